@@ -1,0 +1,1 @@
+"""Ingestion: source files → extracted text → cleaned text → passages → the SQLite store."""

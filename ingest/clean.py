@@ -1,0 +1,418 @@
+"""Undo PDF-extraction artefacts while remembering where every character came from.
+
+The output is a list of `Block`s (headings, paragraphs, list items, footnotes). Each
+block's clean text is built from fragments of the raw text, and keeps the map back to
+it, so a passage can always be cited by exact offsets into the extracted document.
+
+What is repaired, in order:
+1. page furniture: running headers/footers repeated across pages, bare page numbers;
+2. footnotes: split out of the running text into blocks of their own (kind "note");
+3. wrapped lines: joined back into paragraphs, with end-of-line hyphenation undone only
+   where the document's own vocabulary shows the hyphen was a line break;
+4. whitespace: non-breaking and repeated spaces folded to one space.
+
+Typographic quotes and apostrophes (’ « ») are kept verbatim: researchers quote the text
+exactly, and search folds them at analysis time instead.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.extracted import ExtractedDocument
+
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200b]+")
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|sur|of)\s*\d{1,4})?$", re.I
+)
+_FOOTNOTE_RULE = re.compile(r"^(?:\s{20,}|\s*[_─—-]{10,}\s*)$")
+_FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+\S")
+_BULLET = re.compile(r"^(?:[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]|o(?=\s)|\d{1,2}[.)]|[a-z][)])\s*")
+_TERMINAL = tuple(".!?»:;)…\"”")
+_NUMBERED_HEADING = re.compile(
+    r"^(?:(?:atelier|sujet|session|table ronde|partie|chapitre|axe|thème|theme|annexe)s?\b"
+    r"|\d{1,2}[).]\s|[IVX]{1,4}[.)]\s)",
+    re.I,
+)
+# Word prefixes that French writes with a hyphen: a line break after them keeps it.
+_HYPHEN_PREFIXES = frozenset(
+    "co multi pluri pré post anti auto non sous sur inter intra extra ultra socio micro macro "
+    "semi demi mi ex vice néo quasi contre après arrière avant bien mal néo e".split()
+)
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# A line ending on one of these words is a wrapped sentence, never a whole title.
+_OPEN_ENDINGS = frozenset(
+    "de la le les des du d l et à a au aux en pour par sur avec dans un une ou qui que "
+    "son sa ses leur leurs ce cette of the and to".split()
+)
+
+
+@dataclass
+class Line:
+    """One raw line after whitespace trimming, with its offsets in the raw text."""
+
+    text: str
+    start: int
+    end: int
+    page: int
+    blank_before: bool = False
+    page_start: bool = False
+
+
+@dataclass
+class Block:
+    """A heading, paragraph, list item or footnote, with its map back to the raw text.
+
+    `segments` holds (clean_offset, raw_offset) pairs: clean characters from
+    `clean_offset` on come from raw text from `raw_offset` on, one to one, until the next
+    segment. Joining two lines starts a new segment.
+    """
+
+    kind: str  # "heading" | "paragraph" | "item" | "note"
+    text: str = ""
+    segments: list[tuple[int, int]] = field(default_factory=list)
+    raw_end: int = 0
+    pages: list[int] = field(default_factory=list)
+    level: int = 0
+
+    @property
+    def raw_start(self) -> int:
+        return self.segments[0][1]
+
+    def raw_offset(self, clean_offset: int) -> int:
+        """Raw offset of the clean character at `clean_offset` (or of the block end)."""
+        if clean_offset >= len(self.text):
+            return self.raw_end
+        index = bisect.bisect_right([s[0] for s in self.segments], clean_offset) - 1
+        clean_start, raw_start = self.segments[index]
+        return raw_start + (clean_offset - clean_start)
+
+    def append(self, line: Line, text: str, raw_start: int, separator: str = " ") -> None:
+        """Add `text` (which starts at `raw_start` in the raw text) after a separator."""
+        if self.text:
+            self.text += separator
+        self.segments.append((len(self.text), raw_start))
+        self.text += text
+        self.raw_end = line.end
+        if line.page not in self.pages:
+            self.pages.append(line.page)
+
+
+def split_lines(doc: ExtractedDocument) -> list[Line]:
+    """Raw text → trimmed non-blank lines with offsets, page and layout flags.
+
+    Runs of spaces inside a line are kept raw here; `_fold` folds them per fragment.
+    """
+    lines: list[Line] = []
+    blank = True
+    page_starts = set(doc.page_starts)
+    position = 0
+    current_page_start = False
+    for raw in doc.text.split("\n"):
+        start, end = position, position + len(raw)
+        position = end + 1
+        for sub_start, sub in _split_form_feeds(raw, start):
+            if sub_start in page_starts or sub_start - 1 in page_starts:
+                current_page_start = True
+            stripped = sub.strip()
+            if not stripped:
+                # A whitespace-only line of footnote-rule width is kept: it separates notes.
+                if _FOOTNOTE_RULE.match(sub) and len(sub) >= 20:
+                    lines.append(Line("", sub_start, sub_start + len(sub), doc.page_at(sub_start)))
+                blank = True
+                continue
+            lead = len(sub) - len(sub.lstrip())
+            line_start = sub_start + lead
+            lines.append(
+                Line(
+                    text=stripped,
+                    start=line_start,
+                    end=line_start + len(stripped),
+                    page=doc.page_at(line_start),
+                    blank_before=blank,
+                    page_start=current_page_start,
+                )
+            )
+            blank = False
+            current_page_start = False
+    return lines
+
+
+def _split_form_feeds(raw: str, start: int) -> list[tuple[int, str]]:
+    parts, offset = [], start
+    for piece in raw.split("\f"):
+        parts.append((offset, piece))
+        offset += len(piece) + 1
+    return parts
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", _SPACES.sub(" ", text.lower())).strip()
+
+
+def drop_page_furniture(lines: list[Line], page_count: int) -> list[Line]:
+    """Remove running headers/footers and bare page numbers at page edges."""
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        if line.text:
+            by_page.setdefault(line.page, []).append(line)
+    edges: dict[int, list[Line]] = {
+        page: page_lines[:2] + page_lines[-2:] for page, page_lines in by_page.items()
+    }
+    counts = Counter()
+    for edge_lines in edges.values():
+        counts.update({_furniture_key(line.text) for line in edge_lines})
+    threshold = max(2, math.ceil(0.5 * page_count))
+    drop: set[int] = set()
+    for edge_lines in edges.values():
+        for line in edge_lines:
+            key = _furniture_key(line.text)
+            repeated = page_count >= 3 and counts[key] >= threshold and len(key) < 120
+            if repeated or _PAGE_NUMBER.match(line.text):
+                drop.add(line.start)
+    return [line for line in lines if line.start not in drop or not line.text]
+
+
+def split_footnotes(lines: list[Line], pdf_pages: bool) -> tuple[list[Line], list[list[Line]]]:
+    """Separate footnotes from running text; returns (body lines, one line list per note).
+
+    Two layouts are recognised: a rule line (a long run of spaces or underscores) after
+    which every line until the next page is a note, and, in real PDFs, a run of numbered
+    lines at the foot of a page whose numbers appear as markers in that page's text.
+    """
+    body: list[Line] = []
+    notes: list[list[Line]] = []
+    in_notes = False
+    notes_page = -1
+    for line in lines:
+        if not line.text:  # footnote rule
+            in_notes, notes_page = True, line.page
+            continue
+        if in_notes and (
+            line.page != notes_page
+            or line.page_start
+            # A page whose start the extraction did not mark: unnumbered text after a gap.
+            or (line.blank_before and not _FOOTNOTE_START.match(line.text))
+        ):
+            in_notes = False
+        if in_notes:
+            if _FOOTNOTE_START.match(line.text) or not notes:
+                notes.append([line])
+            else:
+                notes[-1].append(line)
+        else:
+            body.append(line)
+    if pdf_pages:
+        body, foot = _split_page_foot_notes(body)
+        notes.extend(foot)
+    return body, notes
+
+
+def _split_page_foot_notes(lines: list[Line]) -> tuple[list[Line], list[list[Line]]]:
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    keep: list[Line] = []
+    notes: list[list[Line]] = []
+    for page_lines in by_page.values():
+        page_text = " ".join(line.text for line in page_lines)
+        cut = len(page_lines)
+        for index in range(len(page_lines) - 1, 0, -1):
+            match = _FOOTNOTE_START.match(page_lines[index].text)
+            if match and re.search(rf"[^\s\d]{match.group(1)}\b", page_text):
+                cut = index
+            elif index < len(page_lines) - 3 and cut == len(page_lines):
+                break
+        keep.extend(page_lines[:cut])
+        for line in page_lines[cut:]:
+            if _FOOTNOTE_START.match(line.text) or not notes:
+                notes.append([line])
+            else:
+                notes[-1].append(line)
+    return keep, notes
+
+
+def _is_heading(line: Line, previous: Line | None, following: Line | None, width: int) -> bool:
+    """Standalone short line, after a finished sentence, that a reader would take as a title."""
+    text = line.text
+    if len(text) > (150 if _NUMBERED_HEADING.match(text) else 90) or len(text) < 3:
+        return False
+    if text.endswith((",", ";", ":", "-")) or (text.endswith(".") and not text.endswith("..")):
+        return False
+    last_word = re.split(r"[\s’']", text)[-1].lower()
+    if last_word in _OPEN_ENDINGS and not _continues_title(line, following):
+        return False
+    if not (text[0].isupper() or text[0].isdigit() or text[0] in "«\"“"):
+        return False
+    if sum(c.isalpha() for c in text) < 3 or _BULLET.match(text) and not text[0].isdigit():
+        return False
+    if previous is not None and not (line.blank_before or line.page_start):
+        # Directly under another line: only a title if that line was a title too.
+        return False
+    if previous is not None and not previous.text.rstrip().endswith(_TERMINAL):
+        if not _looks_like_title(previous.text, width):
+            return False
+    return (following is None or following.blank_before or following.text[:1].isupper()
+            or _continues_title(line, following))
+
+
+def _continues_title(line: Line, following: Line | None) -> bool:
+    """A title wrapped over two lines: a short, unpunctuated rest on the next line."""
+    if following is None or len(following.text) > 60 or following.text.endswith((",", ";", ".")):
+        return False
+    return not following.blank_before or following.text[:1].islower()
+
+
+def _looks_like_title(text: str, width: int) -> bool:
+    """A previous line with no final punctuation may still be a title itself."""
+    return len(text) < 0.6 * width and not text.endswith((",", ";", "-"))
+
+
+def _heading_level(text: str) -> int:
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return 1 if letters and upper / len(letters) > 0.6 else 2
+
+
+def _fold(text: str, raw_start: int) -> list[tuple[str, int]]:
+    """Split a line on runs of spaces, keeping each word run's raw offset."""
+    pieces = []
+    for match in re.finditer(r"\S+(?: \S+)*", text):
+        pieces.append((match.group(), raw_start + match.start()))
+    return pieces
+
+
+def _add_line(block: Block, line: Line, separator: str = " ") -> None:
+    for index, (piece, raw_start) in enumerate(_fold(line.text, line.start)):
+        block.append(line, piece, raw_start, separator if index == 0 else " ")
+
+
+class Vocabulary:
+    """Words of the document, to decide whether a line-final hyphen is real."""
+
+    def __init__(self, lines: list[Line]):
+        self.words = Counter(
+            w.lower() for line in lines for w in _WORD.findall(line.text) if len(w) > 1
+        )
+
+    def keep_hyphen(self, left: str, right: str) -> bool:
+        left_word = (_WORD.findall(left) or [""])[-1].lower()
+        right_word = (_WORD.findall(right) or [""])[0].lower()
+        if not left_word or not right_word:
+            return True
+        if f"{left_word}-{right_word}" in self.words:
+            return True
+        if f"{left_word}{right_word}" in self.words:
+            return False
+        if right[:1].isupper() or left_word.split("-")[-1] in _HYPHEN_PREFIXES:
+            return True
+        return left_word in self.words and right_word in self.words
+
+
+def build_blocks(doc: ExtractedDocument) -> list[Block]:
+    """Extracted document → ordered blocks (headings, paragraphs, items, notes)."""
+    lines = split_lines(doc)
+    if doc.page_count >= 2:
+        lines = drop_page_furniture(lines, doc.page_count)
+    body, notes = split_footnotes(lines, pdf_pages="\f" in doc.text)
+    vocabulary = Vocabulary(body)
+    lengths = sorted(len(line.text) for line in body) or [80]
+    width = lengths[int(0.85 * (len(lengths) - 1))]
+    blocks = _paragraphs(doc, body, vocabulary, width)
+    for note_lines in notes:
+        note = Block("note")
+        for line in note_lines:
+            _join(note, line, vocabulary)
+        blocks.append(note)
+    return [block for block in blocks if block.text]
+
+
+def _join(block: Block, line: Line, vocabulary: Vocabulary) -> None:
+    """Append a wrapped line to a block, undoing end-of-line hyphenation where it is one."""
+    text = block.text
+    if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and line.text[:1].isalpha():
+        if not vocabulary.keep_hyphen(text, line.text):
+            block.text = text[:-1]
+        _add_line(block, line, separator="")
+    else:
+        _add_line(block, line)
+
+
+def _paragraphs(
+    doc: ExtractedDocument, lines: list[Line], vocabulary: Vocabulary, width: int
+) -> list[Block]:
+    blocks: list[Block] = []
+    current: Block | None = None
+    previous: Line | None = None
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        source_level = _source_heading_level(doc, line)
+        if source_level or (doc.wrapped and not doc.headings and
+                            _is_heading(line, previous, following, width)):
+            level = source_level or _heading_level(line.text)
+            if (current is not None and current.kind == "heading" and current.level == level
+                    and not line.blank_before and not current.text.endswith(_TERMINAL)):
+                _add_line(current, line)  # a title wrapped over two lines, both title-like
+            else:
+                current = Block("heading", level=level)
+                _add_heading_line(current, line, doc)
+                blocks.append(current)
+        elif (doc.wrapped and current is not None and current.kind == "heading"
+              and previous is not None and _continues_title(previous, line)
+              and not current.text.endswith(_TERMINAL) and len(current.text) < 150):
+            _add_line(current, line)  # the rest of a wrapped title
+        elif _BULLET.match(line.text):
+            current = Block("item")
+            _add_line(current, line)
+            blocks.append(current)
+        elif current is None or current.kind == "heading" or _starts_paragraph(
+            doc, line, previous, current, width
+        ):
+            current = Block("paragraph")
+            _add_line(current, line)
+            blocks.append(current)
+        else:
+            _join(current, line, vocabulary)
+        previous = line
+    return blocks
+
+
+def _add_heading_line(block: Block, line: Line, doc: ExtractedDocument) -> None:
+    """Headings from Markdown drop their leading #'s; the map still points into the raw text."""
+    hashes = len(line.text) - len(line.text.lstrip("#")) if doc.headings else 0
+    if hashes:
+        trimmed = line.text[hashes:].lstrip()
+        shift = len(line.text) - len(trimmed)
+        line = Line(trimmed.rstrip("# ").rstrip() or trimmed, line.start + shift, line.end,
+                    line.page, line.blank_before, line.page_start)
+    _add_line(block, line)
+
+
+def _source_heading_level(doc: ExtractedDocument, line: Line) -> int:
+    if not doc.headings:
+        return 0
+    for offset in (line.start, line.start + len(line.text) - len(line.text.lstrip("# "))):
+        if offset in doc.headings:
+            return doc.headings[offset]
+    return 0
+
+
+def _starts_paragraph(
+    doc: ExtractedDocument, line: Line, previous: Line | None, current: Block, width: int
+) -> bool:
+    """Whether `line` opens a new paragraph instead of continuing `current`."""
+    if not doc.wrapped:
+        return line.blank_before
+    ended = current.text.rstrip().endswith(_TERMINAL)
+    if not ended:
+        return False
+    if not (line.text[:1].isupper() or line.text[:1] in "«\"“(" or line.text[:1].isdigit()):
+        return False
+    if line.blank_before and not line.page_start:
+        return True
+    # Same block of lines: a new paragraph only after a visibly short last line.
+    return previous is not None and len(previous.text) < 0.75 * width

@@ -1,0 +1,37 @@
+"""The one shape every reader returns, so cleaning never needs to know the source format."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+class ReadError(Exception):
+    """A file that cannot be turned into text; the message names the reason for a person."""
+
+
+@dataclass
+class ExtractedDocument:
+    """Raw text of a source file plus where each page starts in it.
+
+    `text` is the reference that passage offsets point into: a citation's `start`/`end`
+    are positions in this string, so a reader must never rewrite it after returning.
+    """
+
+    text: str
+    page_starts: list[int] = field(default_factory=lambda: [0])
+    title: str | None = None
+    # True when the text comes from a PDF (or a PDF extraction saved as text): lines are
+    # wrapped at a fixed width and must be joined back into paragraphs.
+    wrapped: bool = True
+    # Offsets of lines that the source itself marks as headings (Markdown, HTML, DOCX
+    # styles), with their level; PDF text has none and relies on heuristics.
+    headings: dict[int, int] = field(default_factory=dict)
+
+    def page_at(self, offset: int) -> int:
+        """1-based page number containing `offset`."""
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+    @property
+    def page_count(self) -> int:
+        return len(self.page_starts)

@@ -1,0 +1,191 @@
+"""Incremental ingestion: files → passages in the store, one transaction per document.
+
+A file whose bytes did not change since the last ingest is skipped (content hash); a
+changed file replaces its passages atomically; a file that fails is reported with its
+reason and leaves nothing behind, and the other files go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest import metadata
+from ingest.clean import build_blocks
+from ingest.extracted import ReadError
+from ingest.passages import Passage, make_passages
+from ingest.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read
+from ingest.store import DocumentRow, PassageRow, Store, dumps_pages
+from ingest.structure import structure
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # added | updated | unchanged | failed
+    document_id: str | None = None
+    passages: int = 0
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def passages(self) -> int:
+        return sum(r.passages for r in self.results if r.status in ("added", "updated"))
+
+    def summary(self) -> dict:
+        return {
+            "added": self.count("added"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "failed": self.count("failed"),
+            "pruned": len(self.pruned),
+            "passages": self.passages,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Expand folders recursively into supported files; name what cannot be used."""
+    files: list[Path] = []
+    problems: list[FileResult] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*")
+                       if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(FileResult(str(path), "failed", error="no such file or folder"))
+    return list(dict.fromkeys(p.resolve() for p in files)), problems
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-")[:80] or "document"
+
+
+def _document_id(store: Store, path: Path) -> str:
+    """The file's stem, made unique when another path already uses it."""
+    base = slug(path.stem)
+    existing = store.document(base)
+    if existing is None or existing.path == str(path):
+        return base
+    return f"{base}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+
+
+def build_document(path: Path, data: bytes, document_id: str) -> tuple[DocumentRow, list[PassageRow]]:
+    """Read, clean, structure and cut one file; raises ReadError/MetadataError on bad input."""
+    extracted = read(path)
+    blocks = build_blocks(extracted)
+    passages: list[Passage] = make_passages(structure(blocks))
+    if not passages:
+        raise ReadError("no passage could be cut from the text")
+    first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
+    meta = metadata.resolve(path, extracted.text, extracted.title, first_heading)
+    date = meta["date"]
+    document = DocumentRow(
+        id=document_id,
+        path=str(path),
+        file=path.name,
+        title=meta["title"],
+        event=meta["event"],
+        date=date,
+        year=int(date[:4]) if date else None,
+        place=meta["place"],
+        kind=meta["kind"],
+        url=meta["url"],
+        content_hash=content_hash(data, path),
+        size=len(data),
+        page_count=extracted.page_count,
+        page_starts=dumps_pages(extracted.page_starts),
+        text=extracted.text,
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    rows = [
+        PassageRow(
+            id=f"{document_id}:{p.ordinal}",
+            document_id=document_id,
+            ordinal=p.ordinal,
+            kind=p.kind,
+            text=p.text,
+            start=p.start,
+            end=p.end,
+            page_start=p.page_start,
+            page_end=p.page_end,
+            section=p.section,
+            speaker=p.speaker,
+            speaker_role=p.speaker_role,
+            hash=p.content_hash,
+        )
+        for p in passages
+    ]
+    return document, rows
+
+
+def content_hash(data: bytes, path: Path) -> str:
+    """Hash of the file and of its sidecar: editing metadata alone re-ingests the document."""
+    digest = hashlib.sha256(data)
+    sidecar = metadata.sidecar_path(path)
+    if sidecar.exists():
+        digest.update(sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def ingest_file(store: Store, path: Path, max_bytes: int = MAX_FILE_BYTES) -> FileResult:
+    path = path.resolve()
+    try:
+        if path.stat().st_size > max_bytes:
+            raise ReadError(f"file too large ({path.stat().st_size / 1e6:.1f} MB)")
+        data = path.read_bytes()
+        existing = store.document_by_path(str(path))
+        if existing and existing.content_hash == content_hash(data, path):
+            return FileResult(str(path), "unchanged", existing.id)
+        document_id = existing.id if existing else _document_id(store, path)
+        document, rows = build_document(path, data, document_id)
+        store.replace_document(document, rows)
+    except (ReadError, metadata.MetadataError, OSError) as exc:
+        return FileResult(str(path), "failed", error=str(exc))
+    return FileResult(str(path), "updated" if existing else "added", document_id, len(rows))
+
+
+def ingest(
+    store: Store,
+    paths: Iterable[Path],
+    prune: bool = False,
+    progress: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; with `prune`, forget documents whose file is gone."""
+    started = time.perf_counter()
+    files, problems = discover(paths)
+    report = IngestReport(results=list(problems))
+    for path in files:
+        if progress:
+            progress(path)
+        report.results.append(ingest_file(store, path))
+    if prune:
+        for document in store.documents():
+            if not Path(document.path).exists():
+                store.delete_document(document.id)
+                report.pruned.append(document.id)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,276 @@
+"""The SQLite store: the only module that knows the schema.
+
+One file (`recueil.db` in the data directory) holds documents, passages, their FTS5
+index, embeddings keyed by (passage hash, model id) and the derived records. Everything
+else, the FAISS index included, is rebuilt from it. The schema is versioned through
+`PRAGMA user_version` and migrated forward on open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+DB_NAME = "recueil.db"
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {
+            "id": str, "path": str, "file": str, "title": str, "event": str, "date": str,
+            "year": int, "place": str, "kind": str, "url": str, "content_hash": str,
+            "size": int, "page_count": int, "page_starts": str, "text": str,
+            "ingested_at": str,
+        },
+        pk="id",
+    )
+    db["documents"].create_index(["path"], unique=True)
+    db["passages"].create(
+        {
+            "id": str, "document_id": str, "ordinal": int, "kind": str, "text": str,
+            "start": int, "end": int, "page_start": int, "page_end": int, "section": str,
+            "speaker": str, "speaker_role": str, "hash": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["passages"].create_index(["document_id", "ordinal"], unique=True)
+    db["passages"].create_index(["hash"])
+    db["passages"].enable_fts(
+        ["text", "section", "speaker"],
+        fts_version="FTS5",
+        tokenize="unicode61 remove_diacritics 2",
+        create_triggers=True,
+    )
+    db["embeddings"].create({"hash": str, "model": str, "vector": bytes}, pk=("hash", "model"))
+
+
+MIGRATIONS = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass
+class DocumentRow:
+    """What the store keeps about one source document."""
+
+    id: str
+    path: str
+    file: str
+    title: str
+    event: str | None
+    date: str | None
+    year: int | None
+    place: str | None
+    kind: str
+    url: str | None
+    content_hash: str
+    size: int
+    page_count: int
+    page_starts: str
+    text: str
+    ingested_at: str
+
+
+@dataclass
+class PassageRow:
+    id: str
+    document_id: str
+    ordinal: int
+    kind: str
+    text: str
+    start: int
+    end: int
+    page_start: int
+    page_end: int
+    section: str
+    speaker: str | None
+    speaker_role: str | None
+    hash: str
+
+
+class Store:
+    """A connection to the store, per thread: SQLite connections must not cross threads."""
+
+    def __init__(self, data_dir: Path | str, read_only: bool = False):
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / DB_NAME
+        self.read_only = read_only
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        if not read_only:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.migrate()
+        elif not self.path.exists():
+            raise FileNotFoundError(
+                f"no Recueil store at {self.path}: run `recueil ingest corpus/` first"
+            )
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            db = sqlite_utils.Database(conn)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            self._local.db = db
+        return db
+
+    def migrate(self) -> None:
+        db = self.db
+        db.conn.execute("PRAGMA journal_mode = WAL")
+        version = db.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"store schema v{version} is newer than this Recueil (v{SCHEMA_VERSION})"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with db.conn:
+                MIGRATIONS[number](db)
+                db.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """All or nothing, one writer at a time."""
+        with self._write_lock, self.db.conn:
+            yield self.db
+
+    # -- documents -------------------------------------------------------------
+
+    def document_by_path(self, path: str) -> DocumentRow | None:
+        rows = list(self.db["documents"].rows_where("path = ?", [path]))
+        return DocumentRow(**rows[0]) if rows else None
+
+    def document(self, document_id: str) -> DocumentRow | None:
+        rows = list(self.db["documents"].rows_where("id = ?", [document_id]))
+        return DocumentRow(**rows[0]) if rows else None
+
+    def documents(self) -> list[DocumentRow]:
+        return [DocumentRow(**row) for row in self.db["documents"].rows_where(order_by="id")]
+
+    def document_ids(self) -> set[str]:
+        return {row[0] for row in self.db.conn.execute("SELECT id FROM documents")}
+
+    def replace_document(self, document: DocumentRow, passages: Iterable[PassageRow]) -> None:
+        """Write a document and its passages in one transaction, replacing any older version."""
+        with self.transaction() as db:
+            self._delete(db, document.id)
+            db["documents"].insert(asdict(document))
+            db["passages"].insert_all(asdict(p) for p in passages)
+
+    def delete_document(self, document_id: str) -> bool:
+        with self.transaction() as db:
+            return self._delete(db, document_id)
+
+    @staticmethod
+    def _delete(db: sqlite_utils.Database, document_id: str) -> bool:
+        db.conn.execute("DELETE FROM passages WHERE document_id = ?", [document_id])
+        cursor = db.conn.execute("DELETE FROM documents WHERE id = ?", [document_id])
+        return cursor.rowcount > 0
+
+    # -- passages --------------------------------------------------------------
+
+    def passages(self, document_id: str | None = None) -> list[PassageRow]:
+        where, args = ("document_id = ?", [document_id]) if document_id else (None, None)
+        rows = self.db["passages"].rows_where(where, args, order_by="document_id, ordinal")
+        return [PassageRow(**row) for row in rows]
+
+    def passage(self, passage_id: str) -> PassageRow | None:
+        rows = list(self.db["passages"].rows_where("id = ?", [passage_id]))
+        return PassageRow(**rows[0]) if rows else None
+
+    def neighbours(self, passage: PassageRow, radius: int = 1) -> list[PassageRow]:
+        rows = self.db["passages"].rows_where(
+            "document_id = ? AND kind = ? AND ordinal BETWEEN ? AND ?",
+            [passage.document_id, passage.kind, passage.ordinal - radius,
+             passage.ordinal + radius],
+            order_by="ordinal",
+        )
+        return [PassageRow(**row) for row in rows]
+
+    def fts(self, query: str, limit: int) -> list[tuple[str, float]]:
+        """Raw FTS5 match (accent-insensitive words) → (passage id, bm25 score, higher is better)."""
+        sql = (
+            "SELECT passages.id, -bm25(passages_fts) FROM passages_fts "
+            "JOIN passages ON passages.rowid = passages_fts.rowid "
+            "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?"
+        )
+        return [(row[0], row[1]) for row in self.db.conn.execute(sql, [query, limit])]
+
+    # -- embeddings ------------------------------------------------------------
+
+    def embeddings(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        wanted = list(dict.fromkeys(hashes))
+        found: dict[str, np.ndarray] = {}
+        for chunk_start in range(0, len(wanted), 500):
+            chunk = wanted[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({marks})"
+            for digest, blob in self.db.conn.execute(sql, [model, *chunk]):
+                found[digest] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def save_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        with self.transaction() as db:
+            db["embeddings"].upsert_all(
+                ({"hash": h, "model": model, "vector": v.astype(np.float32).tobytes()}
+                 for h, v in vectors.items()),
+                pk=("hash", "model"),
+            )
+
+    def prune_embeddings(self) -> int:
+        """Drop vectors of passages that no longer exist."""
+        with self.transaction() as db:
+            cursor = db.conn.execute(
+                "DELETE FROM embeddings WHERE hash NOT IN (SELECT hash FROM passages)"
+            )
+            return cursor.rowcount
+
+    # -- summary ---------------------------------------------------------------
+
+    def stats(self) -> dict:
+        conn = self.db.conn
+        per_document = [
+            {"id": row[0], "file": row[1], "title": row[2], "kind": row[3], "passages": row[4],
+             "notes": row[5], "speakers": row[6]}
+            for row in conn.execute(
+                "SELECT d.id, d.file, d.title, d.kind, "
+                "SUM(p.kind = 'text'), SUM(p.kind = 'note'), COUNT(DISTINCT p.speaker) "
+                "FROM documents d LEFT JOIN passages p ON p.document_id = d.id "
+                "GROUP BY d.id ORDER BY d.id"
+            )
+        ]
+        models = {
+            row[0]: row[1]
+            for row in conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model")
+        }
+        return {
+            "store": str(self.path),
+            "schema_version": conn.execute("PRAGMA user_version").fetchone()[0],
+            "documents": len(per_document),
+            "passages": conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0],
+            "embeddings": models,
+            "per_document": per_document,
+        }
+
+    def fingerprint(self) -> str:
+        """Changes whenever passages change: cheap staleness check for derived indexes."""
+        digest = hashlib.sha1()
+        for passage_id, passage_hash in self.db.conn.execute(
+            "SELECT id, hash FROM passages ORDER BY id"
+        ):
+            digest.update(f"{passage_id}:{passage_hash};".encode())
+        return digest.hexdigest()
+
+
+def dumps_pages(page_starts: list[int]) -> str:
+    return json.dumps(page_starts)
