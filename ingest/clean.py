@@ -243,8 +243,8 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         return False
     if text.endswith((",", ";", ":", "-")) or (text.endswith(".") and not text.endswith("..")):
         return False
-    last_word = re.split(r"[\s’']", text)[-1].lower()
-    if last_word in _OPEN_ENDINGS and not _continues_title(line, following):
+    open_ending = _open_ending(text)
+    if open_ending and not _continues_title(line, following):
         return False
     if not (text[0].isupper() or text[0].isdigit() or text[0] in "«\"“"):
         return False
@@ -257,7 +257,12 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         if not _looks_like_title(previous.text, width):
             return False
     return (following is None or following.blank_before or following.text[:1].isupper()
-            or _continues_title(line, following))
+            or open_ending)
+
+
+def _open_ending(text: str) -> bool:
+    """Ends on a word that cannot end a title ("de", "la", "et"…): the title goes on."""
+    return re.split(r"[\s’']", text)[-1].lower() in _OPEN_ENDINGS
 
 
 def _continues_title(line: Line, following: Line | None) -> bool:
@@ -363,6 +368,7 @@ def _paragraphs(
                 blocks.append(current)
         elif (doc.wrapped and current is not None and current.kind == "heading"
               and previous is not None and _continues_title(previous, line)
+              and (_open_ending(current.text) or line.blank_before)
               and not current.text.endswith(_TERMINAL) and len(current.text) < 150):
             _add_line(current, line)  # the rest of a wrapped title
         elif _BULLET.match(line.text):

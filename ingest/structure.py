@@ -72,7 +72,7 @@ def structure(blocks: list[Block]) -> list[Structured]:
             out.append(Structured(block, _titles(path), None))
             continue
         if block.kind == "heading":
-            numbered = _NUMBERED_INTERVENTION.match(block.text)
+            numbered = _NUMBERED_INTERVENTION.match(block.text) or _LABEL.match(block.text)
             if not _is_subpoint_heading(block):
                 level = max(1, block.level)
                 path = [*(entry for entry in path if entry[0] < level), (level, block.text)]

@@ -1,0 +1,1 @@
+"""Ways in: the `recueil` CLI, the FastAPI application and its French web page."""

@@ -1,0 +1,295 @@
+"""The `recueil` command line: it mirrors the library, one command per capability."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Recueil: search capitalised cases (reports, proceedings) with checkable citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DEFAULT_DATA = "data"
+
+
+class State:
+    data: Path = Path(DEFAULT_DATA)
+    model: str | None = None
+
+
+state = State()
+
+
+@app.callback()
+def main_options(
+    data: Annotated[
+        Path, typer.Option(envvar="RECUEIL_DATA", help="Folder of the store and its indexes.")
+    ] = Path(DEFAULT_DATA),
+    model: Annotated[
+        str | None,
+        typer.Option(
+            envvar="RECUEIL_MODEL",
+            help="Embedding model: e5-small (default) or sentence-transformers:<name or path>.",
+        ),
+    ] = None,
+) -> None:
+    state.data = data
+    state.model = model
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _store(read_only: bool = False):
+    from ingest.store import Store
+
+    try:
+        return Store(state.data, read_only=read_only)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+
+
+def _engine():
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+
+    store = _store(read_only=False)
+    try:
+        embedder = get_embedder(state.model)
+    except (ValueError, RuntimeError, OSError) as exc:
+        _fail(str(exc))
+    if not store.documents():
+        _fail(f"the store at {store.path} is empty: run `recueil ingest corpus/` first")
+    return SearchEngine(store, embedder)
+
+
+def _print_json(payload) -> None:
+    text = payload.model_dump_json(indent=2) if hasattr(payload, "model_dump_json") else (
+        json.dumps(payload, ensure_ascii=False, indent=2)
+    )
+    sys.stdout.write(text + "\n")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    prune: Annotated[bool, typer.Option(help="Forget documents whose file is gone.")] = False,
+    embed: Annotated[
+        bool, typer.Option(help="Embed new passages and refresh the vector index.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Ingest documents (txt, md, html, docx, pdf) into the store; unchanged files are skipped."""
+    from tqdm import tqdm
+
+    from ingest.pipeline import discover, ingest as run_ingest
+
+    store = _store()
+    files, _ = discover(paths)
+    bar = tqdm(total=len(files), unit="file", desc="Lecture", disable=as_json, file=sys.stderr)
+
+    def progress(path: Path) -> None:
+        bar.set_postfix_str(path.name[:40])
+        bar.update(1)
+
+    report = run_ingest(store, paths, prune=prune, progress=progress)
+    bar.close()
+    if embed and store.documents():
+        _embed(store, quiet=as_json)
+    for result in report.failed:
+        typer.echo(f"failed: {result.path}: {result.error}", err=True)
+    summary = report.summary()
+    if as_json:
+        _print_json({**summary, "files": [r.__dict__ for r in report.results],
+                     "pruned_documents": report.pruned})
+    else:
+        typer.echo(
+            "{added} added, {updated} updated, {unchanged} unchanged, {failed} failed, "
+            "{pruned} pruned — {passages} passages in {seconds} s".format(**summary)
+        )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _embed(store, quiet: bool) -> None:
+    from tqdm import tqdm
+
+    from search.embedders import get_embedder
+    from search.vectors import ensure_embeddings, load_or_build
+
+    embedder = get_embedder(state.model)
+    bar = tqdm(unit="passage", desc="Embeddings", disable=quiet, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    ensure_embeddings(store, embedder, progress)
+    bar.close()
+    store.prune_embeddings()
+    load_or_build(store, embedder)
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Documents, passages and embeddings in the store."""
+    summary = _store(read_only=True).stats()
+    if as_json:
+        _print_json(summary)
+        return
+    typer.echo(f"Store: {summary['store']} (schema v{summary['schema_version']})")
+    typer.echo(f"{summary['documents']} documents, {summary['passages']} passages")
+    for model, count in summary["embeddings"].items():
+        typer.echo(f"embeddings [{model}]: {count}")
+    for doc in summary["per_document"]:
+        typer.echo(
+            f"  {doc['id']:<28} {doc['kind']:<17} {doc['passages'] or 0:>4} passages "
+            f"{doc['notes'] or 0:>3} notes  {doc['title'][:60]}"
+        )
+
+
+@app.command()
+def show(
+    document: Annotated[str, typer.Argument(help="Document id or file name.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """A document's metadata and outline (sections with their pages)."""
+    from api.outline import document_outline
+
+    store = _store(read_only=True)
+    found = store.document(document) or next(
+        (d for d in store.documents() if d.file == document), None
+    )
+    if found is None:
+        _fail(f"no document '{document}' (see `recueil stats`)")
+    outline = document_outline(store, found)
+    if as_json:
+        _print_json(outline)
+        return
+    for key in ("id", "file", "title", "event", "date", "place", "kind", "pages", "passages"):
+        typer.echo(f"{key:>9}: {outline[key]}")
+    typer.echo("  outline:")
+    for section in outline["outline"]:
+        indent = "  " * section["depth"]
+        speakers = f"  [{', '.join(section['speakers'])}]" if section["speakers"] else ""
+        typer.echo(f"    {indent}p. {section['page']:<3} {section['title']}{speakers}")
+
+
+def _filters(document, event, year, kind, speaker):
+    from search.engine import Filters
+
+    return Filters(document=document, event=event, year=year, kind=kind, speaker=speaker)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="A question or keywords, in French or English.")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Results to show.")] = 10,
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
+    document: Annotated[str | None, typer.Option(help="Only this document (id or file).")] = None,
+    event: Annotated[str | None, typer.Option(help="Only events containing this text.")] = None,
+    year: Annotated[int | None, typer.Option(help="Only documents of this year.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind of document.")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Only passages by this speaker.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Find the passages that answer a question, with their citations."""
+    from api.models import search_response
+
+    engine = _engine()
+    try:
+        hits = engine.search(query, k, mode, _filters(document, event, year, kind, speaker))
+    except ValueError as exc:
+        _fail(str(exc))
+    response = search_response(query, mode, hits)
+    if as_json:
+        _print_json(response)
+        return
+    if not response.results:
+        typer.echo("Aucun résultat.")
+    for number, result in enumerate(response.results, 1):
+        _print_result(number, result.snippet, result.citation, result.speaker,
+                      [s.citation for s in result.also_in])
+
+
+def _print_result(number: int, snippet: str, citation: str, speaker: str | None,
+                  also: list[str]) -> None:
+    bold = typer.style
+    text = re.sub(r"<mark>(.*?)</mark>", lambda m: bold(m.group(1), bold=True), snippet)
+    import html
+
+    typer.echo(f"{number:>2}. {html.unescape(text)}")
+    typer.echo(typer.style(f"    {citation}", fg="cyan"))
+    for other in also:
+        typer.echo(typer.style(f"    aussi dans : {other}", dim=True))
+    typer.echo("")
+
+
+@app.command(name="eval")
+def evaluate_command(
+    file: Annotated[Path, typer.Argument(help="Queries, one JSON object a line.")],
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
+    compare: Annotated[bool, typer.Option(help="Evaluate every mode side by side.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """nDCG@10, recall@10, MRR and hit@1 of search on a query file, per kind."""
+    from search.engine import MODES
+    from search.evaluate import METRICS, EvalFileError, evaluate, load
+
+    try:
+        queries = load(file)
+    except (EvalFileError, OSError) as exc:
+        _fail(str(exc))
+    engine = _engine()
+    modes = MODES if compare else (mode,)
+    results = {}
+    for name in modes:
+        summary, rows = evaluate(queries, lambda q, name=name: engine.search(q, 10, name))
+        results[name] = {"summary": summary, "queries": rows}
+    if as_json:
+        _print_json(results)
+        return
+    for metric in METRICS:
+        typer.echo(f"\n{metric}")
+        kinds = list(results[modes[0]]["summary"])
+        typer.echo(f"  {'kind':<12}{'n':>4}" + "".join(f"{m:>10}" for m in modes))
+        for kind_name in kinds:
+            count = results[modes[0]]["summary"][kind_name]["queries"]
+            values = "".join(f"{results[m]['summary'][kind_name][metric]:>10.3f}" for m in modes)
+            typer.echo(f"  {kind_name:<12}{count:>4}{values}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the HTTP API and the web page."""
+    import uvicorn
+
+    os.environ["RECUEIL_DATA"] = str(state.data.resolve())
+    if state.model:
+        os.environ["RECUEIL_MODEL"] = state.model
+    typer.echo(f"Recueil sur http://{host}:{port}/  (API : http://{host}:{port}/docs)")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Search: store → ranked, deduplicated, cited results (lexical, dense, hybrid)."""

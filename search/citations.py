@@ -1,0 +1,57 @@
+"""Citations a person can check: fields, and a formatted French reference."""
+
+from __future__ import annotations
+
+from ingest.store import DocumentRow, PassageRow
+
+MONTHS_FR = [
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+]
+
+
+def french_date(iso: str | None) -> str | None:
+    """'2019-06-26' → '26 juin 2019'; partial dates keep what they have."""
+    if not iso:
+        return None
+    parts = iso.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS_FR[int(parts[1]) - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    day = int(parts[2])
+    return f"{'1er' if day == 1 else day} {month} {parts[0]}"
+
+
+def pages_label(passage: PassageRow) -> str:
+    if passage.page_start == passage.page_end:
+        return f"p. {passage.page_start}"
+    return f"p. {passage.page_start}-{passage.page_end}"
+
+
+def quote_excerpt(text: str, limit: int = 160) -> str:
+    """The passage's opening words, cut at a word boundary, for the « … » of a reference."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + " […]"
+
+
+def reference(document: DocumentRow, passage: PassageRow, excerpt: str | None = None) -> str:
+    """« excerpt » — Speaker, Title, Event, Place, date, p. N, section « … »."""
+    parts = []
+    if passage.speaker:
+        parts.append(passage.speaker)
+    parts.append(document.title)
+    if document.event and document.event.lower() not in document.title.lower():
+        parts.append(document.event)
+    if document.place:
+        parts.append(document.place)
+    if date := french_date(document.date):
+        parts.append(date)
+    parts.append(pages_label(passage))
+    if passage.section:
+        parts.append(f"section « {passage.section.split(' › ')[-1]} »")
+    quoted = excerpt if excerpt is not None else quote_excerpt(passage.text)
+    return f"« {quoted} » — " + ", ".join(parts) + "."

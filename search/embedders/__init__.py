@@ -1,0 +1,29 @@
+"""Embedders chosen by name: `e5-small` (default) or `sentence-transformers:<name or path>`."""
+
+from __future__ import annotations
+
+import os
+
+from search.embedders.base import Embedder
+
+DEFAULT_MODEL = "e5-small"
+
+
+def configured_model() -> str:
+    return os.environ.get("RECUEIL_MODEL", DEFAULT_MODEL)
+
+
+def get_embedder(name: str | None = None) -> Embedder:
+    """Build the embedder a name designates; unknown names fail with the valid choices."""
+    name = name or configured_model()
+    if name == "e5-small":
+        from search.embedders.e5 import E5SmallEmbedder
+
+        return E5SmallEmbedder()
+    if name.startswith("sentence-transformers:"):
+        from search.embedders.sentence_transformers import SentenceTransformersEmbedder
+
+        return SentenceTransformersEmbedder(name.split(":", 1)[1])
+    raise ValueError(
+        f"unknown model '{name}': use 'e5-small' or 'sentence-transformers:<name or local path>'"
+    )

@@ -1,0 +1,159 @@
+"""The search engine: lexical and dense retrieval, fusion, filters, duplicate grouping.
+
+Loaded once (store rows, BM25 postings, FAISS index, embedder) and then answers queries
+without touching the disk except for the store's row cache refresh.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.store import DocumentRow, PassageRow, Store
+from search import fusion
+from search.bm25 import BM25
+from search.embedders import Embedder, get_embedder
+from search.french import fold
+from search.vectors import VectorIndex, embedding_input, load_or_build
+
+MODES = ("hybrid", "lexical", "dense")
+# Candidates taken from each retriever before fusion.
+CANDIDATES = 100
+# Two passages sharing this share of their word trigrams say the same thing.
+DUPLICATE_OVERLAP = 0.5
+
+
+@dataclass
+class Filters:
+    """Restrict results; every set field must match (case- and accent-insensitive)."""
+
+    document: str | None = None
+    event: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    speaker: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None and v != "" for v in self.__dict__.values())
+
+    def accepts(self, passage: PassageRow, document: DocumentRow) -> bool:
+        if self.document and self.document not in (document.id, document.file):
+            return False
+        if self.event and fold(self.event) not in fold(document.event or ""):
+            return False
+        if self.year and document.year != self.year:
+            return False
+        if self.kind and self.kind != document.kind:
+            return False
+        return not (self.speaker and fold(self.speaker) not in fold(passage.speaker or ""))
+
+
+@dataclass
+class Hit:
+    """One result: a passage, its document, its score and the duplicates it stands for."""
+
+    passage: PassageRow
+    document: DocumentRow
+    score: float
+    components: dict[str, float | int | None]
+    also_in: list[tuple[PassageRow, DocumentRow]] = field(default_factory=list)
+
+
+def _shingles(text: str) -> set[str]:
+    words = re.findall(r"\w+", fold(text))
+    return {" ".join(words[i : i + 3]) for i in range(max(0, len(words) - 2))}
+
+
+class SearchEngine:
+    def __init__(self, store: Store, embedder: Embedder | None = None):
+        self.store = store
+        self.embedder = embedder or get_embedder()
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the store (after an ingest): passages, BM25 and the vector index."""
+        self.documents = {d.id: d for d in self.store.documents()}
+        passages = self.store.passages()
+        self.passages = {p.id: p for p in passages}
+        ids = [p.id for p in passages]
+        self.lexical = BM25(ids, [embedding_input(p) for p in passages])
+        self.vectors: VectorIndex = load_or_build(self.store, self.embedder)
+        self._shingles: dict[str, set[str]] = {}
+        self.fingerprint = self.store.fingerprint()
+
+    def is_fresh(self) -> bool:
+        return self.fingerprint == self.store.fingerprint()
+
+    # -- retrieval -------------------------------------------------------------
+
+    def search(
+        self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None
+    ) -> list[Hit]:
+        query = query.strip()
+        if not query:
+            raise ValueError("the query is empty")
+        if mode not in MODES:
+            raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
+        filters = filters or Filters()
+        depth = len(self.passages) if filters else CANDIDATES
+        lexical = self.lexical.search(query, depth) if mode != "dense" else []
+        dense = (
+            self.vectors.search(self.embedder.embed_query(query), depth)
+            if mode != "lexical" else []
+        )
+        if filters:
+            lexical = [(pid, s) for pid, s in lexical if self._accepts(pid, filters)]
+            dense = [(pid, s) for pid, s in dense if self._accepts(pid, filters)]
+        ranked = fusion.fuse(lexical, dense, mode)
+        return self._group(ranked, k)
+
+    def similar_to_vector(
+        self, vector: np.ndarray, k: int, exclude_document: str | None = None,
+        exclude_passage: str | None = None,
+    ) -> list[Hit]:
+        """Passages nearest to a vector, optionally from other documents only."""
+        found = self.vectors.search(vector, min(len(self.passages), k * 10 + 20))
+        ranked = [
+            fusion.Ranked(pid, score, {"dense": score, "dense_rank": rank})
+            for rank, (pid, score) in enumerate(found, 1)
+            if pid != exclude_passage
+            and (exclude_document is None or self.passages[pid].document_id != exclude_document)
+        ]
+        return self._group(ranked, k)
+
+    def _accepts(self, passage_id: str, filters: Filters) -> bool:
+        passage = self.passages[passage_id]
+        return filters.accepts(passage, self.documents[passage.document_id])
+
+    # -- duplicates ------------------------------------------------------------
+
+    def shingles(self, passage_id: str) -> set[str]:
+        if passage_id not in self._shingles:
+            self._shingles[passage_id] = _shingles(self.passages[passage_id].text)
+        return self._shingles[passage_id]
+
+    def same_content(self, a: str, b: str) -> bool:
+        first, second = self.shingles(a), self.shingles(b)
+        if not first or not second:
+            return False
+        return len(first & second) / min(len(first), len(second)) >= DUPLICATE_OVERLAP
+
+    def _group(self, ranked: list[fusion.Ranked], k: int) -> list[Hit]:
+        """Walk the ranking; a passage saying what a better one said joins its `also_in`."""
+        hits: list[Hit] = []
+        for position, item in enumerate(ranked):
+            passage = self.passages[item.passage_id]
+            document = self.documents[passage.document_id]
+            twin = next((h for h in hits if self.same_content(h.passage.id, passage.id)), None)
+            if twin is not None:
+                twin.also_in.append((passage, document))
+                continue
+            if len(hits) == k:
+                # Past k only duplicates of the shown results matter; stop early when far.
+                if position > k * 4:
+                    break
+                continue
+            hits.append(Hit(passage, document, item.score, item.components))
+        return hits

@@ -1,0 +1,53 @@
+"""Snippets: the passage's best sentence window, with the query's words marked."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from search.french import STOP_WORDS, fold, stem
+
+_WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+
+
+def _terms(query: str) -> set[str]:
+    return {stem(fold(w)) for w in _WORD.findall(query) if fold(w) not in STOP_WORDS}
+
+
+def _matches(word: str, terms: set[str]) -> bool:
+    folded = fold(word)
+    return stem(folded) in terms or any(stem(p) in terms for p in re.split(r"[-’']", folded))
+
+
+def snippet(text: str, query: str, width: int = 300) -> str:
+    """HTML-safe excerpt around the densest run of query words, matches in <mark>."""
+    terms = _terms(query)
+    flat = " ".join(text.split())
+    sentences = _SENTENCE.split(flat)
+    best, best_score = 0, -1
+    for index, sentence in enumerate(sentences):
+        score = sum(_matches(w, terms) for w in _WORD.findall(sentence))
+        if score > best_score:
+            best, best_score = index, score
+    window = sentences[best]
+    after = best + 1
+    while after < len(sentences) and len(window) + len(sentences[after]) < width:
+        window += " " + sentences[after]
+        after += 1
+    if len(window) > width * 1.5:
+        window = window[: int(width * 1.5)].rsplit(" ", 1)[0] + " …"
+    prefix = "… " if best > 0 else ""
+    suffix = " …" if after < len(sentences) and not window.endswith("…") else ""
+    return prefix + mark(window, terms) + suffix
+
+
+def mark(text: str, terms: set[str]) -> str:
+    out, last = [], 0
+    for match in _WORD.finditer(text):
+        out.append(html.escape(text[last : match.start()]))
+        word = html.escape(match.group())
+        out.append(f"<mark>{word}</mark>" if _matches(match.group(), terms) else word)
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
