@@ -75,8 +75,10 @@ def _engine():
 
 
 def _print_json(payload) -> None:
-    text = payload.model_dump_json(indent=2) if hasattr(payload, "model_dump_json") else (
-        json.dumps(payload, ensure_ascii=False, indent=2)
+    text = (
+        payload.model_dump_json(indent=2)
+        if hasattr(payload, "model_dump_json")
+        else (json.dumps(payload, ensure_ascii=False, indent=2))
     )
     sys.stdout.write(text + "\n")
 
@@ -93,7 +95,8 @@ def ingest(
     """Ingest documents (txt, md, html, docx, pdf) into the store; unchanged files are skipped."""
     from tqdm import tqdm
 
-    from ingest.pipeline import discover, ingest as run_ingest
+    from ingest.pipeline import discover
+    from ingest.pipeline import ingest as run_ingest
 
     store = _store()
     files, _ = discover(paths)
@@ -111,8 +114,13 @@ def ingest(
         typer.echo(f"failed: {result.path}: {result.error}", err=True)
     summary = report.summary()
     if as_json:
-        _print_json({**summary, "files": [r.__dict__ for r in report.results],
-                     "pruned_documents": report.pruned})
+        _print_json(
+            {
+                **summary,
+                "files": [r.__dict__ for r in report.results],
+                "pruned_documents": report.pruned,
+            }
+        )
     else:
         typer.echo(
             "{added} added, {updated} updated, {unchanged} unchanged, {failed} failed, "
@@ -220,12 +228,18 @@ def search(
     if not response.results:
         typer.echo("Aucun résultat.")
     for number, result in enumerate(response.results, 1):
-        _print_result(number, result.snippet, result.citation, result.speaker,
-                      [s.citation for s in result.also_in])
+        _print_result(
+            number,
+            result.snippet,
+            result.citation,
+            result.speaker,
+            [s.citation for s in result.also_in],
+        )
 
 
-def _print_result(number: int, snippet: str, citation: str, speaker: str | None,
-                  also: list[str]) -> None:
+def _print_result(
+    number: int, snippet: str, citation: str, speaker: str | None, also: list[str]
+) -> None:
     bold = typer.style
     text = re.sub(r"<mark>(.*?)</mark>", lambda m: bold(m.group(1), bold=True), snippet)
     import html

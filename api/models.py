@@ -60,15 +60,23 @@ class SearchResponse(BaseModel):
 
 def document_ref(document: DocumentRow) -> DocumentRef:
     return DocumentRef(
-        id=document.id, file=document.file, title=document.title, event=document.event,
-        date=document.date, kind=document.kind,
+        id=document.id,
+        file=document.file,
+        title=document.title,
+        event=document.event,
+        date=document.date,
+        kind=document.kind,
     )
 
 
 def source_ref(passage: PassageRow, document: DocumentRow) -> SourceRef:
     return SourceRef(
-        passage_id=passage.id, document=document_ref(document), page=passage.page_start,
-        start=passage.start, end=passage.end, text=passage.text,
+        passage_id=passage.id,
+        document=document_ref(document),
+        page=passage.page_start,
+        start=passage.start,
+        end=passage.end,
+        text=passage.text,
         citation=reference(document, passage),
     )
 

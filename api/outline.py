@@ -14,15 +14,17 @@ def document_outline(store: Store, document: DocumentRow) -> dict:
             continue
         if not outline or outline[-1]["path"] != passage.section:
             titles = passage.section.split(" › ") if passage.section else ["(début)"]
-            outline.append({
-                "path": passage.section,
-                "title": titles[-1],
-                "depth": len(titles) - 1,
-                "page": passage.page_start,
-                "first_passage": passage.id,
-                "passages": 0,
-                "speakers": [],
-            })
+            outline.append(
+                {
+                    "path": passage.section,
+                    "title": titles[-1],
+                    "depth": len(titles) - 1,
+                    "page": passage.page_start,
+                    "first_passage": passage.id,
+                    "passages": 0,
+                    "speakers": [],
+                }
+            )
         entry = outline[-1]
         entry["passages"] += 1
         if passage.speaker and passage.speaker not in entry["speakers"]:

@@ -31,8 +31,10 @@ _PAGE_NUMBER = re.compile(
 )
 _FOOTNOTE_RULE = re.compile(r"^(?:\s{20,}|\s*[_─—-]{10,}\s*)$")
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+\S")
-_BULLET = re.compile(r"^(?:[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]|o(?=\s)|\d{1,2}[.)]|[a-z][)])\s*")
-_TERMINAL = tuple(".!?»:;)…\"”")
+_BULLET = re.compile(
+    r"^(?:[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]|o(?=\s)|\d{1,2}[.)]|[a-z][)])\s*"
+)
+_TERMINAL = tuple('.!?»:;)…"”')
 _NUMBERED_HEADING = re.compile(
     r"^(?:(?:atelier|sujet|session|table ronde|partie|chapitre|axe|thème|theme|annexe)s?\b"
     r"|\d{1,2}[).]\s|[IVX]{1,4}[.)]\s)",
@@ -246,18 +248,19 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
     open_ending = _open_ending(text)
     if open_ending and not _continues_title(line, following):
         return False
-    if not (text[0].isupper() or text[0].isdigit() or text[0] in "«\"“"):
+    if not (text[0].isupper() or text[0].isdigit() or text[0] in '«"“'):
         return False
-    if sum(c.isalpha() for c in text) < 3 or _BULLET.match(text) and not text[0].isdigit():
+    if sum(c.isalpha() for c in text) < 3 or (_BULLET.match(text) and not text[0].isdigit()):
         return False
     if previous is not None and not (line.blank_before or line.page_start):
         # Directly under another line: only a title if that line was a title too.
         return False
-    if previous is not None and not previous.text.rstrip().endswith(_TERMINAL):
-        if not _looks_like_title(previous.text, width):
-            return False
-    return (following is None or following.blank_before or following.text[:1].isupper()
-            or open_ending)
+    unfinished = previous is not None and not previous.text.rstrip().endswith(_TERMINAL)
+    if unfinished and not _looks_like_title(previous.text, width):
+        return False
+    return (
+        following is None or following.blank_before or following.text[:1].isupper() or open_ending
+    )
 
 
 def _open_ending(text: str) -> bool:
@@ -356,27 +359,41 @@ def _paragraphs(
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
         source_level = _source_heading_level(doc, line)
-        if source_level or (doc.wrapped and not doc.headings and
-                            _is_heading(line, previous, following, width)):
+        if source_level or (
+            doc.wrapped and not doc.headings and _is_heading(line, previous, following, width)
+        ):
             level = source_level or _heading_level(line.text)
-            if (current is not None and current.kind == "heading" and current.level == level
-                    and not line.blank_before and not current.text.endswith(_TERMINAL)):
+            if (
+                current is not None
+                and current.kind == "heading"
+                and current.level == level
+                and not line.blank_before
+                and not current.text.endswith(_TERMINAL)
+            ):
                 _add_line(current, line)  # a title wrapped over two lines, both title-like
             else:
                 current = Block("heading", level=level)
                 _add_heading_line(current, line, doc)
                 blocks.append(current)
-        elif (doc.wrapped and current is not None and current.kind == "heading"
-              and previous is not None and _continues_title(previous, line)
-              and (_open_ending(current.text) or line.blank_before)
-              and not current.text.endswith(_TERMINAL) and len(current.text) < 150):
+        elif (
+            doc.wrapped
+            and current is not None
+            and current.kind == "heading"
+            and previous is not None
+            and _continues_title(previous, line)
+            and (_open_ending(current.text) or line.blank_before)
+            and not current.text.endswith(_TERMINAL)
+            and len(current.text) < 150
+        ):
             _add_line(current, line)  # the rest of a wrapped title
         elif _BULLET.match(line.text):
             current = Block("item")
             _add_line(current, line)
             blocks.append(current)
-        elif current is None or current.kind == "heading" or _starts_paragraph(
-            doc, line, previous, current, width
+        elif (
+            current is None
+            or current.kind == "heading"
+            or _starts_paragraph(doc, line, previous, current, width)
         ):
             current = Block("paragraph")
             _add_line(current, line)
@@ -393,8 +410,14 @@ def _add_heading_line(block: Block, line: Line, doc: ExtractedDocument) -> None:
     if hashes:
         trimmed = line.text[hashes:].lstrip()
         shift = len(line.text) - len(trimmed)
-        line = Line(trimmed.rstrip("# ").rstrip() or trimmed, line.start + shift, line.end,
-                    line.page, line.blank_before, line.page_start)
+        line = Line(
+            trimmed.rstrip("# ").rstrip() or trimmed,
+            line.start + shift,
+            line.end,
+            line.page,
+            line.blank_before,
+            line.page_start,
+        )
     _add_line(block, line)
 
 
@@ -416,7 +439,7 @@ def _starts_paragraph(
     ended = current.text.rstrip().endswith(_TERMINAL)
     if not ended:
         return False
-    if not (line.text[:1].isupper() or line.text[:1] in "«\"“(" or line.text[:1].isdigit()):
+    if not (line.text[:1].isupper() or line.text[:1] in '«"“(' or line.text[:1].isdigit()):
         return False
     if line.blank_before and not line.page_start:
         return True

@@ -15,13 +15,23 @@ FIELDS = ("title", "event", "date", "place", "kind", "url")
 KINDS = ("proceedings", "programme", "animation_script", "article", "case_study", "document")
 
 MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
 }
-_DATE = re.compile(
-    r"\b(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I
-)
+_DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
 _EVENT = re.compile(
     r"\b(\d{1,2})\s*(?:e|è|ème|eme|ère|re)s?\s+(rencontres?\s+des\s+pionniers\s+des\s+alliances"
     r"\s+en\s+territoires?)",
@@ -66,7 +76,9 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
         day, month, year = date.groups()
         meta["date"] = f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
     if event := _EVENT.search(head):
-        meta["event"] = f"{int(event.group(1))}e Rencontre des pionniers des alliances en territoire"
+        meta["event"] = (
+            f"{int(event.group(1))}e Rencontre des pionniers des alliances en territoire"
+        )
     if place := _PLACE.search(head):
         meta["place"] = place.group(1)
     lowered = head.lower()
@@ -74,7 +86,7 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
         meta["kind"] = "animation_script"
     elif "compte-rendu" in lowered[:600] or "compte rendu" in lowered[:600]:
         meta["kind"] = "article"
-    elif len(text) < 12000 and "programme" in lowered or lowered.count("h00") >= 2:
+    elif (len(text) < 12000 and "programme" in lowered) or lowered.count("h00") >= 2:
         meta["kind"] = "programme"
     else:
         meta["kind"] = "proceedings" if len(text) > 30000 else "document"

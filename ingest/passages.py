@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ingest.clean import Block
 from ingest.structure import Structured
@@ -62,12 +63,13 @@ def _pieces(block: Block) -> list[_Piece]:
             cuts.append(match.end())
     cuts.append(len(block.text))
     pieces = []
-    for begin, finish in zip(cuts, cuts[1:], strict=False):
+    for begin, finish in pairwise(cuts):
         text = block.text[begin:finish].rstrip()
         if text:
             pieces.append(
-                _Piece(text, block.raw_offset(begin), block.raw_offset(begin + len(text)),
-                       block.pages)
+                _Piece(
+                    text, block.raw_offset(begin), block.raw_offset(begin + len(text)), block.pages
+                )
             )
     return pieces
 

@@ -69,9 +69,13 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                sorted(p for p in path.rglob("*")
-                       if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
             )
         elif path.is_file():
             files.append(path)
@@ -93,7 +97,9 @@ def _document_id(store: Store, path: Path) -> str:
     return f"{base}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
 
 
-def build_document(path: Path, data: bytes, document_id: str) -> tuple[DocumentRow, list[PassageRow]]:
+def build_document(
+    path: Path, data: bytes, document_id: str
+) -> tuple[DocumentRow, list[PassageRow]]:
     """Read, clean, structure and cut one file; raises ReadError/MetadataError on bad input."""
     extracted = read(path)
     blocks = build_blocks(extracted)
@@ -142,9 +148,14 @@ def build_document(path: Path, data: bytes, document_id: str) -> tuple[DocumentR
     return document, rows
 
 
+# Bump when cleaning, structure or cutting changes: stored documents are then re-processed.
+PIPELINE_VERSION = "1"
+
+
 def content_hash(data: bytes, path: Path) -> str:
-    """Hash of the file and of its sidecar: editing metadata alone re-ingests the document."""
-    digest = hashlib.sha256(data)
+    """Hash of the file, its sidecar and the pipeline version: any of them changing re-ingests."""
+    digest = hashlib.sha256(PIPELINE_VERSION.encode())
+    digest.update(data)
     sidecar = metadata.sidecar_path(path)
     if sidecar.exists():
         digest.update(sidecar.read_bytes())

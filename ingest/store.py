@@ -26,9 +26,21 @@ DB_NAME = "recueil.db"
 def _v1(db: sqlite_utils.Database) -> None:
     db["documents"].create(
         {
-            "id": str, "path": str, "file": str, "title": str, "event": str, "date": str,
-            "year": int, "place": str, "kind": str, "url": str, "content_hash": str,
-            "size": int, "page_count": int, "page_starts": str, "text": str,
+            "id": str,
+            "path": str,
+            "file": str,
+            "title": str,
+            "event": str,
+            "date": str,
+            "year": int,
+            "place": str,
+            "kind": str,
+            "url": str,
+            "content_hash": str,
+            "size": int,
+            "page_count": int,
+            "page_starts": str,
+            "text": str,
             "ingested_at": str,
         },
         pk="id",
@@ -36,9 +48,19 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["path"], unique=True)
     db["passages"].create(
         {
-            "id": str, "document_id": str, "ordinal": int, "kind": str, "text": str,
-            "start": int, "end": int, "page_start": int, "page_end": int, "section": str,
-            "speaker": str, "speaker_role": str, "hash": str,
+            "id": str,
+            "document_id": str,
+            "ordinal": int,
+            "kind": str,
+            "text": str,
+            "start": int,
+            "end": int,
+            "page_start": int,
+            "page_end": int,
+            "section": str,
+            "speaker": str,
+            "speaker_role": str,
+            "hash": str,
         },
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
@@ -191,8 +213,7 @@ class Store:
     def neighbours(self, passage: PassageRow, radius: int = 1) -> list[PassageRow]:
         rows = self.db["passages"].rows_where(
             "document_id = ? AND kind = ? AND ordinal BETWEEN ? AND ?",
-            [passage.document_id, passage.kind, passage.ordinal - radius,
-             passage.ordinal + radius],
+            [passage.document_id, passage.kind, passage.ordinal - radius, passage.ordinal + radius],
             order_by="ordinal",
         )
         return [PassageRow(**row) for row in rows]
@@ -222,8 +243,10 @@ class Store:
     def save_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         with self.transaction() as db:
             db["embeddings"].upsert_all(
-                ({"hash": h, "model": model, "vector": v.astype(np.float32).tobytes()}
-                 for h, v in vectors.items()),
+                (
+                    {"hash": h, "model": model, "vector": v.astype(np.float32).tobytes()}
+                    for h, v in vectors.items()
+                ),
                 pk=("hash", "model"),
             )
 
@@ -240,8 +263,15 @@ class Store:
     def stats(self) -> dict:
         conn = self.db.conn
         per_document = [
-            {"id": row[0], "file": row[1], "title": row[2], "kind": row[3], "passages": row[4],
-             "notes": row[5], "speakers": row[6]}
+            {
+                "id": row[0],
+                "file": row[1],
+                "title": row[2],
+                "kind": row[3],
+                "passages": row[4],
+                "notes": row[5],
+                "speakers": row[6],
+            }
             for row in conn.execute(
                 "SELECT d.id, d.file, d.title, d.kind, "
                 "SUM(p.kind = 'text'), SUM(p.kind = 'note'), COUNT(DISTINCT p.speaker) "

@@ -21,6 +21,8 @@ from search.vectors import VectorIndex, embedding_input, load_or_build
 MODES = ("hybrid", "lexical", "dense")
 # Candidates taken from each retriever before fusion.
 CANDIDATES = 100
+# Passages whose dense scores calibrate the query's cosine distribution.
+CALIBRATION_SAMPLE = 2000
 # Two passages sharing this share of their word trigrams say the same thing.
 DUPLICATE_OVERLAP = 0.5
 
@@ -77,9 +79,14 @@ class SearchEngine:
         self.documents = {d.id: d for d in self.store.documents()}
         passages = self.store.passages()
         self.passages = {p.id: p for p in passages}
-        ids = [p.id for p in passages]
-        self.lexical = BM25(ids, [embedding_input(p) for p in passages])
+        self.ids = [p.id for p in passages]
+        self.lexical = BM25(self.ids, [embedding_input(p) for p in passages])
         self.vectors: VectorIndex = load_or_build(self.store, self.embedder)
+        if self.vectors.ids != self.ids:
+            raise RuntimeError("vector index rows do not match the store's passages")
+        # A fixed sample of passages whose cosine spread calibrates dense scores.
+        sample = np.random.default_rng(0).permutation(len(self.ids))[:CALIBRATION_SAMPLE]
+        self._calibration = np.sort(sample)
         self._shingles: dict[str, set[str]] = {}
         self.fingerprint = self.store.fingerprint()
 
@@ -91,26 +98,50 @@ class SearchEngine:
     def search(
         self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None
     ) -> list[Hit]:
+        """Ranked, grouped hits for a query; see search.fusion for how scores combine."""
         query = query.strip()
         if not query:
             raise ValueError("the query is empty")
         if mode not in MODES:
             raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
-        filters = filters or Filters()
-        depth = len(self.passages) if filters else CANDIDATES
-        lexical = self.lexical.search(query, depth) if mode != "dense" else []
-        dense = (
-            self.vectors.search(self.embedder.embed_query(query), depth)
-            if mode != "lexical" else []
-        )
-        if filters:
-            lexical = [(pid, s) for pid, s in lexical if self._accepts(pid, filters)]
-            dense = [(pid, s) for pid, s in dense if self._accepts(pid, filters)]
-        ranked = fusion.fuse(lexical, dense, mode)
+        allowed = self._allowed_rows(filters) if filters else None
+        candidates: list[np.ndarray] = []
+        lexical = dense = lexical_reference = dense_reference = None
+        if mode != "dense":
+            lexical = self.lexical.scores(query)
+            lexical_reference = lexical
+            pool = np.flatnonzero(lexical > 0)
+            if allowed is not None:
+                pool = np.intersect1d(pool, allowed)
+            candidates.append(pool[np.argsort(-lexical[pool])[:CANDIDATES]])
+        if mode != "lexical":
+            vector = self.embedder.embed_query(query)
+            dense = np.zeros(len(self.ids), dtype=np.float32)
+            if allowed is None:
+                found = self.vectors.search(vector, CANDIDATES)
+                top = np.array([self.vectors.row_of[pid] for pid, _ in found], dtype=np.int64)
+            else:
+                exact = self.vectors.vectors[allowed] @ vector
+                top = allowed[np.argsort(-exact)[:CANDIDATES]]
+            candidates.append(top)
+            dense_reference = self.vectors.vectors[self._calibration] @ vector
+        rows = np.unique(np.concatenate(candidates)) if candidates else np.array([], np.int64)
+        if dense is not None and len(rows):
+            dense[rows] = self.vectors.vectors[rows] @ vector
+        ranked = fusion.combine(self.ids, rows, lexical, dense, lexical_reference, dense_reference)
         return self._group(ranked, k)
 
+    def _allowed_rows(self, filters: Filters) -> np.ndarray:
+        return np.array(
+            [row for row, pid in enumerate(self.ids) if self._accepts(pid, filters)],
+            dtype=np.int64,
+        )
+
     def similar_to_vector(
-        self, vector: np.ndarray, k: int, exclude_document: str | None = None,
+        self,
+        vector: np.ndarray,
+        k: int,
+        exclude_document: str | None = None,
         exclude_passage: str | None = None,
     ) -> list[Hit]:
         """Passages nearest to a vector, optionally from other documents only."""

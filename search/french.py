@@ -36,9 +36,7 @@ STOP_WORDS = frozenset(
 def fold(text: str) -> str:
     """Lower-case and strip accents; œ/æ become oe/ae."""
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=200_000)

@@ -1,16 +1,22 @@
-"""Fusing the lexical and dense rankings into one.
+"""Fusing lexical and dense evidence into one ranking.
 
-Reciprocal rank fusion (Cormack et al., 2009) is the baseline: it needs no score
-calibration. The default adds the retrievers' normalised scores on top of it, which
-keeps a strong agreement of both retrievers ahead of a single first place; weights were
-chosen on eval/queries.jsonl and are reported in docs/EVALUATION.md.
+Each retriever's score is turned into a z-score against *the whole collection's*
+distribution of scores for this query (BM25 over every passage; cosine over a fixed
+sample of passage vectors), and the two z-scores are averaged. Candidates are the union
+of both retrievers' top lists, each scored exactly by both retrievers.
+
+Measured on eval/queries.jsonl (docs/EVALUATION.md): reciprocal rank fusion 0.593
+nDCG@10, z-scores over the truncated top lists 0.608, collection-calibrated z-scores
+0.641; the weight between 0.4 and 0.6 changes it by less than 0.01, so both count alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-RRF_K = 60
+import numpy as np
+
+LEXICAL_WEIGHT = 0.5
 
 
 @dataclass
@@ -20,31 +26,46 @@ class Ranked:
     components: dict[str, float | int | None]
 
 
-def fuse(
-    lexical: list[tuple[str, float]], dense: list[tuple[str, float]], mode: str
+def zscores(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Scores standardised by the mean and spread of a reference set of scores."""
+    spread = float(reference.std())
+    return (scores - float(reference.mean())) / (spread if spread > 1e-9 else 1.0)
+
+
+def ranks(scores: np.ndarray, rows: np.ndarray) -> dict[int, int]:
+    """1-based rank of each of `rows` among them by descending score."""
+    order = rows[np.argsort(-scores[rows], kind="stable")]
+    return {int(row): rank for rank, row in enumerate(order, 1)}
+
+
+def combine(
+    ids: list[str],
+    rows: np.ndarray,
+    lexical: np.ndarray | None,
+    dense: np.ndarray | None,
+    lexical_reference: np.ndarray | None,
+    dense_reference: np.ndarray | None,
 ) -> list[Ranked]:
-    """One ranking from one or both retrievers' (passage id, score) lists, best first."""
-    if mode == "lexical":
-        return [Ranked(pid, s, {"lexical": s, "lexical_rank": r})
-                for r, (pid, s) in enumerate(lexical, 1)]
-    if mode == "dense":
-        return [Ranked(pid, s, {"dense": s, "dense_rank": r})
-                for r, (pid, s) in enumerate(dense, 1)]
-    return rrf(lexical, dense)
-
-
-def rrf(lexical: list[tuple[str, float]], dense: list[tuple[str, float]]) -> list[Ranked]:
-    components: dict[str, dict[str, float | int | None]] = {}
-    for name, ranking in (("lexical", lexical), ("dense", dense)):
-        for rank, (pid, score) in enumerate(ranking, 1):
-            entry = components.setdefault(
-                pid, {"lexical": None, "lexical_rank": None, "dense": None, "dense_rank": None}
-            )
-            entry[name], entry[f"{name}_rank"] = score, rank
-    fused = []
-    for pid, entry in components.items():
-        score = sum(1 / (RRF_K + entry[f"{name}_rank"])
-                    for name in ("lexical", "dense") if entry[f"{name}_rank"])
-        fused.append(Ranked(pid, score, entry))
-    fused.sort(key=lambda r: -r.score)
-    return fused
+    """Rank candidate `rows`; `lexical`/`dense` hold each retriever's score per row."""
+    total = np.zeros(len(ids), dtype=np.float64)
+    components: dict[str, dict[int, float | int]] = {}
+    if lexical is not None and dense is not None:
+        total[rows] = LEXICAL_WEIGHT * zscores(lexical[rows], lexical_reference) + (
+            1 - LEXICAL_WEIGHT
+        ) * zscores(dense[rows], dense_reference)
+    else:
+        only = lexical if lexical is not None else dense
+        total[rows] = only[rows]
+    for name, scores in (("lexical", lexical), ("dense", dense)):
+        if scores is not None:
+            components[name] = {int(r): float(scores[r]) for r in rows}
+            components[f"{name}_rank"] = ranks(scores, rows)
+    order = rows[np.argsort(-total[rows], kind="stable")]
+    return [
+        Ranked(
+            ids[row],
+            float(total[row]),
+            {name: values.get(int(row)) for name, values in components.items()},
+        )
+        for row in order
+    ]

@@ -59,8 +59,9 @@ def ensure_embeddings(
     for start in range(0, len(missing), EMBED_BATCH):
         batch = missing[start : start + EMBED_BATCH]
         vectors = embedder.embed_passages([t for _, t in batch])
-        store.save_embeddings(embedder.model_id, dict(zip([h for h, _ in batch], vectors,
-                                                          strict=True)))
+        store.save_embeddings(
+            embedder.model_id, dict(zip([h for h, _ in batch], vectors, strict=True))
+        )
         done += len(batch)
         if progress:
             progress(done, len(missing))
@@ -149,8 +150,9 @@ def load_or_build(store: Store, embedder: Embedder) -> VectorIndex:
     vectors = _stored_vectors(store, embedder, hashes)
     assert vectors is not None
     index, kind = build_faiss(vectors)
-    manifest = Manifest(embedder.model_id, vectors.shape[1], len(ids), fingerprint, kind,
-                        time.time())
+    manifest = Manifest(
+        embedder.model_id, vectors.shape[1], len(ids), fingerprint, kind, time.time()
+    )
     _save(index, manifest, index_path, manifest_path)
     return VectorIndex(index, ids, vectors, manifest)
 
