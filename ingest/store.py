@@ -219,7 +219,7 @@ class Store:
         return [PassageRow(**row) for row in rows]
 
     def fts(self, query: str, limit: int) -> list[tuple[str, float]]:
-        """Raw FTS5 match (accent-insensitive words) → (passage id, bm25 score, higher is better)."""
+        """FTS5 word match, accent-insensitive → (passage id, bm25 score; higher is better)."""
         sql = (
             "SELECT passages.id, -bm25(passages_fts) FROM passages_fts "
             "JOIN passages ON passages.rowid = passages_fts.rowid "

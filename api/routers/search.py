@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from api.models import SearchResponse, search_response
 from api.routers.deps import App
@@ -15,6 +15,7 @@ router = APIRouter(prefix="/v1", tags=["search"])
 
 @router.get("/search")
 def search(
+    app: App,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="La question")],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     mode: Annotated[str, Query(pattern="^(" + "|".join(MODES) + ")$")] = "hybrid",
@@ -23,7 +24,6 @@ def search(
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     kind: str | None = None,
     speaker: str | None = None,
-    app: App,
 ) -> SearchResponse:
     if not q.strip():
         raise HTTPException(400, "the query is empty")
@@ -34,10 +34,10 @@ def search(
 
 @router.get("/similar")
 def similar(
+    app: App,
     passage_id: str | None = None,
     text: Annotated[str | None, Query(max_length=5000)] = None,
     k: Annotated[int, Query(ge=1, le=50)] = 10,
-    app: App,
 ) -> SearchResponse:
     """Passages of *other* documents closest to a passage, or to a free-text description."""
     engine = app.engine
