@@ -252,11 +252,16 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         return False
     if sum(c.isalpha() for c in text) < 3 or (_BULLET.match(text) and not text[0].isdigit()):
         return False
+    label, colon, _ = text.partition(" : ")
+    if colon and len(label.split()) <= 2 and not _NUMBERED_HEADING.match(text):
+        return False  # a field such as "Rapporteurs : Tarik et Thomas"
     if previous is not None and not (line.blank_before or line.page_start):
         # Directly under another line: only a title if that line was a title too.
         return False
     unfinished = previous is not None and not previous.text.rstrip().endswith(_TERMINAL)
-    if unfinished and not _looks_like_title(previous.text, width):
+    # A numbered or capitalised title opening a page stands even after an unfinished line.
+    opens_page = line.page_start and (_NUMBERED_HEADING.match(text) or _heading_level(text) == 1)
+    if unfinished and not opens_page and not _looks_like_title(previous.text, width):
         return False
     return (
         following is None or following.blank_before or following.text[:1].isupper() or open_ending
@@ -318,7 +323,8 @@ class Vocabulary:
             return False
         if right[:1].isupper() or left_word.split("-")[-1] in _HYPHEN_PREFIXES:
             return True
-        return left_word in self.words and right_word in self.words
+        # Each fragment is counted once where it stands; a real word occurs elsewhere too.
+        return self.words[left_word] > 1 and self.words[right_word] > 1
 
 
 def build_blocks(doc: ExtractedDocument) -> list[Block]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 FIELDS = ("title", "event", "date", "place", "kind", "url")
@@ -68,6 +69,22 @@ def read_sidecar(source: Path) -> dict:
     return data
 
 
+def _event_number(text: str) -> int | None:
+    """The meeting the document is about: « cette 2ème rencontre », else the most named one.
+
+    Earlier meetings are often recalled ("la 1ère rencontre a réuni…"), so the first
+    mention is not enough.
+    """
+    mentions = [
+        (int(m.group(1)), text[max(0, m.start() - 8) : m.start()].lower())
+        for m in _EVENT.finditer(text)
+    ]
+    if not mentions:
+        return None
+    own = [number for number, before in mentions if "cette" in before]
+    return Counter(own or [number for number, _ in mentions]).most_common(1)[0][0]
+
+
 def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     """What the opening of the text says about the document."""
     head = text[:4000]
@@ -75,10 +92,8 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     if date := _DATE.search(head):
         day, month, year = date.groups()
         meta["date"] = f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
-    if event := _EVENT.search(head):
-        meta["event"] = (
-            f"{int(event.group(1))}e Rencontre des pionniers des alliances en territoire"
-        )
+    if number := _event_number(text[:20000]):
+        meta["event"] = f"{number}e Rencontre des pionniers des alliances en territoire"
     if place := _PLACE.search(head):
         meta["place"] = place.group(1)
     lowered = head.lower()

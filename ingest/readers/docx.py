@@ -9,11 +9,12 @@ from ingest.extracted import ExtractedDocument, ReadError
 
 
 def read(path: Path) -> ExtractedDocument:
-    import docx  # python-docx; imported here so other formats do not pay for lxml parsing setup
+    import docx  # python-docx; imported here so other formats do not pay for its start-up
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise ReadError(f"not a valid DOCX file ({exc.__class__.__name__})") from exc
     parts: list[str] = []
     headings: dict[int, int] = {}

@@ -25,7 +25,10 @@ class SentenceTransformersEmbedder:
                 "pip install torch==2.13.0 'recueil[st]'"
             ) from exc
         self._model = SentenceTransformer(name_or_path, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension())
         self.model_id = f"sentence-transformers:{name_or_path}"
         self._query_prefix = query_prefix
         self._passage_prefix = passage_prefix

@@ -1,0 +1,91 @@
+"""Shared fixtures: one ingested, embedded store of the real corpus for the whole session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def corpus_data(tmp_path_factory) -> Path:
+    """A data folder holding the corpus, ingested and embedded (about a minute, once)."""
+    from ingest.pipeline import ingest
+    from ingest.store import Store
+    from search.embedders import get_embedder
+    from search.vectors import load_or_build
+
+    data = tmp_path_factory.mktemp("corpus-data")
+    store = Store(data)
+    report = ingest(store, [CORPUS])
+    assert report.count("added") == 5, report.failed
+    load_or_build(store, get_embedder("e5-small"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def store(corpus_data):
+    from ingest.store import Store
+
+    return Store(corpus_data)
+
+
+@pytest.fixture(scope="session")
+def engine(store):
+    from search.engine import SearchEngine
+
+    return SearchEngine(store)
+
+
+@pytest.fixture
+def fresh_store(tmp_path):
+    from ingest.store import Store
+
+    return Store(tmp_path / "data")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(corpus_data, tmp_path_factory):
+    """A real uvicorn process over a copy of the corpus store, with a write token."""
+    data = tmp_path_factory.mktemp("server-data")
+    shutil.copytree(corpus_data, data, dirs_exist_ok=True)
+    port = free_port()
+    env = {**os.environ, "RECUEIL_DATA": str(data), "RECUEIL_TOKEN": "jeton-de-test",
+           "RECUEIL_MAX_UPLOAD_MB": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if process.poll() is not None:
+            raise RuntimeError(process.stdout.read().decode())
+    else:
+        process.kill()
+        raise RuntimeError("server did not start in 60 s")
+    yield base
+    process.terminate()
+    process.wait(10)

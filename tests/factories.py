@@ -1,0 +1,133 @@
+"""Documents made on the fly: real PDFs (reportlab), DOCX (python-docx), HTML, Markdown."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+BODY_PAGES = [
+    [
+        "Les alliances territoriales reposent sur la confiance entre acteurs. Les élus",
+        "locaux, les associations et les entreprises apprennent à travailler ensemble",
+        "sur des projets communs, ce qui demande un accompagnement patient et exi-",
+        "geant de la part des catalyseurs territoriaux1.",
+        "",
+        "Le dialogue territorial est le premier levier de la coopération : il faut",
+        "du temps pour que chacun comprenne les contraintes de l'autre.",
+    ],
+    [
+        "La seconde condition tient au financement de l'ingénierie de coopération.",
+        "Les fondations territoriales apportent souvent un financement d'amor-",
+        "çage qui permet de lancer la démarche avant que les collectivités ne",
+        "prennent le relais.",
+    ],
+    [
+        "Enfin, l'évaluation partagée permet de rendre compte du chemin parcouru",
+        "plutôt que des seuls résultats, et de valoriser les apports immatériels.",
+    ],
+]
+HEADER = "Rencontre des pionniers — Actes 2021"
+FOOTNOTE = "1 Voir le référentiel de la co-construction territoriale (Le RAMEAU, 2017)."
+
+
+def make_pdf(path: Path, pages: list[list[str]] = BODY_PAGES, header: str = HEADER,
+             footnote: str | None = FOOTNOTE, title: str = "Actes de test") -> Path:
+    """A PDF with a running header, a page-number footer and a footnote on page 1."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setTitle(title)
+    width, height = A4
+    for number, lines in enumerate(pages, 1):
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(72, height - 40, header)
+        pdf.setFont("Helvetica", 11)
+        y = height - 90
+        if number == 1:
+            pdf.setFont("Helvetica-Bold", 14)
+            pdf.drawString(72, y, "INTRODUCTION")
+            pdf.setFont("Helvetica", 11)
+            y -= 30
+        for line in lines:
+            if line:
+                pdf.drawString(72, y, line)
+            y -= 16
+        if number == 1 and footnote:
+            pdf.setFont("Helvetica", 8)
+            pdf.drawString(72, 80, footnote)
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(width / 2, 40, str(number))
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def make_encrypted_pdf(path: Path, source: Path) -> Path:
+    writer = PdfWriter()
+    for page in PdfReader(source).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def make_truncated_pdf(path: Path, source: Path) -> Path:
+    data = source.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def make_docx(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Compte rendu d'atelier"
+    document.add_heading("Atelier sur la mobilisation", level=1)
+    document.add_paragraph(
+        "Les participants recommandent de mobiliser les parties prenantes avant le projet, "
+        "et de constituer un petit comité de pilotage."
+    )
+    document.add_heading("Ce que je referais", level=2)
+    document.add_paragraph("Trouver un leader capable d'embarquer d'autres personnes.")
+    document.save(path)
+    return path
+
+
+HTML = """<!doctype html><html><head><title>Article de blog</title>
+<style>p {color: red}</style><script>var x = 1;</script></head><body>
+<nav>menu qui ne doit pas être indexé</nav>
+<h1>Les tiers-lieux en milieu rural</h1>
+<p>Un tiers-lieu rassemble des habitants, des associations et des artisans
+autour d'un <b>projet commun</b>.</p>
+<h2>Leviers</h2><ul><li>Un animateur à temps plein</li><li>Un bail précaire</li></ul>
+</body></html>"""
+
+MARKDOWN = """# Fiche cas : la coopérative de Trappes
+
+Une coopérative d'habitants qui gère des jardins partagés
+avec la mairie et deux bailleurs sociaux.
+
+## Leviers
+
+- une convention tripartite ;
+- un comité d'usagers.
+"""
+
+
+def pdf_bytes(pages: list[list[str]] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(buffer)
+    for lines in pages or [["Une page de texte pour un téléversement."]]:
+        y = 780
+        for line in lines:
+            pdf.drawString(72, y, line)
+            y -= 16
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

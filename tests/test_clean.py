@@ -1,0 +1,94 @@
+"""Cleaning and cutting on the real corpus and on generated PDFs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ingest.clean import build_blocks
+from ingest.passages import TARGET_MAX, make_passages
+from ingest.readers import read
+from ingest.structure import structure
+from tests.conftest import CORPUS
+from tests.factories import HEADER, make_pdf
+
+CORPUS_FILES = sorted(CORPUS.glob("*.txt"))
+
+
+def passages_of(path):
+    extracted = read(path)
+    return extracted, make_passages(structure(build_blocks(extracted)))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name[:3])
+def test_passages_map_back_to_the_source(path):
+    """Every passage's characters appear, in order, in the source slice its offsets name."""
+    extracted, passages = passages_of(path)
+    assert passages
+    for passage in passages:
+        source = squash(extracted.text[passage.start : passage.end])
+        clean = squash(passage.text)
+        assert source.startswith(clean[:20]), passage.ordinal
+        assert source.endswith(clean[-20:]), passage.ordinal
+        position = 0
+        for char in clean:
+            position = source.find(char, position)
+            assert position >= 0, (passage.ordinal, char)
+            position += 1
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name[:3])
+def test_no_line_wrap_left_mid_sentence(path):
+    """Inside a passage a line break never falls between two words of one sentence."""
+    _, passages = passages_of(path)
+    for passage in passages:
+        lines = passage.text.split("\n")
+        for line, following in zip(lines, lines[1:], strict=False):
+            if following.startswith(("-", "•", "o ", "▪")):
+                continue  # a list item may end on "et" before the next item
+            assert not re.search(r"\b(?:de|la|le|les|des|et|à|du|en)$", line), line[-80:]
+
+
+def test_footnotes_leave_the_running_text_and_become_notes():
+    _, passages = passages_of(CORPUS / "001_82aaa8b671886fce.txt")
+    footnote = "Rapport quinquennal PHARE « Fragilités et co-construction territoriale »"
+    notes = [p for p in passages if p.kind == "note"]
+    assert any(footnote in p.text for p in notes)
+    assert not any(footnote in p.text for p in passages if p.kind == "text")
+
+
+def test_passage_sizes_and_sections():
+    _, passages = passages_of(CORPUS / "004_d4a08cbbbf09db0e.txt")
+    texts = [p for p in passages if p.kind == "text"]
+    sizes = sorted(len(p.text) for p in texts)
+    assert sizes[len(sizes) // 2] >= 400
+    assert all(len(p.text) <= TARGET_MAX + 700 for p in texts)
+    sections = {p.section for p in texts}
+    assert any("Atelier 3 : Quel modèle économique" in s for s in sections)
+
+
+def test_generated_pdf_is_cleaned(tmp_path):
+    extracted, passages = passages_of(make_pdf(tmp_path / "actes.pdf"))
+    text = "\n".join(p.text for p in passages if p.kind == "text")
+    assert HEADER not in text, "running header left in the text"
+    assert not re.search(r"^\s*\d+\s*$", text, re.M), "page number left in the text"
+    assert "exigeant" in text and "amorçage" in text, "hyphenation not undone"
+    assert "des catalyseurs territoriaux1." in text
+    notes = [p for p in passages if p.kind == "note"]
+    assert any("Voir le référentiel" in p.text for p in notes)
+    assert "Voir le référentiel" not in text
+    first = next(p for p in passages if p.kind == "text")
+    assert first.section == "INTRODUCTION" and first.page_start == 1
+    assert first.page_end == 3  # the short text runs over the three pages in one passage
+
+
+def test_hyphen_of_french_compounds_is_kept():
+    _, passages = passages_of(CORPUS / "001_82aaa8b671886fce.txt")
+    text = " ".join(p.text for p in passages)
+    assert "co-développement" in text and "multi-acteurs" in text
+    assert "codéveloppement" not in text

@@ -1,0 +1,75 @@
+"""The FAISS index is derived: fresh when the store is unchanged, rebuilt when it changes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ingest.pipeline import ingest
+from search import vectors
+from search.embedders import get_embedder
+from tests.factories import MARKDOWN
+
+
+class CountingEmbedder:
+    """Wraps e5 and counts how many passages it is asked to embed."""
+
+    def __init__(self):
+        self.inner = get_embedder("e5-small")
+        self.model_id, self.dim, self.embedded = self.inner.model_id, self.inner.dim, 0
+
+    def embed_passages(self, texts):
+        self.embedded += len(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+def test_stale_index_is_detected_and_rebuilt_with_only_new_vectors(fresh_store, tmp_path):
+    path = tmp_path / "cas.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    ingest(fresh_store, [path])
+    embedder = CountingEmbedder()
+    first = vectors.load_or_build(fresh_store, embedder)
+    assert first.manifest.count == len(fresh_store.passages()) and embedder.embedded > 0
+    assert vectors.is_fresh(fresh_store, embedder.model_id)
+
+    embedded = embedder.embedded
+    again = vectors.load_or_build(fresh_store, embedder)  # loaded, nothing embedded
+    assert embedder.embedded == embedded and again.manifest.built_at == first.manifest.built_at
+
+    path.write_text(MARKDOWN + "\n## Suite\n\nUn paragraphe nouveau sur les vergers.\n", "utf-8")
+    ingest(fresh_store, [path])
+    assert not vectors.is_fresh(fresh_store, embedder.model_id)
+    rebuilt = vectors.load_or_build(fresh_store, embedder)
+    assert rebuilt.manifest.count == len(fresh_store.passages())
+    assert embedder.embedded - embedded < len(fresh_store.passages())  # only what changed
+    assert vectors.is_fresh(fresh_store, embedder.model_id)
+
+
+def test_manifest_is_written_next_to_the_index(fresh_store, tmp_path):
+    path = tmp_path / "cas.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    ingest(fresh_store, [path])
+    vectors.load_or_build(fresh_store, get_embedder("e5-small"))
+    manifests = list((fresh_store.data_dir / "index").glob("*.json"))
+    manifest = json.loads(manifests[0].read_text())
+    assert manifest["model"] == "e5-small" and manifest["dim"] == 384
+    assert manifest["fingerprint"] == fresh_store.fingerprint()
+    assert not list((fresh_store.data_dir / "index").glob("*.tmp"))
+
+
+def test_hnsw_above_the_threshold_agrees_with_exact_search():
+    rng = np.random.default_rng(1)
+    data = rng.normal(size=(3000, 64)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    exact, kind_exact = vectors.build_faiss(data, hnsw_above=10_000)
+    approx, kind_approx = vectors.build_faiss(data, hnsw_above=1000)
+    assert (kind_exact, kind_approx) == ("flat", "hnsw")
+    queries = data[:50] + 0.05 * rng.normal(size=(50, 64)).astype(np.float32)
+    _, truth = exact.search(queries, 10)
+    _, found = approx.search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, found, strict=True)])
+    assert recall > 0.9
