@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from pydantic import BaseModel, Field
 
 from ingest.store import DocumentRow, PassageRow
-from search.citations import reference
+from search.citations import quote_excerpt, reference
 from search.engine import Hit
 from search.snippet import snippet
 
@@ -83,12 +86,15 @@ def source_ref(passage: PassageRow, document: DocumentRow) -> SourceRef:
 
 def search_result(hit: Hit, query: str) -> SearchResult:
     passage, document = hit.passage, hit.document
+    marked = snippet(passage.text, query)
+    # The reference quotes the words that matched, as a reader would cite them.
+    excerpt = quote_excerpt(html.unescape(re.sub(r"</?mark>", "", marked)).strip("… "))
     return SearchResult(
         passage_id=passage.id,
         score=round(hit.score, 6),
         scores=hit.components,
         text=passage.text,
-        snippet=snippet(passage.text, query),
+        snippet=marked,
         document=document_ref(document),
         page=passage.page_start,
         page_end=passage.page_end,
@@ -98,7 +104,7 @@ def search_result(hit: Hit, query: str) -> SearchResult:
         kind=passage.kind,
         start=passage.start,
         end=passage.end,
-        citation=reference(document, passage),
+        citation=reference(document, passage, excerpt),
         also_in=[source_ref(p, d) for p, d in hit.also_in],
     )
 

@@ -148,8 +148,17 @@ def build_document(
     return document, rows
 
 
-# Bump when cleaning, structure or cutting changes: stored documents are then re-processed.
-PIPELINE_VERSION = "1"
+def _pipeline_version() -> str:
+    """Hash of the code that turns files into passages: changing it re-processes documents."""
+    package = Path(__file__).parent
+    digest = hashlib.sha1()
+    for source in sorted(package.rglob("*.py")):
+        if source.name not in ("store.py", "pipeline.py"):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+PIPELINE_VERSION = _pipeline_version()
 
 
 def content_hash(data: bytes, path: Path) -> str:

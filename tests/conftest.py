@@ -67,11 +67,18 @@ def server(corpus_data, tmp_path_factory):
     data = tmp_path_factory.mktemp("server-data")
     shutil.copytree(corpus_data, data, dirs_exist_ok=True)
     port = free_port()
-    env = {**os.environ, "RECUEIL_DATA": str(data), "RECUEIL_TOKEN": "jeton-de-test",
-           "RECUEIL_MAX_UPLOAD_MB": "1"}
+    env = {
+        **os.environ,
+        "RECUEIL_DATA": str(data),
+        "RECUEIL_TOKEN": "jeton-de-test",
+        "RECUEIL_MAX_UPLOAD_MB": "1",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

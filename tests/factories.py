@@ -32,8 +32,13 @@ HEADER = "Rencontre des pionniers — Actes 2021"
 FOOTNOTE = "1 Voir le référentiel de la co-construction territoriale (Le RAMEAU, 2017)."
 
 
-def make_pdf(path: Path, pages: list[list[str]] = BODY_PAGES, header: str = HEADER,
-             footnote: str | None = FOOTNOTE, title: str = "Actes de test") -> Path:
+def make_pdf(
+    path: Path,
+    pages: list[list[str]] = BODY_PAGES,
+    header: str = HEADER,
+    footnote: str | None = FOOTNOTE,
+    title: str = "Actes de test",
+) -> Path:
     """A PDF with a running header, a page-number footer and a footnote on page 1."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas

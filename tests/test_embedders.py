@@ -14,10 +14,12 @@ def e5():
 
 
 def test_e5_vectors_are_normalised_and_meaningful(e5):
-    passages = e5.embed_passages([
-        "Les élus locaux s'impliquent dans la co-construction du territoire.",
-        "La recette de la tarte aux pommes demande du beurre et du sucre.",
-    ])
+    passages = e5.embed_passages(
+        [
+            "Les élus locaux s'impliquent dans la co-construction du territoire.",
+            "La recette de la tarte aux pommes demande du beurre et du sucre.",
+        ]
+    )
     assert passages.shape == (2, e5.dim) and passages.dtype == np.float32
     assert np.allclose(np.linalg.norm(passages, axis=1), 1, atol=1e-4)
     query = e5.embed_query("comment impliquer les élus ?")

@@ -85,8 +85,11 @@ def test_failure_in_the_middle_of_a_document_leaves_nothing(fresh_store, tmp_pat
         original(rows[:1], *args, **kwargs)  # half the document is written…
         raise sqlite3.OperationalError("disk I/O error")  # …then the disk fails
 
-    monkeypatch.setattr(type(fresh_store.db["passages"]), "insert_all",
-                        lambda self, rows, *a, **k: explode(rows, *a, **k))
+    monkeypatch.setattr(
+        type(fresh_store.db["passages"]),
+        "insert_all",
+        lambda self, rows, *a, **k: explode(rows, *a, **k),
+    )
     with pytest.raises(sqlite3.OperationalError):
         ingest(fresh_store, [path])
     monkeypatch.undo()
@@ -107,12 +110,17 @@ def test_sidecar_overrides_and_bad_sidecar_fails(fresh_store, tmp_path):
     path = tmp_path / "cas.md"
     path.write_text(MARKDOWN, encoding="utf-8")
     sidecar = tmp_path / "cas.md.meta.json"
-    sidecar.write_text('{"title": "Coopérative de Trappes", "date": "2021-05-04", '
-                       '"kind": "case_study"}', encoding="utf-8")
+    sidecar.write_text(
+        '{"title": "Coopérative de Trappes", "date": "2021-05-04", "kind": "case_study"}',
+        encoding="utf-8",
+    )
     ingest(fresh_store, [path])
     document = fresh_store.documents()[0]
     assert (document.title, document.year, document.kind) == (
-        "Coopérative de Trappes", 2021, "case_study")
+        "Coopérative de Trappes",
+        2021,
+        "case_study",
+    )
     sidecar.write_text('{"date": "4 mai"}', encoding="utf-8")
     report = ingest(fresh_store, [path])
     assert "date must be ISO" in report.failed[0].error

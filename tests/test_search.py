@@ -63,8 +63,10 @@ def test_filters(engine, filters, check):
 
 def test_modes_differ_and_bad_input_is_refused(engine):
     query = "financer l'ingénierie de coopération"
-    modes = {m: [h.passage.id for h in engine.search(query, 10, m)] for m in
-             ("hybrid", "lexical", "dense")}
+    modes = {
+        m: [h.passage.id for h in engine.search(query, 10, m)]
+        for m in ("hybrid", "lexical", "dense")
+    }
     assert modes["lexical"] != modes["dense"]
     with pytest.raises(ValueError, match="empty"):
         engine.search("   ")
@@ -74,6 +76,7 @@ def test_modes_differ_and_bad_input_is_refused(engine):
 
 def test_similar_excludes_the_source_document(engine):
     passage = next(p for p in engine.passages.values() if "page blanche" in p.text)
-    hits = engine.similar_to_vector(engine.vectors.vector(passage.id), 5,
-                                    exclude_document=passage.document_id)
+    hits = engine.similar_to_vector(
+        engine.vectors.vector(passage.id), 5, exclude_document=passage.document_id
+    )
     assert hits and all(h.document.id != passage.document_id for h in hits)

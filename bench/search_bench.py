@@ -1,0 +1,124 @@
+"""Search benchmark on the corpus: cold start, embedding and index build, warm latency.
+
+Run: `make bench` (or `python bench/search_bench.py [--out docs/BENCHMARKS.md]`).
+Measures, on a fresh store in a temporary folder:
+- ingest time (read, clean, cut, store) and embedding time / passages per second;
+- FAISS build time; cold start (store + BM25 + index + model loaded);
+- warm hybrid search latency p50/p95 over every query of eval/queries.jsonl plus
+  reformulations (>= 100 queries), query embedding included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ingest.pipeline import ingest  # noqa: E402
+from ingest.store import Store  # noqa: E402
+from search.embedders import get_embedder  # noqa: E402
+from search.engine import SearchEngine  # noqa: E402
+from search.vectors import build_faiss, ensure_embeddings, load_or_build  # noqa: E402
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def queries() -> list[str]:
+    base = [
+        json.loads(line)["query"]
+        for line in (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    variants = [q.rstrip(" ?") + " ?" if not q.endswith("?") else q[:-1] for q in base]
+    return (base + variants)[: max(100, len(base))]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run() -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(folder)
+        started = time.perf_counter()
+        report = ingest(store, [ROOT / "corpus"])
+        ingest_seconds = time.perf_counter() - started
+        embedder = get_embedder()
+        passages = len(store.passages())
+        characters = sum(len(p.text) for p in store.passages())
+        started = time.perf_counter()
+        ensure_embeddings(store, embedder)
+        embed_seconds = time.perf_counter() - started
+        index = load_or_build(store, embedder)
+        started = time.perf_counter()
+        build_faiss(index.vectors)
+        build_seconds = time.perf_counter() - started
+        del index
+        started = time.perf_counter()
+        engine = SearchEngine(Store(folder), get_embedder())
+        cold_seconds = time.perf_counter() - started
+        texts = queries()
+        for text in texts[:5]:
+            engine.search(text, 10)
+        latencies = []
+        for text in texts:
+            started = time.perf_counter()
+            engine.search(text, 10)
+            latencies.append((time.perf_counter() - started) * 1000)
+        embed_latency = []
+        for text in texts[:50]:
+            started = time.perf_counter()
+            engine.embedder.embed_query(text)
+            embed_latency.append((time.perf_counter() - started) * 1000)
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+        "documents": report.count("added"),
+        "passages": passages,
+        "mean_passage_chars": round(characters / passages),
+        "ingest_s": round(ingest_seconds, 2),
+        "embed_s": round(embed_seconds, 1),
+        "passages_per_s": round(passages / embed_seconds, 1),
+        "faiss_build_ms": round(build_seconds * 1000, 2),
+        "cold_start_s": round(cold_seconds, 2),
+        "queries": len(latencies),
+        "search_p50_ms": round(statistics.median(latencies), 1),
+        "search_p95_ms": round(percentile(latencies, 0.95), 1),
+        "query_embedding_p50_ms": round(statistics.median(embed_latency), 1),
+    }
+
+
+def markdown(result: dict) -> str:
+    rows = "\n".join(f"| {key} | {value} |" for key, value in result.items())
+    return f"| measure | value |\n|---|---|\n{rows}\n"
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON only")
+    args = parser.parse_args()
+    result = run()
+    print(json.dumps(result, indent=2) if args.json else markdown(result))

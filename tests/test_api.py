@@ -1,0 +1,148 @@
+"""The HTTP API against a real uvicorn server on a free localhost port."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.factories import MARKDOWN, pdf_bytes
+
+TOKEN = {"Authorization": "Bearer jeton-de-test"}
+
+
+def get(server, path, **params):
+    return httpx.get(f"{server}{path}", params=params, timeout=30)
+
+
+def test_health(server):
+    body = get(server, "/health").json()
+    assert body["status"] == "ok" and body["model"] == "e5-small"
+    assert body["documents"] >= 5 and body["index_fresh"] is True
+
+
+def test_search_matches_the_cli_shape(server):
+    body = get(server, "/v1/search", q="mobiliser les élus", k=3).json()
+    assert body["query"] == "mobiliser les élus" and len(body["results"]) == 3
+    result = body["results"][0]
+    assert result["citation"].startswith("« ") and result["document"]["file"].endswith(".txt")
+    assert {
+        "passage_id",
+        "score",
+        "text",
+        "snippet",
+        "page",
+        "section",
+        "speaker",
+        "start",
+        "end",
+        "also_in",
+    } <= set(result)
+
+
+def test_search_filters_and_modes(server):
+    body = get(server, "/v1/search", q="co-construction", year=2016, mode="lexical").json()
+    assert body["results"] and all(
+        r["document"]["date"].startswith("2016") for r in body["results"]
+    )
+    body = get(server, "/v1/search", q="co-construction", speaker="caron").json()
+    assert all(r["speaker"] == "Jean-François CARON" for r in body["results"])
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": ""}, 422),
+        ({"q": "   "}, 400),
+        ({"q": "x", "k": 0}, 422),
+        ({"q": "x", "mode": "magic"}, 422),
+        ({"q": "x", "year": "deux"}, 422),
+    ],
+)
+def test_bad_search_input_is_a_4xx_with_a_message(server, params, status):
+    response = get(server, "/v1/search", **params)
+    assert response.status_code == status and response.json()["error"]
+
+
+def test_documents_and_outline(server):
+    documents = get(server, "/v1/documents").json()
+    assert {d["file"] for d in documents} >= {"001_82aaa8b671886fce.txt"}
+    outline = get(server, "/v1/documents/001_82aaa8b671886fce").json()
+    assert outline["event"].startswith("5e") and outline["outline"]
+    assert get(server, "/v1/documents/absent").status_code == 404
+
+
+def test_passage_context(server):
+    first = get(server, "/v1/search", q="page blanche", k=1).json()["results"][0]
+    body = get(server, f"/v1/passages/{first['passage_id']}").json()
+    assert body["passage"]["passage_id"] == first["passage_id"]
+    assert body["previous"] or body["next"]
+    neighbours = [n for n in (body["previous"], body["next"]) if n]
+    assert all(n["document"]["id"] == first["document"]["id"] for n in neighbours)
+    assert get(server, "/v1/passages/nope:1").status_code == 404
+
+
+def test_similar_by_passage_and_by_text(server):
+    first = get(server, "/v1/search", q="page blanche", k=1).json()["results"][0]
+    body = get(server, "/v1/similar", passage_id=first["passage_id"], k=5).json()
+    assert body["results"] and all(
+        r["document"]["id"] != first["document"]["id"] for r in body["results"]
+    )
+    body = get(server, "/v1/similar", text="une coopérative d'habitants avec la mairie").json()
+    assert body["results"]
+    assert get(server, "/v1/similar").status_code == 400
+
+
+def test_upload_needs_the_token(server):
+    files = {"files": ("cas.md", MARKDOWN.encode(), "text/markdown")}
+    assert httpx.post(f"{server}/v1/documents", files=files).status_code == 401
+    wrong = {"Authorization": "Bearer faux"}
+    assert httpx.post(f"{server}/v1/documents", files=files, headers=wrong).status_code == 401
+
+
+def test_upload_search_and_delete(server):
+    files = [
+        ("files", ("trappes.md", MARKDOWN.encode(), "text/markdown")),
+        (
+            "files",
+            (
+                "note.pdf",
+                pdf_bytes([["Les vergers communaux de Saint-Sauveur."]]),
+                "application/pdf",
+            ),
+        ),
+    ]
+    response = httpx.post(f"{server}/v1/documents", files=files, headers=TOKEN, timeout=120)
+    assert response.status_code == 201, response.text
+    report = {f["file"]: f for f in response.json()["files"]}
+    assert report["trappes.md"]["status"] == "added" and report["note.pdf"]["passages"] >= 1
+    hits = get(server, "/v1/search", q="vergers communaux Saint-Sauveur", k=3).json()
+    assert hits["results"][0]["document"]["file"] == "note.pdf"
+    document_id = report["note.pdf"]["document_id"]
+    assert httpx.delete(f"{server}/v1/documents/{document_id}").status_code == 401
+    deleted = httpx.delete(f"{server}/v1/documents/{document_id}", headers=TOKEN, timeout=60)
+    assert deleted.status_code == 200
+    hits = get(server, "/v1/search", q="vergers communaux Saint-Sauveur", k=3).json()
+    assert all(r["document"]["file"] != "note.pdf" for r in hits["results"])
+    assert get(server, "/health").json()["index_fresh"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "message"),
+    [
+        ("script.exe", b"MZ", 415, "unsupported file type"),
+        ("../evil.md", b"# x", 400, "unsafe"),
+        ("gros.txt", b"a" * 1_100_000, 413, "larger than"),
+        ("vide.md", b"", 400, "empty"),
+        ("casse.pdf", b"%PDF-1.4 junk", 422, "truncated PDF"),
+    ],
+)
+def test_bad_uploads_are_refused_clearly(server, name, content, status, message):
+    files = {"files": (name, content, "application/octet-stream")}
+    response = httpx.post(f"{server}/v1/documents", files=files, headers=TOKEN, timeout=60)
+    assert response.status_code == status and message in response.json()["error"]
+
+
+def test_openapi_and_page(server):
+    assert "/v1/search" in get(server, "/openapi.json").json()["paths"]
+    page = get(server, "/")
+    assert page.status_code == 200 and 'lang="fr"' in page.text

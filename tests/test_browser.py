@@ -1,0 +1,102 @@
+"""The French page in headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+from tests.factories import MARKDOWN
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.fail("chromium is not installed: run `make install-test`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = context.new_page()
+    page.goto(server)
+    yield page
+    context.close()
+
+
+def test_question_gives_cited_results_and_copy(page, server):
+    page.get_by_label("Votre question").fill("comment impliquer les entreprises ?")
+    page.keyboard.press("Enter")
+    results = page.locator(".result")
+    results.first.wait_for()
+    assert results.count() == 10
+    assert "p. " in results.first.locator(".citation").inner_text()
+    assert results.first.locator("mark").count() > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=False)
+    results.first.get_by_role("button", name="Copier la citation").click()
+    page.get_by_text("Citation copiée ✓").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == results.first.locator(".citation").inner_text()
+
+
+def test_context_and_similar_cases(page):
+    page.get_by_label("Votre question").fill("page blanche imaginaires")
+    page.get_by_role("button", name="Rechercher").click()
+    first = page.locator(".result").first
+    first.wait_for()
+    first.get_by_role("button", name="Voir le contexte").click()
+    dialog = page.locator("dialog#panel")
+    dialog.locator(".context.current").wait_for()
+    assert "Contexte" in dialog.locator("h2").inner_text()
+    dialog.get_by_role("button", name="Fermer").click()
+    first.get_by_role("button", name="Cas similaires").click()
+    dialog.locator(".result").first.wait_for()
+    assert "similaires" in dialog.locator("h2").inner_text()
+
+
+def test_upload_with_token_then_find_it(page, tmp_path):
+    source = tmp_path / "jardins.md"
+    source.write_text(MARKDOWN.replace("Trappes", "Montreuil-Bellay"), encoding="utf-8")
+    page.get_by_role("button", name="Ajouter").click()
+    page.get_by_label("Jeton d’écriture").fill("jeton-de-test")
+    page.get_by_label("Fichiers").set_input_files(str(source))
+    page.get_by_role("button", name="Envoyer et indexer").click()
+    page.get_by_text("jardins.md : indexé").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Recherche").click()
+    page.get_by_label("Votre question").fill("coopérative Montreuil-Bellay")
+    page.keyboard.press("Enter")
+    page.locator(".result").first.wait_for()
+    assert "Montreuil-Bellay" in page.locator(".result").first.inner_text()
+
+
+def test_phone_width_is_usable(browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(server)
+    box = page.get_by_role("button", name="Rechercher").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 375
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 375
+    context.close()

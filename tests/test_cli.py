@@ -1,0 +1,115 @@
+"""The CLI as a user runs it: a real process, a real store, exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from tests.conftest import CORPUS, ROOT
+
+
+def run(*args, data, check=True):
+    env = {**os.environ, "RECUEIL_DATA": str(data)}
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_search_json_has_the_promised_shape(corpus_data):
+    done = run(
+        "search", "comment impliquer les entreprises ?", "--k", "3", "--json", data=corpus_data
+    )
+    payload = json.loads(done.stdout)
+    assert payload["query"] == "comment impliquer les entreprises ?"
+    assert len(payload["results"]) == 3
+    result = payload["results"][0]
+    for key in (
+        "passage_id",
+        "score",
+        "text",
+        "snippet",
+        "document",
+        "page",
+        "section",
+        "speaker",
+        "start",
+        "end",
+        "citation",
+        "also_in",
+    ):
+        assert key in result
+    assert set(result["document"]) >= {"id", "file", "title", "event", "date", "kind"}
+    for other in (o for r in payload["results"] for o in r["also_in"]):
+        assert set(other) >= {"passage_id", "document", "page", "start", "end", "text"}
+
+
+def test_human_output_and_filters(corpus_data):
+    done = run("search", "elus locaux", "--k", "2", "--year", "2019", data=corpus_data)
+    assert " 1. " in done.stdout and "2019" in done.stdout and "p. " in done.stdout
+
+
+def test_ingest_twice_then_stats_and_show(tmp_path):
+    data = tmp_path / "data"
+    first = run("ingest", str(CORPUS), "--no-embed", data=data)
+    assert "5 added" in first.stdout
+    second = run("ingest", str(CORPUS), "--no-embed", data=data)
+    assert "5 unchanged" in second.stdout and "0 added" in second.stdout
+    stats = json.loads(run("stats", "--json", data=data).stdout)
+    assert stats["documents"] == 5 and stats["passages"] > 250
+    show = run("show", "001_82aaa8b671886fce.txt", data=data).stdout
+    assert "5e Rencontre" in show and "MISE EN DEBAT" in show
+
+
+def test_failed_file_gives_exit_code_1_and_a_clear_line(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(CORPUS / "003_c2577a908f8cbfbf.txt", folder)
+    (folder / "casse.pdf").write_bytes(b"%PDF-1.7\n garbage")
+    done = run("ingest", str(folder), "--no-embed", data=tmp_path / "data", check=False)
+    assert done.returncode == 1
+    assert "casse.pdf" in done.stderr and "truncated PDF" in done.stderr
+    assert "1 added" in done.stdout and "1 failed" in done.stdout
+
+
+def test_missing_store_and_empty_query_are_clear_errors(tmp_path, corpus_data):
+    done = run("stats", data=tmp_path / "nothing", check=False)
+    assert done.returncode == 2 and "recueil ingest" in done.stderr
+    done = run("search", "   ", data=corpus_data, check=False)
+    assert done.returncode == 2 and "empty" in done.stderr
+
+
+def test_eval_compare_prints_every_mode(corpus_data):
+    done = run("eval", str(ROOT / "eval" / "queries.jsonl"), "--compare", data=corpus_data)
+    for word in (
+        "ndcg@10",
+        "recall@10",
+        "mrr",
+        "hit@1",
+        "hybrid",
+        "lexical",
+        "dense",
+        "practice",
+        "english",
+        "all",
+    ):
+        assert word in done.stdout
+
+
+def test_every_cli_command_is_documented():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    from api.cli import app
+
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert f"recueil {name}" in readme, f"`recueil {name}` missing from README"
