@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from search.bm25 import B, BM25, K1
+from search.bm25 import BM25, K1, B
 from search.french import analyse
 
 TEXTS = [

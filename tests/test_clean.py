@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_no_line_wrap_left_mid_sentence(path):
     _, passages = passages_of(path)
     for passage in passages:
         lines = passage.text.split("\n")
-        for line, following in zip(lines, lines[1:], strict=False):
+        for line, following in pairwise(lines):
             if following.startswith(("-", "•", "o ", "▪")):
                 continue  # a list item may end on "et" before the next item
             assert not re.search(r"\b(?:de|la|le|les|des|et|à|du|en)$", line), line[-80:]
@@ -73,7 +74,7 @@ def test_passage_sizes_and_sections():
 
 
 def test_generated_pdf_is_cleaned(tmp_path):
-    extracted, passages = passages_of(make_pdf(tmp_path / "actes.pdf"))
+    _, passages = passages_of(make_pdf(tmp_path / "actes.pdf"))
     text = "\n".join(p.text for p in passages if p.kind == "text")
     assert HEADER not in text, "running header left in the text"
     assert not re.search(r"^\s*\d+\s*$", text, re.M), "page number left in the text"

@@ -42,7 +42,7 @@ def test_duplicates_count_through_also_in_but_only_once():
 def test_bad_file_is_reported(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": 1, "query": "x"}\n', encoding="utf-8")
-    with pytest.raises(EvalFileError, match="bad.jsonl:1"):
+    with pytest.raises(EvalFileError, match=r"bad\.jsonl:1"):
         load(path)
 
 

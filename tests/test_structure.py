@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.test_clean import passages_of
 from tests.conftest import CORPUS
+from tests.test_clean import passages_of
 
 PROCEEDINGS_2019 = CORPUS / "001_82aaa8b671886fce.txt"
 PROCEEDINGS_2016 = CORPUS / "004_d4a08cbbbf09db0e.txt"
