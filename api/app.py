@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routers import documents, health, search
+from api.routers import documents, health, knowledge, search
 from ingest.store import Store
 from search.embedders import get_embedder
 from search.engine import SearchEngine
@@ -60,6 +60,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
     app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(documents.router)
+    app.include_router(knowledge.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -109,7 +109,7 @@ def ingest(
     report = run_ingest(store, paths, prune=prune, progress=progress)
     bar.close()
     if embed and store.documents():
-        _embed(store, quiet=as_json)
+        _refresh(store, quiet=as_json)
     for result in report.failed:
         typer.echo(f"failed: {result.path}: {result.error}", err=True)
     summary = report.summary()
@@ -130,13 +130,13 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _embed(store, quiet: bool) -> None:
+def _refresh(store, quiet: bool) -> dict:
+    """Embeddings, practice cards, cases and the vector index, brought up to date."""
     from tqdm import tqdm
 
     from search.embedders import get_embedder
-    from search.vectors import ensure_embeddings, load_or_build
+    from search.knowledge.build import refresh
 
-    embedder = get_embedder(state.model)
     bar = tqdm(unit="passage", desc="Embeddings", disable=quiet, file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
@@ -144,10 +144,24 @@ def _embed(store, quiet: bool) -> None:
         bar.n = done
         bar.refresh()
 
-    ensure_embeddings(store, embedder, progress)
-    bar.close()
-    store.prune_embeddings()
-    load_or_build(store, embedder)
+    try:
+        return refresh(store, get_embedder(state.model), progress)
+    finally:
+        bar.close()
+
+
+@app.command()
+def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Rebuild what derives from the store: embeddings, practice cards, cases, vector index."""
+    counts = _refresh(_store(), quiet=as_json)
+    if as_json:
+        _print_json(counts)
+    else:
+        typer.echo(
+            "{embedded} passages embedded, {practices} practice cards, {cases} cases".format(
+                **counts
+            )
+        )
 
 
 @app.command()
@@ -249,6 +263,117 @@ def _print_result(
     for other in also:
         typer.echo(typer.style(f"    aussi dans : {other}", dim=True))
     typer.echo("")
+
+
+@app.command()
+def practices(
+    query: Annotated[str | None, typer.Argument(help="What you want to do (optional).")] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Practice cards (advice, lessons, levers) with their cited evidence."""
+    from api.models import PracticesResponse, practice_card
+
+    cards = [practice_card(c) for c in _engine().knowledge.practices(query, k)]
+    if as_json:
+        _print_json(PracticesResponse(query=query, results=cards))
+        return
+    if not cards:
+        typer.echo("Aucune pratique.")
+    for number, card in enumerate(cards, 1):
+        avoid = " (à éviter)" if card.polarity == "avoid" else ""
+        typer.echo(typer.style(f"{number:>2}. {card.label}{avoid}", bold=True))
+        typer.echo(f"    {card.documents} document(s), {card.events} événement(s) — {card.id}")
+        for evidence in card.evidence[:5]:
+            typer.echo(typer.style(f"    • {evidence.citation}", fg="cyan"))
+        typer.echo("")
+
+
+@app.command()
+def quotes(
+    query: Annotated[str | None, typer.Argument(help="What the quote is about (optional).")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Part of the speaker's name.")] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=200)] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Exact quotes attributed to named speakers, with event and page."""
+    from api.models import QuotesResponse, quote_model
+
+    found = [quote_model(h) for h in _engine().knowledge.quotes_for(query, speaker, k)]
+    if as_json:
+        _print_json(QuotesResponse(query=query, speaker=speaker, results=found))
+        return
+    if not found:
+        typer.echo("Aucune citation.")
+    for number, quote in enumerate(found, 1):
+        role = f", {quote.role}" if quote.role else ""
+        typer.echo(typer.style(f"{number:>2}. {quote.speaker}{role}", bold=True))
+        typer.echo(typer.style(f"    {quote.citation}", fg="cyan"))
+        typer.echo("")
+
+
+@app.command()
+def cases(
+    query: Annotated[str | None, typer.Argument(help="A case description (optional).")] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Named initiatives and experiences (cases) the documents describe."""
+    from api.models import CasesResponse, case_model
+
+    engine = _engine()
+    knowledge = engine.knowledge
+    found = [
+        case_model(c, knowledge.case_passages(c), engine.documents)
+        for c in knowledge.cases_for(query, k)
+    ]
+    if as_json:
+        _print_json(CasesResponse(query=query, results=found))
+        return
+    for number, case in enumerate(found, 1):
+        _print_case(number, case)
+
+
+def _print_case(number: int, case, reasons: list[str] | None = None) -> None:
+    place = f" ({case.place})" if case.place else ""
+    typer.echo(typer.style(f"{number:>2}. {case.name}{place}", bold=True) + f" — {case.id}")
+    typer.echo(f"    {case.description[:200]}")
+    typer.echo(
+        f"    acteurs : {', '.join(case.actors) or '—'} · leviers : {', '.join(case.levers) or '—'}"
+    )
+    for reason in reasons or []:
+        typer.echo(typer.style(f"    ↳ {reason}", fg="green"))
+    for source in case.sources[:3]:
+        typer.echo(typer.style(f"    {source.citation}", fg="cyan"))
+    typer.echo("")
+
+
+@app.command()
+def similar(
+    text: Annotated[str | None, typer.Argument(help="A case described in your words.")] = None,
+    passage: Annotated[str | None, typer.Option(help="A passage id.")] = None,
+    case: Annotated[str | None, typer.Option(help="A case id (see `recueil cases`).")] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=50)] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Cases and passages similar to a description, a passage or a case, with reasons."""
+    from api.models import similar_response
+
+    if len([v for v in (text, passage, case) if v]) != 1:
+        _fail("give exactly one of TEXT, --passage or --case")
+    try:
+        response = similar_response(_engine(), passage, case, text, k)
+    except LookupError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(response)
+        return
+    typer.echo(typer.style("Cas similaires", bold=True, underline=True))
+    for number, found in enumerate(response.cases, 1):
+        _print_case(number, found.case, found.reasons)
+    typer.echo(typer.style("Passages proches dans d’autres documents", bold=True, underline=True))
+    for number, result in enumerate(response.results, 1):
+        _print_result(number, result.snippet, result.citation, result.speaker, [])
 
 
 @app.command(name="eval")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 from pydantic import BaseModel, Field
 
 from ingest.store import DocumentRow, PassageRow
 from search.citations import quote_excerpt, reference
 from search.engine import Hit
+from search.knowledge.cases import Case
+from search.knowledge.index import Card, QuoteHit, at_page
 from search.snippet import snippet
 
 
@@ -111,3 +114,198 @@ def search_result(hit: Hit, query: str) -> SearchResult:
 
 def search_response(query: str, mode: str, hits: list[Hit]) -> SearchResponse:
     return SearchResponse(query=query, mode=mode, results=[search_result(h, query) for h in hits])
+
+
+# -- practices, quotes, cases ---------------------------------------------------------
+
+
+class EvidenceModel(BaseModel):
+    """One statement behind a practice card: exact excerpt and where it stands."""
+
+    statement_id: str
+    text: str
+    cue: str = Field(description="the heading or phrase that announces it as a practice")
+    document: DocumentRef
+    passage_id: str
+    page: int
+    section: str
+    start: int
+    end: int
+    citation: str
+
+
+class PracticeCard(BaseModel):
+    id: str
+    label: str
+    description: str
+    polarity: str = Field(description="'do', or 'avoid' for lessons of what not to do again")
+    documents: int
+    events: int
+    score: float | None
+    evidence: list[EvidenceModel]
+
+
+class PracticesResponse(BaseModel):
+    query: str | None
+    results: list[PracticeCard]
+
+
+class QuoteModel(BaseModel):
+    id: str
+    speaker: str
+    role: str | None
+    text: str = Field(description="the speaker's words, verbatim modulo line wrapping")
+    method: str = Field(description="'turn' (round-table answer) or 'reported' (« … », a dit)")
+    document: DocumentRef
+    passage_id: str
+    page: int
+    start: int
+    end: int
+    score: float | None
+    citation: str
+
+
+class QuotesResponse(BaseModel):
+    query: str | None
+    speaker: str | None
+    results: list[QuoteModel]
+
+
+class CaseModel(BaseModel):
+    id: str
+    name: str
+    place: str | None
+    actors: list[str]
+    territories: list[str]
+    levers: list[str]
+    description: str
+    documents: int
+    sources: list[SourceRef]
+
+
+class SimilarCaseModel(BaseModel):
+    case: CaseModel
+    score: float
+    reasons: list[str]
+
+
+class CasesResponse(BaseModel):
+    query: str | None
+    results: list[CaseModel]
+
+
+class SimilarResponse(SearchResponse):
+    """Similar passages from other documents, and similar cases with their reasons."""
+
+    cases: list[SimilarCaseModel]
+
+
+def practice_card(card: Card) -> PracticeCard:
+    return PracticeCard(
+        id=card.row["id"],
+        label=card.row["label"],
+        description=card.row["description"],
+        polarity=card.row["polarity"],
+        documents=card.row["documents"],
+        events=card.row["events"],
+        score=card.score,
+        evidence=[
+            EvidenceModel(
+                statement_id=e.record["id"],
+                text=e.record["text"],
+                cue=e.record["cue"],
+                document=document_ref(e.document),
+                passage_id=e.passage.id,
+                page=e.record["page"],
+                section=e.record["section"],
+                start=e.record["start"],
+                end=e.record["end"],
+                citation=reference(
+                    e.document,
+                    at_page(e.passage, e.record["page"]),
+                    quote_excerpt(e.record["text"], 200),
+                ),
+            )
+            for e in card.evidence
+        ],
+    )
+
+
+def quote_model(hit: QuoteHit) -> QuoteModel:
+    record = hit.record
+    cited = replace(at_page(hit.passage, record["page"]), speaker=record["speaker"])
+    return QuoteModel(
+        id=record["id"],
+        speaker=record["speaker"],
+        role=record["role"],
+        text=record["text"],
+        method=record["method"],
+        document=document_ref(hit.document),
+        passage_id=hit.passage.id,
+        page=record["page"],
+        start=record["start"],
+        end=record["end"],
+        score=hit.score,
+        citation=reference(hit.document, cited, " ".join(record["text"].split())),
+    )
+
+
+def case_model(
+    case: Case, passages: list[PassageRow], documents: dict[str, DocumentRow]
+) -> CaseModel:
+    return CaseModel(
+        id=case.id,
+        name=case.name,
+        place=case.place,
+        actors=case.actors,
+        territories=case.territories,
+        levers=case.levers,
+        description=case.description,
+        documents=case.documents,
+        sources=[source_ref(p, documents[p.document_id]) for p in passages],
+    )
+
+
+def similar_response(
+    engine, passage_id: str | None, case_id: str | None, text: str | None, k: int
+) -> SimilarResponse:
+    """Similar passages (other documents) and similar cases; LookupError for unknown ids."""
+    knowledge = engine.knowledge
+    if passage_id:
+        passage = engine.passages.get(passage_id)
+        if passage is None:
+            raise LookupError(f"no passage '{passage_id}'")
+        query, exclude = passage.text, passage.document_id
+        vector = engine.vectors.vector(passage_id)
+        cases = knowledge.similar_cases(vector, passage.text, min(k, 5))
+    elif case_id:
+        case = knowledge.case(case_id)
+        if case is None:
+            raise LookupError(f"no case '{case_id}'")
+        query, exclude = case.name, None
+        vector = knowledge.case_vector(case)
+        if vector is None:
+            vector = engine.embedder.embed_query(case.description)
+        cases = knowledge.similar_cases(vector, case.description, k, exclude=case)
+    else:
+        query, exclude = text, None
+        vector = engine.embedder.embed_query(text)
+        cases = knowledge.similar_cases(vector, text, k)
+    hits = engine.similar_to_vector(vector, k, exclude_document=exclude)
+    if case_id:
+        own = set(case.passage_ids)
+        hits = [h for h in hits if h.passage.id not in own]
+    base = search_response(query, "similar", hits)
+    return SimilarResponse(
+        query=base.query,
+        mode=base.mode,
+        results=base.results,
+        cases=[
+            SimilarCaseModel(
+                case=case_model(s.case, knowledge.case_passages(s.case), engine.documents),
+                score=round(s.score, 4),
+                reasons=s.reasons,
+            )
+            for s in cases
+        ],
+    )

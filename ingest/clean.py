@@ -80,6 +80,8 @@ class Block:
     raw_end: int = 0
     pages: list[int] = field(default_factory=list)
     level: int = 0
+    # Clean offsets where a source line begins: names and titles do not run across them.
+    line_starts: list[int] = field(default_factory=list)
 
     @property
     def raw_start(self) -> int:
@@ -93,10 +95,18 @@ class Block:
         clean_start, raw_start = self.segments[index]
         return raw_start + (clean_offset - clean_start)
 
-    def append(self, line: Line, text: str, raw_start: int, separator: str = " ") -> None:
+    def next_line_start(self, offset: int) -> int:
+        """Clean offset of the first line start after `offset` (or the end of the text)."""
+        return next((start for start in self.line_starts if start > offset), len(self.text))
+
+    def append(
+        self, line: Line, text: str, raw_start: int, separator: str = " ", new_line: bool = False
+    ) -> None:
         """Add `text` (which starts at `raw_start` in the raw text) after a separator."""
         if self.text:
             self.text += separator
+        if new_line:
+            self.line_starts.append(len(self.text))
         self.segments.append((len(self.text), raw_start))
         self.text += text
         self.raw_end = line.end
@@ -301,7 +311,7 @@ def _fold(text: str, raw_start: int) -> list[tuple[str, int]]:
 
 def _add_line(block: Block, line: Line, separator: str = " ") -> None:
     for index, (piece, raw_start) in enumerate(_fold(line.text, line.start)):
-        block.append(line, piece, raw_start, separator if index == 0 else " ")
+        block.append(line, piece, raw_start, separator if index == 0 else " ", index == 0)
 
 
 class Vocabulary:

@@ -7,21 +7,23 @@ reason and leaves nothing behind, and the other files go on.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import metadata
 from ingest.clean import build_blocks
+from ingest.extract import cases, practices, quotes
 from ingest.extracted import ReadError
 from ingest.passages import Passage, make_passages
 from ingest.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read
 from ingest.store import DocumentRow, PassageRow, Store, dumps_pages
-from ingest.structure import structure
+from ingest.structure import Structured, structure
 
 
 @dataclass
@@ -99,11 +101,15 @@ def _document_id(store: Store, path: Path) -> str:
 
 def build_document(
     path: Path, data: bytes, document_id: str
-) -> tuple[DocumentRow, list[PassageRow]]:
-    """Read, clean, structure and cut one file; raises ReadError/MetadataError on bad input."""
+) -> tuple[DocumentRow, list[PassageRow], dict[str, list[dict]]]:
+    """Read, clean, structure and cut one file, and extract its records.
+
+    Raises ReadError/MetadataError on bad input.
+    """
     extracted = read(path)
     blocks = build_blocks(extracted)
-    passages: list[Passage] = make_passages(structure(blocks))
+    items = structure(blocks)
+    passages: list[Passage] = make_passages(items)
     if not passages:
         raise ReadError("no passage could be cut from the text")
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
@@ -145,7 +151,45 @@ def build_document(
         )
         for p in passages
     ]
-    return document, rows
+    return document, rows, extract_records(items, extracted.text, rows)
+
+
+def extract_records(
+    items: list[Structured], text: str, passages: list[PassageRow]
+) -> dict[str, list[dict]]:
+    """Quotes, practice statements and case mentions, each tied to its passage."""
+    locate = _passage_locator(passages)
+    found = {
+        "quotes": quotes.extract(items, text),
+        "statements": practices.extract(items),
+        "mentions": cases.extract(items),
+    }
+    document_id = passages[0].document_id
+    return {
+        table: [
+            {
+                "id": f"{document_id}:{table[0]}{number}",
+                "document_id": document_id,
+                "passage_id": locate(record.start),
+                **asdict(record),
+            }
+            for number, record in enumerate(records)
+        ]
+        for table, records in found.items()
+    }
+
+
+def _passage_locator(passages: list[PassageRow]) -> Callable[[int], str]:
+    """Offset → id of the text passage that contains it (or starts nearest before it)."""
+    spans = sorted((p.start, p.end, p.id) for p in passages if p.kind == "text") or [
+        (p.start, p.end, p.id) for p in passages
+    ]
+    starts = [span[0] for span in spans]
+
+    def locate(offset: int) -> str:
+        return spans[max(0, bisect.bisect_right(starts, offset) - 1)][2]
+
+    return locate
 
 
 def _pipeline_version() -> str:
@@ -181,8 +225,8 @@ def ingest_file(store: Store, path: Path, max_bytes: int = MAX_FILE_BYTES) -> Fi
         if existing and existing.content_hash == content_hash(data, path):
             return FileResult(str(path), "unchanged", existing.id)
         document_id = existing.id if existing else _document_id(store, path)
-        document, rows = build_document(path, data, document_id)
-        store.replace_document(document, rows)
+        document, rows, records = build_document(path, data, document_id)
+        store.replace_document(document, rows, records)
     except (ReadError, metadata.MetadataError, OSError) as exc:
         return FileResult(str(path), "failed", error=str(exc))
     return FileResult(str(path), "updated" if existing else "added", document_id, len(rows))

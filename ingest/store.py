@@ -76,7 +76,67 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["embeddings"].create({"hash": str, "model": str, "vector": bytes}, pk=("hash", "model"))
 
 
-MIGRATIONS = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    """Records beside passages (per document) and the cards/cases derived from them."""
+    record = {
+        "id": str,
+        "document_id": str,
+        "passage_id": str,
+        "text": str,
+        "start": int,
+        "end": int,
+        "page": int,
+    }
+    db["quotes"].create(
+        {**record, "speaker": str, "role": str, "method": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["statements"].create(
+        {**record, "section": str, "cue": str, "polarity": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["mentions"].create(
+        {**record, "name": str, "key": str, "cue": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    for table in ("quotes", "statements", "mentions"):
+        db[table].create_index(["document_id"])
+    db["practices"].create(
+        {
+            "id": str,
+            "label": str,
+            "description": str,
+            "polarity": str,
+            "statement_ids": str,
+            "documents": int,
+            "events": int,
+        },
+        pk="id",
+    )
+    db["cases"].create(
+        {
+            "id": str,
+            "name": str,
+            "key": str,
+            "place": str,
+            "actors": str,
+            "territories": str,
+            "levers": str,
+            "description": str,
+            "mention_ids": str,
+            "passage_ids": str,
+            "documents": int,
+        },
+        pk="id",
+    )
+
+
+MIGRATIONS = [_v1, _v2]
+RECORD_TABLES = ("quotes", "statements", "mentions")
+DERIVED_TABLES = ("practices", "cases")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -182,12 +242,23 @@ class Store:
     def document_ids(self) -> set[str]:
         return {row[0] for row in self.db.conn.execute("SELECT id FROM documents")}
 
-    def replace_document(self, document: DocumentRow, passages: Iterable[PassageRow]) -> None:
-        """Write a document and its passages in one transaction, replacing any older version."""
+    def replace_document(
+        self,
+        document: DocumentRow,
+        passages: Iterable[PassageRow],
+        records: dict[str, list[dict]] | None = None,
+    ) -> None:
+        """Write a document, its passages and records in one transaction, replacing any older
+        version; `records` maps a record table (quotes, statements, mentions) to its rows."""
         with self.transaction() as db:
             self._delete(db, document.id)
             db["documents"].insert(asdict(document))
             db["passages"].insert_all(asdict(p) for p in passages)
+            for table, rows in (records or {}).items():
+                if table not in RECORD_TABLES:
+                    raise ValueError(f"unknown record table {table!r}")
+                if rows:
+                    db[table].insert_all(rows)
 
     def delete_document(self, document_id: str) -> bool:
         with self.transaction() as db:
@@ -195,6 +266,8 @@ class Store:
 
     @staticmethod
     def _delete(db: sqlite_utils.Database, document_id: str) -> bool:
+        for table in RECORD_TABLES:
+            db.conn.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
         db.conn.execute("DELETE FROM passages WHERE document_id = ?", [document_id])
         cursor = db.conn.execute("DELETE FROM documents WHERE id = ?", [document_id])
         return cursor.rowcount > 0
@@ -250,13 +323,37 @@ class Store:
                 pk=("hash", "model"),
             )
 
-    def prune_embeddings(self) -> int:
-        """Drop vectors of passages that no longer exist."""
+    def prune_embeddings(self, keep: set[str]) -> int:
+        """Drop every vector whose text hash is not in `keep` (texts that no longer exist)."""
         with self.transaction() as db:
-            cursor = db.conn.execute(
-                "DELETE FROM embeddings WHERE hash NOT IN (SELECT hash FROM passages)"
-            )
-            return cursor.rowcount
+            stale = [
+                row[0]
+                for row in db.conn.execute("SELECT DISTINCT hash FROM embeddings")
+                if row[0] not in keep
+            ]
+            for start in range(0, len(stale), 500):
+                chunk = stale[start : start + 500]
+                db.conn.execute(
+                    f"DELETE FROM embeddings WHERE hash IN ({','.join('?' * len(chunk))})", chunk
+                )
+            return len(stale)
+
+    # -- records and derived knowledge -----------------------------------------
+
+    def records(self, table: str) -> list[dict]:
+        if table not in RECORD_TABLES + DERIVED_TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        return list(self.db[table].rows_where(order_by="id"))
+
+    def replace_derived(self, tables: dict[str, list[dict]]) -> None:
+        """Swap the derived tables (practices, cases) for new contents, all or nothing."""
+        with self.transaction() as db:
+            for table, rows in tables.items():
+                if table not in DERIVED_TABLES:
+                    raise ValueError(f"unknown derived table {table!r}")
+                db.conn.execute(f"DELETE FROM {table}")
+                if rows:
+                    db[table].insert_all(rows)
 
     # -- summary ---------------------------------------------------------------
 
@@ -283,12 +380,17 @@ class Store:
             row[0]: row[1]
             for row in conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model")
         }
+        derived = {
+            table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in RECORD_TABLES + DERIVED_TABLES
+        }
         return {
             "store": str(self.path),
             "schema_version": conn.execute("PRAGMA user_version").fetchone()[0],
             "documents": len(per_document),
             "passages": conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0],
             "embeddings": models,
+            "records": derived,
             "per_document": per_document,
         }
 

@@ -16,6 +16,7 @@ from search import fusion
 from search.bm25 import BM25
 from search.embedders import Embedder, get_embedder
 from search.french import fold
+from search.knowledge.index import Knowledge
 from search.vectors import VectorIndex, embedding_input, load_or_build
 
 MODES = ("hybrid", "lexical", "dense")
@@ -89,6 +90,7 @@ class SearchEngine:
         self._calibration = np.sort(sample)
         self._shingles: dict[str, set[str]] = {}
         self.fingerprint = self.store.fingerprint()
+        self.knowledge = Knowledge(self)
 
     def is_fresh(self) -> bool:
         return self.fingerprint == self.store.fingerprint()

@@ -8,10 +8,11 @@ accents and "élus" in the text reach the same stem.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import Stemmer
+
+from ingest.normalise import fold
 
 _STEMMER = Stemmer.Stemmer("french")
 _ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’‘`]", re.I)
@@ -31,12 +32,6 @@ STOP_WORDS = frozenset(
     these those it its how what which who why do does did can
     """.split()
 )
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents; œ/æ become oe/ae."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=200_000)

@@ -14,7 +14,7 @@ from api.outline import document_outline
 from api.routers.deps import App, require_token
 from ingest.pipeline import ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
-from search.vectors import load_or_build
+from search.knowledge.build import refresh
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 _SAFE_NAME = re.compile(r"^[\w][\w .,()'’\-]{0,150}$", re.U)
@@ -150,7 +150,7 @@ def upload_documents(files: list[UploadFile], app: App) -> UploadReport:
                 )
             )
         if any(r.status in ("added", "updated") for r in results):
-            load_or_build(app.store, app.embedder)
+            refresh(app.store, app.embedder)
             app.refresh()
     if all(r.status == "failed" for r in results):
         raise HTTPException(422, "; ".join(f"{r.file}: {r.error}" for r in results))
@@ -167,7 +167,6 @@ def delete_document(document_id: str, app: App) -> dict:
         uploaded = Path(document.path)
         if uploaded.parent == app.upload_dir.resolve():
             uploaded.unlink(missing_ok=True)
-        app.store.prune_embeddings()
-        load_or_build(app.store, app.embedder)
+        refresh(app.store, app.embedder)
         app.refresh()
     return {"deleted": document_id}

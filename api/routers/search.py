@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.models import SearchResponse, search_response
+from api.models import SearchResponse, SimilarResponse, search_response, similar_response
 from api.routers.deps import App
 from search.engine import MODES, Filters
 
@@ -36,20 +36,15 @@ def search(
 def similar(
     app: App,
     passage_id: str | None = None,
+    case_id: str | None = None,
     text: Annotated[str | None, Query(max_length=5000)] = None,
     k: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> SearchResponse:
-    """Passages of *other* documents closest to a passage, or to a free-text description."""
-    engine = app.engine
-    if bool(passage_id) == bool(text and text.strip()):
-        raise HTTPException(400, "give exactly one of passage_id or text")
-    if passage_id:
-        passage = engine.passages.get(passage_id)
-        if passage is None:
-            raise HTTPException(404, f"no passage '{passage_id}'")
-        hits = engine.similar_to_vector(
-            engine.vectors.vector(passage_id), k, exclude_document=passage.document_id
-        )
-        return search_response(passage.text, "similar", hits)
-    hits = engine.similar_to_vector(engine.embedder.embed_query(text), k)
-    return search_response(text, "similar", hits)
+) -> SimilarResponse:
+    """Passages of other documents and cases close to a passage, a case or a description."""
+    given = [v for v in (passage_id, case_id, text and text.strip()) if v]
+    if len(given) != 1:
+        raise HTTPException(400, "give exactly one of passage_id, case_id or text")
+    try:
+        return similar_response(app.engine, passage_id, case_id, text, k)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc

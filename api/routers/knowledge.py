@@ -1,0 +1,66 @@
+"""Practice cards, quotes and cases: what Recueil knows beyond passages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from api.models import (
+    CaseModel,
+    CasesResponse,
+    PracticeCard,
+    PracticesResponse,
+    QuotesResponse,
+    case_model,
+    practice_card,
+    quote_model,
+)
+from api.routers.deps import App
+
+router = APIRouter(prefix="/v1", tags=["practices, quotes, cases"])
+Text = Annotated[str | None, Query(max_length=2000)]
+
+
+@router.get("/practices")
+def practices(
+    app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 10
+) -> PracticesResponse:
+    """Practice cards matching a question, or the best supported ones without one."""
+    cards = app.engine.knowledge.practices(q, k)
+    return PracticesResponse(query=q, results=[practice_card(c) for c in cards])
+
+
+@router.get("/practices/{card_id}")
+def practice(card_id: str, app: App) -> PracticeCard:
+    card = app.engine.knowledge.practice(card_id)
+    if card is None:
+        raise HTTPException(404, f"no practice card '{card_id}'")
+    return practice_card(card)
+
+
+@router.get("/quotes")
+def quotes(
+    app: App, q: Text = None, speaker: Text = None, k: Annotated[int, Query(ge=1, le=200)] = 20
+) -> QuotesResponse:
+    """Quotes attributed to named speakers, about a question and/or by one speaker."""
+    hits = app.engine.knowledge.quotes_for(q, speaker, k)
+    return QuotesResponse(query=q, speaker=speaker, results=[quote_model(h) for h in hits])
+
+
+@router.get("/cases")
+def cases(app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 20) -> CasesResponse:
+    knowledge, documents = app.engine.knowledge, app.engine.documents
+    found = knowledge.cases_for(q, k)
+    return CasesResponse(
+        query=q, results=[case_model(c, knowledge.case_passages(c), documents) for c in found]
+    )
+
+
+@router.get("/cases/{case_id}")
+def case(case_id: str, app: App) -> CaseModel:
+    knowledge = app.engine.knowledge
+    found = knowledge.case(case_id)
+    if found is None:
+        raise HTTPException(404, f"no case '{case_id}'")
+    return case_model(found, knowledge.case_passages(found), app.engine.documents)

@@ -1,0 +1,1 @@
+"""Per-document records beside passages: quotes, practice statements, case mentions."""

@@ -1,0 +1,117 @@
+"""Practice statements: what a document recommends, proposes or would (not) do again.
+
+Precision first. A block counts only with a cue the text gives itself:
+- it stands under a heading that announces practices (« Bonnes pratiques », « Ce que je
+  referais », « Les leviers… », « Propositions », « Conditions de réussite »…), as a list
+  item or a short paragraph;
+- it is a proposition line (« Proposition 2 : Se former à coopérer »);
+- it is a numbered or bulleted line that opens on an infinitive (« 12. Accompagner les
+  élus à faire un pas de côté. ») under any heading;
+- it is a sentence stating a necessity (« il faut… », « il est essentiel de… »).
+« Ce que je ne referais pas » gives statements with polarity "avoid".
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.clean import Block
+from ingest.extract.records import Statement
+from ingest.structure import Structured
+
+_CUE_HEADING = re.compile(
+    r"bonnes? pratiques?|ce que je (?:ne )?referais|leviers?|recommandations?|propositions?|"
+    r"conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|clés? de (?:réussite|succès)|"
+    r"enseignements|conseils|pistes d.action",
+    re.I,
+)
+# « Développement des compétences », « Mise en réseau » : a practice named by its action.
+_ACTION_NOUN = re.compile(r"^(?:Mise en|Prise en|[A-ZÉ][a-zéèêîôûç]+(?:tion|ment|age)s?\b(?! :))")
+_HAS_NAME = re.compile(r"\b[A-ZÉ][a-zàâçéèêëîïôûü]+ [A-ZÉ]{2,}\b|^[A-Z0-9&]{3,}\s*[:–-]|’actions$")
+_AVOID = re.compile(r"ne referais pas|à éviter|écueils?|erreurs?", re.I)
+_PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
+_MARKER = re.compile(
+    r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
+)
+_INFINITIVE = re.compile(r"^[A-ZÀÂÉÈÊÎÔÛÇ][a-zàâäçéèêëîïôöùûüÿ]+(?:er|ir|re)\b")
+_NOT_VERBS = frozenset(
+    "Le Leur Notre Votre Entre Autre Premier Dernier Cahier Quartier Atelier Métier Pilier "
+    "Dossier Avenir Plaisir Désir Loisir Centre Livre Cadre Titre Ordre Nombre Membre Chiffre "
+    "Offre Être Manière Matière Filière Frontière Lumière Carrière Pierre Terre Guerre Lettre "
+    "Mètre Registre Ministre Théâtre Siècle Rencontre Contre Outre Partenaire Dire Faire".split()
+)
+_NECESSITY = re.compile(
+    r"(?:^|(?<=[.!?]\s))(?P<s>[^.!?]*?\b(?:il faut|il est (?:essentiel|nécessaire|"
+    r"indispensable|important|primordial|crucial) de|il convient de|"
+    r"la condition[^.!?]{0,80}\best)\b[^.!?]*[.!?])",
+    re.I,
+)
+MIN_CHARS, MAX_CHARS = 12, 400
+
+
+def _body(text: str) -> str:
+    return _MARKER.sub("", text).strip()
+
+
+def _opens_on_infinitive(text: str) -> bool:
+    body = _body(text)
+    match = _INFINITIVE.match(body)
+    return bool(match) and match.group().rstrip() not in _NOT_VERBS and len(body) >= MIN_CHARS
+
+
+def _reads_as_practice(text: str) -> bool:
+    """An action (infinitive or action noun), not a name, a list of people or a topic."""
+    body = _body(text)
+    if _HAS_NAME.search(body):
+        return False
+    return (
+        _opens_on_infinitive(text)
+        or bool(_ACTION_NOUN.match(body))
+        or bool(_NECESSITY.search(body))
+    )
+
+
+def _statement(
+    block: Block, item: Structured, begin: int, finish: int, cue: str, polarity: str
+) -> Statement:
+    return Statement(
+        text=block.text[begin:finish].strip(),
+        start=block.raw_offset(begin),
+        end=block.raw_offset(finish - 1) + 1,
+        page=block.pages[0],
+        section=" › ".join(item.section),
+        cue=cue,
+        polarity=polarity,
+    )
+
+
+def extract(items: list[Structured]) -> list[Statement]:
+    statements: list[Statement] = []
+    for item in items:
+        block = item.block
+        if block.kind not in ("paragraph", "item") or not item.section:
+            continue
+        heading = item.section[-1]
+        cue_heading = _CUE_HEADING.search(heading)
+        polarity = "avoid" if _AVOID.search(heading) else "do"
+        text = block.text
+        if proposition := _PROPOSITION.match(text):
+            statements.append(
+                _statement(block, item, proposition.start("rest"), len(text), "proposition", "do")
+            )
+            continue
+        short = MIN_CHARS <= len(text) <= MAX_CHARS
+        if cue_heading and short and _reads_as_practice(text):
+            statements.append(_statement(block, item, 0, len(text), heading, polarity))
+            continue
+        if block.kind == "item" and short and _opens_on_infinitive(text):
+            statements.append(_statement(block, item, 0, len(text), "recommandation", "do"))
+            continue
+        for match in _NECESSITY.finditer(text):
+            sentence = match.group("s")
+            if MIN_CHARS <= len(sentence.strip()) <= MAX_CHARS:
+                offset = match.start("s") + (len(sentence) - len(sentence.lstrip()))
+                statements.append(
+                    _statement(block, item, offset, match.end("s"), "nécessité", "do")
+                )
+    return statements

@@ -1,0 +1,1 @@
+"""What Recueil knows beyond passages: practice cards, cases and quotes."""

@@ -1,0 +1,36 @@
+"""Rebuild everything derived from the store after documents change.
+
+One entry point for the CLI (`recueil ingest`, `recueil build`) and the API (upload,
+delete): embed new passages, rebuild practice cards and cases, drop vectors nothing uses
+any more, refresh the FAISS index. Idempotent: running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ingest.store import Store
+from search.embedders.base import Embedder
+from search.knowledge.cases import build_cases
+from search.knowledge.practices import build_cards, clean_statement
+from search.vectors import embedding_input, ensure_embeddings, input_hash, load_or_build
+
+
+def refresh(
+    store: Store, embedder: Embedder, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Bring embeddings, derived records and the vector index up to date with the store."""
+    embedded = ensure_embeddings(store, embedder, progress)
+    cards = build_cards(store, embedder)
+    cases = build_cases(store)
+    store.replace_derived({"practices": cards, "cases": cases})
+    keep = {input_hash(embedding_input(p)) for p in store.passages()}
+    keep |= {input_hash(clean_statement(s["text"])) for s in store.records("statements")}
+    pruned = store.prune_embeddings(keep)
+    load_or_build(store, embedder)
+    return {
+        "embedded": embedded,
+        "practices": len(cards),
+        "cases": len(cases),
+        "pruned_vectors": pruned,
+    }

@@ -1,0 +1,218 @@
+"""Cases: named initiatives merged across documents, described, and compared.
+
+Mentions with the same key (or one key extending the other: « Tamkeen » and « Tamkeen Li
+Tanmia ») are one case, so a case never comes back as similar to itself under another
+document's name. A case's passages are those that name it. Its profile (kinds of actors,
+type of territory, levers) comes from fixed French vocabularies over those passages, so
+every reason given for a similarity can be checked in the text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.normalise import fold
+from ingest.store import PassageRow, Store
+
+ACTORS = {
+    "associations": r"\bassociati(?:on|ons|f|fs|ve|ves)\b",
+    "entreprises": r"\b(?:entreprises?|pme|club d.entreprises|secteur prive|prives?)\b",
+    "collectivités": (
+        r"\b(?:collectivites?|communes?|mairies?|maires?|elus?|villes?|departements?|regions?"
+        r"|intercommunalites?)\b"
+    ),
+    "État": r"\b(?:etat|ministeres?|cget|prefet|ministre)\b",
+    "recherche": r"\b(?:universites?|chercheurs?|laboratoires?|recherche|ecoles?|lycees?)\b",
+    "fondations": r"\bfondations?\b",
+    "habitants": r"\b(?:habitants?|citoyens?|usagers?|familles?|parents)\b",
+    "financeurs": r"\b(?:banques?|financeurs?|investisseurs?|caisse des depots|afd)\b",
+}
+TERRITORIES = {
+    "rural": r"\b(?:rural|rurale|ruraux|ruralite|faible densite|village)\b",
+    "quartiers": r"\b(?:quartiers?|qpv|politique de la ville)\b",
+    "urbain": r"\b(?:metropoles?|urbain|urbaine|agglomeration)\b",
+    "villes moyennes": r"\bvilles? (?:moyennes?|petites?)\b",
+    "international": r"\b(?:international|maroc|europe|europeen|afrique)\b",
+}
+LEVERS = {
+    "financement": r"\b(?:financ\w*|modele economique|investiss\w*)\b",
+    "gouvernance": r"\b(?:gouvernance|pilotage|comite)\b",
+    "évaluation": r"\b(?:evaluation|evaluer|indicateurs?|impact)\b",
+    "formation": r"\b(?:formation|former|competences?|apprendre)\b",
+    "numérique": r"\b(?:numerique|digital|plateformes?|data)\b",
+    "mise en réseau": r"\b(?:reseaux?|mutualis\w*|mise en relation|rencontres?)\b",
+    "tiers de confiance": r"\b(?:tiers de confiance|mediation|neutre)\b",
+}
+_PLACE = re.compile(
+    r"(?P<before>\S+)\s+(?:à|au|en|de la ville (?:de|des)|métropole d’)\s*"
+    r"(?P<place>[A-ZÉ][\w’\-]+(?:[ -][A-ZÉ][\w’\-]+)*)"
+)
+# Which mention best introduces a case, best first.
+_CUE_ORDER = [
+    "présentation",
+    "projet",
+    "illustration",
+    "exemple inspirant",
+    "PTCE",
+    "SCIC",
+    "territoire",
+    "initiative",
+    "exemple",
+]
+_NOT_PLACES = frozenset({"France", "Les", "La", "Le", "En", "A", "Au", "Cette", "Il", "Elle"})
+
+
+def _profile(text: str, vocabulary: dict[str, str]) -> list[str]:
+    folded = fold(text)
+    return [name for name, pattern in vocabulary.items() if re.search(pattern, folded)]
+
+
+def profile(text: str) -> dict[str, list[str]]:
+    """Kinds of actors, types of territory and levers a text speaks of."""
+    return {
+        "actors": _profile(text, ACTORS),
+        "territories": _profile(text, TERRITORIES),
+        "levers": _profile(text, LEVERS),
+    }
+
+
+def _same_case(a: str, b: str) -> bool:
+    first, second = a.split(), b.split()
+    shorter, longer = sorted((first, second), key=len)
+    return longer[: len(shorter)] == shorter or (len(shorter) >= 2 and first[:2] == second[:2])
+
+
+def _place(texts: list[str], name: str) -> str | None:
+    """First « à / au / en Place » whose preposition follows a lower-case word."""
+    if re.fullmatch(r"[A-ZÉ][\w’]+(?:-[\w’]+){1,4}", name):
+        return name  # the case is a town: « À Loos-en-Gohelle, … »
+    for text in texts:
+        for match in _PLACE.finditer(text):
+            place = match.group("place")
+            if match.group("before")[:1].isupper() or place.split()[0] in _NOT_PLACES:
+                continue
+            if place not in name:
+                return place
+    return None
+
+
+@dataclass
+class Case:
+    id: str
+    name: str
+    key: str
+    place: str | None
+    actors: list[str]
+    territories: list[str]
+    levers: list[str]
+    description: str
+    mention_ids: list[str]
+    passage_ids: list[str]
+    documents: int
+
+    @classmethod
+    def from_row(cls, row: dict) -> Case:
+        values = dict(row)
+        for field in ("actors", "territories", "levers", "mention_ids", "passage_ids"):
+            values[field] = json.loads(values[field])
+        return cls(**values)
+
+
+def build_cases(store: Store) -> list[dict]:
+    """Merge mentions into cases; rows for the store's `cases` table."""
+    mentions = store.records("mentions")
+    groups: list[list[dict]] = []
+    for mention in sorted(mentions, key=lambda m: len(m["key"])):
+        home = next((g for g in groups if _same_case(g[0]["key"], mention["key"])), None)
+        if home is None:
+            groups.append([mention])
+        else:
+            home.append(mention)
+    passages = {p.id: p for p in store.passages() if p.kind == "text"}
+    rows = []
+    for group in groups:
+        names = Counter(m["name"] for m in group)
+        name = max(names, key=lambda n: (names[n], len(n)))
+        case_passages = _passages_naming(group, passages)
+        introducing = [passages[m["passage_id"]].text for m in group if m["passage_id"] in passages]
+        best = sorted(group, key=lambda m: (_CUE_ORDER.index(m["cue"]), -len(m["text"])))
+        description = next((m["text"] for m in best if len(m["text"]) > 60), best[0]["text"])
+        described = profile(" ".join(introducing))
+        key = group[0]["key"]
+        rows.append(
+            {
+                "id": "case-" + re.sub(r"[^a-z0-9]+", "-", key).strip("-")[:60],
+                "name": name,
+                "key": key,
+                "place": _place([m["text"] for m in best], name),
+                "actors": json.dumps(described["actors"], ensure_ascii=False),
+                "territories": json.dumps(described["territories"], ensure_ascii=False),
+                "levers": json.dumps(described["levers"], ensure_ascii=False),
+                "description": description,
+                "mention_ids": json.dumps([m["id"] for m in group]),
+                "passage_ids": json.dumps([p.id for p in case_passages]),
+                "documents": len({p.document_id for p in case_passages}),
+            }
+        )
+    return rows
+
+
+def _passages_naming(group: list[dict], passages: dict[str, PassageRow]) -> list[PassageRow]:
+    """The passages that introduce the case first, then every other passage naming it."""
+    introducing = list(dict.fromkeys(m["passage_id"] for m in group if m["passage_id"] in passages))
+    names = {fold(m["name"]) for m in group if len(m["name"]) >= 6}
+    naming = sorted(
+        (
+            p
+            for p in passages.values()
+            if p.id not in introducing and any(name in fold(p.text) for name in names)
+        ),
+        key=lambda p: (p.document_id, p.ordinal),
+    )
+    return [passages[pid] for pid in introducing] + naming
+
+
+@dataclass
+class SimilarCase:
+    case: Case
+    score: float
+    reasons: list[str]
+
+
+def similar_cases(
+    cases: list[Case],
+    vectors: dict[str, np.ndarray],
+    target: np.ndarray,
+    target_profile: dict[str, list[str]],
+    exclude_key: str | None,
+    k: int,
+) -> list[SimilarCase]:
+    """Cases nearest to a target vector, each with the shared traits that explain it."""
+    found = []
+    for case in cases:
+        if exclude_key is not None and _same_case(case.key, exclude_key):
+            continue
+        vector = vectors.get(case.id)
+        if vector is None:
+            continue
+        shared = {
+            label: [v for v in getattr(case, field) if v in target_profile[field]]
+            for field, label in (
+                ("actors", "acteurs"),
+                ("territories", "territoire"),
+                ("levers", "leviers"),
+            )
+        }
+        reasons = [
+            f"{label} en commun : {', '.join(values)}" for label, values in shared.items() if values
+        ]
+        overlap = sum(len(values) for values in shared.values())
+        score = float(vector @ target) + 0.01 * overlap
+        found.append(SimilarCase(case, score, reasons or ["proximité de sens des passages"]))
+    found.sort(key=lambda s: -s.score)
+    return found[:k]

@@ -1,0 +1,186 @@
+"""Searching practice cards, quotes and cases; loaded with the search engine."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ingest.normalise import fold
+from ingest.store import DocumentRow, PassageRow
+from search import fusion
+from search.bm25 import BM25
+from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
+from search.knowledge.practices import clean_statement
+from search.knowledge.vectorcache import embed_cached
+
+
+@dataclass
+class Evidence:
+    """One statement behind a card, where it stands in its source."""
+
+    record: dict
+    passage: PassageRow
+    document: DocumentRow
+
+
+@dataclass
+class Card:
+    row: dict
+    evidence: list[Evidence]
+    score: float | None = None
+
+
+@dataclass
+class QuoteHit:
+    record: dict
+    passage: PassageRow
+    document: DocumentRow
+    score: float | None = None
+
+
+def at_page(passage: PassageRow, page: int) -> PassageRow:
+    """The passage as cited for a record on one page of it."""
+    return replace(passage, page_start=page, page_end=page)
+
+
+class Knowledge:
+    """Practice cards, quotes and cases over the engine's passages and vectors."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        store = engine.store
+        statements = {s["id"]: s for s in store.records("statements")}
+        self.cards = []
+        for row in store.records("practices"):
+            evidence = [
+                self._evidence(statements[i])
+                for i in json.loads(row["statement_ids"])
+                if i in statements
+            ]
+            self.cards.append(Card(row, [e for e in evidence if e is not None]))
+        self.quotes = [q for q in store.records("quotes") if q["passage_id"] in engine.passages]
+        self.cases = [Case.from_row(row) for row in store.records("cases")]
+        self._card_index = BM25(
+            [c.row["id"] for c in self.cards], [self._card_text(c) for c in self.cards]
+        )
+        self._quote_index = BM25(
+            [q["id"] for q in self.quotes], [f"{q['speaker']} {q['text']}" for q in self.quotes]
+        )
+        texts = [clean_statement(e.record["text"]) for c in self.cards for e in c.evidence]
+        vectors = embed_cached(store, engine.embedder, texts) if texts else None
+        self._statement_vectors, position = [], 0
+        for card in self.cards:
+            self._statement_vectors.append(
+                vectors[position : position + len(card.evidence)]
+                if vectors is not None
+                else np.zeros((0, engine.embedder.dim), dtype=np.float32)
+            )
+            position += len(card.evidence)
+        self._case_vectors = {case.id: self._mean_vector(case.passage_ids) for case in self.cases}
+
+    # -- building blocks -------------------------------------------------------
+
+    def _evidence(self, record: dict) -> Evidence | None:
+        passage = self.engine.passages.get(record["passage_id"])
+        if passage is None:
+            return None
+        return Evidence(record, passage, self.engine.documents[passage.document_id])
+
+    @staticmethod
+    def _card_text(card: Card) -> str:
+        return " ".join([card.row["label"]] + [e.record["text"] for e in card.evidence])
+
+    def _mean_vector(self, passage_ids: list[str]) -> np.ndarray | None:
+        vectors = [v for v in (self.engine.vectors.vector(p) for p in passage_ids) if v is not None]
+        if not vectors:
+            return None
+        mean = np.mean(vectors, axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+    def _rank(self, index: BM25, dense: np.ndarray, query: str) -> list[tuple[int, float]]:
+        """Rows of `index` ranked by calibrated lexical + dense scores (as passage search)."""
+        lexical = index.scores(query)
+        rows = np.arange(len(index.ids))
+        ranked = fusion.combine(index.ids, rows, lexical, dense, lexical, dense)
+        position = {pid: row for row, pid in enumerate(index.ids)}
+        return [(position[r.passage_id], r.score) for r in ranked]
+
+    # -- practices -------------------------------------------------------------
+
+    def practices(self, query: str | None, k: int) -> list[Card]:
+        """Cards best matching a query, or the most supported cards without one."""
+        if not self.cards:
+            return []
+        if not query or not query.strip():
+            return self.cards[:k]
+        vector = self.engine.embedder.embed_query(query)
+        dense = np.array(
+            [float((v @ vector).max()) if len(v) else -1.0 for v in self._statement_vectors]
+        )
+        ranked = self._rank(self._card_index, dense, query)
+        return [replace(self.cards[row], score=score) for row, score in ranked[:k]]
+
+    def practice(self, card_id: str) -> Card | None:
+        return next((c for c in self.cards if c.row["id"] == card_id), None)
+
+    # -- quotes ----------------------------------------------------------------
+
+    def quotes_for(self, query: str | None, speaker: str | None, k: int) -> list[QuoteHit]:
+        """Quotes of a speaker and/or about a query; in document order without a query."""
+        rows = list(range(len(self.quotes)))
+        if speaker:
+            wanted = fold(speaker)
+            rows = [i for i in rows if wanted in fold(self.quotes[i]["speaker"])]
+        scored: list[tuple[int, float | None]] = [(i, None) for i in rows]
+        if query and query.strip() and rows:
+            vector = self.engine.embedder.embed_query(query)
+            dense = np.array(
+                [float(self.engine.vectors.vector(q["passage_id"]) @ vector) for q in self.quotes]
+            )
+            allowed = set(rows)
+            scored = [
+                (i, s) for i, s in self._rank(self._quote_index, dense, query) if i in allowed
+            ]
+        hits = []
+        for row, score in scored[:k]:
+            record = self.quotes[row]
+            passage = self.engine.passages[record["passage_id"]]
+            hits.append(
+                QuoteHit(record, passage, self.engine.documents[passage.document_id], score)
+            )
+        return hits
+
+    # -- cases -----------------------------------------------------------------
+
+    def case(self, case_id: str) -> Case | None:
+        return next((c for c in self.cases if c.id == case_id), None)
+
+    def cases_for(self, query: str | None, k: int) -> list[Case]:
+        if not query or not query.strip():
+            return sorted(self.cases, key=lambda c: (-c.documents, c.name))[:k]
+        return [s.case for s in self.similar_to_text(query, k)]
+
+    def case_vector(self, case: Case) -> np.ndarray | None:
+        """Mean vector of the passages that name the case."""
+        return self._case_vectors.get(case.id)
+
+    def similar_cases(
+        self, vector: np.ndarray, text: str, k: int, exclude: Case | None = None
+    ) -> list[SimilarCase]:
+        """Cases nearest to a vector; `text` gives the traits to explain the match."""
+        traits = (
+            {"actors": exclude.actors, "territories": exclude.territories, "levers": exclude.levers}
+            if exclude
+            else profile(text)
+        )
+        return similar_cases(
+            self.cases, self._case_vectors, vector, traits, exclude.key if exclude else None, k
+        )
+
+    def similar_to_text(self, text: str, k: int) -> list[SimilarCase]:
+        return self.similar_cases(self.engine.embedder.embed_query(text), text, k)
+
+    def case_passages(self, case: Case) -> list[PassageRow]:
+        return [self.engine.passages[p] for p in case.passage_ids if p in self.engine.passages]
