@@ -375,9 +375,7 @@ def _paragraphs(
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
         source_level = _source_heading_level(doc, line)
-        if source_level or (
-            doc.wrapped and not doc.headings and _is_heading(line, previous, following, width)
-        ):
+        if source_level or (not doc.headings and _is_heading(line, previous, following, width)):
             level = source_level or _heading_level(line.text)
             if (
                 current is not None
@@ -392,7 +390,7 @@ def _paragraphs(
                 _add_heading_line(current, line, doc)
                 blocks.append(current)
         elif (
-            doc.wrapped
+            doc.layout == "wrapped"
             and current is not None
             and current.kind == "heading"
             and previous is not None
@@ -450,7 +448,9 @@ def _starts_paragraph(
     doc: ExtractedDocument, line: Line, previous: Line | None, current: Block, width: int
 ) -> bool:
     """Whether `line` opens a new paragraph instead of continuing `current`."""
-    if not doc.wrapped:
+    if doc.layout == "lines":
+        return True
+    if doc.layout == "blank":
         return line.blank_before
     ended = current.text.rstrip().endswith(_TERMINAL)
     if not ended:

@@ -21,9 +21,10 @@ class ExtractedDocument:
     text: str
     page_starts: list[int] = field(default_factory=lambda: [0])
     title: str | None = None
-    # True when the text comes from a PDF (or a PDF extraction saved as text): lines are
-    # wrapped at a fixed width and must be joined back into paragraphs.
-    wrapped: bool = True
+    # How lines make paragraphs: "wrapped" (a PDF, or a PDF extraction saved as text: lines
+    # cut at a fixed width, to be joined back), "blank" (blank lines separate paragraphs:
+    # Markdown, HTML, DOCX) or "lines" (every line is a paragraph: unwrapped plain text).
+    layout: str = "wrapped"
     # Offsets of lines that the source itself marks as headings (Markdown, HTML, DOCX
     # styles), with their level; PDF text has none and relies on heuristics.
     headings: dict[int, int] = field(default_factory=dict)

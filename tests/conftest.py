@@ -24,13 +24,13 @@ def corpus_data(tmp_path_factory) -> Path:
     from ingest.pipeline import ingest
     from ingest.store import Store
     from search.embedders import get_embedder
-    from search.vectors import load_or_build
+    from search.knowledge.build import refresh
 
     data = tmp_path_factory.mktemp("corpus-data")
     store = Store(data)
     report = ingest(store, [CORPUS])
     assert report.count("added") == 5, report.failed
-    load_or_build(store, get_embedder("e5-small"))
+    refresh(store, get_embedder("e5-small"))
     return data
 
 

@@ -26,21 +26,26 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def assert_maps_to_source(clean_text: str, source: str) -> None:
+    """The clean text starts and ends like the source slice, and all its characters stand in
+    it in order (a footnote or a dropped hyphen may sit between them, nothing else)."""
+    source, clean = squash(source), squash(clean_text)
+    assert source.startswith(clean[:20]), clean[:40]
+    assert source.endswith(clean[-20:]), clean[-40:]
+    position = 0
+    for char in clean:
+        position = source.find(char, position)
+        assert position >= 0, (clean[:40], char)
+        position += 1
+
+
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name[:3])
 def test_passages_map_back_to_the_source(path):
     """Every passage's characters appear, in order, in the source slice its offsets name."""
     extracted, passages = passages_of(path)
     assert passages
     for passage in passages:
-        source = squash(extracted.text[passage.start : passage.end])
-        clean = squash(passage.text)
-        assert source.startswith(clean[:20]), passage.ordinal
-        assert source.endswith(clean[-20:]), passage.ordinal
-        position = 0
-        for char in clean:
-            position = source.find(char, position)
-            assert position >= 0, (passage.ordinal, char)
-            position += 1
+        assert_maps_to_source(passage.text, extracted.text[passage.start : passage.end])
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name[:3])

@@ -87,21 +87,32 @@ def _statement(
 
 def extract(items: list[Structured]) -> list[Statement]:
     statements: list[Statement] = []
+    label: str | None = None  # a cue line that is not a heading: « Ce que je referais »
     for item in items:
         block = item.block
-        if block.kind not in ("paragraph", "item") or not item.section:
-            continue
-        heading = item.section[-1]
-        cue_heading = _CUE_HEADING.search(heading)
-        polarity = "avoid" if _AVOID.search(heading) else "do"
         text = block.text
-        if proposition := _PROPOSITION.match(text):
+        if block.kind != "note" and (proposition := _PROPOSITION.match(text)):
             statements.append(
                 _statement(block, item, proposition.start("rest"), len(text), "proposition", "do")
             )
             continue
+        if block.kind == "heading":
+            label = None
+        if block.kind not in ("paragraph", "item") or not item.section:
+            continue
+        if block.kind == "paragraph" and len(text) <= 60 and _CUE_HEADING.match(text):
+            label = text
+            continue
+        heading = label or item.section[-1]
+        cue_heading = _CUE_HEADING.search(heading)
+        polarity = "avoid" if _AVOID.search(heading) else "do"
         short = MIN_CHARS <= len(text) <= MAX_CHARS
-        if cue_heading and short and _reads_as_practice(text):
+        lesson = cue_heading and "referais" in cue_heading.group().lower()
+        if (
+            cue_heading
+            and short
+            and (_reads_as_practice(text) or (lesson and not _HAS_NAME.search(_body(text))))
+        ):
             statements.append(_statement(block, item, 0, len(text), heading, polarity))
             continue
         if block.kind == "item" and short and _opens_on_infinitive(text):

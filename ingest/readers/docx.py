@@ -30,4 +30,6 @@ def read(path: Path) -> ExtractedDocument:
         parts.append(line)
         offset += len(line) + 2
     title = document.core_properties.title or None
-    return ExtractedDocument(text="\n\n".join(parts), title=title, wrapped=False, headings=headings)
+    return ExtractedDocument(
+        text="\n\n".join(parts), title=title, layout="blank", headings=headings
+    )

@@ -34,5 +34,5 @@ def read(path: Path) -> ExtractedDocument:
         raise ReadError("no text in HTML body")
     title = soup.title.get_text(strip=True) if soup.title else None
     return ExtractedDocument(
-        text="\n\n".join(parts), title=title or None, wrapped=False, headings=headings
+        text="\n\n".join(parts), title=title or None, layout="blank", headings=headings
     )

@@ -17,4 +17,4 @@ def read(path: Path) -> ExtractedDocument:
     # Keep the text verbatim (offsets must point into it); the heading marks are
     # removed from passage text by the cleaner through the headings map.
     title = next((m.group(2) for m in _HEADING.finditer(text) if len(m.group(1)) == 1), None)
-    return ExtractedDocument(text=text, title=title, wrapped=False, headings=headings)
+    return ExtractedDocument(text=text, title=title, layout="blank", headings=headings)

@@ -43,6 +43,13 @@ def page_starts(text: str) -> list[int]:
     return sorted({0, *starts})
 
 
+def layout(text: str) -> str:
+    """Hard-wrapped (PDF-like) text has no long lines; web or word-processor text saved as
+    plain text keeps each paragraph on one long line."""
+    long_lines = sum(1 for line in text.split("\n") if len(line) > 200)
+    return "lines" if long_lines >= 3 else "wrapped"
+
+
 def read(path: Path) -> ExtractedDocument:
     text = decode(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
-    return ExtractedDocument(text=text, page_starts=page_starts(text))
+    return ExtractedDocument(text=text, page_starts=page_starts(text), layout=layout(text))

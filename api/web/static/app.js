@@ -36,6 +36,9 @@ function show(view) {
     section.hidden = section.id !== `view-${view}`;
   }
   if (view === "documents") loadDocuments();
+  if (view === "practices" && !$("#practices").children.length) loadPractices();
+  if (view === "cases" && !$("#cases").children.length) loadCases();
+  if (view === "quotes" && !$("#quotes").children.length) loadQuotes();
 }
 
 // ---- results ---------------------------------------------------------------
@@ -140,6 +143,110 @@ async function openSimilar(passageId) {
   }
 }
 
+// ---- practices, cases, quotes ----------------------------------------------------
+
+function citationBlock(citation) {
+  return el("div", {},
+    el("blockquote", { class: "citation" }, citation),
+    el("div", { class: "actions" }, copyButton(citation)));
+}
+
+function practiceItem(card) {
+  const sources = `${card.documents} document(s), ${card.events} événement(s)`;
+  const list = el("ul", { class: "evidence" },
+    ...card.evidence.map((e) => el("li", {}, citationBlock(e.citation))));
+  return el("li", { class: "result practice", "data-card": card.id },
+    el("h3", {}, card.polarity === "avoid" ? `À éviter : ${card.label}` : card.label),
+    el("p", { class: "meta" }, sources),
+    el("details", { open: card.evidence.length <= 3 ? "" : null },
+      el("summary", {}, `Sources (${card.evidence.length})`), list));
+}
+
+async function loadPractices(event) {
+  if (event) event.preventDefault();
+  const query = $("#practices-q").value.trim();
+  $("#practices-status").textContent = "Recherche…";
+  try {
+    const data = await api(`/v1/practices?k=15${query ? `&q=${encodeURIComponent(query)}` : ""}`);
+    $("#practices-status").textContent = query
+      ? `${data.results.length} pratique(s) pour « ${query} »`
+      : "Les pratiques citées par le plus de documents";
+    $("#practices").replaceChildren(...data.results.map(practiceItem));
+  } catch (error) {
+    $("#practices-status").textContent = `Erreur : ${error.message}`;
+  }
+}
+
+function caseItem(entry) {
+  const record = entry.case || entry;
+  const item = el("li", { class: "result case", "data-case": record.id },
+    el("h3", {}, record.place ? `${record.name} (${record.place})` : record.name),
+    el("p", {}, record.description),
+    el("p", { class: "meta" },
+      `Acteurs : ${record.actors.join(", ") || "—"} · Leviers : ${record.levers.join(", ") || "—"}`));
+  if (entry.reasons) {
+    item.append(el("ul", { class: "reasons" }, ...entry.reasons.map((r) => el("li", {}, r))));
+  }
+  if (record.sources.length) item.append(citationBlock(record.sources[0].citation));
+  item.append(el("div", { class: "actions" },
+    el("button", { type: "button", onclick: () => similarCases(record.id, record.name) },
+      "Cas similaires")));
+  return item;
+}
+
+async function loadCases(event) {
+  if (event) event.preventDefault();
+  const text = $("#cases-q").value.trim();
+  $("#cases-status").textContent = "Recherche…";
+  try {
+    if (text) {
+      const data = await api(`/v1/similar?k=8&text=${encodeURIComponent(text)}`);
+      $("#cases-status").textContent = `${data.cases.length} cas proches de votre description`;
+      $("#cases").replaceChildren(...data.cases.map(caseItem));
+    } else {
+      const data = await api("/v1/cases?k=50");
+      $("#cases-status").textContent = `${data.results.length} cas documentés`;
+      $("#cases").replaceChildren(...data.results.map(caseItem));
+    }
+  } catch (error) {
+    $("#cases-status").textContent = `Erreur : ${error.message}`;
+  }
+}
+
+async function similarCases(caseId, name) {
+  try {
+    const data = await api(`/v1/similar?k=5&case_id=${encodeURIComponent(caseId)}`);
+    openPanel(`Cas similaires à ${name}`, data.cases.length
+      ? el("ol", { class: "results" }, ...data.cases.map(caseItem))
+      : el("p", {}, "Aucun cas similaire."));
+  } catch (error) {
+    openPanel("Cas similaires", el("p", {}, `Erreur : ${error.message}`));
+  }
+}
+
+function quoteItem(quote) {
+  return el("li", { class: "result quote" },
+    el("p", { class: "speaker" }, quote.role ? `${quote.speaker}, ${quote.role}` : quote.speaker),
+    citationBlock(quote.citation));
+}
+
+async function loadQuotes(event) {
+  if (event) event.preventDefault();
+  const params = new URLSearchParams({ k: "30" });
+  const query = $("#quotes-q").value.trim();
+  const speaker = $("#quotes-speaker").value.trim();
+  if (query) params.set("q", query);
+  if (speaker) params.set("speaker", speaker);
+  $("#quotes-status").textContent = "Recherche…";
+  try {
+    const data = await api(`/v1/quotes?${params}`);
+    $("#quotes-status").textContent = `${data.results.length} citation(s)`;
+    $("#quotes").replaceChildren(...data.results.map(quoteItem));
+  } catch (error) {
+    $("#quotes-status").textContent = `Erreur : ${error.message}`;
+  }
+}
+
 // ---- documents and upload ------------------------------------------------------
 
 async function loadDocuments() {
@@ -190,6 +297,9 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   $("#search-form").addEventListener("submit", runSearch);
   $("#upload-form").addEventListener("submit", upload);
+  $("#practices-form").addEventListener("submit", loadPractices);
+  $("#cases-form").addEventListener("submit", loadCases);
+  $("#quotes-form").addEventListener("submit", loadQuotes);
   $("#panel-close").addEventListener("click", () => $("#panel").close());
   loadDocuments();
   const params = new URLSearchParams(location.search);

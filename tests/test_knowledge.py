@@ -1,0 +1,155 @@
+"""Practices, cases and quotes on the real corpus, and their consistency with the store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from ingest.pipeline import ingest
+from search.knowledge.build import refresh
+from search.knowledge.practices import clean_statement
+from tests.conftest import CORPUS
+from tests.test_clean import assert_maps_to_source
+
+
+def source_text(store, record):
+    document = store.document(record["document_id"])
+    return document.text[record["start"] : record["end"]]
+
+
+# -- quotes -----------------------------------------------------------------------
+
+
+def test_known_speakers_have_verbatim_quotes(store, engine):
+    quotes = engine.knowledge.quotes_for(None, None, 1000)
+    speakers = {q.record["speaker"] for q in quotes}
+    assert {"Jean-François CARON", "Philippe JAHSHAN", "Pascal CHARRIERE"} <= speakers
+    for hit in quotes:
+        assert_maps_to_source(hit.record["text"], source_text(store, hit.record))
+
+
+def test_reported_speech_is_a_quote_of_the_named_person(engine):
+    quotes = engine.knowledge.quotes_for("nouvelle éducation populaire", "caron", 5)
+    assert quotes[0].record["text"] == "La co-construction, c'est la nouvelle éducation populaire"
+    assert quotes[0].record["method"] == "reported"
+
+
+def test_known_non_quotes_are_left_out(engine):
+    texts = [q.record["text"] for q in engine.knowledge.quotes_for(None, None, 1000)]
+    for not_a_quote in (
+        "Bettina LAVILLE, en 1995 vous avez",
+        "Merci à nos intervenants",
+        "Après ces regards croisés",
+        "Selon vous, en quoi les ODD",
+    ):
+        assert not any(not_a_quote in text for text in texts), not_a_quote
+
+
+def test_roles_come_from_the_text(engine):
+    hit = engine.knowledge.quotes_for(None, "jahshan", 1)[0]
+    assert hit.record["role"] == "Président du Mouvement associatif"
+
+
+# -- practices ---------------------------------------------------------------------
+
+
+def test_known_practices_are_found(engine):
+    labels = [clean_statement(e.record["text"]) for c in engine.knowledge.cards for e in c.evidence]
+    for practice in (
+        "Mobiliser les parties prenantes avant le projet",
+        "Accompagner les élus à faire un pas de côté",
+        "Trouver des ambassadeurs pour inspirer",
+        "Financer les hommes et pas seulement les investissements",
+    ):
+        assert any(practice.lower() in label.lower() for label in labels), practice
+
+
+def test_lessons_not_to_repeat_are_marked_avoid(engine):
+    avoid = [c for c in engine.knowledge.cards if c.row["polarity"] == "avoid"]
+    assert any("Les obliger à venir" in e.record["text"] for c in avoid for e in c.evidence)
+
+
+def test_statements_group_across_documents(engine):
+    crossing = [c for c in engine.knowledge.cards if c.row["documents"] >= 2]
+    assert len(crossing) >= 5
+    card = next(c for c in crossing if "marketing" in c.row["label"].lower())
+    assert len(card.evidence) >= 2
+
+
+def test_practice_query_returns_cited_evidence(engine, store):
+    cards = engine.knowledge.practices("se former ensemble à la coopération", 5)
+    assert cards and cards[0].score is not None
+    evidence = cards[0].evidence[0]
+    assert_maps_to_source(evidence.record["text"], source_text(store, evidence.record))
+
+
+# -- cases -------------------------------------------------------------------------
+
+
+def test_known_cases_and_merged_aliases(engine):
+    names = {c.name for c in engine.knowledge.cases}
+    assert {"Villes au Carré", "Envies d’Alliances", "Helen Keller", "PTCE Les Mureaux"} <= names
+    tamkeen = [c for c in engine.knowledge.cases if "tamkeen" in c.key]
+    assert len(tamkeen) == 1 and tamkeen[0].documents >= 2
+    assert "international" in tamkeen[0].territories
+
+
+def test_similar_cases_come_with_reasons_and_never_the_case_itself(engine):
+    case = next(c for c in engine.knowledge.cases if c.name == "Villes au Carré")
+    similar = engine.knowledge.similar_cases(
+        engine.knowledge.case_vector(case), case.description, 5, exclude=case
+    )
+    assert similar and all(s.case.key != case.key for s in similar)
+    assert all(s.reasons for s in similar)
+    described = engine.knowledge.similar_to_text(
+        "une plateforme de dialogue pour les quartiers de la politique de la ville", 3
+    )
+    assert described[0].case.name == "Villes au Carré"
+    assert any("quartiers" in reason for reason in described[0].reasons)
+
+
+# -- consistency -------------------------------------------------------------------
+
+
+def test_records_follow_document_updates_and_removals(tmp_path):
+    from ingest.store import Store
+    from search.embedders import get_embedder
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(CORPUS / "002_79ccc89baf972a99.txt", folder)
+    store = Store(tmp_path / "data")
+    embedder = get_embedder("e5-small")
+    ingest(store, [folder])
+    first = refresh(store, embedder)
+    cards = store.records("practices")
+    assert first["practices"] > 5 and refresh(store, embedder)["embedded"] == 0
+    assert store.records("practices") == cards  # idempotent
+
+    path = folder / "002_79ccc89baf972a99.txt"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Trouver des ambassadeurs pour inspirer", "Trouver des parrains pour inspirer"
+        ),
+        encoding="utf-8",
+    )
+    ingest(store, [folder])
+    refresh(store, embedder)
+    texts = " ".join(s["text"] for s in store.records("statements"))
+    assert "parrains" in texts and "ambassadeurs pour inspirer" not in texts
+    ids = {i for c in store.records("practices") for i in json.loads(c["statement_ids"])}
+    assert ids == {s["id"] for s in store.records("statements")}
+
+    path.unlink()
+    ingest(store, [folder], prune=True)
+    refresh(store, embedder)
+    for table in ("statements", "quotes", "mentions", "practices", "cases"):
+        assert store.records(table) == [], table
+
+
+@pytest.mark.parametrize("table", ["quotes", "statements", "mentions"])
+def test_records_point_at_existing_passages(store, table):
+    passages = {p.id for p in store.passages()}
+    assert all(r["passage_id"] in passages for r in store.records(table))
