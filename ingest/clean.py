@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest.extracted import ExtractedDocument
+from ingest.names import SPEAKER_LABEL
 
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200b]+")
 _PAGE_NUMBER = re.compile(
@@ -283,6 +284,13 @@ def _open_ending(text: str) -> bool:
     return re.split(r"[\s’']", text)[-1].lower() in _OPEN_ENDINGS
 
 
+def _is_label(text: str) -> bool:
+    """« Nicolas KLEIN : », « Points de discussion : »: a line announcing what follows."""
+    return bool(SPEAKER_LABEL.match(text)) or (
+        len(text) <= 40 and text.endswith(":") and text[:1].isupper()
+    )
+
+
 def _continues_title(line: Line, following: Line | None) -> bool:
     """A title wrapped over two lines: a short, unpunctuated rest on the next line."""
     if following is None or len(following.text) > 60 or following.text.endswith((",", ";", ".")):
@@ -448,6 +456,8 @@ def _starts_paragraph(
     doc: ExtractedDocument, line: Line, previous: Line | None, current: Block, width: int
 ) -> bool:
     """Whether `line` opens a new paragraph instead of continuing `current`."""
+    if _is_label(line.text):
+        return True
     if doc.layout == "lines":
         return True
     if doc.layout == "blank":

@@ -18,12 +18,8 @@ import re
 from dataclasses import dataclass
 
 from ingest.clean import Block
+from ingest.names import NAME
 
-_UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
-_LOWER = "a-zàâäçéèêëîïôöùûüÿ"
-_FIRST = rf"[{_UPPER}][{_LOWER}]+(?:[-\s][{_UPPER}][{_LOWER}]+)?"
-_LAST = rf"(?:(?:DE|DU|LE|LA|VAN|VON)\s)?[{_UPPER}][{_UPPER}'’]+(?:\s?-\s?[{_UPPER}][{_UPPER}'’]+)*"
-NAME = rf"{_FIRST}\s+{_LAST}"
 _NAME_ONLY = re.compile(rf"^({NAME})$")
 _TURN = re.compile(rf"^({NAME})\s?:\s*(\S.*)?$", re.S)
 _LABEL = re.compile(rf"^({NAME}),\s*([^:]{{3,160}}?)\s*:$")

@@ -146,3 +146,37 @@ def test_openapi_and_page(server):
     assert "/v1/search" in get(server, "/openapi.json").json()["paths"]
     page = get(server, "/")
     assert page.status_code == 200 and 'lang="fr"' in page.text
+
+
+def test_practices_endpoint_and_card(server):
+    body = get(server, "/v1/practices", q="se former à coopérer", k=3).json()
+    card = body["results"][0]
+    assert card["evidence"] and card["evidence"][0]["citation"].startswith("« ")
+    assert {"id", "label", "description", "polarity", "documents", "events"} <= set(card)
+    same = get(server, f"/v1/practices/{card['id']}").json()
+    assert same["label"] == card["label"]
+    assert get(server, "/v1/practices/pr-nope").status_code == 404
+    assert len(get(server, "/v1/practices").json()["results"]) == 10
+
+
+def test_quotes_endpoint_filters_by_speaker(server):
+    body = get(server, "/v1/quotes", speaker="Jahshan").json()
+    assert body["results"] and all(q["speaker"] == "Philippe JAHSHAN" for q in body["results"])
+    assert all(q["role"].lower() == "président du mouvement associatif" for q in body["results"])
+    body = get(server, "/v1/quotes", q="page blanche", k=1).json()
+    assert "page blanche" in body["results"][0]["text"]
+    assert body["results"][0]["citation"].startswith("« «")
+
+
+def test_cases_and_similar_cases_with_reasons(server):
+    cases = get(server, "/v1/cases").json()["results"]
+    villes = next(c for c in cases if c["name"] == "Villes au Carré")
+    assert villes["sources"] and villes["description"]
+    assert get(server, f"/v1/cases/{villes['id']}").json()["name"] == "Villes au Carré"
+    similar = get(server, "/v1/similar", case_id=villes["id"], k=3).json()
+    assert similar["cases"] and all(c["case"]["id"] != villes["id"] for c in similar["cases"])
+    assert all(c["reasons"] for c in similar["cases"])
+    by_text = get(server, "/v1/similar", text="plateforme de dialogue des quartiers").json()
+    assert by_text["cases"][0]["case"]["name"] == "Villes au Carré"
+    assert get(server, "/v1/similar", case_id="case-nope").status_code == 404
+    assert get(server, "/v1/similar", case_id="x", text="y").status_code == 400

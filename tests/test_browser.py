@@ -100,3 +100,27 @@ def test_phone_width_is_usable(browser, server):
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 375
     context.close()
+
+
+def test_practices_cases_and_quotes_views(page):
+    page.get_by_role("button", name="Pratiques").click()
+    page.get_by_label("Quelle pratique cherchez-vous ?").fill("trouver des ambassadeurs")
+    page.get_by_role("button", name="Voir les pratiques").click()
+    page.get_by_text("pour « trouver des ambassadeurs »").wait_for()
+    assert "ambassadeurs" in page.locator("#practices .practice").first.inner_text().lower()
+
+    page.get_by_role("button", name="Cas", exact=True).click()
+    page.locator("#cases .case").first.wait_for()
+    page.get_by_label("Décrivez votre cas").fill("plateforme de dialogue des quartiers")
+    page.get_by_role("button", name="Cas similaires").first.click()
+    page.get_by_text("cas proches de votre description").wait_for()
+    assert "Villes au Carré" in page.locator("#cases .case").first.inner_text()
+
+    page.get_by_role("button", name="Citations").click()
+    page.locator("#view-quotes").get_by_label("Intervenant·e").fill("CARON")
+    page.get_by_role("button", name="Chercher les citations").click()
+    page.locator("#quotes .quote").first.wait_for()
+    page.wait_for_function("document.querySelectorAll('#quotes .quote').length < 30")
+    assert "Jean-François CARON" in page.locator("#quotes .quote").first.inner_text()
+    page.locator("#quotes .quote").first.get_by_role("button", name="Copier la citation").click()
+    page.get_by_text("Citation copiée ✓").wait_for()

@@ -28,6 +28,8 @@ _CUE_HEADING = re.compile(
 # « Développement des compétences », « Mise en réseau » : a practice named by its action.
 _ACTION_NOUN = re.compile(r"^(?:Mise en|Prise en|[A-ZÉ][a-zéèêîôûç]+(?:tion|ment|age)s?\b(?! :))")
 _HAS_NAME = re.compile(r"\b[A-ZÉ][a-zàâçéèêëîïôûü]+ [A-ZÉ]{2,}\b|^[A-Z0-9&]{3,}\s*[:–-]|’actions$")
+# Parts whose lists are people's commitments, attendees or schedules, not practices.
+_NOT_PRACTICES = re.compile(r"engagements|participants|programme|liste des", re.I)
 _AVOID = re.compile(r"ne referais pas|à éviter|écueils?|erreurs?", re.I)
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 _MARKER = re.compile(
@@ -46,6 +48,9 @@ _NECESSITY = re.compile(
     r"la condition[^.!?]{0,80}\best)\b[^.!?]*[.!?])",
     re.I,
 )
+_DISCOURSE = re.compile(
+    r"\b(?:important|essentiel|nécessaire) de (?:noter|souligner|rappeler|dire|préciser)", re.I
+)
 MIN_CHARS, MAX_CHARS = 12, 400
 
 
@@ -60,9 +65,9 @@ def _opens_on_infinitive(text: str) -> bool:
 
 
 def _reads_as_practice(text: str) -> bool:
-    """An action (infinitive or action noun), not a name, a list of people or a topic."""
+    """An action (infinitive or action noun), not a question, a name or a topic."""
     body = _body(text)
-    if _HAS_NAME.search(body):
+    if _HAS_NAME.search(body) or body.rstrip(" .").endswith("?"):
         return False
     return (
         _opens_on_infinitive(text)
@@ -100,8 +105,14 @@ def extract(items: list[Structured]) -> list[Statement]:
             label = None
         if block.kind not in ("paragraph", "item") or not item.section:
             continue
-        if block.kind == "paragraph" and len(text) <= 60 and _CUE_HEADING.match(text):
-            label = text
+        if (
+            block.kind == "paragraph"
+            and len(text) <= 60
+            and (_CUE_HEADING.match(text) or text.endswith(":"))
+        ):
+            label = text  # « Points de discussion : » ends the list of lessons above it
+            continue
+        if _NOT_PRACTICES.search(" ".join(item.section)):
             continue
         heading = label or item.section[-1]
         cue_heading = _CUE_HEADING.search(heading)
@@ -115,11 +126,18 @@ def extract(items: list[Structured]) -> list[Statement]:
         ):
             statements.append(_statement(block, item, 0, len(text), heading, polarity))
             continue
-        if block.kind == "item" and short and _opens_on_infinitive(text):
+        if (
+            block.kind == "item"
+            and short
+            and _opens_on_infinitive(text)
+            and _reads_as_practice(text)
+        ):
             statements.append(_statement(block, item, 0, len(text), "recommandation", "do"))
             continue
         for match in _NECESSITY.finditer(text):
             sentence = match.group("s")
+            if _DISCOURSE.search(sentence):
+                continue  # « il est important de souligner… » comments, it does not advise
             if MIN_CHARS <= len(sentence.strip()) <= MAX_CHARS:
                 offset = match.start("s") + (len(sentence) - len(sentence.lstrip()))
                 statements.append(

@@ -24,6 +24,7 @@ _REPORTED = re.compile(
     r"[«\"“]\s*(?P<quote>[^«»\"“”]{20,700}?)\s*[»\"”]\s*,\s*(?:a|ont)\s+(?:" + _VERBS + r")\s+"
     r"(?P<name>" + _TITLE_NAME + r")(?:\s*,\s*(?P<role>[^.;()\n]{3,120}))?"
 )
+_TURN_PREFIX = re.compile(rf"^{NAME}\s?:\s*")
 _ROLE = re.compile(rf"(?P<name>{NAME}),\s*(?P<role>[^:\n.;]{{3,120}})")
 
 
@@ -48,12 +49,15 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
     for item in items:
         block = item.block
         if item.speaker and block.kind in ("paragraph", "item") and len(block.text) >= MIN_CHARS:
+            # « NAME : Depuis 2014… »: the quote is what follows the speaker's name.
+            turn = _TURN_PREFIX.match(block.text)
+            begin = turn.end() if turn else 0
             quotes.append(
                 Quote(
                     speaker=item.speaker,
                     role=item.speaker_role or roles.get(item.speaker),
-                    text=block.text,
-                    start=block.raw_start,
+                    text=block.text[begin:],
+                    start=block.raw_offset(begin),
                     end=block.raw_end,
                     page=block.pages[0],
                     method="turn",

@@ -141,7 +141,9 @@ def build_cases(store: Store) -> list[dict]:
         case_passages = _passages_naming(group, passages)
         introducing = [passages[m["passage_id"]].text for m in group if m["passage_id"] in passages]
         best = sorted(group, key=lambda m: (_CUE_ORDER.index(m["cue"]), -len(m["text"])))
-        description = next((m["text"] for m in best if len(m["text"]) > 60), best[0]["text"])
+        description = next((m["text"] for m in best if len(m["text"]) > 60), None) or (
+            _following_sentences(name, introducing) or best[0]["text"]
+        )
         described = profile(" ".join(introducing))
         key = group[0]["key"]
         rows.append(
@@ -160,6 +162,18 @@ def build_cases(store: Store) -> list[dict]:
             }
         )
     return rows
+
+
+def _following_sentences(name: str, texts: list[str], limit: int = 300) -> str | None:
+    """What a passage says right after naming the case (under « Exemple de X » headings)."""
+    for text in texts:
+        position = text.find(name)
+        if position < 0:
+            continue
+        rest = text[position + len(name) :].lstrip(" :»\n")
+        cut = rest.rfind(". ", 0, limit)
+        return rest[: cut + 1] if cut > 0 else rest[:limit]
+    return None
 
 
 def _passages_naming(group: list[dict], passages: dict[str, PassageRow]) -> list[PassageRow]:

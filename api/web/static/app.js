@@ -16,6 +16,14 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Each view renders only its latest request: an older answer arriving late is dropped.
+const latest = {};
+function ticket(view) {
+  latest[view] = (latest[view] || 0) + 1;
+  const mine = latest[view];
+  return () => latest[view] === mine;
+}
+
 async function api(path, options) {
   const response = await fetch(path, options);
   const body = await response.json().catch(() => ({}));
@@ -89,10 +97,12 @@ async function runSearch(event) {
   const query = params.get("q") || "";
   if (!query.trim()) return;
   history.replaceState(null, "", `/?${params}`);
+  const current = ticket("search");
   $("#status").textContent = "Recherche…";
   $("#results").replaceChildren();
   try {
     const data = await api(`/v1/search?${params}`);
+    if (!current()) return;
     $("#status").textContent = data.results.length
       ? `${data.results.length} résultat(s) pour « ${query} »`
       : `Aucun résultat pour « ${query} ».`;
@@ -165,9 +175,11 @@ function practiceItem(card) {
 async function loadPractices(event) {
   if (event) event.preventDefault();
   const query = $("#practices-q").value.trim();
+  const current = ticket("practices");
   $("#practices-status").textContent = "Recherche…";
   try {
     const data = await api(`/v1/practices?k=15${query ? `&q=${encodeURIComponent(query)}` : ""}`);
+    if (!current()) return;
     $("#practices-status").textContent = query
       ? `${data.results.length} pratique(s) pour « ${query} »`
       : "Les pratiques citées par le plus de documents";
@@ -197,14 +209,17 @@ function caseItem(entry) {
 async function loadCases(event) {
   if (event) event.preventDefault();
   const text = $("#cases-q").value.trim();
+  const current = ticket("cases");
   $("#cases-status").textContent = "Recherche…";
   try {
     if (text) {
       const data = await api(`/v1/similar?k=8&text=${encodeURIComponent(text)}`);
+      if (!current()) return;
       $("#cases-status").textContent = `${data.cases.length} cas proches de votre description`;
       $("#cases").replaceChildren(...data.cases.map(caseItem));
     } else {
       const data = await api("/v1/cases?k=50");
+      if (!current()) return;
       $("#cases-status").textContent = `${data.results.length} cas documentés`;
       $("#cases").replaceChildren(...data.results.map(caseItem));
     }
@@ -237,9 +252,11 @@ async function loadQuotes(event) {
   const speaker = $("#quotes-speaker").value.trim();
   if (query) params.set("q", query);
   if (speaker) params.set("speaker", speaker);
+  const current = ticket("quotes");
   $("#quotes-status").textContent = "Recherche…";
   try {
     const data = await api(`/v1/quotes?${params}`);
+    if (!current()) return;
     $("#quotes-status").textContent = `${data.results.length} citation(s)`;
     $("#quotes").replaceChildren(...data.results.map(quoteItem));
   } catch (error) {
