@@ -135,18 +135,9 @@ def build_document(
     )
     rows = [
         PassageRow(
+            **asdict(p),
             id=f"{document_id}:{p.ordinal}",
             document_id=document_id,
-            ordinal=p.ordinal,
-            kind=p.kind,
-            text=p.text,
-            start=p.start,
-            end=p.end,
-            page_start=p.page_start,
-            page_end=p.page_end,
-            section=p.section,
-            speaker=p.speaker,
-            speaker_role=p.speaker_role,
             hash=p.content_hash,
         )
         for p in passages

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from ingest.passages import Passage
+
 DB_NAME = "recueil.db"
 
 
@@ -163,19 +165,11 @@ class DocumentRow:
 
 
 @dataclass
-class PassageRow:
+class PassageRow(Passage):
+    """A passage as stored: the cut passage plus its identity and content hash."""
+
     id: str
     document_id: str
-    ordinal: int
-    kind: str
-    text: str
-    start: int
-    end: int
-    page_start: int
-    page_end: int
-    section: str
-    speaker: str | None
-    speaker_role: str | None
     hash: str
 
 
