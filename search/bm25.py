@@ -12,9 +12,12 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from search.french import analyse
+from search.spelling import Speller
 
 K1 = 1.2
 B = 0.75
+# A corrected spelling is weaker evidence than the word as typed.
+FUZZY_WEIGHT = 0.8
 
 
 class BM25:
@@ -35,14 +38,23 @@ class BM25:
             tf = np.fromiter((c for _, c in entries), dtype=np.float32, count=len(entries))
             idf = np.log(1 + (len(texts) - len(rows) + 0.5) / (len(rows) + 0.5))
             self._postings[term] = (rows, idf * tf * (K1 + 1) / (tf + norm[rows]))
+        self._speller = Speller(self._postings)
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage (zeros where no query term occurs)."""
+        """BM25 score of every passage (zeros where no query term occurs).
+
+        A term the index does not know counts through its nearest spellings in the index,
+        at FUZZY_WEIGHT of their weight (search.spelling).
+        """
         total = np.zeros(len(self.ids), dtype=np.float32)
         for term in set(analyse(query)):
             if term in self._postings:
                 rows, weights = self._postings[term]
                 total[rows] += weights
+                continue
+            for near in self._speller.nearest(term):
+                rows, weights = self._postings[near]
+                total[rows] += FUZZY_WEIGHT * weights
         return total
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:

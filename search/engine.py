@@ -17,6 +17,7 @@ from search.bm25 import BM25
 from search.embedders import Embedder, get_embedder
 from search.french import fold
 from search.knowledge.index import Knowledge
+from search.language import looks_english
 from search.vectors import VectorIndex, embedding_input, load_or_build
 
 MODES = ("hybrid", "lexical", "dense")
@@ -130,7 +131,10 @@ class SearchEngine:
         rows = np.unique(np.concatenate(candidates)) if candidates else np.array([], np.int64)
         if dense is not None and len(rows):
             dense[rows] = self.vectors.vectors[rows] @ vector
-        ranked = fusion.combine(self.ids, rows, lexical, dense, lexical_reference, dense_reference)
+        weight = fusion.ENGLISH_LEXICAL_WEIGHT if looks_english(query) else fusion.LEXICAL_WEIGHT
+        ranked = fusion.combine(
+            self.ids, rows, lexical, dense, lexical_reference, dense_reference, weight
+        )
         return self._group(ranked, k)
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray:

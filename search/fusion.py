@@ -7,7 +7,8 @@ of both retrievers' top lists, each scored exactly by both retrievers.
 
 Measured on eval/queries.jsonl (docs/EVALUATION.md): reciprocal rank fusion 0.593
 nDCG@10, z-scores over the truncated top lists 0.608, collection-calibrated z-scores
-0.641; the weight between 0.4 and 0.6 changes it by less than 0.01, so both count alike.
+0.641; the weight between 0.4 and 0.6 changes it by less than 0.01, so both count alike,
+except for English questions (search.language), where BM25 over French text is weighed less.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 LEXICAL_WEIGHT = 0.5
+# English questions about French text: BM25 only matches stray shared words.
+ENGLISH_LEXICAL_WEIGHT = 0.25
 
 
 @dataclass
@@ -45,13 +48,14 @@ def combine(
     dense: np.ndarray | None,
     lexical_reference: np.ndarray | None,
     dense_reference: np.ndarray | None,
+    lexical_weight: float = LEXICAL_WEIGHT,
 ) -> list[Ranked]:
     """Rank candidate `rows`; `lexical`/`dense` hold each retriever's score per row."""
     total = np.zeros(len(ids), dtype=np.float64)
     components: dict[str, dict[int, float | int]] = {}
     if lexical is not None and dense is not None:
-        total[rows] = LEXICAL_WEIGHT * zscores(lexical[rows], lexical_reference) + (
-            1 - LEXICAL_WEIGHT
+        total[rows] = lexical_weight * zscores(lexical[rows], lexical_reference) + (
+            1 - lexical_weight
         ) * zscores(dense[rows], dense_reference)
     else:
         only = lexical if lexical is not None else dense
