@@ -124,13 +124,13 @@ class SearchEngine:
                 found = self.vectors.search(vector, CANDIDATES)
                 top = np.array([self.vectors.row_of[pid] for pid, _ in found], dtype=np.int64)
             else:
-                exact = self.vectors.vectors[allowed] @ vector
+                exact = self.vectors.passage_scores(vector, allowed)
                 top = allowed[np.argsort(-exact)[:CANDIDATES]]
             candidates.append(top)
-            dense_reference = self.vectors.vectors[self._calibration] @ vector
+            dense_reference = self.vectors.passage_scores(vector, self._calibration)
         rows = np.unique(np.concatenate(candidates)) if candidates else np.array([], np.int64)
         if dense is not None and len(rows):
-            dense[rows] = self.vectors.vectors[rows] @ vector
+            dense[rows] = self.vectors.passage_scores(vector, rows)
         weight = fusion.ENGLISH_LEXICAL_WEIGHT if looks_english(query) else fusion.LEXICAL_WEIGHT
         ranked = fusion.combine(
             self.ids, rows, lexical, dense, lexical_reference, dense_reference, weight

@@ -33,7 +33,8 @@ def test_stale_index_is_detected_and_rebuilt_with_only_new_vectors(fresh_store, 
     ingest(fresh_store, [path])
     embedder = CountingEmbedder()
     first = vectors.load_or_build(fresh_store, embedder)
-    assert first.manifest.count == len(fresh_store.passages()) and embedder.embedded > 0
+    chunks, _ = vectors.all_chunks(fresh_store.passages())
+    assert first.manifest.count == len(chunks) and embedder.embedded == len(set(chunks))
     assert vectors.is_fresh(fresh_store, embedder.model_id)
 
     embedded = embedder.embedded
@@ -44,8 +45,9 @@ def test_stale_index_is_detected_and_rebuilt_with_only_new_vectors(fresh_store, 
     ingest(fresh_store, [path])
     assert not vectors.is_fresh(fresh_store, embedder.model_id)
     rebuilt = vectors.load_or_build(fresh_store, embedder)
-    assert rebuilt.manifest.count == len(fresh_store.passages())
-    assert embedder.embedded - embedded < len(fresh_store.passages())  # only what changed
+    chunks, _ = vectors.all_chunks(fresh_store.passages())
+    assert rebuilt.manifest.count == len(chunks)
+    assert embedder.embedded - embedded < len(chunks)  # only what changed
     assert vectors.is_fresh(fresh_store, embedder.model_id)
 
 
@@ -73,3 +75,18 @@ def test_hnsw_above_the_threshold_agrees_with_exact_search():
     _, found = approx.search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, found, strict=True)])
     assert recall > 0.9
+
+
+def test_passages_are_scored_by_their_best_chunk(engine):
+    long = max(engine.passages.values(), key=lambda p: len(vectors.chunk_inputs(p)))
+    pieces = vectors.chunk_inputs(long)
+    assert len(pieces) >= 3
+    title = vectors.context(long) + ": "
+    rebuilt = " ".join(p.removeprefix(title) for p in pieces)
+    assert "".join(rebuilt.split()) == "".join(long.text.split())  # nothing lost
+    row = engine.vectors.row_of[long.id]
+    query = engine.embedder.embed_query(pieces[-1])
+    own = engine.vectors.chunks[engine.vectors.starts[row] : engine.vectors.starts[row + 1]]
+    score = engine.vectors.passage_scores(query, np.array([row]))[0]
+    assert np.isclose(score, float((own @ query).max()), atol=1e-5)
+    assert engine.vectors.search(query, 3)[0][0] == long.id

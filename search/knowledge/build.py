@@ -13,7 +13,7 @@ from ingest.store import Store
 from search.embedders.base import Embedder
 from search.knowledge.cases import build_cases
 from search.knowledge.practices import build_cards, clean_statement
-from search.vectors import embedding_input, ensure_embeddings, input_hash, load_or_build
+from search.vectors import ensure_embeddings, input_hash, load_or_build, used_hashes
 
 
 def refresh(
@@ -24,7 +24,7 @@ def refresh(
     cards = build_cards(store, embedder)
     cases = build_cases(store)
     store.replace_derived({"practices": cards, "cases": cases})
-    keep = {input_hash(embedding_input(p)) for p in store.passages()}
+    keep = used_hashes(store)
     keep |= {input_hash(clean_statement(s["text"])) for s in store.records("statements")}
     pruned = store.prune_embeddings(keep)
     load_or_build(store, embedder)
