@@ -70,8 +70,20 @@ def _engine():
     except (ValueError, RuntimeError, OSError) as exc:
         _fail(str(exc))
     if not store.documents():
-        _fail(f"the store at {store.path} is empty: run `recueil ingest corpus/` first")
+        _first_ingest(store)
     return SearchEngine(store, embedder)
+
+
+def _first_ingest(store) -> None:
+    """An empty store next to a `corpus/` folder (a fresh clone): ingest it once, saying so."""
+    from ingest.pipeline import ingest as run_ingest
+
+    corpus = Path("corpus")
+    if not corpus.is_dir():
+        _fail(f"the store at {store.path} is empty: run `recueil ingest PATH` first")
+    typer.echo(f"Empty store: ingesting {corpus}/ first (once, about a minute)…", err=True)
+    run_ingest(store, [corpus])
+    _refresh(store, quiet=True)
 
 
 def _print_json(payload) -> None:

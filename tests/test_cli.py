@@ -85,6 +85,15 @@ def test_failed_file_gives_exit_code_1_and_a_clear_line(tmp_path):
 def test_missing_store_and_empty_query_are_clear_errors(tmp_path, corpus_data):
     done = run("stats", data=tmp_path / "nothing", check=False)
     assert done.returncode == 2 and "recueil ingest" in done.stderr
+    outside = subprocess.run(
+        [sys.executable, "-m", "api.cli", "--data", str(tmp_path / "empty"), "search", "élus"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert outside.returncode == 2 and "recueil ingest PATH" in outside.stderr
     done = run("search", "   ", data=corpus_data, check=False)
     assert done.returncode == 2 and "empty" in done.stderr
 
@@ -113,3 +122,23 @@ def test_every_cli_command_is_documented():
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
         assert f"recueil {name}" in readme, f"`recueil {name}` missing from README"
+
+
+def test_search_on_an_empty_store_ingests_the_corpus_folder_once(tmp_path):
+    from tests.factories import MARKDOWN
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "cas.md").write_text(MARKDOWN, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("RECUEIL_DATA", None)
+    command = [sys.executable, "-m", "api.cli", "search", "jardins partagés", "--json"]
+    first = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert first.returncode == 0, first.stderr
+    assert "ingesting corpus/" in first.stderr
+    assert json.loads(first.stdout)["results"][0]["document"]["file"] == "cas.md"
+    second = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert second.returncode == 0 and "ingesting" not in second.stderr
