@@ -233,9 +233,6 @@ class Store:
     def documents(self) -> list[DocumentRow]:
         return [DocumentRow(**row) for row in self.db["documents"].rows_where(order_by="id")]
 
-    def document_ids(self) -> set[str]:
-        return {row[0] for row in self.db.conn.execute("SELECT id FROM documents")}
-
     def replace_document(
         self,
         document: DocumentRow,

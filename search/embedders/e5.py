@@ -10,9 +10,6 @@ import numpy as np
 
 from search.embedders.base import normalise
 
-# Passages are embedded in batches: the C engine parallelises inside a batch.
-BATCH = 16
-
 
 class E5SmallEmbedder:
     model_id = "e5-small"
