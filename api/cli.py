@@ -149,7 +149,7 @@ def _refresh(store, quiet: bool) -> dict:
     from search.embedders import get_embedder
     from search.knowledge.build import refresh
 
-    bar = tqdm(unit="passage", desc="Embeddings", disable=quiet, file=sys.stderr)
+    bar = tqdm(unit="extrait", desc="Embeddings", disable=quiet, file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
         bar.total = total
@@ -170,7 +170,7 @@ def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         _print_json(counts)
     else:
         typer.echo(
-            "{embedded} passages embedded, {practices} practice cards, {cases} cases".format(
+            "{embedded} passage chunks embedded, {practices} practice cards, {cases} cases".format(
                 **counts
             )
         )
