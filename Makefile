@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export RECUEIL_DATA ?= data
 
-.PHONY: run test install install-test lint format eval bench clean
+.PHONY: run test install install-test lint format eval bench bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/search_bench.py
+
+# About 15 minutes on 2 cores (the 1M HNSW build dominates); writes bench/results/scale.json
+# and docs/scale.png.
+bench-scale: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/scale_bench.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts .pytest_cache .ruff_cache

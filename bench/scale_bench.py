@@ -1,0 +1,254 @@
+"""Scale benchmark: vector index and lexical search from 10k to 1M items.
+
+Run: `make bench-scale` (or `python bench/scale_bench.py [--sizes 10000 100000 1000000]`).
+
+Collections are generated from the corpus, varied rather than copied:
+- vectors: each item mixes two real chunk vectors of the corpus with random weights plus
+  small noise, then is normalised, so the collection keeps the corpus's clustered
+  geometry at any size; queries are real query embeddings of eval/queries.jsonl;
+- texts (for BM25): each item strings together 3 to 8 random sentences of the corpus.
+
+For each size it measures, for exact (flat) inner-product search, HNSW and IVF-PQ: build
+time, index memory, warm p50/p95 latency of one query, recall@10 against exact search;
+for BM25: build time and p50/p95 latency (up to --lexical-max items, linear beyond).
+Embedding time is extrapolated from the measured chunk rate, stated as such.
+Results: bench/results/scale.json and docs/scale.png; table in docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ingest.pipeline import ingest  # noqa: E402
+from ingest.store import Store  # noqa: E402
+from search.bm25 import BM25  # noqa: E402
+from search.embedders import get_embedder  # noqa: E402
+from search.vectors import all_chunks, ensure_embeddings, input_hash  # noqa: E402
+
+QUERIES = 200
+K = 10
+
+
+def corpus(embedder) -> tuple[np.ndarray, list[str], np.ndarray, float]:
+    """Real chunk vectors, sentences and query vectors of the corpus, and the chunk rate."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(folder)
+        ingest(store, [ROOT / "corpus"])
+        texts, _ = all_chunks(store.passages())
+        started = time.perf_counter()
+        ensure_embeddings(store, embedder)
+        rate = len(texts) / (time.perf_counter() - started)
+        found = store.embeddings(embedder.model_id, [input_hash(t) for t in texts])
+        vectors = np.stack([found[input_hash(t)] for t in texts])
+        sentences = [
+            s for p in store.passages() for s in re.split(r"(?<=[.!?])\s+", p.text) if len(s) > 30
+        ]
+    lines = (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+    queries = embedder_queries(embedder, [json.loads(line)["query"] for line in lines])
+    return vectors, sentences, queries, rate
+
+
+def embedder_queries(embedder, texts: list[str]) -> np.ndarray:
+    return np.stack([embedder.embed_query(t) for t in texts]).astype(np.float32)
+
+
+def synthetic_vectors(real: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    out = np.empty((size, real.shape[1]), dtype=np.float32)
+    for start in range(0, size, 100_000):
+        n = min(100_000, size - start)
+        a, b = real[rng.integers(0, len(real), n)], real[rng.integers(0, len(real), n)]
+        weight = rng.uniform(0.3, 0.7, (n, 1)).astype(np.float32)
+        mixed = weight * a + (1 - weight) * b + rng.normal(0, 0.02, a.shape).astype(np.float32)
+        out[start : start + n] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+    return out
+
+
+def synthetic_texts(sentences: list[str], size: int, rng: np.random.Generator) -> list[str]:
+    picks = rng.integers(0, len(sentences), (size, 8))
+    lengths = rng.integers(3, 9, size)
+    return [" ".join(sentences[i] for i in row[:n]) for row, n in zip(picks, lengths, strict=True)]
+
+
+def timed_queries(search, queries: np.ndarray) -> tuple[list[float], list[np.ndarray]]:
+    latencies, results = [], []
+    for query in queries:
+        started = time.perf_counter()
+        results.append(search(query))
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies, results
+
+
+def index_bytes(index: faiss.Index) -> int:
+    return int(faiss.serialize_index(index).size)
+
+
+def measure_index(
+    name: str, make, data: np.ndarray, queries: np.ndarray, truth: list[np.ndarray] | None
+) -> dict:
+    started = time.perf_counter()
+    index = make(data)
+    build = time.perf_counter() - started
+
+    def search(query: np.ndarray) -> np.ndarray:
+        return index.search(query.reshape(1, -1), K)[1][0]
+
+    search(queries[0])
+    latencies, found = timed_queries(search, queries)
+    recall = (
+        1.0
+        if truth is None
+        else float(np.mean([len(set(a) & set(b)) / K for a, b in zip(found, truth, strict=True)]))
+    )
+    memory = round(index_bytes(index) / 1e6, 1)
+    return {
+        "index": name,
+        "build_s": round(build, 2),
+        "memory_mb": memory,
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        "recall@10": round(recall, 4),
+        "_found": found,
+    }
+
+
+def flat(data: np.ndarray) -> faiss.Index:
+    index = faiss.IndexFlatIP(data.shape[1])
+    index.add(data)
+    return index
+
+
+def hnsw(data: np.ndarray) -> faiss.Index:
+    index = faiss.IndexHNSWFlat(data.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 80
+    index.add(data)
+    index.hnsw.efSearch = 128
+    return index
+
+
+def trained_ivfpq(data: np.ndarray) -> faiss.Index:
+    lists = max(16, int(4 * np.sqrt(len(data))))
+    quantizer = faiss.IndexFlatIP(data.shape[1])
+    index = faiss.IndexIVFPQ(quantizer, data.shape[1], lists, 48, 8, faiss.METRIC_INNER_PRODUCT)
+    sample = data[np.random.default_rng(1).permutation(len(data))[: max(lists * 40, 20_000)]]
+    index.train(sample)
+    index.nprobe = 32
+    return index
+
+
+def ivfpq(data: np.ndarray) -> faiss.Index:
+    index = trained_ivfpq(data)
+    index.add(data)
+    return index
+
+
+def ivfpq_refined(data: np.ndarray) -> faiss.Index:
+    """IVF-PQ candidates re-ranked by exact inner product (vectors kept beside the codes)."""
+    base = trained_ivfpq(data)
+    index = faiss.IndexRefineFlat(base)
+    index.k_factor = 8
+    index.add(data)
+    return index
+
+
+def run(sizes: list[int], lexical_max: int) -> dict:
+    embedder = get_embedder()
+    real, sentences, query_vectors, rate = corpus(embedder)
+    rng = np.random.default_rng(0)
+    queries = query_vectors[rng.integers(0, len(query_vectors), QUERIES)]
+    query_texts = [
+        json.loads(line)["query"]
+        for line in (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    rows = []
+    for size in sizes:
+        data = synthetic_vectors(real, size, rng)
+        exact = measure_index("exact", flat, data, queries, None)
+        truth = exact.pop("_found")
+        entry = {
+            "size": size,
+            "embedding_h_extrapolated": round(size / rate / 3600, 2),
+            "vectors_mb": round(data.nbytes / 1e6, 1),
+            "indexes": [exact],
+        }
+        for name, make in (("hnsw", hnsw), ("ivfpq", ivfpq), ("ivfpq+refine", ivfpq_refined)):
+            result = measure_index(name, make, data, queries, truth)
+            result.pop("_found")
+            entry["indexes"].append(result)
+        if size <= lexical_max:
+            texts = synthetic_texts(sentences, size, rng)
+            started = time.perf_counter()
+            lexical = BM25([str(i) for i in range(size)], texts)
+            build = time.perf_counter() - started
+            latencies, _ = timed_queries(lexical.scores, query_texts * 3)
+            entry["bm25"] = {
+                "build_s": round(build, 1),
+                "p50_ms": round(statistics.median(latencies), 2),
+                "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+            }
+        rows.append(entry)
+        print(json.dumps(entry), flush=True)
+        del data
+    return {
+        "chunks_per_s": round(rate, 1),
+        "query_embedding_ms": query_embedding_ms(embedder),
+        "sizes": rows,
+    }
+
+
+def query_embedding_ms(embedder) -> float:
+    latencies = []
+    for text in ["comment mobiliser les élus locaux ?"] * 30:
+        started = time.perf_counter()
+        embedder.embed_query(text)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(latencies), 2)
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [row["size"] for row in results["sizes"]]
+    figure, (latency, memory) = plt.subplots(1, 2, figsize=(10, 4))
+    for name in ("exact", "hnsw", "ivfpq", "ivfpq+refine"):
+        values = [next(i for i in row["indexes"] if i["index"] == name) for row in results["sizes"]]
+        latency.plot(sizes, [v["p95_ms"] for v in values], marker="o", label=f"{name} p95")
+        memory.plot(sizes, [v["memory_mb"] for v in values], marker="o", label=name)
+    for axis, label in ((latency, "latency per query (ms)"), (memory, "index memory (MB)")):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("vectors in the index")
+        axis.set_ylabel(label)
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend()
+    figure.suptitle("Vector search at scale (2 cores, generated from the corpus)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--lexical-max", type=int, default=100_000)
+    args = parser.parse_args()
+    results = run(args.sizes, args.lexical_max)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scale.json").write_text(json.dumps(results, indent=2))
+    plot(results, ROOT / "docs" / "scale.png")
+    print(json.dumps(results, indent=2))
