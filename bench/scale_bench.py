@@ -97,31 +97,35 @@ def index_bytes(index: faiss.Index) -> int:
 
 def measure_index(
     name: str, make, data: np.ndarray, queries: np.ndarray, truth: list[np.ndarray] | None
-) -> dict:
+) -> list[dict]:
+    """Build once; measure, and for HNSW measure again at larger search depths."""
     started = time.perf_counter()
     index = make(data)
     build = time.perf_counter() - started
-
-    def search(query: np.ndarray) -> np.ndarray:
-        return index.search(query.reshape(1, -1), K)[1][0]
-
-    search(queries[0])
-    latencies, found = timed_queries(search, queries)
-    recall = (
-        1.0
-        if truth is None
-        else float(np.mean([len(set(a) & set(b)) / K for a, b in zip(found, truth, strict=True)]))
-    )
     memory = round(index_bytes(index) / 1e6, 1)
-    return {
-        "index": name,
-        "build_s": round(build, 2),
-        "memory_mb": memory,
-        "p50_ms": round(statistics.median(latencies), 2),
-        "p95_ms": round(float(np.percentile(latencies, 95)), 2),
-        "recall@10": round(recall, 4),
-        "_found": found,
-    }
+    results = []
+    for depth in [128, 256, 512] if name == "hnsw" else [None]:
+        if depth is not None:
+            index.hnsw.efSearch = depth
+
+        def search(query: np.ndarray) -> np.ndarray:
+            return index.search(query.reshape(1, -1), K)[1][0]
+
+        search(queries[0])
+        latencies, found = timed_queries(search, queries)
+        overlaps = [len(set(a) & set(b)) / K for a, b in zip(found, truth or found, strict=True)]
+        results.append(
+            {
+                "index": name if depth is None else f"{name} ef={depth}",
+                "build_s": round(build, 2),
+                "memory_mb": memory,
+                "p50_ms": round(statistics.median(latencies), 2),
+                "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+                "recall@10": round(float(np.mean(overlaps)), 4),
+                "_found": found,
+            }
+        )
+    return results
 
 
 def flat(data: np.ndarray) -> faiss.Index:
@@ -175,7 +179,7 @@ def run(sizes: list[int], lexical_max: int) -> dict:
     rows = []
     for size in sizes:
         data = synthetic_vectors(real, size, rng)
-        exact = measure_index("exact", flat, data, queries, None)
+        (exact,) = measure_index("exact", flat, data, queries, None)
         truth = exact.pop("_found")
         entry = {
             "size": size,
@@ -184,9 +188,9 @@ def run(sizes: list[int], lexical_max: int) -> dict:
             "indexes": [exact],
         }
         for name, make in (("hnsw", hnsw), ("ivfpq", ivfpq), ("ivfpq+refine", ivfpq_refined)):
-            result = measure_index(name, make, data, queries, truth)
-            result.pop("_found")
-            entry["indexes"].append(result)
+            for result in measure_index(name, make, data, queries, truth):
+                result.pop("_found")
+                entry["indexes"].append(result)
         if size <= lexical_max:
             texts = synthetic_texts(sentences, size, rng)
             started = time.perf_counter()
@@ -225,7 +229,7 @@ def plot(results: dict, path: Path) -> None:
 
     sizes = [row["size"] for row in results["sizes"]]
     figure, (latency, memory) = plt.subplots(1, 2, figsize=(10, 4))
-    for name in ("exact", "hnsw", "ivfpq", "ivfpq+refine"):
+    for name in ("exact", "hnsw ef=128", "hnsw ef=512", "ivfpq+refine"):
         values = [next(i for i in row["indexes"] if i["index"] == name) for row in results["sizes"]]
         latency.plot(sizes, [v["p95_ms"] for v in values], marker="o", label=f"{name} p95")
         memory.plot(sizes, [v["memory_mb"] for v in values], marker="o", label=name)
