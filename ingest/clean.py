@@ -386,7 +386,8 @@ def _paragraphs(
         if source_level or (not doc.headings and _is_heading(line, previous, following, width)):
             level = source_level or _heading_level(line.text)
             if (
-                current is not None
+                not source_level  # marked-up headings are whole; inferred ones may wrap
+                and current is not None
                 and current.kind == "heading"
                 and current.level == level
                 and not line.blank_before

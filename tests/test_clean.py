@@ -98,3 +98,10 @@ def test_hyphen_of_french_compounds_is_kept():
     text = " ".join(p.text for p in passages)
     assert "co-développement" in text and "multi-acteurs" in text
     assert "codéveloppement" not in text
+
+
+def test_consecutive_markdown_headings_stay_apart(tmp_path):
+    path = tmp_path / "plan.md"
+    path.write_text("# Plan\n## Partie A\n## Partie B\n\nTexte de la partie B.\n", "utf-8")
+    headings = [b.text for b in build_blocks(read(path)) if b.kind == "heading"]
+    assert headings == ["Plan", "Partie A", "Partie B"]
