@@ -90,7 +90,8 @@ class SearchEngine:
         sample = np.random.default_rng(0).permutation(len(self.ids))[:CALIBRATION_SAMPLE]
         self._calibration = np.sort(sample)
         self._shingles: dict[str, set[str]] = {}
-        self.fingerprint = self.store.fingerprint()
+        # load_or_build has just checked (or written) this fingerprint against the store.
+        self.fingerprint = self.vectors.manifest.fingerprint
         self.knowledge = Knowledge(self)
 
     def is_fresh(self) -> bool:

@@ -54,19 +54,20 @@ _DISCOURSE = re.compile(
 MIN_CHARS, MAX_CHARS = 12, 400
 
 
-def _body(text: str) -> str:
+def strip_list_marker(text: str) -> str:
+    """'- B2 : Mobiliser…' → 'Mobiliser…': bullets, numbers and grid codes removed."""
     return _MARKER.sub("", text).strip()
 
 
 def _opens_on_infinitive(text: str) -> bool:
-    body = _body(text)
+    body = strip_list_marker(text)
     match = _INFINITIVE.match(body)
     return bool(match) and match.group().rstrip() not in _NOT_VERBS and len(body) >= MIN_CHARS
 
 
 def _reads_as_practice(text: str) -> bool:
     """An action (infinitive or action noun), not a question, a name or a topic."""
-    body = _body(text)
+    body = strip_list_marker(text)
     if _HAS_NAME.search(body) or body.rstrip(" .").endswith("?"):
         return False
     return (
@@ -122,7 +123,10 @@ def extract(items: list[Structured]) -> list[Statement]:
         if (
             cue_heading
             and short
-            and (_reads_as_practice(text) or (lesson and not _HAS_NAME.search(_body(text))))
+            and (
+                _reads_as_practice(text)
+                or (lesson and not _HAS_NAME.search(strip_list_marker(text)))
+            )
         ):
             statements.append(_statement(block, item, 0, len(text), heading, polarity))
             continue

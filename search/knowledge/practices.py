@@ -15,6 +15,7 @@ from collections import Counter
 
 import numpy as np
 
+from ingest.extract.practices import strip_list_marker
 from ingest.store import Store
 from search.embedders.base import Embedder
 from search.french import analyse
@@ -27,15 +28,12 @@ from search.knowledge.vectorcache import embed_cached
 MERGE_AT = 0.945
 SHARED_WORD_BONUS = 0.02
 COMMON_STEM_SHARE = 0.05
-_MARKERS = re.compile(
-    r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
-)
 _NOTES = re.compile(r"\s*\((?:[+]+|[A-Z]{1,4}(?:\s*[,/]\s*[A-Z]{1,4})*|\+*\s*\)?)\)|\s*\(\+*\)")
 
 
 def clean_statement(text: str) -> str:
     """'- B2 : Mobiliser les parties prenantes avant le projet (+++++)' → 'Mobiliser …'."""
-    text = _NOTES.sub("", _MARKERS.sub("", text)).strip(" -–;,.")
+    text = _NOTES.sub("", strip_list_marker(text)).strip(" -–;,.")
     return text[:1].upper() + text[1:]
 
 
