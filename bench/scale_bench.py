@@ -36,7 +36,7 @@ from ingest.pipeline import ingest  # noqa: E402
 from ingest.store import Store  # noqa: E402
 from search.bm25 import BM25  # noqa: E402
 from search.embedders import get_embedder  # noqa: E402
-from search.vectors import all_chunks, ensure_embeddings, input_hash  # noqa: E402
+from search.vectors import all_chunks, ensure_embeddings  # noqa: E402
 
 QUERIES = 200
 K = 10
@@ -48,12 +48,12 @@ def corpus(embedder) -> tuple[np.ndarray, list[str], np.ndarray, float]:
     with tempfile.TemporaryDirectory() as folder:
         store = Store(folder)
         ingest(store, [ROOT / "corpus"])
-        texts, _ = all_chunks(store.passages())
+        chunks = all_chunks(store.passages())
         started = time.perf_counter()
-        ensure_embeddings(store, embedder)
-        rate = len(texts) / (time.perf_counter() - started)
-        found = store.embeddings(embedder.model_id, [input_hash(t) for t in texts])
-        vectors = np.stack([found[input_hash(t)] for t in texts])
+        ensure_embeddings(store, embedder, chunks)
+        rate = len(chunks.texts) / (time.perf_counter() - started)
+        found = store.embeddings(embedder.model_id, chunks.hashes)
+        vectors = np.stack([found[h] for h in chunks.hashes])
         sentences = [
             s for p in store.passages() for s in re.split(r"(?<=[.!?])\s+", p.text) if len(s) > 30
         ]

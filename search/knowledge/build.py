@@ -13,21 +13,22 @@ from ingest.store import Store
 from search.embedders.base import Embedder
 from search.knowledge.cases import build_cases
 from search.knowledge.practices import build_cards, clean_statement
-from search.vectors import ensure_embeddings, input_hash, load_or_build, used_hashes
+from search.vectors import all_chunks, ensure_embeddings, input_hash, load_or_build
 
 
 def refresh(
     store: Store, embedder: Embedder, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, int]:
     """Bring embeddings, derived records and the vector index up to date with the store."""
-    embedded = ensure_embeddings(store, embedder, progress)
+    chunks = all_chunks(store.passages())  # cut once: embedding, pruning and the index
+    embedded = ensure_embeddings(store, embedder, chunks, progress)
     cards = build_cards(store, embedder)
     cases = build_cases(store)
     store.replace_derived({"practices": cards, "cases": cases})
-    keep = used_hashes(store)
+    keep = set(chunks.hashes)
     keep |= {input_hash(clean_statement(s["text"])) for s in store.records("statements")}
     pruned = store.prune_embeddings(keep)
-    load_or_build(store, embedder)
+    load_or_build(store, embedder, chunks)
     return {
         "embedded": embedded,
         "practices": len(cards),
