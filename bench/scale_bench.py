@@ -1,6 +1,7 @@
 """Scale benchmark: vector index and lexical search from 10k to 1M items.
 
-Run: `make bench-scale` (or `python bench/scale_bench.py [--sizes 10000 100000 1000000]`).
+Run: `make bench-scale` (or `python bench/scale_bench.py [--sizes 10000 100000 1000000]`),
+about 30 minutes.
 
 Collections are generated from the corpus, varied rather than copied:
 - vectors: each item mixes two real chunk vectors of the corpus with random weights plus
@@ -8,10 +9,13 @@ Collections are generated from the corpus, varied rather than copied:
   geometry at any size; queries are real query embeddings of eval/queries.jsonl;
 - texts (for BM25): each item strings together 3 to 8 random sentences of the corpus.
 
-For each size it measures, for exact (flat) inner-product search, HNSW and IVF-PQ: build
-time, index memory, warm p50/p95 latency of one query, recall@10 against exact search;
-for BM25: build time and p50/p95 latency (up to --lexical-max items, linear beyond).
-Embedding time is extrapolated from the measured chunk rate, stated as such.
+For each size it measures, for exact (flat) inner-product search, IVF-Flat (the engine's
+`ivf_flat`, at several probe counts), HNSW and IVF-PQ: build time, index memory, warm
+p50/p95 latency of one query, recall@10 against exact search; HNSW and IVF-PQ only up to
+--graph-max vectors (their builds dominate). At each size the engine's own choice is also
+timed with the query embedding included, on real query texts. BM25: build time and
+p50/p95 latency up to --lexical-max items. Embedding time is extrapolated from the
+measured chunk rate, stated as such.
 Results: bench/results/scale.json and docs/scale.png; table in docs/BENCHMARKS.md.
 """
 
@@ -36,11 +40,10 @@ from ingest.pipeline import ingest  # noqa: E402
 from ingest.store import Store  # noqa: E402
 from search.bm25 import BM25  # noqa: E402
 from search.embedders import get_embedder  # noqa: E402
-from search.vectors import all_chunks, ensure_embeddings  # noqa: E402
+from search.vectors import APPROXIMATE_ABOVE, all_chunks, ensure_embeddings, ivf_flat  # noqa: E402
 
 QUERIES = 200
 K = 10
-RERANK = 100
 
 
 def corpus(embedder) -> tuple[np.ndarray, list[str], np.ndarray, float]:
@@ -98,9 +101,9 @@ def index_bytes(index: faiss.Index) -> int:
 
 def measure_index(
     name: str, make, data: np.ndarray, queries: np.ndarray, truth: list[np.ndarray] | None
-) -> list[dict]:
-    """Build once; measure, and for HNSW measure again at larger search depths and with
-    the engine's exact re-rank of a wider candidate list."""
+) -> tuple[list[dict], faiss.Index]:
+    """Build once; measure, for HNSW at several search depths and for IVF at several probe
+    counts. Returns the measures and the index (left at its default settings)."""
     started = time.perf_counter()
     index = make(data)
     build = {
@@ -111,22 +114,23 @@ def measure_index(
     def top(query: np.ndarray, k: int = K) -> np.ndarray:
         return index.search(query.reshape(1, -1), k)[1][0]
 
-    if name != "hnsw":
-        return [measure(name, top, build, queries, truth)]
-    results = []
-    for depth in (128, 256, 512):
-        index.hnsw.efSearch = depth
-        results.append(measure(f"hnsw ef={depth}", top, build, queries, truth))
-
-    def reranked(query: np.ndarray) -> np.ndarray:
-        candidates = top(query, RERANK)
-        candidates = candidates[candidates >= 0]
-        return candidates[np.argsort(-(data[candidates] @ query))[:K]]
-
-    results.append(
-        measure(f"hnsw ef=512 + exact re-rank of {RERANK}", reranked, build, queries, truth)
-    )
-    return results
+    if name == "hnsw":
+        results = []
+        for depth in (512, 1024, 2048):
+            index.hnsw.efSearch = depth
+            results.append(measure(f"hnsw ef={depth}", top, build, queries, truth))
+        return results, index
+    if name == "ivf":
+        results = []
+        lists = index.nlist
+        default = index.nprobe
+        for probes in sorted({lists // 64, lists // 32, default, lists // 8}):
+            index.nprobe = probes
+            label = f"ivf nprobe={probes}/{lists}" + (" (engine)" if probes == default else "")
+            results.append(measure(label, top, build, queries, truth))
+        index.nprobe = default
+        return results, index
+    return [measure(name, top, build, queries, truth)], index
 
 
 def measure(
@@ -148,6 +152,12 @@ def measure(
 
 def flat(data: np.ndarray) -> faiss.Index:
     index = faiss.IndexFlatIP(data.shape[1])
+    index.add(data)
+    return index
+
+
+def ivf(data: np.ndarray) -> faiss.Index:
+    index = ivf_flat(data)
     index.add(data)
     return index
 
@@ -176,16 +186,20 @@ def ivfpq(data: np.ndarray) -> faiss.Index:
     return index
 
 
-def ivfpq_refined(data: np.ndarray) -> faiss.Index:
-    """IVF-PQ candidates re-ranked by exact inner product (vectors kept beside the codes)."""
-    base = trained_ivfpq(data)
-    index = faiss.IndexRefineFlat(base)
-    index.k_factor = 8
-    index.add(data)
-    return index
+def engine_latency(embedder, index: faiss.Index, texts: list[str]) -> dict:
+    """What a search pays for its dense side: the query embedding plus the index search."""
+    latencies = []
+    for text in texts:
+        started = time.perf_counter()
+        index.search(embedder.embed_query(text).reshape(1, -1), K)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return {
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+    }
 
 
-def run(sizes: list[int], lexical_max: int) -> dict:
+def run(sizes: list[int], lexical_max: int, graph_max: int) -> dict:
     embedder = get_embedder()
     real, sentences, query_vectors, rate = corpus(embedder)
     rng = np.random.default_rng(0)
@@ -197,7 +211,7 @@ def run(sizes: list[int], lexical_max: int) -> dict:
     rows = []
     for size in sizes:
         data = synthetic_vectors(real, size, rng)
-        (exact,) = measure_index("exact", flat, data, queries, None)
+        (exact,), engine_index = measure_index("exact", flat, data, queries, None)
         truth = exact.pop("_found")
         entry = {
             "size": size,
@@ -205,10 +219,22 @@ def run(sizes: list[int], lexical_max: int) -> dict:
             "vectors_mb": round(data.nbytes / 1e6, 1),
             "indexes": [exact],
         }
-        for name, make in (("hnsw", hnsw), ("ivfpq", ivfpq), ("ivfpq+refine", ivfpq_refined)):
-            for result in measure_index(name, make, data, queries, truth):
+        makers = [("ivf", ivf)]
+        if size <= graph_max:
+            makers += [("hnsw", hnsw), ("ivfpq", ivfpq)]
+        for name, make in makers:
+            results, index = measure_index(name, make, data, queries, truth)
+            for result in results:
                 result.pop("_found")
                 entry["indexes"].append(result)
+            if name == "ivf" and size > APPROXIMATE_ABOVE:
+                engine_index = index
+            del index
+        entry["engine"] = {
+            "index": "ivf" if size > APPROXIMATE_ABOVE else "exact",
+            **engine_latency(embedder, engine_index, query_texts * 3),
+        }
+        del engine_index
         if size <= lexical_max:
             texts = synthetic_texts(sentences, size, rng)
             started = time.perf_counter()
@@ -247,10 +273,29 @@ def plot(results: dict, path: Path) -> None:
 
     sizes = [row["size"] for row in results["sizes"]]
     figure, (latency, memory) = plt.subplots(1, 2, figsize=(10, 4))
-    for name in ("exact", "hnsw ef=128", "hnsw ef=512 + exact re-rank of 100", "ivfpq+refine"):
-        values = [next(i for i in row["indexes"] if i["index"] == name) for row in results["sizes"]]
-        latency.plot(sizes, [v["p95_ms"] for v in values], marker="o", label=f"{name} p95")
-        memory.plot(sizes, [v["memory_mb"] for v in values], marker="o", label=name)
+    series = {
+        "exact": lambda label: label == "exact",
+        "ivf, engine's nprobe": lambda label: label.endswith("(engine)"),
+        "hnsw ef=2048": lambda label: label == "hnsw ef=2048",
+        "ivfpq": lambda label: label == "ivfpq",
+    }
+    for name, wanted in series.items():
+        found = [
+            (row["size"], index)
+            for row in results["sizes"]
+            for index in row["indexes"]
+            if wanted(index["index"])
+        ]
+        xs = [size for size, _ in found]
+        latency.plot(xs, [v["p95_ms"] for _, v in found], marker="o", label=f"{name} p95")
+        memory.plot(xs, [v["memory_mb"] for _, v in found], marker="o", label=name)
+    latency.plot(
+        sizes,
+        [row["engine"]["p95_ms"] for row in results["sizes"]],
+        marker="s",
+        linestyle="--",
+        label="engine + query embedding p95",
+    )
     for axis, label in ((latency, "latency per query (ms)"), (memory, "index memory (MB)")):
         axis.set_xscale("log")
         axis.set_yscale("log")
@@ -265,10 +310,13 @@ def plot(results: dict, path: Path) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--lexical-max", type=int, default=100_000)
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 2_700_000]
+    )
+    parser.add_argument("--lexical-max", type=int, default=1_000_000)
+    parser.add_argument("--graph-max", type=int, default=1_000_000)
     args = parser.parse_args()
-    results = run(args.sizes, args.lexical_max)
+    results = run(args.sizes, args.lexical_max, args.graph_max)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "scale.json").write_text(json.dumps(results, indent=2))

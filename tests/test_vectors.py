@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import faiss
 import numpy as np
 
 from ingest.pipeline import ingest
@@ -63,13 +64,17 @@ def test_manifest_is_written_next_to_the_index(fresh_store, tmp_path):
     assert not list((fresh_store.data_dir / "index").glob("*.tmp"))
 
 
-def test_hnsw_above_the_threshold_agrees_with_exact_search():
+def test_ivf_above_the_threshold_agrees_with_exact_search():
+    """Clustered vectors, as text embeddings are: the probed lists hold the neighbours."""
     rng = np.random.default_rng(1)
-    data = rng.normal(size=(3000, 64)).astype(np.float32)
-    data /= np.linalg.norm(data, axis=1, keepdims=True)
-    exact, kind_exact = vectors.build_faiss(data, hnsw_above=10_000)
-    approx, kind_approx = vectors.build_faiss(data, hnsw_above=1000)
-    assert (kind_exact, kind_approx) == ("flat", "hnsw")
+    centres = rng.normal(size=(40, 64)).astype(np.float32)
+    data = centres[rng.integers(0, 40, 20_000)] + 0.4 * rng.normal(size=(20_000, 64))
+    data = (data / np.linalg.norm(data, axis=1, keepdims=True)).astype(np.float32)
+    exact, kind_exact = vectors.build_faiss(data, approximate_above=50_000)
+    approx, kind_approx = vectors.build_faiss(data, approximate_above=1000)
+    assert (kind_exact, kind_approx) == ("flat", "ivf")
+    ivf = faiss.extract_index_ivf(approx)
+    assert 100 < ivf.nlist <= 20_000 // 39 and ivf.nprobe == ivf.nlist // 16
     queries = data[:50] + 0.05 * rng.normal(size=(50, 64)).astype(np.float32)
     _, truth = exact.search(queries, 10)
     _, found = approx.search(queries, 10)
