@@ -22,6 +22,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -77,7 +79,7 @@ def run() -> dict:
         embed_seconds = time.perf_counter() - started
         index = load_or_build(store, embedder)
         started = time.perf_counter()
-        build_faiss(index.chunks)
+        build_faiss(index.chunks.astype(np.float32))
         build_seconds = time.perf_counter() - started
         del index
         started = time.perf_counter()

@@ -138,7 +138,12 @@ class Manifest:
 
 
 class VectorIndex:
-    """Chunk vectors in FAISS; passage scores are the best of their chunks."""
+    """Chunk vectors in FAISS; passage scores are the best of their chunks.
+
+    The copies kept beside FAISS for exact candidate scores and "similar to this passage"
+    are float16: half the memory (2 GB instead of 4 for a million passages' 2.7M chunks)
+    for score errors around 1e-3, far below the gaps that order results.
+    """
 
     def __init__(
         self,
@@ -150,14 +155,14 @@ class VectorIndex:
     ):
         self.index = index
         self.ids = ids
-        self.chunks = chunks
+        self.chunks = chunks.astype(np.float16)
         self.starts = starts
         self.chunk_passage = np.repeat(np.arange(len(ids)), np.diff(starts))
         self.row_of = {pid: row for row, pid in enumerate(ids)}
         self.manifest = manifest
         means = np.add.reduceat(chunks, starts[:-1], axis=0) if len(ids) else chunks[:0]
         norms = np.linalg.norm(means, axis=1, keepdims=True)
-        self.passage_vectors = means / np.maximum(norms, 1e-12)
+        self.passage_vectors = (means / np.maximum(norms, 1e-12)).astype(np.float16)
 
     def passage_scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact dense score (best chunk) of each passage row in `rows`."""
@@ -167,7 +172,8 @@ class VectorIndex:
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         # Chunk rows of all passages, laid end to end: each passage's first chunk, counted on.
         chunk_rows = np.repeat(self.starts[rows] - offsets, lengths) + np.arange(lengths.sum())
-        return np.maximum.reduceat(self.chunks[chunk_rows] @ query, offsets)
+        scores = self.chunks[chunk_rows].astype(np.float32) @ query.astype(np.float32)
+        return np.maximum.reduceat(scores, offsets)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The k passages whose best chunk is nearest to the query."""
@@ -186,7 +192,7 @@ class VectorIndex:
     def vector(self, passage_id: str) -> np.ndarray | None:
         """The passage's mean chunk vector (for 'similar to this passage')."""
         row = self.row_of.get(passage_id)
-        return None if row is None else self.passage_vectors[row]
+        return None if row is None else self.passage_vectors[row].astype(np.float32)
 
 
 def _paths(store: Store, model: str) -> tuple[Path, Path]:
