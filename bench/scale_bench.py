@@ -16,7 +16,9 @@ p50/p95 latency of one query, recall@10 against exact search; HNSW and IVF-PQ on
 timed with the query embedding included, on real query texts. BM25: build time and
 p50/p95 latency up to --lexical-max items. Embedding time is extrapolated from the
 measured chunk rate, stated as such.
-Results: bench/results/scale.json and docs/scale.png; table in docs/BENCHMARKS.md.
+Results: bench/results/scale.json and docs/scale.png; prints the tables of
+docs/BENCHMARKS.md (`--tables` prints them again from the saved JSON). Sizes not given in
+--sizes keep their saved results, so one size can be measured again alone.
 """
 
 from __future__ import annotations
@@ -312,6 +314,39 @@ def plot(results: dict, path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
+def markdown(results: dict) -> str:
+    """The tables of docs/BENCHMARKS.md: indexes per size, the engine's choice, BM25."""
+    lines = [
+        "| vectors | index | build (s) | memory (MB) | p50 (ms) | p95 (ms) | recall@10 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in results["sizes"]:
+        for index in row["indexes"]:
+            lines.append(
+                f"| {row['size']:,} | {index['index']} | {index['build_s']} | "
+                f"{index['memory_mb']} | {index['p50_ms']} | {index['p95_ms']} | "
+                f"{index['recall@10']} |"
+            )
+    lines += [
+        "",
+        "| vectors | engine's index | query embedding + search p50 (ms) | p95 (ms) |",
+        "|---|---|---|---|",
+    ]
+    for row in results["sizes"]:
+        engine = row["engine"]
+        lines.append(
+            f"| {row['size']:,} | {engine['index']} | {engine['p50_ms']} | {engine['p95_ms']} |"
+        )
+    lines += ["", "| passages | BM25 build (s) | p50 (ms) | p95 (ms) |", "|---|---|---|---|"]
+    for row in results["sizes"]:
+        if "bm25" in row:
+            bm25 = row["bm25"]
+            lines.append(
+                f"| {row['size']:,} | {bm25['build_s']} | {bm25['p50_ms']} | {bm25['p95_ms']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -319,10 +354,18 @@ if __name__ == "__main__":
     )
     parser.add_argument("--lexical-max", type=int, default=1_000_000)
     parser.add_argument("--graph-max", type=int, default=1_000_000)
+    parser.add_argument("--tables", action="store_true", help="print tables of the saved JSON")
     args = parser.parse_args()
+    saved = ROOT / "bench" / "results" / "scale.json"
+    if args.tables:
+        print(markdown(json.loads(saved.read_text())))
+        sys.exit()
     results = run(args.sizes, args.lexical_max, args.graph_max)
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scale.json").write_text(json.dumps(results, indent=2))
+    if saved.exists():  # sizes not measured this time keep their saved results
+        earlier = json.loads(saved.read_text())["sizes"]
+        kept = [row for row in earlier if row["size"] not in args.sizes]
+        results["sizes"] = sorted(kept + results["sizes"], key=lambda row: row["size"])
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(results, indent=2))
     plot(results, ROOT / "docs" / "scale.png")
-    print(json.dumps(results, indent=2))
+    print(markdown(results))

@@ -32,12 +32,15 @@ import numpy as np
 from ingest.store import PassageRow, Store
 from search.embedders.base import Embedder
 
-# From bench/scale_bench.py (docs/BENCHMARKS.md): exact search costs 15 ms a query at 100k
-# vectors and 159 ms at 1M on 2 cores, so it stays exact up to 200k (about 32 ms). Above,
-# IVF-Flat with 4·√n lists, probing one list in 16: recall@10 0.964 at 1M for 14 ms p95,
-# built in 35 s, where HNSW (M 32) took 248 s and stopped at 0.88 recall.
+# From bench/scale_bench.py (docs/BENCHMARKS.md), 2 cores: exact search costs 15 ms a
+# query at 100k vectors and 157 ms at 1M, so it stays exact up to 200k (about 32 ms).
+# Above, IVF-Flat with 4·√n lists, probing one list in 16 but at most 256 lists (recall
+# grows with n at a fixed share, cost with the vectors scanned): recall@10 0.957 at 300k
+# (3.5 ms p95), 0.958 at 1M (14 ms), 0.959 to 0.988 at 2.7M for 205 to 410 lists (23 to
+# 44 ms). It builds in 32 s at 1M, where HNSW (M 32) took 244 s for 0.93 at efSearch 1024.
 APPROXIMATE_ABOVE = int(os.environ.get("RECUEIL_APPROXIMATE_ABOVE", "200000"))
-IVF_PROBED_SHARE = 16  # nprobe = lists / 16
+IVF_PROBED_SHARE = 16
+IVF_MAX_PROBES = 256
 EMBED_BATCH = 64  # texts per call: the embedder groups them by length and tokens
 CHUNK_CHARS = 320
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+|\n")
@@ -228,7 +231,7 @@ def ivf_flat(data: np.ndarray) -> faiss.IndexIVFFlat:
     )
     sample = np.random.default_rng(0).permutation(len(data))[: lists * 40]
     index.train(data[np.sort(sample)])
-    index.nprobe = max(1, lists // IVF_PROBED_SHARE)
+    index.nprobe = max(1, min(lists // IVF_PROBED_SHARE, IVF_MAX_PROBES))
     return index
 
 
