@@ -36,8 +36,9 @@ from search.embedders.base import Embedder
 # query at 100k vectors and 157 ms at 1M, so it stays exact up to 200k (about 32 ms).
 # Above, IVF-Flat with 4·√n lists, probing one list in 16 but at most 256 lists (recall
 # grows with n at a fixed share, cost with the vectors scanned): recall@10 0.957 at 300k
-# (3.5 ms p95), 0.958 at 1M (14 ms), 0.959 to 0.988 at 2.7M for 205 to 410 lists (23 to
-# 44 ms). It builds in 32 s at 1M, where HNSW (M 32) took 244 s for 0.93 at efSearch 1024.
+# (3.5 ms p95), 0.958 at 1M (14 ms) and 0.955 at 2.7M (256 lists, 29 ms; 410 lists gave
+# 0.988 in 44 ms). It builds in 32 s at 1M, where HNSW (M 32) took 244 s for 0.93 at
+# efSearch 1024.
 APPROXIMATE_ABOVE = int(os.environ.get("RECUEIL_APPROXIMATE_ABOVE", "200000"))
 IVF_PROBED_SHARE = 16
 IVF_MAX_PROBES = 256
