@@ -1,8 +1,9 @@
 """Okapi BM25 over analysed passages, held in memory as postings arrays.
 
 Chosen over SQLite FTS5's bm25 (kept for plain word lookup) because FTS5 has no French
-stemming: measured in docs/EVALUATION.md. Built from the store at start-up: a few
-milliseconds for the corpus, seconds for 100k passages.
+stemming: measured in docs/EVALUATION.md. Building analyses every passage: a few
+milliseconds for the corpus, 18 s at 100k passages, 211 s at a million; the engine keeps
+the postings on disk (search/lexical_cache.py) so that it happens once per change.
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ FUZZY_WEIGHT = 0.8
 
 
 class BM25:
-    def __init__(self, ids: list[str], texts: list[str]):
+    """Postings of analysed terms, each with its rows and their precomputed BM25 weights."""
+
+    def __init__(self, ids: list[str], postings: dict[str, tuple[np.ndarray, np.ndarray]]):
         self.ids = ids
+        self._postings = postings
+        self._speller = Speller(postings)
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> BM25:
+        """Analyse every text (the slow part: minutes at a million passages)."""
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths = np.zeros(len(texts), dtype=np.float32)
         for row, text in enumerate(texts):
@@ -30,15 +39,39 @@ class BM25:
             lengths[row] = len(terms)
             for term, count in Counter(terms).items():
                 postings[term].append((row, count))
-        self.average_length = float(lengths.mean()) if len(texts) else 0.0
-        norm = K1 * (1 - B + B * lengths / max(self.average_length, 1e-9))
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        average_length = float(lengths.mean()) if len(texts) else 0.0
+        norm = K1 * (1 - B + B * lengths / max(average_length, 1e-9))
+        weighted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for term, entries in postings.items():
-            rows = np.fromiter((r for r, _ in entries), dtype=np.int64, count=len(entries))
+            rows = np.fromiter((r for r, _ in entries), dtype=np.int32, count=len(entries))
             tf = np.fromiter((c for _, c in entries), dtype=np.float32, count=len(entries))
             idf = np.log(1 + (len(texts) - len(rows) + 0.5) / (len(rows) + 0.5))
-            self._postings[term] = (rows, idf * tf * (K1 + 1) / (tf + norm[rows]))
-        self._speller = Speller(self._postings)
+            weighted[term] = (rows, (idf * tf * (K1 + 1) / (tf + norm[rows])).astype(np.float32))
+        return cls(ids, weighted)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The postings as four flat arrays (for np.savez): terms, offsets, rows, weights."""
+        terms = list(self._postings)
+        sizes = [len(self._postings[t][0]) for t in terms]
+        empty = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        return {
+            "terms": np.frombuffer("\n".join(terms).encode(), dtype=np.uint8),
+            "offsets": np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]),
+            "rows": np.concatenate([self._postings[t][0] for t in terms] or [empty[0]]),
+            "weights": np.concatenate([self._postings[t][1] for t in terms] or [empty[1]]),
+        }
+
+    @classmethod
+    def from_arrays(cls, ids: list[str], arrays: dict[str, np.ndarray]) -> BM25:
+        """Postings back from `to_arrays`: views into the arrays, nothing re-analysed."""
+        text = arrays["terms"].tobytes().decode()
+        terms = text.split("\n") if text else []
+        offsets, rows, weights = arrays["offsets"], arrays["rows"], arrays["weights"]
+        postings = {
+            term: (rows[offsets[i] : offsets[i + 1]], weights[offsets[i] : offsets[i + 1]])
+            for i, term in enumerate(terms)
+        }
+        return cls(ids, postings)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (zeros where no query term occurs).

@@ -13,11 +13,11 @@ import numpy as np
 
 from ingest.store import DocumentRow, PassageRow, Store
 from search import fusion
-from search.bm25 import BM25
 from search.embedders import Embedder, get_embedder
 from search.french import fold
 from search.knowledge.index import Knowledge
 from search.language import looks_english
+from search.lexical_cache import load_or_build_bm25
 from search.vectors import VectorIndex, embedding_input, load_or_build
 
 MODES = ("hybrid", "lexical", "dense")
@@ -82,7 +82,9 @@ class SearchEngine:
         passages = self.store.passages()
         self.passages = {p.id: p for p in passages}
         self.ids = [p.id for p in passages]
-        self.lexical = BM25(self.ids, [embedding_input(p) for p in passages])
+        self.lexical = load_or_build_bm25(
+            self.store, self.ids, [embedding_input(p) for p in passages]
+        )
         self.vectors: VectorIndex = load_or_build(self.store, self.embedder)
         if self.vectors.ids != self.ids:
             raise RuntimeError("vector index rows do not match the store's passages")

@@ -33,13 +33,45 @@ def reference_scores(query: str) -> list[float]:
 
 
 def test_matches_the_reference_formula():
-    index = BM25([str(i) for i in range(len(TEXTS))], TEXTS)
+    index = BM25.build([str(i) for i in range(len(TEXTS))], TEXTS)
     for query in ("élus territoire", "entreprises financent", "coopération", "requête"):
         assert np.allclose(index.scores(query), reference_scores(query), atol=1e-5)
 
 
 def test_search_orders_and_skips_non_matches():
-    index = BM25([str(i) for i in range(len(TEXTS))], TEXTS)
+    index = BM25.build([str(i) for i in range(len(TEXTS))], TEXTS)
     ranked = index.search("elus", 10)
     assert [pid for pid, _ in ranked] == ["2", "0"]
     assert index.search("inexistant", 10) == []
+
+
+def test_postings_saved_on_disk_give_the_same_scores(fresh_store, tmp_path):
+    """The cache round-trips, is used while the texts match and rebuilt when one changes."""
+    from search import lexical_cache
+
+    ids = [str(i) for i in range(len(TEXTS))]
+    built = lexical_cache.load_or_build_bm25(fresh_store, ids, TEXTS)
+    path = lexical_cache.cache_path(fresh_store)
+    stamp = path.stat().st_mtime_ns
+    loaded = lexical_cache.load_or_build_bm25(fresh_store, ids, TEXTS)
+    assert path.stat().st_mtime_ns == stamp  # read back, not rebuilt
+    for query in ("élus territoire", "entreprises financent", "requête"):
+        assert np.allclose(loaded.scores(query), reference_scores(query), atol=1e-5)
+    for query in ("élus territoire", "teritoire"):  # the typo goes through the speller
+        assert np.array_equal(loaded.scores(query), built.scores(query))
+    assert loaded.scores("teritoire").any()
+
+    changed = [*TEXTS[:3], "Un texte sur les élus."]
+    rebuilt = lexical_cache.load_or_build_bm25(fresh_store, ids, changed)
+    assert rebuilt.search("elus", 10)[0][0] == "3" and path.stat().st_mtime_ns != stamp
+    assert not list(path.parent.glob("*.tmp*"))
+
+
+def test_read_only_store_builds_postings_without_writing(fresh_store, tmp_path):
+    from ingest.store import Store
+    from search import lexical_cache
+
+    read_only = Store(fresh_store.data_dir, read_only=True)
+    index = lexical_cache.load_or_build_bm25(read_only, ["0", "1"], TEXTS[:2])
+    assert index.search("entreprises", 5)[0][0] == "1"
+    assert not lexical_cache.cache_path(read_only).exists()

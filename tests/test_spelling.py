@@ -25,7 +25,7 @@ def test_nearest_prefers_the_closest_and_same_initial():
 
 
 def test_bm25_reaches_the_text_through_a_typo():
-    index = BM25(["a", "b"], ["La Banque des Territoires finance.", "Un texte sans rapport."])
+    index = BM25.build(["a", "b"], ["La Banque des Territoires finance.", "Un texte sans rapport."])
     assert index.scores("teritoires")[0] > 0 and index.scores("teritoires")[1] == 0
     exact, typo = index.scores("territoires")[0], index.scores("teritoires")[0]
     assert np.isclose(typo, 0.8 * exact)

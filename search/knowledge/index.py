@@ -62,10 +62,10 @@ class Knowledge:
             self.cards.append(Card(row, [e for e in evidence if e is not None]))
         self.quotes = [q for q in store.records("quotes") if q["passage_id"] in engine.passages]
         self.cases = [Case.from_row(row) for row in store.records("cases")]
-        self._card_index = BM25(
+        self._card_index = BM25.build(
             [c.row["id"] for c in self.cards], [self._card_text(c) for c in self.cards]
         )
-        self._quote_index = BM25(
+        self._quote_index = BM25.build(
             [q["id"] for q in self.quotes], [f"{q['speaker']} {q['text']}" for q in self.quotes]
         )
         texts = [clean_statement(e.record["text"]) for c in self.cards for e in c.evidence]

@@ -1,0 +1,56 @@
+"""BM25 postings kept on disk next to the FAISS index, so start-up does not re-analyse.
+
+Analysing a million passages takes minutes (docs/BENCHMARKS.md); reading their postings
+back takes seconds. The file is keyed by a digest of exactly what BM25 reads (every
+passage's indexed text, in order) and of the analysis code, so any change to a passage,
+its section title or the analyser rebuilds it; like the FAISS file, it is a cache that
+can always be deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ingest.store import Store
+from search.bm25 import BM25
+
+_ANALYSIS_CODE = ("bm25.py", "french.py")
+
+
+def analysis_version() -> str:
+    digest = hashlib.sha1()
+    for name in _ANALYSIS_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def inputs_digest(texts: list[str]) -> str:
+    digest = hashlib.sha1(analysis_version().encode())
+    for text in texts:
+        digest.update(hashlib.sha1(text.encode()).digest())
+    return digest.hexdigest()
+
+
+def cache_path(store: Store) -> Path:
+    return store.data_dir / "index" / "bm25.npz"
+
+
+def load_or_build_bm25(store: Store, ids: list[str], texts: list[str]) -> BM25:
+    """The saved postings when they match these texts, else a fresh build (saved)."""
+    path = cache_path(store)
+    digest = inputs_digest(texts)
+    if path.exists():
+        with np.load(path) as saved:
+            if str(saved["digest"]) == digest:
+                return BM25.from_arrays(ids, {name: saved[name] for name in saved.files})
+    index = BM25.build(ids, texts)
+    if not store.read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".tmp.npz")
+        np.savez(partial, digest=np.array(digest), **index.to_arrays())
+        os.replace(partial, path)  # a reader sees the old file or the new one, never half
+    return index
