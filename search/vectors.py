@@ -144,9 +144,11 @@ class Manifest:
 class VectorIndex:
     """Chunk vectors in FAISS; passage scores are the best of their chunks.
 
-    The copies kept beside FAISS for exact candidate scores and "similar to this passage"
-    are float16: half the memory (2 GB instead of 4 for a million passages' 2.7M chunks)
-    for score errors around 1e-3, far below the gaps that order results.
+    The copy kept beside FAISS for exact candidate scores and "similar to this passage" is
+    float16: half the memory (2 GB instead of 4 for a million passages' 2.7M chunks) for
+    score errors around 1e-3, far below the gaps that order results. A passage's own
+    vector (the mean of its chunks) is computed when asked: averaging all of them up front
+    took 20 s at that size.
     """
 
     def __init__(
@@ -159,14 +161,11 @@ class VectorIndex:
     ):
         self.index = index
         self.ids = ids
-        self.chunks = chunks.astype(np.float16)
+        self.chunks = chunks.astype(np.float16, copy=False)
         self.starts = starts
         self.chunk_passage = np.repeat(np.arange(len(ids)), np.diff(starts))
         self.row_of = {pid: row for row, pid in enumerate(ids)}
         self.manifest = manifest
-        means = np.add.reduceat(chunks, starts[:-1], axis=0) if len(ids) else chunks[:0]
-        norms = np.linalg.norm(means, axis=1, keepdims=True)
-        self.passage_vectors = (means / np.maximum(norms, 1e-12)).astype(np.float16)
 
     def passage_scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact dense score (best chunk) of each passage row in `rows`."""
@@ -196,7 +195,11 @@ class VectorIndex:
     def vector(self, passage_id: str) -> np.ndarray | None:
         """The passage's mean chunk vector (for 'similar to this passage')."""
         row = self.row_of.get(passage_id)
-        return None if row is None else self.passage_vectors[row].astype(np.float32)
+        if row is None:
+            return None
+        chunks = self.chunks[self.starts[row] : self.starts[row + 1]].astype(np.float32)
+        mean = chunks.mean(axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
 def _paths(store: Store, model: str) -> tuple[Path, Path]:
@@ -246,17 +249,28 @@ def is_fresh(store: Store, model: str) -> bool:
 
 
 def load_or_build(store: Store, embedder: Embedder, chunks: Chunks | None = None) -> VectorIndex:
-    """The saved index if fresh, else a rebuild from the store (embedding what is missing)."""
+    """The saved index if fresh, else a rebuild from the store (embedding what is missing).
+
+    The chunk matrix the engine scores candidates with is saved too, as float16 in a file
+    named by a digest of the chunk hashes: a start without changes maps it instead of
+    reading every vector from SQLite (51 s at 2.7M chunks, docs/BENCHMARKS.md).
+    """
     index_path, manifest_path = _paths(store, embedder.model_id)
     chunks = chunks or all_chunks(store.passages())
     ids, starts, hashes = chunks.ids, chunks.starts, chunks.hashes
+    matrix_path = _matrix_path(index_path, hashes)
     fingerprint = store.fingerprint()
     if manifest_path.exists() and index_path.exists():
         manifest = Manifest(**json.loads(manifest_path.read_text()))
         if manifest.fingerprint == fingerprint and manifest.model == embedder.model_id:
             index = faiss.read_index(str(index_path))
-            vectors = _stored_vectors(store, embedder, hashes)
-            if index.ntotal == len(hashes) and vectors is not None:
+            if matrix_path.exists():
+                vectors = np.load(matrix_path, mmap_mode="r")
+            else:
+                vectors = _stored_vectors(store, embedder, hashes)
+                if vectors is not None and not store.read_only:
+                    _save_matrix(vectors, matrix_path)
+            if index.ntotal == len(hashes) and vectors is not None and len(vectors) == len(hashes):
                 return VectorIndex(index, ids, vectors, starts, manifest)
     if store.read_only:
         raise RuntimeError("the vector index is stale and the store is read-only")
@@ -268,7 +282,27 @@ def load_or_build(store: Store, embedder: Embedder, chunks: Chunks | None = None
         embedder.model_id, embedder.dim, len(hashes), fingerprint, kind, time.time()
     )
     _save(index, manifest, index_path, manifest_path)
+    _save_matrix(vectors, matrix_path)
     return VectorIndex(index, ids, vectors, starts, manifest)
+
+
+def _matrix_path(index_path: Path, hashes: list[str]) -> Path:
+    """Where the float16 vectors of exactly these chunk texts, in this order, are saved."""
+    digest = hashlib.sha1("\n".join(hashes).encode()).hexdigest()[:16]
+    return index_path.with_name(f"{index_path.stem}-{digest}.npy")
+
+
+def _save_matrix(vectors: np.ndarray, path: Path) -> None:
+    """Write (atomically) and drop the matrices of earlier chunk sets for this model."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".npy.tmp")
+    with partial.open("wb") as handle:
+        np.save(handle, vectors.astype(np.float16, copy=False))
+    os.replace(partial, path)
+    stem = path.stem.rsplit("-", 1)[0]
+    for stale in path.parent.glob(f"{stem}-*.npy"):
+        if stale != path:
+            stale.unlink(missing_ok=True)
 
 
 def _stored_vectors(store: Store, embedder: Embedder, hashes: list[str]) -> np.ndarray | None:

@@ -95,3 +95,30 @@ def test_passages_are_scored_by_their_best_chunk(engine):
     score = engine.vectors.passage_scores(query, np.array([row]))[0]
     assert np.isclose(score, float((own @ query).max()), atol=1e-5)
     assert engine.vectors.search(query, 3)[0][0] == long.id
+
+
+def test_unchanged_start_maps_the_saved_matrix_instead_of_reading_sqlite(
+    fresh_store, tmp_path, monkeypatch
+):
+    path = tmp_path / "cas.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    ingest(fresh_store, [path])
+    embedder = get_embedder()
+    built = vectors.load_or_build(fresh_store, embedder)
+    (matrix,) = (fresh_store.data_dir / "index").glob("*-*.npy")
+
+    def no_sqlite(*args):
+        raise AssertionError("vectors read from SQLite on an unchanged start")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fresh_store, "embeddings", no_sqlite)
+        loaded = vectors.load_or_build(fresh_store, embedder)
+    assert np.array_equal(loaded.chunks, built.chunks) and loaded.chunks.dtype == np.float16
+    query = embedder.embed_query("jardins partagés")
+    assert loaded.search(query, 3) == built.search(query, 3)
+
+    path.write_text(MARKDOWN + "\n## Suite\n\nUn paragraphe nouveau sur les vergers.\n", "utf-8")
+    ingest(fresh_store, [path])
+    vectors.load_or_build(fresh_store, embedder)
+    (replaced,) = (fresh_store.data_dir / "index").glob("*-*.npy")
+    assert replaced != matrix  # the old chunk set's matrix is gone
