@@ -81,7 +81,7 @@ def _first_ingest(store) -> None:
     corpus = Path("corpus")
     if not corpus.is_dir():
         _fail(f"the store at {store.path} is empty: run `recueil ingest PATH` first")
-    typer.echo(f"Empty store: ingesting {corpus}/ first (once, about a minute)…", err=True)
+    typer.echo(f"Empty store: ingesting {corpus}/ first (once, about ten seconds)…", err=True)
     run_ingest(store, [corpus])
     _refresh(store, quiet=True)
 

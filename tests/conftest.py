@@ -20,7 +20,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def corpus_data(tmp_path_factory) -> Path:
-    """A data folder holding the corpus, ingested and embedded (about a minute, once)."""
+    """A data folder holding the corpus, ingested and embedded (about ten seconds, once)."""
     from ingest.pipeline import ingest
     from ingest.store import Store
     from search.embedders import get_embedder
