@@ -294,15 +294,23 @@ class Store:
     # -- embeddings ------------------------------------------------------------
 
     def embeddings(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        return {
+            digest: np.frombuffer(blob, dtype=np.float32)
+            for digest, blob in self._embedding_rows(model, hashes, "hash, vector")
+        }
+
+    def embedded_hashes(self, model: str, hashes: Iterable[str]) -> set[str]:
+        """Which of these text hashes have a vector for this model (vectors left unread)."""
+        return {row[0] for row in self._embedding_rows(model, hashes, "hash")}
+
+    def _embedding_rows(self, model: str, hashes: Iterable[str], columns: str) -> Iterator[tuple]:
+        """Rows of this model's embeddings for these hashes, 500 hashes to a query."""
         wanted = list(dict.fromkeys(hashes))
-        found: dict[str, np.ndarray] = {}
         for chunk_start in range(0, len(wanted), 500):
             chunk = wanted[chunk_start : chunk_start + 500]
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT hash, vector FROM embeddings WHERE model = ? AND hash IN ({marks})"
-            for digest, blob in self.db.conn.execute(sql, [model, *chunk]):
-                found[digest] = np.frombuffer(blob, dtype=np.float32)
-        return found
+            sql = f"SELECT {columns} FROM embeddings WHERE model = ? AND hash IN ({marks})"
+            yield from self.db.conn.execute(sql, [model, *chunk])
 
     def save_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         with self.transaction() as db:

@@ -113,21 +113,35 @@ def ensure_embeddings(
 ) -> int:
     """Embed every chunk that has no vector for this model yet; returns how many."""
     chunks = chunks or all_chunks(store.passages())
-    inputs = dict(zip(chunks.hashes, chunks.texts, strict=True))
-    have = store.embeddings(embedder.model_id, inputs)
-    missing = [(h, t) for h, t in inputs.items() if h not in have]
-    # Similar lengths in a batch waste less padding.
-    missing.sort(key=lambda item: len(item[1]))
-    done = 0
+    # Similar lengths in a batch waste less padding (a stable sort: ties keep their order).
+    order = sorted(range(len(chunks.texts)), key=lambda i: len(chunks.texts[i]))
+    return embed_missing(
+        store,
+        embedder,
+        [chunks.texts[i] for i in order],
+        [chunks.hashes[i] for i in order],
+        progress,
+    )
+
+
+def embed_missing(
+    store: Store,
+    embedder: Embedder,
+    texts: list[str],
+    hashes: list[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Embed and save, in order and in batches, the texts with no vector for this model."""
+    have = store.embedded_hashes(embedder.model_id, hashes)
+    missing = [(h, t) for h, t in dict(zip(hashes, texts, strict=True)).items() if h not in have]
     for start in range(0, len(missing), EMBED_BATCH):
         batch = missing[start : start + EMBED_BATCH]
         vectors = embedder.embed_passages([t for _, t in batch])
         store.save_embeddings(
             embedder.model_id, dict(zip([h for h, _ in batch], vectors, strict=True))
         )
-        done += len(batch)
         if progress:
-            progress(done, len(missing))
+            progress(start + len(batch), len(missing))
     return len(missing)
 
 

@@ -122,3 +122,12 @@ def test_unchanged_start_maps_the_saved_matrix_instead_of_reading_sqlite(
     vectors.load_or_build(fresh_store, embedder)
     (replaced,) = (fresh_store.data_dir / "index").glob("*-*.npy")
     assert replaced != matrix  # the old chunk set's matrix is gone
+
+
+def test_store_says_which_texts_are_embedded_without_reading_vectors(fresh_store):
+    vector = np.ones(4, dtype=np.float32)
+    fresh_store.save_embeddings("m", {"a": vector, "b": 2 * vector})
+    fresh_store.save_embeddings("other", {"c": vector})
+    assert fresh_store.embedded_hashes("m", ["a", "c", "z", "a"]) == {"a"}
+    found = fresh_store.embeddings("m", ["b", "c"])
+    assert list(found) == ["b"] and np.array_equal(found["b"], 2 * vector)

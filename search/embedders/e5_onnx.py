@@ -238,31 +238,23 @@ def build_graph(model: Q4Model) -> onnx.ModelProto:
         )
         return op("Add", [product, constant(f"{prefix}.b", model.floats(f"{prefix}.b"))], prefix)
 
-    def add_norm(value: str, residual: str, prefix: str) -> str:
-        total = op("Add", [value, residual], f"{prefix}.sum")
+    def layer_norm(value: str, prefix: str, output: str) -> str:
         return op(
             "LayerNormalization",
             [
-                total,
+                value,
                 constant(f"{prefix}.w", model.floats(f"{prefix}.w")),
                 constant(f"{prefix}.b", model.floats(f"{prefix}.b")),
             ],
-            prefix,
+            output,
             epsilon=float(model.eps),
             axis=-1,
         )
 
-    x = op(
-        "LayerNormalization",
-        [
-            "embeddings",
-            constant("emb.ln.w", model.floats("emb.ln.w")),
-            constant("emb.ln.b", model.floats("emb.ln.b")),
-        ],
-        "x",
-        epsilon=float(model.eps),
-        axis=-1,
-    )
+    def add_norm(value: str, residual: str, prefix: str) -> str:
+        return layer_norm(op("Add", [value, residual], f"{prefix}.sum"), prefix, prefix)
+
+    x = layer_norm("embeddings", "emb.ln", "x")
     for number in range(model.layers):
         p = f"l{number}"
         packed = np.concatenate([weight(f"{p}.{part}.w", hidden, hidden) for part in "qkv"], 1)
