@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +40,23 @@ def cache_path(store: Store) -> Path:
     return store.data_dir / "index" / "bm25.npz"
 
 
+def _read(path: Path) -> dict[str, np.ndarray] | None:
+    """The saved arrays, or None when there is no file or it cannot be read (rebuilt)."""
+    try:
+        with np.load(path) as saved:
+            arrays = {name: saved[name] for name in saved.files}
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None
+    return arrays if {"digest", "terms", "offsets", "rows", "weights"} <= arrays.keys() else None
+
+
 def load_or_build_bm25(store: Store, ids: list[str], texts: list[str]) -> BM25:
     """The saved postings when they match these texts, else a fresh build (saved)."""
     path = cache_path(store)
     digest = inputs_digest(texts)
-    if path.exists():
-        with np.load(path) as saved:
-            if str(saved["digest"]) == digest:
-                return BM25.from_arrays(ids, {name: saved[name] for name in saved.files})
+    saved = _read(path)
+    if saved is not None and str(saved.pop("digest")) == digest:
+        return BM25.from_arrays(ids, saved)
     index = BM25.build(ids, texts)
     if not store.read_only:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -278,9 +278,8 @@ def load_or_build(store: Store, embedder: Embedder, chunks: Chunks | None = None
         manifest = Manifest(**json.loads(manifest_path.read_text()))
         if manifest.fingerprint == fingerprint and manifest.model == embedder.model_id:
             index = faiss.read_index(str(index_path))
-            if matrix_path.exists():
-                vectors = np.load(matrix_path, mmap_mode="r")
-            else:
+            vectors = _saved_matrix(matrix_path)
+            if vectors is None:
                 vectors = _stored_vectors(store, embedder, hashes)
                 if vectors is not None and not store.read_only:
                     _save_matrix(vectors, matrix_path)
@@ -304,6 +303,14 @@ def _matrix_path(index_path: Path, hashes: list[str]) -> Path:
     """Where the float16 vectors of exactly these chunk texts, in this order, are saved."""
     digest = hashlib.sha1("\n".join(hashes).encode()).hexdigest()[:16]
     return index_path.with_name(f"{index_path.stem}-{digest}.npy")
+
+
+def _saved_matrix(path: Path) -> np.ndarray | None:
+    """The saved float16 chunk matrix, mapped; None if absent or unreadable (re-read)."""
+    try:
+        return np.load(path, mmap_mode="r")
+    except (OSError, ValueError):
+        return None
 
 
 def _save_matrix(vectors: np.ndarray, path: Path) -> None:

@@ -75,3 +75,15 @@ def test_read_only_store_builds_postings_without_writing(fresh_store, tmp_path):
     index = lexical_cache.load_or_build_bm25(read_only, ["0", "1"], TEXTS[:2])
     assert index.search("entreprises", 5)[0][0] == "1"
     assert not lexical_cache.cache_path(read_only).exists()
+
+
+def test_unreadable_saved_postings_are_rebuilt(fresh_store):
+    from search import lexical_cache
+
+    path = lexical_cache.cache_path(fresh_store)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"PK\x03\x04 not a whole archive")
+    index = lexical_cache.load_or_build_bm25(fresh_store, ["0", "1"], TEXTS[:2])
+    assert index.search("entreprises", 5)[0][0] == "1"
+    again = lexical_cache.load_or_build_bm25(fresh_store, ["0", "1"], TEXTS[:2])
+    assert np.array_equal(again.scores("élus"), index.scores("élus"))

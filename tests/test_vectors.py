@@ -117,6 +117,10 @@ def test_unchanged_start_maps_the_saved_matrix_instead_of_reading_sqlite(
     query = embedder.embed_query("jardins partagés")
     assert loaded.search(query, 3) == built.search(query, 3)
 
+    matrix.write_bytes(b"\x93NUMPY broken")  # unreadable: read from SQLite again
+    reread = vectors.load_or_build(fresh_store, embedder)
+    assert np.array_equal(reread.chunks, built.chunks)
+
     path.write_text(MARKDOWN + "\n## Suite\n\nUn paragraphe nouveau sur les vergers.\n", "utf-8")
     ingest(fresh_store, [path])
     vectors.load_or_build(fresh_store, embedder)
