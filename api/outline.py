@@ -9,22 +9,33 @@ def document_outline(store: Store, document: DocumentRow) -> dict:
     """Metadata plus one entry per section, in reading order, with page and speakers."""
     passages = store.passages(document.id)
     outline: list[dict] = []
+    open_path: list[str] = []  # the titles of the entries the last passage stands under
     for passage in passages:
-        if passage.kind != "text":
+        if passage.kind == "note":
             continue
-        if not outline or outline[-1]["path"] != passage.section:
-            titles = passage.section.split(" › ") if passage.section else ["(début)"]
-            outline.append(
-                {
-                    "path": passage.section,
-                    "title": titles[-1],
-                    "depth": len(titles) - 1,
-                    "page": passage.page_start,
-                    "first_passage": passage.id,
-                    "passages": 0,
-                    "speakers": [],
-                }
+        titles = passage.section.split(" › ") if passage.section else ["(début)"]
+        if titles != open_path:
+            # Parents without a passage of their own ("MISE EN DEBAT" above its first
+            # sub-heading) still show, once, where their part begins.
+            shared = next(
+                (i for i, (a, b) in enumerate(zip(titles, open_path, strict=False)) if a != b),
+                min(len(titles), len(open_path)),
             )
+            if shared == len(titles):
+                shared -= 1  # back to a parent: it shows again where it resumes
+            for depth in range(shared, len(titles)):
+                outline.append(
+                    {
+                        "path": " › ".join(titles[: depth + 1]),
+                        "title": titles[depth],
+                        "depth": depth,
+                        "page": passage.page_start,
+                        "first_passage": passage.id,
+                        "passages": 0,
+                        "speakers": [],
+                    }
+                )
+            open_path = titles
         entry = outline[-1]
         entry["passages"] += 1
         if passage.speaker and passage.speaker not in entry["speakers"]:
@@ -39,7 +50,7 @@ def document_outline(store: Store, document: DocumentRow) -> dict:
         "kind": document.kind,
         "url": document.url,
         "pages": document.page_count,
-        "passages": sum(1 for p in passages if p.kind == "text"),
+        "passages": sum(1 for p in passages if p.kind != "note"),
         "notes": sum(1 for p in passages if p.kind == "note"),
         "ingested_at": document.ingested_at,
         "outline": outline,

@@ -35,6 +35,15 @@ _FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+\S")
 _BULLET = re.compile(
     r"^(?:[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]|o(?=\s)|\d{1,2}[.)]|[a-z][)])\s*"
 )
+# Sentences that carry on an argument start this way; titles do not.
+_CONNECTOR = re.compile(
+    r"^(?:d[’']une part|d[’']autre part|enfin|ainsi|en effet|par ailleurs|cependant|"
+    r"de plus|en outre|toutefois|néanmoins|mais|or|donc|pourtant|en revanche|"
+    r"de même|en somme|bref|certes)\s*,",
+    re.I,
+)
+# A line that is only a web address: PDF extractions dump link targets this way.
+_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$")
 _TERMINAL = tuple('.!?»:;)…"”')
 _NUMBERED_HEADING = re.compile(
     r"^(?:(?:atelier|sujet|session|table ronde|partie|chapitre|axe|thème|theme|annexe)s?\b"
@@ -50,7 +59,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # A line ending on one of these words is a wrapped sentence, never a whole title.
 _OPEN_ENDINGS = frozenset(
     "de la le les des du d l et à a au aux en pour par sur avec dans un une ou qui que "
-    "son sa ses leur leurs ce cette of the and to".split()
+    "son sa ses leur leurs ce cette est sont était ont peut doit of the and to".split()
 )
 
 
@@ -263,19 +272,32 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         return False
     if sum(c.isalpha() for c in text) < 3 or (_BULLET.match(text) and not text[0].isdigit()):
         return False
+    if _CONNECTOR.match(text):
+        return False  # « D’autre part, … », « Enfin, … » carry on an argument
     label, colon, _ = text.partition(" : ")
     if colon and len(label.split()) <= 2 and not _NUMBERED_HEADING.match(text):
         return False  # a field such as "Rapporteurs : Tarik et Thomas"
     if previous is not None and not (line.blank_before or line.page_start):
         # Directly under another line: only a title if that line was a title too.
         return False
-    unfinished = previous is not None and not previous.text.rstrip().endswith(_TERMINAL)
+    unfinished = (
+        previous is not None
+        and not previous.text.rstrip().endswith(_TERMINAL)
+        and not _BARE_URL.match(previous.text)
+    )
     # A numbered or capitalised title opening a page stands even after an unfinished line.
     opens_page = line.page_start and (_NUMBERED_HEADING.match(text) or _heading_level(text) == 1)
     if unfinished and not opens_page and not _looks_like_title(previous.text, width):
         return False
+    # A numbered title may wrap onto a short lower-case line: « 3) Les spécificités … au
+    # regard / de leurs enjeux ».
+    wraps = bool(_NUMBERED_HEADING.match(text)) and _continues_title(line, following)
     return (
-        following is None or following.blank_before or following.text[:1].isupper() or open_ending
+        following is None
+        or following.blank_before
+        or following.text[:1].isupper()
+        or open_ending
+        or wraps
     )
 
 
@@ -355,12 +377,29 @@ def build_blocks(doc: ExtractedDocument) -> list[Block]:
     lengths = sorted(len(line.text) for line in body) or [80]
     width = lengths[int(0.85 * (len(lengths) - 1))]
     blocks = _paragraphs(doc, body, vocabulary, width)
+    if not doc.headings:  # marked-up levels are the source's own
+        _demote_inner_chapters(blocks, {line.start for line in body if line.page_start})
     for note_lines in notes:
         note = Block("note")
         for line in note_lines:
             _join(note, line, vocabulary)
         blocks.append(note)
     return [block for block in blocks if block.text]
+
+
+def _demote_inner_chapters(blocks: list[Block], page_openings: set[int]) -> None:
+    """Where chapters open pages, a capitalised title inside a page is a sub-heading.
+
+    A report whose top-level titles each start a page shows its own convention; a title
+    in capitals in the middle of a page there is a table header (« BESOINS (B)
+    PRATIQUES ») or a part of the chapter, and must not become the parent of what follows.
+    """
+    inferred = [b for b in blocks if b.kind == "heading" and b.level == 1]
+    opening = [b for b in inferred if b.raw_start in page_openings]
+    if len(inferred) >= 3 and len(opening) >= 0.6 * len(inferred):
+        for block in inferred:
+            if block.raw_start not in page_openings:
+                block.level = 2
 
 
 def _join(block: Block, line: Line, vocabulary: Vocabulary) -> None:
@@ -404,7 +443,11 @@ def _paragraphs(
             and current.kind == "heading"
             and previous is not None
             and _continues_title(previous, line)
-            and (_open_ending(current.text) or line.blank_before)
+            and (
+                _open_ending(current.text)
+                or line.blank_before
+                or (_NUMBERED_HEADING.match(current.text) and line.text[:1].islower())
+            )
             and not current.text.endswith(_TERMINAL)
             and len(current.text) < 150
         ):
@@ -457,8 +500,8 @@ def _starts_paragraph(
     doc: ExtractedDocument, line: Line, previous: Line | None, current: Block, width: int
 ) -> bool:
     """Whether `line` opens a new paragraph instead of continuing `current`."""
-    if _is_label(line.text):
-        return True
+    if _is_label(line.text) or _BARE_URL.match(line.text) or _BARE_URL.match(current.text):
+        return True  # a link dumped on its own line stands apart from the prose around it
     if doc.layout == "lines":
         return True
     if doc.layout == "blank":

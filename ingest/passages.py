@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from ingest.clean import Block
+from ingest.kinds import DROPPED, block_kinds
 from ingest.structure import Structured
 
 TARGET_MIN = 400
@@ -36,7 +37,8 @@ class Passage:
     section: str
     speaker: str | None
     speaker_role: str | None
-    kind: str  # "text" | "note"
+    kind: str  # one of ingest.kinds.KINDS: "text" for content
+    speech: str | None  # "verbatim" | "reported" when a speaker is set
 
     @property
     def content_hash(self) -> str:
@@ -75,31 +77,31 @@ def _pieces(block: Block) -> list[_Piece]:
 
 
 def make_passages(items: list[Structured]) -> list[Passage]:
-    """Group consecutive blocks of the same section and speaker into sized passages."""
+    """Group consecutive blocks of one section, speaker and kind into sized passages."""
     passages: list[Passage] = []
     current: list[_Piece] = []
     current_key: tuple | None = None
     pending_headings: list[_Piece] = []
-    meta: Structured | None = None
+    meta: tuple[Structured, str] | None = None
 
     def flush() -> None:
         nonlocal current
         if current and meta is not None:
-            passages.append(_assemble(len(passages), current, meta))
+            passages.append(_assemble(len(passages), current, *meta))
         current = []
 
-    for item in items:
-        if item.block.kind == "note":
+    for item, kind in zip(items, block_kinds(items), strict=True):
+        if item.block.kind == "note" or kind in DROPPED:
             continue
         if item.block.kind == "heading":
             flush()
             current_key = None
             pending_headings.extend(_pieces(item.block))
             continue
-        key = (item.section, item.speaker)
+        key = (item.section, item.speaker, item.speech, kind)
         if key != current_key:
             flush()
-            current_key, meta = key, item
+            current_key, meta = key, (item, kind)
         for piece in _pieces(item.block):
             size = sum(len(p.text) for p in current)
             if current and size >= TARGET_MIN * 0.75 and size + len(piece.text) > TARGET_MAX:
@@ -116,7 +118,7 @@ def make_passages(items: list[Structured]) -> list[Passage]:
     return passages
 
 
-def _assemble(ordinal: int, pieces: list[_Piece], meta: Structured) -> Passage:
+def _assemble(ordinal: int, pieces: list[_Piece], meta: Structured, kind: str) -> Passage:
     pages = [page for piece in pieces for page in piece.pages] or [1]
     return Passage(
         ordinal=ordinal,
@@ -128,7 +130,8 @@ def _assemble(ordinal: int, pieces: list[_Piece], meta: Structured) -> Passage:
         section=" › ".join(meta.section),
         speaker=meta.speaker,
         speaker_role=meta.speaker_role,
-        kind="text",
+        kind=kind,
+        speech=meta.speech,
     )
 
 
@@ -141,7 +144,7 @@ def _note_passages(items: list[Structured], first_ordinal: int) -> list[Passage]
     notes = []
     for page_items in by_page.values():
         pieces = [piece for item in page_items for piece in _pieces(item.block)]
-        passage = _assemble(first_ordinal + len(notes), pieces, page_items[0])
-        passage.kind, passage.speaker, passage.speaker_role = "note", None, None
+        passage = _assemble(first_ordinal + len(notes), pieces, page_items[0], "note")
+        passage.speaker, passage.speaker_role, passage.speech = None, None, None
         notes.append(passage)
     return notes

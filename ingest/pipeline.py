@@ -171,8 +171,8 @@ def extract_records(
 
 
 def _passage_locator(passages: list[PassageRow]) -> Callable[[int], str]:
-    """Offset → id of the text passage that contains it (or starts nearest before it)."""
-    spans = sorted((p.start, p.end, p.id) for p in passages if p.kind == "text") or [
+    """Offset → id of the passage (not a footnote) that contains it (or starts nearest before it)."""
+    spans = sorted((p.start, p.end, p.id) for p in passages if p.kind != "note") or [
         (p.start, p.end, p.id) for p in passages
     ]
     starts = [span[0] for span in spans]

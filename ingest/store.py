@@ -136,7 +136,12 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """Whether a passage holds a speaker's own words or the report's account of them."""
+    db["passages"].add_column("speech", str)
+
+
+MIGRATIONS = [_v1, _v2, _v3]
 RECORD_TABLES = ("quotes", "statements", "mentions")
 DERIVED_TABLES = ("practices", "cases")
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -276,8 +281,13 @@ class Store:
 
     def neighbours(self, passage: PassageRow, radius: int = 1) -> list[PassageRow]:
         rows = self.db["passages"].rows_where(
-            "document_id = ? AND kind = ? AND ordinal BETWEEN ? AND ?",
-            [passage.document_id, passage.kind, passage.ordinal - radius, passage.ordinal + radius],
+            "document_id = ? AND (kind = 'note') = ? AND ordinal BETWEEN ? AND ?",
+            [
+                passage.document_id,
+                passage.kind == "note",  # footnotes follow each other, the text likewise
+                passage.ordinal - radius,
+                passage.ordinal + radius,
+            ],
             order_by="ordinal",
         )
         return [PassageRow(**row) for row in rows]

@@ -1,15 +1,25 @@
-"""Give every block its section path and, when the text makes it certain, its speaker.
+"""Give every block its section path and, where the text says who speaks, its speaker.
 
-Speaker attribution follows the conventions of French proceedings, and prefers leaving a
-block unattributed to guessing (a wrong name on a quote is worse than no name):
+Proceedings give words to people in a handful of conventions, and a turn runs from its
+first paragraph to its last, across the sub-headings a rapporteur puts inside a long answer:
 
-- an explicit turn, ``Charles-Benoît HEIDSIECK : Depuis 2014…``, or a label line
-  ``Bettina LAVILLE, Présidente du Comité 21 :`` opens that person's turn;
-- a moderator's question addressed by name (``Yannick BLANC, vous êtes Préfet…
-  Pouvez-vous… ?``) opens the addressee's turn after the question;
-- a numbered intervention heading ``1) Florence RAINEIX, Directeur Général…`` opens it too;
-- a turn ends at the next heading or turn; paragraphs inside a turn that address the
-  speaker (second person, the speaker's own name, a question) stay unattributed.
+- an explicit turn ``Charles-Benoît HEIDSIECK : Depuis 2014…`` or a label line
+  ``Bettina LAVILLE, Présidente du Comité 21 :`` (or a bare ``Nicolas KLEIN :``);
+- a moderator's question addressed to a person (``Yannick BLANC, vous êtes Préfet…
+  Pouvez-vous… ?``, ``…je me tourne vers vous Guillaume COUARRAZE… ?``): the answer is
+  what follows the question;
+- a heading or line naming whose talk follows: ``1) Florence RAINEIX, Directeur…``,
+  ``Conclusion par Tarik GHEZALI :``, ``… par Françoise CANDIER, Directrice de FACE``,
+  a heading that is only ``Name, role``;
+- reported speech: ``Pour X, …``, ``X a rappelé que…``, ``« … », a témoigné X``.
+
+A turn ends at a new turn, at a heading that is not a sub-point of the part the turn
+opened in, at a line announcing the next part of the event (« Conclusion du modérateur : »)
+or when the moderator speaks again (a paragraph addressed to the speaker that is not a
+follow-up question). Moderator questions, introductions of a guest and labels are marked
+``intro`` and stay unattributed. Each attributed block says whether it holds the person's
+own words (``verbatim``: a transcript convention, first person, guillemets) or the
+report's account of them (``reported``).
 """
 
 from __future__ import annotations
@@ -18,24 +28,64 @@ import re
 from dataclasses import dataclass
 
 from ingest.clean import Block
-from ingest.names import NAME
+from ingest.names import NAME, TITLE_NAME
 
-_NAME_ONLY = re.compile(rf"^({NAME})$")
-_TURN = re.compile(rf"^({NAME})\s?:\s*(\S.*)?$", re.S)
-_LABEL = re.compile(rf"^({NAME}),\s*([^:]{{3,160}}?)\s*:$")
-_ADDRESSED = re.compile(rf"^({NAME}),\s")
-_NUMBERED_INTERVENTION = re.compile(rf"^\d{{1,2}}\)\s*({NAME}),\s*(.+)$")
+VERBATIM, REPORTED = "verbatim", "reported"
+
+_TURN = re.compile(rf"^(?P<name>{NAME})\s?:\s*(?P<rest>\S.*)?$", re.S)
+_LABEL = re.compile(rf"^(?P<name>{NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S)
+_NUMBERED_LABEL = re.compile(rf"^\d{{1,2}}\)\s*(?P<name>{NAME})\s*[,–-]\s*(?P<role>.+)$", re.S)
+# "Conclusion par X :", "Mot d'accueil de X", "… par X, Directrice de FACE Paris".
+_BY_NAME = re.compile(
+    rf"(?:^|\s)(?:par|de)\s+(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:]{{3,160}}?))?\s*:?$", re.S
+)
+_BY_NAME_LINE = re.compile(rf"^par\s+(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:]{{3,200}}))?", re.S)
+# Who animates or reports a workshop does not speak in what follows: a summary does.
+_NOT_A_TALK = re.compile(r"^(?:atelier\s+)?(?:co-?)?(?:anim|modér|rapport|coordin|organis)", re.I)
 _SECOND_PERSON = re.compile(r"\b(?:vous|votre|vos)\b", re.I)
+_FIRST_PERSON = re.compile(r"(?:\b(?:je|me|moi|mon|ma|mes|nous|notre|nos)\b|\bj[’'])", re.I)
+# « Pour X, … », « X a rappelé … », « X, directrice de …, a présenté … », « Le CGET,
+# représenté par X, a présenté … »: the report gives an account of X's words.
+_REPORTED_OPEN = re.compile(
+    rf"^(?:(?:Pour|Selon|D[’']après)\s+(?P<a>{NAME}|{TITLE_NAME})\s*,"
+    rf"|(?:[^.]{{0,80}}?\breprésentée?\s+par\s+)?(?P<b>{NAME})(?:\s*,[^,.]{{3,160}})?\s*,?\s+"
+    r"(?:a|avait|s[’']est|est)\s+(?:\w+\s+)?\w+(?:é|i|u|is|it)e?s?\b)"
+)
+# « … », a témoigné X / a mis en avant X: after a closing quote and a comma, any past
+# participle (or « mis en avant », « fait valoir ») introduces who said it.
+_REPORTED_INLINE = re.compile(
+    r"[»\"”]\s*,\s*(?:a|ont|avait)\s+(?:(?:mis|fait)\s+(?:en\s+avant|valoir|remarquer|observer)"
+    rf"|\w+(?:é|i|u|it|is))\s+(?P<name>{NAME}|{TITLE_NAME})"
+)
+_PRONOUN_REPORT = re.compile(r"^(?:Selon|Pour|D[’']après)\s+(?:elle|lui)\b|^(?:Elle|Il)\s+a\s+\w+é")
+# A short line announcing the next part of an event ends whoever spoke before it.
+_EVENT_PART = re.compile(
+    r"modérat|animat|questions?\b|réponses?\b|débat|conclusion|introduction|déroulé|"
+    r"programme|participants|intervenants|synthèse|rapporteur|pause|déjeuner",
+    re.I,
+)
+# A heading that opens a new part of an event ends any turn.
+_PART = re.compile(
+    r"^(?:(?:première|deuxième|troisième|quatrième|\d+\s*(?:e|ème|re|er))\s+)?"
+    r"(?:ateliers?|sujets?|sessions?|tables? rondes?|parties?|chapitres?|axes?|annexes?|"
+    r"séquences?|plénières?|conclusion|introduction|synthèse|programme|questions?)\b",
+    re.I,
+)
+# « Présentation : X est présidente de… »: the report introduces the speaker.
+_INTRO_LABEL = re.compile(r"^(?:Présentation|Biographie|Parcours|Profil)\s*:", re.I)
+_NUMBERED = re.compile(r"^(?:\d{1,2}[).]|[IVX]{1,4}[.)]|[A-Z][.)])\s")
 
 
 @dataclass
 class Structured:
-    """A block with its place in the document's outline and its speaker, if certain."""
+    """A block with its place in the document's outline and, if the text says so, its speaker."""
 
     block: Block
     section: tuple[str, ...]
     speaker: str | None
     speaker_role: str | None = None
+    speech: str | None = None  # "verbatim" | "reported" when a speaker is set
+    intro: bool = False  # a moderator's question, a guest's introduction, a speaker label
 
 
 def normalise_name(name: str) -> str:
@@ -43,62 +93,272 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s*-\s*", "-", " ".join(name.split()))
 
 
+def surname(name: str) -> str:
+    """The last word of a name, upper-cased: how two spellings of one person are matched."""
+    return name.split()[-1].upper()
+
+
 def _is_subpoint_heading(block: Block) -> bool:
     """Headings drawn with a symbol-font bullet are points inside an answer, not new parts."""
     return bool(block.text) and 0xF000 <= ord(block.text[0]) <= 0xF8FF
-
-
-def _addresses(text: str, speaker: str) -> bool:
-    surname = speaker.split()[-1]
-    return bool(_SECOND_PERSON.search(text)) or surname in text or text.rstrip().endswith("?")
 
 
 def _titles(path: list[tuple[int, str]]) -> tuple[str, ...]:
     return tuple(title for _, title in path)
 
 
+def _names_in(text: str) -> list[str]:
+    return list(dict.fromkeys(normalise_name(m) for m in re.findall(NAME, text)))
+
+
+@dataclass
+class _Turn:
+    speaker: str
+    role: str | None
+    speech: str  # the default for its paragraphs
+    anchor: str  # the heading the turn opened under
+    said: bool = False  # has any block been attributed yet
+    open_quotes: int = 0
+    # Opened inside a paragraph (« …, a témoigné X », « Pour X, … »): it goes on only
+    # where the next paragraph carries on the report (« Selon elle, … »).
+    single: bool = False
+    # Opened by a question to the person: the answer may start under the next heading.
+    asked: bool = False
+    crossed: bool = False  # a heading came between the question and the answer
+
+    def speech_of(self, text: str) -> str:
+        if self.speech == VERBATIM or text.lstrip().startswith(("«", '"', "“")):
+            return VERBATIM
+        return VERBATIM if _FIRST_PERSON.search(text) else REPORTED
+
+
+class _Walker:
+    """Walks the blocks in order, tracking the outline and the current turn."""
+
+    def __init__(self, known_names: list[str]):
+        self.path: list[tuple[int, str]] = []
+        self.turn: _Turn | None = None
+        self.out: list[Structured] = []
+        # Title-case mentions ("Jean-François Caron") map to the document's own spelling.
+        self.by_surname: dict[str, str] = {}
+        for known in known_names:
+            self.by_surname.setdefault(surname(known), known)
+
+    def canonical(self, name: str) -> str:
+        """The document's « Jean-François CARON » for a running-text « Jean-François Caron »."""
+        name = normalise_name(name)
+        if re.fullmatch(NAME, name):
+            return name
+        return self.by_surname.get(surname(name), name)
+
+    def emit(self, block: Block, intro: bool = False) -> None:
+        self.out.append(Structured(block, _titles(self.path), None, intro=intro))
+
+    def attribute(self, block: Block) -> None:
+        turn = self.turn
+        assert turn is not None
+        turn.said = True
+        turn.open_quotes += block.text.count("«") - block.text.count("»")
+        self.out.append(
+            Structured(
+                block, _titles(self.path), turn.speaker, turn.role, turn.speech_of(block.text)
+            )
+        )
+
+    def open(
+        self, name: str, role: str | None, speech: str, single: bool = False, asked: bool = False
+    ) -> None:
+        anchor = self.path[-1][1] if self.path else ""
+        role = role.strip().rstrip(",.") if role else None
+        self.turn = _Turn(
+            self.canonical(name), role or None, speech, anchor, single=single, asked=asked
+        )
+
+    # -- headings --------------------------------------------------------------
+
+    def heading(self, block: Block) -> None:
+        text = block.text.strip()
+        named = _speaker_heading(text)
+        if not _is_subpoint_heading(block):
+            keep = self.turn is not None and named is None and self._continues_through(block)
+            level = max(1, block.level)
+            self.path = [*(entry for entry in self.path if entry[0] < level), (level, text)]
+            if not keep:
+                self.turn = None
+        if named is not None:
+            name, role, speech = named
+            self.open(name, role, speech)
+            self.emit(block, intro=True)
+            return
+        self.emit(block)
+
+    def _continues_through(self, block: Block) -> bool:
+        """Whether the current turn goes on past this heading."""
+        turn = self.turn
+        assert turn is not None
+        if turn.open_quotes > 0:
+            return True  # « … still open: the heading is inside the quotation
+        if (block.level == 1 and turn.said) or _PART.match(block.text):
+            return False
+        if not turn.said:
+            # The question was asked and the answer starts under this heading, or the
+            # heading is the title of the talk announced (« Les ODD permettent-ils… ? »).
+            if turn.asked and not turn.crossed:
+                turn.crossed = True
+                return True
+            return _is_question(block.text) or block.text.startswith(("«", '"'))
+        # Under a numbered part ("2) …"), unnumbered headings are points of the answer.
+        return bool(_NUMBERED.match(turn.anchor)) and not _NUMBERED.match(block.text)
+
+    # -- paragraphs and items --------------------------------------------------
+
+    def paragraph(self, block: Block) -> None:
+        text = block.text.strip()
+        turn = _TURN.match(text)
+        if turn and not turn.group("rest"):  # "Nicolas KLEIN :" announces what follows
+            self.open(turn.group("name"), None, VERBATIM)
+            self.emit(block, intro=True)
+            return
+        if turn:
+            self.open(turn.group("name"), None, VERBATIM)
+            self.attribute(block)
+            return
+        label = _LABEL.match(text) if block.kind == "paragraph" else None
+        if label and text.endswith(":") and not _SECOND_PERSON.search(text):
+            self.open(label.group("name"), label.group("role"), VERBATIM)
+            self.emit(block, intro=True)
+            return
+        by_name = _BY_NAME_LINE.match(text) or (
+            len(text) <= 120
+            and text.endswith(":")
+            and not _NOT_A_TALK.match(text)
+            and _BY_NAME.search(text)
+        )
+        if by_name:
+            self.open(by_name.group("name"), by_name.group("role"), REPORTED)
+            if len(text) > 250:  # « par X, role, s’est exprimé sur … »: the account begins
+                self.attribute(block)
+            else:
+                self.emit(block, intro=True)
+            return
+        if self._reported(block):
+            return
+        if label and _is_label_like(text):
+            self.open(label.group("name"), label.group("role"), REPORTED)
+            self.emit(block, intro=True)
+            return
+        addressee = self._addressee(text)
+        if addressee:
+            self.open(addressee, None, VERBATIM, asked=True)
+            self.emit(block, intro=True)
+            return
+        current = self.turn
+        if current is None:
+            self.emit(block)
+            return
+        if len(text) <= 60 and text.endswith(":") and _EVENT_PART.search(text):
+            self.turn = None  # "Conclusion du modérateur (5 minutes) :"
+            self.emit(block)
+            return
+        if _is_question(text) and block.kind == "paragraph":
+            self.emit(block, intro=True)  # the moderator asks; the answer follows
+            return
+        # Only a moderator who asked the question speaks to the guest as « vous »; a
+        # speaker giving a talk says « vous » to the audience.
+        if (
+            (current.asked and _SECOND_PERSON.search(text) and block.kind == "paragraph")
+            or surname(current.speaker) in text.upper().split()
+            or _INTRO_LABEL.match(text)
+        ):
+            # The moderator speaks: a follow-up question keeps the floor with the guest,
+            # anything else (thanks, a transition) ends the turn.
+            if current.said and not _is_question(text):
+                self.turn = None
+            self.emit(block, intro=True)
+            return
+        if _is_question(text) and not current.said:
+            self.emit(block, intro=True)  # the rest of the question
+            return
+        self.attribute(block)
+
+    def _addressee(self, text: str) -> str | None:
+        """The person a moderator's question or introduction speaks to, if any."""
+        start = re.match(rf"^({NAME}),\s", text)
+        if start:
+            # « Philippe JAHSHAN, depuis 2008, Le Mouvement associatif… »: a person's name
+            # then a comma opens a question or an introduction, not the person's own words.
+            return start.group(1)
+        if _is_question(text) and _SECOND_PERSON.search(text):
+            names = _names_in(text)
+            if len(names) == 1:
+                return names[0]
+        return None
+
+    def _reported(self, block: Block) -> bool:
+        """« Pour X, … », « X a rappelé … », « … », a témoigné X: X's words, reported."""
+        text = block.text.strip()
+        opening = _REPORTED_OPEN.match(text)
+        if opening and _SECOND_PERSON.search(text[: opening.end()]):
+            opening = None  # « X, vous avez … »: the moderator speaks to X
+        inline = _REPORTED_INLINE.search(text)
+        if opening and opening.group("b"):  # « X a témoigné de … » opens an account of a talk
+            self.open(opening.group("b"), None, REPORTED)
+        elif opening or inline:
+            name = opening.group("a") if opening else inline.group("name")
+            self.open(name, None, REPORTED, single=True)
+        elif self.turn is not None and self.turn.single:
+            if not _PRONOUN_REPORT.match(text):
+                self.turn = None
+                return False
+        else:
+            return False
+        self.attribute(block)
+        return True
+
+
+def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
+    """(name, role, speech) when a heading says whose words follow it."""
+    text = text.rstrip()
+    numbered = _NUMBERED_LABEL.match(text)
+    if numbered:
+        return numbered.group("name"), numbered.group("role"), REPORTED
+    turn = _TURN.match(text)
+    if turn and not turn.group("rest"):
+        return turn.group("name"), None, VERBATIM
+    if re.fullmatch(NAME, text):
+        return text, None, VERBATIM
+    label = _LABEL.match(text)
+    if label and not _SECOND_PERSON.search(text):
+        return (
+            label.group("name"),
+            label.group("role"),
+            VERBATIM if text.endswith(":") else REPORTED,
+        )
+    by_name = _BY_NAME.search(text)
+    if by_name and not _NOT_A_TALK.match(text):
+        speech = VERBATIM if text.endswith(":") else REPORTED
+        return by_name.group("name"), by_name.group("role"), speech
+    return None
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip(' »"”').endswith("?")
+
+
+def _is_label_like(text: str) -> bool:
+    """« Hélène VALADE, Présidente de l’ORSE (…) »: a name and a role, not a sentence."""
+    return len(text.split()) <= 25 and not text.endswith((".", "?", "!")) and "\n" not in text
+
+
 def structure(blocks: list[Block]) -> list[Structured]:
     """Walk the blocks in order, tracking the outline and the current speaker's turn."""
-    path: list[tuple[int, str]] = []  # (level, title) from the outermost heading in
-    speaker: str | None = None
-    role: str | None = None
-    out: list[Structured] = []
+    known = _names_in(" ".join(b.text for b in blocks if b.kind != "note"))
+    walker = _Walker(known)
     for block in blocks:
         if block.kind == "note":
-            out.append(Structured(block, _titles(path), None))
-            continue
-        if block.kind == "heading":
-            numbered = _NUMBERED_INTERVENTION.match(block.text) or _LABEL.match(block.text)
-            if not _is_subpoint_heading(block):
-                level = max(1, block.level)
-                path = [*(entry for entry in path if entry[0] < level), (level, block.text)]
-                speaker, role = None, None
-            if numbered:
-                speaker, role = normalise_name(numbered.group(1)), numbered.group(2).strip()
-            out.append(Structured(block, _titles(path), None))
-            continue
-        text = block.text
-        label = _LABEL.match(text)
-        turn = _TURN.match(text)
-        addressed = _ADDRESSED.match(text)
-        if label:
-            speaker, role = normalise_name(label.group(1)), label.group(2).strip()
-            out.append(Structured(block, _titles(path), None))
-        elif len(text) <= 100 and text.endswith(":"):
-            # "Conclusion du modérateur (5 minutes) :" — a new part of the programme.
-            speaker, role = None, None
-            out.append(Structured(block, _titles(path), None))
-        elif turn:
-            speaker, role = normalise_name(turn.group(1)), None
-            # A name alone before a colon with nothing after is a label for what follows.
-            attributed = speaker if turn.group(2) else None
-            out.append(Structured(block, _titles(path), attributed))
-        elif addressed and _SECOND_PERSON.search(text):
-            # The moderator speaks to this person; their answer follows the question.
-            speaker, role = normalise_name(addressed.group(1)), None
-            out.append(Structured(block, _titles(path), None))
-        elif speaker and _addresses(text, speaker):
-            out.append(Structured(block, _titles(path), None))
+            walker.emit(block)
+        elif block.kind == "heading":
+            walker.heading(block)
         else:
-            out.append(Structured(block, _titles(path), speaker, role if speaker else None))
-    return out
+            walker.paragraph(block)
+    return walker.out

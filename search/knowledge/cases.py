@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.normalise import fold
+from ingest.kinds import CONTENT
 from ingest.store import PassageRow, Store
 
 ACTORS = {
@@ -133,13 +134,19 @@ def build_cases(store: Store) -> list[dict]:
             groups.append([mention])
         else:
             home.append(mention)
-    passages = {p.id: p for p in store.passages() if p.kind == "text"}
+    # A guest's introduction describes their project as much as their talk does.
+    passages = {p.id: p for p in store.passages() if p.kind in (CONTENT, "intro")}
     rows = []
     for group in groups:
         names = Counter(m["name"] for m in group)
         name = max(names, key=lambda n: (names[n], len(n)))
         case_passages = _passages_naming(group, passages)
-        introducing = [passages[m["passage_id"]].text for m in group if m["passage_id"] in passages]
+        introducing = [
+            text
+            for m in group
+            if m["passage_id"] in passages
+            for text in _with_introduction(passages, passages[m["passage_id"]])
+        ]
         best = sorted(group, key=lambda m: (_CUE_ORDER.index(m["cue"]), -len(m["text"])))
         description = next((m["text"] for m in best if len(m["text"]) > 60), None) or (
             _following_sentences(name, introducing) or best[0]["text"]
@@ -162,6 +169,15 @@ def build_cases(store: Store) -> list[dict]:
             }
         )
     return rows
+
+
+def _with_introduction(passages: dict[str, PassageRow], passage: PassageRow) -> list[str]:
+    """A passage's text, after the guest's introduction just before it, if there is one:
+    « X, vous êtes fondateur … au Maroc » says where the project the answer names stands."""
+    before = passages.get(f"{passage.document_id}:{passage.ordinal - 1}")
+    if before is not None and before.kind == "intro" and before.section == passage.section:
+        return [before.text, passage.text]
+    return [passage.text]
 
 
 def _following_sentences(name: str, texts: list[str], limit: int = 300) -> str | None:

@@ -1,0 +1,154 @@
+"""What each block is for: content, or the furniture of a report around it.
+
+Search must answer with what people said and advised, not with the programme, the list of
+participants or a footnote; but a user who asks for the programme must still find it. So
+every block gets a kind, passages never mix kinds, and search ranks by them:
+
+- ``text``: content (talks, answers, summaries, advice);
+- ``intro``: a moderator's question, a guest's introduction, a speaker's label line;
+- ``programme``: timetable lines and the programme part of a document;
+- ``participants``: lists of people with their role or organisation;
+- ``questions``: lists of questions or topics (workshop subjects, questionnaires);
+- ``toc``: a table of contents;
+- ``references``: a bibliography;
+- ``note``: footnotes; ``link``: a line that is only a pointer to a web page;
+- ``chrome``: a web page's own furniture (comment form, sharing, navigation).
+
+``note``, ``link`` and ``chrome`` are never search results (NOT_SEARCHED); ``chrome`` is
+not even kept as a passage.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.names import NAME
+from ingest.structure import Structured
+
+CONTENT = "text"
+KINDS = (
+    CONTENT,
+    "intro",
+    "programme",
+    "participants",
+    "questions",
+    "toc",
+    "references",
+    "note",
+    "link",
+    "chrome",
+)
+NOT_SEARCHED = frozenset({"note", "link", "chrome"})
+DROPPED = frozenset({"chrome"})
+
+_BULLET = re.compile(r"^(?:[-–—•▪◦●■□➢➤►*]|o(?=\s)|\d{1,2}[.)])\s*")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_TIME = re.compile(
+    r"^(?:\d{1,2}\s?h(?:\s?\d{2})?)\s*(?:[-–—à]\s*\d{1,2}\s?h(?:\s?\d{2})?)?\s*[:–—-]"
+)
+_PROGRAMME_HEADING = re.compile(r"\b(?:programme|déroulé|ordre du jour|agenda)\b", re.I)
+_PARTICIPANTS_LABEL = re.compile(
+    r"^(?:liste des )?(?:participants|intervenants|invités|membres|animateurs)\b.{0,60}:?$", re.I
+)
+_PERSON_LINE = re.compile(rf"^(?:(?:Animat\w*|Modérat\w*|Excusée?)\s*:\s*)?{NAME}\s*[,–(-]")
+_TOC_HEADING = re.compile(r"^(?:sommaire|table des matières|contents)\b", re.I)
+_TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|\s{3,})\s*\d{1,3}$")
+_REFERENCES_HEADING = re.compile(
+    r"^(?:références|bibliographie|sources|pour aller plus loin)\b", re.I
+)
+# The furniture of a blog or a CMS page: comment form, sharing buttons, navigation.
+_CHROME = re.compile(
+    r"^(?:laisser un commentaire|laisser une réponse|votre adresse (?:e-?mail|de messagerie)|"
+    r"les champs obligatoires|enregistrer mon nom|\d+ (?:thoughts?|réponses?|commentaires?) "
+    r"(?:on|sur|à)|partager(?: sur| cet article)?\s*:?$|share this|j['’]aime(?: ceci)?$|"
+    r"articles? (?:récents|similaires|précédent|suivant)|navigation (?:des|de l['’])|"
+    r"aller au contenu|rechercher\s*:?$|catégories\s*:?$|étiquettes\s*:?$|"
+    r"publié (?:le|par) |propulsé par|proudly powered|répondre$|reply$)",
+    re.I,
+)
+_QUESTION = re.compile(r"\?\s*[»\"”)]?\s*(?:\([^)]*\))?\s*$")
+
+
+def block_kinds(items: list[Structured]) -> list[str]:
+    """One kind per structured block, in order."""
+    kinds: list[str] = []
+    in_chrome = False
+    listing_people = False
+    for item in items:
+        block, text = item.block, item.block.text.strip()
+        section = " › ".join(item.section)
+        if block.kind == "heading":
+            listing_people = False
+        if block.kind == "note":
+            kinds.append("note")
+            continue
+        if _CHROME.match(text):
+            in_chrome = True  # everything after a comment form's first line is the form
+        if in_chrome:
+            kinds.append("chrome")
+            continue
+        if _PARTICIPANTS_LABEL.match(text) and block.kind != "item":
+            listing_people = True
+            kinds.append("participants")
+            continue
+        kinds.append(_kind(item, text, section, listing_people))
+        if listing_people and kinds[-1] != "participants" and block.kind != "heading":
+            listing_people = False
+    return _questions_in_runs(items, kinds)
+
+
+def _kind(item: Structured, text: str, section: str, listing_people: bool) -> str:
+    block = item.block
+    if _is_link(text):
+        return "link"
+    if item.intro and not item.speaker:
+        return "intro"
+    if item.speaker:
+        return CONTENT
+    bare = _BULLET.sub("", text)
+    if listing_people or (block.kind == "item" and _PERSON_LINE.match(bare)):
+        if _PERSON_LINE.match(bare) or listing_people:
+            return "participants"
+    if _TIME.match(bare) or (
+        _PROGRAMME_HEADING.search(section.split(" › ")[0] if section else "")
+        and block.kind != "heading"
+    ):
+        return "programme"
+    if _TOC_HEADING.match(section) or _TOC_LINE.search(text):
+        return "toc"
+    if _REFERENCES_HEADING.match(section.split(" › ")[-1] if section else ""):
+        return "references"
+    return CONTENT
+
+
+def _is_link(text: str) -> bool:
+    """« Film à revoir ici : https://… », a bare URL: a pointer, not content."""
+    urls = _URL.findall(text)
+    if not urls:
+        return False
+    rest = _URL.sub("", text)
+    return len(re.findall(r"\w+", rest)) <= 6
+
+
+def _questions_in_runs(items: list[Structured], kinds: list[str]) -> list[str]:
+    """Three or more question lines in a row, without a speaker, are a list of questions."""
+    out = list(kinds)
+    run: list[int] = []
+    for index, item in enumerate([*items, None]):
+        is_question = (
+            item is not None
+            and kinds[index] == CONTENT
+            and not item.speaker
+            and item.block.kind in ("item", "paragraph", "heading")
+            and bool(_QUESTION.search(item.block.text))
+        )
+        if is_question:
+            run.append(index)
+            continue
+        if item is not None and item.block.kind == "heading" and run:
+            continue  # a heading between two questions of one list
+        if len(run) >= 3:
+            for position in run:
+                out[position] = "questions"
+        run = []
+    return out
