@@ -107,8 +107,7 @@ def _kind(item: Structured, text: str, section: str, listing_people: bool) -> st
         return CONTENT
     bare = _BULLET.sub("", text)
     if listing_people or (block.kind == "item" and _PERSON_LINE.match(bare)):
-        if _PERSON_LINE.match(bare) or listing_people:
-            return "participants"
+        return "participants"
     if _TIME.match(bare) or (
         _PROGRAMME_HEADING.search(section.split(" › ")[0] if section else "")
         and block.kind != "heading"

@@ -171,7 +171,7 @@ def extract_records(
 
 
 def _passage_locator(passages: list[PassageRow]) -> Callable[[int], str]:
-    """Offset → id of the passage (not a footnote) that contains it (or starts nearest before it)."""
+    """Offset → id of the passage (not a footnote) holding it, or starting nearest before it."""
     spans = sorted((p.start, p.end, p.id) for p in passages if p.kind != "note") or [
         (p.start, p.end, p.id) for p in passages
     ]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.normalise import fold
 from ingest.kinds import CONTENT
+from ingest.normalise import fold
 from ingest.store import PassageRow, Store
 
 ACTORS = {
