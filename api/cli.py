@@ -252,7 +252,7 @@ def search(
         _print_json(response)
         return
     if not response.results:
-        typer.echo("Aucun résultat.")
+        typer.echo(f"Aucun résultat pertinent : {response.reason}.")
     for number, result in enumerate(response.results, 1):
         _print_result(
             number,

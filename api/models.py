@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from ingest.store import DocumentRow, PassageRow
 from search.citations import quote_excerpt, reference
-from search.engine import Hit
+from search.engine import Hit, Results
 from search.knowledge.cases import Case
 from search.knowledge.index import Card, QuoteHit, at_page
 from search.snippet import snippet
@@ -51,7 +51,18 @@ class SearchResult(BaseModel):
     section: str
     speaker: str | None
     speaker_role: str | None
-    kind: str = Field(description="'text' or 'note' (a footnote)")
+    speech: str | None = Field(
+        description="'verbatim' (the speaker's own words) or 'reported' (the report's "
+        "account of them), when a speaker is set"
+    )
+    question: str | None = Field(
+        None, description="the moderator's question this passage answers, when the text has one"
+    )
+    kind: str = Field(
+        description="what the passage is: 'text' (content), 'intro' (a moderator's question, "
+        "a guest's introduction), 'programme', 'participants', 'questions', 'toc', "
+        "'references' (ingest/kinds.py)"
+    )
     start: int
     end: int
     citation: str
@@ -62,6 +73,10 @@ class SearchResponse(BaseModel):
     query: str
     mode: str
     results: list[SearchResult]
+    reason: str | None = Field(
+        None,
+        description="why there is no result, when there is none (« aucun résultat pertinent »)",
+    )
 
 
 def document_ref(document: DocumentRow) -> DocumentRef:
@@ -104,6 +119,8 @@ def search_result(hit: Hit, query: str) -> SearchResult:
         section=passage.section,
         speaker=passage.speaker,
         speaker_role=passage.speaker_role,
+        speech=passage.speech,
+        question=passage.question,
         kind=passage.kind,
         start=passage.start,
         end=passage.end,
@@ -113,7 +130,13 @@ def search_result(hit: Hit, query: str) -> SearchResult:
 
 
 def search_response(query: str, mode: str, hits: list[Hit]) -> SearchResponse:
-    return SearchResponse(query=query, mode=mode, results=[search_result(h, query) for h in hits])
+    """`hits` as the engine returns them: an empty `Results` carries its reason."""
+    return SearchResponse(
+        query=query,
+        mode=mode,
+        results=[search_result(h, query) for h in hits],
+        reason=hits.reason if isinstance(hits, Results) else None,
+    )
 
 
 # -- practices, quotes, cases ---------------------------------------------------------

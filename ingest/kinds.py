@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.names import NAME
+from ingest.names import NAME, TITLE_NAME
 from ingest.structure import Structured
 
 CONTENT = "text"
@@ -43,19 +43,30 @@ DROPPED = frozenset({"chrome"})
 
 _BULLET = re.compile(r"^(?:[-–—•▪◦●■□➢➤►*]|o(?=\s)|\d{1,2}[.)])\s*")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_TIME = re.compile(
-    r"^(?:\d{1,2}\s?h(?:\s?\d{2})?)\s*(?:[-–—à]\s*\d{1,2}\s?h(?:\s?\d{2})?)?\s*[:–—-]"
+_HOUR = r"\d{1,2}\s?h(?:\s?\d{2})?"
+_TIME = re.compile(rf"^{_HOUR}\s*(?:[-–—à]\s*{_HOUR})?\s*[:–—-]")  # « 9h00 – », « 14h-16h : »
+# A heading or a label line (« Liste des participants : », « Références : ») that opens
+# a list of one kind; the list runs to the next heading, or to the first line that does
+# not fit it.
+_LISTS = {
+    "participants": re.compile(
+        r"^(?:annexes?\s*[-–:]\s*)?(?:liste des |co-?)?"
+        r"(?:participants|intervenants|invités|animateurs|panélistes)\b",
+        re.I,
+    ),
+    "programme": re.compile(r"^(?:programme|déroulé|ordre du jour|agenda)\b", re.I),
+    "toc": re.compile(r"^(?:sommaire|table des matières|contents)\b", re.I),
+    "references": re.compile(
+        r"^(?:références|bibliographie|sources|pour aller plus loin|ressources)\b", re.I
+    ),
+}
+_NAMED_LINE = re.compile(
+    rf"^(?:(?:Animat\w*|Modérat\w*|Excusée?)\s*:\s*)?(?:{NAME}|{TITLE_NAME}|[A-Z]{{2,4}},\s*\w+)"
+    r"\s*[,–(-].{0,200}$",
+    re.S,
 )
-_PROGRAMME_HEADING = re.compile(r"\b(?:programme|déroulé|ordre du jour|agenda)\b", re.I)
-_PARTICIPANTS_LABEL = re.compile(
-    r"^(?:liste des )?(?:participants|intervenants|invités|membres|animateurs)\b.{0,60}:?$", re.I
-)
-_PERSON_LINE = re.compile(rf"^(?:(?:Animat\w*|Modérat\w*|Excusée?)\s*:\s*)?{NAME}\s*[,–(-]")
-_TOC_HEADING = re.compile(r"^(?:sommaire|table des matières|contents)\b", re.I)
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|\s{3,})\s*\d{1,3}$")
-_REFERENCES_HEADING = re.compile(
-    r"^(?:références|bibliographie|sources|pour aller plus loin)\b", re.I
-)
+_REFERENCE_LINE = re.compile(r"[«\"“].+[»\"”]|https?://|\b(?:19|20)\d{2}\b")
 # The furniture of a blog or a CMS page: comment form, sharing buttons, navigation.
 _CHROME = re.compile(
     r"^(?:laisser un commentaire|laisser une réponse|votre adresse (?:e-?mail|de messagerie)|"
@@ -73,12 +84,9 @@ def block_kinds(items: list[Structured]) -> list[str]:
     """One kind per structured block, in order."""
     kinds: list[str] = []
     in_chrome = False
-    listing_people = False
+    listing: str | None = None  # the kind of list the current lines belong to
     for item in items:
         block, text = item.block, item.block.text.strip()
-        section = " › ".join(item.section)
-        if block.kind == "heading":
-            listing_people = False
         if block.kind == "note":
             kinds.append("note")
             continue
@@ -87,18 +95,40 @@ def block_kinds(items: list[Structured]) -> list[str]:
         if in_chrome:
             kinds.append("chrome")
             continue
-        if _PARTICIPANTS_LABEL.match(text) and block.kind != "item":
-            listing_people = True
-            kinds.append("participants")
+        opened = _list_opened_by(item, text)
+        if block.kind == "heading":
+            listing = opened
+        elif opened and len(text) <= 80 and text.endswith(":"):
+            listing = opened
+            kinds.append(opened)
             continue
-        kinds.append(_kind(item, text, section, listing_people))
-        if listing_people and kinds[-1] != "participants" and block.kind != "heading":
-            listing_people = False
+        elif listing and not _fits(listing, item, text):
+            listing = None  # the list ends at the first line that does not belong to it
+        kinds.append(listing if listing and block.kind != "heading" else _kind(item, text))
     return _questions_in_runs(items, kinds)
 
 
-def _kind(item: Structured, text: str, section: str, listing_people: bool) -> str:
-    block = item.block
+def _list_opened_by(item: Structured, text: str) -> str | None:
+    """The kind of list a heading or a label line announces, if any."""
+    if item.block.kind not in ("heading", "paragraph") or item.speaker:
+        return None
+    return next((kind for kind, pattern in _LISTS.items() if pattern.search(text)), None)
+
+
+def _fits(listing: str, item: Structured, text: str) -> bool:
+    """Whether a line goes on with the list it follows."""
+    bare = _BULLET.sub("", text)
+    if listing == "participants":
+        return bool(_NAMED_LINE.match(bare)) and not item.speaker
+    if listing == "references":
+        return bool(_REFERENCE_LINE.search(text)) and len(text) <= 600
+    if listing == "toc":
+        return bool(_TOC_LINE.search(text))
+    return not item.speaker  # a programme runs to its next heading
+
+
+def _kind(item: Structured, text: str) -> str:
+    """The kind of a block outside any list."""
     if _is_link(text):
         return "link"
     if item.intro and not item.speaker:
@@ -106,17 +136,12 @@ def _kind(item: Structured, text: str, section: str, listing_people: bool) -> st
     if item.speaker:
         return CONTENT
     bare = _BULLET.sub("", text)
-    if listing_people or (block.kind == "item" and _PERSON_LINE.match(bare)):
+    if item.block.kind == "item" and _NAMED_LINE.match(bare):
         return "participants"
-    if _TIME.match(bare) or (
-        _PROGRAMME_HEADING.search(section.split(" › ")[0] if section else "")
-        and block.kind != "heading"
-    ):
+    if _TIME.match(bare):
         return "programme"
-    if _TOC_HEADING.match(section) or _TOC_LINE.search(text):
+    if _TOC_LINE.search(text):
         return "toc"
-    if _REFERENCES_HEADING.match(section.split(" › ")[-1] if section else ""):
-        return "references"
     return CONTENT
 
 

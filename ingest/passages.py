@@ -39,6 +39,7 @@ class Passage:
     speaker_role: str | None
     kind: str  # one of ingest.kinds.KINDS: "text" for content
     speech: str | None  # "verbatim" | "reported" when a speaker is set
+    question: str | None  # the moderator's question the passage answers, if the text says
 
     @property
     def content_hash(self) -> str:
@@ -132,6 +133,7 @@ def _assemble(ordinal: int, pieces: list[_Piece], meta: Structured, kind: str) -
         speaker_role=meta.speaker_role,
         kind=kind,
         speech=meta.speech,
+        question=meta.question,
     )
 
 
@@ -146,5 +148,6 @@ def _note_passages(items: list[Structured], first_ordinal: int) -> list[Passage]
         pieces = [piece for item in page_items for piece in _pieces(item.block)]
         passage = _assemble(first_ordinal + len(notes), pieces, page_items[0], "note")
         passage.speaker, passage.speaker_role, passage.speech = None, None, None
+        passage.question = None
         notes.append(passage)
     return notes

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from ingest.kinds import NOT_SEARCHED
 from ingest.passages import Passage
 
 DB_NAME = "recueil.db"
@@ -137,8 +138,10 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 
 def _v3(db: sqlite_utils.Database) -> None:
-    """Whether a passage holds a speaker's own words or the report's account of them."""
+    """Whether a passage holds a speaker's own words or the report's account of them, and
+    the moderator's question it answers."""
     db["passages"].add_column("speech", str)
+    db["passages"].add_column("question", str)
 
 
 MIGRATIONS = [_v1, _v2, _v3]
@@ -273,6 +276,14 @@ class Store:
     def passages(self, document_id: str | None = None) -> list[PassageRow]:
         where, args = ("document_id = ?", [document_id]) if document_id else (None, None)
         rows = self.db["passages"].rows_where(where, args, order_by="document_id, ordinal")
+        return [PassageRow(**row) for row in rows]
+
+    def searchable_passages(self) -> list[PassageRow]:
+        """What search indexes: every passage but footnotes and bare links (ingest.kinds)."""
+        marks = ", ".join("?" for _ in NOT_SEARCHED)
+        rows = self.db["passages"].rows_where(
+            f"kind NOT IN ({marks})", sorted(NOT_SEARCHED), order_by="document_id, ordinal"
+        )
         return [PassageRow(**row) for row in rows]
 
     def passage(self, passage_id: str) -> PassageRow | None:

@@ -86,6 +86,7 @@ class Structured:
     speaker_role: str | None = None
     speech: str | None = None  # "verbatim" | "reported" when a speaker is set
     intro: bool = False  # a moderator's question, a guest's introduction, a speaker label
+    question: str | None = None  # the moderator's question this block answers, if any
 
 
 def normalise_name(name: str) -> str:
@@ -124,6 +125,7 @@ class _Turn:
     single: bool = False
     # Opened by a question to the person: the answer may start under the next heading.
     asked: bool = False
+    question: str | None = None  # the last question put to the speaker
     crossed: bool = False  # a heading came between the question and the answer
 
     def speech_of(self, text: str) -> str:
@@ -153,6 +155,10 @@ class _Walker:
 
     def emit(self, block: Block, intro: bool = False) -> None:
         self.out.append(Structured(block, _titles(self.path), None, intro=intro))
+        if intro and self.turn is not None:
+            asked = _questions_in(block.text)
+            if asked:
+                self.turn.question = asked
 
     def attribute(self, block: Block) -> None:
         turn = self.turn
@@ -161,7 +167,12 @@ class _Walker:
         turn.open_quotes += block.text.count("«") - block.text.count("»")
         self.out.append(
             Structured(
-                block, _titles(self.path), turn.speaker, turn.role, turn.speech_of(block.text)
+                block,
+                _titles(self.path),
+                turn.speaker,
+                turn.role,
+                turn.speech_of(block.text),
+                question=turn.question,
             )
         )
 
@@ -339,6 +350,15 @@ def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
         speech = VERBATIM if text.endswith(":") else REPORTED
         return by_name.group("name"), by_name.group("role"), speech
     return None
+
+
+_QUESTION_SENTENCE = re.compile(r"[^.!?…]*\?")
+
+
+def _questions_in(text: str) -> str | None:
+    """The interrogative sentences of a moderator's intervention: what the answer answers."""
+    found = [m.group().strip(" -–•\n") for m in _QUESTION_SENTENCE.finditer(" ".join(text.split()))]
+    return " ".join(q for q in found if len(q) > 10) or None
 
 
 def _is_question(text: str) -> bool:

@@ -90,6 +90,29 @@ class BM25:
                 total[rows] += FUZZY_WEIGHT * weights
         return total
 
+    def share_of(self, term: str) -> float:
+        """The share of passages an analysed term occurs in."""
+        postings = self._postings.get(term)
+        return len(postings[0]) / max(1, len(self.ids)) if postings else 0.0
+
+    def matched_share(self, query: str) -> np.ndarray:
+        """Per passage, the share of the query's weight (IDF) that its words match.
+
+        BM25 alone rewards one rare word matched twice; a question is answered by a passage
+        that holds most of what it asks. A query word the collection does not know counts
+        with the weight of the rarest word, matched nowhere (unless a near spelling is)."""
+        matched = np.zeros(len(self.ids), dtype=np.float32)
+        total = 0.0
+        for term in set(analyse(query)):
+            spellings = [term] if term in self._postings else self._speller.nearest(term)
+            frequency = max((len(self._postings[t][0]) for t in spellings), default=0)
+            weight = float(np.log(1 + (len(self.ids) - frequency + 0.5) / (frequency + 0.5)))
+            total += weight
+            if spellings:
+                rows = np.unique(np.concatenate([self._postings[t][0] for t in spellings]))
+                matched[rows] += weight
+        return matched / total if total else matched
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         scores = self.scores(query)
         if not scores.any():

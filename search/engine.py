@@ -7,17 +7,22 @@ without touching the disk except for the store's row cache refresh.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ingest.extract.quotes import all_roles_in
+from ingest.metadata import KINDS
 from ingest.store import DocumentRow, PassageRow, Store
-from search import fusion
+from search import fusion, ranking, relevance
 from search.embedders import Embedder, get_embedder
 from search.french import fold
+from search.intent import understand
 from search.knowledge.index import Knowledge
 from search.language import looks_english
 from search.lexical_cache import load_or_build_bm25
+from search.people import Mention, People
 from search.vectors import VectorIndex, embedding_input, load_or_build
 
 MODES = ("hybrid", "lexical", "dense")
@@ -25,8 +30,14 @@ MODES = ("hybrid", "lexical", "dense")
 CANDIDATES = 100
 # Passages whose dense scores calibrate the query's cosine distribution.
 CALIBRATION_SAMPLE = 2000
+# A word found in more than this share of passages designates a subject, not a person.
+COMMON_SHARE = 0.09
 # Two passages sharing this share of their word trigrams say the same thing.
 DUPLICATE_OVERLAP = 0.5
+
+
+class FilterError(ValueError):
+    """A filter value that can never match: the user mistyped it."""
 
 
 @dataclass
@@ -41,6 +52,11 @@ class Filters:
 
     def __bool__(self) -> bool:
         return any(v is not None and v != "" for v in self.__dict__.values())
+
+    def validate(self) -> None:
+        """An unknown value is a usage error that names the valid ones, not an empty list."""
+        if self.kind and self.kind not in KINDS:
+            raise FilterError(f"unknown kind '{self.kind}': use one of {', '.join(KINDS)}")
 
     def accepts(self, passage: PassageRow, document: DocumentRow) -> bool:
         if self.document and self.document not in (document.id, document.file):
@@ -65,6 +81,14 @@ class Hit:
     also_in: list[tuple[PassageRow, DocumentRow]] = field(default_factory=list)
 
 
+class Results(list):
+    """Hits, best first; when there are none, `reason` says why, for a person to read."""
+
+    def __init__(self, hits: list[Hit] | None = None, reason: str | None = None):
+        super().__init__(hits or [])
+        self.reason = reason if not hits else None
+
+
 def _shingles(text: str) -> set[str]:
     words = re.findall(r"\w+", fold(text))
     return {" ".join(words[i : i + 3]) for i in range(max(0, len(words) - 2))}
@@ -79,7 +103,7 @@ class SearchEngine:
     def reload(self) -> None:
         """Re-read the store (after an ingest): passages, BM25 and the vector index."""
         self.documents = {d.id: d for d in self.store.documents()}
-        passages = self.store.passages()
+        passages = self.store.searchable_passages()
         self.passages = {p.id: p for p in passages}
         self.ids = [p.id for p in passages]
         self.lexical = load_or_build_bm25(
@@ -95,6 +119,19 @@ class SearchEngine:
         # load_or_build has just checked (or written) this fingerprint against the store.
         self.fingerprint = self.vectors.manifest.fingerprint
         self.knowledge = Knowledge(self)
+        self.people = People(
+            self._speaker_roles(passages), lambda term: self.lexical.share_of(term) > COMMON_SHARE
+        )
+        self.statements = Counter(s["passage_id"] for s in self.store.records("statements"))
+
+    def _speaker_roles(self, passages: list[PassageRow]) -> dict[str, list[str]]:
+        """Each speaker with every role the documents give them (their organisations too)."""
+        roles: dict[str, list[str]] = {p.speaker: [] for p in passages if p.speaker}
+        for document in self.documents.values():
+            for name, found in all_roles_in(document.text).items():
+                if name in roles:
+                    roles[name].extend(r for r in found if r not in roles[name])
+        return roles
 
     def is_fresh(self) -> bool:
         return self.fingerprint == self.store.fingerprint()
@@ -103,25 +140,40 @@ class SearchEngine:
 
     def search(
         self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None
-    ) -> list[Hit]:
-        """Ranked, grouped hits for a query; see search.fusion for how scores combine."""
+    ) -> Results:
+        """Ranked, grouped hits for a query; see search.fusion for how scores combine.
+
+        An empty result says why (`Results.reason`): nothing is shown below the evidence
+        search.relevance asks for, rather than ten confident answers to nonsense.
+        """
         query = query.strip()
         if not query:
             raise ValueError("the query is empty")
         if mode not in MODES:
             raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
+        if filters:
+            filters.validate()
         allowed = self._allowed_rows(filters) if filters else None
+        if allowed is not None and not len(allowed):
+            return Results(reason=relevance.NO_PASSAGE_FILTERED)
+        intent = understand(query)
+        mention = self.people.find(query)
+        # Asked of a person, the question is matched by what it asks of them: « le maire
+        # adjoint de Lille » would match his introduction, not his answer.
+        matched = (mention.rest_of(query) if mention else "").strip() or query
         candidates: list[np.ndarray] = []
+        if mention:
+            candidates.append(self._rows_of(mention, allowed))
         lexical = dense = lexical_reference = dense_reference = None
         if mode != "dense":
-            lexical = self.lexical.scores(query)
+            lexical = self.lexical.scores(matched)
             lexical_reference = lexical
             pool = np.flatnonzero(lexical > 0)
             if allowed is not None:
                 pool = np.intersect1d(pool, allowed)
             candidates.append(pool[np.argsort(-lexical[pool])[:CANDIDATES]])
         if mode != "lexical":
-            vector = self.embedder.embed_query(query)
+            vector = self.embedder.embed_query(matched)
             dense = np.zeros(len(self.ids), dtype=np.float32)
             if allowed is None:
                 found = self.vectors.search(vector, CANDIDATES)
@@ -134,11 +186,28 @@ class SearchEngine:
         rows = np.unique(np.concatenate(candidates)) if candidates else np.array([], np.int64)
         if dense is not None and len(rows):
             dense[rows] = self.vectors.passage_scores(vector, rows)
+        evidence = relevance.Evidence(
+            self.lexical.matched_share(query),
+            fusion.zscores(dense, dense_reference) if dense is not None else None,
+        )
+        rows, reason = evidence.keep(rows)
+        if reason:
+            return Results(reason=reason)
         weight = fusion.ENGLISH_LEXICAL_WEIGHT if looks_english(query) else fusion.LEXICAL_WEIGHT
         ranked = fusion.combine(
             self.ids, rows, lexical, dense, lexical_reference, dense_reference, weight
         )
-        return self._group(ranked, k)
+        ranked = ranking.adjust(ranked, self.passages.__getitem__, intent, mention, self.statements)
+        return Results(self._group(ranked, k))
+
+    def _rows_of(self, mention: Mention, allowed: np.ndarray | None) -> np.ndarray:
+        """Rows of the passages the people a question designates speak in."""
+        names = {person.name for person in mention.people}
+        rows = np.array(
+            [row for row, pid in enumerate(self.ids) if self.passages[pid].speaker in names],
+            dtype=np.int64,
+        )
+        return rows if allowed is None else np.intersect1d(rows, allowed)
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray:
         return np.array(

@@ -1,6 +1,7 @@
 """Retrieval evaluation: nDCG@10, recall@10, MRR and hit@1, per query kind.
 
-A query line is `{"id", "kind", "query", "gold": [{"file", "span", "grade"}]}`. A result
+A query line is `{"id", "kind", "query", "gold": [{"file", "span", "grade"}]}`; a query
+with no gold is one the collection cannot answer, scored 1 when nothing comes back. A result
 is relevant to a gold item when its text, or the text of one of its `also_in` sources,
 contains the span once all whitespace is ignored (line wrapping differs between the
 source and clean passages). Each gold item is credited once, at its first result.
@@ -78,6 +79,9 @@ def grades(hits: list[Hit], gold: list[Gold]) -> list[int]:
 
 
 def score(hits: list[Hit], gold: list[Gold]) -> dict[str, float]:
+    if not gold:  # a question the collection cannot answer: right when nothing comes back
+        empty = 0.0 if hits else 1.0
+        return {"ndcg@10": empty, "recall@10": empty, "mrr": empty, "hit@1": empty, "found": 0}
     gains = grades(hits, gold)
     dcg = sum((2**g - 1) / math.log2(rank + 2) for rank, g in enumerate(gains))
     ideal = sorted((g.grade for g in gold), reverse=True)[:K]

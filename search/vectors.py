@@ -112,7 +112,7 @@ def ensure_embeddings(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Embed every chunk that has no vector for this model yet; returns how many."""
-    chunks = chunks or all_chunks(store.passages())
+    chunks = chunks or all_chunks(store.searchable_passages())
     # Similar lengths in a batch waste less padding (a stable sort: ties keep their order).
     order = sorted(range(len(chunks.texts)), key=lambda i: len(chunks.texts[i]))
     return embed_missing(
@@ -270,7 +270,7 @@ def load_or_build(store: Store, embedder: Embedder, chunks: Chunks | None = None
     reading every vector from SQLite (51 s at 2.7M chunks, docs/BENCHMARKS.md).
     """
     index_path, manifest_path = _paths(store, embedder.model_id)
-    chunks = chunks or all_chunks(store.passages())
+    chunks = chunks or all_chunks(store.searchable_passages())
     ids, starts, hashes = chunks.ids, chunks.starts, chunks.hashes
     matrix_path = _matrix_path(index_path, hashes)
     fingerprint = store.fingerprint()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
 from api.models import SearchResponse, SimilarResponse, search_response, similar_response
 from api.routers.deps import App
+from ingest.metadata import KINDS
 from search.engine import MODES, Filters
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -22,7 +23,9 @@ def search(
     document: str | None = None,
     event: str | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    kind: str | None = None,
+    kind: Annotated[
+        Literal[KINDS] | None, Query(description="document kind: " + ", ".join(KINDS))
+    ] = None,
     speaker: str | None = None,
 ) -> SearchResponse:
     if not q.strip():

@@ -28,15 +28,28 @@ _TURN_PREFIX = re.compile(rf"^{NAME}\s?:\s*")
 _ROLE = re.compile(rf"(?P<name>{NAME}),\s*(?P<role>[^:\n.;]{{3,120}})")
 
 
-def roles_in(text: str) -> dict[str, str]:
-    """First stated role of each name in a document ("Bettina LAVILLE, Présidente …")."""
-    roles: dict[str, str] = {}
+# What follows « X, » when it is a clause of the sentence rather than X's role.
+_NOT_A_ROLE = re.compile(
+    r"(?:vous|en|depuis|suite|qui|que|a|ont|avait|est|sont|s[’']est|dans|pour|avec|lors|"
+    r"et|mais|car|nous|je|il|elle)\b",
+    re.I,
+)
+
+
+def all_roles_in(text: str) -> dict[str, list[str]]:
+    """Every distinct role stated for each name ("Bettina LAVILLE, Présidente …")."""
+    roles: dict[str, list[str]] = {}
     for match in _ROLE.finditer(text):
         name = normalise_name(match.group("name"))
-        role = match.group("role").strip()
-        if name not in roles and not re.match(r"(?:vous|en|depuis|suite|qui)\b", role, re.I):
-            roles[name] = role
-    return roles
+        role = " ".join(match.group("role").split()).rstrip(" ,")
+        if not _NOT_A_ROLE.match(role) and role not in roles.setdefault(name, []):
+            roles[name].append(role)
+    return {name: found for name, found in roles.items() if found}
+
+
+def roles_in(text: str) -> dict[str, str]:
+    """First stated role of each name in a document."""
+    return {name: found[0] for name, found in all_roles_in(text).items()}
 
 
 def _same_person(reported: str, speaker: str) -> bool:

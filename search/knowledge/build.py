@@ -20,7 +20,7 @@ def refresh(
     store: Store, embedder: Embedder, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, int]:
     """Bring embeddings, derived records and the vector index up to date with the store."""
-    chunks = all_chunks(store.passages())  # cut once: embedding, pruning and the index
+    chunks = all_chunks(store.searchable_passages())  # cut once: embedding, pruning and the index
     embedded = ensure_embeddings(store, embedder, chunks, progress)
     cards = build_cards(store, embedder)
     cases = build_cases(store)

@@ -1,0 +1,88 @@
+"""What a question asks for: a practice, someone's words, similar cases, a fact; and
+whether it asks for the furniture of a report (programme, participants…) at all.
+
+Search uses it to rank (a how-to question favours passages that give practices; a
+question about a person favours that person's words) and to keep non-content passages
+(programme, participant lists, lists of questions) below content unless asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+HOWTO, WHO, CASE, FACT, OTHER = "howto", "who", "case", "fact", "other"
+
+_HOWTO = re.compile(
+    r"\b(?:comment|que faire|quoi faire|faut-il|(?:quel(?:le)?s?|les) (?:bonnes )?(?:pratiques|"
+    r"conditions|leviers|clés|cles|conseils|étapes|etapes|méthodes|methodes|moyens|erreurs|"
+    r"écueils|ecueils|pièges|pieges|freins|obstacles|recommandations|enseignements|leçons|"
+    r"lecons|ingrédients|facteurs)|how (?:to|can|do|should|could)|what works|tips|advice|"
+    r"best practices?|lessons?|pitfalls?|mistakes?|avoid|éviter|eviter|réussir|reussir)\b",
+    re.I,
+)
+_WHO = re.compile(
+    r"\b(?:qui a (?:dit|parlé|évoqué|affirmé|déclaré)|selon|d['’]apr[eè]s|que (?:dit|pense|"
+    r"propose|raconte|explique)|qu['’]a (?:dit|déclaré|expliqué|proposé)|citation|propos de|"
+    r"témoignage de|who said|according to|what did|quote)\b",
+    re.I,
+)
+_CASE = re.compile(
+    r"\b(?:cas (?:similaires?|comparables?|proches?)|exemples?|initiatives? (?:similaires?|"
+    r"comparables?)|expériences? (?:similaires?|comparables?)|projets? (?:similaires?|"
+    r"comparables?)|similar|comparable|examples?|nous sommes|notre (?:association|commune|"
+    r"collectivité|entreprise|structure|réseau)|we are|our (?:association|town|city|company))\b",
+    re.I,
+)
+_FACT = re.compile(
+    r"\b(?:quand|où|ou se|combien|quelle date|en quelle année|quel jour|à quelle heure|"
+    r"when|where|how many|which year|what date)\b",
+    re.I,
+)
+# A question that asks for a report's furniture: those kinds compete with content then.
+_ASKS = {
+    "programme": re.compile(
+        r"\b(?:programmes?|déroulé|deroule|ordre du jour|agenda|horaires?|à quelle heure|"
+        r"a quelle heure|schedule|timetable)\b",
+        re.I,
+    ),
+    # Asked for, not merely named: « quels intervenants… », « qui a représenté… ».
+    "participants": re.compile(
+        r"\b(?:(?:quel(?:le)?s?|qui|liste|noms?|combien)\b[^?.]{0,40}\b(?:participants?|"
+        r"intervenants?|invités|panélistes|animateurs?|animatrices?)|qui (?:participait|"
+        r"intervenait|animait)|qui a (?:représenté|animé|modéré|ouvert|introduit|clôturé|"
+        r"présenté)|animée? par|who (?:took part|spoke|attended|was on|represented|chaired|"
+        r"opened)|(?:which|list of) (?:speakers|participants|panel))",
+        re.I,
+    ),
+    "intro": re.compile(r"\b(?:qui est|présentation de|who is|quel (?:poste|rôle|role))\b", re.I),
+    "questions": re.compile(
+        r"\b(?:questions? posées?|sujets? proposés?|thèmes? (?:des|proposés)|topics)\b", re.I
+    ),
+    "toc": re.compile(r"\b(?:sommaire|table des matières|contents)\b", re.I),
+    "references": re.compile(r"\b(?:références|bibliographie|sources|references)\b", re.I),
+}
+
+
+@dataclass
+class Intent:
+    kind: str
+    asks: set[str] = field(default_factory=set)  # non-content kinds the question wants
+
+
+def understand(query: str) -> Intent:
+    asks = {kind for kind, pattern in _ASKS.items() if pattern.search(query)}
+    if "participants" in asks:
+        # Who took part, who represented whom: the programme and introductions say it too.
+        asks |= {"intro", "programme"}
+    if _WHO.search(query):
+        kind = WHO
+    elif _CASE.search(query):
+        kind = CASE
+    elif _HOWTO.search(query):
+        kind = HOWTO
+    elif _FACT.search(query):
+        kind = FACT
+    else:
+        kind = OTHER
+    return Intent(kind, asks)

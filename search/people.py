@@ -1,0 +1,165 @@
+"""Who a question is about: a speaker named, or designated by role or organisation.
+
+Researchers ask « d'après le maire adjoint de Lille… », « que dit la présidente du
+CELAVAR ? », « what did the mayor of Lille recommend? ». Words of the role match the
+programme and the moderator's introduction of the guest better than the guest's own
+answer, so the engine recognises the person first, through the roles and organisations
+the documents themselves give them, then ranks that person's passages by the rest of the
+question.
+
+A person is recognised by their surname, or by at least one distinctive word of their
+roles (an organisation, a place: « CELAVAR », « Lille ») together with a role noun in the
+singular or a who-said cue. A word is distinctive when at most two speakers' descriptions
+hold it and it is not common in the collection.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ingest.normalise import fold
+from search.french import STOP_WORDS, stem, words
+
+# English words of roles and organisations, to reach the French descriptions.
+_ENGLISH = {
+    "mayor": "maire",
+    "deputy": "adjoint",
+    "prefect": "préfet",
+    "president": "président",
+    "chair": "président",
+    "chairman": "président",
+    "chairwoman": "présidente",
+    "head": "directeur",
+    "director": "directeur",
+    "founder": "fondateur",
+    "minister": "ministre",
+    "author": "auteur",
+    "researcher": "doctorant",
+    "phd": "doctorant",
+    "representative": "représentant",
+    "city": "ville",
+    "network": "réseau",
+    "bank": "banque",
+    "savings": "épargne",
+    "banks": "banque",
+    "movement": "mouvement",
+    "federation": "fédération",
+    "committee": "comité",
+    "commission": "commission",
+    "observatory": "observatoire",
+}
+# Role nouns, as folded words: stems would mix « animateur » with « animation ».
+ROLE_NOUNS = frozenset(
+    fold(w)
+    for w in (
+        "maire adjoint adjointe préfet préfète président présidente directeur "
+        "directrice fondateur fondatrice ministre représentant représentante délégué "
+        "déléguée chargé chargée doctorant doctorante chercheur chercheuse auteur autrice "
+        "animateur animatrice modérateur modératrice secrétaire coordinateur coordinatrice "
+        "dirigeant dirigeante consultant consultante élu élue conseiller conseillère"
+    ).split()
+)
+_WHO_CUES = re.compile(
+    r"\b(?:selon|d['’]apr[eè]s|que (?:dit|pense|propose|raconte|explique)|qu['’]a (?:dit|"
+    r"déclaré|expliqué|proposé)|a-t-(?:il|elle) dit|témoign\w*|citation|propos|"
+    r"according to|what did|who said|says?|said|quote)\b",
+    re.I,
+)
+_DISTINCTIVE_DF = 2
+
+
+def _stems(text: str) -> list[str]:
+    """Analysed words, English role words first turned into their French equivalents."""
+    out = []
+    for word in words(text):
+        word = fold(_ENGLISH.get(word, word))
+        if word not in STOP_WORDS and len(word) > 1:
+            out.append(stem(word))
+    return out
+
+
+@dataclass
+class Person:
+    name: str
+    roles: list[str]
+    terms: set[str] = field(default_factory=set)
+
+    @property
+    def surname(self) -> str:
+        return fold(self.name.split()[-1])
+
+
+@dataclass
+class Mention:
+    """The people a question designates, and the query words that designated them."""
+
+    people: list[Person]
+    words: set[str]  # folded query words that named or described them
+
+    def rest_of(self, query: str) -> str:
+        """The question without the words that designate the person: what is asked of them."""
+        kept = [
+            w
+            for w in re.findall(r"[\w’'-]+", query)
+            if fold(w) not in self.words and stem(fold(w)) not in self.words
+        ]
+        return " ".join(kept)
+
+
+class People:
+    """The speakers of the collection, with the words that designate them."""
+
+    def __init__(self, roles: dict[str, list[str]], common: Callable[[str], bool]):
+        """`roles`: each speaker's roles; `common`: whether a word is frequent in the
+        collection (« ville », « territoire »), too common to designate anyone."""
+        self.common = common
+        self.people = [Person(name, found) for name, found in sorted(roles.items())]
+        for person in self.people:
+            person.terms = set(_stems(" ".join([person.name, *person.roles])))
+        self.df = Counter(term for person in self.people for term in person.terms)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def _idf(self, term: str) -> float:
+        return math.log(1 + len(self.people) / self.df[term])
+
+    def find(self, query: str) -> Mention | None:
+        """The person or people the question is about, if it designates any."""
+        folded_words = {fold(_ENGLISH.get(w, w)) for w in words(query)}
+        stems = set(_stems(query))
+        named = [p for p in self.people if p.surname in folded_words]
+        # « Philippe Lemoine », not « Floriane LEMOINE »: a first name given decides.
+        first_named = [p for p in named if fold(p.name.split()[0]) in folded_words]
+        named = first_named or named
+        if named:
+            used = {w for p in named for w in map(fold, p.name.replace("-", " ").split())}
+            return Mention(named, used | _cue_words(query))
+        roles = folded_words & ROLE_NOUNS
+        if not (roles or _WHO_CUES.search(query)):
+            return None  # an organisation alone designates a subject, not a speaker
+        role_stems = {stem(r) for r in roles}
+        scored = []
+        for person in self.people:
+            overlap = stems & person.terms
+            distinctive = {
+                t
+                for t in overlap - role_stems
+                if self.df[t] <= _DISTINCTIVE_DF and not self.common(t)
+            }
+            if distinctive:
+                scored.append((sum(self._idf(t) for t in overlap), person, overlap))
+        if not scored:
+            return None
+        best = max(score for score, _, _ in scored)
+        chosen = [(p, o) for score, p, o in scored if score >= 0.8 * best]
+        used = {t for _, overlap in chosen for t in overlap} | roles
+        return Mention([p for p, _ in chosen], used | _cue_words(query))
+
+
+def _cue_words(query: str) -> set[str]:
+    return {fold(w) for match in _WHO_CUES.finditer(query) for w in match.group().split()}

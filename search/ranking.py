@@ -1,0 +1,85 @@
+"""From fused scores to the final order: what the question asks for, and what the passage is.
+
+Fusion (search.fusion) says how well a passage matches the words and meaning of the
+question. This stage adds what the question is about:
+
+- a question about a person puts that person's own words first (search.people);
+- a how-to question favours passages that give practices, lessons, conditions or
+  propositions (the practice statements ingest extracted, or the cues that announce them);
+- passages that are not content (programme, participant lists, lists of questions, a
+  moderator's question, a table of contents) never outrank content, unless the question
+  asks for them (« le programme de la rencontre 2019 »).
+
+Each boost is in the fused score's unit (a standard deviation of the collection's
+scores); the values were chosen on both evaluation sets (docs/EVALUATION.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from ingest.store import PassageRow
+from search.fusion import Ranked
+from search.intent import HOWTO, WHO, Intent
+from search.people import Mention
+
+SPEAKER_BOOST = 1.5
+PRACTICE_BOOST = 0.5
+# A moderator's question or a guest's introduction: below the guest's own words, but it
+# does describe who they are and what they do, which a case question may want.
+INTRO_PENALTY = 0.5
+# Kinds that are below content, whatever their score, unless the question asks for them.
+_FURNITURE = frozenset({"programme", "participants", "questions", "toc", "references"})
+# Cues by which a text announces advice, whatever extracted statements there are.
+_PRACTICE_CUES = re.compile(
+    r"\b(?:il faut|il est (?:essentiel|important|nécessaire|indispensable)|bonnes? pratiques?|"
+    r"ce que (?:je|nous) (?:ne )?referai(?:s|t|ons)|leviers?|conditions? (?:de|d['’]|pour)|"
+    r"recommand\w*|propositions? \d|conseils?|écueils?|éviter|veiller à|s['’]appuyer sur|"
+    r"enseignements?|points? de vigilance|facteurs? clés?)\b",
+    re.I,
+)
+
+
+def gives_practice(passage: PassageRow, statements: int) -> bool:
+    return statements > 0 or bool(_PRACTICE_CUES.search(passage.text))
+
+
+def adjust(
+    ranked: list[Ranked],
+    passage_of: Callable[[str], PassageRow],
+    intent: Intent,
+    mention: Mention | None,
+    statements: dict[str, int],
+) -> list[Ranked]:
+    """Re-rank fused results: boosts by intent and person, then content before the rest."""
+    # « Qui a représenté la ministre ? »: a question about who did what at the event is
+    # answered by the programme and introductions, not by the named person's words.
+    about_event = bool(intent.asks & {"participants", "programme"})
+    speakers = {p.name for p in mention.people} if mention and not about_event else set()
+    out = []
+    for item in ranked:
+        passage = passage_of(item.passage_id)
+        bonus = 0.0
+        if speakers and passage.speaker in speakers:
+            bonus += SPEAKER_BOOST
+        if intent.kind == HOWTO and gives_practice(passage, statements.get(passage.id, 0)):
+            bonus += PRACTICE_BOOST
+        if passage.kind == "intro" and "intro" not in intent.asks:
+            bonus -= INTRO_PENALTY
+        if bonus:
+            item = replace(item, score=item.score + bonus, components={**item.components})
+            item.components["boost"] = round(bonus, 3)
+        out.append(item)
+    below = _FURNITURE - intent.asks
+    if intent.kind == WHO or speakers:
+        below = below | ({"intro"} - intent.asks)  # the person's words, not their introduction
+
+    def tier(item: Ranked) -> tuple[bool, bool, float]:
+        passage = passage_of(item.passage_id)
+        # The designated person's own words first, then other content, then furniture.
+        other = bool(speakers) and passage.speaker not in speakers
+        return passage.kind in below, other, -item.score
+
+    return sorted(out, key=tier)

@@ -1,0 +1,49 @@
+"""When to say « aucun résultat pertinent » instead of ranking whatever comes closest.
+
+Fused scores are relative: the collection's best match to « xyzzyqq blorf » still gets a
+confident z-score. Two absolute signals say whether there is evidence at all:
+
+- the share of the question's weight (IDF) a passage's words match, typos tolerated
+  (search.bm25.BM25.matched_share): zero when no word of the question occurs there;
+- how far the passage's meaning stands above the collection's for this question
+  (the dense z-score).
+
+A question none of whose words the collection knows is answered only by a passage whose
+meaning stands out very clearly; a passage that shares no word with the question must
+stand out clearly too. Thresholds were read off the evaluation sets' answerable and
+unanswerable questions (docs/EVALUATION.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# A question of unknown words: its best passage must stand this far above the collection.
+UNKNOWN_WORDS_DENSE_Z = 4.0
+# A passage sharing no word with the question must stand this far above the collection.
+NO_WORD_DENSE_Z = 2.0
+
+NO_WORD_KNOWN = "aucun mot de la question n'apparaît dans les documents"
+NOTHING_RELEVANT = "aucun passage ne répond à la question au-dessus du seuil de pertinence"
+NO_PASSAGE_FILTERED = "aucun passage ne correspond aux filtres"
+
+
+@dataclass
+class Evidence:
+    share: np.ndarray  # per passage row, the share of the question's weight matched
+    dense_z: np.ndarray | None  # per passage row (candidates only), or None without dense
+
+    def keep(self, rows: np.ndarray) -> tuple[np.ndarray, str | None]:
+        """The candidate rows with evidence enough, or none and the reason why."""
+        if not len(rows):
+            return rows, NOTHING_RELEVANT
+        if self.dense_z is None:
+            kept = rows[self.share[rows] > 0]
+            return kept, None if len(kept) else NO_WORD_KNOWN
+        dense_z = self.dense_z[rows]
+        if not self.share.any() and dense_z.max() < UNKNOWN_WORDS_DENSE_Z:
+            return rows[:0], NO_WORD_KNOWN
+        kept = rows[(self.share[rows] > 0) | (dense_z >= NO_WORD_DENSE_Z)]
+        return kept, None if len(kept) else NOTHING_RELEVANT
