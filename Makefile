@@ -49,6 +49,8 @@ format: install-test
 eval: install
 	$(BIN)/recueil ingest corpus/
 	$(BIN)/recueil eval eval/queries.jsonl --compare
+	$(BIN)/recueil eval eval/hard_queries.jsonl --compare
+	$(BIN)/recueil eval-speakers eval/labels/speakers.jsonl
 
 bench: install
 	$(BIN)/python bench/search_bench.py

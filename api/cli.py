@@ -422,6 +422,34 @@ def evaluate_command(
             typer.echo(f"  {kind_name:<12}{count:>4}{values}")
 
 
+@app.command(name="eval-speakers")
+def evaluate_speakers_command(
+    file: Annotated[Path, typer.Argument(help="Hand-labelled spans, one JSON object a line.")],
+    misses: Annotated[bool, typer.Option(help="List the spans attributed wrongly.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recall and precision of speaker attribution on hand-labelled spans."""
+    from search.evaluate_speakers import load_labels, score
+
+    try:
+        labels = load_labels(file)
+    except (OSError, ValueError, KeyError) as exc:
+        _fail(f"{file}: not a label file ({exc})")
+    store = _store(read_only=True)
+    result = score(store, labels)
+    if as_json:
+        _print_json(result)
+        return
+    counts = result["counts"]
+    typer.echo(
+        f"recall {result['recall']:.3f} ({counts.get('found', 0)}/{counts.get('positives', 0)} "
+        f"spans)  precision {result['precision']:.3f}  verbatim/reported right "
+        f"{result['mode_accuracy']:.3f}  negatives {counts.get('negatives', 0)}"
+    )
+    for miss in result["misses"] if misses else []:
+        typer.echo(f"  want {miss['want']!s:<28} got {miss['got']!s:<28} {miss['span'][:60]}")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

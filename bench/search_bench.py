@@ -4,8 +4,8 @@ Run: `make bench` (or `python bench/search_bench.py [--out docs/BENCHMARKS.md]`)
 Measures, on a fresh store in a temporary folder:
 - ingest time (read, clean, cut, store) and embedding time / passages per second;
 - FAISS build time; cold start (store + BM25 + index + model loaded);
-- warm hybrid search latency p50/p95 over every query of eval/queries.jsonl plus
-  reformulations (>= 100 queries), query embedding included.
+- warm hybrid search latency p50/p95 over every query of eval/queries.jsonl and
+  eval/hard_queries.jsonl plus reformulations (200 queries), query embedding included.
 """
 
 from __future__ import annotations
@@ -54,12 +54,15 @@ def machine() -> str:
 
 
 def queries() -> list[str]:
+    """Every question of both evaluation sets (the blind one included: its questions are
+    longer and name people by role), then reformulations up to 200."""
     base = [
         json.loads(line)["query"]
-        for line in (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        for name in ("queries.jsonl", "hard_queries.jsonl")
+        for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines()
     ]
     variants = [q.rstrip(" ?") + " ?" if not q.endswith("?") else q[:-1] for q in base]
-    return (base + variants)[: max(100, len(base))]
+    return (base + variants)[: max(200, len(base))]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -263,7 +263,8 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
     text = line.text
     if len(text) > (150 if _NUMBERED_HEADING.match(text) else 90) or len(text) < 3:
         return False
-    if text.endswith((",", ";", ":", "-")) or (text.endswith(".") and not text.endswith("..")):
+    sentence = text.rstrip(' »"”’')  # « … concret. » ends a sentence inside a quotation
+    if text.endswith((",", ";", ":", "-")) or (sentence.endswith(".") and not text.endswith("..")):
         return False
     open_ending = _open_ending(text)
     if open_ending and not _continues_title(line, following):

@@ -190,6 +190,8 @@ class _Walker:
     def heading(self, block: Block) -> None:
         text = block.text.strip()
         named = _speaker_heading(text)
+        if self.turn is not None:  # a quotation may open or close on a heading's line
+            self.turn.open_quotes += text.count("«") - text.count("»")
         if not _is_subpoint_heading(block):
             keep = self.turn is not None and named is None and self._continues_through(block)
             level = max(1, block.level)
@@ -207,8 +209,8 @@ class _Walker:
         """Whether the current turn goes on past this heading."""
         turn = self.turn
         assert turn is not None
-        if turn.open_quotes > 0:
-            return True  # « … still open: the heading is inside the quotation
+        if turn.open_quotes > 0 or (turn.open_quotes == 0 and "»" in block.text):
+            return True  # « … still open, or closing on this line: inside the quotation
         if (block.level == 1 and turn.said) or _PART.match(block.text):
             return False
         if not turn.said:

@@ -197,7 +197,9 @@ class SearchEngine:
         ranked = fusion.combine(
             self.ids, rows, lexical, dense, lexical_reference, dense_reference, weight
         )
-        ranked = ranking.adjust(ranked, self.passages.__getitem__, intent, mention, self.statements)
+        ranked = ranking.adjust(
+            query, ranked, self.passages.__getitem__, intent, mention, self.statements
+        )
         return Results(self._group(ranked, k))
 
     def _rows_of(self, mention: Mention, allowed: np.ndarray | None) -> np.ndarray:

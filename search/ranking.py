@@ -6,6 +6,7 @@ question. This stage adds what the question is about:
 - a question about a person puts that person's own words first (search.people);
 - a how-to question favours passages that give practices, lessons, conditions or
   propositions (the practice statements ingest extracted, or the cues that announce them);
+- a query found word for word in a passage (a quote pasted to find its source) comes first;
 - passages that are not content (programme, participant lists, lists of questions, a
   moderator's question, a table of contents) never outrank content, unless the question
   asks for them (« le programme de la rencontre 2019 »).
@@ -25,11 +26,16 @@ from search.fusion import Ranked
 from search.intent import HOWTO, WHO, Intent
 from search.people import Mention
 
+# A query this long found word for word in a passage is a quote being looked up.
+QUOTE_MIN_CHARS = 24
+_SPACE = re.compile(r"\s+")
 SPEAKER_BOOST = 1.5
 PRACTICE_BOOST = 0.5
 # A moderator's question or a guest's introduction: below the guest's own words, but it
 # does describe who they are and what they do, which a case question may want.
 INTRO_PENALTY = 0.5
+# A passage of the kind the question asks for (programme, participants…).
+ASKED_BOOST = 0.5
 # Kinds that are below content, whatever their score, unless the question asks for them.
 _FURNITURE = frozenset({"programme", "participants", "questions", "toc", "references"})
 # Cues by which a text announces advice, whatever extracted statements there are.
@@ -46,7 +52,14 @@ def gives_practice(passage: PassageRow, statements: int) -> bool:
     return statements > 0 or bool(_PRACTICE_CUES.search(passage.text))
 
 
+def _squash(text: str) -> str:
+    """Lower case without white space: a quote pasted from the source matches across line
+    breaks (fast: it runs on every candidate of a long query)."""
+    return _SPACE.sub("", text.lower())
+
+
 def adjust(
+    query: str,
     ranked: list[Ranked],
     passage_of: Callable[[str], PassageRow],
     intent: Intent,
@@ -68,6 +81,8 @@ def adjust(
             bonus += PRACTICE_BOOST
         if passage.kind == "intro" and "intro" not in intent.asks:
             bonus -= INTRO_PENALTY
+        elif passage.kind in intent.asks:
+            bonus += ASKED_BOOST  # « le programme de la rencontre »: the programme itself
         if bonus:
             item = replace(item, score=item.score + bonus, components={**item.components})
             item.components["boost"] = round(bonus, 3)
@@ -76,10 +91,14 @@ def adjust(
     if intent.kind == WHO or speakers:
         below = below | ({"intro"} - intent.asks)  # the person's words, not their introduction
 
-    def tier(item: Ranked) -> tuple[bool, bool, float]:
+    quoted = _squash(query) if len(query) >= QUOTE_MIN_CHARS else None
+
+    def tier(item: Ranked) -> tuple[bool, bool, bool, float]:
         passage = passage_of(item.passage_id)
-        # The designated person's own words first, then other content, then furniture.
+        # A pasted quote finds its passage first; then the designated person's own words,
+        # other content, and the furniture last.
+        found = quoted is not None and quoted in _squash(passage.text)
         other = bool(speakers) and passage.speaker not in speakers
-        return passage.kind in below, other, -item.score
+        return not found, passage.kind in below, other, -item.score
 
     return sorted(out, key=tier)

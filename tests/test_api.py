@@ -56,6 +56,7 @@ def test_search_filters_and_modes(server):
         ({"q": "x", "k": 0}, 422),
         ({"q": "x", "mode": "magic"}, 422),
         ({"q": "x", "year": "deux"}, 422),
+        ({"q": "x", "kind": "foo"}, 422),
     ],
 )
 def test_bad_search_input_is_a_4xx_with_a_message(server, params, status):
@@ -180,3 +181,15 @@ def test_cases_and_similar_cases_with_reasons(server):
     assert by_text["cases"][0]["case"]["name"] == "Villes au Carré"
     assert get(server, "/v1/similar", case_id="case-nope").status_code == 404
     assert get(server, "/v1/similar", case_id="x", text="y").status_code == 400
+
+
+def test_nonsense_gets_an_empty_list_with_a_reason(server):
+    body = get(server, "/v1/search", q="xyzzyqq blorf").json()
+    assert body["results"] == [] and "aucun" in body["reason"]
+    answered = get(server, "/v1/search", q="mobiliser les élus locaux").json()
+    assert answered["results"] and answered["reason"] is None
+
+
+def test_unknown_kind_names_the_valid_values(server):
+    response = get(server, "/v1/search", q="élus", kind="proceeding")
+    assert response.status_code == 422 and "proceedings" in response.text

@@ -142,3 +142,15 @@ def test_search_on_an_empty_store_ingests_the_corpus_folder_once(tmp_path):
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
     assert second.returncode == 0 and "ingesting" not in second.stderr
+
+
+def test_nothing_relevant_and_unknown_filter_values(corpus_data):
+    empty = run("search", "xyzzyqq blorf", data=corpus_data)
+    assert "Aucun résultat pertinent" in empty.stdout
+    wrong = run("search", "élus", "--kind", "proceeding", data=corpus_data, check=False)
+    assert wrong.returncode == 2 and "proceedings, programme" in wrong.stderr
+
+
+def test_speaker_attribution_is_measured_from_the_cli(corpus_data):
+    done = run("eval-speakers", "eval/labels/speakers.jsonl", "--misses", data=corpus_data)
+    assert done.stdout.startswith("recall 0.") and "precision" in done.stdout

@@ -81,3 +81,88 @@ def test_similar_excludes_the_source_document(engine):
         engine.vectors.vector(passage.id), 5, exclude_document=passage.document_id
     )
     assert hits and all(h.document.id != passage.document_id for h in hits)
+
+
+# -- what the question asks for ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "speaker"),
+    [
+        ("que dit la présidente du CELAVAR sur les territoires ruraux ?", "Brigitte GIRAUD"),
+        ("what did the deputy mayor of Lille recommend to public authorities?", "Akim OURAL"),
+        ("d'après le préfet du Val d'Oise, qu'est-ce qu'un territoire ?", "Yannick BLANC"),
+        ("Philippe Lemoine sur le numérique", "Philippe LEMOINE"),
+    ],
+)
+def test_a_person_designated_by_role_finds_their_own_words(engine, query, speaker):
+    hits = engine.search(query, 5)
+    assert hits[0].passage.speaker == speaker
+    # The programme and the moderator's introduction of the guest come after their words.
+    assert all(h.passage.kind == "text" for h in hits[:3])
+
+
+def test_people_are_recognised_by_the_roles_the_documents_give_them():
+    from search.people import People
+
+    people = People(
+        {
+            "Marie DUPONT": ["Présidente du réseau Terres Partagées"],
+            "Paul MARTIN": ["Maire de Saint-Aubin", "auteur du rapport « Villages vivants »"],
+        },
+        common=lambda term: term == "reseau",
+    )
+    assert [p.name for p in people.find("que dit le maire de Saint-Aubin ?").people] == [
+        "Paul MARTIN"
+    ]
+    assert people.find("what did the president of Terres Partagées say?").people[0].name == (
+        "Marie DUPONT"
+    )
+    assert people.find("Martin sur les villages").people[0].name == "Paul MARTIN"
+    # A subject, not a person: no role noun, no who-said cue.
+    assert people.find("comment animer un réseau de villages ?") is None
+    mention = people.find("selon la présidente de Terres Partagées, comment coopérer ?")
+    assert "coopérer" in mention.rest_of(
+        "selon la présidente de Terres Partagées, comment coopérer ?"
+    )
+    assert "Partagées" not in mention.rest_of("selon la présidente de Terres Partagées")
+
+
+def test_furniture_never_outranks_content_unless_asked_for(engine):
+    kinds = [h.passage.kind for h in engine.search("comment mobiliser les élus locaux ?", 10)]
+    furniture = {"programme", "participants", "questions", "toc", "references"}
+    first_furniture = next((i for i, k in enumerate(kinds) if k in furniture), len(kinds))
+    assert all(k not in furniture for k in kinds[first_furniture:]) or all(
+        k in furniture for k in kinds[first_furniture:]
+    )
+    assert engine.search("programme de la rencontre 2019", 3)[0].passage.kind == "programme"
+
+
+def test_footnotes_links_and_comment_boxes_are_never_results(engine):
+    for query in (
+        "Synthèse de la Journée Ensemble, innovons septembre 2018",  # a footnote of 000
+        "vimeo.com 149119506",  # a line that is only a link
+        "Laisser un commentaire Votre adresse e-mail ne sera pas publiée",
+    ):
+        for hit in engine.search(query, 10):
+            assert hit.passage.kind not in ("note", "link", "chrome"), query
+            assert "Laisser un commentaire" not in hit.passage.text
+
+
+def test_nonsense_is_answered_with_nothing_and_a_reason(engine):
+    for query in ("xyzzyqq blorf", "how to fix my laptop battery"):
+        hits = engine.search(query, 10)
+        assert not hits and hits.reason
+    assert engine.search("mobiliser les élus", 10).reason is None
+
+
+def test_a_pasted_quote_finds_its_passage_first(engine):
+    quote = "Co-construire est un acte d’engagement : les gens entrent en consommateurs-habitants"
+    assert quote in engine.search(quote, 5)[0].passage.text
+
+
+def test_unknown_filter_value_is_an_error_naming_the_valid_ones(engine):
+    from search.engine import FilterError
+
+    with pytest.raises(FilterError, match="proceedings, programme"):
+        engine.search("élus", filters=Filters(kind="proceeding"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, ROOT
 from tests.test_clean import passages_of
 
 PROCEEDINGS_2019 = CORPUS / "001_82aaa8b671886fce.txt"
@@ -46,3 +46,130 @@ def test_sections_follow_headings():
     passage = passage_with(passages, "La Banque des Territoires est une innovation")
     assert "MISE EN DEBAT" in passage.section
     assert passage.section.count(" › ") >= 1
+
+
+# -- speaker turns on documents written here ---------------------------------------------
+
+ROUND_TABLE = """Actes de la rencontre des coopérations rurales
+
+PROGRAMME
+
+9h30 – Accueil par Nadia FERRAND, Directrice de la Maison des Solidarités
+10h00 – Table ronde animée par Luc MOREAU
+
+Participants à la table ronde
+
+- Nadia FERRAND, Directrice de la Maison des Solidarités
+- Olivier PRAT, Maire de Saint-Aubin
+
+1) Le regard d'un élu sur la coopération
+
+Olivier PRAT, vous êtes maire de Saint-Aubin depuis 2014. Comment avez-vous convaincu
+vos partenaires de s'engager ?
+
+Le point de départ
+
+Nous avons commencé par réunir les associations du village autour d'un diagnostic
+partagé, sans promettre de financement.
+
+La confiance comme condition
+
+Il faut du temps pour que la confiance s'installe entre les élus et les habitants. Nous
+avons signé une charte après deux ans de réunions.
+
+Merci pour ce témoignage très concret, qui montre la place du temps long dans votre
+démarche.
+
+2) La voix des associations
+
+Nadia FERRAND, Directrice de la Maison des Solidarités :
+
+La Maison des Solidarités anime un réseau de bénévoles qui accompagnent les familles.
+
+Notre force est de connaître chaque famille par son prénom.
+
+Conclusion par Luc MOREAU :
+
+« Pour conclure, je retiens trois idées fortes de cette matinée.
+
+1. La confiance
+
+2. Le temps
+
+Chacun repart avec un engagement concret. »
+
+Synthèse des ateliers
+
+Les participants ont proposé de créer un fonds commun pour l'animation du réseau.
+"""
+
+REPORTED = """Compte-rendu de la journée
+
+Ce que les intervenants ont dit
+
+« La coopération ne se décrète pas, elle se construit », a souligné Marie DUPONT,
+présidente du réseau Terres Partagées, devant une salle comble.
+
+Selon elle, la clé reste la présence régulière sur le terrain.
+
+Le reste de l'après-midi a été consacré aux ateliers thématiques.
+
+Pour Paul MARTIN, les entreprises locales attendent d'abord des interlocuteurs stables.
+"""
+
+
+def _turns(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return passages_of(path)[1]
+
+
+def test_a_round_table_answer_is_attributed_from_first_to_last_paragraph(tmp_path):
+    passages = _turns(tmp_path, "table-ronde.txt", ROUND_TABLE)
+    # Under a numbered part, the rapporteur's sub-headings stay inside the answer.
+    assert passage_with(passages, "réunir les associations").speaker == "Olivier PRAT"
+    assert passage_with(passages, "signé une charte").speaker == "Olivier PRAT"
+    # The question, the guest's introduction and the moderator's thanks are nobody's words.
+    question = passage_with(passages, "Comment avez-vous convaincu")
+    assert question.speaker is None and question.kind == "intro"
+    assert passage_with(passages, "Merci pour ce témoignage").speaker is None
+    assert passage_with(passages, "Comment avez-vous convaincu").speech is None
+
+
+def test_labels_and_conclusions_open_turns_and_quotes_run_across_headings(tmp_path):
+    passages = _turns(tmp_path, "table-ronde.txt", ROUND_TABLE)
+    voice = passage_with(passages, "connaître chaque famille")
+    assert voice.speaker == "Nadia FERRAND" and voice.speech == "verbatim"
+    assert voice.speaker_role == "Directrice de la Maison des Solidarités"
+    # « … » opened by the conclusion spans the numbered points until it closes.
+    assert passage_with(passages, "Chacun repart avec").speaker == "Luc MOREAU"
+    assert passage_with(passages, "je retiens trois idées").speaker == "Luc MOREAU"
+    # A workshop summary after the quotation closed is nobody's.
+    assert passage_with(passages, "fonds commun").speaker is None
+
+
+def test_programme_and_participants_are_kinds_of_their_own(tmp_path):
+    passages = _turns(tmp_path, "table-ronde.txt", ROUND_TABLE)
+    assert passage_with(passages, "9h30 – Accueil").kind == "programme"
+    people = passage_with(passages, "Olivier PRAT, Maire de Saint-Aubin")
+    assert people.kind == "participants" and people.speaker is None
+
+
+def test_reported_speech_is_flagged_and_attributed_to_the_named_person(tmp_path):
+    passages = _turns(tmp_path, "compte-rendu.txt", REPORTED)
+    quoted = passage_with(passages, "ne se décrète pas")
+    assert quoted.speaker == "Marie DUPONT"
+    # « Selon elle » carries the report on; the next paragraph is the rapporteur's again.
+    assert passage_with(passages, "présence régulière").speaker == "Marie DUPONT"
+    assert passage_with(passages, "ateliers thématiques").speaker is None
+    paraphrase = passage_with(passages, "interlocuteurs stables")
+    assert paraphrase.speaker == "Paul MARTIN" and paraphrase.speech == "reported"
+
+
+def test_hand_labelled_speaker_spans_recall_and_precision(store):
+    """eval/labels/speakers.jsonl: spans labelled by a reader who never saw this code."""
+    from search.evaluate_speakers import load_labels, score
+
+    result = score(store, load_labels(ROOT / "eval" / "labels" / "speakers.jsonl"))
+    assert result["counts"]["positives"] >= 80 and result["counts"]["negatives"] >= 20
+    assert result["recall"] >= 0.9 and result["precision"] >= 0.95, result["misses"]
