@@ -20,9 +20,11 @@ from search.embedders import Embedder, get_embedder
 from search.french import fold
 from search.intent import understand
 from search.knowledge.index import Knowledge
+from search.knowledge.vectorcache import embed_cached
 from search.language import looks_english
 from search.lexical_cache import load_or_build_bm25
 from search.people import Mention, People
+from search.sections import SectionIndex
 from search.vectors import VectorIndex, embedding_input, load_or_build
 
 MODES = ("hybrid", "lexical", "dense")
@@ -118,6 +120,9 @@ class SearchEngine:
         self._shingles: dict[str, set[str]] = {}
         # load_or_build has just checked (or written) this fingerprint against the store.
         self.fingerprint = self.vectors.manifest.fingerprint
+        self.sections = SectionIndex(
+            passages, lambda labels: embed_cached(self.store, self.embedder, labels)
+        )
         self.knowledge = Knowledge(self)
         self.people = People(
             self._speaker_roles(passages), lambda term: self.lexical.share_of(term) > COMMON_SHARE
@@ -194,8 +199,9 @@ class SearchEngine:
         if reason:
             return Results(reason=reason)
         weight = fusion.ENGLISH_LEXICAL_WEIGHT if looks_english(query) else fusion.LEXICAL_WEIGHT
+        section = self.sections.zscores(vector, rows) if mode == "hybrid" else None
         ranked = fusion.combine(
-            self.ids, rows, lexical, dense, lexical_reference, dense_reference, weight
+            self.ids, rows, lexical, dense, lexical_reference, dense_reference, weight, section
         )
         ranked = ranking.adjust(
             query, ranked, self.passages.__getitem__, intent, mention, self.statements

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 LEXICAL_WEIGHT = 0.5
+# Added to the two retrievers' average: how close the passage's section title is to the
+# question (search.sections), as a z-score over the collection's sections.
+SECTION_WEIGHT = 0.2
 # English questions about French text: BM25 only matches stray shared words.
 ENGLISH_LEXICAL_WEIGHT = 0.25
 
@@ -49,14 +52,21 @@ def combine(
     lexical_reference: np.ndarray | None,
     dense_reference: np.ndarray | None,
     lexical_weight: float = LEXICAL_WEIGHT,
+    section: np.ndarray | None = None,
 ) -> list[Ranked]:
-    """Rank candidate `rows`; `lexical`/`dense` hold each retriever's score per row."""
+    """Rank candidate `rows`; `lexical`/`dense` hold each retriever's score per row,
+    `section` the section-title z-score of each of `rows` (hybrid only)."""
     total = np.zeros(len(ids), dtype=np.float64)
     components: dict[str, dict[int, float | int]] = {}
     if lexical is not None and dense is not None:
         total[rows] = lexical_weight * zscores(lexical[rows], lexical_reference) + (
             1 - lexical_weight
         ) * zscores(dense[rows], dense_reference)
+        if section is not None:
+            total[rows] += SECTION_WEIGHT * section
+            components["section"] = {
+                int(r): round(float(z), 3) for r, z in zip(rows, section, strict=True)
+            }
     else:
         only = lexical if lexical is not None else dense
         total[rows] = only[rows]

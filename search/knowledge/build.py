@@ -13,6 +13,8 @@ from ingest.store import Store
 from search.embedders.base import Embedder
 from search.knowledge.cases import build_cases
 from search.knowledge.practices import build_cards, clean_statement
+from search.knowledge.vectorcache import embed_cached
+from search.sections import section_label
 from search.vectors import all_chunks, ensure_embeddings, input_hash, load_or_build
 
 
@@ -20,13 +22,19 @@ def refresh(
     store: Store, embedder: Embedder, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, int]:
     """Bring embeddings, derived records and the vector index up to date with the store."""
-    chunks = all_chunks(store.searchable_passages())  # cut once: embedding, pruning and the index
+    passages = store.searchable_passages()
+    chunks = all_chunks(passages)  # cut once: embedding, pruning and the index
     embedded = ensure_embeddings(store, embedder, chunks, progress)
+    # Section titles are a retrieval unit of their own (search.sections): embed them now,
+    # so that loading the engine finds them cached.
+    sections = sorted({section_label(p.section) for p in passages if p.section})
+    embed_cached(store, embedder, sections)
     cards = build_cards(store, embedder)
     cases = build_cases(store)
     store.replace_derived({"practices": cards, "cases": cases})
     keep = set(chunks.hashes)
     keep |= {input_hash(clean_statement(s["text"])) for s in store.records("statements")}
+    keep |= {input_hash(label) for label in sections}
     pruned = store.prune_embeddings(keep)
     load_or_build(store, embedder, chunks)
     return {

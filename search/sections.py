@@ -1,0 +1,45 @@
+"""Section titles as a retrieval unit: a question often says what a heading says.
+
+Proceedings file their answers under headings that name the subject in a few words
+(« Bonnes pratiques », « Les leviers pour valoriser… », « La nécessité de faire un pas de
+côté »), while the passages under them speak around it. Each distinct section (its last
+two titles) is embedded once; a passage gets its section's closeness to the question,
+standardised over the collection's sections, as a third signal of the fusion
+(search.fusion.SECTION_WEIGHT). Measured in docs/EVALUATION.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ingest.store import PassageRow
+
+
+def section_label(section: str) -> str:
+    """The last two titles of a section path: the heading and what it stands under."""
+    return " › ".join(section.split(" › ")[-2:])
+
+
+class SectionIndex:
+    """One vector per section label; each passage row points to its section's vector."""
+
+    def __init__(self, passages: list[PassageRow], vectors_of):
+        """`vectors_of(labels)` returns one passage-side vector per label (cached)."""
+        labels = sorted({section_label(p.section) for p in passages if p.section})
+        position = {label: i for i, label in enumerate(labels)}
+        self.labels = labels
+        self.vectors = vectors_of(labels) if labels else np.zeros((0, 1), dtype=np.float32)
+        # -1: a passage with no section gets the sections' mean (a z-score of 0).
+        self.row_section = np.array(
+            [position.get(section_label(p.section), -1) if p.section else -1 for p in passages],
+            dtype=np.int64,
+        )
+
+    def zscores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """How far each row's section stands above the sections' mean for this question."""
+        if not len(self.labels):
+            return np.zeros(len(rows), dtype=np.float32)
+        cosines = self.vectors @ query_vector
+        spread = float(cosines.std()) or 1.0
+        z = np.append((cosines - cosines.mean()) / spread, 0.0)  # index -1 → 0
+        return z[self.row_section[rows]].astype(np.float32)
