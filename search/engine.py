@@ -28,6 +28,7 @@ from search.sections import SectionIndex
 from search.vectors import VectorIndex, embedding_input, load_or_build
 
 MODES = ("hybrid", "lexical", "dense")
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 # Candidates taken from each retriever before fusion.
 CANDIDATES = 100
 # Passages whose dense scores calibrate the query's cosine distribution.
@@ -124,6 +125,11 @@ class SearchEngine:
             passages, lambda labels: embed_cached(self.store, self.embedder, labels)
         )
         self.knowledge = Knowledge(self)
+        by_speaker: dict[str, list[int]] = {}
+        for row, passage in enumerate(passages):
+            if passage.speaker:
+                by_speaker.setdefault(passage.speaker, []).append(row)
+        self._speaker_rows = {name: np.array(r, dtype=np.int64) for name, r in by_speaker.items()}
         self.people = People(
             self._speaker_roles(passages), lambda term: self.lexical.share_of(term) > COMMON_SHARE
         )
@@ -191,9 +197,9 @@ class SearchEngine:
         rows = np.unique(np.concatenate(candidates)) if candidates else np.array([], np.int64)
         if dense is not None and len(rows):
             dense[rows] = self.vectors.passage_scores(vector, rows)
+        share = self.lexical.matched_share(query)
         evidence = relevance.Evidence(
-            self.lexical.matched_share(query),
-            fusion.zscores(dense, dense_reference) if dense is not None else None,
+            share, fusion.zscores(dense, dense_reference) if dense is not None else None
         )
         rows, reason = evidence.keep(rows)
         if reason:
@@ -203,17 +209,16 @@ class SearchEngine:
         ranked = fusion.combine(
             self.ids, rows, lexical, dense, lexical_reference, dense_reference, weight, section
         )
+        complete = {self.ids[row] for row in rows if share[row] >= 0.999}
         ranked = ranking.adjust(
-            query, ranked, self.passages.__getitem__, intent, mention, self.statements
+            query, ranked, self.passages.__getitem__, intent, mention, self.statements, complete
         )
         return Results(self._group(ranked, k))
 
     def _rows_of(self, mention: Mention, allowed: np.ndarray | None) -> np.ndarray:
         """Rows of the passages the people a question designates speak in."""
-        names = {person.name for person in mention.people}
-        rows = np.array(
-            [row for row, pid in enumerate(self.ids) if self.passages[pid].speaker in names],
-            dtype=np.int64,
+        rows = np.concatenate(
+            [self._speaker_rows.get(person.name, _NO_ROWS) for person in mention.people]
         )
         return rows if allowed is None else np.intersect1d(rows, allowed)
 

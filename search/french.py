@@ -53,6 +53,11 @@ def words(text: str) -> list[str]:
     return tokens
 
 
+def index_words(text: str) -> list[str]:
+    """The folded words of a text that are indexed: no stop words, no single letters."""
+    return [w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+
+
 def analyse(text: str) -> list[str]:
     """Text → stemmed, folded index terms without stop words."""
-    return [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    return [stem(w) for w in index_words(text)]

@@ -47,7 +47,8 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
             arrays = {name: saved[name] for name in saved.files}
     except (OSError, ValueError, zipfile.BadZipFile):
         return None
-    return arrays if {"digest", "terms", "offsets", "rows", "weights"} <= arrays.keys() else None
+    needed = {"digest", "words", "word_terms", "terms", "offsets", "rows", "weights"}
+    return arrays if needed <= arrays.keys() else None
 
 
 def load_or_build_bm25(store: Store, ids: list[str], texts: list[str]) -> BM25:

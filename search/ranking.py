@@ -65,6 +65,7 @@ def adjust(
     intent: Intent,
     mention: Mention | None,
     statements: dict[str, int],
+    holds_every_word: set[str],
 ) -> list[Ranked]:
     """Re-rank fused results: boosts by intent and person, then content before the rest."""
     # « Qui a représenté la ministre ? »: a question about who did what at the event is
@@ -91,13 +92,18 @@ def adjust(
     if intent.kind == WHO or speakers:
         below = below | ({"intro"} - intent.asks)  # the person's words, not their introduction
 
-    quoted = _squash(query) if len(query) >= QUOTE_MIN_CHARS else None
+    # Only a passage holding every word of the query can hold it word for word.
+    quoted = _squash(query) if len(query) >= QUOTE_MIN_CHARS and holds_every_word else None
 
     def tier(item: Ranked) -> tuple[bool, bool, bool, float]:
         passage = passage_of(item.passage_id)
         # A pasted quote finds its passage first; then the designated person's own words,
         # other content, and the furniture last.
-        found = quoted is not None and quoted in _squash(passage.text)
+        found = (
+            quoted is not None
+            and passage.id in holds_every_word
+            and quoted in _squash(passage.text)
+        )
         other = bool(speakers) and passage.speaker not in speakers
         return not found, passage.kind in below, other, -item.score
 

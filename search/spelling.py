@@ -1,9 +1,11 @@
-"""Typo tolerance for lexical search: a query term unknown to the index borrows the
-postings of the index terms nearest to it by edit distance.
+"""Typo tolerance for lexical search: a query word unknown to the index borrows the
+postings of the indexed words nearest to it by edit distance.
 
-Terms are compared after analysis (folded, stemmed), so « teritoriale » reaches
-« territorial » and « caise » reaches « caiss ». Only unknown terms are corrected, and only
-towards terms that start with the same letter: a rare real word never hides a common one.
+Words are compared folded but before stemming (typos are made in words: « financment » is
+one edit from « financement », four from its stem), so « teritoriale » reaches
+« territoriale » and « caise » reaches « caisse ». Only unknown words are corrected, and
+only towards words that start with the same letter: a rare real word never hides a
+common one.
 """
 
 from __future__ import annotations
