@@ -278,6 +278,38 @@ def _print_result(
 
 
 @app.command()
+def answer(
+    query: Annotated[str, typer.Argument(help="A how-to question, in French or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """What works, what to avoid, testimonies and cases for a question, with sources."""
+    from api.models import answer_response
+    from search.answer import answer as build_answer
+
+    if not query.strip():
+        _fail("the query is empty")
+    response = answer_response(build_answer(_engine(), query))
+    if as_json:
+        _print_json(response)
+        return
+    if not response.sections:
+        typer.echo(f"Aucune réponse pertinente : {response.reason or 'rien de trouvé'}.")
+    for section in response.sections:
+        typer.echo(typer.style(section.title, bold=True))
+        for number, item in enumerate(section.items, 1):
+            votes = f" ({'+' * item.votes})" if item.votes else ""
+            who = f"{item.speaker} : " if item.speaker else ""
+            typer.echo(f"{number:>2}. {who}{item.label}{votes}")
+            for evidence in item.evidence[:3]:
+                typer.echo(typer.style(f"    {evidence.citation}", fg="cyan"))
+            if len(item.evidence) > 3:
+                typer.echo(
+                    typer.style(f"    … et {len(item.evidence) - 3} autres sources", dim=True)
+                )
+        typer.echo("")
+
+
+@app.command()
 def practices(
     query: Annotated[str | None, typer.Argument(help="What you want to do (optional).")] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pydantic import BaseModel, Field
 
 from ingest.store import DocumentRow, PassageRow
+from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
 from search.engine import Hit, Results
 from search.knowledge.cases import Case
@@ -136,6 +137,82 @@ def search_response(query: str, mode: str, hits: list[Hit]) -> SearchResponse:
         mode=mode,
         results=[search_result(h, query) for h in hits],
         reason=hits.reason if isinstance(hits, Results) else None,
+    )
+
+
+# -- answers ------------------------------------------------------------------------
+
+
+class AnswerEvidence(BaseModel):
+    """An exact excerpt behind an item of an answer, and where it stands."""
+
+    text: str = Field(description="the excerpt, verbatim modulo line wrapping")
+    citation: str
+    passage_id: str
+    page: int
+    start: int = Field(description="offset of the excerpt in the document's extracted text")
+    end: int
+    document: DocumentRef
+
+
+class AnswerItem(BaseModel):
+    label: str
+    votes: int | None = Field(
+        None, description="participants' votes a workshop gave the item, « (+++++) » = 5"
+    )
+    speaker: str | None = Field(None, description="whose words (testimonies)")
+    case_id: str | None = Field(None, description="the case page (cases)")
+    evidence: list[AnswerEvidence]
+
+
+class AnswerSection(BaseModel):
+    kind: str = Field(description="practices, pitfalls, testimonies or cases")
+    title: str = Field(description="« Ce qui marche », « Écueils », « Témoignages », « Cas »")
+    items: list[AnswerItem]
+
+
+class AnswerResponse(BaseModel):
+    query: str
+    sections: list[AnswerSection]
+    reason: str | None = Field(None, description="why the answer is empty, when it is")
+
+
+def answer_response(found: Answer) -> AnswerResponse:
+    titles = dict(SECTIONS)
+    return AnswerResponse(
+        query=found.query,
+        sections=[
+            AnswerSection(
+                kind=name,
+                title=titles[name],
+                items=[
+                    AnswerItem(
+                        label=item.label,
+                        votes=item.votes,
+                        speaker=item.speaker,
+                        case_id=item.case_id,
+                        evidence=[answer_evidence(e) for e in item.evidence],
+                    )
+                    for item in found.sections[name]
+                ],
+            )
+            for name, _ in SECTIONS
+            if found.sections.get(name)
+        ],
+        reason=found.reason,
+    )
+
+
+def answer_evidence(evidence: Evidence) -> AnswerEvidence:
+    cited = at_page(evidence.passage, evidence.page)
+    return AnswerEvidence(
+        text=evidence.text,
+        citation=reference(evidence.document, cited, quote_excerpt(evidence.text)),
+        passage_id=evidence.passage.id,
+        page=evidence.page,
+        start=evidence.start,
+        end=evidence.end,
+        document=document_ref(evidence.document),
     )
 
 

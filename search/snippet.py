@@ -51,3 +51,17 @@ def mark(text: str, terms: set[str]) -> str:
         last = match.end()
     out.append(html.escape(text[last:]))
     return "".join(out)
+
+
+def best_sentences(text: str, query: str, width: int = 220) -> str:
+    """The whole sentences of a text that hold most of the query's words, up to `width`
+    characters (more if one sentence is longer): plain text, to be read as a label."""
+    terms = _terms(query)
+    sentences = _SENTENCE.split(" ".join(text.split()))
+    scores = [sum(_matches(w, terms) for w in _WORD.findall(s)) for s in sentences]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    window, after = sentences[best], best + 1
+    while after < len(sentences) and len(window) + len(sentences[after]) < width:
+        window += " " + sentences[after]
+        after += 1
+    return window

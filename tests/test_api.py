@@ -193,3 +193,21 @@ def test_nonsense_gets_an_empty_list_with_a_reason(server):
 def test_unknown_kind_names_the_valid_values(server):
     response = get(server, "/v1/search", q="élus", kind="proceeding")
     assert response.status_code == 422 and "proceedings" in response.text
+
+
+def test_answer_endpoint_has_the_promised_shape(server):
+    body = get(server, "/v1/answer", q="comment mobiliser les élus ?").json()
+    assert body["query"] and body["sections"] and body["reason"] is None
+    kinds = [section["kind"] for section in body["sections"]]
+    assert kinds[0] == "practices" and set(kinds) <= {
+        "practices",
+        "pitfalls",
+        "testimonies",
+        "cases",
+    }
+    evidence = body["sections"][0]["items"][0]["evidence"][0]
+    assert {"text", "citation", "passage_id", "start", "end", "document"} <= evidence.keys()
+    assert {"id", "file", "title", "event", "date"} <= evidence["document"].keys()
+    empty = get(server, "/v1/answer", q="xyzzyqq blorf").json()
+    assert empty["sections"] == [] and empty["reason"]
+    assert get(server, "/v1/answer", q="  ").status_code == 400

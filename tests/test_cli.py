@@ -154,3 +154,12 @@ def test_nothing_relevant_and_unknown_filter_values(corpus_data):
 def test_speaker_attribution_is_measured_from_the_cli(corpus_data):
     done = run("eval-speakers", "eval/labels/speakers.jsonl", "--misses", data=corpus_data)
     assert done.stdout.startswith("recall 0.") and "precision" in done.stdout
+
+
+def test_answer_prints_sections_with_sources(corpus_data):
+    done = run("answer", "comment mobiliser les élus ?", data=corpus_data)
+    assert "Ce qui marche" in done.stdout and "Actes de la" in done.stdout
+    as_json = json.loads(
+        run("answer", "comment mobiliser les élus ?", "--json", data=corpus_data).stdout
+    )
+    assert as_json["sections"][0]["kind"] == "practices"

@@ -184,3 +184,47 @@ def test_hand_labels_still_describe_the_extractor(store, name, table, key, size,
     assert still / len(labelled) >= 0.9, f"{name}: relabel eval/labels/{name}.jsonl"
     precision = sum(label["correct"] for label in labelled) / len(labelled)
     assert precision >= target
+
+
+# -- answers -----------------------------------------------------------------------------
+
+
+def test_answer_to_the_missions_example_cites_several_documents(engine):
+    from search.answer import answer
+
+    found = answer(engine, "comment mobiliser les élus ?")
+    assert len(found.documents) >= 3 and found.reason is None
+    labels = [item.label for items in found.sections.values() for item in items]
+    # No item is there only for sharing the word « mobiliser »: each is about élus.
+    for label in labels:
+        assert "mobilis" not in label.lower() or "élu" in label.lower(), label
+    practices = found.sections["practices"]
+    assert any("élus" in item.label for item in practices[:3])
+
+
+def test_answer_items_carry_exact_evidence(engine, store):
+    from search.answer import answer
+
+    found = answer(engine, "quelles erreurs éviter quand on évalue un partenariat ?")
+    for items in found.sections.values():
+        for item in items:
+            for evidence in item.evidence:
+                text = store.document(evidence.document.id).text
+                assert_maps_to_source(evidence.text, text[evidence.start : evidence.end])
+
+
+def test_answer_groups_statements_and_keeps_votes(engine):
+    from search.answer import answer, votes_of
+
+    assert votes_of("- B2 : Mobiliser les parties prenantes avant le projet (+++++)") == 5
+    assert votes_of("Répondre à une problématique partagée") is None
+    found = answer(engine, "comment embarquer les parties prenantes dès le départ d'un projet ?")
+    voted = [i for items in found.sections.values() for i in items if i.votes]
+    assert voted and all(i.votes == sum(votes_of(e.text) or 0 for e in i.evidence) for i in voted)
+
+
+def test_nothing_relevant_gives_an_empty_answer_with_a_reason(engine):
+    from search.answer import answer
+
+    found = answer(engine, "xyzzyqq blorf")
+    assert found.sections == {} and found.reason

@@ -7,19 +7,33 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from api.models import (
+    AnswerResponse,
     CaseModel,
     CasesResponse,
     PracticeCard,
     PracticesResponse,
     QuotesResponse,
+    answer_response,
     case_model,
     practice_card,
     quote_model,
 )
 from api.routers.deps import App
+from search.answer import answer as build_answer
 
 router = APIRouter(prefix="/v1", tags=["practices, quotes, cases"])
 Text = Annotated[str | None, Query(max_length=2000)]
+
+
+@router.get("/answer")
+def answer(
+    app: App, q: Annotated[str, Query(min_length=1, max_length=2000, description="La question")]
+) -> AnswerResponse:
+    """What works, what to avoid, testimonies and cases for a practice question, each item
+    with its exact excerpts and citations; an empty answer says why."""
+    if not q.strip():
+        raise HTTPException(400, "the query is empty")
+    return answer_response(build_answer(app.engine, q))
 
 
 @router.get("/practices")

@@ -70,9 +70,9 @@ class Knowledge:
         )
         texts = [clean_statement(e.record["text"]) for c in self.cards for e in c.evidence]
         vectors = embed_cached(store, engine.embedder, texts) if texts else None
-        self._statement_vectors, position = [], 0
+        self.statement_vectors, position = [], 0
         for card in self.cards:
-            self._statement_vectors.append(
+            self.statement_vectors.append(
                 vectors[position : position + len(card.evidence)]
                 if vectors is not None
                 else np.zeros((0, engine.embedder.dim), dtype=np.float32)
@@ -117,7 +117,7 @@ class Knowledge:
             return self.cards[:k]
         vector = self.engine.embedder.embed_query(query)
         dense = np.array(
-            [float((v @ vector).max()) if len(v) else -1.0 for v in self._statement_vectors]
+            [float((v @ vector).max()) if len(v) else -1.0 for v in self.statement_vectors]
         )
         ranked = self._rank(self._card_index, dense, query)
         return [replace(self.cards[row], score=score) for row, score in ranked[:k]]

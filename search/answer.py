@@ -1,0 +1,297 @@
+"""An answer to a practice question, assembled from what search finds, not from word matching.
+
+A catalyser asks « comment mobiliser les élus ? » and wants, with sources: what works,
+what to avoid, who said so, and who did it. The search engine (with its understanding of
+the question: search.intent, search.people) ranks the passages; this module reads the
+records ingest extracted from those passages and sorts them into four sections:
+
+- « Ce qui marche » (practices): practice statements to follow (advice, levers,
+  conditions, propositions), each merged with the statements that say the same thing in
+  other documents (the practice cards, search.knowledge.practices), and the passages
+  that give advice without a statement extracted from them;
+- « Écueils » (pitfalls): statements of what not to do, obstacles and risks;
+- « Témoignages » (testimonies): speakers' own words from the passages found;
+- « Cas » (cases): documented initiatives named in those passages or like the question.
+
+Every item carries its evidence: the exact excerpt, its offsets in the document's text
+and a citation. Items are ordered by the rank of the best passage behind them, so the
+answer is as good as search, and an empty search gives an empty answer with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.extract.practices import strip_list_marker
+from ingest.store import DocumentRow, PassageRow
+from search.engine import Results, SearchEngine
+from search.knowledge.index import Card
+from search.ranking import gives_practice
+from search.snippet import best_sentences
+
+SECTIONS = (
+    ("practices", "Ce qui marche"),
+    ("pitfalls", "Écueils"),
+    ("testimonies", "Témoignages"),
+    ("cases", "Cas"),
+)
+# Passages read from the top of the search results.
+DEPTH = 30
+# Items at most in each section.
+LIMITS = {"practices": 8, "pitfalls": 5, "testimonies": 5, "cases": 3}
+# Statements of one passage kept: those this close to its best match with the question.
+SAME_PASSAGE_MARGIN = 0.03
+STATEMENTS_PER_PASSAGE = 3
+# A statement is kept if its closeness to the question stands this many standard
+# deviations above all statements' (docs/EVALUATION.md).
+STATEMENT_Z = 1.0
+STRONG_STATEMENT_Z = 3.0
+# Passages counted as the top of the results for statements and advice.
+TOP_PASSAGES = 10
+# Two items whose labels are this close say the same thing: one item, both evidences.
+MERGE_AT = 0.93
+_VOTES = re.compile(r"\((\+{1,12})\)")
+
+
+@dataclass
+class Evidence:
+    """An exact excerpt of a document, with its offsets into the document's text."""
+
+    text: str
+    passage: PassageRow
+    document: DocumentRow
+    start: int
+    end: int
+    page: int
+
+
+@dataclass
+class Item:
+    label: str
+    section: str
+    evidence: list[Evidence]
+    rank: int  # of the best search result behind it
+    votes: int | None = None  # « (+++++) »: how many participants backed a workshop item
+    speaker: str | None = None
+    case_id: str | None = None
+    vector: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass
+class Answer:
+    query: str
+    sections: dict[str, list[Item]]
+    reason: str | None = None
+
+    @property
+    def documents(self) -> set[str]:
+        return {
+            e.document.id for items in self.sections.values() for i in items for e in i.evidence
+        }
+
+
+def votes_of(text: str) -> int | None:
+    """The « + » a workshop gave an item: « (+++++) » is five votes."""
+    marks = _VOTES.findall(text)
+    return sum(len(m) for m in marks) if marks else None
+
+
+def answer(engine: SearchEngine, query: str) -> Answer:
+    hits: Results = engine.search(query, DEPTH)
+    if not hits:
+        return Answer(query, {}, hits.reason)
+    rank: dict[str, int] = {}
+    for position, hit in enumerate(hits):
+        for passage in [hit.passage, *(p for p, _ in hit.also_in)]:
+            rank.setdefault(passage.id, position)
+    builder = _Builder(engine, query, rank)
+    sections = {
+        "practices": builder.statements("do") + builder.advice_passages(hits),
+        "pitfalls": builder.statements("avoid"),
+        "testimonies": builder.testimonies(hits),
+        "cases": builder.cases(),
+    }
+    return Answer(
+        query,
+        {
+            name: _merged(sorted(items, key=lambda i: i.rank))[: LIMITS[name]]
+            for name, items in sections.items()
+            if items
+        },
+    )
+
+
+class _Builder:
+    """Reads the records of the passages search ranked, for one question."""
+
+    def __init__(self, engine: SearchEngine, query: str, rank: dict[str, int]):
+        self.engine = engine
+        self.knowledge = engine.knowledge
+        self.rank = rank
+        self.query_vector = engine.embedder.embed_query(query)
+        self.query = query
+        self.used: set[str] = set()  # passages already standing behind an item
+
+    def _evidence(self, record: dict) -> Evidence | None:
+        passage = self.engine.passages.get(record["passage_id"])
+        if passage is None:
+            return None
+        document = self.engine.documents[passage.document_id]
+        return Evidence(
+            record["text"], passage, document, record["start"], record["end"], record["page"]
+        )
+
+    def statements(self, polarity: str) -> list[Item]:
+        """Practice statements of the passages found, each with its card's other evidence."""
+        chosen: dict[str, list[tuple[float, Card, int, np.ndarray]]] = {}
+        threshold, strong = self._statement_thresholds()
+        for card, vectors in zip(
+            self.knowledge.cards, self.knowledge.statement_vectors, strict=True
+        ):
+            if card.row["polarity"] != polarity:
+                continue
+            for index, evidence in enumerate(card.evidence):
+                pid = evidence.passage.id
+                if pid in self.rank and len(vectors):
+                    closeness = float(vectors[index] @ self.query_vector)
+                    # From the best passages, a statement close to the question; from
+                    # further down, only one that says nearly what the question asks.
+                    near_top = self.rank[pid] < TOP_PASSAGES
+                    if closeness >= (threshold if near_top else strong):
+                        chosen.setdefault(pid, []).append((closeness, card, index, vectors[index]))
+        items = []
+        for pid, found in chosen.items():
+            best = max(f[0] for f in found)
+            kept = sorted(
+                (f for f in found if f[0] >= best - SAME_PASSAGE_MARGIN), key=lambda f: -f[0]
+            )[:STATEMENTS_PER_PASSAGE]
+            for _, card, index, vector in kept:
+                items.append(self._card_item(card, index, polarity, vector))
+            self.used.add(pid)
+        return items
+
+    def _statement_thresholds(self) -> tuple[float, float]:
+        """How close to the question a statement must stand among all statements, from a
+        top passage and from any passage: a passage found for its subject may hold advice
+        on something else, and a statement may share only the question's verb."""
+        vectors = [v for v in self.knowledge.statement_vectors if len(v)]
+        if not vectors:
+            return 1.0, 1.0
+        closeness = np.concatenate(vectors) @ self.query_vector
+        mean, spread = float(closeness.mean()), float(closeness.std())
+        return mean + STATEMENT_Z * spread, mean + STRONG_STATEMENT_Z * spread
+
+    def _card_item(self, card: Card, index: int, polarity: str, vector: np.ndarray) -> Item:
+        """The card, with the statement the search found first among its evidence."""
+        found = card.evidence[index]
+        others = sorted(
+            (e for i, e in enumerate(card.evidence) if i != index),
+            key=lambda e: self.rank.get(e.passage.id, len(self.rank)),
+        )
+        evidence = [
+            ev for ev in (self._evidence(e.record) for e in [found, *others]) if ev is not None
+        ]
+        return Item(
+            label=card.row["label"],
+            section="practices" if polarity == "do" else "pitfalls",
+            evidence=evidence,
+            rank=self.rank[found.passage.id],
+            votes=_votes(evidence),
+            vector=vector,
+        )
+
+    def advice_passages(self, hits: Results) -> list[Item]:
+        """Top passages that give advice but yielded no statement: their best sentences."""
+        items = []
+        for position, hit in enumerate(hits[:TOP_PASSAGES]):
+            passage = hit.passage
+            if passage.id in self.used or passage.kind != "text" or passage.speaker:
+                continue
+            if not gives_practice(passage, 0):
+                continue
+            items.append(self._passage_item(passage, "practices", position))
+        return items
+
+    def testimonies(self, hits: Results) -> list[Item]:
+        """Speakers' own words among the passages found, one item a passage."""
+        items = []
+        for position, hit in enumerate(hits):
+            passage = hit.passage
+            if passage.speaker and passage.kind == "text" and passage.speech == "verbatim":
+                item = self._passage_item(passage, "testimonies", position)
+                item.speaker = passage.speaker
+                items.append(item)
+        return items
+
+    def _passage_item(self, passage: PassageRow, section: str, position: int) -> Item:
+        """An item from a whole passage: its sentences closest to the question as label."""
+        document = self.engine.documents[passage.document_id]
+        label = strip_list_marker(best_sentences(passage.text, self.query, 220))
+        evidence = Evidence(
+            passage.text, passage, document, passage.start, passage.end, passage.page_start
+        )
+        self.used.add(passage.id)
+        return Item(label, section, [evidence], position)
+
+    def cases(self) -> list[Item]:
+        """Cases named in the passages found, then cases like the question."""
+        named = [
+            case
+            for case in self.knowledge.cases
+            if any(pid in self.rank for pid in case.passage_ids)
+        ]
+        named.sort(key=lambda c: min(self.rank.get(pid, len(self.rank)) for pid in c.passage_ids))
+        similar = [s.case for s in self.knowledge.similar_to_text(self.query, LIMITS["cases"])]
+        items = []
+        unique = {case.id: case for case in [*similar[::-1], *named[::-1]]}  # first wins
+        for case in reversed(list(unique.values())):
+            passages = self.knowledge.case_passages(case)
+            if not passages:
+                continue
+            evidence = [
+                Evidence(
+                    p.text, p, self.engine.documents[p.document_id], p.start, p.end, p.page_start
+                )
+                for p in passages[:3]
+            ]
+            best = min((self.rank.get(p.id, len(self.rank)) for p in passages), default=DEPTH)
+            items.append(
+                Item(
+                    f"{case.name} — {case.description}" if case.description else case.name,
+                    "cases",
+                    evidence,
+                    best,
+                    case_id=case.id,
+                )
+            )
+        return items
+
+
+def _merged(items: list[Item]) -> list[Item]:
+    """Items saying the same thing (close statement vectors, or the same card) become one."""
+    out: list[Item] = []
+    for item in items:
+        twin = next((o for o in out if _same(o, item)), None)
+        if twin is None:
+            out.append(item)
+            continue
+        known = {(e.passage.id, e.start) for e in twin.evidence}
+        twin.evidence += [e for e in item.evidence if (e.passage.id, e.start) not in known]
+        twin.votes = _votes(twin.evidence)
+    return out
+
+
+def _votes(evidence: list[Evidence]) -> int | None:
+    counts = [v for v in (votes_of(e.text) for e in evidence) if v]
+    return sum(counts) if counts else None
+
+
+def _same(a: Item, b: Item) -> bool:
+    if a.label == b.label and a.case_id == b.case_id:
+        return True
+    if a.vector is None or b.vector is None:
+        return False
+    return float(a.vector @ b.vector) >= MERGE_AT
