@@ -256,6 +256,9 @@ class QuoteModel(BaseModel):
     role: str | None
     text: str = Field(description="the speaker's words, verbatim modulo line wrapping")
     method: str = Field(description="'turn' (round-table answer) or 'reported' (« … », a dit)")
+    speech: str = Field(
+        description="'verbatim' (the speaker's own words) or 'reported' (the report's account)"
+    )
     document: DocumentRef
     passage_id: str
     page: int
@@ -340,6 +343,7 @@ def quote_model(hit: QuoteHit) -> QuoteModel:
         role=record["role"],
         text=record["text"],
         method=record["method"],
+        speech=record["speech"],
         document=document_ref(hit.document),
         passage_id=hit.passage.id,
         page=record["page"],

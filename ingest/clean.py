@@ -42,6 +42,8 @@ _CONNECTOR = re.compile(
     r"de même|en somme|bref|certes)\s*,",
     re.I,
 )
+# « … », a déclaré : a sentence reporting speech, never a title.
+_SAID = re.compile(r"[»\"”]\s*,\s*(?:a|ont|avait)\s+\w+")
 # A line that is only a web address: PDF extractions dump link targets this way.
 _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$")
 _TERMINAL = tuple('.!?»:;)…"”')
@@ -273,8 +275,8 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         return False
     if sum(c.isalpha() for c in text) < 3 or (_BULLET.match(text) and not text[0].isdigit()):
         return False
-    if _CONNECTOR.match(text):
-        return False  # « D’autre part, … », « Enfin, … » carry on an argument
+    if _CONNECTOR.match(text) or _SAID.search(text):
+        return False  # « D’autre part, … » carries on an argument; « … », a déclaré X reports
     label, colon, _ = text.partition(" : ")
     if colon and len(label.split()) <= 2 and not _NUMBERED_HEADING.match(text):
         return False  # a field such as "Rapporteurs : Tarik et Thomas"

@@ -139,9 +139,10 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 def _v3(db: sqlite_utils.Database) -> None:
     """Whether a passage holds a speaker's own words or the report's account of them, and
-    the moderator's question it answers."""
+    the moderator's question it answers; the same flag on quotes."""
     db["passages"].add_column("speech", str)
     db["passages"].add_column("question", str)
+    db["quotes"].add_column("speech", str)
 
 
 MIGRATIONS = [_v1, _v2, _v3]

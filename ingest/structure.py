@@ -32,7 +32,10 @@ from ingest.names import NAME, TITLE_NAME
 
 VERBATIM, REPORTED = "verbatim", "reported"
 
-_TURN = re.compile(rf"^(?P<name>{NAME})\s?:\s*(?P<rest>\S.*)?$", re.S)
+# « NAME : text », « NAME, rôle : « … » »: an explicit turn, its speaker's role maybe given.
+TURN = re.compile(
+    rf"^(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>\S.*)?$", re.S
+)
 _LABEL = re.compile(rf"^(?P<name>{NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S)
 _NUMBERED_LABEL = re.compile(rf"^\d{{1,2}}\)\s*(?P<name>{NAME})\s*[,–-]\s*(?P<role>.+)$", re.S)
 # "Conclusion par X :", "Mot d'accueil de X", "… par X, Directrice de FACE Paris".
@@ -52,10 +55,12 @@ _REPORTED_OPEN = re.compile(
     r"(?:a|avait|s[’']est|est)\s+(?:\w+\s+)?\w+(?:é|i|u|is|it)e?s?\b)"
 )
 # « … », a témoigné X / a mis en avant X: after a closing quote and a comma, any past
-# participle (or « mis en avant », « fait valoir ») introduces who said it.
-_REPORTED_INLINE = re.compile(
-    r"[»\"”]\s*,\s*(?:a|ont|avait)\s+(?:(?:mis|fait)\s+(?:en\s+avant|valoir|remarquer|observer)"
-    rf"|\w+(?:é|i|u|it|is))\s+(?P<name>{NAME}|{TITLE_NAME})"
+# participle (or « mis en avant », « fait valoir ») introduces who said it; the quotation
+# is X's own words (ingest.extract.quotes takes them as a quote).
+QUOTATION = re.compile(
+    r"[«\"“]\s*(?P<quote>[^«»\"“”]{20,700}?)\s*[»\"”]\s*,\s*(?:a|ont|avait)\s+"
+    r"(?:(?:mis|fait)\s+(?:en\s+avant|valoir|remarquer|observer)|\w+(?:é|i|u|it|is))\s+"
+    rf"(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^.;()\n]{{3,120}}))?"
 )
 _PRONOUN_REPORT = re.compile(r"^(?:Selon|Pour|D[’']après)\s+(?:elle|lui)\b|^(?:Elle|Il)\s+a\s+\w+é")
 # A short line announcing the next part of an event ends whoever spoke before it.
@@ -203,6 +208,11 @@ class _Walker:
             self.open(name, role, speech)
             self.emit(block, intro=True)
             return
+        addressee = self._addressee(text)
+        if addressee:  # « Paul MARTIN, vous êtes maire … ? » set as a heading
+            self.open(addressee, None, VERBATIM, asked=True)
+            self.emit(block, intro=True)
+            return
         self.emit(block)
 
     def _continues_through(self, block: Block) -> bool:
@@ -227,13 +237,15 @@ class _Walker:
 
     def paragraph(self, block: Block) -> None:
         text = block.text.strip()
-        turn = _TURN.match(text)
+        turn = TURN.match(text)
+        if turn and _SECOND_PERSON.search(turn.group("role") or ""):
+            turn = None  # « X, vous qui … : » is the moderator speaking to X
         if turn and not turn.group("rest"):  # "Nicolas KLEIN :" announces what follows
-            self.open(turn.group("name"), None, VERBATIM)
+            self.open(turn.group("name"), turn.group("role"), VERBATIM)
             self.emit(block, intro=True)
             return
         if turn:
-            self.open(turn.group("name"), None, VERBATIM)
+            self.open(turn.group("name"), turn.group("role"), VERBATIM)
             self.attribute(block)
             return
         label = _LABEL.match(text) if block.kind == "paragraph" else None
@@ -313,7 +325,7 @@ class _Walker:
         opening = _REPORTED_OPEN.match(text)
         if opening and _SECOND_PERSON.search(text[: opening.end()]):
             opening = None  # « X, vous avez … »: the moderator speaks to X
-        inline = _REPORTED_INLINE.search(text)
+        inline = QUOTATION.search(text)
         if opening and opening.group("b"):  # « X a témoigné de … » opens an account of a talk
             self.open(opening.group("b"), None, REPORTED)
         elif opening or inline:
@@ -335,7 +347,7 @@ def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
     numbered = _NUMBERED_LABEL.match(text)
     if numbered:
         return numbered.group("name"), numbered.group("role"), REPORTED
-    turn = _TURN.match(text)
+    turn = TURN.match(text)
     if turn and not turn.group("rest"):
         return turn.group("name"), None, VERBATIM
     if re.fullmatch(NAME, text):

@@ -228,3 +228,61 @@ def test_nothing_relevant_gives_an_empty_answer_with_a_reason(engine):
 
     found = answer(engine, "xyzzyqq blorf")
     assert found.sections == {} and found.reason
+
+
+# -- quotes on documents written here ----------------------------------------------------
+
+INTERVIEWS = """Compte-rendu des rencontres de Saint-Aubin
+
+Paroles d'acteurs
+
+Marie DUPONT, présidente du réseau Terres Partagées : « La coopération ne se décrète pas,
+elle se construit pas à pas avec les habitants. »
+
+Paul MARTIN, vous êtes maire de Saint-Aubin. Qu'avez-vous appris de cette démarche ?
+
+Nous avons appris à écouter avant de décider, et cela a changé notre manière de travailler.
+
+- La veille,
+- Le diagnostic.
+
+« Il faut accepter de perdre du temps au début pour en gagner ensuite », a déclaré Lucie
+BERNARD, directrice de l'association Les Liens, qui insiste aussi sur la formation.
+"""
+
+
+def _quotes_of(tmp_path, text):
+    from ingest.clean import build_blocks
+    from ingest.extract import quotes
+    from ingest.readers import read
+    from ingest.structure import structure
+
+    path = tmp_path / "entretiens.txt"
+    path.write_text(text, encoding="utf-8")
+    extracted = read(path)
+    return quotes.extract(structure(build_blocks(extracted)), extracted.text)
+
+
+def test_quotes_are_whole_sentences_of_the_right_speaker(tmp_path):
+    found = _quotes_of(tmp_path, INTERVIEWS)
+    by_speaker = {}
+    for quote in found:
+        by_speaker.setdefault(quote.speaker, []).append(quote)
+    # « Nom, rôle : « … » » on one line is a quote of that person, with that role.
+    dupont = by_speaker["Marie DUPONT"][0]
+    assert "ne se décrète pas" in dupont.text and dupont.speech == "verbatim"
+    assert dupont.role == "présidente du réseau Terres Partagées"
+    # The moderator's question is nobody's quote; the mayor's answer is his.
+    assert all("Qu'avez-vous appris" not in q.text for q in found)
+    assert any("appris à écouter" in q.text for q in by_speaker["Paul MARTIN"])
+    # A list fragment is not a quote.
+    assert all("La veille" not in q.text for q in found)
+    # « …, a déclaré X, qui insiste … »: the role is what the text says, not the clause.
+    bernard = next(q for q in found if "perdre du temps" in q.text)
+    assert bernard.speech == "verbatim" and bernard.role == "directrice de l'association Les Liens"
+
+
+def test_a_query_nothing_matches_gets_no_quote(engine):
+    assert engine.knowledge.quotes_for("zzzz", None, 20) == []
+    verbatim_first = engine.knowledge.quotes_for("éducation populaire", None, 5)
+    assert verbatim_first[0].record["speech"] == "verbatim"

@@ -16,6 +16,7 @@ class Quote:
     end: int
     page: int
     method: str  # "turn" (a speaker's paragraph) | "reported" (« … », a dit NAME)
+    speech: str  # "verbatim" (the speaker's own words) | "reported" (the report's account)
 
 
 @dataclass

@@ -15,6 +15,9 @@ from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
 from search.knowledge.practices import clean_statement
 from search.knowledge.vectorcache import embed_cached
 
+# Passages of the search results whose quotes answer a query.
+QUOTE_PASSAGES = 50
+
 
 @dataclass
 class Evidence:
@@ -128,21 +131,31 @@ class Knowledge:
     # -- quotes ----------------------------------------------------------------
 
     def quotes_for(self, query: str | None, speaker: str | None, k: int) -> list[QuoteHit]:
-        """Quotes of a speaker and/or about a query; in document order without a query."""
+        """Quotes of a speaker and/or about a query; in document order without a query.
+
+        About a query, verbatim quotes come before reported ones, each in the rank of its
+        passage in search (which knows who a question designates and when nothing is
+        relevant), then by their own words' match: a query search finds nothing for gets
+        no quote."""
         rows = list(range(len(self.quotes)))
         if speaker:
             wanted = fold(speaker)
             rows = [i for i in rows if wanted in fold(self.quotes[i]["speaker"])]
         scored: list[tuple[int, float | None]] = [(i, None) for i in rows]
         if query and query.strip() and rows:
-            vector = self.engine.embedder.embed_query(query)
-            dense = np.array(
-                [float(self.engine.vectors.vector(q["passage_id"]) @ vector) for q in self.quotes]
+            hits = self.engine.search(query, QUOTE_PASSAGES)
+            rank = {h.passage.id: n for n, h in enumerate(hits)}
+            words = self._quote_index.scores(query)
+            found = [i for i in rows if self.quotes[i]["passage_id"] in rank]
+            # A researcher wants the speaker's own words: verbatim before a report's account.
+            found.sort(
+                key=lambda i: (
+                    self.quotes[i]["speech"] != "verbatim",
+                    rank[self.quotes[i]["passage_id"]],
+                    -float(words[i]),
+                )
             )
-            allowed = set(rows)
-            scored = [
-                (i, s) for i, s in self._rank(self._quote_index, dense, query) if i in allowed
-            ]
+            scored = [(i, 1.0 / (1 + rank[self.quotes[i]["passage_id"]])) for i in found]
         hits = []
         for row, score in scored[:k]:
             record = self.quotes[row]
