@@ -381,7 +381,7 @@ def similar_response(
             raise LookupError(f"no passage '{passage_id}'")
         query, exclude = passage.text, passage.document_id
         vector = engine.vectors.vector(passage_id)
-        cases = knowledge.similar_cases(vector, passage.text, min(k, 5))
+        cases = knowledge.similar_cases(passage.text, min(k, 5))
     elif case_id:
         case = knowledge.case(case_id)
         if case is None:
@@ -390,11 +390,11 @@ def similar_response(
         vector = knowledge.case_vector(case)
         if vector is None:
             vector = engine.embedder.embed_query(case.description)
-        cases = knowledge.similar_cases(vector, case.description, k, exclude=case)
+        cases = knowledge.similar_cases(f"{case.name}. {case.description}", k, exclude=case)
     else:
         query, exclude = text, None
         vector = engine.embedder.embed_query(text)
-        cases = knowledge.similar_cases(vector, text, k)
+        cases = knowledge.similar_cases(text, k)
     hits = engine.similar_to_vector(vector, k, exclude_document=exclude)
     if case_id:
         own = set(case.passage_ids)

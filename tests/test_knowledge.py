@@ -99,11 +99,13 @@ def test_known_cases_and_merged_aliases(engine):
 
 def test_similar_cases_come_with_reasons_and_never_the_case_itself(engine):
     case = next(c for c in engine.knowledge.cases if c.name == "Villes au Carré")
-    similar = engine.knowledge.similar_cases(
-        engine.knowledge.case_vector(case), case.description, 5, exclude=case
-    )
+    similar = engine.knowledge.similar_cases(case.description, 5, exclude=case)
     assert similar and all(s.case.key != case.key for s in similar)
-    assert all(s.reasons for s in similar)
+    assert all(s.reasons for s in similar) and all(0 <= s.score <= 1 for s in similar)
+    # Each reason can be checked: the passage quoted is the case's own, never furniture.
+    for found in similar:
+        passages = engine.knowledge.case_passages(found.case)
+        assert all(p.kind in ("text", "intro") for p in passages)
     described = engine.knowledge.similar_to_text(
         "une plateforme de dialogue pour les quartiers de la politique de la ville", 3
     )
@@ -286,3 +288,14 @@ def test_a_query_nothing_matches_gets_no_quote(engine):
     assert engine.knowledge.quotes_for("zzzz", None, 20) == []
     verbatim_first = engine.knowledge.quotes_for("éducation populaire", None, 5)
     assert verbatim_first[0].record["speech"] == "verbatim"
+
+
+def test_similar_cases_are_not_always_the_same_ones(engine):
+    """Hub cases named in many passages used to come back for every description."""
+    descriptions = (
+        "une ancienne cité minière devenue ville pilote de la transition énergétique",
+        "un projet de développement au Maroc qui fédère de petits projets agricoles",
+        "un pôle territorial de coopération économique près de Paris avec des agriculteurs",
+    )
+    firsts = {engine.knowledge.similar_to_text(d, 3)[0].case.name for d in descriptions}
+    assert len(firsts) == 3

@@ -210,39 +210,60 @@ def _passages_naming(group: list[dict], passages: dict[str, PassageRow]) -> list
 @dataclass
 class SimilarCase:
     case: Case
-    score: float
+    score: float  # in [0, 1]
     reasons: list[str]
+
+
+# The search score (a z-score) at which a case's passage counts as half relevant.
+HALF_RELEVANT_Z = 2.0
+TRAIT_SHARE = 0.2  # of the score: shared territory, levers and actors
 
 
 def similar_cases(
     cases: list[Case],
-    vectors: dict[str, np.ndarray],
-    target: np.ndarray,
+    matches: dict[str, tuple[float, PassageRow]],
     target_profile: dict[str, list[str]],
     exclude_key: str | None,
     k: int,
 ) -> list[SimilarCase]:
-    """Cases nearest to a target vector, each with the shared traits that explain it."""
+    """Cases ranked by their passage that search matched best with the description
+    (`matches`: case id → (fused score, passage)), each with reasons a person can check.
+
+    Ranking by a case's best passage, rather than by the mean of its passages' vectors,
+    keeps the cases that many passages name from coming back for every description
+    (docs/EVALUATION.md). The score lies in [0, 1]: the passage's search score through a
+    logistic curve (0.5 at HALF_RELEVANT_Z), with a fifth for the traits shared."""
     found = []
     for case in cases:
         if exclude_key is not None and _same_case(case.key, exclude_key):
             continue
-        vector = vectors.get(case.id)
-        if vector is None:
+        if case.id not in matches:
             continue
+        fused, passage = matches[case.id]
         shared = {
-            label: [v for v in getattr(case, field) if v in target_profile[field]]
-            for field, label in (
-                ("actors", "acteurs"),
-                ("territories", "territoire"),
-                ("levers", "leviers"),
-            )
+            field: [v for v in getattr(case, field) if v in target_profile[field]]
+            for field in ("territories", "levers", "actors")
         }
-        reasons = [
-            f"{label} en commun : {', '.join(values)}" for label, values in shared.items() if values
-        ]
-        overlap = sum(len(values) for values in shared.values())
-        score = float(vector @ target) + 0.01 * overlap
-        found.append(SimilarCase(case, score, reasons or ["proximité de sens des passages"]))
+        asked = sum(len(target_profile[f]) for f in shared)
+        trait_share = sum(len(v) for v in shared.values()) / asked if asked else 0.0
+        relevance = 1.0 / (1.0 + float(np.exp(-(fused - HALF_RELEVANT_Z))))
+        score = (1 - TRAIT_SHARE) * relevance + TRAIT_SHARE * trait_share
+        found.append(SimilarCase(case, round(score, 4), _reasons(shared, passage)))
     found.sort(key=lambda s: -s.score)
     return found[:k]
+
+
+def _reasons(shared: dict[str, list[str]], passage: PassageRow) -> list[str]:
+    """Specific reasons first: the same kind of territory, the same levers, the same mix of
+    actors (two kinds or more), then the passage that matched, quoted."""
+    reasons = []
+    if shared["territories"]:
+        reasons.append(f"même type de territoire : {', '.join(shared['territories'])}")
+    if shared["levers"]:
+        reasons.append(f"mêmes leviers : {', '.join(shared['levers'])}")
+    if len(shared["actors"]) >= 2:
+        reasons.append(f"même alliance d'acteurs : {', '.join(shared['actors'])}")
+    excerpt = " ".join(passage.text.split())
+    excerpt = excerpt if len(excerpt) <= 160 else excerpt[:157].rsplit(" ", 1)[0] + " […]"
+    reasons.append(f"passage le plus proche (p. {passage.page_start}) : « {excerpt} »")
+    return reasons

@@ -15,8 +15,9 @@ from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
 from search.knowledge.practices import clean_statement
 from search.knowledge.vectorcache import embed_cached
 
-# Passages of the search results whose quotes answer a query.
+# Passages of the search results whose quotes answer a query; whose cases are similar.
 QUOTE_PASSAGES = 50
+CASE_PASSAGES = 50
 
 
 @dataclass
@@ -82,6 +83,10 @@ class Knowledge:
             )
             position += len(card.evidence)
         self._case_vectors = {case.id: self._mean_vector(case.passage_ids) for case in self.cases}
+        self._cases_of: dict[str, list[str]] = {}  # passage id → the cases it names
+        for case in self.cases:
+            for pid in case.passage_ids:
+                self._cases_of.setdefault(pid, []).append(case.id)
 
     # -- building blocks -------------------------------------------------------
 
@@ -179,21 +184,28 @@ class Knowledge:
         """Mean vector of the passages that name the case."""
         return self._case_vectors.get(case.id)
 
-    def similar_cases(
-        self, vector: np.ndarray, text: str, k: int, exclude: Case | None = None
-    ) -> list[SimilarCase]:
-        """Cases nearest to a vector; `text` gives the traits to explain the match."""
-        traits = (
-            {"actors": exclude.actors, "territories": exclude.territories, "levers": exclude.levers}
-            if exclude
-            else profile(text)
-        )
-        return similar_cases(
-            self.cases, self._case_vectors, vector, traits, exclude.key if exclude else None, k
-        )
+    def similar_cases(self, text: str, k: int, exclude: Case | None = None) -> list[SimilarCase]:
+        """Cases whose passages search matches best with a description, with reasons."""
+        if exclude is not None:
+            traits = {
+                "actors": exclude.actors,
+                "territories": exclude.territories,
+                "levers": exclude.levers,
+            }
+        else:
+            traits = profile(text)
+        own = set(exclude.passage_ids) if exclude else set()
+        matches: dict[str, tuple[float, PassageRow]] = {}
+        for hit in self.engine.search(text, CASE_PASSAGES):
+            for passage in [hit.passage, *(p for p, _ in hit.also_in)]:
+                if passage.id in own:
+                    continue
+                for case_id in self._cases_of.get(passage.id, ()):
+                    matches.setdefault(case_id, (hit.score, passage))
+        return similar_cases(self.cases, matches, traits, exclude.key if exclude else None, k)
 
     def similar_to_text(self, text: str, k: int) -> list[SimilarCase]:
-        return self.similar_cases(self.engine.embedder.embed_query(text), text, k)
+        return self.similar_cases(text, k)
 
     def case_passages(self, case: Case) -> list[PassageRow]:
         return [self.engine.passages[p] for p in case.passage_ids if p in self.engine.passages]
