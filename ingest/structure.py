@@ -185,7 +185,14 @@ class _Walker:
         self, name: str, role: str | None, speech: str, single: bool = False, asked: bool = False
     ) -> None:
         anchor = self.path[-1][1] if self.path else ""
-        role = role.strip().rstrip(",.") if role else None
+        if role:  # « rôle, représentant … NAME, rôle bis »: the role stops where it repeats
+            first, last = normalise_name(name).split()[0], surname(name)
+            role = re.split(rf"\s(?:{re.escape(first)}\s+)?{re.escape(last)}\b", role, flags=re.I)[
+                0
+            ]
+            role = role.strip().rstrip(",.") or None
+        elif self.turn is not None and surname(self.turn.speaker) == surname(name):
+            role = self.turn.role  # the label gave it; the question that follows does not
         self.turn = _Turn(
             self.canonical(name), role or None, speech, anchor, single=single, asked=asked
         )
@@ -345,8 +352,8 @@ def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
     """(name, role, speech) when a heading says whose words follow it."""
     text = text.rstrip()
     numbered = _NUMBERED_LABEL.match(text)
-    if numbered:
-        return numbered.group("name"), numbered.group("role"), REPORTED
+    if numbered:  # « 2) X, rôle »: proceedings transcribe the talk that follows
+        return numbered.group("name"), numbered.group("role"), VERBATIM
     turn = TURN.match(text)
     if turn and not turn.group("rest"):
         return turn.group("name"), None, VERBATIM
@@ -395,4 +402,26 @@ def structure(blocks: list[Block]) -> list[Structured]:
             walker.heading(block)
         else:
             walker.paragraph(block)
-    return walker.out
+    return _one_voice_per_turn(walker.out)
+
+
+def _one_voice_per_turn(items: list[Structured]) -> list[Structured]:
+    """A talk mostly in the first person is the speaker's own words throughout: its
+    impersonal paragraphs (« La Caisse d’épargne est la première banque… ») are not the
+    report's account. A run of one speaker's blocks is one turn."""
+    runs: list[list[Structured]] = []
+    current: list[Structured] = []
+    for item in items:
+        if item.speaker and current and current[-1].speaker == item.speaker:
+            current.append(item)
+        elif item.speaker:
+            current = [item]
+            runs.append(current)
+        elif item.block.kind != "heading":
+            current = []  # a block of nobody's between two runs ends the first
+    for run in runs:
+        first_person = sum(bool(_FIRST_PERSON.search(i.block.text)) for i in run)
+        if first_person >= len(run) / 2:
+            for item in run:
+                item.speech = VERBATIM
+    return items

@@ -21,6 +21,7 @@ answer is as good as search, and an empty search gives an empty answer with its 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,6 +55,12 @@ TOP_PASSAGES = 10
 # Two items whose labels are this close say the same thing: one item, both evidences.
 MERGE_AT = 0.93
 _VOTES = re.compile(r"\((\+{1,12})\)")
+# « comment mobiliser les élus ? », « how to involve companies »: the action, then its object.
+_ACTION = re.compile(
+    r"^\s*(?:comment|how (?:to|can \w+|do \w+|should \w+)|que faire pour|quelles? \w+ pour)\s+"
+    r"(?:(?:bien|mieux|faire|on|nous|je)\s+)*(?P<verb>\w+(?:er|ir|re|e))\s+(?P<object>[^?]+)",
+    re.I,
+)
 
 
 @dataclass
@@ -148,6 +155,7 @@ class _Builder:
         """Practice statements of the passages found, each with its card's other evidence."""
         chosen: dict[str, list[tuple[float, Card, int, np.ndarray]]] = {}
         threshold, strong = self._statement_thresholds()
+        about = self._about_the_object()
         for card, vectors in zip(
             self.knowledge.cards, self.knowledge.statement_vectors, strict=True
         ):
@@ -160,7 +168,8 @@ class _Builder:
                     # From the best passages, a statement close to the question; from
                     # further down, only one that says nearly what the question asks.
                     near_top = self.rank[pid] < TOP_PASSAGES
-                    if closeness >= (threshold if near_top else strong):
+                    relevant = closeness >= (threshold if near_top else strong)
+                    if relevant and about(vectors[index]):
                         chosen.setdefault(pid, []).append((closeness, card, index, vectors[index]))
         items = []
         for pid, found in chosen.items():
@@ -176,13 +185,28 @@ class _Builder:
     def _statement_thresholds(self) -> tuple[float, float]:
         """How close to the question a statement must stand among all statements, from a
         top passage and from any passage: a passage found for its subject may hold advice
-        on something else, and a statement may share only the question's verb."""
-        vectors = [v for v in self.knowledge.statement_vectors if len(v)]
-        if not vectors:
+        on something else."""
+        closeness = self._closeness(self.query_vector)
+        if closeness is None:
             return 1.0, 1.0
-        closeness = np.concatenate(vectors) @ self.query_vector
         mean, spread = float(closeness.mean()), float(closeness.std())
         return mean + STATEMENT_Z * spread, mean + STRONG_STATEMENT_Z * spread
+
+    def _closeness(self, vector: np.ndarray) -> np.ndarray | None:
+        vectors = [v for v in self.knowledge.statement_vectors if len(v)]
+        return np.concatenate(vectors) @ vector if vectors else None
+
+    def _about_the_object(self) -> Callable[[np.ndarray], bool]:
+        """« comment mobiliser les élus ? »: a statement must be about « les élus », not
+        only about mobilising (« Mobiliser les bonnes pratiques »)."""
+        action = _ACTION.match(self.query)
+        closeness = self._closeness(self.query_vector)
+        if action is None or closeness is None or not action.group("object").strip():
+            return lambda vector: True
+        object_vector = self.engine.embedder.embed_query(action.group("object"))
+        around = self._closeness(object_vector)
+        floor = float(around.mean() + STATEMENT_Z * around.std())
+        return lambda vector: float(vector @ object_vector) >= floor
 
     def _card_item(self, card: Card, index: int, polarity: str, vector: np.ndarray) -> Item:
         """The card, with the statement the search found first among its evidence."""

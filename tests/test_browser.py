@@ -124,3 +124,24 @@ def test_practices_cases_and_quotes_views(page):
     assert "Jean-François CARON" in page.locator("#quotes .quote").first.inner_text()
     page.locator("#quotes .quote").first.get_by_role("button", name="Copier la citation").click()
     page.get_by_text("Citation copiée ✓").wait_for()
+
+
+def test_a_question_shows_the_answer_before_the_passages(page):
+    page.get_by_label("Votre question").fill("comment mobiliser les élus ?")
+    page.keyboard.press("Enter")
+    answer = page.locator("#answer")
+    answer.get_by_role("heading", name="Ce qui marche").wait_for()
+    first = answer.locator(".answer-item").first
+    assert "p. " in first.locator(".citation").inner_text()
+    first.get_by_role("button", name="Voir le contexte").click()
+    page.locator("dialog#panel .context.current").wait_for()
+    page.locator("dialog#panel").get_by_role("button", name="Fermer").click()
+    assert page.locator("#results .result").count() == 10
+
+
+def test_nonsense_says_there_is_nothing_relevant(page):
+    page.get_by_label("Votre question").fill("xyzzyqq blorf")
+    page.keyboard.press("Enter")
+    page.get_by_text("Aucun résultat pertinent").wait_for()
+    assert page.locator("#results .result").count() == 0
+    assert page.locator("#answer").is_hidden()

@@ -20,9 +20,11 @@ from ingest.extract.records import Statement
 from ingest.structure import Structured
 
 _CUE_HEADING = re.compile(
-    r"bonnes? pratiques?|ce que je (?:ne )?referais|leviers?|recommandations?|propositions?|"
+    r"bonnes? pratiques?|ce que (?:je|j['’]|nous|on) (?:ne )?(?:re)?fer(?:ais|ions|ait|ons|a)|"
+    r"leviers?|recommandations?|propositions?|actions? proposées?|idées concrètes|"
     r"conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|clés? de (?:réussite|succès)|"
-    r"enseignements|conseils|pistes d.action",
+    r"enseignements|conseils|pistes d.action|à (?:ne pas )?reproduire|à éviter|écueils|"
+    r"erreurs|points? de vigilance",
     re.I,
 )
 # « Développement des compétences », « Mise en réseau » : a practice named by its action.
@@ -30,12 +32,24 @@ _ACTION_NOUN = re.compile(r"^(?:Mise en|Prise en|[A-ZÉ][a-zéèêîôûç]+(?:t
 _HAS_NAME = re.compile(r"\b[A-ZÉ][a-zàâçéèêëîïôûü]+ [A-ZÉ]{2,}\b|^[A-Z0-9&]{3,}\s*[:–-]|’actions$")
 # Parts whose lists are people's commitments, attendees or schedules, not practices.
 _NOT_PRACTICES = re.compile(r"engagements|participants|programme|liste des", re.I)
-_AVOID = re.compile(r"ne referais pas|à éviter|écueils?|erreurs?", re.I)
+_AVOID = re.compile(
+    r"ne (?:re)?fer\w* pas|à éviter|écueils?|erreurs?|pièges?|ne pas reproduire|"
+    r"points? de vigilance",
+    re.I,
+)
+# The innermost heading of lists that state needs, stakes, goals or topics, not practices
+# (the judges' reading of the workshops' « Enjeux » and « Besoins » grids).
+_NOT_PRACTICE_LIST = re.compile(
+    r"^(?:\d+[.)]\s*)?(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
+    re.I,
+)
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 _MARKER = re.compile(
     r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
 )
-_INFINITIVE = re.compile(r"^[A-ZÀÂÉÈÊÎÔÛÇ][a-zàâäçéèêëîïôöùûüÿ]+(?:er|ir|re)\b")
+_INFINITIVE = re.compile(
+    r"^[A-ZÀÂÉÈÊÎÔÛÇ][a-zàâäçéèêëîïôöùûüÿ]*(?:-[a-zàâäçéèêëîïôöùûüÿ]+)?(?:er|ir|re)\b"
+)
 _NOT_VERBS = frozenset(
     "Le Leur Notre Votre Entre Autre Premier Dernier Cahier Quartier Atelier Métier Pilier "
     "Dossier Avenir Plaisir Désir Loisir Centre Livre Cadre Titre Ordre Nombre Membre Chiffre "
@@ -45,6 +59,8 @@ _NOT_VERBS = frozenset(
 _NECESSITY = re.compile(
     r"(?:^|(?<=[.!?]\s))(?P<s>[^.!?]*?\b(?:il faut|il est (?:essentiel|nécessaire|"
     r"indispensable|important|primordial|crucial) de|il convient de|"
+    r"(?:est|sont) (?:également |aussi )?à (?:valoriser|développer|encourager|renforcer|"
+    r"privilégier|soutenir)|devrai(?:t|ent) être|"
     r"la condition[^.!?]{0,80}\best)\b[^.!?]*[.!?])",
     re.I,
 )
@@ -109,24 +125,25 @@ def extract(items: list[Structured]) -> list[Statement]:
         if (
             block.kind == "paragraph"
             and len(text) <= 60
-            and (_CUE_HEADING.match(text) or text.endswith(":"))
+            and (_CUE_HEADING.match(text) or _NOT_PRACTICE_LIST.match(text) or text.endswith(":"))
         ):
             label = text  # « Points de discussion : » ends the list of lessons above it
             continue
         if _NOT_PRACTICES.search(" ".join(item.section)):
             continue
         heading = label or item.section[-1]
+        if _NOT_PRACTICE_LIST.match(heading) or _NOT_PRACTICES.search(heading):
+            continue  # « Enjeux », « Besoins », « 3 engagements : »: needs, aims, pledges
         cue_heading = _CUE_HEADING.search(heading)
         polarity = "avoid" if _AVOID.search(heading) else "do"
         short = MIN_CHARS <= len(text) <= MAX_CHARS
-        lesson = cue_heading and "referais" in cue_heading.group().lower()
+        lesson = bool(cue_heading) and "fer" in cue_heading.group().lower()
+        # Under a heading that announces practices, every item of its list is one.
+        listed = block.kind == "item" and not _HAS_NAME.search(strip_list_marker(text))
         if (
             cue_heading
             and short
-            and (
-                _reads_as_practice(text)
-                or (lesson and not _HAS_NAME.search(strip_list_marker(text)))
-            )
+            and (_reads_as_practice(text) or lesson or (listed and not text.rstrip().endswith("?")))
         ):
             statements.append(_statement(block, item, 0, len(text), heading, polarity))
             continue

@@ -30,11 +30,19 @@ from ingest.structure import (
 )
 
 MIN_WORDS = 6  # a sentence: at least this many words…
+_FIRST_PERSON_START = re.compile(r"^(?:je|j[’']|nous|on)\b", re.I)
+# « Discours : clarifier … », « passage à nouveau monde via … »: a label, then notes that
+# open on a lower-case infinitive or noun, no subject.
+_NOTE_FORM = re.compile(r"^(?:[A-ZÉ]\w+\s*:\s*)?[a-zéèàâ]")
 _SENTENCE_END = re.compile(r"[.!?…]\s*[»\"”’)]?\s*$")  # …ending as sentences end (« … . »)
-_ROLE = re.compile(rf"(?P<name>{NAME}),\s*(?P<role>[^:\n.;]{{3,120}})")
+# A role may wrap onto the next line of the source when that line carries on in lower
+# case (« Maire Adjoint de la Ville / de Lille »), not onto the next item of a list.
+_WRAPPED = r"\n(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç«(])"  # a lower-case next line, not « o » items
+_ROLE = re.compile(rf"(?P<name>{NAME}),\s*(?P<role>(?:[^:\n.;\-–]|[-–](?=\w)|{_WRAPPED}){{3,120}})")
 
 
-_CLAUSE = re.compile(r",\s*(?:a|ont|avait|est|sont|s[’']est|qui|que|dont)\s")
+# Where a role stops: a verb, a relative clause, or the subject of the talk or report.
+_CLAUSE = re.compile(r",\s*(?:a|ont|avait|est|sont|s[’']est|qui|que|dont|sur|rapport|rapporteur)\s")
 # What follows « X, » when it is a clause of the sentence rather than X's role.
 _NOT_A_ROLE = re.compile(
     r"(?:vous|en|depuis|suite|qui|que|a|ont|avait|est|sont|s[’']est|dans|pour|avec|lors|"
@@ -73,15 +81,32 @@ def _same_person(reported: str, speaker: str) -> bool:
 
 def is_sentence(text: str, list_item: bool = False) -> bool:
     """At least one whole sentence: enough words, and an end as sentences end (or many
-    words, for a paragraph the extraction cut before its full stop). A list item is a
-    fragment (« - La veille, »), unless it is a long sentence of its own."""
-    words = len(re.findall(r"\w+", strip_list_marker(text)))
-    needed = 2 * MIN_WORDS if list_item else MIN_WORDS
-    return words >= needed and (bool(_SENTENCE_END.search(text)) or words >= 3 * MIN_WORDS)
+    words, for a paragraph the extraction cut before its full stop). Notes are fragments:
+    a list item (« - La veille, »), unless its speaker says « je / nous », and a line in
+    note form (« Discours : clarifier les notions… »)."""
+    body = strip_list_marker(text)
+    if list_item and not _FIRST_PERSON_START.match(body):
+        return False
+    if _NOTE_FORM.match(body):
+        return False
+    words = len(re.findall(r"\w+", body))
+    return words >= MIN_WORDS and (bool(_SENTENCE_END.search(text)) or words >= 3 * MIN_WORDS)
+
+
+def completed_role(role: str | None, known: list[str]) -> str | None:
+    """A role the layout cut (« Directrice du réseau Banque des ») completed by the
+    longest role the document states elsewhere that starts the same way."""
+    if not role:
+        if not known:
+            return None
+        role = known[0]
+    longer = [k for k in known if k.lower().startswith(role.lower()) and len(k) > len(role)]
+    return max(longer, key=len) if longer else role
 
 
 def extract(items: list[Structured], document_text: str) -> list[Quote]:
-    roles = roles_in(document_text)
+    every_role = all_roles_in(document_text)
+    roles = {name: found[0] for name, found in every_role.items()}
     quotes: list[Quote] = []
     for item in items:
         block = item.block
@@ -98,7 +123,7 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                 quotes.append(
                     Quote(
                         speaker=item.speaker,
-                        role=item.speaker_role or roles.get(item.speaker),
+                        role=completed_role(item.speaker_role, every_role.get(item.speaker, [])),
                         text=text,
                         start=block.raw_offset(begin),
                         end=block.raw_end,

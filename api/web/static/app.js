@@ -89,6 +89,37 @@ function resultItem(result) {
   return item;
 }
 
+// The answer to a question: what works, what to avoid, testimonies, cases (GET /v1/answer).
+function answerItem(item) {
+  const votes = item.votes ? ` (${"+".repeat(item.votes)})` : "";
+  const label = item.speaker ? `${item.speaker} : ${item.label}` : item.label;
+  const first = item.evidence[0];
+  const entry = el("li", { class: "answer-item" },
+    el("p", { class: "label" }, label + votes),
+    el("blockquote", { class: "citation" }, first.citation),
+  );
+  if (item.evidence.length > 1) {
+    const others = el("ul", { class: "also" });
+    for (const evidence of item.evidence.slice(1)) others.append(el("li", {}, evidence.citation));
+    entry.append(el("details", { class: "also-in" },
+      el("summary", {}, `Dit aussi dans ${item.evidence.length - 1} autre(s) source(s)`), others));
+  }
+  entry.append(el("div", { class: "actions" },
+    copyButton(first.citation),
+    el("button", { type: "button", onclick: () => openContext(first.passage_id) }, "Voir le contexte"),
+  ));
+  return entry;
+}
+
+function showAnswer(data) {
+  const box = $("#answer");
+  box.replaceChildren(el("h2", {}, "Réponse"),
+    ...data.sections.map((section) => el("section", { class: `answer-${section.kind}` },
+      el("h3", {}, section.title),
+      el("ol", { class: "answer-items" }, ...section.items.map(answerItem)))));
+  box.hidden = !data.sections.length;
+}
+
 async function runSearch(event) {
   if (event) event.preventDefault();
   const form = new FormData($("#search-form"));
@@ -100,12 +131,21 @@ async function runSearch(event) {
   const current = ticket("search");
   $("#status").textContent = "Recherche…";
   $("#results").replaceChildren();
+  $("#answer").hidden = true;
+  $("#results-title").hidden = true;
   try {
-    const data = await api(`/v1/search?${params}`);
+    // The answer draws on the whole collection: shown when no filter narrows the search.
+    const filtered = [...params.keys()].some((key) => !["q", "mode"].includes(key));
+    const [data, answer] = await Promise.all([
+      api(`/v1/search?${params}`),
+      filtered ? null : api(`/v1/answer?${new URLSearchParams({ q: query })}`),
+    ]);
     if (!current()) return;
     $("#status").textContent = data.results.length
-      ? `${data.results.length} résultat(s) pour « ${query} »`
-      : `Aucun résultat pour « ${query} ».`;
+      ? `${data.results.length} passage(s) pour « ${query} »`
+      : `Aucun résultat pertinent pour « ${query} » : ${data.reason || "rien de trouvé"}.`;
+    if (answer) showAnswer(answer);
+    $("#results-title").hidden = !data.results.length;
     $("#results").replaceChildren(...data.results.map(resultItem));
   } catch (error) {
     $("#status").textContent = `Erreur : ${error.message}`;
