@@ -39,6 +39,7 @@ _AVOID = re.compile(
 )
 # The innermost heading of lists that state needs, stakes, goals or topics, not practices
 # (the judges' reading of the workshops' « Enjeux » and « Besoins » grids).
+_PROPOSED = re.compile(r"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes", re.I)
 _NOT_PRACTICE_LIST = re.compile(
     r"^(?:\d+[.)]\s*)?(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
     re.I,
@@ -138,8 +139,15 @@ def extract(items: list[Structured]) -> list[Statement]:
         polarity = "avoid" if _AVOID.search(heading) else "do"
         short = MIN_CHARS <= len(text) <= MAX_CHARS
         lesson = bool(cue_heading) and "fer" in cue_heading.group().lower()
-        # Under a heading that announces practices, every item of its list is one.
-        listed = block.kind == "item" and not _HAS_NAME.search(strip_list_marker(text))
+        # Under a proposition or a list of proposed actions, every item of its list is one
+        # (« • Des champions charismatiques pour inspirer »); under « Bonnes pratiques »,
+        # an item must read as a practice (a list of partners is not one).
+        listed = (
+            block.kind == "item"
+            and bool(_PROPOSED.search(heading))
+            and not _HAS_NAME.search(strip_list_marker(text))
+            and len(strip_list_marker(text).split()) >= 3
+        )
         if (
             cue_heading
             and short
