@@ -35,6 +35,17 @@ _PATTERNS = [
     ("exemple", rf"\bPar exemple (?:le |la |les |en |à |au |dans )?{_NAME}"),
     ("exemple", rf"\bbon exemple est celui (?:de la ville (?:des|de|du) |de |du |d’){_NAME}"),
     ("initiative", r"à l’initiative d’«\s*(?P<quoted>[^»]{3,60}?)\s*»"),
+    ("exemple", rf"\b[Aa] titre d[’']exemple,?\s*{_NAME}"),
+    ("territoire", rf"\b(?:territoires?|lieux?|sites?) d[’']expérimentations?\s+{_NAME}"),
+    ("projet", rf"\bcréation d[’'](?:un|une)\s+{_NAME}"),
+    # A named tool or scheme introduced by what it is: « le dispositif « … » », « la
+    # plateforme de capitalisation « … » », « le GIP Emploi du Grand Roissy ».
+    (
+        "dispositif",
+        rf"\b(?:[Ll]e |[Ll]a |[Ll]’|[Uu]n |[Uu]ne )(?:dispositif|plateforme(?: de \w+)?|"
+        rf"e-communauté|MOOC|jeu(?: de la [\w-]+)?|GIP|base (?:de connaissances|documentaire)|"
+        rf"incubateur|tiers-lieu|[Ll]aboratoire d[’']expérimentations?|Labo régional)\s+{_NAME}",
+    ),
     (
         "présentation",
         rf"^{_NAME}(?:\s*\([A-Z]{{2,8}}\))?\s+est une (?:approche|association|"

@@ -63,6 +63,7 @@ _CUE_ORDER = [
     "SCIC",
     "territoire",
     "initiative",
+    "dispositif",
     "exemple",
 ]
 _NOT_PLACES = frozenset({"France", "Les", "La", "Le", "En", "A", "Au", "Cette", "Il", "Elle"})
