@@ -97,7 +97,9 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     if place := _PLACE.search(head):
         meta["place"] = place.group(1)
     lowered = head.lower()
-    if "trame d’animation" in lowered or "trame d'animation" in lowered:
+    if re.search(r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]):
+        meta["kind"] = "case_study"
+    elif "trame d’animation" in lowered or "trame d'animation" in lowered:
         meta["kind"] = "animation_script"
     elif "compte-rendu" in lowered[:600] or "compte rendu" in lowered[:600]:
         meta["kind"] = "article"

@@ -153,6 +153,57 @@ def test_records_follow_document_updates_and_removals(tmp_path):
         assert store.records(table) == [], table
 
 
+CASE_STUDY = """# Étude de cas : La Ressourcerie du Bocage
+
+La Ressourcerie du Bocage est une association d'insertion créée en 2015 dans une commune
+rurale de l'Orne. Elle collecte les objets dont les habitants ne veulent plus, les répare
+avec des salariés en insertion et les revend à petit prix.
+
+## Ce qui a marché
+
+- Associer dès le départ la communauté de communes et deux entreprises du territoire.
+- Ouvrir l'atelier aux habitants un samedi par mois.
+
+## Ce que nous ne referions pas
+
+- Lancer la boutique avant d'avoir stabilisé la collecte.
+
+Claire MOREAU, directrice de la Ressourcerie : « Nous avons appris à travailler avec les
+élus avant de leur demander des financements. »
+"""
+
+
+def test_an_uploaded_case_study_becomes_a_case_with_its_practices_and_quotes(tmp_path):
+    from ingest.store import Store
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ressourcerie.md").write_text(CASE_STUDY, encoding="utf-8")
+    store = Store(tmp_path / "data")
+    embedder = get_embedder()
+    ingest(store, [folder])
+    refresh(store, embedder)
+    assert store.documents()[0].kind == "case_study"
+    case = next(c for c in store.records("cases") if c["name"] == "La Ressourcerie du Bocage")
+    assert "rural" in json.loads(case["territories"])
+    statements = {s["text"]: s["polarity"] for s in store.records("statements")}
+    assert statements["- Lancer la boutique avant d'avoir stabilisé la collecte."] == "avoid"
+    assert any("samedi par mois" in t for t, p in statements.items() if p == "do")
+    quote = next(q for q in store.records("quotes") if q["speaker"] == "Claire MOREAU")
+    assert quote["role"] == "directrice de la Ressourcerie" and quote["speech"] == "verbatim"
+    engine = SearchEngine(store, embedder)
+    similar = engine.knowledge.similar_to_text(
+        "une association d'insertion qui répare et revend des objets à la campagne", 3
+    )
+    assert similar[0].case.name == "La Ressourcerie du Bocage"
+    (folder / "ressourcerie.md").unlink()
+    ingest(store, [folder], prune=True)
+    refresh(store, embedder)
+    assert store.records("cases") == [] and store.records("quotes") == []
+
+
 @pytest.mark.parametrize("table", ["quotes", "statements", "mentions"])
 def test_records_point_at_existing_passages(store, table):
     passages = {p.id for p in store.passages()}

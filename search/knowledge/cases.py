@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.extract.cases import case_key
 from ingest.kinds import CONTENT
 from ingest.normalise import fold
 from ingest.store import PassageRow, Store
@@ -169,6 +170,47 @@ def build_cases(store: Store) -> list[dict]:
                 "documents": len({p.document_id for p in case_passages}),
             }
         )
+    return rows + _case_studies(store, passages, {row["key"] for row in rows})
+
+
+_CASE_STUDY_PREFIX = re.compile(
+    r"^(?:étude de cas|fiche (?:cas|projet|initiative)|case study|retour d['’]expérience)"
+    r"\s*[:–—-]\s*",
+    re.I,
+)
+
+
+def _case_studies(store: Store, passages: dict[str, PassageRow], known: set[str]) -> list[dict]:
+    """Every document of kind `case_study` is a case of its own: an editor uploads one case
+    study to document one initiative, named by its title."""
+    rows = []
+    for document in store.documents():
+        if document.kind != "case_study":
+            continue
+        name = _CASE_STUDY_PREFIX.sub("", document.title).strip() or document.title
+        key = case_key(name)
+        own = [p for p in passages.values() if p.document_id == document.id]
+        if not own or any(_same_case(key, other) for other in known):
+            continue
+        text = " ".join(p.text for p in own)
+        described = profile(text)
+        first = own[0].text
+        rows.append(
+            {
+                "id": "case-" + re.sub(r"[^a-z0-9]+", "-", key).strip("-")[:60],
+                "name": name,
+                "key": key,
+                "place": document.place or _place([text], name),
+                "actors": json.dumps(described["actors"], ensure_ascii=False),
+                "territories": json.dumps(described["territories"], ensure_ascii=False),
+                "levers": json.dumps(described["levers"], ensure_ascii=False),
+                "description": first if len(first) <= 300 else first[:297].rsplit(" ", 1)[0] + "…",
+                "mention_ids": json.dumps([]),
+                "passage_ids": json.dumps([p.id for p in own]),
+                "documents": 1,
+            }
+        )
+        known.add(key)
     return rows
 
 
