@@ -216,6 +216,73 @@ def answer_evidence(evidence: Evidence) -> AnswerEvidence:
     )
 
 
+# -- actors -------------------------------------------------------------------------
+
+
+class ActorRef(BaseModel):
+    id: str
+    name: str
+    kind: str = Field(description="person, organisation or place")
+    type: str = Field(
+        description="for organisations: association, company, local authority, state, "
+        "research, funder, network, or organisation when the name does not say"
+    )
+
+
+class ActorModel(ActorRef):
+    aliases: list[str] = Field(description="other spellings the documents use")
+    roles: list[str] = Field(description="roles the documents give a person")
+    documents: int
+    passages: int
+
+
+class Neighbour(BaseModel):
+    actor: ActorRef
+    shared_passages: int
+
+
+class ActorDetail(ActorModel):
+    events: list[str]
+    cases: list[str] = Field(description="ids of the cases whose passages name the actor")
+    sources: list[SourceRef] = Field(description="the passages that name the actor, cited")
+    works_with: list[Neighbour] = Field(description="actors named in the same passages")
+
+
+class ActorsResponse(BaseModel):
+    query: str | None
+    results: list[ActorModel]
+
+
+def actor_ref(actor: dict) -> ActorRef:
+    return ActorRef(id=actor["id"], name=actor["name"], kind=actor["kind"], type=actor["type"])
+
+
+def actor_model(actor: dict) -> ActorModel:
+    return ActorModel(
+        **actor_ref(actor).model_dump(),
+        aliases=actor["aliases"],
+        roles=actor["roles"],
+        documents=actor["documents"],
+        passages=len(actor["passage_ids"]),
+    )
+
+
+def actor_detail(engine, actor: dict) -> ActorDetail:
+    knowledge = engine.knowledge
+    passages = knowledge.actor_passages(actor)
+    documents = [engine.documents[p.document_id] for p in passages]
+    return ActorDetail(
+        **actor_model(actor).model_dump(),
+        events=sorted({d.event for d in documents if d.event}),
+        cases=[c.id for c in knowledge.actor_cases(actor)],
+        sources=[source_ref(p, engine.documents[p.document_id]) for p in passages[:20]],
+        works_with=[
+            Neighbour(actor=actor_ref(other), shared_passages=n)
+            for other, n in knowledge.neighbours(actor)
+        ],
+    )
+
+
 # -- practices, quotes, cases ---------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ingest import metadata
 from ingest.clean import build_blocks
-from ingest.extract import cases, practices, quotes
+from ingest.extract import actors, cases, practices, quotes
 from ingest.extracted import ReadError
 from ingest.passages import Passage, make_passages
 from ingest.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read
@@ -154,6 +154,7 @@ def extract_records(
         "quotes": quotes.extract(items, text),
         "statements": practices.extract(items),
         "mentions": cases.extract(items),
+        "actor_mentions": actors.extract(items),
     }
     document_id = passages[0].document_id
     return {

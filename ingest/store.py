@@ -79,29 +79,32 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["embeddings"].create({"hash": str, "model": str, "vector": bytes}, pk=("hash", "model"))
 
 
+# The columns every per-document record shares: where it stands in its source.
+_RECORD = {
+    "id": str,
+    "document_id": str,
+    "passage_id": str,
+    "text": str,
+    "start": int,
+    "end": int,
+    "page": int,
+}
+
+
 def _v2(db: sqlite_utils.Database) -> None:
     """Records beside passages (per document) and the cards/cases derived from them."""
-    record = {
-        "id": str,
-        "document_id": str,
-        "passage_id": str,
-        "text": str,
-        "start": int,
-        "end": int,
-        "page": int,
-    }
     db["quotes"].create(
-        {**record, "speaker": str, "role": str, "method": str},
+        {**_RECORD, "speaker": str, "role": str, "method": str},
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
     db["statements"].create(
-        {**record, "section": str, "cue": str, "polarity": str},
+        {**_RECORD, "section": str, "cue": str, "polarity": str},
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
     db["mentions"].create(
-        {**record, "name": str, "key": str, "cue": str},
+        {**_RECORD, "name": str, "key": str, "cue": str},
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
@@ -139,15 +142,36 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 def _v3(db: sqlite_utils.Database) -> None:
     """Whether a passage holds a speaker's own words or the report's account of them, and
-    the moderator's question it answers; the same flag on quotes."""
+    the moderator's question it answers; the same flag on quotes. Actors: their mentions
+    in each document, and the actors merged across documents."""
     db["passages"].add_column("speech", str)
     db["passages"].add_column("question", str)
     db["quotes"].add_column("speech", str)
+    db["actor_mentions"].create(
+        {**_RECORD, "name": str, "kind": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["actor_mentions"].create_index(["document_id"])
+    db["actors"].create(
+        {
+            "id": str,
+            "name": str,
+            "kind": str,
+            "type": str,
+            "aliases": str,
+            "roles": str,
+            "mention_ids": str,
+            "passage_ids": str,
+            "documents": int,
+        },
+        pk="id",
+    )
 
 
 MIGRATIONS = [_v1, _v2, _v3]
-RECORD_TABLES = ("quotes", "statements", "mentions")
-DERIVED_TABLES = ("practices", "cases")
+RECORD_TABLES = ("quotes", "statements", "mentions", "actor_mentions")
+DERIVED_TABLES = ("practices", "cases", "actors")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

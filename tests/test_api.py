@@ -211,3 +211,13 @@ def test_answer_endpoint_has_the_promised_shape(server):
     empty = get(server, "/v1/answer", q="xyzzyqq blorf").json()
     assert empty["sections"] == [] and empty["reason"]
     assert get(server, "/v1/answer", q="  ").status_code == 400
+
+
+def test_actors_list_and_page(server):
+    people = get(server, "/v1/actors", kind="person", q="caron").json()["results"]
+    assert people[0]["name"] == "Jean-François CARON"
+    page = get(server, f"/v1/actors/{people[0]['id']}").json()
+    assert page["events"] and page["sources"] and page["works_with"]
+    assert all(source["citation"] for source in page["sources"])
+    assert get(server, "/v1/actors/actor-nobody").status_code == 404
+    assert get(server, "/v1/actors", kind="alien").status_code == 422

@@ -145,3 +145,20 @@ def test_nonsense_says_there_is_nothing_relevant(page):
     page.get_by_text("Aucun résultat pertinent").wait_for()
     assert page.locator("#results .result").count() == 0
     assert page.locator("#answer").is_hidden()
+
+
+def test_actors_view_walks_from_one_actor_to_another(page):
+    page.get_by_role("button", name="Acteurs").click()
+    page.locator("#view-actors").get_by_label("Nom, rôle ou organisation").fill("caron")
+    page.get_by_role("button", name="Chercher les acteurs").click()
+    page.locator("#actors .actor").first.wait_for()
+    page.locator("#actors .actor").first.get_by_role("button").click()
+    dialog = page.locator("dialog#panel")
+    dialog.get_by_role("heading", name="Travaille avec").wait_for()
+    assert "CARON" in dialog.locator("h2").inner_text()
+    first_partner = dialog.locator(".works-with button").first
+    partner = first_partner.inner_text()
+    first_partner.click()
+    page.wait_for_function(
+        "name => document.querySelector('#panel-title').textContent === name", arg=partner
+    )

@@ -403,3 +403,42 @@ def test_cases_against_every_named_initiative_a_reader_found(store):
     found = [g for g in gold if any(matches(g, n) for n in names)]
     assert len(right) / len(names) >= 0.85, set(names) - set(right)
     assert len(found) / len(gold) >= 0.55
+
+
+# -- actors ------------------------------------------------------------------------------
+
+
+def test_actors_on_a_written_document(tmp_path):
+    from ingest.clean import build_blocks
+    from ingest.extract import actors
+    from ingest.readers import read
+    from ingest.structure import structure
+
+    path = tmp_path / "compte-rendu.txt"
+    path.write_text(
+        "La Caisse des Dépôts soutient le projet depuis 2019 à Montpellier.\n\n"
+        "Marie DUPONT, présidente de Terres Partagées : « Nous avons tout appris ensemble. »\n\n"
+        "Selon Paul Martin, la ville de Montpellier a rejoint le réseau en 2020.\n",
+        encoding="utf-8",
+    )
+    extracted = read(path)
+    found = {(m.name, m.kind) for m in actors.extract(structure(build_blocks(extracted)))}
+    assert ("Marie DUPONT", "person") in found and ("Paul Martin", "person") in found
+    assert ("Caisse des Dépôts", "organisation") in found
+    assert ("Montpellier", "place") in found
+    for mention in actors.extract(structure(build_blocks(extracted))):
+        assert extracted.text[mention.start : mention.end] == mention.text
+
+
+def test_actors_are_merged_across_spellings_and_linked(engine):
+    knowledge = engine.knowledge
+    caron = knowledge.actors_for("caron", "person", 5)[0]
+    assert caron["name"] == "Jean-François CARON" and "Jean-François Caron" in caron["aliases"]
+    assert any("Loos-en-Gohelle" in role for role in caron["roles"])
+    rameau = knowledge.actors_for("rameau", "organisation", 5)[0]
+    assert "Le RAMEAU" in rameau["aliases"] + [rameau["name"]] and rameau["documents"] >= 3
+    depots = knowledge.actors_for("caisse des dépôts", "organisation", 1)[0]
+    assert depots["type"] == "funder"
+    partners = [a["name"] for a, _ in knowledge.neighbours(caron)]
+    assert partners and caron["name"] not in partners
+    assert any(c.name == "Loos-en-Gohelle" for c in knowledge.actor_cases(caron))

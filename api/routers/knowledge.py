@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
 from api.models import (
+    ActorDetail,
+    ActorsResponse,
     AnswerResponse,
     CaseModel,
     CasesResponse,
     PracticeCard,
     PracticesResponse,
     QuotesResponse,
+    actor_detail,
+    actor_model,
     answer_response,
     case_model,
     practice_card,
@@ -21,7 +25,7 @@ from api.models import (
 from api.routers.deps import App
 from search.answer import answer as build_answer
 
-router = APIRouter(prefix="/v1", tags=["practices, quotes, cases"])
+router = APIRouter(prefix="/v1", tags=["answers, practices, quotes, cases, actors"])
 Text = Annotated[str | None, Query(max_length=2000)]
 
 
@@ -34,6 +38,28 @@ def answer(
     if not q.strip():
         raise HTTPException(400, "the query is empty")
     return answer_response(build_answer(app.engine, q))
+
+
+@router.get("/actors")
+def actors(
+    app: App,
+    q: Text = None,
+    kind: Annotated[Literal["person", "organisation", "place"] | None, Query()] = None,
+    k: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ActorsResponse:
+    """People, organisations and places the documents name, most present first."""
+    found = app.engine.knowledge.actors_for(q, kind, k)
+    return ActorsResponse(query=q, results=[actor_model(a) for a in found])
+
+
+@router.get("/actors/{actor_id}")
+def actor(actor_id: str, app: App) -> ActorDetail:
+    """An actor: its spellings and roles, events, cases, cited passages, and who it works
+    with (the actors named in the same passages)."""
+    found = app.engine.knowledge.actor(actor_id)
+    if found is None:
+        raise HTTPException(404, f"no actor '{actor_id}'")
+    return actor_detail(app.engine, found)
 
 
 @router.get("/practices")

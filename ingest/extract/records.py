@@ -43,3 +43,15 @@ class Mention:
     end: int
     page: int
     cue: str
+
+
+@dataclass
+class ActorMention:
+    """A person, organisation or place a document names; `text` is the source's words."""
+
+    name: str
+    kind: str  # "person" | "organisation" | "place"
+    text: str
+    start: int
+    end: int
+    page: int

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ingest.store import Store
 from search.embedders.base import Embedder
+from search.knowledge.actors import build_actors
 from search.knowledge.cases import build_cases
 from search.knowledge.practices import build_cards, clean_statement
 from search.knowledge.vectorcache import embed_cached
@@ -31,7 +32,8 @@ def refresh(
     embed_cached(store, embedder, sections)
     cards = build_cards(store, embedder)
     cases = build_cases(store)
-    store.replace_derived({"practices": cards, "cases": cases})
+    actors = build_actors(store)
+    store.replace_derived({"practices": cards, "cases": cases, "actors": actors})
     keep = set(chunks.hashes)
     keep |= {input_hash(clean_statement(s["text"])) for s in store.records("statements")}
     keep |= {input_hash(label) for label in sections}
@@ -41,5 +43,6 @@ def refresh(
         "embedded": embedded,
         "practices": len(cards),
         "cases": len(cases),
+        "actors": len(actors),
         "pruned_vectors": pruned,
     }

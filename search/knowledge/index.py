@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -83,6 +84,15 @@ class Knowledge:
             )
             position += len(card.evidence)
         self._case_vectors = {case.id: self._mean_vector(case.passage_ids) for case in self.cases}
+        self.actors = [
+            {**row, **{f: json.loads(row[f]) for f in ("aliases", "roles", "passage_ids")}}
+            for row in store.records("actors")
+        ]
+        self.actors.sort(key=lambda a: (-len(a["passage_ids"]), a["name"]))  # most present first
+        self._actors_in: dict[str, list[str]] = {}  # passage id → the actors it names
+        for actor in self.actors:
+            for pid in actor["passage_ids"]:
+                self._actors_in.setdefault(pid, []).append(actor["id"])
         self._cases_of: dict[str, list[str]] = {}  # passage id → the cases it names
         for case in self.cases:
             for pid in case.passage_ids:
@@ -169,6 +179,43 @@ class Knowledge:
                 QuoteHit(record, passage, self.engine.documents[passage.document_id], score)
             )
         return hits
+
+    # -- actors ----------------------------------------------------------------
+
+    def actors_for(self, query: str | None, kind: str | None, k: int) -> list[dict]:
+        """Actors whose name, other spellings or roles hold the query (accents and case
+        aside), most present first; all of one kind, or all, without a query."""
+        wanted = fold(query.strip()) if query and query.strip() else None
+        found = [
+            a
+            for a in self.actors
+            if (kind is None or a["kind"] == kind)
+            and (
+                wanted is None or wanted in fold(" ".join([a["name"], *a["aliases"], *a["roles"]]))
+            )
+        ]
+        return found[:k]
+
+    def actor(self, actor_id: str) -> dict | None:
+        return next((a for a in self.actors if a["id"] == actor_id), None)
+
+    def actor_passages(self, actor: dict) -> list[PassageRow]:
+        return [self.engine.passages[p] for p in actor["passage_ids"] if p in self.engine.passages]
+
+    def actor_cases(self, actor: dict) -> list[Case]:
+        own = set(actor["passage_ids"])
+        return [c for c in self.cases if own & set(c.passage_ids)]
+
+    def neighbours(self, actor: dict, k: int = 12) -> list[tuple[dict, int]]:
+        """Who works with whom: the actors named in the same passages, most shared first."""
+        counts = Counter(
+            other
+            for pid in actor["passage_ids"]
+            for other in self._actors_in.get(pid, ())
+            if other != actor["id"]
+        )
+        by_id = {a["id"]: a for a in self.actors}
+        return [(by_id[i], n) for i, n in counts.most_common(k)]
 
     # -- cases -----------------------------------------------------------------
 

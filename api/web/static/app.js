@@ -47,6 +47,7 @@ function show(view) {
   if (view === "practices" && !$("#practices").children.length) loadPractices();
   if (view === "cases" && !$("#cases").children.length) loadCases();
   if (view === "quotes" && !$("#quotes").children.length) loadQuotes();
+  if (view === "actors" && !$("#actors").children.length) loadActors();
 }
 
 // ---- results ---------------------------------------------------------------
@@ -346,6 +347,60 @@ async function upload(event) {
   }
 }
 
+// ---- actors: who, of what type, where, with whom -----------------------------------
+
+const KINDS = { person: "personne", organisation: "organisation", place: "lieu" };
+
+function actorItem(actor) {
+  const roles = actor.roles.length ? ` — ${actor.roles[0]}` : "";
+  return el("li", { class: "actor" },
+    el("p", { class: "label" },
+      el("button", { type: "button", class: "link", onclick: () => openActor(actor.id) }, actor.name),
+      ` (${actor.kind === "organisation" ? actor.type : KINDS[actor.kind]})${roles}`),
+    el("p", { class: "meta" }, `${actor.passages} passage(s) · ${actor.documents} document(s)`),
+  );
+}
+
+async function loadActors(event) {
+  if (event) event.preventDefault();
+  const params = new URLSearchParams({ k: "50" });
+  const q = $("#actors-q").value.trim();
+  const kind = $("#actors-kind").value;
+  if (q) params.set("q", q);
+  if (kind) params.set("kind", kind);
+  const current = ticket("actors");
+  $("#actors-status").textContent = "Recherche…";
+  try {
+    const data = await api(`/v1/actors?${params}`);
+    if (!current()) return;
+    $("#actors-status").textContent = data.results.length
+      ? `${data.results.length} acteur(s)${q ? ` pour « ${q} »` : ""}` : "Aucun acteur.";
+    $("#actors").replaceChildren(...data.results.map(actorItem));
+  } catch (error) {
+    $("#actors-status").textContent = `Erreur : ${error.message}`;
+  }
+}
+
+// An actor's page in the panel: who works with them is a list of links, so the graph
+// can be walked from one actor to the next.
+async function openActor(actorId) {
+  try {
+    const actor = await api(`/v1/actors/${encodeURIComponent(actorId)}`);
+    const kind = actor.kind === "organisation" ? actor.type : KINDS[actor.kind];
+    const partners = el("ul", { class: "works-with" }, ...actor.works_with.map((n) =>
+      el("li", {}, el("button", { type: "button", class: "link", onclick: () => openActor(n.actor.id) },
+        n.actor.name), ` — ${n.shared_passages} passage(s) en commun`)));
+    openPanel(actor.name,
+      el("p", { class: "meta" }, [kind, ...actor.roles.slice(0, 2)].join(" · ")),
+      el("p", {}, actor.events.length ? `Événements : ${actor.events.join(" ; ")}` : ""),
+      el("h3", {}, "Travaille avec"), partners,
+      el("h3", {}, "Sources"),
+      el("ul", { class: "also" }, ...actor.sources.map((s) => el("li", {}, s.citation))));
+  } catch (error) {
+    openPanel("Acteur", el("p", {}, `Erreur : ${error.message}`));
+  }
+}
+
 // ---- start -----------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -357,6 +412,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#practices-form").addEventListener("submit", loadPractices);
   $("#cases-form").addEventListener("submit", loadCases);
   $("#quotes-form").addEventListener("submit", loadQuotes);
+  $("#actors-form").addEventListener("submit", loadActors);
   $("#panel-close").addEventListener("click", () => $("#panel").close());
   loadDocuments();
   const params = new URLSearchParams(location.search);

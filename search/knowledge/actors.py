@@ -1,0 +1,122 @@
+"""Actors merged across spellings and documents, typed, and linked to who they work with.
+
+A document writes « Le RAMEAU », another « RAMEAU »; « Caisses d’Epargne » and « Caisse
+d’Epargne »; « l’Observatoire de la Responsabilité Sociale des Entreprises (Orse) » and
+« Orse »; a person « Jean-François CARON » and « Jean-François Caron ». Mentions are
+grouped by a key that drops articles, accents, case and plural marks; an acronym the
+documents give in parentheses after a name joins the two; a person's key is first name
+and surname. Each actor gets a type from the words of its name and of the roles the
+documents give people (association, company, local authority, state, research, funder,
+network, inhabitants), and the passages where it appears; who works with whom is read
+from the passages two actors share.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+
+from ingest.extract.quotes import all_roles_in
+from ingest.normalise import fold
+from ingest.store import Store
+
+# Organisation types, by the words of their names (folded).
+TYPES = {
+    "local authority": r"\b(?:ville|commune|mairie|metropole|departement|region|conseil "
+    r"(?:regional|departemental)|communaute (?:de communes|d.agglomeration|urbaine)|agglo\w*|"
+    r"intercommunalite|collectivites?)\b",
+    "state": r"\b(?:etat|ministere|ministre|cget|prefecture|prefet|gouvernement|anct|"
+    r"commissariat)\b",
+    "funder": r"\b(?:caisses? des depots|cdc|banque|caisses? d.epargne|fondation|fonds|afd|"
+    r"france active|mecenat|credit)\b",
+    "research": r"\b(?:universite|laboratoire|labo|recherche|institut|ecole|cnrs|chercheurs?)\b",
+    "company": r"\b(?:entreprises?|medef|groupe|sa|sas|scic|suez|veolia|pme|cabinet|"
+    r"conseil)\b",
+    "network": r"\b(?:reseau|federation|mouvement|collectif|union|observatoire|rameau|"
+    r"plateforme)\b",
+    "association": r"\b(?:association|asso|associatif|celavar|fonda|maison de)\b",
+}
+_ARTICLE = re.compile(r"^(?:le|la|les|l['’]|un|une|des|du|de la|de l['’])\s*", re.I)
+_ACRONYM = re.compile(r"(?P<long>[A-ZÉ][\w’'&\- ]{6,80}?)\s*\((?P<short>[A-Z][A-Za-z]{1,9})\)")
+
+
+def actor_key(name: str, kind: str) -> str:
+    """Articles, accents, case and plural marks dropped: one key for every spelling."""
+    folded = fold(_ARTICLE.sub("", name.strip()))
+    words = re.findall(r"[a-z0-9]+", folded)
+    if kind == "person" and len(words) >= 2:
+        return f"{words[0]} {words[-1]}"
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith(("s", "x")) else w for w in words)
+
+
+def _type(kind: str, name: str, roles: list[str]) -> str:
+    if kind != "organisation":
+        return kind
+    folded = fold(name)
+    return next((t for t, pattern in TYPES.items() if re.search(pattern, folded)), "organisation")
+
+
+def build_actors(store: Store) -> list[dict]:
+    """Rows of the `actors` table: mentions merged by key and by the documents' acronyms."""
+    mentions = store.records("actor_mentions")
+    aliases: dict[str, str] = {}  # acronym key → long name key, from « Long Name (ACR) »
+    roles: dict[str, list[str]] = defaultdict(list)
+    for document in store.documents():
+        for match in _ACRONYM.finditer(document.text):
+            long_key = actor_key(match.group("long"), "organisation")
+            aliases.setdefault(actor_key(match.group("short"), "organisation"), long_key)
+        for name, found in all_roles_in(document.text).items():
+            roles[actor_key(name, "person")].extend(found)
+    # A name the model calls a place here and an organisation there is an organisation
+    # (« Villes au Carré », « Convergences »); a named initiative (a case) is one too.
+    organisations = {
+        actor_key(m["name"], "organisation") for m in mentions if m["kind"] == "organisation"
+    } | {actor_key(c["name"], "organisation") for c in store.records("cases")}
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for mention in mentions:
+        kind = mention["kind"]
+        key = actor_key(mention["name"], kind)
+        if not key:
+            continue
+        if kind != "person":
+            key = aliases.get(key, key)
+            kind = "organisation" if key in organisations else kind
+        elif key in organisations:
+            continue  # « Tamkeen Li Tanmia » is a project, not a person
+        groups[(kind, key)].append(mention)
+    rows = []
+    for (kind, key), group in groups.items():
+        spellings = Counter(m["name"] for m in group)
+        # The spelling the documents use most; for people, the one with the SURNAME.
+        name = max(
+            spellings,
+            key=lambda n: (kind == "person" and n.split()[-1].isupper(), spellings[n], len(n)),
+        )
+        person_roles = list(dict.fromkeys(roles.get(key, []))) if kind == "person" else []
+        passage_ids = list(dict.fromkeys(m["passage_id"] for m in group))
+        rows.append(
+            {
+                "id": "actor-" + re.sub(r"[^a-z0-9]+", "-", key).strip("-")[:60],
+                "name": name,
+                "kind": kind,
+                "type": _type(kind, name, person_roles),
+                "aliases": json.dumps(sorted(set(spellings) - {name}), ensure_ascii=False),
+                "roles": json.dumps(person_roles[:5], ensure_ascii=False),
+                "mention_ids": json.dumps([m["id"] for m in group]),
+                "passage_ids": json.dumps(passage_ids),
+                "documents": len({m["document_id"] for m in group}),
+            }
+        )
+    rows.sort(key=lambda r: (-len(json.loads(r["passage_ids"])), r["name"]))
+    return _unique_ids(rows)
+
+
+def _unique_ids(rows: list[dict]) -> list[dict]:
+    """A person and an organisation may share a key: the second gets its kind appended."""
+    seen: set[str] = set()
+    for row in rows:
+        if row["id"] in seen:
+            row["id"] = f"{row['id']}-{row['kind']}"
+        seen.add(row["id"])
+    return rows
