@@ -12,6 +12,7 @@ from ingest.store import DocumentRow, PassageRow
 from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
 from search.engine import Hit, Results
+from search.knowledge.case_pages import EDITABLE, CasePage
 from search.knowledge.cases import Case
 from search.knowledge.index import Card, QuoteHit, at_page
 from search.snippet import snippet
@@ -351,6 +352,55 @@ class CaseModel(BaseModel):
     description: str
     documents: int
     sources: list[SourceRef]
+
+
+class CasePageModel(BaseModel):
+    """A case's page: every field, editors' values over extracted ones, and the sources."""
+
+    id: str
+    name: str
+    place: str | None
+    territory_type: str | None = Field(
+        description="quartier prioritaire, métropole ou ville, ville moyenne, rural, international"
+    )
+    description: str
+    actors: list[dict] = Field(description="[{id, name, type}] named in the case's passages")
+    themes: list[str]
+    levers: list[str]
+    dates: list[str]
+    results: list[str] = Field(description="sentences of the sources that state a result")
+    lessons: list[dict] = Field(description="[{text, polarity}]: practices the sources state")
+    edited: list[str] = Field(description="the fields an editor set (kept over re-ingests)")
+    sources: list[SourceRef]
+
+
+class CaseEdit(BaseModel):
+    """Fields an editor sets on a case page; a field left out is unchanged, null clears it."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    place: str | None = Field(None, max_length=200)
+    territory_type: str | None = Field(None, max_length=80)
+    description: str | None = Field(None, max_length=5000)
+    actors: list[dict] | None = None
+    themes: list[str] | None = None
+    levers: list[str] | None = None
+    dates: list[str] | None = None
+    results: list[str] | None = None
+    lessons: list[dict] | None = None
+
+
+def case_page_model(found: CasePage, documents: dict[str, DocumentRow]) -> CasePageModel:
+    fields = {k: found.fields.get(k) for k in EDITABLE}
+    for listed in ("actors", "themes", "levers", "dates", "results", "lessons"):
+        fields[listed] = fields[listed] or []
+    return CasePageModel(
+        id=found.case.id,
+        **{**fields, "description": fields["description"] or ""},
+        edited=found.edited,
+        sources=[source_ref(p, documents[p.document_id]) for p in found.sources],
+    )
 
 
 class SimilarCaseModel(BaseModel):

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -153,6 +154,11 @@ def _v3(db: sqlite_utils.Database) -> None:
         foreign_keys=[("document_id", "documents", "id")],
     )
     db["actor_mentions"].create_index(["document_id"])
+    # What editors wrote on case pages: kept apart from what extraction derives, so a
+    # re-ingest never overwrites it (DERIVED_TABLES are rebuilt, this table never is).
+    db["case_edits"].create(
+        {"case_id": str, "fields": str, "created_at": str, "updated_at": str}, pk="case_id"
+    )
     db["actors"].create(
         {
             "id": str,
@@ -302,6 +308,28 @@ class Store:
         where, args = ("document_id = ?", [document_id]) if document_id else (None, None)
         rows = self.db["passages"].rows_where(where, args, order_by="document_id, ordinal")
         return [PassageRow(**row) for row in rows]
+
+    def case_edits(self) -> dict[str, dict]:
+        """Editors' fields per case id (cases they created included)."""
+        return {row["case_id"]: json.loads(row["fields"]) for row in self.db["case_edits"].rows}
+
+    def save_case_edit(self, case_id: str, fields: dict) -> dict:
+        """Merge `fields` into the case's edits (None removes a field); the merged edits."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            rows = list(self.db["case_edits"].rows_where("case_id = ?", [case_id]))
+            current = json.loads(rows[0]["fields"]) if rows else {}
+            merged = {k: v for k, v in {**current, **fields}.items() if v is not None}
+            self.db["case_edits"].upsert(
+                {
+                    "case_id": case_id,
+                    "fields": json.dumps(merged, ensure_ascii=False),
+                    "created_at": rows[0]["created_at"] if rows else now,
+                    "updated_at": now,
+                },
+                pk="case_id",
+            )
+        return merged
 
     def searchable_passages(self) -> list[PassageRow]:
         """What search indexes: every passage but footnotes and bare links (ingest.kinds)."""

@@ -221,3 +221,40 @@ def test_actors_list_and_page(server):
     assert all(source["citation"] for source in page["sources"])
     assert get(server, "/v1/actors/actor-nobody").status_code == 404
     assert get(server, "/v1/actors", kind="alien").status_code == 422
+
+
+def test_case_pages_are_complete_and_editors_edits_survive(server):
+    page = get(server, "/v1/cases/case-loos-en-gohelle").json()
+    assert page["name"] == "Loos-en-Gohelle" and page["sources"] and page["actors"]
+    assert {"territory_type", "themes", "levers", "dates", "results", "lessons"} <= page.keys()
+    url = f"{server}/v1/cases/case-loos-en-gohelle"
+    assert httpx.put(url, json={"territory_type": "périurbain"}).status_code in (401, 403)
+    assert httpx.put(url, json={"colour": "bleu"}, headers=TOKEN).status_code == 422
+    edited = httpx.put(
+        url, json={"territory_type": "périurbain", "dates": ["2001"]}, headers=TOKEN
+    ).json()
+    assert edited["territory_type"] == "périurbain" and edited["edited"] == [
+        "dates",
+        "territory_type",
+    ]
+    assert edited["sources"] == page["sources"]  # extraction still stands under the edit
+    # A document uploaded and removed rebuilds cases; the editor's fields stay.
+    files = {"files": ("note.md", "# Note\n\nUne note brève sur la coopération.", "text/markdown")}
+    upload = httpx.post(f"{server}/v1/documents", files=files, headers=TOKEN, timeout=120)
+    assert upload.status_code == 201
+    assert httpx.delete(f"{server}/v1/documents/note", headers=TOKEN, timeout=120).is_success
+    again = get(server, "/v1/cases/case-loos-en-gohelle").json()
+    assert again["territory_type"] == "périurbain" and again["dates"] == ["2001"]
+
+
+def test_an_editor_creates_a_case_page(server):
+    body = {"name": "Jardins de la Bastide", "place": "Bordeaux", "levers": ["mise en réseau"]}
+    created = httpx.post(f"{server}/v1/cases", json=body, headers=TOKEN)
+    assert created.status_code == 201
+    page = created.json()
+    assert page["id"] == "case-ed-jardins-de-la-bastide" and page["place"] == "Bordeaux"
+    assert get(server, f"/v1/cases/{page['id']}").json()["levers"] == ["mise en réseau"]
+    assert httpx.post(f"{server}/v1/cases", json=body, headers=TOKEN).status_code == 409
+    assert (
+        httpx.post(f"{server}/v1/cases", json={"place": "Lyon"}, headers=TOKEN).status_code == 422
+    )

@@ -162,3 +162,13 @@ def test_actors_view_walks_from_one_actor_to_another(page):
     page.wait_for_function(
         "name => document.querySelector('#panel-title').textContent === name", arg=partner
     )
+
+
+def test_a_case_page_opens_from_the_cases_view(page):
+    page.get_by_role("button", name="Cas", exact=True).click()
+    first = page.locator("#cases .case").first
+    first.wait_for()
+    first.get_by_role("button", name="Fiche du cas").click()
+    dialog = page.locator("dialog#panel")
+    dialog.get_by_role("heading", name="Sources").wait_for()
+    assert dialog.locator(".also li").count() >= 1

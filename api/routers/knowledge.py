@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api.models import (
     ActorDetail,
     ActorsResponse,
     AnswerResponse,
-    CaseModel,
+    CaseEdit,
+    CasePageModel,
     CasesResponse,
     PracticeCard,
     PracticesResponse,
@@ -19,10 +21,12 @@ from api.models import (
     actor_model,
     answer_response,
     case_model,
+    case_page_model,
     practice_card,
     quote_model,
 )
-from api.routers.deps import App
+from api.routers.deps import App, require_token
+from ingest.normalise import fold
 from search.answer import answer as build_answer
 
 router = APIRouter(prefix="/v1", tags=["answers, practices, quotes, cases, actors"])
@@ -98,9 +102,36 @@ def cases(app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 20)
 
 
 @router.get("/cases/{case_id}")
-def case(case_id: str, app: App) -> CaseModel:
-    knowledge = app.engine.knowledge
-    found = knowledge.case(case_id)
+def case(case_id: str, app: App) -> CasePageModel:
+    """A case's page: name, place, territory type, actors and their types, themes, levers,
+    dates, results, lessons and every source passage; editors' fields over extracted ones."""
+    found = app.engine.knowledge.case_page(case_id)
     if found is None:
         raise HTTPException(404, f"no case '{case_id}'")
-    return case_model(found, knowledge.case_passages(found), app.engine.documents)
+    return case_page_model(found, app.engine.documents)
+
+
+@router.put("/cases/{case_id}", dependencies=[Depends(require_token)])
+def edit_case(case_id: str, edit: CaseEdit, app: App) -> CasePageModel:
+    """Set fields of a case page (token). Kept apart from extraction: a re-ingest keeps them."""
+    if app.engine.knowledge.case_page(case_id) is None:
+        raise HTTPException(404, f"no case '{case_id}'")
+    return _save(app, case_id, edit)
+
+
+@router.post("/cases", status_code=201, dependencies=[Depends(require_token)])
+def create_case(edit: CaseEdit, app: App) -> CasePageModel:
+    """Create a case page an editor documents by hand (token); `name` is required."""
+    if not edit.name:
+        raise HTTPException(422, "a new case needs a name")
+    case_id = "case-ed-" + (re.sub(r"[^a-z0-9]+", "-", fold(edit.name)).strip("-")[:60] or "cas")
+    if app.engine.knowledge.case_page(case_id) is not None:
+        raise HTTPException(409, f"case '{case_id}' exists: edit it with PUT")
+    return _save(app, case_id, edit)
+
+
+def _save(app, case_id: str, edit: CaseEdit) -> CasePageModel:
+    with app.write_lock:
+        app.store.save_case_edit(case_id, edit.model_dump(exclude_unset=True))
+    found = app.engine.knowledge.case_page(case_id)
+    return case_page_model(found, app.engine.documents)

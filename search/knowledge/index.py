@@ -12,6 +12,7 @@ from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
 from search import fusion
 from search.bm25 import BM25
+from search.knowledge.case_pages import CasePage, created_case, extracted_fields, page
 from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
 from search.knowledge.practices import clean_statement
 from search.knowledge.vectorcache import embed_cached
@@ -221,6 +222,23 @@ class Knowledge:
 
     def case(self, case_id: str) -> Case | None:
         return next((c for c in self.cases if c.id == case_id), None)
+
+    def case_page(self, case_id: str) -> CasePage | None:
+        """A case's page: what the documents say, with what editors set over it."""
+        edits = self.engine.store.case_edits().get(case_id, {})
+        case = self.case(case_id)
+        if case is None:
+            if not edits:
+                return None
+            return page(created_case(case_id, edits), {}, edits, [])
+        passages = self.case_passages(case)
+        own = {p.id for p in passages}
+        actors = sorted(
+            (a for a in self.actors if own & set(a["passage_ids"])),
+            key=lambda a: -len(own & set(a["passage_ids"])),
+        )
+        statements = [s for s in self.engine.store.records("statements") if s["passage_id"] in own]
+        return page(case, extracted_fields(case, passages, actors, statements), edits, passages)
 
     def cases_for(self, query: str | None, k: int) -> list[Case]:
         if not query or not query.strip():

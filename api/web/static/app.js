@@ -242,9 +242,39 @@ function caseItem(entry) {
   }
   if (record.sources.length) item.append(citationBlock(record.sources[0].citation));
   item.append(el("div", { class: "actions" },
+    el("button", { type: "button", onclick: () => openCase(record.id) }, "Fiche du cas"),
     el("button", { type: "button", onclick: () => similarCases(record.id, record.name) },
       "Cas similaires")));
   return item;
+}
+
+// A case page: every field (an editor's value over the extracted one, marked), sources.
+async function openCase(caseId) {
+  try {
+    const page = await api(`/v1/cases/${encodeURIComponent(caseId)}`);
+    const edited = new Set(page.edited);
+    const row = (label, key, value) => value && value.length !== 0
+      ? el("p", {}, el("strong", {}, `${label} : `), value,
+        edited.has(key) ? el("em", { class: "edited" }, " (complété par un éditeur)") : null)
+      : null;
+    openPanel(page.name,
+      row("Lieu", "place", page.place),
+      row("Type de territoire", "territory_type", page.territory_type),
+      el("p", {}, page.description),
+      row("Acteurs", "actors", page.actors.map((a) => `${a.name} (${a.type})`).join(", ")),
+      row("Thèmes", "themes", page.themes.join(" · ")),
+      row("Leviers", "levers", page.levers.join(", ")),
+      row("Dates", "dates", page.dates.join(", ")),
+      page.results.length ? el("h3", {}, "Résultats") : null,
+      page.results.length ? el("ul", {}, ...page.results.map((r) => el("li", {}, r))) : null,
+      page.lessons.length ? el("h3", {}, "Enseignements") : null,
+      page.lessons.length ? el("ul", {}, ...page.lessons.map((l) =>
+        el("li", {}, l.polarity === "avoid" ? `À éviter : ${l.text}` : l.text))) : null,
+      el("h3", {}, "Sources"),
+      el("ul", { class: "also" }, ...page.sources.map((s) => el("li", {}, s.citation))));
+  } catch (error) {
+    openPanel("Cas", el("p", {}, `Erreur : ${error.message}`));
+  }
 }
 
 async function loadCases(event) {
