@@ -253,9 +253,20 @@ class _Builder:
     def _passage_item(self, passage: PassageRow, section: str, position: int) -> Item:
         """An item from a whole passage: its sentences closest to the question as label."""
         document = self.engine.documents[passage.document_id]
-        label = strip_list_marker(best_sentences(passage.text, self.query, 220))
+        sentences = best_sentences(passage.text, self.query, 220)
+        label = strip_list_marker(sentences)
+        # The evidence is those sentences as the source has them, when they can be found
+        # in it (line breaks aside); else the whole passage.
+        start, end = _locate(document.text, passage, sentences) or (passage.start, passage.end)
         evidence = Evidence(
-            passage.text, passage, document, passage.start, passage.end, passage.page_start
+            document.text[start:end]
+            if (start, end) != (passage.start, passage.end)
+            else passage.text,
+            passage,
+            document,
+            start,
+            end,
+            passage.page_start,
         )
         self.used.add(passage.id)
         return Item(label, section, [evidence], position)
@@ -292,6 +303,17 @@ class _Builder:
                 )
             )
         return items
+
+
+def _locate(text: str, passage: PassageRow, sentences: str) -> tuple[int, int] | None:
+    """Offsets of `sentences` in the document's text, within the passage, line breaks and
+    spaces aside."""
+    words = sentences.split()
+    if not words:
+        return None
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    found = pattern.search(text, passage.start, passage.end)
+    return (found.start(), found.end()) if found else None
 
 
 def _merged(items: list[Item]) -> list[Item]:

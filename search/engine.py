@@ -173,8 +173,9 @@ class SearchEngine:
         # adjoint de Lille » would match his introduction, not his answer.
         matched = (mention.rest_of(query) if mention else "").strip() or query
         candidates: list[np.ndarray] = []
-        if mention:
-            candidates.append(self._rows_of(mention, allowed))
+        designated = self._rows_of(mention, allowed) if mention else None
+        if designated is not None:
+            candidates.append(designated)
         lexical = dense = lexical_reference = dense_reference = None
         if mode != "dense":
             lexical = self.lexical.scores(matched)
@@ -201,7 +202,7 @@ class SearchEngine:
         evidence = relevance.Evidence(
             share, fusion.zscores(dense, dense_reference) if dense is not None else None
         )
-        rows, reason = evidence.keep(rows)
+        rows, reason = evidence.keep(rows, designated)
         if reason:
             return Results(reason=reason)
         weight = fusion.ENGLISH_LEXICAL_WEIGHT if looks_english(query) else fusion.LEXICAL_WEIGHT

@@ -102,11 +102,11 @@ class Mention:
 
     def rest_of(self, query: str) -> str:
         """The question without the words that designate the person: what is asked of them."""
-        kept = [
-            w
-            for w in re.findall(r"[\w’'-]+", query)
-            if fold(w) not in self.words and stem(fold(w)) not in self.words
-        ]
+        kept = []
+        for word in re.findall(r"[\w’'-]+", query):
+            french = fold(_ENGLISH.get(word.lower(), word))  # « mayor » is « maire »
+            if french not in self.words and stem(french) not in self.words:
+                kept.append(word)
         return " ".join(kept)
 
 

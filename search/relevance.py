@@ -35,8 +35,15 @@ class Evidence:
     share: np.ndarray  # per passage row, the share of the question's weight matched
     dense_z: np.ndarray | None  # per passage row (candidates only), or None without dense
 
-    def keep(self, rows: np.ndarray) -> tuple[np.ndarray, str | None]:
-        """The candidate rows with evidence enough, or none and the reason why."""
+    def keep(
+        self, rows: np.ndarray, designated: np.ndarray | None = None
+    ) -> tuple[np.ndarray, str | None]:
+        """The candidate rows with evidence enough, or none and the reason why. The
+        passages of a person the question designates (« que dit l'adjoint au maire de
+        Lille ? ») are evidence by that alone: their words need not repeat the role's."""
+        if designated is not None and len(designated):
+            kept, _ = self.keep(np.setdiff1d(rows, designated))
+            return np.union1d(kept, np.intersect1d(rows, designated)), None
         if not len(rows):
             return rows, NOTHING_RELEVANT
         if self.dense_z is None:
