@@ -184,13 +184,16 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         _print_json(summary)
         return
     typer.echo(f"Store: {summary['store']} (schema v{summary['schema_version']})")
-    typer.echo(f"{summary['documents']} documents, {summary['passages']} passages")
+    typer.echo(
+        f"{summary['documents']} documents, {summary['passages']} passages "
+        f"({sum(d['searched'] for d in summary['per_document'])} searched)"
+    )
     for model, count in summary["embeddings"].items():
         typer.echo(f"embeddings [{model}]: {count}")
     for doc in summary["per_document"]:
         typer.echo(
-            f"  {doc['id']:<28} {doc['kind']:<17} {doc['passages'] or 0:>4} passages "
-            f"{doc['notes'] or 0:>3} notes  {doc['title'][:60]}"
+            f"  {doc['id']:<28} {doc['kind']:<17} {doc['passages']:>4} passages "
+            f"({doc['searched']:>3} searched, {doc['notes']:>2} notes)  {doc['title'][:50]}"
         )
 
 
@@ -407,9 +410,14 @@ def cases(
         _print_case(number, case)
 
 
-def _print_case(number: int, case, reasons: list[str] | None = None) -> None:
+def _print_case(
+    number: int, case, reasons: list[str] | None = None, score: float | None = None
+) -> None:
     place = f" ({case.place})" if case.place else ""
-    typer.echo(typer.style(f"{number:>2}. {case.name}{place}", bold=True) + f" — {case.id}")
+    similarity = f" · similarité {score:.2f}" if score is not None else ""
+    typer.echo(
+        typer.style(f"{number:>2}. {case.name}{place}", bold=True) + f" — {case.id}{similarity}"
+    )
     typer.echo(f"    {case.description[:200]}")
     typer.echo(
         f"    acteurs : {', '.join(case.actors) or '—'} · leviers : {', '.join(case.levers) or '—'}"
@@ -443,7 +451,7 @@ def similar(
         return
     typer.echo(typer.style("Cas similaires", bold=True, underline=True))
     for number, found in enumerate(response.cases, 1):
-        _print_case(number, found.case, found.reasons)
+        _print_case(number, found.case, found.reasons, found.score)
     typer.echo(typer.style("Passages proches dans d’autres documents", bold=True, underline=True))
     for number, result in enumerate(response.results, 1):
         _print_result(number, result.snippet, result.citation, result.speaker, [])
@@ -481,6 +489,30 @@ def evaluate_command(
             count = results[modes[0]]["summary"][kind_name]["queries"]
             values = "".join(f"{results[m]['summary'][kind_name][metric]:>10.3f}" for m in modes)
             typer.echo(f"  {kind_name:<12}{count:>4}{values}")
+
+
+@app.command(name="eval-answers")
+def evaluate_answers_command(
+    file: Annotated[Path, typer.Argument(help="Queries with gold spans, as for `eval`.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """How many practice questions the first five items of `answer` answer, beside search."""
+    from search.evaluate import EvalFileError
+    from search.evaluate_answers import score
+
+    engine = _engine()
+    try:
+        result = score(engine, file)
+    except (OSError, EvalFileError) as exc:
+        _fail(f"{file}: {exc}")
+    if as_json:
+        _print_json(result)
+        return
+    typer.echo(
+        f"answered in the first {result['first']} items: {result['answered']}/"
+        f"{result['questions']}  (search's first {result['first']} passages: "
+        f"{result['search_answered']})  missed: {', '.join(result['misses']) or 'none'}"
+    )
 
 
 @app.command(name="eval-speakers")

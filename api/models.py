@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -12,7 +13,7 @@ from ingest.store import DocumentRow, PassageRow
 from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
 from search.engine import Hit, Results
-from search.knowledge.case_pages import EDITABLE, CasePage
+from search.knowledge.case_pages import EDITABLE, TERRITORY_TYPE_NAMES, CasePage
 from search.knowledge.cases import Case
 from search.knowledge.index import Card, QuoteHit, at_page
 from search.snippet import snippet
@@ -360,9 +361,7 @@ class CasePageModel(BaseModel):
     id: str
     name: str
     place: str | None
-    territory_type: str | None = Field(
-        description="quartier prioritaire, métropole ou ville, ville moyenne, rural, international"
-    )
+    territory_type: str | None = Field(description=", ".join(TERRITORY_TYPE_NAMES))
     description: str
     actors: list[dict] = Field(description="[{id, name, type}] named in the case's passages")
     themes: list[str]
@@ -374,6 +373,10 @@ class CasePageModel(BaseModel):
     sources: list[SourceRef]
 
 
+# The types a case page's territory takes, the same for editors as for extraction.
+TerritoryType = Literal[TERRITORY_TYPE_NAMES]  # type: ignore[valid-type]
+
+
 class CaseEdit(BaseModel):
     """Fields an editor sets on a case page; a field left out is unchanged, null clears it."""
 
@@ -381,7 +384,7 @@ class CaseEdit(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     place: str | None = Field(None, max_length=200)
-    territory_type: str | None = Field(None, max_length=80)
+    territory_type: TerritoryType | None = None
     description: str | None = Field(None, max_length=5000)
     actors: list[dict] | None = None
     themes: list[str] | None = None

@@ -439,14 +439,17 @@ class Store:
                 "title": row[2],
                 "kind": row[3],
                 "passages": row[4],
-                "notes": row[5],
-                "speakers": row[6],
+                "searched": row[5] or 0,
+                "notes": row[6] or 0,
+                "speakers": row[7],
             }
             for row in conn.execute(
-                "SELECT d.id, d.file, d.title, d.kind, "
-                "SUM(p.kind = 'text'), SUM(p.kind = 'note'), COUNT(DISTINCT p.speaker) "
+                "SELECT d.id, d.file, d.title, d.kind, COUNT(p.id), "
+                f"SUM(p.kind NOT IN ({', '.join('?' for _ in NOT_SEARCHED)})), "
+                "SUM(p.kind = 'note'), COUNT(DISTINCT p.speaker) "
                 "FROM documents d LEFT JOIN passages p ON p.document_id = d.id "
-                "GROUP BY d.id ORDER BY d.id"
+                "GROUP BY d.id ORDER BY d.id",
+                sorted(NOT_SEARCHED),
             )
         ]
         models = {

@@ -29,6 +29,7 @@ import numpy as np
 from ingest.extract.practices import strip_list_marker
 from ingest.store import DocumentRow, PassageRow
 from search.engine import Results, SearchEngine
+from search.french import analyse
 from search.knowledge.index import Card
 from search.ranking import gives_practice
 from search.snippet import best_sentences
@@ -50,6 +51,9 @@ STATEMENTS_PER_PASSAGE = 3
 # deviations above all statements' (docs/EVALUATION.md).
 STATEMENT_Z = 1.0
 STRONG_STATEMENT_Z = 3.0
+# How close to the question's object a passage's sentences must stand when they do not
+# name it (see _Builder._on_the_object).
+NAMED_OR_Z = 2.0
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
 # Two items whose labels are this close say the same thing: one item, both evidences.
@@ -196,7 +200,7 @@ class _Builder:
         vectors = [v for v in self.knowledge.statement_vectors if len(v)]
         return np.concatenate(vectors) @ vector if vectors else None
 
-    def _about_the_object(self) -> Callable[[np.ndarray], bool]:
+    def _about_the_object(self, z: float = STATEMENT_Z) -> Callable[[np.ndarray], bool]:
         """« comment mobiliser les élus ? »: a statement must be about « les élus », not
         only about mobilising (« Mobiliser les bonnes pratiques »)."""
         action = _ACTION.match(self.query)
@@ -205,7 +209,7 @@ class _Builder:
             return lambda vector: True
         object_vector = self.engine.embedder.embed_query(action.group("object"))
         around = self._closeness(object_vector)
-        floor = float(around.mean() + STATEMENT_Z * around.std())
+        floor = float(around.mean() + z * around.std())
         return lambda vector: float(vector @ object_vector) >= floor
 
     def _card_item(self, card: Card, index: int, polarity: str, vector: np.ndarray) -> Item:
@@ -229,26 +233,52 @@ class _Builder:
 
     def advice_passages(self, hits: Results) -> list[Item]:
         """Top passages that give advice but yielded no statement: their best sentences."""
-        items = []
-        for position, hit in enumerate(hits[:TOP_PASSAGES]):
-            passage = hit.passage
-            if passage.id in self.used or passage.kind != "text" or passage.speaker:
-                continue
-            if not gives_practice(passage, 0):
-                continue
-            items.append(self._passage_item(passage, "practices", position))
-        return items
+        candidates = [
+            (position, hit.passage)
+            for position, hit in enumerate(hits[:TOP_PASSAGES])
+            if hit.passage.id not in self.used
+            and hit.passage.kind == "text"
+            and not hit.passage.speaker
+            and gives_practice(hit.passage, 0)
+        ]
+        return [
+            self._passage_item(passage, "practices", position)
+            for position, passage in self._on_the_object(candidates)
+        ]
 
     def testimonies(self, hits: Results) -> list[Item]:
         """Speakers' own words among the passages found, one item a passage."""
+        candidates = [
+            (position, hit.passage)
+            for position, hit in enumerate(hits)
+            if hit.passage.speaker
+            and hit.passage.kind == "text"
+            and hit.passage.speech == "verbatim"
+        ]
         items = []
-        for position, hit in enumerate(hits):
-            passage = hit.passage
-            if passage.speaker and passage.kind == "text" and passage.speech == "verbatim":
-                item = self._passage_item(passage, "testimonies", position)
-                item.speaker = passage.speaker
-                items.append(item)
+        for position, passage in self._on_the_object(candidates):
+            item = self._passage_item(passage, "testimonies", position)
+            item.speaker = passage.speaker
+            items.append(item)
         return items
+
+    def _on_the_object(
+        self, candidates: list[tuple[int, PassageRow]]
+    ) -> list[tuple[int, PassageRow]]:
+        """The passages whose best sentences are about what the question acts on. Those
+        sentences were picked for sharing the question's words, the verb among them (found
+        for « mobiliser », a passage may mobilise something else): they must name the
+        object, or stand closer to it than a statement needs to."""
+        action = _ACTION.match(self.query)
+        named = set(analyse(action.group("object"))) if action else set()
+        about = self._about_the_object(NAMED_OR_Z)
+        sentences = [best_sentences(p.text, self.query, 220) for _, p in candidates]
+        vectors = self.engine.embedder.embed_passages(sentences) if sentences else []
+        return [
+            candidate
+            for candidate, text, vector in zip(candidates, sentences, vectors, strict=True)
+            if named & set(analyse(text)) or about(vector)
+        ]
 
     def _passage_item(self, passage: PassageRow, section: str, position: int) -> Item:
         """An item from a whole passage: its sentences closest to the question as label."""

@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.normalise import fold
+from search.french import stem
+from search.spelling import distance, max_distance
+
+_WORD = re.compile(r"\w+")
+
 HOWTO, WHO, CASE, FACT, OTHER = "howto", "who", "case", "fact", "other"
 
 _HOWTO = re.compile(
@@ -70,7 +76,43 @@ class Intent:
     asks: set[str] = field(default_factory=set)  # non-content kinds the question wants
 
 
+# The single words that carry an intent, so that a typo in one (« coment », « pratiqes »)
+# does not turn a how-to into a plain search. Short words are never mended (spelling's rule).
+_CUE_WORDS = frozenset(
+    "comment pratiques conditions leviers conseils étapes méthodes moyens erreurs écueils "
+    "pièges freins obstacles recommandations enseignements leçons ingrédients facteurs "
+    "éviter réussir programme sommaire participants intervenants bibliographie "
+    "références".split()
+)
+
+
+def _mend(query: str) -> str:
+    """The query with each word one or two edits from a cue word replaced by it.
+
+    Another form of the cue (« réussis », « frein ») is a real word, not a typo: the
+    patterns above already chose which forms carry the intent.
+    """
+
+    def nearest(match: re.Match[str]) -> str:
+        word = match.group()
+        folded = fold(word)
+        cap = max_distance(folded)
+        if not cap or word.lower() in _CUE_WORDS:
+            return word
+        for cue in _CUE_WORDS:
+            if (
+                cue[0] == word[0].lower()
+                and distance(folded, fold(cue), cap) <= cap
+                and stem(folded) != stem(fold(cue))
+            ):
+                return cue
+        return word
+
+    return _WORD.sub(nearest, query)
+
+
 def understand(query: str) -> Intent:
+    query = _mend(query)
     asks = {kind for kind, pattern in _ASKS.items() if pattern.search(query)}
     if "participants" in asks:
         # Who took part, who represented whom: the programme and introductions say it too.

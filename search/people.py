@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ingest.normalise import fold
 from search.french import STOP_WORDS, stem, words
@@ -139,7 +140,7 @@ class People:
         if named:
             used = {w for p in named for w in map(fold, p.name.replace("-", " ").split())}
             return Mention(named, used | _cue_words(query))
-        roles = folded_words & ROLE_NOUNS
+        roles = _designating_roles(query)
         if not (roles or _WHO_CUES.search(query)):
             return None  # an organisation alone designates a subject, not a speaker
         role_stems = {stem(r) for r in roles}
@@ -159,6 +160,20 @@ class People:
         chosen = [(p, o) for score, p, o in scored if score >= 0.8 * best]
         used = {t for _, overlap in chosen for t in overlap} | roles
         return Mention([p for p, _ in chosen], used | _cue_words(query))
+
+
+_PLURAL_DETERMINERS = frozenset("les des aux ces nos vos leurs mes tous plusieurs".split())
+
+
+def _designating_roles(query: str) -> set[str]:
+    """Role nouns that can point at one person: « le maire de Lille », not « les élus »
+    (nor « les elu », a typo away): after a plural determiner a role is the subject."""
+    folded = [fold(_ENGLISH.get(w, w)) for w in words(query)]
+    return {
+        word
+        for before, word in pairwise(["", *folded])
+        if word in ROLE_NOUNS and before not in _PLURAL_DETERMINERS
+    }
 
 
 def _cue_words(query: str) -> set[str]:

@@ -89,8 +89,10 @@ def adjust(
             item.components["boost"] = round(bonus, 3)
         out.append(item)
     below = _FURNITURE - intent.asks
-    if intent.kind == WHO or speakers:
-        below = below | ({"intro"} - intent.asks)  # the person's words, not their introduction
+    # The person's words, not their introduction; a how-to's practices, not the
+    # introduction of the session that holds them.
+    if intent.kind in (WHO, HOWTO) or speakers:
+        below = below | ({"intro"} - intent.asks)
 
     # Only a passage holding every word of the query can hold it word for word.
     quoted = _squash(query) if len(query) >= QUOTE_MIN_CHARS and holds_every_word else None

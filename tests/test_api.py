@@ -230,6 +230,9 @@ def test_case_pages_are_complete_and_editors_edits_survive(server):
     url = f"{server}/v1/cases/case-loos-en-gohelle"
     assert httpx.put(url, json={"territory_type": "périurbain"}).status_code in (401, 403)
     assert httpx.put(url, json={"colour": "bleu"}, headers=TOKEN).status_code == 422
+    # Territory types are a closed list, so that pages can be filtered by them.
+    refused = httpx.put(url, json={"territory_type": "banlieue"}, headers=TOKEN)
+    assert refused.status_code == 422 and "périurbain" in refused.text
     edited = httpx.put(
         url, json={"territory_type": "périurbain", "dates": ["2001"]}, headers=TOKEN
     ).json()

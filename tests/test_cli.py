@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,9 @@ def test_ingest_twice_then_stats_and_show(tmp_path):
     assert "5 unchanged" in second.stdout and "0 added" in second.stdout
     stats = json.loads(run("stats", "--json", data=data).stdout)
     assert stats["documents"] == 5 and stats["passages"] > 250
+    # Per document, every passage counts: the lines add up to the total.
+    assert sum(d["passages"] for d in stats["per_document"]) == stats["passages"]
+    assert all(d["notes"] <= d["passages"] - d["searched"] for d in stats["per_document"])
     show = run("show", "001_82aaa8b671886fce.txt", data=data).stdout
     assert "5e Rencontre" in show and "MISE EN DEBAT" in show
 
@@ -163,3 +167,13 @@ def test_answer_prints_sections_with_sources(corpus_data):
         run("answer", "comment mobiliser les élus ?", "--json", data=corpus_data).stdout
     )
     assert as_json["sections"][0]["kind"] == "practices"
+
+
+def test_similar_cases_show_their_similarity_and_reasons(corpus_data):
+    described = "un tiers-lieu porté par une association et la mairie dans un village"
+    done = run("similar", described, "-k", "3", data=corpus_data)
+    scores = [float(s) for s in re.findall(r"similarité (\d\.\d\d)", done.stdout)]
+    assert len(scores) == 3 and scores == sorted(scores, reverse=True)
+    assert "↳" in done.stdout
+    both = run("similar", described, "--case", "x", data=corpus_data, check=False)
+    assert both.returncode == 2 and "exactly one" in both.stderr

@@ -465,3 +465,38 @@ def test_actors_against_independent_labels(store):
     ids = {a["id"] for a in actors}
     judged = [j for j in labels("actors_judged") if j["id"] in ids]
     assert len(judged) >= 50 and sum(j["is_actor"] for j in judged) / len(judged) >= 0.75
+
+
+def test_answers_are_measured_against_gold_spans(engine, tmp_path):
+    from search.evaluate_answers import score
+
+    lines = [
+        {
+            "id": "a",
+            "kind": "practice",
+            "query": "comment mobiliser les élus ?",
+            "gold": [
+                {
+                    "file": "004_d4a08cbbbf09db0e.txt",
+                    "span": "Accompagner les élus à faire un pas de côté",
+                }
+            ],
+        },
+        {
+            "id": "b",
+            "kind": "practice",
+            "query": "comment mobiliser les élus ?",
+            "gold": [{"file": "004_d4a08cbbbf09db0e.txt", "span": "une phrase qui n'existe pas"}],
+        },
+        {
+            "id": "c",
+            "kind": "fact",
+            "query": "en quelle année ?",
+            "gold": [{"file": "004_d4a08cbbbf09db0e.txt", "span": "2016"}],
+        },
+    ]
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
+    result = score(engine, path)
+    assert (result["questions"], result["answered"], result["misses"]) == (2, 1, ["b"])
+    assert result["search_answered"] <= 2

@@ -123,6 +123,8 @@ def test_people_are_recognised_by_the_roles_the_documents_give_them():
     assert people.find("Martin sur les villages").people[0].name == "Paul MARTIN"
     # A subject, not a person: no role noun, no who-said cue.
     assert people.find("comment animer un réseau de villages ?") is None
+    # A role after a plural determiner is a subject too: « les maires », not one maire.
+    assert people.find("comment les maires de Saint-Aubin coopèrent ?") is None
     mention = people.find("selon la présidente de Terres Partagées, comment coopérer ?")
     assert "coopérer" in mention.rest_of(
         "selon la présidente de Terres Partagées, comment coopérer ?"
@@ -138,6 +140,11 @@ def test_furniture_never_outranks_content_unless_asked_for(engine):
         k in furniture for k in kinds[first_furniture:]
     )
     assert engine.search("programme de la rencontre 2019", 3)[0].passage.kind == "programme"
+    # A how-to asks for practices: a session's introduction comes after them.
+    assert "intro" not in kinds[:5]
+    # A typo away from the same question, « les elu » is still a subject, not a person.
+    typo = engine.search("coment mobilisé les elu locaux", 5)
+    assert all(h.passage.kind == "text" for h in typo)
 
 
 def test_footnotes_links_and_comment_boxes_are_never_results(engine):
@@ -168,3 +175,22 @@ def test_unknown_filter_value_is_an_error_naming_the_valid_ones(engine):
 
     with pytest.raises(FilterError, match="proceedings, programme"):
         engine.search("élus", filters=Filters(kind="proceeding"))
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "asks"),
+    [
+        ("coment mobiliser les élus ?", "howto", set()),
+        ("quelles bonnes pratiqes pour coopérer", "howto", set()),
+        ("programe de la rencontre", "other", {"programme"}),
+        # A real word one letter from a cue is left alone (« salon », not « selon »).
+        ("le grand salon des territoires", "other", set()),
+        ("la commune de Lille", "other", set()),
+        ("des projets réussis", "other", set()),
+    ],
+)
+def test_what_a_question_asks_survives_a_typo(query, kind, asks):
+    from search.intent import understand
+
+    intent = understand(query)
+    assert (intent.kind, intent.asks) == (kind, asks)

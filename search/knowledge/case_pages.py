@@ -37,6 +37,9 @@ TERRITORY_TYPES = {
     "rural": "rural",
     "international": "international",
 }
+# Every type an editor may give, a closed list so that pages can be filtered by it: the
+# extracted ones and those no extraction cue finds yet.
+TERRITORY_TYPE_NAMES = (*sorted(set(TERRITORY_TYPES.values())), "périurbain")
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _RESULT = re.compile(
     r"[^.!?]*\b(?:a permis|ont permis|permet(?:tent)? de|a abouti|ont abouti|résultats?|"
