@@ -316,25 +316,25 @@ def answer(
 def actors(
     query: Annotated[str | None, typer.Argument(help="Part of a name, role or spelling.")] = None,
     kind: Annotated[str | None, typer.Option(help="person, organisation or place.")] = None,
-    k: Annotated[int, typer.Option("--k", min=1, max=500)] = 20,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=500)] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """People, organisations and places the documents name, with who they work with."""
-    from api.models import actor_detail, actor_model
+    from api.models import ActorsResponse, actor_detail, actor_model
 
     if kind not in (None, "person", "organisation", "place"):
         _fail(f"unknown kind '{kind}': use one of person, organisation, place")
     engine = _engine()
     found = engine.knowledge.actors_for(query, kind, k)
     if as_json:
-        _print_json([actor_model(a) for a in found])
+        _print_json(ActorsResponse(query=query, results=[actor_model(a) for a in found]))
         return
     if not found:
         typer.echo("Aucun acteur.")
     for number, actor in enumerate(found, 1):
         detail = actor_detail(engine, actor)
         roles = f" — {detail.roles[0]}" if detail.roles else ""
-        typer.echo(f"{number:>2}. {detail.name} ({detail.type}){roles}")
+        typer.echo(f"{number:>2}. {detail.name} ({detail.type_label}){roles}")
         typer.echo(f"    {detail.passages} passage(s), {detail.documents} document(s)")
         if detail.works_with:
             names = ", ".join(n.actor.name for n in detail.works_with[:5])

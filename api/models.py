@@ -13,6 +13,7 @@ from ingest.store import DocumentRow, PassageRow
 from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
 from search.engine import Hit, Results
+from search.knowledge.actors import TYPE_LABELS
 from search.knowledge.case_pages import EDITABLE, TERRITORY_TYPE_NAMES, CasePage
 from search.knowledge.cases import Case
 from search.knowledge.index import Card, QuoteHit, at_page
@@ -229,6 +230,7 @@ class ActorRef(BaseModel):
         description="for organisations: association, company, local authority, state, "
         "research, funder, network, or organisation when the name does not say"
     )
+    type_label: str = Field(description="the type in French, as the page shows it")
 
 
 class ActorModel(ActorRef):
@@ -256,7 +258,13 @@ class ActorsResponse(BaseModel):
 
 
 def actor_ref(actor: dict) -> ActorRef:
-    return ActorRef(id=actor["id"], name=actor["name"], kind=actor["kind"], type=actor["type"])
+    return ActorRef(
+        id=actor["id"],
+        name=actor["name"],
+        kind=actor["kind"],
+        type=actor["type"],
+        type_label=TYPE_LABELS[actor["type"]],
+    )
 
 
 def actor_model(actor: dict) -> ActorModel:
@@ -363,7 +371,9 @@ class CasePageModel(BaseModel):
     place: str | None
     territory_type: str | None = Field(description=", ".join(TERRITORY_TYPE_NAMES))
     description: str
-    actors: list[dict] = Field(description="[{id, name, type}] named in the case's passages")
+    actors: list[dict] = Field(
+        description="[{id, name, type, label}] named in the case's passages (label: in French)"
+    )
     themes: list[str]
     levers: list[str]
     dates: list[str]

@@ -216,6 +216,7 @@ def test_answer_endpoint_has_the_promised_shape(server):
 def test_actors_list_and_page(server):
     people = get(server, "/v1/actors", kind="person", q="caron").json()["results"]
     assert people[0]["name"] == "Jean-François CARON"
+    assert people[0]["type_label"] == "personne"  # the page speaks French
     page = get(server, f"/v1/actors/{people[0]['id']}").json()
     assert page["events"] and page["sources"] and page["works_with"]
     assert all(source["citation"] for source in page["sources"])
@@ -226,6 +227,22 @@ def test_actors_list_and_page(server):
 def test_case_pages_are_complete_and_editors_edits_survive(server):
     page = get(server, "/v1/cases/case-loos-en-gohelle").json()
     assert page["name"] == "Loos-en-Gohelle" and page["sources"] and page["actors"]
+    assert all(
+        a["label"]
+        in (
+            "personne",
+            "collectivité",
+            "réseau",
+            "État",
+            "financeur",
+            "recherche",
+            "entreprise",
+            "association",
+            "organisation",
+            "lieu",
+        )
+        for a in page["actors"]
+    )
     assert {"territory_type", "themes", "levers", "dates", "results", "lessons"} <= page.keys()
     url = f"{server}/v1/cases/case-loos-en-gohelle"
     assert httpx.put(url, json={"territory_type": "périurbain"}).status_code in (401, 403)

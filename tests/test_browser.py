@@ -156,6 +156,7 @@ def test_actors_view_walks_from_one_actor_to_another(page):
     dialog = page.locator("dialog#panel")
     dialog.get_by_role("heading", name="Travaille avec").wait_for()
     assert "CARON" in dialog.locator("h2").inner_text()
+    assert "(personne)" in page.locator("#actors .actor").first.inner_text()
     first_partner = dialog.locator(".works-with button").first
     partner = first_partner.inner_text()
     first_partner.click()

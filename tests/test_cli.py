@@ -177,3 +177,10 @@ def test_similar_cases_show_their_similarity_and_reasons(corpus_data):
     assert "↳" in done.stdout
     both = run("similar", described, "--case", "x", data=corpus_data, check=False)
     assert both.returncode == 2 and "exactly one" in both.stderr
+
+
+def test_actors_as_json_have_the_api_shape(corpus_data):
+    done = run("actors", "caron", "--json", "-k", "3", data=corpus_data)
+    found = json.loads(done.stdout)
+    assert found["query"] == "caron" and found["results"][0]["name"] == "Jean-François CARON"
+    assert found["results"][0]["type_label"] == "personne"

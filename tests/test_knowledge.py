@@ -168,6 +168,15 @@ avec des salariés en insertion et les revend à petit prix.
 
 - Lancer la boutique avant d'avoir stabilisé la collecte.
 
+## Les freins rencontrés
+
+- Le manque de bénévoles disponibles le week-end.
+- Des locaux trop petits pour stocker les meubles.
+
+## Leviers
+
+- Lever les freins administratifs avec l'appui de la sous-préfecture.
+
 Claire MOREAU, directrice de la Ressourcerie : « Nous avons appris à travailler avec les
 élus avant de leur demander des financements. »
 """
@@ -191,6 +200,10 @@ def test_an_uploaded_case_study_becomes_a_case_with_its_practices_and_quotes(tmp
     statements = {s["text"]: s["polarity"] for s in store.records("statements")}
     assert statements["- Lancer la boutique avant d'avoir stabilisé la collecte."] == "avoid"
     assert any("samedi par mois" in t for t, p in statements.items() if p == "do")
+    # Obstacles a case lists are its pitfalls; a practice that lifts them is not one.
+    assert statements["- Le manque de bénévoles disponibles le week-end."] == "avoid"
+    assert statements["- Des locaux trop petits pour stocker les meubles."] == "avoid"
+    assert any("sous-préfecture" in t for t, p in statements.items() if p == "do")
     quote = next(q for q in store.records("quotes") if q["speaker"] == "Claire MOREAU")
     assert quote["role"] == "directrice de la Ressourcerie" and quote["speech"] == "verbatim"
     engine = SearchEngine(store, embedder)
@@ -427,6 +440,26 @@ def test_actors_on_a_written_document(tmp_path):
     assert ("Caisse des Dépôts", "organisation") in found
     assert ("Montpellier", "place") in found
     for mention in actors.extract(structure(build_blocks(extracted))):
+        assert extracted.text[mention.start : mention.end] == mention.text
+
+
+def test_actor_names_lose_what_pdf_text_glues_to_them(tmp_path):
+    from ingest.clean import build_blocks
+    from ingest.extract import actors
+    from ingest.readers import read
+    from ingest.structure import structure
+
+    path = tmp_path / "programme.txt"
+    path.write_text(
+        "Programme\n\nTable ronde avec la Caisse des Dépôts 11h30-12h00\n\n"
+        "Les données de l’Observatoire des Territoires20 montrent une hausse.\n\n"
+        "Voir http://www.exemple.fr/Mod%C3%A8les-de-co-construction.pdf pour le détail.\n",
+        encoding="utf-8",
+    )
+    extracted = read(path)
+    mentions = actors.extract(structure(build_blocks(extracted)))
+    assert {m.name for m in mentions} == {"Caisse des Dépôts", "Observatoire des Territoires"}
+    for mention in mentions:
         assert extracted.text[mention.start : mention.end] == mention.text
 
 

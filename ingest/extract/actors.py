@@ -37,6 +37,19 @@ _NOT_NAMES = re.compile(
 )
 
 
+# What PDF text glues to a name: a time slot from a programme (« Caisse des Dépôts
+# 11h30-12h00 »), a footnote call (« Observatoire des territoires20 », « COSOTER25 »).
+_TRAILING = re.compile(
+    r"(?:\s+\d{1,2}\s?h\s?\d{0,2}(?:\s*[-–]\s*\d{1,2}\s?h\s?\d{0,2})?|(?<=[^\W\d]{3})\d{1,3})$"
+)
+# Not names at all: a link or file name, a code (« M95 », « T10 »).
+_NOT_A_NAME = re.compile(r"%|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.I)
+
+
+def _trim(text: str) -> str:
+    return _TRAILING.sub("", text.strip(" ,;:.()«»")).strip(" ,;:.()«»")
+
+
 @lru_cache(maxsize=1)
 def _nlp():
     """The NER pipeline alone (the parser and the rest are not needed): loaded once."""
@@ -51,7 +64,13 @@ def _kind(text: str, kind: str) -> str | None:
     """The kind an entity reads as, or None when it is not a name: a person is a first
     name and a surname (two words, or a SURNAME in capitals); an acronym is an
     organisation whatever the model says; two capitals are participants' initials."""
-    if len(text) < 3 or "\n" in text or _NOT_NAMES.match(text) or not text[0].isupper():
+    if (
+        len(text) < 3
+        or "\n" in text
+        or _NOT_NAMES.match(text)
+        or _NOT_A_NAME.search(text)
+        or not text[0].isupper()
+    ):
         return None
     if kind == "person":
         two_words = len(text.split()) == 2 or re.fullmatch(NAME, text)
@@ -72,7 +91,7 @@ def extract(items: list[Structured]) -> list[ActorMention]:
     mentions: list[ActorMention] = []
     for block, doc in zip(blocks, _nlp().pipe([b.text for b in blocks]), strict=True):
         for entity in doc.ents:
-            text = entity.text.strip(" ,;:.()«»")
+            text = _trim(entity.text)
             kind = _kind(text, _LABELS[entity.label_]) if entity.label_ in _LABELS else None
             if kind:
                 begin = entity.start_char + entity.text.index(text)

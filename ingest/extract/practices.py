@@ -19,12 +19,18 @@ from ingest.clean import Block
 from ingest.extract.records import Statement
 from ingest.structure import Structured
 
+# Obstacles a text lists (« Les freins à la valorisation »), not a practice that lifts
+# them (« Lever les freins »).
+_OBSTACLES = (
+    r"(?<!lever les )(?<!surmonter les )(?<!dépasser les )"
+    r"\b(?:freins?|obstacles|difficultés (?:rencontrées|à))\b"
+)
 _CUE_HEADING = re.compile(
     r"bonnes? pratiques?|ce que (?:je|j['’]|nous|on) (?:ne )?(?:re)?fer(?:ais|ions|ait|ons|a)|"
     r"leviers?|recommandations?|propositions?|actions? proposées?|idées concrètes|"
     r"conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|clés? de (?:réussite|succès)|"
     r"enseignements|conseils|pistes d.action|à (?:ne pas )?reproduire|à éviter|écueils|"
-    r"erreurs|points? de vigilance",
+    rf"erreurs|points? de vigilance|{_OBSTACLES}",
     re.I,
 )
 # « Développement des compétences », « Mise en réseau » : a practice named by its action.
@@ -34,12 +40,17 @@ _HAS_NAME = re.compile(r"\b[A-ZÉ][a-zàâçéèêëîïôûü]+ [A-ZÉ]{2,}\b|^
 _NOT_PRACTICES = re.compile(r"engagements|participants|programme|liste des", re.I)
 _AVOID = re.compile(
     r"ne (?:re)?fer\w* pas|à éviter|écueils?|erreurs?|pièges?|ne pas reproduire|"
-    r"points? de vigilance",
+    rf"points? de vigilance|{_OBSTACLES}",
+    re.I,
+)
+# Headings whose list items are each one statement, whatever their grammar: proposals,
+# and obstacles (« Les freins à la valorisation » : « - Un manque de compétence… »).
+_PROPOSED = re.compile(
+    rf"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes|{_OBSTACLES}",
     re.I,
 )
 # The innermost heading of lists that state needs, stakes, goals or topics, not practices
 # (the judges' reading of the workshops' « Enjeux » and « Besoins » grids).
-_PROPOSED = re.compile(r"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes", re.I)
 _NOT_PRACTICE_LIST = re.compile(
     r"^(?:\d+[.)]\s*)?(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
     re.I,

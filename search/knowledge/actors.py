@@ -37,6 +37,19 @@ TYPES = {
     r"plateforme)\b",
     "association": r"\b(?:association|asso|associatif|celavar|fonda|maison de)\b",
 }
+# What the page and the CLI call each type (and each kind that is not an organisation).
+TYPE_LABELS = {
+    "local authority": "collectivité",
+    "state": "État",
+    "funder": "financeur",
+    "research": "recherche",
+    "company": "entreprise",
+    "network": "réseau",
+    "association": "association",
+    "organisation": "organisation",
+    "person": "personne",
+    "place": "lieu",
+}
 _ARTICLE = re.compile(r"^(?:le|la|les|l['’]|un|une|des|du|de la|de l['’])\s*", re.I)
 _ACRONYM = re.compile(r"(?P<long>[A-ZÉ][\w’'&\- ]{6,80}?)\s*\((?P<short>[A-Z][A-Za-z]{1,9})\)")
 

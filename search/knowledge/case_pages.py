@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.store import PassageRow
+from search.knowledge.actors import TYPE_LABELS
 from search.knowledge.cases import Case
 from search.knowledge.practices import clean_statement
 
@@ -70,7 +71,7 @@ def extracted_fields(
         ),
         "description": case.description,
         "actors": [
-            {"id": a["id"], "name": a["name"], "type": a["type"]}
+            {"id": a["id"], "name": a["name"], "type": a["type"], "label": TYPE_LABELS[a["type"]]}
             for a in actors
             if a["kind"] != "place"
         ][:12],

@@ -261,7 +261,7 @@ async function openCase(caseId) {
       row("Lieu", "place", page.place),
       row("Type de territoire", "territory_type", page.territory_type),
       el("p", {}, page.description),
-      row("Acteurs", "actors", page.actors.map((a) => `${a.name} (${a.type})`).join(", ")),
+      row("Acteurs", "actors", page.actors.map((a) => `${a.name} (${a.label || a.type})`).join(", ")),
       row("Thèmes", "themes", page.themes.join(" · ")),
       row("Leviers", "levers", page.levers.join(", ")),
       row("Dates", "dates", page.dates.join(", ")),
@@ -379,14 +379,13 @@ async function upload(event) {
 
 // ---- actors: who, of what type, where, with whom -----------------------------------
 
-const KINDS = { person: "personne", organisation: "organisation", place: "lieu" };
 
 function actorItem(actor) {
   const roles = actor.roles.length ? ` — ${actor.roles[0]}` : "";
   return el("li", { class: "actor" },
     el("p", { class: "label" },
       el("button", { type: "button", class: "link", onclick: () => openActor(actor.id) }, actor.name),
-      ` (${actor.kind === "organisation" ? actor.type : KINDS[actor.kind]})${roles}`),
+      ` (${actor.type_label})${roles}`),
     el("p", { class: "meta" }, `${actor.passages} passage(s) · ${actor.documents} document(s)`),
   );
 }
@@ -416,7 +415,7 @@ async function loadActors(event) {
 async function openActor(actorId) {
   try {
     const actor = await api(`/v1/actors/${encodeURIComponent(actorId)}`);
-    const kind = actor.kind === "organisation" ? actor.type : KINDS[actor.kind];
+    const kind = actor.type_label;
     const partners = el("ul", { class: "works-with" }, ...actor.works_with.map((n) =>
       el("li", {}, el("button", { type: "button", class: "link", onclick: () => openActor(n.actor.id) },
         n.actor.name), ` — ${n.shared_passages} passage(s) en commun`)));
