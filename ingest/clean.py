@@ -107,6 +107,31 @@ class Block:
         clean_start, raw_start = self.segments[index]
         return raw_start + (clean_offset - clean_start)
 
+    def split(self, at: int) -> tuple[Block, Block]:
+        """The block cut at clean offset `at`, each part keeping its map to the raw text
+        (both keep the block's pages: a part's own pages are not recorded)."""
+        head_text = self.text[:at].rstrip()
+        start = at + len(self.text[at:]) - len(self.text[at:].lstrip())
+        head = Block(
+            self.kind,
+            head_text,
+            [s for s in self.segments if s[0] < len(head_text)],
+            self.raw_offset(len(head_text) - 1) + 1,
+            list(self.pages),
+            self.level,
+            [offset for offset in self.line_starts if offset < len(head_text)],
+        )
+        tail = Block(
+            self.kind,
+            self.text[start:],
+            [(0, self.raw_offset(start))] + [(c - start, r) for c, r in self.segments if c > start],
+            self.raw_end,
+            list(self.pages),
+            self.level,
+            [offset - start for offset in self.line_starts if offset > start],
+        )
+        return head, tail
+
     def next_line_start(self, offset: int) -> int:
         """Clean offset of the first line start after `offset` (or the end of the text)."""
         return next((start for start in self.line_starts if start > offset), len(self.text))

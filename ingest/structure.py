@@ -62,6 +62,7 @@ QUOTATION = re.compile(
     r"(?:(?:mis|fait)\s+(?:en\s+avant|valoir|remarquer|observer)|\w+(?:é|i|u|it|is))\s+"
     rf"(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^.;()\n]{{3,120}}))?"
 )
+_SENTENCE_END = re.compile(r"[.!?…](?=\s+[A-ZÉÀ«\"“]|\s*$)")
 _PRONOUN_REPORT = re.compile(r"^(?:Selon|Pour|D[’']après)\s+(?:elle|lui)\b|^(?:Elle|Il)\s+a\s+\w+é")
 # A short line announcing the next part of an event ends whoever spoke before it.
 _EVENT_PART = re.compile(
@@ -326,6 +327,25 @@ class _Walker:
                 return names[0]
         return None
 
+    def _several_voices(self, block: Block) -> bool:
+        """A paragraph quoting two people or more is cut after each one's sentence, each
+        part theirs: « « … », a mis en avant X. … « … », a expliqué Y. »"""
+        voices = _voices(block.text)
+        if len(voices) < 2:
+            return False
+        rest, done = block, 0
+        for index, (end, name) in enumerate(voices):
+            last = index == len(voices) - 1 or not block.text[end:].strip()
+            part = rest
+            if not last:
+                part, rest = rest.split(end - done)
+                done = len(block.text) - len(rest.text)
+            self.open(name, None, REPORTED, single=True)
+            self.attribute(part)
+            if last:
+                break
+        return True
+
     def _reported(self, block: Block) -> bool:
         """« Pour X, … », « X a rappelé … », « … », a témoigné X: X's words, reported."""
         text = block.text.strip()
@@ -333,6 +353,8 @@ class _Walker:
         if opening and _SECOND_PERSON.search(text[: opening.end()]):
             opening = None  # « X, vous avez … »: the moderator speaks to X
         inline = QUOTATION.search(text)
+        if opening is None and self._several_voices(block):
+            return True
         if opening and opening.group("b"):  # « X a témoigné de … » opens an account of a talk
             self.open(opening.group("b"), None, REPORTED)
         elif opening or inline:
@@ -346,6 +368,19 @@ class _Walker:
             return False
         self.attribute(block)
         return True
+
+
+def _voices(text: str) -> list[tuple[int, str]]:
+    """(end of the sentence, name) for each change of person a paragraph quotes: an
+    article reports several people in one paragraph, each after their own words."""
+    voices: list[tuple[int, str]] = []
+    for match in QUOTATION.finditer(text):
+        name = match.group("name")
+        if voices and surname(voices[-1][1]) == surname(name):
+            continue
+        end = _SENTENCE_END.search(text, match.end())
+        voices.append((end.end() if end else len(text), name))
+    return voices
 
 
 def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:

@@ -115,6 +115,11 @@ Selon elle, la clé reste la présence régulière sur le terrain.
 Le reste de l'après-midi a été consacré aux ateliers thématiques.
 
 Pour Paul MARTIN, les entreprises locales attendent d'abord des interlocuteurs stables.
+
+Pour que ces démarches se développent, « il faut sortir les financements des silos », a
+mis en avant Claire LEROY, présidente de l'union régionale. C'est ce que l'État
+s'emploierait à faire. La cohésion passerait par la « construction de liens de solidarité
+entre les territoires », a expliqué Hugo Bernard, directeur au ministère.
 """
 
 
@@ -164,6 +169,11 @@ def test_reported_speech_is_flagged_and_attributed_to_the_named_person(tmp_path)
     assert passage_with(passages, "ateliers thématiques").speaker is None
     paraphrase = passage_with(passages, "interlocuteurs stables")
     assert paraphrase.speaker == "Paul MARTIN" and paraphrase.speech == "reported"
+    # An article's paragraph quoting two people is cut after each one's sentence.
+    first = passage_with(passages, "sortir les financements")
+    second = passage_with(passages, "liens de solidarité")
+    assert (first.speaker, second.speaker) == ("Claire LEROY", "Hugo Bernard")
+    assert "s'emploierait" in second.text and "s'emploierait" not in first.text
 
 
 def test_hand_labelled_speaker_spans_recall_and_precision(store):
