@@ -78,6 +78,15 @@ _PART = re.compile(
     re.I,
 )
 # « Présentation : X est présidente de… »: the report introduces the speaker.
+# The moderator hands over to the next guest: « X nous livre son regard », « je passe
+# la parole à … », « place à … ». Whoever spoke before has finished.
+_HANDOVER = re.compile(
+    r"\bnous (?:livre|livrera|présente|présentera|racontera|raconte|parlera|dira|fera "
+    r"part)\s+(?:de\s+)?(?:son|sa|ses|leur|leurs)\b|\b(?:je|nous) (?:passe|passons|donne|"
+    r"donnons|laisse|laissons|cède|cédons) (?:maintenant |tout de suite )?la parole\b|"
+    r"\bla parole (?:est )?(?:maintenant )?à\b|^place à\b",
+    re.I,
+)
 _INTRO_LABEL = re.compile(r"^(?:Présentation|Biographie|Parcours|Profil)\s*:", re.I)
 _NUMBERED = re.compile(r"^(?:\d{1,2}[).]|[IVX]{1,4}[.)]|[A-Z][.)])\s")
 
@@ -295,6 +304,10 @@ class _Walker:
             return
         if _is_question(text) and block.kind == "paragraph":
             self.emit(block, intro=True)  # the moderator asks; the answer follows
+            return
+        if len(text) <= 300 and _HANDOVER.search(text):
+            self.turn = None
+            self.emit(block, intro=True)
             return
         # Only a moderator who asked the question speaks to the guest as « vous »; a
         # speaker giving a talk says « vous » to the audience.

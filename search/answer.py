@@ -28,7 +28,7 @@ import numpy as np
 
 from ingest.extract.practices import strip_list_marker
 from ingest.store import DocumentRow, PassageRow
-from search.engine import Results, SearchEngine
+from search.engine import COMMON_SHARE, Results, SearchEngine
 from search.french import analyse
 from search.knowledge.index import Card
 from search.ranking import gives_practice
@@ -51,8 +51,8 @@ STATEMENTS_PER_PASSAGE = 3
 # deviations above all statements' (docs/EVALUATION.md).
 STATEMENT_Z = 1.0
 STRONG_STATEMENT_Z = 3.0
-# How close to the question's object a passage's sentences must stand when they do not
-# name it (see _Builder._on_the_object).
+# How close to the question's object an item must stand when it does not name it
+# (see _Builder._about_the_object).
 NAMED_OR_Z = 2.0
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
@@ -173,7 +173,7 @@ class _Builder:
                     # further down, only one that says nearly what the question asks.
                     near_top = self.rank[pid] < TOP_PASSAGES
                     relevant = closeness >= (threshold if near_top else strong)
-                    if relevant and about(vectors[index]):
+                    if relevant and about(evidence.record["text"], vectors[index]):
                         chosen.setdefault(pid, []).append((closeness, card, index, vectors[index]))
         items = []
         for pid, found in chosen.items():
@@ -200,17 +200,23 @@ class _Builder:
         vectors = [v for v in self.knowledge.statement_vectors if len(v)]
         return np.concatenate(vectors) @ vector if vectors else None
 
-    def _about_the_object(self, z: float = STATEMENT_Z) -> Callable[[np.ndarray], bool]:
-        """« comment mobiliser les élus ? »: a statement must be about « les élus », not
-        only about mobilising (« Mobiliser les bonnes pratiques »)."""
+    def _about_the_object(self) -> Callable[[str, np.ndarray], bool]:
+        """« comment mobiliser les élus ? »: an item must be about « les élus », not only
+        about mobilising (« Mobiliser les bonnes pratiques », « mobiliser leur impôt »):
+        it names the object, or stands closer to it than most statements do. An object
+        the documents speak of everywhere (« un partenariat » in partnership reports)
+        sorts nothing out: then the verb carries the question (« évaluer »)."""
         action = _ACTION.match(self.query)
-        closeness = self._closeness(self.query_vector)
-        if action is None or closeness is None or not action.group("object").strip():
-            return lambda vector: True
+        named = set(analyse(action.group("object"))) if action else set()
+        common = all(self.engine.lexical.share_of(term) > COMMON_SHARE for term in named)
+        if not named or common or self._closeness(self.query_vector) is None:
+            return lambda text, vector: True
         object_vector = self.engine.embedder.embed_query(action.group("object"))
         around = self._closeness(object_vector)
-        floor = float(around.mean() + z * around.std())
-        return lambda vector: float(vector @ object_vector) >= floor
+        floor = float(around.mean() + NAMED_OR_Z * around.std())
+        return lambda text, vector: (
+            bool(named & set(analyse(text))) or (float(vector @ object_vector) >= floor)
+        )
 
     def _card_item(self, card: Card, index: int, polarity: str, vector: np.ndarray) -> Item:
         """The card, with the statement the search found first among its evidence."""
@@ -265,19 +271,15 @@ class _Builder:
     def _on_the_object(
         self, candidates: list[tuple[int, PassageRow]]
     ) -> list[tuple[int, PassageRow]]:
-        """The passages whose best sentences are about what the question acts on. Those
-        sentences were picked for sharing the question's words, the verb among them (found
-        for « mobiliser », a passage may mobilise something else): they must name the
-        object, or stand closer to it than a statement needs to."""
-        action = _ACTION.match(self.query)
-        named = set(analyse(action.group("object"))) if action else set()
-        about = self._about_the_object(NAMED_OR_Z)
+        """The passages whose best sentences (picked for sharing the question's words, the
+        verb among them) are about what the question acts on."""
+        about = self._about_the_object()
         sentences = [best_sentences(p.text, self.query, 220) for _, p in candidates]
         vectors = self.engine.embedder.embed_passages(sentences) if sentences else []
         return [
             candidate
             for candidate, text, vector in zip(candidates, sentences, vectors, strict=True)
-            if named & set(analyse(text)) or about(vector)
+            if about(text, vector)
         ]
 
     def _passage_item(self, passage: PassageRow, section: str, position: int) -> Item:

@@ -267,6 +267,10 @@ def test_answer_to_the_missions_example_cites_several_documents(engine):
         assert "mobilis" not in label.lower() or "élu" in label.lower(), label
     practices = found.sections["practices"]
     assert any("élus" in item.label for item in practices[:3])
+    # An object the documents speak of everywhere sorts nothing out: the verb carries
+    # the question, and evaluation practices answer it.
+    evaluation = answer(engine, "comment évaluer un partenariat ?").sections["practices"]
+    assert len(evaluation) >= 3 and any("valuation" in i.label for i in evaluation[:3])
 
 
 def test_answer_items_carry_exact_evidence(engine, store):

@@ -88,6 +88,9 @@ La Maison des Solidarités anime un réseau de bénévoles qui accompagnent les 
 
 Notre force est de connaître chaque famille par son prénom.
 
+Comment passer des paroles aux actes ? Le maire de la commune voisine nous livre son
+regard.
+
 Conclusion par Luc MOREAU :
 
 « Pour conclure, je retiens trois idées fortes de cette matinée.
@@ -149,6 +152,8 @@ def test_labels_and_conclusions_open_turns_and_quotes_run_across_headings(tmp_pa
     # « … » opened by the conclusion spans the numbered points until it closes.
     assert passage_with(passages, "Chacun repart avec").speaker == "Luc MOREAU"
     assert passage_with(passages, "je retiens trois idées").speaker == "Luc MOREAU"
+    # The moderator handing over to the next guest is not the last guest's voice.
+    assert passage_with(passages, "nous livre son").speaker is None
     # A workshop summary after the quotation closed is nobody's.
     assert passage_with(passages, "fonds commun").speaker is None
 
