@@ -24,6 +24,10 @@ import sqlite_utils
 from ingest.kinds import NOT_SEARCHED
 from ingest.passages import Passage
 
+# « Searched »: every kind but footnotes and bare links (ingest.kinds), with its values.
+_SEARCHED = f"kind NOT IN ({', '.join('?' for _ in NOT_SEARCHED)})"
+_NOT_SEARCHED_VALUES = sorted(NOT_SEARCHED)
+
 DB_NAME = "recueil.db"
 
 
@@ -333,9 +337,8 @@ class Store:
 
     def searchable_passages(self) -> list[PassageRow]:
         """What search indexes: every passage but footnotes and bare links (ingest.kinds)."""
-        marks = ", ".join("?" for _ in NOT_SEARCHED)
         rows = self.db["passages"].rows_where(
-            f"kind NOT IN ({marks})", sorted(NOT_SEARCHED), order_by="document_id, ordinal"
+            _SEARCHED, _NOT_SEARCHED_VALUES, order_by="document_id, ordinal"
         )
         return [PassageRow(**row) for row in rows]
 
@@ -445,11 +448,11 @@ class Store:
             }
             for row in conn.execute(
                 "SELECT d.id, d.file, d.title, d.kind, COUNT(p.id), "
-                f"SUM(p.kind NOT IN ({', '.join('?' for _ in NOT_SEARCHED)})), "
+                f"SUM(p.{_SEARCHED}), "
                 "SUM(p.kind = 'note'), COUNT(DISTINCT p.speaker) "
                 "FROM documents d LEFT JOIN passages p ON p.document_id = d.id "
                 "GROUP BY d.id ORDER BY d.id",
-                sorted(NOT_SEARCHED),
+                _NOT_SEARCHED_VALUES,
             )
         ]
         models = {

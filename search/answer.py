@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -159,7 +160,7 @@ class _Builder:
         """Practice statements of the passages found, each with its card's other evidence."""
         chosen: dict[str, list[tuple[float, Card, int, np.ndarray]]] = {}
         threshold, strong = self._statement_thresholds()
-        about = self._about_the_object()
+        about = self._about_the_object
         for card, vectors in zip(
             self.knowledge.cards, self.knowledge.statement_vectors, strict=True
         ):
@@ -196,10 +197,17 @@ class _Builder:
         mean, spread = float(closeness.mean()), float(closeness.std())
         return mean + STATEMENT_Z * spread, mean + STRONG_STATEMENT_Z * spread
 
-    def _closeness(self, vector: np.ndarray) -> np.ndarray | None:
+    @cached_property
+    def _statement_matrix(self) -> np.ndarray | None:
+        """Every statement's vector, one row each (None when there are no statements)."""
         vectors = [v for v in self.knowledge.statement_vectors if len(v)]
-        return np.concatenate(vectors) @ vector if vectors else None
+        return np.concatenate(vectors) if vectors else None
 
+    def _closeness(self, vector: np.ndarray) -> np.ndarray | None:
+        matrix = self._statement_matrix
+        return matrix @ vector if matrix is not None else None
+
+    @cached_property
     def _about_the_object(self) -> Callable[[str, np.ndarray], bool]:
         """« comment mobiliser les élus ? »: an item must be about « les élus », not only
         about mobilising (« Mobiliser les bonnes pratiques », « mobiliser leur impôt »):
@@ -209,7 +217,7 @@ class _Builder:
         action = _ACTION.match(self.query)
         named = set(analyse(action.group("object"))) if action else set()
         common = all(self.engine.lexical.share_of(term) > COMMON_SHARE for term in named)
-        if not named or common or self._closeness(self.query_vector) is None:
+        if not named or common or self._statement_matrix is None:
             return lambda text, vector: True
         object_vector = self.engine.embedder.embed_query(action.group("object"))
         around = self._closeness(object_vector)
@@ -248,8 +256,8 @@ class _Builder:
             and gives_practice(hit.passage, 0)
         ]
         return [
-            self._passage_item(passage, "practices", position)
-            for position, passage in self._on_the_object(candidates)
+            self._passage_item(passage, "practices", position, sentences)
+            for position, passage, sentences in self._on_the_object(candidates)
         ]
 
     def testimonies(self, hits: Results) -> list[Item]:
@@ -262,30 +270,32 @@ class _Builder:
             and hit.passage.speech == "verbatim"
         ]
         items = []
-        for position, passage in self._on_the_object(candidates):
-            item = self._passage_item(passage, "testimonies", position)
+        for position, passage, sentences in self._on_the_object(candidates):
+            item = self._passage_item(passage, "testimonies", position, sentences)
             item.speaker = passage.speaker
             items.append(item)
         return items
 
     def _on_the_object(
         self, candidates: list[tuple[int, PassageRow]]
-    ) -> list[tuple[int, PassageRow]]:
-        """The passages whose best sentences (picked for sharing the question's words, the
-        verb among them) are about what the question acts on."""
-        about = self._about_the_object()
+    ) -> list[tuple[int, PassageRow, str]]:
+        """The passages, with their best sentences, whose best sentences (picked for sharing
+        the question's words, the verb among them) are about what the question acts on."""
         sentences = [best_sentences(p.text, self.query, 220) for _, p in candidates]
         vectors = self.engine.embedder.embed_passages(sentences) if sentences else []
         return [
-            candidate
-            for candidate, text, vector in zip(candidates, sentences, vectors, strict=True)
-            if about(text, vector)
+            (position, passage, text)
+            for (position, passage), text, vector in zip(
+                candidates, sentences, vectors, strict=True
+            )
+            if self._about_the_object(text, vector)
         ]
 
-    def _passage_item(self, passage: PassageRow, section: str, position: int) -> Item:
+    def _passage_item(
+        self, passage: PassageRow, section: str, position: int, sentences: str
+    ) -> Item:
         """An item from a whole passage: its sentences closest to the question as label."""
         document = self.engine.documents[passage.document_id]
-        sentences = best_sentences(passage.text, self.query, 220)
         label = strip_list_marker(sentences)
         # The evidence is those sentences as the source has them, when they can be found
         # in it (line breaks aside); else the whole passage.

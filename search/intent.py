@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ingest.normalise import fold
 from search.french import stem
-from search.spelling import distance, max_distance
+from search.spelling import Speller
 
 _WORD = re.compile(r"\w+")
 
@@ -86,6 +86,11 @@ _CUE_WORDS = frozenset(
 )
 
 
+# Folded for the speller; each back to the form the patterns above spell.
+_CUES_FOLDED = {fold(cue): cue for cue in _CUE_WORDS}
+_CUE_SPELLER = Speller(_CUES_FOLDED)
+
+
 def _mend(query: str) -> str:
     """The query with each word one or two edits from a cue word replaced by it.
 
@@ -96,17 +101,8 @@ def _mend(query: str) -> str:
     def nearest(match: re.Match[str]) -> str:
         word = match.group()
         folded = fold(word)
-        cap = max_distance(folded)
-        if not cap or word.lower() in _CUE_WORDS:
-            return word
-        for cue in _CUE_WORDS:
-            if (
-                cue[0] == word[0].lower()
-                and distance(folded, fold(cue), cap) <= cap
-                and stem(folded) != stem(fold(cue))
-            ):
-                return cue
-        return word
+        typo_of = [c for c in _CUE_SPELLER.nearest(folded) if stem(c) != stem(folded)]
+        return _CUES_FOLDED[typo_of[0]] if typo_of else word
 
     return _WORD.sub(nearest, query)
 

@@ -131,7 +131,8 @@ class People:
 
     def find(self, query: str) -> Mention | None:
         """The person or people the question is about, if it designates any."""
-        folded_words = {fold(_ENGLISH.get(w, w)) for w in words(query)}
+        folded = [fold(_ENGLISH.get(w, w)) for w in words(query)]
+        folded_words = set(folded)
         stems = set(_stems(query))
         named = [p for p in self.people if p.surname in folded_words]
         # « Philippe Lemoine », not « Floriane LEMOINE »: a first name given decides.
@@ -140,7 +141,7 @@ class People:
         if named:
             used = {w for p in named for w in map(fold, p.name.replace("-", " ").split())}
             return Mention(named, used | _cue_words(query))
-        roles = _designating_roles(query)
+        roles = _designating_roles(folded)
         if not (roles or _WHO_CUES.search(query)):
             return None  # an organisation alone designates a subject, not a speaker
         role_stems = {stem(r) for r in roles}
@@ -165,10 +166,10 @@ class People:
 _PLURAL_DETERMINERS = frozenset("les des aux ces nos vos leurs mes tous plusieurs".split())
 
 
-def _designating_roles(query: str) -> set[str]:
-    """Role nouns that can point at one person: « le maire de Lille », not « les élus »
-    (nor « les elu », a typo away): after a plural determiner a role is the subject."""
-    folded = [fold(_ENGLISH.get(w, w)) for w in words(query)]
+def _designating_roles(folded: list[str]) -> set[str]:
+    """Role nouns among a question's folded words that can point at one person: « le
+    maire de Lille », not « les élus » (nor « les elu », a typo away): after a plural
+    determiner a role is the subject."""
     return {
         word
         for before, word in pairwise(["", *folded])
