@@ -504,7 +504,7 @@ def evaluate_answers_command(
     try:
         result = score(engine, file)
     except (OSError, EvalFileError) as exc:
-        _fail(f"{file}: {exc}")
+        _fail(str(exc))  # both name the file
     if as_json:
         _print_json(result)
         return

@@ -184,3 +184,10 @@ def test_actors_as_json_have_the_api_shape(corpus_data):
     found = json.loads(done.stdout)
     assert found["query"] == "caron" and found["results"][0]["name"] == "Jean-François CARON"
     assert found["results"][0]["type_label"] == "personne"
+
+
+def test_eval_answers_names_a_broken_query_file_once(corpus_data, tmp_path):
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": 1, broken\n', encoding="utf-8")
+    done = run("eval-answers", str(broken), data=corpus_data, check=False)
+    assert done.returncode == 2 and done.stderr.count(str(broken)) == 1
