@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export RECUEIL_DATA ?= data
 
-.PHONY: run test install install-test lint format eval bench bench-embed bench-scale bench-startup clean
+.PHONY: run test install install-test lint format eval bench bench-embed bench-scale bench-startup bench-writes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ bench-embed: install
 # the index; writes bench/results/startup.json.
 bench-startup: install
 	$(BIN)/python bench/startup_bench.py
+
+# Ingest, upload and delete at 10, 100 and 1,000 documents: about 50 minutes on 2 cores,
+# nearly all of it reading the 1,000 documents; writes bench/results/writes.json.
+bench-writes: install
+	$(BIN)/python bench/writes_bench.py
 
 # About 40 minutes on 2 cores (the 1M HNSW build dominates); writes bench/results/scale.json
 # and docs/scale.png.

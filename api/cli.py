@@ -120,11 +120,12 @@ def ingest(
 
     report = run_ingest(store, paths, prune=prune, progress=progress)
     bar.close()
+    stages = {"reading": round(report.seconds, 2)}
     if embed and store.documents():
-        _refresh(store, quiet=as_json)
+        stages |= _refresh(store, quiet=as_json)["seconds"]
     for result in report.failed:
         typer.echo(f"failed: {result.path}: {result.error}", err=True)
-    summary = report.summary()
+    summary = report.summary() | {"seconds": round(sum(stages.values()), 2), "stages": stages}
     if as_json:
         _print_json(
             {
@@ -134,9 +135,11 @@ def ingest(
             }
         )
     else:
+        timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
         typer.echo(
             "{added} added, {updated} updated, {unchanged} unchanged, {failed} failed, "
             "{pruned} pruned — {passages} passages in {seconds} s".format(**summary)
+            + f" ({timings})"
         )
     if report.failed:
         raise typer.Exit(1)

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
+from functools import cache
+
+
+@cache
+def _without_combining() -> dict[int, None]:
+    """A str.translate table deleting every combining mark (built once, on first need)."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip accents; œ/æ become oe/ae."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    """Lower-case and strip accents; œ/æ become oe/ae.
+
+    Every passage goes through here when BM25, cases or filters are built, so the common
+    cases are fast: ASCII text is only lower-cased, and accents go in one translate call
+    rather than a Python test per character.
+    """
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = text.replace("œ", "oe").replace("æ", "ae")
+    return unicodedata.normalize("NFKD", text).translate(_without_combining())

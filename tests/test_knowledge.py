@@ -153,6 +153,31 @@ def test_records_follow_document_updates_and_removals(tmp_path):
         assert store.records(table) == [], table
 
 
+def test_an_upload_keeps_the_cards_it_does_not_touch(tmp_path):
+    """Cards are refreshed incrementally (issue #13): earlier groups are kept whole."""
+    from ingest.store import Store
+    from search.embedders import get_embedder
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(CORPUS / "002_79ccc89baf972a99.txt", folder)
+    store = Store(tmp_path / "data")
+    embedder = get_embedder()
+    ingest(store, [folder])
+    refresh(store, embedder)
+    before = {c["id"]: set(json.loads(c["statement_ids"])) for c in store.records("practices")}
+    shutil.copy(CORPUS / "004_d4a08cbbbf09db0e.txt", folder)
+    ingest(store, [folder])
+    seconds = refresh(store, embedder)["seconds"]
+    assert set(seconds) == {"embeddings", "practices", "cases", "actors", "index"}
+    after = [set(json.loads(c["statement_ids"])) for c in store.records("practices")]
+    assert all(any(members <= now for now in after) for members in before.values())
+    assert len({c["id"] for c in store.records("practices")} & set(before)) > len(before) / 2
+    assert sorted(i for members in after for i in members) == sorted(
+        s["id"] for s in store.records("statements")
+    )
+
+
 CASE_STUDY = """# Étude de cas : La Ressourcerie du Bocage
 
 La Ressourcerie du Bocage est une association d'insertion créée en 2015 dans une commune

@@ -130,19 +130,26 @@ def build_cases(store: Store) -> list[dict]:
     """Merge mentions into cases; rows for the store's `cases` table."""
     mentions = store.records("mentions")
     groups: list[list[dict]] = []
+    # Two keys of one case share their first word (_same_case): only those groups are
+    # compared, in the order they were made, instead of every group for every mention.
+    by_first_word: dict[str, list[list[dict]]] = {}
     for mention in sorted(mentions, key=lambda m: len(m["key"])):
-        home = next((g for g in groups if _same_case(g[0]["key"], mention["key"])), None)
+        words = mention["key"].split()
+        candidates = by_first_word.get(words[0], []) if words else groups
+        home = next((g for g in candidates if _same_case(g[0]["key"], mention["key"])), None)
         if home is None:
             groups.append([mention])
+            by_first_word.setdefault(words[0] if words else "", []).append(groups[-1])
         else:
             home.append(mention)
     # A guest's introduction describes their project as much as their talk does.
     passages = {p.id: p for p in store.passages() if p.kind in (CONTENT, "intro")}
+    folded = {pid: fold(p.text) for pid, p in passages.items()}
     rows = []
     for group in groups:
         names = Counter(m["name"] for m in group)
         name = max(names, key=lambda n: (names[n], len(n)))
-        case_passages = _passages_naming(group, passages)
+        case_passages = _passages_naming(group, passages, folded)
         introducing = [
             text
             for m in group
@@ -235,15 +242,20 @@ def _following_sentences(name: str, texts: list[str], limit: int = 300) -> str |
     return None
 
 
-def _passages_naming(group: list[dict], passages: dict[str, PassageRow]) -> list[PassageRow]:
-    """The passages that introduce the case first, then every other passage naming it."""
+def _passages_naming(
+    group: list[dict], passages: dict[str, PassageRow], folded: dict[str, str]
+) -> list[PassageRow]:
+    """The passages that introduce the case first, then every other passage naming it.
+
+    `folded` holds each passage's folded text, computed once for all cases.
+    """
     introducing = list(dict.fromkeys(m["passage_id"] for m in group if m["passage_id"] in passages))
     names = {fold(m["name"]) for m in group if len(m["name"]) >= 6}
     naming = sorted(
         (
             p
             for p in passages.values()
-            if p.id not in introducing and any(name in fold(p.text) for name in names)
+            if p.id not in introducing and any(name in folded[p.id] for name in names)
         ),
         key=lambda p: (p.document_id, p.ordinal),
     )
