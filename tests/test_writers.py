@@ -136,6 +136,11 @@ def test_server_follows_cli_ingests_and_serialises_with_them(corpus_data, tmp_pa
         assert health["reloaded_at"] > before["reloaded_at"]
         found = httpx.get(f"{base}/v1/search", params={"q": "Vernouillet"}).json()
         assert found["results"][0]["document"]["id"] == "cas-vernouillet"
+        holder = hold_lock(data, tmp_path / "released")  # a writer at work: search goes on
+        during = httpx.get(f"{base}/v1/search", params={"q": "Vernouillet"}, timeout=10)
+        release(holder)
+        holder.wait(10)
+        assert during.json()["results"][0]["document"]["id"] == "cas-vernouillet"
 
         # A CLI ingest and an upload at once on the same folder: they take turns.
         running = subprocess.Popen(
