@@ -1,15 +1,17 @@
 """The FastAPI application: the store, the model and the indexes are loaded once.
 
 Requests run concurrently: the store hands each thread its own SQLite connection, the
-search engine is read-only, and writes (upload, delete) are serialised by a lock and end
-by swapping in a freshly loaded engine, so a search never sees half an update.
+search engine is read-only, and writes (upload, delete) are serialised by the data
+folder's write lock (shared with the CLI, across processes) and end by swapping in a
+freshly loaded engine, so a search never sees half an update. Writes by other processes
+are followed too (api.reloader).
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -18,8 +20,10 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.reloader import StoreVersion, Watcher
 from api.routers import documents, health, knowledge, search
 from ingest.store import Store
+from ingest.writelock import WriteLock
 from search.embedders import get_embedder
 from search.engine import SearchEngine
 
@@ -27,20 +31,44 @@ WEB = Path(__file__).parent / "web"
 
 
 class Recueil:
-    """What the app holds: the store, the engine, and the lock that serialises writes."""
+    """What the app holds: the store, the engine in service, and the folder's write lock."""
 
     def __init__(self, data_dir: Path, model: str | None):
         self.store = Store(data_dir)
         self.embedder = get_embedder(model)
-        self.engine = SearchEngine(self.store, self.embedder)
-        self.write_lock = threading.Lock()
+        self.write_lock = WriteLock(data_dir)
+        self.version = StoreVersion(self.store.path)
+        with self.write_lock.idle() as idle:
+            self._reload()
+        if not idle:  # started during another process's write: load again once it is done
+            self.seen_version = -1
         self.token = os.environ.get("RECUEIL_TOKEN") or None
         self.max_upload_bytes = int(float(os.environ.get("RECUEIL_MAX_UPLOAD_MB", "50")) * 1e6)
         self.upload_dir = data_dir / "uploads"
 
     def refresh(self) -> None:
-        """After a write: a new engine over the new store state, swapped in at once."""
+        """After a write (write lock held): a new engine over the new store, swapped in."""
+        self._reload()
+
+    def reload_if_changed(self) -> bool:
+        """If another process changed the store and no writer is at work: a new engine."""
+        if self.version.read() == self.seen_version:
+            return False
+        with self.write_lock.idle() as idle:
+            if not idle:
+                return False  # an ingest is under way: serve the last complete state
+            self._reload()
+        return True
+
+    def _reload(self) -> None:
+        """Build an engine over the store beside the one in service, then swap it in.
+
+        With the write lock held (shared or exclusive), only the build itself commits
+        (vectors it caches): the version read after it is the state the engine reflects.
+        """
         self.engine = SearchEngine(self.store, self.embedder)
+        self.seen_version = self.version.read()
+        self.reloaded_at = datetime.now(UTC)
 
 
 def create_app(data_dir: Path | str | None = None, model: str | None = None) -> FastAPI:
@@ -49,7 +77,11 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.recueil = Recueil(data, model or os.environ.get("RECUEIL_MODEL"))
+        watcher = Watcher(app.state.recueil, float(os.environ.get("RECUEIL_RELOAD_SECONDS", "2")))
+        watcher.start()
         yield
+        watcher.stop()
+        app.state.recueil.version.close()
 
     app = FastAPI(
         title="Recueil",

@@ -82,8 +82,16 @@ def _first_ingest(store) -> None:
     if not corpus.is_dir():
         _fail(f"the store at {store.path} is empty: run `recueil ingest PATH` first")
     typer.echo(f"Empty store: ingesting {corpus}/ first (once, about ten seconds)…", err=True)
-    run_ingest(store, [corpus])
-    _refresh(store, quiet=True)
+    with _writing():
+        run_ingest(store, [corpus])
+        _refresh(store, quiet=True)
+
+
+def _writing():
+    """The data folder's write lock: a server or another CLI writing there is waited for."""
+    from ingest.writelock import WriteLock
+
+    return WriteLock(state.data)
 
 
 def _print_json(payload) -> None:
@@ -118,11 +126,12 @@ def ingest(
         bar.set_postfix_str(path.name[:40])
         bar.update(1)
 
-    report = run_ingest(store, paths, prune=prune, progress=progress)
-    bar.close()
-    stages = {"reading": round(report.seconds, 2)}
-    if embed and store.documents():
-        stages |= _refresh(store, quiet=as_json)["seconds"]
+    with _writing():
+        report = run_ingest(store, paths, prune=prune, progress=progress)
+        bar.close()
+        stages = {"reading": round(report.seconds, 2)}
+        if embed and store.documents():
+            stages |= _refresh(store, quiet=as_json)["seconds"]
     for result in report.failed:
         typer.echo(f"failed: {result.path}: {result.error}", err=True)
     summary = report.summary() | {"seconds": round(sum(stages.values()), 2), "stages": stages}
@@ -168,7 +177,9 @@ def _refresh(store, quiet: bool) -> dict:
 @app.command()
 def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Rebuild what derives from the store: embeddings, practice cards, cases, vector index."""
-    counts = _refresh(_store(), quiet=as_json)
+    store = _store()
+    with _writing():
+        counts = _refresh(store, quiet=as_json)
     if as_json:
         _print_json(counts)
     else:
@@ -544,6 +555,64 @@ def evaluate_speakers_command(
     )
     for miss in result["misses"] if misses else []:
         typer.echo(f"  want {miss['want']!s:<28} got {miss['got']!s:<28} {miss['span'][:60]}")
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (replaced whole).")],
+) -> None:
+    """Copy the store to FILE, consistent even while a server writes (SQLite online backup)."""
+    from ingest.backup import backup as run_backup
+
+    try:
+        counts = run_backup(_store(read_only=True), file)
+    except OSError as exc:
+        _fail(f"{file}: cannot write the backup ({exc.strerror or exc})")
+    typer.echo(
+        f"{counts['documents']} documents, {counts['passages']} passages backed up to {file} "
+        f"({counts['bytes'] / 1e6:.1f} MB)"
+    )
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `recueil backup`.")],
+) -> None:
+    """Replace the store with a backup, checked first; indexes are rebuilt from it."""
+    from ingest.backup import RestoreError
+    from ingest.backup import restore as run_restore
+
+    try:
+        counts = run_restore(state.data, file)
+    except RestoreError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"{counts['documents']} documents, {counts['passages']} passages restored from {file} "
+        f"into {state.data}; the indexes are rebuilt at the next search"
+    )
+
+
+@app.command()
+def export(
+    file: Annotated[
+        Path | None, typer.Argument(help="JSON lines file to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Documents, passages and records as JSON lines, each with a `type` (document, passage,
+    quote, statement, mention, actor_mention, case_edit)."""
+    from ingest.atomic import replacing
+    from ingest.backup import export as run_export
+
+    store = _store(read_only=True)
+    if file is None:
+        counts = run_export(store, sys.stdout)
+    else:
+        try:
+            with replacing(file) as partial, partial.open("w", encoding="utf-8") as out:
+                counts = run_export(store, out)
+        except OSError as exc:
+            _fail(f"{file}: cannot write the export ({exc.strerror or exc})")
+    typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
 
 
 @app.command()

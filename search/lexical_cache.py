@@ -10,14 +10,17 @@ can always be deleted.
 from __future__ import annotations
 
 import hashlib
-import os
+import logging
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ingest.atomic import replacing
 from ingest.store import Store
 from search.bm25 import BM25
+
+log = logging.getLogger(__name__)
 
 _ANALYSIS_CODE = ("bm25.py", "french.py")
 
@@ -41,14 +44,21 @@ def cache_path(store: Store) -> Path:
 
 
 def _read(path: Path) -> dict[str, np.ndarray] | None:
-    """The saved arrays, or None when there is no file or it cannot be read (rebuilt)."""
+    """The saved arrays, or None when there is no file or it cannot be read (rebuilt, with a
+    warning: a truncated file is a cache to redo, not a reason to stop searching)."""
+    if not path.exists():
+        return None
     try:
         with np.load(path) as saved:
             arrays = {name: saved[name] for name in saved.files}
-    except (OSError, ValueError, zipfile.BadZipFile):
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("%s is unreadable (%s): rebuilding the postings from the store", path, exc)
         return None
     needed = {"digest", "words", "word_terms", "terms", "offsets", "rows", "weights"}
-    return arrays if needed <= arrays.keys() else None
+    if not needed <= arrays.keys():
+        log.warning("%s lacks %s: rebuilding the postings", path, sorted(needed - arrays.keys()))
+        return None
+    return arrays
 
 
 def load_or_build_bm25(store: Store, ids: list[str], texts: list[str]) -> BM25:
@@ -60,8 +70,7 @@ def load_or_build_bm25(store: Store, ids: list[str], texts: list[str]) -> BM25:
         return BM25.from_arrays(ids, saved)
     index = BM25.build(ids, texts)
     if not store.read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".tmp.npz")
-        np.savez(partial, digest=np.array(digest), **index.to_arrays())
-        os.replace(partial, path)  # a reader sees the old file or the new one, never half
+        # A reader sees the old file or the new one, never half.
+        with replacing(path) as partial, partial.open("wb") as handle:
+            np.savez(handle, digest=np.array(digest), **index.to_arrays())
     return index

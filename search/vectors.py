@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import time
@@ -29,8 +30,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from ingest.atomic import replacing
 from ingest.store import PassageRow, Store
 from search.embedders.base import Embedder
+
+log = logging.getLogger(__name__)
 
 # From bench/scale_bench.py (docs/BENCHMARKS.md), 2 cores: exact search costs 15 ms a
 # query at 100k vectors and 157 ms at 1M, so it stays exact up to 200k (about 32 ms).
@@ -256,10 +260,12 @@ def ivf_flat(data: np.ndarray) -> faiss.IndexIVFFlat:
 def is_fresh(store: Store, model: str) -> bool:
     """Cheap check: does the saved index match the store's passages for this model?"""
     _, manifest_path = _paths(store, model)
-    if not manifest_path.exists():
-        return False
-    manifest = json.loads(manifest_path.read_text())
-    return manifest.get("fingerprint") == store.fingerprint() and manifest.get("model") == model
+    manifest = _saved_manifest(manifest_path)
+    return (
+        manifest is not None
+        and manifest.fingerprint == store.fingerprint()
+        and manifest.model == model
+    )
 
 
 def load_or_build(store: Store, embedder: Embedder, chunks: Chunks | None = None) -> VectorIndex:
@@ -267,36 +273,65 @@ def load_or_build(store: Store, embedder: Embedder, chunks: Chunks | None = None
 
     The chunk matrix the engine scores candidates with is saved too, as float16 in a file
     named by a digest of the chunk hashes: a start without changes maps it instead of
-    reading every vector from SQLite (51 s at 2.7M chunks, docs/BENCHMARKS.md).
+    reading every vector from SQLite (51 s at 2.7M chunks, docs/BENCHMARKS.md). A saved
+    file that cannot be read (truncated by a full disk or a kill) is only a cache: it is
+    rebuilt from the store with a warning, never a crash.
     """
     index_path, manifest_path = _paths(store, embedder.model_id)
     chunks = chunks or all_chunks(store.searchable_passages())
-    ids, starts, hashes = chunks.ids, chunks.starts, chunks.hashes
-    matrix_path = _matrix_path(index_path, hashes)
-    fingerprint = store.fingerprint()
-    if manifest_path.exists() and index_path.exists():
-        manifest = Manifest(**json.loads(manifest_path.read_text()))
-        if manifest.fingerprint == fingerprint and manifest.model == embedder.model_id:
-            index = faiss.read_index(str(index_path))
-            vectors = _saved_matrix(matrix_path)
-            if vectors is None:
-                vectors = _stored_vectors(store, embedder, hashes)
-                if vectors is not None and not store.read_only:
-                    _save_matrix(vectors, matrix_path)
-            if index.ntotal == len(hashes) and vectors is not None and len(vectors) == len(hashes):
-                return VectorIndex(index, ids, vectors, starts, manifest)
+    loaded = _load_saved(store, embedder, chunks, index_path, manifest_path)
+    if loaded is not None:
+        return loaded
     if store.read_only:
         raise RuntimeError("the vector index is stale and the store is read-only")
+    hashes = chunks.hashes
     ensure_embeddings(store, embedder, chunks)
     vectors = _stored_vectors(store, embedder, hashes)
     assert vectors is not None
     index, kind = build_faiss(vectors)
     manifest = Manifest(
-        embedder.model_id, embedder.dim, len(hashes), fingerprint, kind, time.time()
+        embedder.model_id, embedder.dim, len(hashes), store.fingerprint(), kind, time.time()
     )
     _save(index, manifest, index_path, manifest_path)
-    _save_matrix(vectors, matrix_path)
-    return VectorIndex(index, ids, vectors, starts, manifest)
+    _save_matrix(vectors, _matrix_path(index_path, hashes))
+    return VectorIndex(index, chunks.ids, vectors, chunks.starts, manifest)
+
+
+def _load_saved(
+    store: Store, embedder: Embedder, chunks: Chunks, index_path: Path, manifest_path: Path
+) -> VectorIndex | None:
+    """The saved index when it is whole and matches these chunks, else None (rebuild)."""
+    manifest = _saved_manifest(manifest_path)
+    if manifest is None or not index_path.exists():
+        return None
+    if manifest.fingerprint != store.fingerprint() or manifest.model != embedder.model_id:
+        return None
+    try:
+        index = faiss.read_index(str(index_path))
+    except RuntimeError as exc:
+        log.warning("%s is unreadable (%s): rebuilding it from the store", index_path, exc)
+        return None
+    hashes = chunks.hashes
+    matrix_path = _matrix_path(index_path, hashes)
+    vectors = _saved_matrix(matrix_path, (len(hashes), embedder.dim))
+    if vectors is None:
+        vectors = _stored_vectors(store, embedder, hashes)
+        if vectors is not None and not store.read_only:
+            _save_matrix(vectors, matrix_path)
+    if index.ntotal != len(hashes) or vectors is None or len(vectors) != len(hashes):
+        return None
+    return VectorIndex(index, chunks.ids, vectors, chunks.starts, manifest)
+
+
+def _saved_manifest(path: Path) -> Manifest | None:
+    """The manifest beside the index; None when absent, or unreadable (with a warning)."""
+    try:
+        return Manifest(**json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError) as exc:
+        log.warning("%s is unreadable (%s): rebuilding the index from the store", path, exc)
+        return None
 
 
 def _matrix_path(index_path: Path, hashes: list[str]) -> Path:
@@ -305,21 +340,25 @@ def _matrix_path(index_path: Path, hashes: list[str]) -> Path:
     return index_path.with_name(f"{index_path.stem}-{digest}.npy")
 
 
-def _saved_matrix(path: Path) -> np.ndarray | None:
+def _saved_matrix(path: Path, shape: tuple[int, int]) -> np.ndarray | None:
     """The saved float16 chunk matrix, mapped; None if absent or unreadable (re-read)."""
-    try:
-        return np.load(path, mmap_mode="r")
-    except (OSError, ValueError):
+    if not path.exists():
         return None
+    try:
+        matrix = np.load(path, mmap_mode="r")
+    except (OSError, ValueError) as exc:
+        log.warning("%s is unreadable (%s): reading the vectors from the store", path, exc)
+        return None
+    if matrix.shape != shape:
+        log.warning("%s has shape %s, not %s: re-read from the store", path, matrix.shape, shape)
+        return None
+    return matrix
 
 
 def _save_matrix(vectors: np.ndarray, path: Path) -> None:
     """Write (atomically) and drop the matrices of earlier chunk sets for this model."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".npy.tmp")
-    with partial.open("wb") as handle:
+    with replacing(path) as partial, partial.open("wb") as handle:
         np.save(handle, vectors.astype(np.float16, copy=False))
-    os.replace(partial, path)
     stem = path.stem.rsplit("-", 1)[0]
     for stale in path.parent.glob(f"{stem}-*.npy"):
         if stale != path:
@@ -336,11 +375,9 @@ def _stored_vectors(store: Store, embedder: Embedder, hashes: list[str]) -> np.n
 
 
 def _save(index: faiss.Index, manifest: Manifest, index_path: Path, manifest_path: Path) -> None:
-    """Write to temporary files then rename: a reader never sees half an index."""
-    index_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_index = index_path.with_suffix(".faiss.tmp")
-    tmp_manifest = manifest_path.with_suffix(".json.tmp")
-    faiss.write_index(index, str(tmp_index))
-    tmp_manifest.write_text(json.dumps(manifest.__dict__, indent=2))
-    os.replace(tmp_index, index_path)
-    os.replace(tmp_manifest, manifest_path)
+    """Each file written whole then renamed, the manifest last: a reader never sees half an
+    index, and an index newer than its manifest only reads as stale (rebuilt)."""
+    with replacing(index_path) as partial:
+        faiss.write_index(index, str(partial))
+    with replacing(manifest_path) as partial:
+        partial.write_text(json.dumps(manifest.__dict__, indent=2), encoding="utf-8")

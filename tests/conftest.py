@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -61,22 +63,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(corpus_data, tmp_path_factory):
-    """A real uvicorn process over a copy of the corpus store, with a write token."""
-    data = tmp_path_factory.mktemp("server-data")
-    shutil.copytree(corpus_data, data, dirs_exist_ok=True)
+@contextmanager
+def serving(data: Path, **env: str) -> Iterator[str]:
+    """A real uvicorn process (`recueil serve`) over `data`, with these environment values;
+    yields its base URL and stops it on exit."""
     port = free_port()
-    env = {
-        **os.environ,
-        "RECUEIL_DATA": str(data),
-        "RECUEIL_TOKEN": "jeton-de-test",
-        "RECUEIL_MAX_UPLOAD_MB": "1",
-    }
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "RECUEIL_DATA": str(data), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -93,6 +88,17 @@ def server(corpus_data, tmp_path_factory):
     else:
         process.kill()
         raise RuntimeError("server did not start in 60 s")
-    yield base
-    process.terminate()
-    process.wait(10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def server(corpus_data, tmp_path_factory):
+    """A real uvicorn process over a copy of the corpus store, with a write token."""
+    data = tmp_path_factory.mktemp("server-data")
+    shutil.copytree(corpus_data, data, dirs_exist_ok=True)
+    with serving(data, RECUEIL_TOKEN="jeton-de-test", RECUEIL_MAX_UPLOAD_MB="1") as base:
+        yield base

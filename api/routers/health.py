@@ -1,6 +1,13 @@
-"""GET /health: is the service usable, with which model and how much data."""
+"""GET /health: is the service usable, with which model and how much data.
+
+`index_fresh` says whether the engine in service matches the store's passages now;
+`reloaded_at`, when it was loaded: after a write by another process it turns fresh again
+within a few seconds (api.reloader), without any request.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -17,6 +24,7 @@ class Health(BaseModel):
     passages: int
     index_fresh: bool
     index_kind: str
+    reloaded_at: datetime
 
 
 @router.get("/health")
@@ -29,4 +37,5 @@ def health(app: App) -> Health:
         passages=len(engine.passages),
         index_fresh=engine.is_fresh(),
         index_kind=engine.vectors.manifest.kind,
+        reloaded_at=app.reloaded_at,
     )

@@ -1,0 +1,65 @@
+"""The server follows its store when another process writes to it (a CLI ingest, a restore).
+
+Without this, a server kept serving the state it loaded (27 documents against 32 in the
+store) until its own next write or a restart. Every few seconds a thread reads SQLite's
+`PRAGMA data_version`, which changes whenever another connection commits; on a change,
+and only while no writer holds the folder (so never a half-done ingest), it builds a new
+engine beside the one in service and swaps it in. Searches go on against the old engine
+meanwhile: they never wait for a rebuild.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class StoreVersion:
+    """A counter that moves when any other connection commits to the store file."""
+
+    def __init__(self, path: Path):
+        # Its own connection, never used to write: every commit counts as someone else's.
+        self._conn = sqlite3.connect(path, check_same_thread=False)
+        self._lock = threading.Lock()
+
+    def read(self) -> int:
+        with self._lock:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class Reloadable(Protocol):
+    def reload_if_changed(self) -> bool: ...
+
+
+class Watcher:
+    """Calls `reload_if_changed` every `every` seconds in a daemon thread until stopped."""
+
+    def __init__(self, target: Reloadable, every: float):
+        self.target = target
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="store-watcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                if self.target.reload_if_changed():
+                    log.info("store changed by another process: engine reloaded")
+            except Exception:  # a failed reload keeps the engine in service; retried later
+                log.exception("reloading the engine after a store change failed")

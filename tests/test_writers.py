@@ -1,0 +1,162 @@
+"""One data folder, several writers: unique temporary files, a lock across processes, and
+a server that follows what another process wrote."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from api.app import Recueil
+from ingest.pipeline import ingest
+from ingest.store import Store
+from ingest.writelock import WriteLock
+from search.engine import SearchEngine
+from tests.conftest import ROOT, serving
+from tests.factories import MARKDOWN
+
+TOKEN = {"Authorization": "Bearer jeton-de-test"}
+# Holds the folder's write lock until a line arrives on stdin, then notes it let go.
+HOLDER = """
+import sys
+from ingest.writelock import WriteLock
+with WriteLock(sys.argv[1]):
+    print("held", flush=True)
+    sys.stdin.readline()
+    open(sys.argv[2], "w").write("released")
+"""
+
+
+def hold_lock(data: Path, marker: Path) -> subprocess.Popen:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data), str(marker)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def release(holder: subprocess.Popen) -> None:
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+
+
+def case_file(folder: Path, word: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"cas-{word}.md"
+    path.write_text(MARKDOWN.replace("Trappes", word) + f"\nLe mot {word}.\n", "utf-8")
+    return path
+
+
+def test_writing_derived_files_leaves_another_writers_temporary_file_alone(fresh_store, tmp_path):
+    """The CLI and the server once shared fixed temporary names: one renamed the other's
+    half-written file away (`FileNotFoundError …npy.tmp -> …npy` in the other)."""
+    ingest(fresh_store, [case_file(tmp_path / "docs", "Trappes")])
+    engine = SearchEngine(fresh_store)
+    index = fresh_store.data_dir / "index"
+    (faiss_file,) = index.glob("*.faiss")
+    (matrix,) = index.glob("*-*.npy")
+    theirs = [
+        faiss_file.with_suffix(".faiss.tmp"),
+        faiss_file.with_suffix(".json.tmp"),
+        matrix.with_suffix(".npy.tmp"),
+        index / "bm25.tmp.npz",
+    ]
+    for path in theirs:
+        path.write_bytes(b"another writer, half-way")
+    for path in (faiss_file.with_suffix(".json"), matrix, index / "bm25.npz"):
+        path.unlink()  # so that every file is written again
+    SearchEngine(fresh_store, engine.embedder)
+    assert [path.read_bytes() for path in theirs] == [b"another writer, half-way"] * 4
+    assert not [p for p in index.iterdir() if p.name.startswith(".")]  # ours are renamed
+
+
+def test_the_write_lock_queues_processes_and_dies_with_its_holder(tmp_path):
+    marker = tmp_path / "released"
+    lock = WriteLock(tmp_path)
+    holder = hold_lock(tmp_path, marker)
+    with lock.idle() as idle:
+        assert not idle
+    release(holder)
+    with lock:  # waits for the other process to let go
+        assert marker.read_text() == "released"
+    holder.wait(10)
+    killed = hold_lock(tmp_path, tmp_path / "never")
+    killed.kill()  # kill -9: the kernel drops the lock with the process
+    killed.wait(10)
+    with lock.idle() as idle:
+        assert idle
+
+
+def test_the_server_reloads_only_a_complete_state(corpus_data, tmp_path):
+    data = Path(shutil.copytree(corpus_data, tmp_path / "data"))
+    server = Recueil(data, None)
+    assert not server.reload_if_changed()  # nothing changed
+    holder = hold_lock(data, tmp_path / "released")
+    ingest(Store(data), [case_file(tmp_path / "docs", "Vernouillet")])  # the holder's write
+    assert not server.reload_if_changed()  # a writer is at work: keep the last state
+    assert len(server.engine.documents) == 5
+    release(holder)
+    holder.wait(10)
+    assert server.reload_if_changed()
+    assert len(server.engine.documents) == 6 and server.engine.is_fresh()
+    assert not server.reload_if_changed()
+
+
+def wait_for_documents(base: str, count: int) -> dict:
+    """/health once it counts `count` documents over a fresh index (30 s at most)."""
+    deadline = time.time() + 30
+    health = httpx.get(f"{base}/health").json()
+    while time.time() < deadline and not (health["documents"] == count and health["index_fresh"]):
+        time.sleep(0.5)
+        health = httpx.get(f"{base}/health").json()
+    return health
+
+
+def test_server_follows_cli_ingests_and_serialises_with_them(corpus_data, tmp_path):
+    data = Path(shutil.copytree(corpus_data, tmp_path / "data"))
+    env = {**os.environ, "RECUEIL_DATA": str(data)}
+    cli = [sys.executable, "-m", "api.cli", "ingest"]
+    with serving(data, RECUEIL_TOKEN="jeton-de-test") as base:
+        before = httpx.get(f"{base}/health").json()
+        assert before["documents"] == 5 and before["index_fresh"]
+        alone = case_file(tmp_path / "cli", "Vernouillet")
+        subprocess.run([*cli, str(alone)], cwd=ROOT, env=env, check=True, capture_output=True)
+        # No request writes to the server: it sees the CLI's document by itself.
+        health = wait_for_documents(base, 6)
+        assert health["documents"] == 6 and health["index_fresh"]
+        assert health["reloaded_at"] > before["reloaded_at"]
+        found = httpx.get(f"{base}/v1/search", params={"q": "Vernouillet"}).json()
+        assert found["results"][0]["document"]["id"] == "cas-vernouillet"
+        holder = hold_lock(data, tmp_path / "released")  # a writer at work: search goes on
+        during = httpx.get(f"{base}/v1/search", params={"q": "Vernouillet"}, timeout=10)
+        release(holder)
+        holder.wait(10)
+        assert during.json()["results"][0]["document"]["id"] == "cas-vernouillet"
+
+        # A CLI ingest and an upload at once on the same folder: they take turns.
+        running = subprocess.Popen(
+            [*cli, str(case_file(tmp_path / "cli", "Montbard"))],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+        )
+        upload = httpx.post(
+            f"{base}/v1/documents",
+            files=[("files", ("cas-aurillac.md", MARKDOWN.replace("Trappes", "Aurillac")))],
+            headers=TOKEN,
+            timeout=300,
+        )
+        assert running.wait(300) == 0, running.stderr.read()
+        assert upload.status_code == 201, upload.text
+        health = wait_for_documents(base, 8)
+        assert health["documents"] == 8 and health["index_fresh"]
+    assert Store(data).db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
