@@ -181,6 +181,10 @@ def test_limits_are_lowered_through_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("RECUEIL_READ_MAX_BLOCKS", "100")
     with pytest.raises(ReadError, match=r"too many paragraphs \(101 > 100\)"):
         read(markdown)
+    lines = tmp_path / "lignes.txt"  # unwrapped text: every line is a paragraph
+    lines.write_text(("Une ligne assez longue. " * 10 + "\n") * 3 + "Ligne.\n" * 110, "utf-8")
+    with pytest.raises(ReadError, match=r"too many paragraphs \(114 > 100\)"):
+        read(lines)
     monkeypatch.setenv("RECUEIL_READ_MAX_CHARS", "500")
     text = tmp_path / "long.txt"
     text.write_text(FRENCH, encoding="utf-8")

@@ -30,8 +30,9 @@ TIMEOUT_SECONDS = 120.0
 MEMORY_BYTES = 2 * 1024**3
 # A long report is a few million characters; 20 M is about 10,000 pages.
 MAX_CHARS = 20_000_000
-# Paragraphs in a document whose layout is "blank" (Markdown, HTML, DOCX): each becomes at
-# least one passage to embed, so 200,000 tiny paragraphs would stall ingestion for hours.
+# Paragraphs in a document whose layout marks them (Markdown, HTML, DOCX, text with one
+# paragraph a line): each becomes at least one passage to embed, so 200,000 tiny
+# paragraphs would stall ingestion for hours.
 MAX_BLOCKS = 50_000
 # DOCX is a zip: what its members declare once inflated, in total and per compressed byte.
 MAX_UNZIPPED_BYTES = 300 * 1024**2
@@ -130,8 +131,10 @@ def check_output(document: ExtractedDocument, limits: Limits) -> None:
         raise ReadError(
             f"document too long ({len(document.text):,} characters > {limits.max_chars:,})"
         )
-    if document.layout == "blank":
-        check_blocks(document.text.count("\n\n") + 1, limits)
+    # Blank lines separate paragraphs, or every line is one; wrapped lines are joined.
+    separator = {"blank": "\n\n", "lines": "\n"}.get(document.layout)
+    if separator:
+        check_blocks(document.text.count(separator) + 1, limits)
 
 
 def check_blocks(count: int, limits: Limits) -> None:
