@@ -46,8 +46,30 @@ def main_options(
     state.model = model
 
 
+# Terminal escape sequences (CSI, OSC, two-character) and every other C0/C1 control but
+# newline and tab: text from a document could otherwise recolour, retitle or rewrite the
+# terminal. Escape sequences go whole; lone controls become a space.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def _safe(text: object) -> str:
+    """Text from documents or file names, fit for a terminal: no escape sequence or control
+    character, and the bytes of a file name that is not UTF-8 written \\xNN."""
+    from ingest.pipeline import printable
+
+    return _CONTROLS.sub(" ", _ESCAPES.sub("", printable(str(text))))
+
+
+def _echo(text: object, err: bool = False, **style) -> None:
+    """Print one line, sanitised first, then styled: the only styling is ours."""
+    line = _safe(text)
+    typer.echo(typer.style(line, **style) if style else line, err=err)
+
+
 def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
+    _echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -81,7 +103,7 @@ def _first_ingest(store) -> None:
     corpus = Path("corpus")
     if not corpus.is_dir():
         _fail(f"the store at {store.path} is empty: run `recueil ingest PATH` first")
-    typer.echo(f"Empty store: ingesting {corpus}/ first (once, about ten seconds)…", err=True)
+    _echo(f"Empty store: ingesting {corpus}/ first (once, about ten seconds)…", err=True)
     with _writing():
         run_ingest(store, [corpus])
         _refresh(store, quiet=True)
@@ -100,7 +122,8 @@ def _print_json(payload) -> None:
         if hasattr(payload, "model_dump_json")
         else (json.dumps(payload, ensure_ascii=False, indent=2))
     )
-    sys.stdout.write(text + "\n")
+    # JSON escapes C0 controls itself, not DEL and C1 ones (which only strings can hold).
+    sys.stdout.write(_C1.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
 @app.command()
@@ -112,7 +135,7 @@ def ingest(
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Ingest documents (txt, md, html, docx, pdf) into the store; unchanged files are skipped."""
+    """Ingest documents (txt, md, html, docx, pdf) into the store; unchanged files are kept."""
     from tqdm import tqdm
 
     from ingest.pipeline import discover
@@ -123,7 +146,7 @@ def ingest(
     bar = tqdm(total=len(files), unit="file", desc="Lecture", disable=as_json, file=sys.stderr)
 
     def progress(path: Path) -> None:
-        bar.set_postfix_str(path.name[:40])
+        bar.set_postfix_str(_safe(path.name)[:40])
         bar.update(1)
 
     with _writing():
@@ -132,8 +155,9 @@ def ingest(
         stages = {"reading": round(report.seconds, 2)}
         if embed and store.documents():
             stages |= _refresh(store, quiet=as_json)["seconds"]
-    for result in report.failed:
-        typer.echo(f"failed: {result.path}: {result.error}", err=True)
+    for result in report.results:
+        if result.status in ("failed", "skipped"):
+            _echo(f"{result.status}: {result.path}: {result.error}", err=True)
     summary = report.summary() | {"seconds": round(sum(stages.values()), 2), "stages": stages}
     if as_json:
         _print_json(
@@ -145,9 +169,11 @@ def ingest(
         )
     else:
         timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
-        typer.echo(
+        _echo(
             "{added} added, {updated} updated, {unchanged} unchanged, {failed} failed, "
-            "{pruned} pruned — {passages} passages in {seconds} s".format(**summary)
+            "{skipped} skipped, {pruned} pruned — {passages} passages in {seconds} s".format(
+                **summary
+            )
             + f" ({timings})"
         )
     if report.failed:
@@ -183,7 +209,7 @@ def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         _print_json(counts)
     else:
-        typer.echo(
+        _echo(
             "{embedded} passage chunks embedded, {practices} practice cards, {cases} cases".format(
                 **counts
             )
@@ -197,15 +223,15 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         _print_json(summary)
         return
-    typer.echo(f"Store: {summary['store']} (schema v{summary['schema_version']})")
-    typer.echo(
+    _echo(f"Store: {summary['store']} (schema v{summary['schema_version']})")
+    _echo(
         f"{summary['documents']} documents, {summary['passages']} passages "
         f"({sum(d['searched'] for d in summary['per_document'])} searched)"
     )
     for model, count in summary["embeddings"].items():
-        typer.echo(f"embeddings [{model}]: {count}")
+        _echo(f"embeddings [{model}]: {count}")
     for doc in summary["per_document"]:
-        typer.echo(
+        _echo(
             f"  {doc['id']:<28} {doc['kind']:<17} {doc['passages']:>4} passages "
             f"({doc['searched']:>3} searched, {doc['notes']:>2} notes)  {doc['title'][:50]}"
         )
@@ -230,12 +256,12 @@ def show(
         _print_json(outline)
         return
     for key in ("id", "file", "title", "event", "date", "place", "kind", "pages", "passages"):
-        typer.echo(f"{key:>9}: {outline[key]}")
-    typer.echo("  outline:")
+        _echo(f"{key:>9}: {outline[key]}")
+    _echo("  outline:")
     for section in outline["outline"]:
         indent = "  " * section["depth"]
         speakers = f"  [{', '.join(section['speakers'])}]" if section["speakers"] else ""
-        typer.echo(f"    {indent}p. {section['page']:<3} {section['title']}{speakers}")
+        _echo(f"    {indent}p. {section['page']:<3} {section['title']}{speakers}")
 
 
 def _filters(document, event, year, kind, speaker):
@@ -269,7 +295,7 @@ def search(
         _print_json(response)
         return
     if not response.results:
-        typer.echo(f"Aucun résultat pertinent : {response.reason}.")
+        _echo(f"Aucun résultat pertinent : {response.reason}.")
     for number, result in enumerate(response.results, 1):
         _print_result(
             number,
@@ -283,15 +309,22 @@ def search(
 def _print_result(
     number: int, snippet: str, citation: str, speaker: str | None, also: list[str]
 ) -> None:
-    bold = typer.style
-    text = re.sub(r"<mark>(.*?)</mark>", lambda m: bold(m.group(1), bold=True), snippet)
     import html
 
-    typer.echo(f"{number:>2}. {html.unescape(text)}")
-    typer.echo(typer.style(f"    {citation}", fg="cyan"))
+    # Odd parts were inside <mark>: each part unescaped, then sanitised, then styled, so
+    # that an entity such as &#27; cannot smuggle a control character past `_safe`.
+    parts = re.split(r"<mark>(.*?)</mark>", snippet)
+    text = "".join(
+        typer.style(_safe(html.unescape(part)), bold=True)
+        if index % 2
+        else _safe(html.unescape(part))
+        for index, part in enumerate(parts)
+    )
+    typer.echo(f"{number:>2}. {text}")
+    _echo(f"    {citation}", fg="cyan")
     for other in also:
-        typer.echo(typer.style(f"    aussi dans : {other}", dim=True))
-    typer.echo("")
+        _echo(f"    aussi dans : {other}", dim=True)
+    _echo("")
 
 
 @app.command()
@@ -310,20 +343,18 @@ def answer(
         _print_json(response)
         return
     if not response.sections:
-        typer.echo(f"Aucune réponse pertinente : {response.reason or 'rien de trouvé'}.")
+        _echo(f"Aucune réponse pertinente : {response.reason or 'rien de trouvé'}.")
     for section in response.sections:
-        typer.echo(typer.style(section.title, bold=True))
+        _echo(section.title, bold=True)
         for number, item in enumerate(section.items, 1):
             votes = f" ({'+' * item.votes})" if item.votes else ""
             who = f"{item.speaker} : " if item.speaker else ""
-            typer.echo(f"{number:>2}. {who}{item.label}{votes}")
+            _echo(f"{number:>2}. {who}{item.label}{votes}")
             for evidence in item.evidence[:3]:
-                typer.echo(typer.style(f"    {evidence.citation}", fg="cyan"))
+                _echo(f"    {evidence.citation}", fg="cyan")
             if len(item.evidence) > 3:
-                typer.echo(
-                    typer.style(f"    … et {len(item.evidence) - 3} autres sources", dim=True)
-                )
-        typer.echo("")
+                _echo(f"    … et {len(item.evidence) - 3} autres sources", dim=True)
+        _echo("")
 
 
 @app.command()
@@ -344,15 +375,15 @@ def actors(
         _print_json(ActorsResponse(query=query, results=[actor_model(a) for a in found]))
         return
     if not found:
-        typer.echo("Aucun acteur.")
+        _echo("Aucun acteur.")
     for number, actor in enumerate(found, 1):
         detail = actor_detail(engine, actor)
         roles = f" — {detail.roles[0]}" if detail.roles else ""
-        typer.echo(f"{number:>2}. {detail.name} ({detail.type_label}){roles}")
-        typer.echo(f"    {detail.passages} passage(s), {detail.documents} document(s)")
+        _echo(f"{number:>2}. {detail.name} ({detail.type_label}){roles}")
+        _echo(f"    {detail.passages} passage(s), {detail.documents} document(s)")
         if detail.works_with:
             names = ", ".join(n.actor.name for n in detail.works_with[:5])
-            typer.echo(typer.style(f"    avec : {names}", dim=True))
+            _echo(f"    avec : {names}", dim=True)
 
 
 @app.command()
@@ -369,14 +400,14 @@ def practices(
         _print_json(PracticesResponse(query=query, results=cards))
         return
     if not cards:
-        typer.echo("Aucune pratique.")
+        _echo("Aucune pratique.")
     for number, card in enumerate(cards, 1):
         avoid = " (à éviter)" if card.polarity == "avoid" else ""
-        typer.echo(typer.style(f"{number:>2}. {card.label}{avoid}", bold=True))
-        typer.echo(f"    {card.documents} document(s), {card.events} événement(s) — {card.id}")
+        _echo(f"{number:>2}. {card.label}{avoid}", bold=True)
+        _echo(f"    {card.documents} document(s), {card.events} événement(s) — {card.id}")
         for evidence in card.evidence[:5]:
-            typer.echo(typer.style(f"    • {evidence.citation}", fg="cyan"))
-        typer.echo("")
+            _echo(f"    • {evidence.citation}", fg="cyan")
+        _echo("")
 
 
 @app.command()
@@ -394,12 +425,12 @@ def quotes(
         _print_json(QuotesResponse(query=query, speaker=speaker, results=found))
         return
     if not found:
-        typer.echo("Aucune citation.")
+        _echo("Aucune citation.")
     for number, quote in enumerate(found, 1):
         role = f", {quote.role}" if quote.role else ""
-        typer.echo(typer.style(f"{number:>2}. {quote.speaker}{role}", bold=True))
-        typer.echo(typer.style(f"    {quote.citation}", fg="cyan"))
-        typer.echo("")
+        _echo(f"{number:>2}. {quote.speaker}{role}", bold=True)
+        _echo(f"    {quote.citation}", fg="cyan")
+        _echo("")
 
 
 @app.command()
@@ -429,18 +460,17 @@ def _print_case(
 ) -> None:
     place = f" ({case.place})" if case.place else ""
     similarity = f" · similarité {score:.2f}" if score is not None else ""
-    typer.echo(
-        typer.style(f"{number:>2}. {case.name}{place}", bold=True) + f" — {case.id}{similarity}"
-    )
-    typer.echo(f"    {case.description[:200]}")
-    typer.echo(
+    title = typer.style(_safe(f"{number:>2}. {case.name}{place}"), bold=True)
+    typer.echo(title + _safe(f" — {case.id}{similarity}"))
+    _echo(f"    {case.description[:200]}")
+    _echo(
         f"    acteurs : {', '.join(case.actors) or '—'} · leviers : {', '.join(case.levers) or '—'}"
     )
     for reason in reasons or []:
-        typer.echo(typer.style(f"    ↳ {reason}", fg="green"))
+        _echo(f"    ↳ {reason}", fg="green")
     for source in case.sources[:3]:
-        typer.echo(typer.style(f"    {source.citation}", fg="cyan"))
-    typer.echo("")
+        _echo(f"    {source.citation}", fg="cyan")
+    _echo("")
 
 
 @app.command()
@@ -463,10 +493,10 @@ def similar(
     if as_json:
         _print_json(response)
         return
-    typer.echo(typer.style("Cas similaires", bold=True, underline=True))
+    _echo("Cas similaires", bold=True, underline=True)
     for number, found in enumerate(response.cases, 1):
         _print_case(number, found.case, found.reasons, found.score)
-    typer.echo(typer.style("Passages proches dans d’autres documents", bold=True, underline=True))
+    _echo("Passages proches dans d’autres documents", bold=True, underline=True)
     for number, result in enumerate(response.results, 1):
         _print_result(number, result.snippet, result.citation, result.speaker, [])
 
@@ -496,13 +526,13 @@ def evaluate_command(
         _print_json(results)
         return
     for metric in METRICS:
-        typer.echo(f"\n{metric}")
+        _echo(f"\n{metric}")
         kinds = list(results[modes[0]]["summary"])
-        typer.echo(f"  {'kind':<12}{'n':>4}" + "".join(f"{m:>10}" for m in modes))
+        _echo(f"  {'kind':<12}{'n':>4}" + "".join(f"{m:>10}" for m in modes))
         for kind_name in kinds:
             count = results[modes[0]]["summary"][kind_name]["queries"]
             values = "".join(f"{results[m]['summary'][kind_name][metric]:>10.3f}" for m in modes)
-            typer.echo(f"  {kind_name:<12}{count:>4}{values}")
+            _echo(f"  {kind_name:<12}{count:>4}{values}")
 
 
 @app.command(name="eval-answers")
@@ -522,7 +552,7 @@ def evaluate_answers_command(
     if as_json:
         _print_json(result)
         return
-    typer.echo(
+    _echo(
         f"answered in the first {result['first']} items: {result['answered']}/"
         f"{result['questions']}  (search's first {result['first']} passages: "
         f"{result['search_answered']})  missed: {', '.join(result['misses']) or 'none'}"
@@ -548,13 +578,13 @@ def evaluate_speakers_command(
         _print_json(result)
         return
     counts = result["counts"]
-    typer.echo(
+    _echo(
         f"recall {result['recall']:.3f} ({counts.get('found', 0)}/{counts.get('positives', 0)} "
         f"spans)  precision {result['precision']:.3f}  verbatim/reported right "
         f"{result['mode_accuracy']:.3f}  negatives {counts.get('negatives', 0)}"
     )
     for miss in result["misses"] if misses else []:
-        typer.echo(f"  want {miss['want']!s:<28} got {miss['got']!s:<28} {miss['span'][:60]}")
+        _echo(f"  want {miss['want']!s:<28} got {miss['got']!s:<28} {miss['span'][:60]}")
 
 
 @app.command()
@@ -627,7 +657,7 @@ def serve(
     os.environ["RECUEIL_DATA"] = str(state.data.resolve())
     if state.model:
         os.environ["RECUEIL_MODEL"] = state.model
-    typer.echo(f"Recueil sur http://{host}:{port}/  (API : http://{host}:{port}/docs)")
+    _echo(f"Recueil sur http://{host}:{port}/  (API : http://{host}:{port}/docs)")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -29,7 +30,7 @@ from ingest.structure import Structured, structure
 @dataclass
 class FileResult:
     path: str
-    status: str  # added | updated | unchanged | failed
+    status: str  # added | updated | unchanged | failed | skipped
     document_id: str | None = None
     passages: int = 0
     error: str | None = None
@@ -58,6 +59,7 @@ class IngestReport:
             "updated": self.count("updated"),
             "unchanged": self.count("unchanged"),
             "failed": self.count("failed"),
+            "skipped": self.count("skipped"),
             "pruned": len(self.pruned),
             "passages": self.passages,
             "seconds": round(self.seconds, 2),
@@ -70,20 +72,55 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     problems: list[FileResult] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
+            found, skipped = _walk(path)
+            files.extend(found)
+            problems.extend(skipped)
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(FileResult(str(path), "failed", error="no such file or folder"))
+            missing = FileResult(printable(str(path)), "failed", error="no such file or folder")
+            problems.append(missing)
     return list(dict.fromkeys(p.resolve() for p in files)), problems
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[FileResult]]:
+    """Supported files under `folder`; hidden files and folders (a leading dot: editor
+    copies, .git) are not read but reported, so that nothing is left out in silence."""
+    files: list[Path] = []
+    skipped: list[FileResult] = []
+    for root, folders, names in os.walk(folder):
+        base = Path(root)
+        for name in sorted(folders):
+            if name.startswith("."):
+                skipped.append(_skipped(base / name, "hidden folder (name starts with a dot)"))
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            path = base / name
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES or not path.is_file():
+                continue
+            if name.startswith("."):
+                skipped.append(_skipped(path, "hidden file (name starts with a dot)"))
+            else:
+                files.append(path)
+    return sorted(files), skipped
+
+
+def _skipped(path: Path, reason: str) -> FileResult:
+    return FileResult(printable(str(path)), "skipped", error=reason)
+
+
+def printable(text: str) -> str:
+    """`text` made safe to store and print: the bytes of a file name that is not UTF-8
+    (kept by Python as lone surrogates, which SQLite and terminals refuse) become \\xNN."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def source_exists(stored: str) -> bool:
+    """Whether the file behind a stored (printable) path is still there, \\xNN undone."""
+    if Path(stored).exists():
+        return True
+    raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), stored.encode())
+    return Path(os.fsdecode(raw)).exists()
 
 
 def slug(text: str) -> str:
@@ -94,9 +131,10 @@ def _document_id(store: Store, path: Path) -> str:
     """The file's stem, made unique when another path already uses it."""
     base = slug(path.stem)
     existing = store.document(base)
-    if existing is None or existing.path == str(path):
+    stored = printable(str(path))
+    if existing is None or existing.path == stored:
         return base
-    return f"{base}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+    return f"{base}-{hashlib.sha1(stored.encode()).hexdigest()[:6]}"
 
 
 def build_document(
@@ -117,9 +155,9 @@ def build_document(
     date = meta["date"]
     document = DocumentRow(
         id=document_id,
-        path=str(path),
-        file=path.name,
-        title=meta["title"],
+        path=printable(str(path)),
+        file=printable(path.name),
+        title=printable(meta["title"]) if meta["title"] else None,
         event=meta["event"],
         date=date,
         year=int(date[:4]) if date else None,
@@ -209,19 +247,20 @@ def content_hash(data: bytes, path: Path) -> str:
 
 def ingest_file(store: Store, path: Path, max_bytes: int = MAX_FILE_BYTES) -> FileResult:
     path = path.resolve()
+    shown = printable(str(path))
     try:
         if path.stat().st_size > max_bytes:
             raise ReadError(f"file too large ({path.stat().st_size / 1e6:.1f} MB)")
         data = path.read_bytes()
-        existing = store.document_by_path(str(path))
+        existing = store.document_by_path(shown)
         if existing and existing.content_hash == content_hash(data, path):
-            return FileResult(str(path), "unchanged", existing.id)
+            return FileResult(shown, "unchanged", existing.id)
         document_id = existing.id if existing else _document_id(store, path)
         document, rows, records = build_document(path, data, document_id)
         store.replace_document(document, rows, records)
     except (ReadError, metadata.MetadataError, OSError) as exc:
-        return FileResult(str(path), "failed", error=str(exc))
-    return FileResult(str(path), "updated" if existing else "added", document_id, len(rows))
+        return FileResult(shown, "failed", error=printable(str(exc)))
+    return FileResult(shown, "updated" if existing else "added", document_id, len(rows))
 
 
 def ingest(
@@ -240,7 +279,7 @@ def ingest(
         report.results.append(ingest_file(store, path))
     if prune:
         for document in store.documents():
-            if not Path(document.path).exists():
+            if not source_exists(document.path):
                 store.delete_document(document.id)
                 report.pruned.append(document.id)
     report.seconds = time.perf_counter() - started

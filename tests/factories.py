@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
@@ -70,11 +71,14 @@ def make_pdf(
     return path
 
 
-def make_encrypted_pdf(path: Path, source: Path) -> Path:
+def make_encrypted_pdf(
+    path: Path, source: Path, user_password: str = "secret", algorithm: str | None = None
+) -> Path:
+    """Encrypted with an owner password, and a user password unless it is empty."""
     writer = PdfWriter()
     for page in PdfReader(source).pages:
         writer.add_page(page)
-    writer.encrypt(user_password="secret", owner_password="owner")
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm)
     with path.open("wb") as handle:
         writer.write(handle)
     return path
@@ -99,6 +103,28 @@ def make_docx(path: Path) -> Path:
     document.add_heading("Ce que je referais", level=2)
     document.add_paragraph("Trouver un leader capable d'embarquer d'autres personnes.")
     document.save(path)
+    return path
+
+
+def make_docx_bomb(path: Path, source: Path, inflated_bytes: int) -> Path:
+    """A real DOCX whose word/document.xml holds `inflated_bytes` of tiny paragraphs, a few
+    hundred times smaller once deflated: the shape of a decompression bomb."""
+    paragraph = b"<w:p><w:r><w:t>bombe</w:t></w:r></w:p>" * 1000
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for member in original.infolist():
+            data = original.read(member)
+            if member.filename != "word/document.xml":
+                bomb.writestr(member, data)
+                continue
+            head, tail = data.split(b"<w:body>", 1)
+            with bomb.open("word/document.xml", "w", force_zip64=True) as stream:
+                stream.write(head + b"<w:body>")
+                for _ in range(inflated_bytes // len(paragraph)):
+                    stream.write(paragraph)
+                stream.write(tail)
     return path
 
 

@@ -10,10 +10,20 @@ import subprocess
 import sys
 
 from tests.conftest import CORPUS, ROOT
+from tests.factories import MARKDOWN, make_docx, make_docx_bomb
+
+# A document that tries to retitle the terminal (OSC), ring it, recolour it (CSI, C1) and
+# overwrite its line (carriage return).
+HOSTILE_MARKDOWN = (
+    "# Titre \x1b]0;pwned\x07 rouge \u009b31m fin\n\n"
+    "Le comité de pilotage \x1b[31mrouge\x1b[0m a recommandé une convention\r tripartite.\n\n"
+    "## Suite \x07cloche\n\nUn autre paragraphe sur la coopération.\n"
+)
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def run(*args, data, check=True):
-    env = {**os.environ, "RECUEIL_DATA": str(data)}
+def run(*args, data, check=True, env=None):
+    env = {**os.environ, "RECUEIL_DATA": str(data), **(env or {})}
     done = subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
         cwd=ROOT,
@@ -191,3 +201,46 @@ def test_eval_answers_names_a_broken_query_file_once(corpus_data, tmp_path):
     broken.write_text('{"id": 1, broken\n', encoding="utf-8")
     done = run("eval-answers", str(broken), data=corpus_data, check=False)
     assert done.returncode == 2 and done.stderr.count(str(broken)) == 1
+
+
+def test_hostile_folder_through_the_cli(tmp_path):
+    """A bomb, a name that is not UTF-8, a hidden file and a document full of terminal
+    controls: each is handled alone, with one clear line, and the others are ingested."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    make_docx_bomb(folder / "1-bombe.docx", make_docx(tmp_path / "a.docx"), 2 * 1024**2)
+    (folder / os.fsdecode(b"2-caf\xe9.md")).write_text(MARKDOWN, encoding="utf-8")
+    (folder / ".x.txt").write_text(MARKDOWN, encoding="utf-8")
+    (folder / "3-controles.md").write_text(HOSTILE_MARKDOWN, encoding="utf-8")
+    data = tmp_path / "data"
+    limit = {"RECUEIL_READ_MAX_UNZIPPED_BYTES": "1000000"}  # set low by the test
+    done = run("ingest", str(folder), "--no-embed", data=data, check=False, env=limit)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "2 added, 0 updated, 0 unchanged, 1 failed, 1 skipped" in done.stdout
+    assert re.search(
+        r"1-bombe.docx: DOCX bomb refused: \d MB once unzipped \(limit 1 MB\)\n", done.stderr
+    )
+    assert f"skipped: {folder}/.x.txt: hidden file (name starts with a dot)" in done.stderr
+    files = {
+        d["id"]: d for d in json.loads(run("stats", "--json", data=data).stdout)["per_document"]
+    }
+    assert set(files) == {"2-caf", "3-controles"}
+    show = run("show", "3-controles", data=data).stdout
+    assert "Titre  rouge" in show and "Suite  cloche" in show
+    assert not TERMINAL_CONTROLS.search(show), repr(show)
+    assert not TERMINAL_CONTROLS.search(run("stats", data=data).stdout)
+    # JSON keeps the text exact, every control written as an escape.
+    shown = run("show", "3-controles", "--json", data=data).stdout
+    assert not TERMINAL_CONTROLS.search(shown.replace("\n", ""))
+    assert json.loads(shown)["title"] == "Titre \x1b]0;pwned\x07 rouge \u009b31m fin"
+    assert "caf\\xe9.md" in run("show", "2-caf", data=data).stdout
+
+
+def test_search_results_never_print_terminal_controls(capsys):
+    from api.cli import _print_result
+
+    snippet = "le <mark>comité\x1b]0;pwned\x07</mark> &#27;[2J a dit\r\x9b31m oui"
+    _print_result(1, snippet, "Actes \x1b[31m2021, p. 3", None, ["Autre\x07 p. 1"])
+    printed = capsys.readouterr().out
+    assert not TERMINAL_CONTROLS.search(printed.replace("\n", "")), repr(printed)
+    assert printed.split()[:3] == ["1.", "le", "comité"] and "Actes 2021, p. 3" in printed

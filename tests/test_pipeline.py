@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 
@@ -9,7 +10,14 @@ import pytest
 
 from ingest.pipeline import ingest
 from tests.conftest import CORPUS
-from tests.factories import HTML, MARKDOWN, make_docx, make_encrypted_pdf, make_pdf
+from tests.factories import (
+    HTML,
+    MARKDOWN,
+    make_docx,
+    make_docx_bomb,
+    make_encrypted_pdf,
+    make_pdf,
+)
 
 
 def counts(store):
@@ -144,3 +152,48 @@ def test_store_schema_wal_and_accent_insensitive_fts(fresh_store):
     with_accents = {pid for pid, _ in fresh_store.fts("élus locaux", 50)}
     without = {pid for pid, _ in fresh_store.fts("elus locaux", 50)}
     assert with_accents and with_accents == without
+
+
+def test_bombs_are_refused_alone_and_the_files_after_them_ingested(fresh_store, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    make_docx_bomb(folder / "1-bombe.docx", make_docx(tmp_path / "a.docx"), 20 * 1024**2)
+    (folder / "2-page.html").write_text("<p>mot</p>" * 60_000, encoding="utf-8")
+    (folder / "3-bon.md").write_text(MARKDOWN, encoding="utf-8")
+    report = ingest(fresh_store, [folder])
+    reasons = {r.path.rsplit("/", 1)[-1]: r.error for r in report.failed}
+    assert reasons["1-bombe.docx"].startswith("DOCX bomb refused: word/document.xml inflates")
+    assert reasons["2-page.html"] == "too many paragraphs (60,000 > 50,000)"
+    assert report.summary()["added"] == 1
+    assert [d.file for d in fresh_store.documents()] == ["3-bon.md"]
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested_and_shown_safely(fresh_store, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    odd = folder / os.fsdecode(b"caf\xe9.md")  # a Latin-1 name, as old archives have
+    odd.write_text(MARKDOWN, encoding="utf-8")
+    (folder / "suite.md").write_text(MARKDOWN.replace("Trappes", "Grigny"), encoding="utf-8")
+    report = ingest(fresh_store, [folder])
+    assert report.summary()["added"] == 2, report.failed
+    stored = fresh_store.document_by_path(str(folder / "caf\\xe9.md"))
+    assert stored is not None and stored.file == "caf\\xe9.md"
+    again = ingest(fresh_store, [folder], prune=True)
+    assert again.summary()["unchanged"] == 2 and again.pruned == []
+    odd.unlink()
+    assert ingest(fresh_store, [folder], prune=True).pruned == [stored.id]
+
+
+def test_hidden_files_and_folders_are_reported_as_skipped(fresh_store, tmp_path):
+    folder = tmp_path / "docs"
+    (folder / ".brouillons").mkdir(parents=True)
+    for name in ("..txt", ".x.txt", ".brouillons/cas.md", "visible.md"):
+        (folder / name).write_text(MARKDOWN, encoding="utf-8")
+    report = ingest(fresh_store, [folder])
+    skipped = {r.path.rsplit("/", 1)[-1]: r.error for r in report.results if r.status == "skipped"}
+    assert skipped == {
+        "..txt": "hidden file (name starts with a dot)",
+        ".x.txt": "hidden file (name starts with a dot)",
+        ".brouillons": "hidden folder (name starts with a dot)",
+    }
+    assert report.summary()["added"] == 1 and report.summary()["skipped"] == 3

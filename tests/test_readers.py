@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 from ingest.extracted import ReadError
 from ingest.readers import read
+from ingest.readers.bounded import Limits
 from tests.factories import (
     HTML,
     MARKDOWN,
     make_docx,
+    make_docx_bomb,
     make_encrypted_pdf,
     make_pdf,
     make_truncated_pdf,
 )
+
+FRENCH = "Les élus et la coopération, c’est l’été.\nUne deuxième ligne, plus longue.\n" * 20
 
 
 def test_pdf_keeps_pages_and_title(tmp_path):
@@ -104,3 +110,96 @@ def test_oversized_file_is_refused(tmp_path):
     path.write_text("mot " * 1000, encoding="utf-8")
     with pytest.raises(ReadError, match="too large"):
         read(path, max_bytes=1000)
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+)
+def test_utf16_and_utf32_are_read_with_or_without_a_byte_order_mark(tmp_path, encoding):
+    path = tmp_path / "large.txt"
+    path.write_bytes(FRENCH.encode(encoding))  # "utf-16"/"utf-32" write a BOM, the others not
+    assert read(path).text == FRENCH
+
+
+def test_utf16_markdown_and_html_are_read(tmp_path):
+    markdown = tmp_path / "cas.md"
+    markdown.write_bytes(MARKDOWN.encode("utf-16"))
+    assert read(markdown).title == "Fiche cas : la coopérative de Trappes"
+    html = tmp_path / "blog.html"
+    html.write_bytes(HTML.encode("utf-16-le"))
+    assert "projet commun" in read(html).text
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_pdf_with_only_an_owner_password_opens(tmp_path, algorithm):
+    source = make_pdf(tmp_path / "source.pdf")
+    encrypted = make_encrypted_pdf(tmp_path / "aes.pdf", source, "", algorithm)
+    doc = read(encrypted)
+    assert doc.page_count == 3 and "financement de l" in doc.text
+
+
+def test_aes_pdf_needing_a_user_password_is_refused_as_such(tmp_path):
+    source = make_pdf(tmp_path / "source.pdf")
+    encrypted = make_encrypted_pdf(tmp_path / "aes.pdf", source, "secret", "AES-256")
+    with pytest.raises(ReadError, match=r"^encrypted PDF \(a password is required\)$"):
+        read(encrypted)
+
+
+def test_docx_bomb_is_refused_before_it_is_inflated(tmp_path):
+    bomb = make_docx_bomb(tmp_path / "bombe.docx", make_docx(tmp_path / "a.docx"), 60 * 1024**2)
+    assert bomb.stat().st_size < 1024**2
+    with pytest.raises(ReadError, match=r"DOCX bomb refused: word/document.xml inflates \d+ times"):
+        read(bomb)
+    # Past the ratio, the declared total is checked too.
+    with pytest.raises(ReadError, match=r"DOCX bomb refused: 6\d MB once unzipped \(limit 10 MB\)"):
+        read(bomb, limits=Limits(max_unzipped_bytes=10**7, max_zip_ratio=10**6))
+
+
+def test_a_bomb_past_the_zip_checks_is_stopped_by_the_memory_limit(tmp_path):
+    bomb = make_docx_bomb(tmp_path / "bombe.docx", make_docx(tmp_path / "a.docx"), 60 * 1024**2)
+    unchecked = Limits(memory_bytes=120 * 1024**2, max_unzipped_bytes=10**12, max_zip_ratio=10**9)
+    with pytest.raises(ReadError, match="DOCX parsing exceeded 120 MB of memory"):
+        read(bomb, limits=unchecked)
+
+
+def test_reading_is_stopped_at_the_time_limit(tmp_path):
+    with pytest.raises(ReadError, match=r"reading took longer than 0\.01 s"):
+        read(make_docx(tmp_path / "atelier.docx"), limits=Limits(seconds=0.01))
+
+
+def test_html_with_too_many_paragraphs_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text("<html><body>" + "<p>mot</p>\n" * 200_000 + "</body></html>")
+    with pytest.raises(ReadError, match=r"too many paragraphs \(200,000 > 50,000\)"):
+        read(path)
+
+
+def test_limits_are_lowered_through_the_environment(tmp_path, monkeypatch):
+    markdown = tmp_path / "liste.md"
+    markdown.write_text("\n\n".join(f"Paragraphe {n}." for n in range(101)), encoding="utf-8")
+    assert read(markdown).text.startswith("Paragraphe 0.")
+    monkeypatch.setenv("RECUEIL_READ_MAX_BLOCKS", "100")
+    with pytest.raises(ReadError, match=r"too many paragraphs \(101 > 100\)"):
+        read(markdown)
+    lines = tmp_path / "lignes.txt"  # unwrapped text: every line is a paragraph
+    lines.write_text(("Une ligne assez longue. " * 10 + "\n") * 3 + "Ligne.\n" * 110, "utf-8")
+    with pytest.raises(ReadError, match=r"too many paragraphs \(114 > 100\)"):
+        read(lines)
+    monkeypatch.setenv("RECUEIL_READ_MAX_CHARS", "500")
+    text = tmp_path / "long.txt"
+    text.write_text(FRENCH, encoding="utf-8")
+    with pytest.raises(ReadError, match=rf"document too long \({len(FRENCH):,} characters > 500\)"):
+        read(text)
+
+
+def test_reader_output_is_capped_in_size(tmp_path):
+    """A reader's output past its size (here a 3 MB title) stops the child, not the parent."""
+    source = make_docx(tmp_path / "source.docx")
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(tmp_path / "titre.docx", "w") as out:
+        for member in original.infolist():
+            data = original.read(member)
+            if member.filename == "docProps/core.xml":
+                data = data.replace(b"Compte rendu d'atelier", b"T" * 3_000_000)
+            out.writestr(member, data)
+    with pytest.raises(ReadError, match=r"^DOCX reader output exceeded 2 MB$"):
+        read(tmp_path / "titre.docx", limits=Limits(max_chars=1000, max_zip_ratio=10**6))

@@ -1,22 +1,26 @@
-"""One reader per format, chosen by file extension; all return an `ExtractedDocument`."""
+"""One reader per format, chosen by file extension; all return an `ExtractedDocument`.
+
+Every reader runs in a bounded child process (see `bounded`): this package names the
+format of each extension and refuses what need not be parsed at all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from ingest.extracted import ExtractedDocument, ReadError
-from ingest.readers import docx, html, markdown, pdf, text
+from ingest.readers.bounded import Limits, read_bounded
 
-READERS: dict[str, Callable[[Path], ExtractedDocument]] = {
-    ".txt": text.read,
-    ".text": text.read,
-    ".md": markdown.read,
-    ".markdown": markdown.read,
-    ".html": html.read,
-    ".htm": html.read,
-    ".docx": docx.read,
-    ".pdf": pdf.read,
+# Extension → reader module in this package; imported only in the child that parses.
+READERS: dict[str, str] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
+    ".pdf": "pdf",
 }
 
 SUPPORTED_SUFFIXES = frozenset(READERS)
@@ -26,17 +30,22 @@ SUPPORTED_SUFFIXES = frozenset(READERS)
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
-def read(path: Path, max_bytes: int = MAX_FILE_BYTES) -> ExtractedDocument:
-    """Read any supported file, refusing unknown, empty and oversized ones with a clear reason."""
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+def read(
+    path: Path, max_bytes: int = MAX_FILE_BYTES, limits: Limits | None = None
+) -> ExtractedDocument:
+    """Read any supported file, refusing unknown, empty and oversized ones with a clear reason.
+
+    `limits` defaults to the module constants of `bounded`, as overridden by the environment.
+    """
+    fmt = READERS.get(path.suffix.lower())
+    if fmt is None:
         raise ReadError(f"unsupported file type '{path.suffix or '(none)'}'")
     size = path.stat().st_size
     if size == 0:
         raise ReadError("empty file")
     if size > max_bytes:
         raise ReadError(f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB)")
-    doc = reader(path)
+    doc = read_bounded(fmt, path, limits or Limits.from_env())
     if not doc.text.strip():
         raise ReadError("no text could be extracted")
     return doc

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
 from ingest.extracted import ExtractedDocument, ReadError
+from ingest.readers.bounded import Limits
 
 # A page of a PDF extraction saved as text starts with a line indented by one or two
 # spaces (the extractor's page prefix); body lines start at column 0.
@@ -13,8 +15,32 @@ _PAGE_START = re.compile(r"^ {1,2}(?=[^\s•▪\-–o])", re.M)
 _FOOTNOTE_RULE = re.compile(r"^ {20,}$", re.M)
 
 
+# UTF-32 before UTF-16: the UTF-32 little-endian mark starts with the UTF-16 one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# BOM-less wide text of mostly Latin characters: the bytes of each code unit that are
+# always NUL, and the lowest byte, never NUL (width, always NUL, never NUL).
+_NUL_PATTERNS = (
+    ("utf-32-le", 4, (2, 3), 0),
+    ("utf-32-be", 4, (0, 1), 3),
+    ("utf-16-le", 2, (1,), 0),
+    ("utf-16-be", 2, (0,), 1),
+)
+
+
 def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8, then Windows-1252, then Latin-1; refuse binary data."""
+    """Decode bytes: UTF-16/32 (by their mark, or their NUL bytes), else UTF-8, then
+    Windows-1252, then Latin-1; refuse binary data."""
+    wide = _wide_encoding(data)
+    if wide:
+        try:
+            return _refuse_controls(data.decode(wide), wide.upper())
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"binary file, not valid {wide.upper()} text") from exc
     if b"\x00" in data[:8192]:
         raise ReadError("binary file (NUL bytes), not text")
     for encoding in ("utf-8-sig", "cp1252"):
@@ -22,10 +48,32 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    text = data.decode("latin-1")
+    return _refuse_controls(data.decode("latin-1"), "UTF-8, Windows-1252 or Latin-1")
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 if a byte-order mark says so, or if the NUL bytes of the first 8 KB
+    fall where the high bytes of each code unit would (and not on the lowest byte)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    sample = data[: min(len(data), 8192) // 4 * 4]
+    if b"\x00" not in sample:
+        return None
+    for encoding, width, nul, low in _NUL_PATTERNS:
+        units = [sample[i::width] for i in range(width)]
+        if units[low].count(0) <= 0.1 * len(units[low]) and all(
+            units[i].count(0) >= 0.9 * len(units[i]) for i in nul
+        ):
+            return encoding
+    return None
+
+
+def _refuse_controls(text: str, encoding: str) -> str:
+    """Decoded text that is mostly control characters was binary data after all."""
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > len(text) / 100:
-        raise ReadError("binary file, not text in UTF-8, Windows-1252 or Latin-1")
+        raise ReadError(f"binary file, not text in {encoding}")
     return text
 
 
@@ -50,6 +98,7 @@ def layout(text: str) -> str:
     return "lines" if long_lines >= 3 else "wrapped"
 
 
-def read(path: Path) -> ExtractedDocument:
+def read(path: Path, limits: Limits) -> ExtractedDocument:
+    """Plain text needs only the generic limits, checked by `bounded` on what this returns."""
     text = decode(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
     return ExtractedDocument(text=text, page_starts=page_starts(text), layout=layout(text))
