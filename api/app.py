@@ -7,6 +7,7 @@ by swapping in a freshly loaded engine, so a search never sees half an update.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from contextlib import asynccontextmanager
@@ -18,12 +19,18 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import WriteLimits
 from api.routers import documents, health, knowledge, search
+from api.routers.deps import error_response
 from ingest.store import Store
 from search.embedders import get_embedder
 from search.engine import SearchEngine
 
 WEB = Path(__file__).parent / "web"
+# One request may carry this many files at the per-file limit, plus the form's own bytes.
+REQUEST_FILES = 8
+FORM_OVERHEAD_BYTES = 1_000_000
+log = logging.getLogger(__name__)
 
 
 class Recueil:
@@ -34,13 +41,25 @@ class Recueil:
         self.embedder = get_embedder(model)
         self.engine = SearchEngine(self.store, self.embedder)
         self.write_lock = threading.Lock()
-        self.token = os.environ.get("RECUEIL_TOKEN") or None
-        self.max_upload_bytes = int(float(os.environ.get("RECUEIL_MAX_UPLOAD_MB", "50")) * 1e6)
+        # As bytes (os.fsencode undoes the decoding of the environment): compared byte for byte.
+        token = os.environ.get("RECUEIL_TOKEN")
+        self.token = os.fsencode(token) if token else None
+        self.max_upload_bytes = _megabytes("RECUEIL_MAX_UPLOAD_MB", 50)
+        self.max_request_bytes = _megabytes(
+            "RECUEIL_MAX_REQUEST_MB",
+            (REQUEST_FILES * self.max_upload_bytes + FORM_OVERHEAD_BYTES) / 1e6,
+        )
         self.upload_dir = data_dir / "uploads"
+        for leftover in documents.remove_staged(self.upload_dir):
+            log.warning("removed %s, left by an upload interrupted before its commit", leftover)
 
     def refresh(self) -> None:
         """After a write: a new engine over the new store state, swapped in at once."""
         self.engine = SearchEngine(self.store, self.embedder)
+
+
+def _megabytes(variable: str, default: float) -> int:
+    return int(float(os.environ.get(variable) or default) * 1e6)
 
 
 def create_app(data_dir: Path | str | None = None, model: str | None = None) -> FastAPI:
@@ -57,6 +76,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(WriteLimits)
     app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(documents.router)
@@ -64,11 +84,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"error": exc.detail},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
