@@ -2,7 +2,8 @@
 
 Requests run concurrently: the store hands each thread its own SQLite connection, the
 search engine is read-only, and writes (upload, delete) are serialised by a lock and end
-by swapping in a freshly loaded engine, so a search never sees half an update.
+by swapping in a freshly loaded engine, so a search never sees half an update. Writes are
+judged on their headers before their body is read (api.limits).
 """
 
 from __future__ import annotations

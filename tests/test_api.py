@@ -7,7 +7,7 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -323,7 +323,7 @@ def bare(tmp_path_factory) -> Iterator[Bare]:
 
 
 def left_behind(bare: Bare) -> set[Path]:
-    """What sits in the temp folder and in uploads/ (the server's own startup files aside)."""
+    """What sits in the temp folder and in uploads/: compared before and after a request."""
     return {*bare.spool.rglob("*"), *(bare.data / "uploads").rglob("*")}
 
 
@@ -449,11 +449,17 @@ def case_names(client: TestClient) -> list[str]:
     return [c["name"] for c in client.get("/v1/cases").json()["results"]]
 
 
-def test_an_upload_is_reported_as_committed_and_a_repeat_completes_it(client, monkeypatch):
-    def crash(*args, **kwargs):
-        raise RuntimeError("killed during the refresh")
+def crashing(message: str) -> Callable[..., None]:
+    """A stand-in for refresh() that fails as a crash between commit and refresh would."""
 
-    monkeypatch.setattr(documents, "refresh", crash)
+    def crash(*args, **kwargs) -> None:
+        raise RuntimeError(message)
+
+    return crash
+
+
+def test_an_upload_is_reported_as_committed_and_a_repeat_completes_it(client, monkeypatch):
+    monkeypatch.setattr(documents, "refresh", crashing("killed during the refresh"))
     first = upload(client, "vergers.md", CASE_NOTE)
     # The document is in the store: the answer says so, and says what is missing.
     assert first.status_code == 201
@@ -467,6 +473,14 @@ def test_an_upload_is_reported_as_committed_and_a_repeat_completes_it(client, mo
     assert "Vergers de Saint-Sauveur" in case_names(client)
     hits = client.get("/v1/search", params={"q": "vergers fruitiers Saint-Sauveur"}).json()
     assert hits["results"][0]["document"]["file"] == "vergers.md"
+
+
+def test_a_delete_is_reported_as_committed_when_the_refresh_fails(client, monkeypatch):
+    assert upload(client, "vergers.md", CASE_NOTE).status_code == 201
+    monkeypatch.setattr(documents, "refresh", crashing("disk full"))
+    deleted = client.delete("/v1/documents/vergers", headers=TOKEN)
+    assert deleted.status_code == 200 and "disk full" in deleted.json()["warning"]
+    assert client.get("/v1/documents/vergers").status_code == 404
 
 
 def test_a_failed_update_keeps_the_previous_file_and_no_staged_copy(client):

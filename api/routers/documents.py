@@ -8,6 +8,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, HTTPException, UploadFile
 from pydantic import BaseModel
@@ -19,6 +20,9 @@ from ingest.pipeline import FileResult, ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
 from search.knowledge.build import refresh
 from search.knowledge.freshness import derived_fresh
+
+if TYPE_CHECKING:
+    from api.app import Recueil
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 _SAFE_NAME = re.compile(r"^[\w][\w .,()'’\-]{0,150}$", re.U)
@@ -154,7 +158,7 @@ def remove_staged(folder: Path) -> list[Path]:
     return leftovers
 
 
-def _commit(app, name: str, staged: Path) -> UploadedFile:
+def _commit(app: Recueil, name: str, staged: Path) -> UploadedFile:
     """Ingest a staged upload as `uploads/name`; the file takes that name only once its
     document is committed, so a failure leaves the previous version's file as it was."""
     target = app.upload_dir / name
@@ -174,7 +178,7 @@ def _commit(app, name: str, staged: Path) -> UploadedFile:
     )
 
 
-def _rebuild(app, changed: bool) -> str | None:
+def _rebuild(app: Recueil, changed: bool) -> str | None:
     """After committed writes: rebuild cards and cases and swap in a new engine.
 
     Also when nothing changed but an earlier write was interrupted between its commit and
