@@ -97,7 +97,11 @@ def running_server(data: Path, **env: str) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:  # a connection left hanging holds up the shutdown
+            process.kill()
+            process.wait(10)
 
 
 @pytest.fixture(scope="session")

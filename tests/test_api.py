@@ -385,6 +385,22 @@ def test_a_chunked_body_past_the_cap_is_refused_while_it_streams(bare):
     assert left_behind(bare) == before
 
 
+def test_a_file_past_its_own_cap_is_refused_while_it_streams(bare):
+    """Within the request's cap but past the file's: cut off before the rest is sent."""
+    authorization = b"Authorization: " + NON_ASCII_AUTH["Authorization"]
+    head = upload_head(authorization, f"Content-Length: {REQUEST_CAP}".encode())
+    status, body = send_by_hand(bare.base, head, file_part(200_000))
+    assert status == 413 and "0.1 MB, the limit per file" in body["error"]
+
+
+def test_several_files_each_within_its_cap_pass_the_guard(bare):
+    """Each part is counted on its own: two files of 90 KB are not one of 180 KB."""
+    blank = b" " * 90_000  # passes the size checks, then has no text to index
+    files = [("files", (f"blanc{n}.txt", blank, "text/plain")) for n in (1, 2)]
+    response = httpx.post(f"{bare.base}/v1/documents", files=files, headers=NON_ASCII_AUTH)
+    assert response.status_code == 422 and response.json()["error"].count("no text") == 2
+
+
 def test_a_json_body_past_its_cap_is_refused(bare):
     edit = json.dumps({"name": "x" * (REQUEST_CAP + 1)})
     headers = {**NON_ASCII_AUTH, "Content-Type": "application/json"}
