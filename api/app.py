@@ -4,11 +4,13 @@ Requests run concurrently: the store hands each thread its own SQLite connection
 search engine is read-only, and writes (upload, delete) are serialised by the data
 folder's write lock (shared with the CLI, across processes) and end by swapping in a
 freshly loaded engine, so a search never sees half an update. Writes by other processes
-are followed too (api.reloader).
+are followed too (api.reloader). Writes are judged on their headers before their body is
+read (api.limits).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -20,14 +22,20 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import WriteLimits
 from api.reloader import StoreVersion, Watcher
 from api.routers import documents, health, knowledge, search
+from api.routers.deps import error_response
 from ingest.store import Store
 from ingest.writelock import WriteLock
 from search.embedders import get_embedder
 from search.engine import SearchEngine
 
 WEB = Path(__file__).parent / "web"
+# One request may carry this many files at the per-file limit, plus the form's own bytes.
+REQUEST_FILES = 8
+FORM_OVERHEAD_BYTES = 1_000_000
+log = logging.getLogger(__name__)
 
 
 class Recueil:
@@ -42,9 +50,18 @@ class Recueil:
             self._reload()
         if not idle:  # started during another process's write: load again once it is done
             self.seen_version = -1
-        self.token = os.environ.get("RECUEIL_TOKEN") or None
-        self.max_upload_bytes = int(float(os.environ.get("RECUEIL_MAX_UPLOAD_MB", "50")) * 1e6)
+        # As bytes (os.fsencode undoes the decoding of the environment): compared byte for byte.
+        token = os.environ.get("RECUEIL_TOKEN")
+        self.token = os.fsencode(token) if token else None
+        self.max_upload_bytes = _megabytes("RECUEIL_MAX_UPLOAD_MB", 50)
+        self.max_request_bytes = _megabytes(
+            "RECUEIL_MAX_REQUEST_MB",
+            (REQUEST_FILES * self.max_upload_bytes + FORM_OVERHEAD_BYTES) / 1e6,
+        )
         self.upload_dir = data_dir / "uploads"
+        with self.write_lock:  # not while another server's upload is committing
+            for leftover in documents.remove_staged(self.upload_dir):
+                log.warning("removed %s, left by an upload interrupted before its commit", leftover)
 
     def refresh(self) -> None:
         """After a write (write lock held): a new engine over the new store, swapped in."""
@@ -71,6 +88,10 @@ class Recueil:
         self.reloaded_at = datetime.now(UTC)
 
 
+def _megabytes(variable: str, default: float) -> int:
+    return int(float(os.environ.get(variable) or default) * 1e6)
+
+
 def create_app(data_dir: Path | str | None = None, model: str | None = None) -> FastAPI:
     data = Path(data_dir or os.environ.get("RECUEIL_DATA", "data"))
 
@@ -89,6 +110,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(WriteLimits)
     app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(documents.router)
@@ -96,11 +118,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"error": exc.detail},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

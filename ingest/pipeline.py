@@ -138,13 +138,14 @@ def _document_id(store: Store, path: Path) -> str:
 
 
 def build_document(
-    path: Path, data: bytes, document_id: str
+    path: Path, data: bytes, document_id: str, source: Path | None = None
 ) -> tuple[DocumentRow, list[PassageRow], dict[str, list[dict]]]:
     """Read, clean, structure and cut one file, and extract its records.
 
+    `source` holds the bytes when they are not at `path` yet (see ingest_file).
     Raises ReadError/MetadataError on bad input.
     """
-    extracted = read(path)
+    extracted = read(source or path)
     blocks = build_blocks(extracted)
     items = structure(blocks)
     passages: list[Passage] = make_passages(items)
@@ -245,18 +246,27 @@ def content_hash(data: bytes, path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(store: Store, path: Path, max_bytes: int = MAX_FILE_BYTES) -> FileResult:
+def ingest_file(
+    store: Store, path: Path, max_bytes: int = MAX_FILE_BYTES, source: Path | None = None
+) -> FileResult:
+    """Ingest one file as the document at `path`; its bytes are read from `source` if given.
+
+    An upload is staged under a temporary name and committed under its final one, so that
+    its file takes that name only once its document is in the store (api.routers.documents).
+    """
     path = path.resolve()
     shown = printable(str(path))
+    source = source or path
     try:
-        if path.stat().st_size > max_bytes:
-            raise ReadError(f"file too large ({path.stat().st_size / 1e6:.1f} MB)")
-        data = path.read_bytes()
+        size = source.stat().st_size
+        if size > max_bytes:
+            raise ReadError(f"file too large ({size / 1e6:.1f} MB)")
+        data = source.read_bytes()
         existing = store.document_by_path(shown)
         if existing and existing.content_hash == content_hash(data, path):
             return FileResult(shown, "unchanged", existing.id)
         document_id = existing.id if existing else _document_id(store, path)
-        document, rows, records = build_document(path, data, document_id)
+        document, rows, records = build_document(path, data, document_id, source)
         store.replace_document(document, rows, records)
     except (ReadError, metadata.MetadataError, OSError) as exc:
         return FileResult(shown, "failed", error=printable(str(exc)))

@@ -64,17 +64,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(data: Path, **env: str) -> Iterator[str]:
-    """A real uvicorn process (`recueil serve`) over `data`, with these environment values;
-    yields its base URL and stops it on exit."""
+def running_server(data: Path, **env: str) -> Iterator[str]:
+    """A real uvicorn process (`recueil serve`) over `data` on a free port: its base URL.
+
+    Its output goes to a log file beside the data folder, never to a pipe nobody reads,
+    which would block the server once full (a fuzzing run logs thousands of lines).
+    """
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "RECUEIL_DATA": str(data), **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = data.parent / f"{data.name}-server.log"
+    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env={**os.environ, "RECUEIL_DATA": str(data), **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -84,7 +89,7 @@ def serving(data: Path, **env: str) -> Iterator[str]:
         except httpx.HTTPError:
             time.sleep(0.2)
         if process.poll() is not None:
-            raise RuntimeError(process.stdout.read().decode())
+            raise RuntimeError(log.read_text(errors="replace"))
     else:
         process.kill()
         raise RuntimeError("server did not start in 60 s")
@@ -92,7 +97,11 @@ def serving(data: Path, **env: str) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:  # a connection left hanging holds up the shutdown
+            process.kill()
+            process.wait(10)
 
 
 @pytest.fixture(scope="session")
@@ -100,5 +109,5 @@ def server(corpus_data, tmp_path_factory):
     """A real uvicorn process over a copy of the corpus store, with a write token."""
     data = tmp_path_factory.mktemp("server-data")
     shutil.copytree(corpus_data, data, dirs_exist_ok=True)
-    with serving(data, RECUEIL_TOKEN="jeton-de-test", RECUEIL_MAX_UPLOAD_MB="1") as base:
+    with running_server(data, RECUEIL_TOKEN="jeton-de-test", RECUEIL_MAX_UPLOAD_MB="1") as base:
         yield base

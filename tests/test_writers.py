@@ -17,7 +17,7 @@ from ingest.pipeline import ingest
 from ingest.store import Store
 from ingest.writelock import WriteLock
 from search.engine import SearchEngine
-from tests.conftest import ROOT, serving
+from tests.conftest import ROOT, running_server
 from tests.factories import MARKDOWN
 
 TOKEN = {"Authorization": "Bearer jeton-de-test"}
@@ -125,7 +125,7 @@ def test_server_follows_cli_ingests_and_serialises_with_them(corpus_data, tmp_pa
     data = Path(shutil.copytree(corpus_data, tmp_path / "data"))
     env = {**os.environ, "RECUEIL_DATA": str(data)}
     cli = [sys.executable, "-m", "api.cli", "ingest"]
-    with serving(data, RECUEIL_TOKEN="jeton-de-test") as base:
+    with running_server(data, RECUEIL_TOKEN="jeton-de-test") as base:
         before = httpx.get(f"{base}/health").json()
         assert before["documents"] == 5 and before["index_fresh"]
         alone = case_file(tmp_path / "cli", "Vernouillet")

@@ -1,4 +1,4 @@
-"""Shared request dependencies: the loaded Recueil and the write-token check."""
+"""Shared request pieces: the loaded Recueil, the write-token check and the error shape."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 def recueil(request: Request) -> Any:
@@ -16,13 +18,37 @@ def recueil(request: Request) -> Any:
 App = Annotated[Any, Depends(recueil)]
 
 
-def require_token(request: Request, authorization: str | None = Header(default=None)) -> None:
-    """Writes need `Authorization: Bearer <RECUEIL_TOKEN>`; with no token configured, none pass."""
-    expected = request.app.state.recueil.token
+def token_refusal(expected: bytes | None, authorization: str | None) -> HTTPException | None:
+    """Why a write is refused (403 writes disabled, 401 wrong token), or None if it may pass.
+
+    `authorization` is the header as Starlette decodes it (latin-1), so encoding it back
+    gives the bytes as sent; they are compared with the token's bytes (UTF-8, as the
+    environment holds it): a non-ASCII token works, and a non-ASCII byte in the header is a
+    wrong token, never a server error (hmac refuses str holding non-ASCII characters). One
+    function for the middleware that checks writes before their body is read (api.limits)
+    and for the route dependency below.
+    """
     if expected is None:
-        raise HTTPException(
+        return HTTPException(
             403, "writes are disabled: start the server with RECUEIL_TOKEN set to allow them"
         )
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), expected):
-        raise HTTPException(401, "missing or wrong token", headers={"WWW-Authenticate": "Bearer"})
+    scheme, _, given = (authorization or "").encode("latin-1").partition(b" ")
+    if scheme.lower() != b"bearer" or not hmac.compare_digest(given.strip(), expected):
+        return HTTPException(401, "missing or wrong token", headers={"WWW-Authenticate": "Bearer"})
+    return None
+
+
+def require_token(request: Request, authorization: str | None = Header(default=None)) -> None:
+    """Writes need `Authorization: Bearer <RECUEIL_TOKEN>`; with no token configured, none pass."""
+    refusal = token_refusal(request.app.state.recueil.token, authorization)
+    if refusal is not None:
+        raise refusal
+
+
+def error_response(exc: StarletteHTTPException) -> JSONResponse:
+    """The API's one error shape, `{"error": …}`, for handlers and middleware alike."""
+    return JSONResponse(
+        {"error": exc.detail},
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )

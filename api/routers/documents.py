@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, HTTPException, UploadFile
 from pydantic import BaseModel
@@ -12,12 +16,19 @@ from pydantic import BaseModel
 from api.models import SourceRef, source_ref
 from api.outline import document_outline
 from api.routers.deps import App, require_token
-from ingest.pipeline import ingest_file
+from ingest.pipeline import FileResult, ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
 from search.knowledge.build import refresh
+from search.knowledge.freshness import derived_fresh
+
+if TYPE_CHECKING:
+    from api.app import Recueil
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 _SAFE_NAME = re.compile(r"^[\w][\w .,()'’\-]{0,150}$", re.U)
+# An upload waits under this prefix until its document is committed (_stage, _commit).
+STAGED_PREFIX = ".upload-"
+log = logging.getLogger(__name__)
 
 
 class DocumentSummary(BaseModel):
@@ -51,6 +62,13 @@ class UploadedFile(BaseModel):
 
 class UploadReport(BaseModel):
     files: list[UploadedFile]
+    # Set when the files were committed but search, cards or cases could not follow.
+    warning: str | None = None
+
+
+class DeleteReport(BaseModel):
+    deleted: str
+    warning: str | None = None
 
 
 @router.get("/documents")
@@ -113,13 +131,72 @@ def _check_name(name: str | None) -> str:
     return base
 
 
-def _read_capped(upload: UploadFile, limit: int) -> bytes:
-    data = upload.file.read(limit + 1)
-    if len(data) > limit:
+def _check_size(upload: UploadFile, limit: int) -> None:
+    size = upload.size or 0  # counted by Starlette as it parsed the form
+    if size > limit:
         raise HTTPException(413, f"{upload.filename!r} is larger than {limit / 1e6:.0f} MB")
-    if not data:
+    if not size:
         raise HTTPException(400, f"{upload.filename!r} is empty")
-    return data
+
+
+def _stage(upload: UploadFile, folder: Path) -> Path:
+    """Copy an upload into `folder` under a unique hidden name (same folder: the final rename
+    is atomic; hidden: a folder ingest skips it), streaming, never all in memory."""
+    handle, name = tempfile.mkstemp(
+        dir=folder, prefix=STAGED_PREFIX, suffix=Path(upload.filename or "").suffix
+    )
+    with os.fdopen(handle, "wb") as staged:
+        shutil.copyfileobj(upload.file, staged)
+    return Path(name)
+
+
+def remove_staged(folder: Path) -> list[Path]:
+    """Delete what uploads killed before their commit left behind (at startup: none is live)."""
+    leftovers = sorted(folder.glob(f"{STAGED_PREFIX}*"))
+    for leftover in leftovers:
+        leftover.unlink(missing_ok=True)
+    return leftovers
+
+
+def _commit(app: Recueil, name: str, staged: Path) -> UploadedFile:
+    """Ingest a staged upload as `uploads/name`; the file takes that name only once its
+    document is committed, so a failure leaves the previous version's file as it was."""
+    target = app.upload_dir / name
+    try:
+        result = ingest_file(app.store, target, source=staged)
+    except Exception as exc:  # one bad file is reported, the others still go in
+        log.exception("ingesting upload %s failed", name)
+        result = FileResult(str(target), "failed", error=f"internal error: {exc}")
+    if result.status != "failed":
+        staged.replace(target)  # also brings back a file an interrupted upload never placed
+    return UploadedFile(
+        file=name,
+        status=result.status,
+        document_id=result.document_id,
+        passages=result.passages,
+        error=result.error,
+    )
+
+
+def _rebuild(app: Recueil, changed: bool) -> str | None:
+    """After committed writes: rebuild cards and cases and swap in a new engine.
+
+    Also when nothing changed but an earlier write was interrupted between its commit and
+    this rebuild (search.knowledge.freshness): repeating it completes it. A failure here
+    cannot undo the commit, so it is a warning beside the committed result, not an error.
+    """
+    if not changed and derived_fresh(app.store):
+        return None
+    try:
+        refresh(app.store, app.embedder)
+        app.refresh()
+    except Exception as exc:
+        log.exception("refresh after a write failed")
+        return (
+            f"saved, but search, cards and cases are not updated yet ({exc}): "
+            "repeat the request or run `recueil build`"
+        )
+    return None
 
 
 @router.post("/documents", dependencies=[Depends(require_token)], status_code=201)
@@ -127,38 +204,27 @@ def upload_documents(files: list[UploadFile], app: App) -> UploadReport:
     """Ingest uploaded files at once; each is stored under the data folder's uploads/."""
     if not files:
         raise HTTPException(400, "no file uploaded")
-    staged = [(_check_name(f.filename), _read_capped(f, app.max_upload_bytes)) for f in files]
-    results = []
+    names = [_check_name(f.filename) for f in files]
+    for upload in files:
+        _check_size(upload, app.max_upload_bytes)
     with app.write_lock:
         app.upload_dir.mkdir(parents=True, exist_ok=True)
-        for name, data in staged:
-            target = app.upload_dir / name
-            # Write beside, then rename: a failed upload never leaves half a file.
-            with tempfile.NamedTemporaryFile(dir=app.upload_dir, delete=False) as tmp:
-                tmp.write(data)
-            Path(tmp.name).replace(target)
-            result = ingest_file(app.store, target)
-            if result.status == "failed":
-                target.unlink(missing_ok=True)
-            results.append(
-                UploadedFile(
-                    file=name,
-                    status=result.status,
-                    document_id=result.document_id,
-                    passages=result.passages,
-                    error=result.error,
-                )
-            )
-        if any(r.status in ("added", "updated") for r in results):
-            refresh(app.store, app.embedder)
-            app.refresh()
+        staged: list[Path] = []
+        try:
+            for upload in files:
+                staged.append(_stage(upload, app.upload_dir))
+            results = [_commit(app, name, path) for name, path in zip(names, staged, strict=True)]
+        finally:
+            for path in staged:
+                path.unlink(missing_ok=True)  # committed ones were renamed away
+        warning = _rebuild(app, any(r.status in ("added", "updated") for r in results))
     if all(r.status == "failed" for r in results):
         raise HTTPException(422, "; ".join(f"{r.file}: {r.error}" for r in results))
-    return UploadReport(files=results)
+    return UploadReport(files=results, warning=warning)
 
 
 @router.delete("/documents/{document_id}", dependencies=[Depends(require_token)])
-def delete_document(document_id: str, app: App) -> dict:
+def delete_document(document_id: str, app: App) -> DeleteReport:
     with app.write_lock:
         document = app.store.document(document_id)
         if document is None:
@@ -167,6 +233,5 @@ def delete_document(document_id: str, app: App) -> dict:
         uploaded = Path(document.path)
         if uploaded.parent == app.upload_dir.resolve():
             uploaded.unlink(missing_ok=True)
-        refresh(app.store, app.embedder)
-        app.refresh()
-    return {"deleted": document_id}
+        warning = _rebuild(app, changed=True)
+    return DeleteReport(deleted=document_id, warning=warning)

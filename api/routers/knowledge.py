@@ -116,6 +116,12 @@ def edit_case(case_id: str, edit: CaseEdit, app: App) -> CasePageModel:
     """Set fields of a case page (token). Kept apart from extraction: a re-ingest keeps them."""
     if app.engine.knowledge.case_page(case_id) is None:
         raise HTTPException(404, f"no case '{case_id}'")
+    # A case created by hand has no extracted name to fall back on.
+    clears_name = "name" in edit.model_fields_set and edit.name is None
+    if clears_name and app.engine.knowledge.case(case_id) is None:
+        raise HTTPException(
+            422, f"case '{case_id}' was created by hand: its name cannot be cleared"
+        )
     return _save(app, case_id, edit)
 
 

@@ -17,6 +17,7 @@ from ingest.store import Store
 from search.embedders.base import Embedder
 from search.knowledge.actors import build_actors
 from search.knowledge.cases import build_cases
+from search.knowledge.freshness import mark_derived
 from search.knowledge.practices import build_cards, clean_statement
 from search.knowledge.vectorcache import embed_cached
 from search.sections import section_label
@@ -42,6 +43,7 @@ def refresh(
     store: Store, embedder: Embedder, progress: Callable[[int, int], None] | None = None
 ) -> dict:
     """Bring embeddings, derived records and the vector index up to date with the store."""
+    fingerprint = store.fingerprint()  # before reading: a write meanwhile leaves it stale
     watch = _Stopwatch()
     with watch.stage("embeddings"):
         passages = store.searchable_passages()
@@ -64,6 +66,7 @@ def refresh(
         keep |= {input_hash(label) for label in sections}
         pruned = store.prune_embeddings(keep)
         load_or_build(store, embedder, chunks)
+    mark_derived(store, fingerprint)
     return {
         "embedded": embedded,
         "practices": len(cards),

@@ -370,7 +370,8 @@ async function upload(event) {
     });
     status.textContent = report.files.map((f) =>
       f.status === "failed" ? `${f.file} : échec (${f.error})`
-        : `${f.file} : ${f.status === "unchanged" ? "inchangé" : "indexé"} (${f.passages} passages)`).join(" · ");
+        : `${f.file} : ${f.status === "unchanged" ? "inchangé" : "indexé"} (${f.passages} passages)`).join(" · ")
+      + (report.warning ? ` — attention : ${report.warning}` : "");
     loadDocuments();
   } catch (error) {
     status.textContent = `Erreur : ${error.message}`;

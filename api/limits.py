@@ -1,0 +1,146 @@
+"""Write requests are judged on their headers before a byte of their body is read.
+
+FastAPI parses (and python-multipart spools to disk) a whole multipart body before any
+dependency runs, so a token checked in a dependency comes after an anonymous 2 GB upload
+has filled the temp folder. This pure ASGI middleware stands in front of the write routes:
+the token first, then the declared Content-Length against the request's cap, then the cap
+again on the bytes as they stream in, for a Content-Length that lies or is missing
+(chunked transfer), and each file of a form against the per-file cap as it comes. Starlette's
+own body limiter answers in plain text without naming the limit, and only once the route
+starts reading: hence this one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import HTTPException
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.routers.deps import error_response, token_refusal
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A JSON body (a case edit) is a few KB: more is a mistake or an attack, whatever the cap.
+MAX_JSON_BYTES = 1_000_000
+# A form part's own headers (name, file name, type) on top of the file's bytes.
+PART_HEADERS_BYTES = 16_384
+_BOUNDARY = re.compile(r'^multipart/form-data;.*\bboundary="?([^";]+)"?', re.I)
+_CLOSE = (b"connection", b"close")
+
+
+class WriteLimits:
+    """Refuse anonymous and oversized writes under /v1 without reading their body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _is_write(scope):
+            await self.app(scope, receive, send)
+            return
+        recueil = scope["app"].state.recueil
+        headers = Headers(scope=scope)
+        form = _BOUNDARY.match(headers.get("content-type", ""))
+        cap = recueil.max_request_bytes if form else min(MAX_JSON_BYTES, recueil.max_request_bytes)
+        refusal = token_refusal(recueil.token, headers.get("authorization"))
+        refusal = refusal or _declared_too_large(headers, cap)
+        if refusal is not None:
+            response = error_response(refusal)
+            response.headers["connection"] = "close"  # a client still sending is not read
+            await response(scope, receive, send)
+            return
+        parts = (
+            _PartCounter(form.group(1).encode("latin-1"), recueil.max_upload_bytes)
+            if form
+            else None
+        )
+        body = _CappedBody(receive, send, cap, parts)
+        await self.app(scope, body.receive, body.send)
+
+
+def _is_write(scope: Scope) -> bool:
+    return (
+        scope["type"] == "http"
+        and scope["method"] in WRITE_METHODS
+        and scope["path"].startswith("/v1/")
+    )
+
+
+def _too_large(cap: int) -> HTTPException:
+    return HTTPException(
+        413, f"request body is larger than {cap / 1e6:g} MB, the limit per request"
+    )
+
+
+def _declared_too_large(headers: Headers, cap: int) -> HTTPException | None:
+    """A 413 for a declared length past the cap; no length (chunked) is counted as it comes,
+    and a malformed one is the HTTP server's to refuse."""
+    declared = headers.get("content-length", "")
+    return _too_large(cap) if declared.isdigit() and int(declared) > cap else None
+
+
+class _PartCounter:
+    """The size of the form part being received, from the delimiters seen in the stream, so
+    that a file past its own cap is cut off as it comes, not once the whole form is read.
+
+    A delimiter may straddle two reads: the last bytes of each read are kept for the next.
+    """
+
+    def __init__(self, boundary: bytes, file_cap: int) -> None:
+        self.delimiter = b"\r\n--" + boundary
+        self.file_cap = file_cap
+        self.tail = b""
+        self.size = 0
+
+    def feed(self, chunk: bytes) -> HTTPException | None:
+        """Count a read; a 413 once the current part is past a file's cap."""
+        data = self.tail + chunk
+        end = data.rfind(self.delimiter)
+        if end >= 0:
+            self.size = len(data) - end - len(self.delimiter)
+        else:
+            self.size += len(chunk)
+        self.tail = data[-(len(self.delimiter) - 1) :]
+        if self.size > self.file_cap + PART_HEADERS_BYTES:
+            return HTTPException(
+                413, f"a file is larger than {self.file_cap / 1e6:g} MB, the limit per file"
+            )
+        return None
+
+
+class _CappedBody:
+    """One request's body, counted as it streams in; past the cap (or a form's file past
+    its own), reading it raises a 413.
+
+    FastAPI re-raises an HTTPException met while reading the body, so the app's handler
+    answers it; the response then closes the connection, the rest is never read.
+    """
+
+    def __init__(self, receive: Receive, send: Send, cap: int, parts: _PartCounter | None) -> None:
+        self._receive = receive
+        self._send = send
+        self.cap = cap
+        self.parts = parts
+        self.seen = 0
+        self.refused = False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            refusal = self._count(message.get("body", b""))
+            if refusal is not None:
+                self.refused = True
+                raise refusal
+        return message
+
+    def _count(self, chunk: bytes) -> HTTPException | None:
+        self.seen += len(chunk)
+        if self.seen > self.cap:
+            return _too_large(self.cap)
+        return self.parts.feed(chunk) if self.parts is not None else None
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start" and self.refused:
+            message = {**message, "headers": [*message.get("headers", []), _CLOSE]}
+        await self._send(message)
