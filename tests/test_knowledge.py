@@ -117,16 +117,21 @@ def test_similar_cases_come_with_reasons_and_never_the_case_itself(engine):
 # -- consistency -------------------------------------------------------------------
 
 
-def test_records_follow_document_updates_and_removals(tmp_path):
+def store_of(tmp_path, name: str):
+    """A fresh store holding one corpus file: its folder, the store and the embedder."""
     from ingest.store import Store
     from search.embedders import get_embedder
 
     folder = tmp_path / "docs"
     folder.mkdir()
-    shutil.copy(CORPUS / "002_79ccc89baf972a99.txt", folder)
+    shutil.copy(CORPUS / name, folder)
     store = Store(tmp_path / "data")
-    embedder = get_embedder()
     ingest(store, [folder])
+    return folder, store, get_embedder()
+
+
+def test_records_follow_document_updates_and_removals(tmp_path):
+    folder, store, embedder = store_of(tmp_path, "002_79ccc89baf972a99.txt")
     first = refresh(store, embedder)
     cards = store.records("practices")
     assert first["practices"] > 5 and refresh(store, embedder)["embedded"] == 0
@@ -155,15 +160,7 @@ def test_records_follow_document_updates_and_removals(tmp_path):
 
 def test_an_upload_keeps_the_cards_it_does_not_touch(tmp_path):
     """Cards are refreshed incrementally (issue #13): earlier groups are kept whole."""
-    from ingest.store import Store
-    from search.embedders import get_embedder
-
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    shutil.copy(CORPUS / "002_79ccc89baf972a99.txt", folder)
-    store = Store(tmp_path / "data")
-    embedder = get_embedder()
-    ingest(store, [folder])
+    folder, store, embedder = store_of(tmp_path, "002_79ccc89baf972a99.txt")
     refresh(store, embedder)
     before = {c["id"]: set(json.loads(c["statement_ids"])) for c in store.records("practices")}
     shutil.copy(CORPUS / "004_d4a08cbbbf09db0e.txt", folder)
