@@ -270,13 +270,12 @@ async function runSearch(params) {
       filtered || pageOf(params) > 1 ? null : api(`/v1/answer?${new URLSearchParams({ q: query })}`),
     ]);
     if (!current()) return;
-    const first = data.offset + 1;
     $("#status").textContent = data.results.length
-      ? `Passages ${first} à ${first + data.results.length - 1} pour « ${query} »`
+      ? `${span("Passages", data)} pour « ${query} »`
       : `Aucun résultat pertinent pour « ${query} » : ${data.reason || "rien de trouvé"}.`;
     if (answer) showAnswer(answer);
     $("#results-title").hidden = !data.results.length;
-    $("#results").setAttribute("start", first);
+    $("#results").setAttribute("start", data.offset + 1);
     $("#results").replaceChildren(...data.results.map(resultItem));
     pager("#search-pager", "search", params, data);
   } catch (error) {
@@ -322,6 +321,13 @@ async function loadList(view, path, params, item, summary) {
   } catch (error) {
     status.textContent = `Erreur : ${error.message}`;
   }
+}
+
+// Which results a page shows: « Citations 21 à 40 (sur 57) ».
+function span(noun, data) {
+  const first = (data.offset || 0) + 1;
+  const of = data.total ? ` (sur ${data.total})` : "";
+  return `${noun} ${first} à ${first + data.results.length - 1}${of}`;
 }
 
 // The API query of a list view: the URL's fields that are filled, and the page.
@@ -374,7 +380,7 @@ async function loadCases(params) {
   const text = (params.get("text") || "").trim();
   if (!text) {
     return loadList("cases", "/v1/cases", listQuery("cases", params, []), caseItem,
-      (data) => `${data.total ?? "Des"} cas documentés`);
+      (data) => span("Cas documentés", data));
   }
   const current = ticket("cases");
   $("#cases-status").textContent = "Recherche…";
@@ -452,7 +458,7 @@ function quoteItem(quote) {
 function loadQuotes(params) {
   return loadList("quotes", "/v1/quotes", listQuery("quotes", params, ["q", "speaker", "sort"]),
     quoteItem, (data) => data.results.length
-      ? `Citations ${data.offset + 1} à ${data.offset + data.results.length}`
+      ? span("Citations", data)
       : "Aucune citation.");
 }
 
@@ -474,7 +480,7 @@ function loadActors(params) {
   const q = params.get("q");
   return loadList("actors", "/v1/actors", listQuery("actors", params, ["q", "kind"]), actorItem,
     (data) => data.results.length
-      ? `${data.total ?? "Des"} acteur(s)${q ? ` pour « ${q} »` : ""}` : "Aucun acteur.");
+      ? `${span("Acteurs", data)}${q ? ` pour « ${q} »` : ""}` : "Aucun acteur.");
 }
 
 // An actor's page: who works with them is a list of links, so the graph can be walked
