@@ -129,7 +129,9 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         return JSONResponse({"error": "invalid request", "details": problems}, status_code=422)
 
     @app.get("/", include_in_schema=False)
+    @app.get("/documents/{document_id}", include_in_schema=False)
     def index() -> FileResponse:
+        """The single page: it reads the view to show (a document's text too) from the URL."""
         return FileResponse(WEB / "index.html")
 
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.paging import Paged
 from ingest.store import DocumentRow, PassageRow
 from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
@@ -73,7 +74,7 @@ class SearchResult(BaseModel):
     also_in: list[SourceRef]
 
 
-class SearchResponse(BaseModel):
+class SearchResponse(Paged):
     query: str
     mode: str
     results: list[SearchResult]
@@ -252,7 +253,7 @@ class ActorDetail(ActorModel):
     works_with: list[Neighbour] = Field(description="actors named in the same passages")
 
 
-class ActorsResponse(BaseModel):
+class ActorsResponse(Paged):
     query: str | None
     results: list[ActorModel]
 
@@ -322,7 +323,7 @@ class PracticeCard(BaseModel):
     evidence: list[EvidenceModel]
 
 
-class PracticesResponse(BaseModel):
+class PracticesResponse(Paged):
     query: str | None
     results: list[PracticeCard]
 
@@ -345,7 +346,7 @@ class QuoteModel(BaseModel):
     citation: str
 
 
-class QuotesResponse(BaseModel):
+class QuotesResponse(Paged):
     query: str | None
     speaker: str | None
     results: list[QuoteModel]
@@ -422,7 +423,7 @@ class SimilarCaseModel(BaseModel):
     reasons: list[str]
 
 
-class CasesResponse(BaseModel):
+class CasesResponse(Paged):
     query: str | None
     results: list[CaseModel]
 

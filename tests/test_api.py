@@ -564,3 +564,76 @@ def test_fuzzed_requests_never_get_a_server_error(bare, tmp_path):
     ]
     run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_document_text_has_its_structure_and_every_citation_points_into_it(server):
+    body = get(server, "/v1/documents/001_82aaa8b671886fce/text").json()
+    text, passages = body["text"], body["passages"]
+    assert body["document"]["id"] == "001_82aaa8b671886fce" and len(text) > 100_000
+    starts = [p["start"] for p in body["pages"]]
+    assert starts[0] == 0 and starts == sorted(starts) and len(starts) == 55
+    assert [p["start"] for p in passages] == sorted(p["start"] for p in passages)
+    assert all(0 <= p["start"] < p["end"] <= len(text) for p in passages)
+    # A search result, a quote and a piece of evidence cite offsets of this very text.
+    hit = get(server, "/v1/search", q="page blanche", k=1, document=body["document"]["id"])
+    result = hit.json()["results"][0]
+    mark = next(p for p in passages if p["id"] == result["passage_id"])
+    assert (mark["start"], mark["end"]) == (result["start"], result["end"])
+    quote = get(server, "/v1/quotes", q="page blanche", speaker="caron", k=1).json()["results"][0]
+    assert "page blanche" in text[quote["start"] : quote["end"]]
+    turn = next(t for t in body["turns"] if t["start"] <= quote["start"] < t["end"])
+    assert turn["speaker"] == "Jean-François CARON" and turn["speech"] in ("verbatim", "reported")
+    # Sub-sections stand inside their parent, which starts with its first one.
+    debate = [s for s in body["sections"] if s["path"].startswith("MISE EN DEBAT")]
+    parent = next(s for s in debate if s["depth"] == 0)
+    children = [s for s in debate if s["depth"] == 1]
+    assert children and all(
+        parent["start"] <= s["start"] < s["end"] <= parent["end"] for s in children
+    )
+    assert all(s["title"] == s["path"].split(" › ")[-1] for s in body["sections"])
+
+
+def test_document_text_of_an_unknown_document_is_a_clear_404(server):
+    response = get(server, "/v1/documents/absent/text")
+    assert response.status_code == 404 and response.json()["error"] == "no document 'absent'"
+
+
+def ids(body: dict) -> list[str]:
+    return [r.get("passage_id") or r["id"] for r in body["results"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/search", {"q": "co-construction territoriale"}),
+        ("/v1/quotes", {"q": "co-construction"}),
+        ("/v1/practices", {}),
+        ("/v1/cases", {}),
+        ("/v1/actors", {"kind": "person"}),
+    ],
+)
+def test_lists_are_paged_by_offset(server, path, params):
+    whole = get(server, path, **params, k=8).json()
+    first = get(server, path, **params, k=4).json()
+    second = get(server, path, **params, k=4, offset=4).json()
+    assert len(whole["results"]) == 8 and ids(first) + ids(second) == ids(whole)
+    assert (first["offset"], first["has_more"], second["offset"]) == (0, True, 4)
+    beyond = get(server, path, **params, k=4, offset=1000).json()
+    assert beyond["results"] == [] and beyond["has_more"] is False
+
+
+def test_a_short_list_says_its_total(server):
+    body = get(server, "/v1/quotes", speaker="Jahshan", k=50).json()
+    assert body["total"] == len(body["results"]) > 0 and body["has_more"] is False
+
+
+@pytest.mark.parametrize("path", ["/v1/search", "/v1/quotes"])
+def test_results_sort_by_date_among_the_relevant_ones(server, path):
+    relevant = get(server, path, q="co-construction", k=100).json()
+    newest = get(server, path, q="co-construction", k=100, sort="newest").json()
+    oldest = get(server, path, q="co-construction", k=100, sort="oldest").json()
+    assert sorted(ids(newest)) == sorted(ids(relevant)) == sorted(ids(oldest))
+    dates = [r["document"]["date"] for r in oldest["results"]]
+    assert dates == sorted(dates) and len(set(dates)) > 1
+    assert [r["document"]["date"] for r in newest["results"]] == sorted(dates, reverse=True)
+    assert get(server, path, q="x", sort="alphabetical").status_code == 422

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
+import httpx
 import pytest
 
 from tests.conftest import ARTIFACTS
@@ -61,16 +63,147 @@ def test_question_gives_cited_results_and_copy(page, server):
     assert copied == results.first.locator(".citation").inner_text()
 
 
-def test_context_and_similar_cases(page):
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate(
+        """selector => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.top < innerHeight && box.bottom > 0 && box.left >= 0
+                && box.right <= innerWidth;
+        }""",
+        selector,
+    )
+
+
+def test_journey_from_a_result_to_its_passage_in_the_document_and_back(page, server):
+    page.get_by_label("Votre question").fill("page blanche imaginaires")
+    page.get_by_role("button", name="Rechercher").click()
+    first = page.locator("#results .result").first
+    first.wait_for()
+    cited_id = first.get_attribute("data-passage")
+    first.get_by_role("link", name="Voir le contexte").click()
+    cited = page.locator("#document-text .passage.cited")
+    cited.wait_for()
+    assert page.url.startswith(f"{server}/documents/{cited_id.split(':')[0]}?")
+    assert cited.get_attribute("data-passage") == cited_id
+    assert page.evaluate("location.hash") == "#" + cited.get_attribute("id")
+    assert cited.get_attribute("id") == f"p-{cited_id.split(':')[1]}"
+    assert page.locator("#document-text .passage.cited").count() == 1
+    assert "page blanche" in cited.inner_text()
+    assert in_viewport(page, "#document-text .passage.cited")
+    assert page.locator("#document-text .page-mark").count() > 40
+    assert page.locator("#document-text .section-title").count() > 10
+    turns = page.locator("#document-text .turn").all_inner_texts()
+    assert any(t.startswith("Jean-François CARON, Maire") for t in turns)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "document.png"), full_page=False)
+
+    # Next and previous passage, by button and by key; the address follows.
+    position = page.locator("#document-position").inner_text()
+    page.get_by_role("button", name="Suivant →").click()
+    page.wait_for_function("id => location.hash !== '#p-' + id", arg=cited_id.split(":")[1])
+    moved = page.locator("#document-text .passage.cited")
+    assert moved.get_attribute("data-passage") != cited_id
+    assert in_viewport(page, "#document-text .passage.cited")
+    page.keyboard.press("k")
+    page.wait_for_function("id => location.hash === '#p-' + id", arg=cited_id.split(":")[1])
+    assert page.locator("#document-position").inner_text() == position
+
+    page.go_back()
+    page.locator("#results .result").first.wait_for()
+    assert page.get_by_label("Votre question").input_value() == "page blanche imaginaires"
+    assert page.locator("#results .result").first.get_attribute("data-passage") == cited_id
+
+
+def test_a_cited_excerpt_is_marked_inside_its_passage(page):
+    page.get_by_label("Votre question").fill("comment mobiliser les élus ?")
+    page.keyboard.press("Enter")
+    item = page.locator("#answer .answer-item").first
+    item.wait_for()
+    href = item.get_by_role("link", name="Voir le contexte").get_attribute("href")
+    start, end = (int(v) for v in re.search(r"start=(\d+)&end=(\d+)", href).groups())
+    item.get_by_role("link", name="Voir le contexte").click()
+    marked = page.locator("#document-text .passage.cited mark.excerpt")
+    marked.first.wait_for()
+    shown = " ".join(" ".join(marked.all_inner_texts()).split())
+    document_id = href.split("/")[2].split("?")[0]
+    text = page.evaluate(f"fetch('/v1/documents/{document_id}/text').then(r => r.json())")["text"]
+    assert shown == " ".join(text[start:end].split())
+    assert in_viewport(page, "#document-text .passage.cited")
+
+
+def test_every_view_links_its_citations_to_the_document_view(page, server):
+    views = {
+        "practices": "#practices .practice",
+        "quotes": "#quotes .quote",
+        "cases": "#cases .case",
+    }
+    for view, item in views.items():
+        page.goto(f"{server}/?view={view}")
+        page.locator(item).first.wait_for()
+        link = page.locator(item).first.locator("a.context-link").first
+        assert link.get_attribute("href").startswith("/documents/")
+    page.locator("#cases .case").first.get_by_role("link", name="Fiche du cas").click()
+    page.locator("#case-page h3", has_text="Sources").wait_for()
+    assert page.locator("#case-page .also a.context-link").count() >= 1
+    page.goto(f"{server}/?view=actors&q=caron")
+    page.locator("#actors .actor a").first.click()
+    page.locator("#actor-page h3", has_text="Sources").wait_for()
+    page.locator("#actor-page .also a.context-link").first.click()
+    page.locator("#document-text .passage.cited").wait_for()
+    assert "CARON" in page.locator("#document-text .passage.cited").inner_text().upper()
+
+
+def test_a_shared_url_reopens_the_same_view(browser, server):
+    expected = httpx.get(f"{server}/v1/quotes", params={"q": "page blanche", "k": 20}).json()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/?view=quotes&q=page+blanche")
+    page.locator("#quotes .quote").first.wait_for()
+    assert page.locator("#view-quotes").is_visible() and page.locator("#view-search").is_hidden()
+    assert page.locator("#quotes-q").input_value() == "page blanche"
+    shown = page.locator("#quotes .quote .citation").all_inner_texts()
+    assert shown == [q["citation"] for q in expected["results"]]
+
+    # Sorted and paged, then shared: a fresh page opens on the same page of the same list.
+    page.locator("#quotes-q").fill("")
+    page.locator("#quotes-sort").select_option("oldest")
+    page.get_by_role("button", name="Chercher les citations").click()
+    page.wait_for_url(re.compile(r"sort=oldest"))
+    page.locator("#quotes-pager").get_by_role("link", name="Page suivante →").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    page.locator("#quotes-status", has_text="Citations 21 à").wait_for()
+    second_page = page.locator("#quotes .quote .citation").all_inner_texts()
+    shared = page.url
+    context.close()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto(shared)
+    page.locator("#quotes-status", has_text="Citations 21 à").wait_for()
+    assert page.locator("#quotes .quote .citation").all_inner_texts() == second_page
+    assert page.locator("#quotes-sort").input_value() == "oldest"
+    context.close()
+
+
+def test_a_search_page_and_a_case_page_are_addresses_too(page, server):
+    page.goto(f"{server}/?view=search&q=co-construction&sort=newest&page=2")
+    page.locator("#status", has_text="Passages 11 à").wait_for()
+    assert page.locator("#f-sort").input_value() == "newest"
+    assert page.locator("#results .result").count() == 10 and page.locator("#answer").is_hidden()
+    page.get_by_role("link", name="← Page précédente").click()
+    page.locator("#status", has_text="Passages 1 à").wait_for()
+    page.go_back()
+    page.locator("#status", has_text="Passages 11 à").wait_for()
+    page.goto(f"{server}/?view=case&id=case-loos-en-gohelle")
+    page.get_by_role("heading", name="Loos-en-Gohelle").wait_for()
+    assert page.locator(".tab[aria-pressed=true]").inner_text() == "Cas"
+
+
+def test_similar_cases_panel(page):
     page.get_by_label("Votre question").fill("page blanche imaginaires")
     page.get_by_role("button", name="Rechercher").click()
     first = page.locator(".result").first
     first.wait_for()
-    first.get_by_role("button", name="Voir le contexte").click()
     dialog = page.locator("dialog#panel")
-    dialog.locator(".context.current").wait_for()
-    assert "Contexte" in dialog.locator("h2").inner_text()
-    dialog.get_by_role("button", name="Fermer").click()
     first.get_by_role("button", name="Cas similaires").click()
     dialog.locator(".result").first.wait_for()
     assert "similaires" in dialog.locator("h2").inner_text()
@@ -89,6 +222,26 @@ def test_upload_with_token_then_find_it(page, tmp_path):
     page.keyboard.press("Enter")
     page.locator(".result").first.wait_for()
     assert "Montreuil-Bellay" in page.locator(".result").first.inner_text()
+
+
+def test_the_document_view_is_usable_at_phone_width(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{server}/documents/001_82aaa8b671886fce#p-20")
+    cited = page.locator("#document-text .passage.cited")
+    cited.wait_for()
+    assert cited.get_attribute("id") == "p-20"
+    assert in_viewport(page, "#p-20")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for name in ("← Précédent", "Suivant →"):
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "document-phone.png"), full_page=False)
+    page.get_by_role("button", name="Suivant →").click()
+    page.wait_for_function("location.hash !== '#p-20'")
+    assert in_viewport(page, "#document-text .passage.cited")
+    context.close()
 
 
 def test_phone_width_is_usable(browser, server):
@@ -133,9 +286,6 @@ def test_a_question_shows_the_answer_before_the_passages(page):
     answer.get_by_role("heading", name="Ce qui marche").wait_for()
     first = answer.locator(".answer-item").first
     assert "p. " in first.locator(".citation").inner_text()
-    first.get_by_role("button", name="Voir le contexte").click()
-    page.locator("dialog#panel .context.current").wait_for()
-    page.locator("dialog#panel").get_by_role("button", name="Fermer").click()
     assert page.locator("#results .result").count() == 10
 
 
@@ -152,16 +302,22 @@ def test_actors_view_walks_from_one_actor_to_another(page):
     page.locator("#view-actors").get_by_label("Nom, rôle ou organisation").fill("caron")
     page.get_by_role("button", name="Chercher les acteurs").click()
     page.locator("#actors .actor").first.wait_for()
-    page.locator("#actors .actor").first.get_by_role("button").click()
-    dialog = page.locator("dialog#panel")
-    dialog.get_by_role("heading", name="Travaille avec").wait_for()
-    assert "CARON" in dialog.locator("h2").inner_text()
+    page.locator("#actors-status", has_text="pour « caron »").wait_for()
     assert "(personne)" in page.locator("#actors .actor").first.inner_text()
-    first_partner = dialog.locator(".works-with button").first
+    page.locator("#actors .actor").first.get_by_role("link").click()
+    detail = page.locator("#actor-page")
+    detail.get_by_role("heading", name="Travaille avec").wait_for()
+    assert "CARON" in detail.locator("h2").inner_text()
+    assert "view=actor&id=" in page.url
+    first_partner = detail.locator(".works-with a").first
     partner = first_partner.inner_text()
     first_partner.click()
     page.wait_for_function(
-        "name => document.querySelector('#panel-title').textContent === name", arg=partner
+        "name => document.querySelector('#actor-page h2')?.textContent === name", arg=partner
+    )
+    page.go_back()
+    page.wait_for_function(
+        "document.querySelector('#actor-page h2')?.textContent.includes('CARON')"
     )
 
 
@@ -169,7 +325,12 @@ def test_a_case_page_opens_from_the_cases_view(page):
     page.get_by_role("button", name="Cas", exact=True).click()
     first = page.locator("#cases .case").first
     first.wait_for()
-    first.get_by_role("button", name="Fiche du cas").click()
-    dialog = page.locator("dialog#panel")
-    dialog.get_by_role("heading", name="Sources").wait_for()
-    assert dialog.locator(".also li").count() >= 1
+    name = first.locator("h3").inner_text()
+    first.get_by_role("link", name="Fiche du cas").click()
+    detail = page.locator("#case-page")
+    detail.get_by_role("heading", name="Sources").wait_for()
+    assert detail.locator(".also li").count() >= 1
+    assert name.startswith(detail.locator("h2").inner_text())
+    page.reload()
+    detail.get_by_role("heading", name="Sources").wait_for()
+    assert name.startswith(detail.locator("h2").inner_text())

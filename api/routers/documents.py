@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from api.models import SourceRef, source_ref
 from api.outline import document_outline
+from api.reading import DocumentText, document_text
 from api.routers.deps import App, require_token
 from ingest.pipeline import FileResult, ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
@@ -99,6 +100,16 @@ def get_document(document_id: str, app: App) -> dict:
     if document is None:
         raise HTTPException(404, f"no document '{document_id}'")
     return document_outline(app.store, document)
+
+
+@router.get("/documents/{document_id}/text")
+def get_document_text(document_id: str, app: App) -> DocumentText:
+    """The extracted text with its pages, sections, speaker turns and passages: every
+    citation's `start`/`end` index this text, so the page can mark the cited excerpt."""
+    document = app.store.document(document_id)
+    if document is None:
+        raise HTTPException(404, f"no document '{document_id}'")
+    return document_text(document, app.store.passages(document_id))
 
 
 @router.get("/passages/{passage_id}")

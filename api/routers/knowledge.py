@@ -25,6 +25,7 @@ from api.models import (
     practice_card,
     quote_model,
 )
+from api.paging import Offset, SortQuery, by_date, page, wanted
 from api.routers.deps import App, require_token
 from ingest.normalise import fold
 from search.answer import answer as build_answer
@@ -50,10 +51,12 @@ def actors(
     q: Text = None,
     kind: Annotated[Literal["person", "organisation", "place"] | None, Query()] = None,
     k: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
 ) -> ActorsResponse:
     """People, organisations and places the documents name, most present first."""
-    found = app.engine.knowledge.actors_for(q, kind, k)
-    return ActorsResponse(query=q, results=[actor_model(a) for a in found])
+    asked = wanted(offset, k)
+    shown, where = page(app.engine.knowledge.actors_for(q, kind, asked), offset, k, asked)
+    return ActorsResponse(query=q, results=[actor_model(a) for a in shown], **where.model_dump())
 
 
 @router.get("/actors/{actor_id}")
@@ -68,11 +71,14 @@ def actor(actor_id: str, app: App) -> ActorDetail:
 
 @router.get("/practices")
 def practices(
-    app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 10
+    app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 10, offset: Offset = 0
 ) -> PracticesResponse:
     """Practice cards matching a question, or the best supported ones without one."""
-    cards = app.engine.knowledge.practices(q, k)
-    return PracticesResponse(query=q, results=[practice_card(c) for c in cards])
+    asked = wanted(offset, k)
+    shown, where = page(app.engine.knowledge.practices(q, asked), offset, k, asked)
+    return PracticesResponse(
+        query=q, results=[practice_card(c) for c in shown], **where.model_dump()
+    )
 
 
 @router.get("/practices/{card_id}")
@@ -85,19 +91,34 @@ def practice(card_id: str, app: App) -> PracticeCard:
 
 @router.get("/quotes")
 def quotes(
-    app: App, q: Text = None, speaker: Text = None, k: Annotated[int, Query(ge=1, le=200)] = 20
+    app: App,
+    q: Text = None,
+    speaker: Text = None,
+    k: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Offset = 0,
+    sort: SortQuery = "relevance",
 ) -> QuotesResponse:
-    """Quotes attributed to named speakers, about a question and/or by one speaker."""
-    hits = app.engine.knowledge.quotes_for(q, speaker, k)
-    return QuotesResponse(query=q, speaker=speaker, results=[quote_model(h) for h in hits])
+    """Quotes attributed to named speakers, about a question and/or by one speaker;
+    `relevance` is document order when there is no question."""
+    asked = wanted(offset, k, sort)
+    hits = app.engine.knowledge.quotes_for(q, speaker, asked)
+    shown, where = page(by_date(hits, lambda h: h.document.date, sort), offset, k, asked)
+    return QuotesResponse(
+        query=q, speaker=speaker, results=[quote_model(h) for h in shown], **where.model_dump()
+    )
 
 
 @router.get("/cases")
-def cases(app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 20) -> CasesResponse:
+def cases(
+    app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 20, offset: Offset = 0
+) -> CasesResponse:
     knowledge, documents = app.engine.knowledge, app.engine.documents
-    found = knowledge.cases_for(q, k)
+    asked = wanted(offset, k)
+    shown, where = page(knowledge.cases_for(q, asked), offset, k, asked)
     return CasesResponse(
-        query=q, results=[case_model(c, knowledge.case_passages(c), documents) for c in found]
+        query=q,
+        results=[case_model(c, knowledge.case_passages(c), documents) for c in shown],
+        **where.model_dump(),
     )
 
 

@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from api.models import SearchResponse, SimilarResponse, search_response, similar_response
+from api.paging import Offset, SortQuery, by_date, page, wanted
 from api.routers.deps import App
 from ingest.metadata import KINDS
-from search.engine import MODES, Filters
+from search.engine import MODES, Filters, Results
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -27,12 +28,17 @@ def search(
         Literal[KINDS] | None, Query(description="document kind: " + ", ".join(KINDS))
     ] = None,
     speaker: str | None = None,
+    offset: Offset = 0,
+    sort: SortQuery = "relevance",
 ) -> SearchResponse:
     if not q.strip():
         raise HTTPException(400, "the query is empty")
     filters = Filters(document=document, event=event, year=year, kind=kind, speaker=speaker)
-    hits = app.engine.search(q, k, mode, filters)
-    return search_response(q, mode, hits)
+    asked = wanted(offset, k, sort)
+    hits = app.engine.search(q, asked, mode, filters)
+    shown, where = page(by_date(hits, lambda h: h.document.date, sort), offset, k, asked)
+    response = search_response(q, mode, Results(shown, hits.reason))
+    return response.model_copy(update=where.model_dump())
 
 
 @router.get("/similar")

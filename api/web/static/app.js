@@ -1,4 +1,7 @@
 // Recueil's page: plain JavaScript over the HTTP API, no build step.
+// Every view is a URL (/?view=…&q=…&page=…, /documents/{id}#p-{ordinal}): forms, tabs,
+// pagers and citation links change the address, and the address alone draws the view, so
+// a bookmarked or shared URL reopens the same view. The document view is in document.js.
 "use strict";
 
 const $ = (selector) => document.querySelector(selector);
@@ -34,23 +37,123 @@ async function api(path, options) {
   return body;
 }
 
-// ---- views -----------------------------------------------------------------
+// ---- addresses: every view is a URL ---------------------------------------------
+
+const FORMS = {
+  search: "#search-form", practices: "#practices-form", cases: "#cases-form",
+  quotes: "#quotes-form", actors: "#actors-form",
+};
+const PAGE_SIZE = { search: 10, practices: 10, cases: 10, quotes: 20, actors: 30 };
+// The tab a view belongs to: a case page is under « Cas », a document under « Documents ».
+const TAB_OF = { case: "cases", actor: "actors", document: "documents" };
+const lastUrl = {};  // tab → the URL it last showed: a tab reopens where the reader left it
+
+function viewUrl(view, values = {}) {
+  const params = new URLSearchParams({ view });
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== "" && value !== null && value !== undefined) params.set(key, value);
+  }
+  return `/?${params}`;
+}
+
+function go(url, replace = false) {
+  if (url !== location.pathname + location.search + location.hash) {
+    history[replace ? "replaceState" : "pushState"](null, "", url);
+  }
+  route();
+}
+
+function route() {
+  if ($("#panel").open) $("#panel").close();
+  const params = new URLSearchParams(location.search);
+  if (location.pathname.startsWith("/documents/")) {
+    show("document");
+    openDocument(decodeURIComponent(location.pathname.slice("/documents/".length)), params);
+    return;
+  }
+  const view = LOADERS[params.get("view")] ? params.get("view") : "search";
+  lastUrl[TAB_OF[view] || view] = location.pathname + location.search;
+  fillForm(view, params);
+  show(view);
+  LOADERS[view](params);
+}
+
+function fillForm(view, params) {
+  const form = FORMS[view] && $(FORMS[view]);
+  if (!form) return;
+  form.reset();
+  for (const field of form.elements) {
+    if (field.name && params.has(field.name)) field.value = params.get(field.name);
+  }
+}
+
+function defaultOf(field) {
+  if (field.tagName !== "SELECT") return field.defaultValue;
+  const chosen = [...field.options].find((option) => option.defaultSelected) || field.options[0];
+  return chosen ? chosen.value : "";
+}
+
+// A form asks for its view with the fields it changed, from the first page: the URL says
+// only what differs from the defaults.
+function submitsTo(view) {
+  return (event) => {
+    event.preventDefault();
+    const values = {};
+    for (const field of event.target.elements) {
+      const value = (field.value || "").trim();
+      if (field.name && value && value !== defaultOf(field)) values[field.name] = value;
+    }
+    go(viewUrl(view, values));
+  };
+}
 
 function show(view) {
-  for (const tab of document.querySelectorAll(".tab")) {
-    tab.setAttribute("aria-pressed", String(tab.dataset.view === view));
+  const tab = TAB_OF[view] || view;
+  for (const button of document.querySelectorAll(".tab")) {
+    button.setAttribute("aria-pressed", String(button.dataset.view === tab));
   }
   for (const section of document.querySelectorAll(".view")) {
     section.hidden = section.id !== `view-${view}`;
   }
-  if (view === "documents") loadDocuments();
-  if (view === "practices" && !$("#practices").children.length) loadPractices();
-  if (view === "cases" && !$("#cases").children.length) loadCases();
-  if (view === "quotes" && !$("#quotes").children.length) loadQuotes();
-  if (view === "actors" && !$("#actors").children.length) loadActors();
 }
 
-// ---- results ---------------------------------------------------------------
+// Links inside the page move without reloading it; a modified click opens a new tab.
+function followInternalLink(event) {
+  const link = event.target.closest("a.internal");
+  if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey
+      || event.altKey) return;
+  event.preventDefault();
+  go(link.getAttribute("href"));
+}
+
+function pageOf(params) {
+  return Math.max(1, Number.parseInt(params.get("page"), 10) || 1);
+}
+
+// The API's paging from the URL's page number.
+function pageQuery(view, params) {
+  const size = PAGE_SIZE[view];
+  return { k: String(size), offset: String((pageOf(params) - 1) * size) };
+}
+
+function pager(target, view, params, data) {
+  const page = pageOf(params);
+  const link = (number, label, rel) => {
+    const values = Object.fromEntries(params.entries());
+    values.page = number > 1 ? number : "";
+    delete values.view;
+    return el("a", { class: "internal", href: viewUrl(view, values), rel }, label);
+  };
+  const of = data.total ? ` sur ${Math.max(1, Math.ceil(data.total / PAGE_SIZE[view]))}` : "";
+  const nav = $(target);
+  nav.replaceChildren(
+    page > 1 ? link(page - 1, "← Page précédente", "prev") : "",
+    el("span", {}, `Page ${page}${of}`),
+    data.has_more ? link(page + 1, "Page suivante →", "next") : "");
+  nav.hidden = page === 1 && !data.has_more;
+}
+
+// ---- citations: copied, and linked to their passage in the document ----------------
 
 function copyButton(citation) {
   const button = el("button", { type: "button", class: "copy" }, "Copier la citation");
@@ -66,25 +169,51 @@ function copyButton(citation) {
   return button;
 }
 
+// The document view at a cited passage; with `excerpt` ({start, end}), the exact words
+// cited inside it are marked too.
+function documentHref(documentId, passageId, excerpt = null) {
+  const params = new URLSearchParams({ passage: passageId });
+  if (excerpt) {
+    params.set("start", excerpt.start);
+    params.set("end", excerpt.end);
+  }
+  return `/documents/${encodeURIComponent(documentId)}?${params}`;
+}
+
+function contextLink(documentId, passageId, excerpt = null) {
+  return el("a", { class: "internal context-link", href: documentHref(documentId, passageId, excerpt) },
+    "Voir le contexte");
+}
+
+// A citation of a whole passage (a SourceRef): its text, and the link to read it in place.
+function sourceItem(ref) {
+  return el("li", {}, ref.citation, " ", contextLink(ref.document.id, ref.passage_id));
+}
+
+function citationBlock(citation, link) {
+  return el("div", {},
+    el("blockquote", { class: "citation" }, citation),
+    el("div", { class: "actions" }, copyButton(citation), link));
+}
+
+// ---- search and answer -------------------------------------------------------------
+
 function resultItem(result) {
-  const meta = [result.document.title, `p. ${result.page}`];
+  const meta = [result.document.title, result.document.date, `p. ${result.page}`];
   if (result.speaker) meta.unshift(result.speaker);
   const item = el("li", { class: "result", "data-passage": result.passage_id },
     el("p", { class: "snippet", html: result.snippet }),
-    el("p", { class: "meta" }, meta.join(" · ")),
+    el("p", { class: "meta" }, meta.filter(Boolean).join(" · ")),
     el("blockquote", { class: "citation" }, result.citation),
   );
   if (result.also_in.length) {
-    const list = el("ul", { class: "also" });
-    for (const other of result.also_in) {
-      list.append(el("li", {}, `${other.document.title}, p. ${other.page}`));
-    }
     item.append(el("details", { class: "also-in" },
-      el("summary", {}, `Aussi dans ${result.also_in.length} autre(s) source(s)`), list));
+      el("summary", {}, `Aussi dans ${result.also_in.length} autre(s) source(s)`),
+      el("ul", { class: "also" }, ...result.also_in.map(sourceItem))));
   }
   item.append(el("div", { class: "actions" },
     copyButton(result.citation),
-    el("button", { type: "button", onclick: () => openContext(result.passage_id) }, "Voir le contexte"),
+    contextLink(result.document.id, result.passage_id),
     el("button", { type: "button", onclick: () => openSimilar(result.passage_id) }, "Cas similaires"),
   ));
   return item;
@@ -94,21 +223,18 @@ function resultItem(result) {
 function answerItem(item) {
   const votes = item.votes ? ` (${"+".repeat(item.votes)})` : "";
   const label = item.speaker ? `${item.speaker} : ${item.label}` : item.label;
-  const first = item.evidence[0];
+  const link = (e) => contextLink(e.document.id, e.passage_id, e);
+  const [first, ...others] = item.evidence;
   const entry = el("li", { class: "answer-item" },
     el("p", { class: "label" }, label + votes),
     el("blockquote", { class: "citation" }, first.citation),
   );
-  if (item.evidence.length > 1) {
-    const others = el("ul", { class: "also" });
-    for (const evidence of item.evidence.slice(1)) others.append(el("li", {}, evidence.citation));
+  if (others.length) {
     entry.append(el("details", { class: "also-in" },
-      el("summary", {}, `Dit aussi dans ${item.evidence.length - 1} autre(s) source(s)`), others));
+      el("summary", {}, `Dit aussi dans ${others.length} autre(s) source(s)`),
+      el("ul", { class: "also" }, ...others.map((e) => el("li", {}, e.citation, " ", link(e))))));
   }
-  entry.append(el("div", { class: "actions" },
-    copyButton(first.citation),
-    el("button", { type: "button", onclick: () => openContext(first.passage_id) }, "Voir le contexte"),
-  ));
+  entry.append(el("div", { class: "actions" }, copyButton(first.citation), link(first)));
   return entry;
 }
 
@@ -121,66 +247,49 @@ function showAnswer(data) {
   box.hidden = !data.sections.length;
 }
 
-async function runSearch(event) {
-  if (event) event.preventDefault();
-  const form = new FormData($("#search-form"));
-  const params = new URLSearchParams();
-  for (const [key, value] of form.entries()) if (value) params.set(key, value);
-  const query = params.get("q") || "";
-  if (!query.trim()) return;
-  history.replaceState(null, "", `/?${params}`);
-  const current = ticket("search");
-  $("#status").textContent = "Recherche…";
+async function runSearch(params) {
+  const query = (params.get("q") || "").trim();
   $("#results").replaceChildren();
   $("#answer").hidden = true;
   $("#results-title").hidden = true;
+  $("#search-pager").hidden = true;
+  $("#status").textContent = "";
+  if (!query) return;
+  const current = ticket("search");
+  const asked = new URLSearchParams(params);
+  asked.delete("view");
+  asked.delete("page");
+  for (const [key, value] of Object.entries(pageQuery("search", params))) asked.set(key, value);
+  // The answer draws on the whole collection: shown on the first page, when no filter
+  // narrows the search.
+  const filtered = [...asked.keys()].some((key) => !["q", "mode", "sort", "k", "offset"].includes(key));
+  $("#status").textContent = "Recherche…";
   try {
-    // The answer draws on the whole collection: shown when no filter narrows the search.
-    const filtered = [...params.keys()].some((key) => !["q", "mode"].includes(key));
     const [data, answer] = await Promise.all([
-      api(`/v1/search?${params}`),
-      filtered ? null : api(`/v1/answer?${new URLSearchParams({ q: query })}`),
+      api(`/v1/search?${asked}`),
+      filtered || pageOf(params) > 1 ? null : api(`/v1/answer?${new URLSearchParams({ q: query })}`),
     ]);
     if (!current()) return;
     $("#status").textContent = data.results.length
-      ? `${data.results.length} passage(s) pour « ${query} »`
+      ? `${span("Passages", data)} pour « ${query} »`
       : `Aucun résultat pertinent pour « ${query} » : ${data.reason || "rien de trouvé"}.`;
     if (answer) showAnswer(answer);
     $("#results-title").hidden = !data.results.length;
+    $("#results").setAttribute("start", data.offset + 1);
     $("#results").replaceChildren(...data.results.map(resultItem));
+    pager("#search-pager", "search", params, data);
   } catch (error) {
     $("#status").textContent = `Erreur : ${error.message}`;
   }
 }
 
-// ---- panel: context and similar cases ------------------------------------------
+// ---- panel: similar passages and cases ------------------------------------------
 
 function openPanel(title, ...content) {
   $("#panel-title").textContent = title;
   $("#panel-body").replaceChildren(...content);
   const dialog = $("#panel");
   if (!dialog.open) dialog.showModal();
-}
-
-function passageBlock(ref, label, current = false) {
-  return el("section", { class: current ? "context current" : "context" },
-    el("h3", {}, `${label} — p. ${ref.page}`),
-    el("p", { class: "passage-text" }, ref.text));
-}
-
-async function openContext(passageId) {
-  try {
-    const data = await api(`/v1/passages/${encodeURIComponent(passageId)}`);
-    const blocks = [];
-    if (data.previous) blocks.push(passageBlock(data.previous, "Avant"));
-    blocks.push(passageBlock(data.passage, "Passage", true));
-    if (data.next) blocks.push(passageBlock(data.next, "Après"));
-    blocks.push(el("blockquote", { class: "citation" }, data.passage.citation),
-                copyButton(data.passage.citation));
-    openPanel(`Contexte — ${data.passage.document.title}`, ...blocks);
-  } catch (error) {
-    openPanel("Contexte", el("p", {}, `Erreur : ${error.message}`));
-  }
 }
 
 async function openSimilar(passageId) {
@@ -194,18 +303,44 @@ async function openSimilar(passageId) {
   }
 }
 
-// ---- practices, cases, quotes ----------------------------------------------------
+// ---- list views: practices, cases, quotes, actors ---------------------------------
 
-function citationBlock(citation) {
-  return el("div", {},
-    el("blockquote", { class: "citation" }, citation),
-    el("div", { class: "actions" }, copyButton(citation)));
+// Fetches one page of a list view and draws it: `path` is the API list, `item` draws an
+// entry, `summary` says what the page holds.
+async function loadList(view, path, params, item, summary) {
+  const status = $(`#${view}-status`);
+  const current = ticket(view);
+  status.textContent = "Recherche…";
+  try {
+    const data = await api(`${path}?${params}`);
+    if (!current()) return;
+    status.textContent = summary(data);
+    $(`#${view}`).setAttribute("start", (data.offset || 0) + 1);
+    $(`#${view}`).replaceChildren(...data.results.map(item));
+    pager(`#${view}-pager`, view, new URLSearchParams(location.search), data);
+  } catch (error) {
+    status.textContent = `Erreur : ${error.message}`;
+  }
+}
+
+// Which results a page shows: « Citations 21 à 40 (sur 57) ».
+function span(noun, data) {
+  const first = (data.offset || 0) + 1;
+  const of = data.total ? ` (sur ${data.total})` : "";
+  return `${noun} ${first} à ${first + data.results.length - 1}${of}`;
+}
+
+// The API query of a list view: the URL's fields that are filled, and the page.
+function listQuery(view, params, fields) {
+  const asked = new URLSearchParams(pageQuery(view, params));
+  for (const field of fields) if (params.get(field)) asked.set(field, params.get(field));
+  return asked;
 }
 
 function practiceItem(card) {
   const sources = `${card.documents} document(s), ${card.events} événement(s)`;
-  const list = el("ul", { class: "evidence" },
-    ...card.evidence.map((e) => el("li", {}, citationBlock(e.citation))));
+  const list = el("ul", { class: "evidence" }, ...card.evidence.map((e) =>
+    el("li", {}, citationBlock(e.citation, contextLink(e.document.id, e.passage_id, e)))));
   return el("li", { class: "result practice", "data-card": card.id },
     el("h3", {}, card.polarity === "avoid" ? `À éviter : ${card.label}` : card.label),
     el("p", { class: "meta" }, sources),
@@ -213,21 +348,12 @@ function practiceItem(card) {
       el("summary", {}, `Sources (${card.evidence.length})`), list));
 }
 
-async function loadPractices(event) {
-  if (event) event.preventDefault();
-  const query = $("#practices-q").value.trim();
-  const current = ticket("practices");
-  $("#practices-status").textContent = "Recherche…";
-  try {
-    const data = await api(`/v1/practices?k=15${query ? `&q=${encodeURIComponent(query)}` : ""}`);
-    if (!current()) return;
-    $("#practices-status").textContent = query
+function loadPractices(params) {
+  const query = params.get("q");
+  return loadList("practices", "/v1/practices", listQuery("practices", params, ["q"]),
+    practiceItem, (data) => query
       ? `${data.results.length} pratique(s) pour « ${query} »`
-      : "Les pratiques citées par le plus de documents";
-    $("#practices").replaceChildren(...data.results.map(practiceItem));
-  } catch (error) {
-    $("#practices-status").textContent = `Erreur : ${error.message}`;
-  }
+      : "Les pratiques citées par le plus de documents");
 }
 
 function caseItem(entry) {
@@ -240,60 +366,31 @@ function caseItem(entry) {
   if (entry.reasons) {
     item.append(el("ul", { class: "reasons" }, ...entry.reasons.map((r) => el("li", {}, r))));
   }
-  if (record.sources.length) item.append(citationBlock(record.sources[0].citation));
+  const source = record.sources[0];
+  if (source) item.append(citationBlock(source.citation, contextLink(source.document.id, source.passage_id)));
   item.append(el("div", { class: "actions" },
-    el("button", { type: "button", onclick: () => openCase(record.id) }, "Fiche du cas"),
+    el("a", { class: "internal button", href: viewUrl("case", { id: record.id }) }, "Fiche du cas"),
     el("button", { type: "button", onclick: () => similarCases(record.id, record.name) },
       "Cas similaires")));
   return item;
 }
 
-// A case page: every field (an editor's value over the extracted one, marked), sources.
-async function openCase(caseId) {
-  try {
-    const page = await api(`/v1/cases/${encodeURIComponent(caseId)}`);
-    const edited = new Set(page.edited);
-    const row = (label, key, value) => value && value.length !== 0
-      ? el("p", {}, el("strong", {}, `${label} : `), value,
-        edited.has(key) ? el("em", { class: "edited" }, " (complété par un éditeur)") : null)
-      : null;
-    openPanel(page.name,
-      row("Lieu", "place", page.place),
-      row("Type de territoire", "territory_type", page.territory_type),
-      el("p", {}, page.description),
-      row("Acteurs", "actors", page.actors.map((a) => `${a.name} (${a.label || a.type})`).join(", ")),
-      row("Thèmes", "themes", page.themes.join(" · ")),
-      row("Leviers", "levers", page.levers.join(", ")),
-      row("Dates", "dates", page.dates.join(", ")),
-      page.results.length ? el("h3", {}, "Résultats") : null,
-      page.results.length ? el("ul", {}, ...page.results.map((r) => el("li", {}, r))) : null,
-      page.lessons.length ? el("h3", {}, "Enseignements") : null,
-      page.lessons.length ? el("ul", {}, ...page.lessons.map((l) =>
-        el("li", {}, l.polarity === "avoid" ? `À éviter : ${l.text}` : l.text))) : null,
-      el("h3", {}, "Sources"),
-      el("ul", { class: "also" }, ...page.sources.map((s) => el("li", {}, s.citation))));
-  } catch (error) {
-    openPanel("Cas", el("p", {}, `Erreur : ${error.message}`));
+// With a description: the closest cases and why (one short list); without: all, paged.
+async function loadCases(params) {
+  const text = (params.get("text") || "").trim();
+  if (!text) {
+    return loadList("cases", "/v1/cases", listQuery("cases", params, []), caseItem,
+      (data) => span("Cas documentés", data));
   }
-}
-
-async function loadCases(event) {
-  if (event) event.preventDefault();
-  const text = $("#cases-q").value.trim();
   const current = ticket("cases");
   $("#cases-status").textContent = "Recherche…";
+  $("#cases-pager").hidden = true;
   try {
-    if (text) {
-      const data = await api(`/v1/similar?k=8&text=${encodeURIComponent(text)}`);
-      if (!current()) return;
-      $("#cases-status").textContent = `${data.cases.length} cas proches de votre description`;
-      $("#cases").replaceChildren(...data.cases.map(caseItem));
-    } else {
-      const data = await api("/v1/cases?k=50");
-      if (!current()) return;
-      $("#cases-status").textContent = `${data.results.length} cas documentés`;
-      $("#cases").replaceChildren(...data.results.map(caseItem));
-    }
+    const data = await api(`/v1/similar?k=8&text=${encodeURIComponent(text)}`);
+    if (!current()) return;
+    $("#cases-status").textContent = `${data.cases.length} cas proches de votre description`;
+    $("#cases").setAttribute("start", 1);
+    $("#cases").replaceChildren(...data.cases.map(caseItem));
   } catch (error) {
     $("#cases-status").textContent = `Erreur : ${error.message}`;
   }
@@ -310,29 +407,96 @@ async function similarCases(caseId, name) {
   }
 }
 
+// A detail view (a case's or an actor's page): its heading and content, or the error.
+async function loadDetail(view, path, draw) {
+  const box = $(`#${view}-page`);
+  const current = ticket(view);
+  box.replaceChildren(el("p", { role: "status" }, "Chargement…"));
+  try {
+    const data = await api(path);
+    if (!current()) return;
+    box.replaceChildren(...draw(data));
+  } catch (error) {
+    box.replaceChildren(el("p", { role: "status" }, `Erreur : ${error.message}`));
+  }
+}
+
+// A case page: every field (an editor's value over the extracted one, marked), sources.
+function loadCase(params) {
+  return loadDetail("case", `/v1/cases/${encodeURIComponent(params.get("id") || "")}`, (page) => {
+    const edited = new Set(page.edited);
+    const row = (label, key, value) => value && value.length !== 0
+      ? el("p", {}, el("strong", {}, `${label} : `), value,
+        edited.has(key) ? el("em", { class: "edited" }, " (complété par un éditeur)") : null)
+      : null;
+    const list = (title, items) => items.length
+      ? [el("h3", {}, title), el("ul", {}, ...items.map((text) => el("li", {}, text)))] : [];
+    return [
+      el("h2", {}, page.name),
+      row("Lieu", "place", page.place),
+      row("Type de territoire", "territory_type", page.territory_type),
+      el("p", {}, page.description),
+      row("Acteurs", "actors", page.actors.map((a) => `${a.name} (${a.label || a.type})`).join(", ")),
+      row("Thèmes", "themes", page.themes.join(" · ")),
+      row("Leviers", "levers", page.levers.join(", ")),
+      row("Dates", "dates", page.dates.join(", ")),
+      ...list("Résultats", page.results),
+      ...list("Enseignements", page.lessons.map((l) =>
+        l.polarity === "avoid" ? `À éviter : ${l.text}` : l.text)),
+      el("h3", {}, "Sources"),
+      el("ul", { class: "also" }, ...page.sources.map(sourceItem)),
+    ].filter(Boolean);
+  });
+}
+
 function quoteItem(quote) {
   return el("li", { class: "result quote" },
     el("p", { class: "speaker" }, quote.role ? `${quote.speaker}, ${quote.role}` : quote.speaker),
-    citationBlock(quote.citation));
+    citationBlock(quote.citation, contextLink(quote.document.id, quote.passage_id, quote)));
 }
 
-async function loadQuotes(event) {
-  if (event) event.preventDefault();
-  const params = new URLSearchParams({ k: "30" });
-  const query = $("#quotes-q").value.trim();
-  const speaker = $("#quotes-speaker").value.trim();
-  if (query) params.set("q", query);
-  if (speaker) params.set("speaker", speaker);
-  const current = ticket("quotes");
-  $("#quotes-status").textContent = "Recherche…";
-  try {
-    const data = await api(`/v1/quotes?${params}`);
-    if (!current()) return;
-    $("#quotes-status").textContent = `${data.results.length} citation(s)`;
-    $("#quotes").replaceChildren(...data.results.map(quoteItem));
-  } catch (error) {
-    $("#quotes-status").textContent = `Erreur : ${error.message}`;
-  }
+function loadQuotes(params) {
+  return loadList("quotes", "/v1/quotes", listQuery("quotes", params, ["q", "speaker", "sort"]),
+    quoteItem, (data) => data.results.length
+      ? span("Citations", data)
+      : "Aucune citation.");
+}
+
+// ---- actors: who, of what type, where, with whom -----------------------------------
+
+function actorLink(actor) {
+  return el("a", { class: "internal", href: viewUrl("actor", { id: actor.id }) }, actor.name);
+}
+
+function actorItem(actor) {
+  const roles = actor.roles.length ? ` — ${actor.roles[0]}` : "";
+  return el("li", { class: "actor" },
+    el("p", { class: "label" }, actorLink(actor), ` (${actor.type_label})${roles}`),
+    el("p", { class: "meta" }, `${actor.passages} passage(s) · ${actor.documents} document(s)`),
+  );
+}
+
+function loadActors(params) {
+  const q = params.get("q");
+  return loadList("actors", "/v1/actors", listQuery("actors", params, ["q", "kind"]), actorItem,
+    (data) => data.results.length
+      ? `${span("Acteurs", data)}${q ? ` pour « ${q} »` : ""}` : "Aucun acteur.");
+}
+
+// An actor's page: who works with them is a list of links, so the graph can be walked
+// from one actor to the next.
+function loadActor(params) {
+  return loadDetail("actor", `/v1/actors/${encodeURIComponent(params.get("id") || "")}`,
+    (actor) => [
+      el("h2", {}, actor.name),
+      el("p", { class: "meta" }, [actor.type_label, ...actor.roles.slice(0, 2)].join(" · ")),
+      actor.events.length ? el("p", {}, `Événements : ${actor.events.join(" ; ")}`) : "",
+      el("h3", {}, "Travaille avec"),
+      el("ul", { class: "works-with" }, ...actor.works_with.map((n) =>
+        el("li", {}, actorLink(n.actor), ` — ${n.shared_passages} passage(s) en commun`))),
+      el("h3", {}, "Sources"),
+      el("ul", { class: "also" }, ...actor.sources.map(sourceItem)),
+    ]);
 }
 
 // ---- documents and upload ------------------------------------------------------
@@ -342,11 +506,11 @@ async function loadDocuments() {
   try {
     const documents = await api("/v1/documents");
     list.replaceChildren(...documents.map((d) => el("li", {},
-      el("strong", {}, d.title),
+      el("a", { class: "internal", href: `/documents/${encodeURIComponent(d.id)}` }, d.title),
       el("span", { class: "meta" },
         ` — ${[d.event, d.date, d.place].filter(Boolean).join(", ")} · ${d.passages} passages · ${d.file}`))));
     const select = $("#f-document");
-    const chosen = select.value;
+    const chosen = new URLSearchParams(location.search).get("document") || select.value;
     select.replaceChildren(el("option", { value: "" }, "tous"),
       ...documents.map((d) => el("option", { value: d.id }, d.title.slice(0, 70))));
     select.value = chosen;
@@ -378,79 +542,23 @@ async function upload(event) {
   }
 }
 
-// ---- actors: who, of what type, where, with whom -----------------------------------
-
-
-function actorItem(actor) {
-  const roles = actor.roles.length ? ` — ${actor.roles[0]}` : "";
-  return el("li", { class: "actor" },
-    el("p", { class: "label" },
-      el("button", { type: "button", class: "link", onclick: () => openActor(actor.id) }, actor.name),
-      ` (${actor.type_label})${roles}`),
-    el("p", { class: "meta" }, `${actor.passages} passage(s) · ${actor.documents} document(s)`),
-  );
-}
-
-async function loadActors(event) {
-  if (event) event.preventDefault();
-  const params = new URLSearchParams({ k: "50" });
-  const q = $("#actors-q").value.trim();
-  const kind = $("#actors-kind").value;
-  if (q) params.set("q", q);
-  if (kind) params.set("kind", kind);
-  const current = ticket("actors");
-  $("#actors-status").textContent = "Recherche…";
-  try {
-    const data = await api(`/v1/actors?${params}`);
-    if (!current()) return;
-    $("#actors-status").textContent = data.results.length
-      ? `${data.results.length} acteur(s)${q ? ` pour « ${q} »` : ""}` : "Aucun acteur.";
-    $("#actors").replaceChildren(...data.results.map(actorItem));
-  } catch (error) {
-    $("#actors-status").textContent = `Erreur : ${error.message}`;
-  }
-}
-
-// An actor's page in the panel: who works with them is a list of links, so the graph
-// can be walked from one actor to the next.
-async function openActor(actorId) {
-  try {
-    const actor = await api(`/v1/actors/${encodeURIComponent(actorId)}`);
-    const kind = actor.type_label;
-    const partners = el("ul", { class: "works-with" }, ...actor.works_with.map((n) =>
-      el("li", {}, el("button", { type: "button", class: "link", onclick: () => openActor(n.actor.id) },
-        n.actor.name), ` — ${n.shared_passages} passage(s) en commun`)));
-    openPanel(actor.name,
-      el("p", { class: "meta" }, [kind, ...actor.roles.slice(0, 2)].join(" · ")),
-      el("p", {}, actor.events.length ? `Événements : ${actor.events.join(" ; ")}` : ""),
-      el("h3", {}, "Travaille avec"), partners,
-      el("h3", {}, "Sources"),
-      el("ul", { class: "also" }, ...actor.sources.map((s) => el("li", {}, s.citation))));
-  } catch (error) {
-    openPanel("Acteur", el("p", {}, `Erreur : ${error.message}`));
-  }
-}
-
 // ---- start -----------------------------------------------------------------------
+
+const LOADERS = {
+  search: runSearch, practices: loadPractices, cases: loadCases, case: loadCase,
+  quotes: loadQuotes, actors: loadActors, actor: loadActor, documents: loadDocuments,
+  upload: () => {},
+};
 
 document.addEventListener("DOMContentLoaded", () => {
   for (const tab of document.querySelectorAll(".tab")) {
-    tab.addEventListener("click", () => show(tab.dataset.view));
+    tab.addEventListener("click", () => go(lastUrl[tab.dataset.view] || viewUrl(tab.dataset.view)));
   }
-  $("#search-form").addEventListener("submit", runSearch);
+  for (const [view, form] of Object.entries(FORMS)) $(form).addEventListener("submit", submitsTo(view));
   $("#upload-form").addEventListener("submit", upload);
-  $("#practices-form").addEventListener("submit", loadPractices);
-  $("#cases-form").addEventListener("submit", loadCases);
-  $("#quotes-form").addEventListener("submit", loadQuotes);
-  $("#actors-form").addEventListener("submit", loadActors);
   $("#panel-close").addEventListener("click", () => $("#panel").close());
+  document.addEventListener("click", followInternalLink);
+  window.addEventListener("popstate", route);
   loadDocuments();
-  const params = new URLSearchParams(location.search);
-  if (params.get("q")) {
-    for (const [key, value] of params.entries()) {
-      const field = $("#search-form").elements.namedItem(key);
-      if (field) field.value = value;
-    }
-    runSearch();
-  }
+  route();
 });
