@@ -213,7 +213,7 @@ def test_upload_with_token_then_find_it(page, tmp_path):
     source = tmp_path / "jardins.md"
     source.write_text(MARKDOWN.replace("Trappes", "Montreuil-Bellay"), encoding="utf-8")
     page.get_by_role("button", name="Ajouter").click()
-    page.get_by_label("Jeton d’écriture").fill("jeton-de-test")
+    page.locator("#upload-form").get_by_label("Jeton d’écriture").fill("jeton-de-test")
     page.get_by_label("Fichiers").set_input_files(str(source))
     page.get_by_role("button", name="Envoyer et indexer").click()
     page.get_by_text("jardins.md : indexé").wait_for(timeout=60_000)
@@ -334,3 +334,43 @@ def test_a_case_page_opens_from_the_cases_view(page):
     page.reload()
     detail.get_by_role("heading", name="Sources").wait_for()
     assert name.startswith(detail.locator("h2").inner_text())
+
+
+def test_an_editor_documents_a_case_then_completes_it_on_the_page(page, server):
+    page.goto(f"{server}/?view=cases")
+    page.get_by_text("Documenter un nouveau cas").click()
+    new = page.locator("#case-new form")
+    new.get_by_label("Nom").fill("Jardin partagé des Tilleuls")
+    new.get_by_label("Lieu").fill("Saint-Dié-des-Vosges")
+    new.get_by_label("Jeton d’écriture").fill("jeton-de-test")
+    new.get_by_role("button", name="Créer le cas").click()
+    detail = page.locator("#case-page")
+    detail.get_by_role("heading", name="Jardin partagé des Tilleuls").wait_for()
+    assert "view=case" in page.url and "Saint-Dié-des-Vosges" in detail.inner_text()
+
+    detail.get_by_text("Compléter ou corriger cette fiche").click()
+    form = detail.locator("form.case-editor")
+    form.get_by_label("Type de territoire").select_option("ville moyenne")
+    form.get_by_label("Thèmes (un par ligne)").fill("alimentation\nlien social")
+    form.get_by_role("button", name="Enregistrer").click()  # the token is remembered
+    detail.get_by_text("alimentation · lien social").wait_for()
+    assert "ville moyenne" in detail.inner_text()
+    assert detail.locator("em.edited").count() >= 3  # name, place, territory type, themes
+
+    case_id = page.url.split("id=")[1]
+    saved = httpx.get(f"{server}/v1/cases/{case_id}").json()
+    assert saved["territory_type"] == "ville moyenne"
+    assert saved["themes"] == ["alimentation", "lien social"]
+    page.reload()
+    detail.get_by_text("alimentation · lien social").wait_for()
+
+
+def test_a_case_edit_with_a_wrong_token_says_so(page, server):
+    page.goto(f"{server}/?view=cases")
+    page.get_by_text("Documenter un nouveau cas").click()
+    new = page.locator("#case-new form")
+    new.get_by_label("Nom").fill("Cas refusé")
+    new.get_by_label("Jeton d’écriture").fill("mauvais-jeton")
+    new.get_by_role("button", name="Créer le cas").click()
+    new.get_by_text("Erreur").wait_for()
+    assert httpx.get(f"{server}/v1/cases/case-ed-cas-refuse").status_code == 404

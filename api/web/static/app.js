@@ -445,6 +445,7 @@ function loadCase(params) {
         l.polarity === "avoid" ? `À éviter : ${l.text}` : l.text)),
       el("h3", {}, "Sources"),
       el("ul", { class: "also" }, ...page.sources.map(sourceItem)),
+      caseForm(page),
     ].filter(Boolean);
   });
 }
@@ -556,6 +557,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   for (const [view, form] of Object.entries(FORMS)) $(form).addEventListener("submit", submitsTo(view));
   $("#upload-form").addEventListener("submit", upload);
+  $("#case-new").replaceChildren(caseForm(null));
   $("#panel-close").addEventListener("click", () => $("#panel").close());
   document.addEventListener("click", followInternalLink);
   window.addEventListener("popstate", route);
