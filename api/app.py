@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.reloader import StoreVersion, Watcher
-from api.routers import documents, health, knowledge, search
+from api.routers import documents, export, health, knowledge, search
 from ingest.store import Store
 from ingest.writelock import WriteLock
 from search.embedders import get_embedder
@@ -93,6 +93,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(knowledge.router)
+    app.include_router(export.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -27,12 +27,17 @@ def search(
         Literal[KINDS] | None, Query(description="document kind: " + ", ".join(KINDS))
     ] = None,
     speaker: str | None = None,
+    place: str | None = None,
 ) -> SearchResponse:
+    """Passages answering a question, with `facets`: how every relevant passage spreads
+    over years, events, kinds, speakers, places and cases (each a filter here but cases)."""
     if not q.strip():
         raise HTTPException(400, "the query is empty")
-    filters = Filters(document=document, event=event, year=year, kind=kind, speaker=speaker)
+    filters = Filters(
+        document=document, event=event, year=year, kind=kind, speaker=speaker, place=place
+    )
     hits = app.engine.search(q, k, mode, filters)
-    return search_response(q, mode, hits)
+    return search_response(q, mode, hits, app.engine)
 
 
 @router.get("/similar")

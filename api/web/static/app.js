@@ -48,6 +48,7 @@ function show(view) {
   if (view === "cases" && !$("#cases").children.length) loadCases();
   if (view === "quotes" && !$("#quotes").children.length) loadQuotes();
   if (view === "actors" && !$("#actors").children.length) loadActors();
+  if (view === "speakers" && !$("#speakers").children.length) loadSpeakers();
 }
 
 // ---- results ---------------------------------------------------------------
@@ -66,7 +67,104 @@ function copyButton(citation) {
   return button;
 }
 
-function resultItem(result) {
+// ---- citations for a reference manager: one item or a selection, as a file ------------
+
+const EXPORT_FORMATS = [["csl", "CSL-JSON (Zotero)"], ["bibtex", "BibTeX"], ["ris", "RIS"]];
+
+function exportBarOf(kind) {
+  return document.querySelector(`.export-bar[data-kind="${kind}"]`);
+}
+
+// The file comes from GET /v1/export, which names it (Content-Disposition).
+function downloadExport(kind, ids) {
+  const params = new URLSearchParams({ format: exportBarOf(kind).querySelector("select").value });
+  for (const id of ids) params.append(kind, id);
+  const link = el("a", { href: `/v1/export?${params}`, download: "" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+// A checkbox for the selection and « Exporter » for this item alone.
+function exportControls(kind, id) {
+  return [
+    el("label", { class: "pick" },
+      el("input", { type: "checkbox", value: id, onchange: () => countSelection(kind) }),
+      "Sélectionner"),
+    el("button", { type: "button", onclick: () => downloadExport(kind, [id]) }, "Exporter"),
+  ];
+}
+
+function selectedIds(kind) {
+  const list = $(exportBarOf(kind).dataset.list);
+  return [...list.querySelectorAll(".pick input:checked")].map((box) => box.value);
+}
+
+function countSelection(kind) {
+  const count = selectedIds(kind).length;
+  const button = exportBarOf(kind).querySelector(".export-selection");
+  button.disabled = !count;
+  button.textContent = `Exporter la sélection (${count})`;
+}
+
+// Above a list: the format, « Tout sélectionner » and « Exporter la sélection ».
+function setUpExportBar(bar, list) {
+  const kind = bar.dataset.kind;
+  bar.dataset.list = list;
+  bar.replaceChildren(
+    el("label", {}, "Format ",
+      el("select", { name: "format" }, ...EXPORT_FORMATS.map(([value, label]) =>
+        el("option", { value }, label)))),
+    el("label", { class: "pick" },
+      el("input", { type: "checkbox", class: "pick-all", onchange: (event) => {
+        for (const box of $(list).querySelectorAll(".pick input")) box.checked = event.target.checked;
+        countSelection(kind);
+      } }), "Tout sélectionner"),
+    el("button", { type: "button", class: "export-selection", disabled: "",
+      onclick: () => downloadExport(kind, selectedIds(kind)) }, "Exporter la sélection (0)"));
+}
+
+// A new list: nothing selected yet; the bar shows when there is something to export.
+function resetExportBar(kind, shown) {
+  const bar = exportBarOf(kind);
+  bar.querySelector(".pick-all").checked = false;
+  countSelection(kind);
+  bar.hidden = !shown;
+}
+
+// ---- facets: where the matching passages come from, each value a filter ------------
+
+const FACET_TITLES = {
+  year: "Année", event: "Événement", kind: "Type", speaker: "Intervenant·e", place: "Lieu",
+  case: "Cas",
+};
+const FACET_FIELDS = { year: "#f-year", event: "#f-event", kind: "#f-kind", speaker: "#f-speaker",
+  place: "#f-place" };
+
+// A value filters the search (clicked again, it lifts the filter); a case opens its page.
+function facetButton(name, facet) {
+  const field = FACET_FIELDS[name] ? $(FACET_FIELDS[name]) : null;
+  const active = Boolean(field) && field.value === facet.value;
+  const choose = () => {
+    if (!field) return openCase(facet.value);
+    field.value = active ? "" : facet.value;
+    runSearch();
+  };
+  return el("button", { type: "button", class: "facet-value", onclick: choose,
+    "aria-pressed": field ? String(active) : null },
+    facet.label, " ", el("span", { class: "count" }, `(${facet.count})`));
+}
+
+function showFacets(facets) {
+  const groups = Object.entries(facets || {}).filter(([, values]) => values.length);
+  $("#facets").replaceChildren(el("h2", {}, "Affiner"),
+    ...groups.map(([name, values]) => el("section", { class: "facet", "data-facet": name },
+      el("h3", {}, FACET_TITLES[name] || name),
+      el("ul", {}, ...values.map((facet) => el("li", {}, facetButton(name, facet)))))));
+  $("#facets").hidden = !groups.length;
+}
+
+function resultItem(result, selectable = false) {
   const meta = [result.document.title, `p. ${result.page}`];
   if (result.speaker) meta.unshift(result.speaker);
   const item = el("li", { class: "result", "data-passage": result.passage_id },
@@ -83,9 +181,10 @@ function resultItem(result) {
       el("summary", {}, `Aussi dans ${result.also_in.length} autre(s) source(s)`), list));
   }
   item.append(el("div", { class: "actions" },
-    copyButton(result.citation),
+    copyButton(result.full_citation),
     el("button", { type: "button", onclick: () => openContext(result.passage_id) }, "Voir le contexte"),
     el("button", { type: "button", onclick: () => openSimilar(result.passage_id) }, "Cas similaires"),
+    ...(selectable ? exportControls("passage", result.passage_id) : []),
   ));
   return item;
 }
@@ -106,7 +205,7 @@ function answerItem(item) {
       el("summary", {}, `Dit aussi dans ${item.evidence.length - 1} autre(s) source(s)`), others));
   }
   entry.append(el("div", { class: "actions" },
-    copyButton(first.citation),
+    copyButton(first.full_citation),
     el("button", { type: "button", onclick: () => openContext(first.passage_id) }, "Voir le contexte"),
   ));
   return entry;
@@ -134,6 +233,8 @@ async function runSearch(event) {
   $("#results").replaceChildren();
   $("#answer").hidden = true;
   $("#results-title").hidden = true;
+  $("#facets").hidden = true;
+  $("#search-export").hidden = true;
   try {
     // The answer draws on the whole collection: shown when no filter narrows the search.
     const filtered = [...params.keys()].some((key) => !["q", "mode"].includes(key));
@@ -147,7 +248,9 @@ async function runSearch(event) {
       : `Aucun résultat pertinent pour « ${query} » : ${data.reason || "rien de trouvé"}.`;
     if (answer) showAnswer(answer);
     $("#results-title").hidden = !data.results.length;
-    $("#results").replaceChildren(...data.results.map(resultItem));
+    $("#results").replaceChildren(...data.results.map((result) => resultItem(result, true)));
+    resetExportBar("passage", data.results.length > 0);
+    showFacets(data.facets);
   } catch (error) {
     $("#status").textContent = `Erreur : ${error.message}`;
   }
@@ -176,7 +279,7 @@ async function openContext(passageId) {
     blocks.push(passageBlock(data.passage, "Passage", true));
     if (data.next) blocks.push(passageBlock(data.next, "Après"));
     blocks.push(el("blockquote", { class: "citation" }, data.passage.citation),
-                copyButton(data.passage.citation));
+                copyButton(data.passage.full_citation));
     openPanel(`Contexte — ${data.passage.document.title}`, ...blocks);
   } catch (error) {
     openPanel("Contexte", el("p", {}, `Erreur : ${error.message}`));
@@ -196,16 +299,17 @@ async function openSimilar(passageId) {
 
 // ---- practices, cases, quotes ----------------------------------------------------
 
-function citationBlock(citation) {
+// The reference as shown (its quote may be cut), and the button that copies it whole.
+function citationBlock(citation, full = citation, ...actions) {
   return el("div", {},
     el("blockquote", { class: "citation" }, citation),
-    el("div", { class: "actions" }, copyButton(citation)));
+    el("div", { class: "actions" }, copyButton(full), ...actions));
 }
 
 function practiceItem(card) {
   const sources = `${card.documents} document(s), ${card.events} événement(s)`;
   const list = el("ul", { class: "evidence" },
-    ...card.evidence.map((e) => el("li", {}, citationBlock(e.citation))));
+    ...card.evidence.map((e) => el("li", {}, citationBlock(e.citation, e.full_citation))));
   return el("li", { class: "result practice", "data-card": card.id },
     el("h3", {}, card.polarity === "avoid" ? `À éviter : ${card.label}` : card.label),
     el("p", { class: "meta" }, sources),
@@ -240,7 +344,9 @@ function caseItem(entry) {
   if (entry.reasons) {
     item.append(el("ul", { class: "reasons" }, ...entry.reasons.map((r) => el("li", {}, r))));
   }
-  if (record.sources.length) item.append(citationBlock(record.sources[0].citation));
+  if (record.sources.length) {
+    item.append(citationBlock(record.sources[0].citation, record.sources[0].full_citation));
+  }
   item.append(el("div", { class: "actions" },
     el("button", { type: "button", onclick: () => openCase(record.id) }, "Fiche du cas"),
     el("button", { type: "button", onclick: () => similarCases(record.id, record.name) },
@@ -313,7 +419,7 @@ async function similarCases(caseId, name) {
 function quoteItem(quote) {
   return el("li", { class: "result quote" },
     el("p", { class: "speaker" }, quote.role ? `${quote.speaker}, ${quote.role}` : quote.speaker),
-    citationBlock(quote.citation));
+    citationBlock(quote.citation, quote.citation, ...exportControls("quote", quote.id)));
 }
 
 async function loadQuotes(event) {
@@ -330,6 +436,7 @@ async function loadQuotes(event) {
     if (!current()) return;
     $("#quotes-status").textContent = `${data.results.length} citation(s)`;
     $("#quotes").replaceChildren(...data.results.map(quoteItem));
+    resetExportBar("quote", data.results.length > 0);
   } catch (error) {
     $("#quotes-status").textContent = `Erreur : ${error.message}`;
   }
@@ -430,6 +537,54 @@ async function openActor(actorId) {
   }
 }
 
+// ---- speakers: who speaks, as what, where; the way to their words --------------------
+
+function searchSpeaker(name) {
+  show("search");
+  $("#q").value = name;
+  $("#f-speaker").value = name;
+  runSearch();
+}
+
+function quotesOf(name) {
+  $("#quotes-q").value = "";
+  $("#quotes-speaker").value = name;
+  show("quotes");
+  loadQuotes();
+}
+
+function speakerItem(speaker) {
+  const facts = [
+    speaker.organisations.length ? `Organisation(s) : ${speaker.organisations.join(", ")}` : null,
+    speaker.events.length ? `Événement(s) : ${speaker.events.join(" ; ")}` : null,
+  ].filter(Boolean);
+  return el("li", { class: "result speaker-entry", "data-speaker": speaker.name },
+    el("h3", {}, speaker.name),
+    el("p", {}, speaker.roles[0] || "Rôle non précisé dans les documents"),
+    ...facts.map((fact) => el("p", { class: "meta" }, fact)),
+    el("div", { class: "actions" },
+      el("button", { type: "button", onclick: () => searchSpeaker(speaker.name) },
+        `Ses passages (${speaker.passages})`),
+      speaker.quotes ? el("button", { type: "button", onclick: () => quotesOf(speaker.name) },
+        `Ses citations (${speaker.quotes})`) : null));
+}
+
+async function loadSpeakers(event) {
+  if (event) event.preventDefault();
+  const q = $("#speakers-q").value.trim();
+  const current = ticket("speakers");
+  $("#speakers-status").textContent = "Recherche…";
+  try {
+    const data = await api(`/v1/speakers${q ? `?q=${encodeURIComponent(q)}` : ""}`);
+    if (!current()) return;
+    $("#speakers-status").textContent = data.results.length
+      ? `${data.results.length} intervenant·e(s)${q ? ` pour « ${q} »` : ""}` : "Aucun intervenant.";
+    $("#speakers").replaceChildren(...data.results.map(speakerItem));
+  } catch (error) {
+    $("#speakers-status").textContent = `Erreur : ${error.message}`;
+  }
+}
+
 // ---- start -----------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -442,6 +597,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#cases-form").addEventListener("submit", loadCases);
   $("#quotes-form").addEventListener("submit", loadQuotes);
   $("#actors-form").addEventListener("submit", loadActors);
+  $("#speakers-form").addEventListener("submit", loadSpeakers);
+  setUpExportBar($("#search-export"), "#results");
+  setUpExportBar($("#quotes-export"), "#quotes");
   $("#panel-close").addEventListener("click", () => $("#panel").close());
   loadDocuments();
   const params = new URLSearchParams(location.search);
