@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from ingest.store import DocumentRow, PassageRow
 from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
-from search.engine import Hit, Results
+from search.engine import Hit, Results, SearchEngine
 from search.facets import facets
 from search.knowledge.actors import TYPE_LABELS
 from search.knowledge.case_pages import EDITABLE, TERRITORY_TYPE_NAMES, CasePage
@@ -157,7 +157,9 @@ def search_result(hit: Hit, query: str) -> SearchResult:
     )
 
 
-def search_response(query: str, mode: str, hits: list[Hit], engine=None) -> SearchResponse:
+def search_response(
+    query: str, mode: str, hits: list[Hit], engine: SearchEngine | None = None
+) -> SearchResponse:
     """`hits` as the engine returns them: an empty `Results` carries its reason; given the
     engine, the facets count the passages `hits.matched` lists."""
     return SearchResponse(
@@ -169,7 +171,7 @@ def search_response(query: str, mode: str, hits: list[Hit], engine=None) -> Sear
     )
 
 
-def search_facets(engine, passage_ids: list[str]) -> dict[str, list[FacetModel]]:
+def search_facets(engine: SearchEngine, passage_ids: list[str]) -> dict[str, list[FacetModel]]:
     knowledge = engine.knowledge
     matched = (
         (engine.passages[pid], engine.documents[engine.passages[pid].document_id])

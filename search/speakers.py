@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ingest.normalise import fold
+
+if TYPE_CHECKING:
+    from search.engine import SearchEngine
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def _organisations(roles: list[str], organisations: list[dict], surnames: set[st
     return [n for n in found if not any(n != o and fold(n) in fold(o) for o in found)]
 
 
-def speaker_index(engine, query: str | None = None) -> list[Speaker]:
+def speaker_index(engine: SearchEngine, query: str | None = None) -> list[Speaker]:
     """Every speaker of the searchable passages, most passages first; with a query, those
     whose name, role or organisation holds it (accents and case aside)."""
     passages = Counter(p.speaker for p in engine.passages.values() if p.speaker)

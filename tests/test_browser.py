@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -141,6 +142,10 @@ def test_a_question_shows_the_answer_before_the_passages(page):
     answer.get_by_role("heading", name="Ce qui marche").wait_for()
     first = answer.locator(".answer-item").first
     assert "p. " in first.locator(".citation").inner_text()
+    with page.expect_download() as download:
+        first.get_by_role("button", name="Exporter", exact=True).click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert len(exported) == 1 and "/documents/" in exported[0]["URL"]  # CSL-JSON by default
     first.get_by_role("button", name="Voir le contexte").click()
     page.locator("dialog#panel .context.current").wait_for()
     page.locator("dialog#panel").get_by_role("button", name="Fermer").click()

@@ -207,6 +207,8 @@ function answerItem(item) {
   entry.append(el("div", { class: "actions" },
     copyButton(first.full_citation),
     el("button", { type: "button", onclick: () => openContext(first.passage_id) }, "Voir le contexte"),
+    el("button", { type: "button", onclick: () => downloadExport("passage", [first.passage_id]) },
+      "Exporter"),
   ));
   return entry;
 }
