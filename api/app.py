@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.limits import WriteLimits
 from api.reloader import StoreVersion, Watcher
-from api.routers import documents, health, knowledge, search
+from api.routers import documents, export, health, knowledge, search
 from api.routers.deps import error_response
 from ingest.store import Store
 from ingest.writelock import WriteLock
@@ -115,6 +115,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(knowledge.router)
+    app.include_router(export.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

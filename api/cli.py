@@ -264,10 +264,12 @@ def show(
         _echo(f"    {indent}p. {section['page']:<3} {section['title']}{speakers}")
 
 
-def _filters(document, event, year, kind, speaker):
+def _filters(document, event, year, kind, speaker, place=None):
     from search.engine import Filters
 
-    return Filters(document=document, event=event, year=year, kind=kind, speaker=speaker)
+    return Filters(
+        document=document, event=event, year=year, kind=kind, speaker=speaker, place=place
+    )
 
 
 @app.command()
@@ -280,19 +282,41 @@ def search(
     year: Annotated[int | None, typer.Option(help="Only documents of this year.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind of document.")] = None,
     speaker: Annotated[str | None, typer.Option(help="Only passages by this speaker.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    place: Annotated[str | None, typer.Option(help="Only documents of this place.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text, json, jsonl (a result a line), csv, or citations for a reference "
+            "manager: bibtex, csl (CSL-JSON), ris.",
+        ),
+    ] = "text",
+    base_url: Annotated[
+        str,
+        typer.Option(
+            envvar="RECUEIL_URL", help="Where `recueil serve` runs: the passages' URLs start so."
+        ),
+    ] = "http://127.0.0.1:8000",
 ) -> None:
     """Find the passages that answer a question, with their citations."""
     from api.models import search_response
+    from api.result_formats import OUTPUTS, render
 
+    if output not in OUTPUTS:
+        _fail(f"unknown format '{output}': use one of {', '.join(OUTPUTS)}")
+    if as_json and output not in ("text", "json"):
+        _fail(f"--json and --format {output} disagree: give one of them")
+    output = "json" if as_json else output
     engine = _engine()
     try:
-        hits = engine.search(query, k, mode, _filters(document, event, year, kind, speaker))
+        filters = _filters(document, event, year, kind, speaker, place)
+        hits = engine.search(query, k, mode, filters)
     except ValueError as exc:
         _fail(str(exc))
-    response = search_response(query, mode, hits)
-    if as_json:
-        _print_json(response)
+    response = search_response(query, mode, hits, engine)
+    if output != "text":
+        sys.stdout.write(render(output, hits, response, base_url))
         return
     if not response.results:
         _echo(f"Aucun résultat pertinent : {response.reason}.")

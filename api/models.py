@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -13,12 +13,16 @@ from api.paging import Paged
 from ingest.store import DocumentRow, PassageRow
 from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
-from search.engine import Hit, Results
+from search.engine import Hit, Results, SearchEngine
+from search.facets import facets
 from search.knowledge.actors import TYPE_LABELS
 from search.knowledge.case_pages import EDITABLE, TERRITORY_TYPE_NAMES, CasePage
 from search.knowledge.cases import Case
 from search.knowledge.index import Card, QuoteHit, at_page
 from search.snippet import snippet
+from search.speakers import Speaker
+
+FULL_CITATION = "the whole text quoted, with its reference: what « Copier la citation » copies"
 
 
 class DocumentRef(BaseModel):
@@ -40,6 +44,7 @@ class SourceRef(BaseModel):
     end: int
     text: str
     citation: str
+    full_citation: str = Field(description=FULL_CITATION)
 
 
 class SearchResult(BaseModel):
@@ -71,7 +76,14 @@ class SearchResult(BaseModel):
     start: int
     end: int
     citation: str
+    full_citation: str = Field(description=FULL_CITATION)
     also_in: list[SourceRef]
+
+
+class FacetModel(BaseModel):
+    value: str = Field(description="what the filter of that name takes (a case id for cases)")
+    label: str = Field(description="what the page shows")
+    count: int = Field(description="matching passages with this value")
 
 
 class SearchResponse(Paged):
@@ -81,6 +93,11 @@ class SearchResponse(Paged):
     reason: str | None = Field(
         None,
         description="why there is no result, when there is none (« aucun résultat pertinent »)",
+    )
+    facets: dict[str, list[FacetModel]] = Field(
+        default_factory=dict,
+        description="year, event, kind, speaker, place and case: counts over every passage "
+        "kept as relevant, before the top k are cut",
     )
 
 
@@ -95,6 +112,11 @@ def document_ref(document: DocumentRow) -> DocumentRef:
     )
 
 
+def full_citation(document: DocumentRow, passage: PassageRow, text: str) -> str:
+    """The reference quoting `text` whole: a copied citation must not stop mid-sentence."""
+    return reference(document, passage, " ".join(text.split()))
+
+
 def source_ref(passage: PassageRow, document: DocumentRow) -> SourceRef:
     return SourceRef(
         passage_id=passage.id,
@@ -104,6 +126,7 @@ def source_ref(passage: PassageRow, document: DocumentRow) -> SourceRef:
         end=passage.end,
         text=passage.text,
         citation=reference(document, passage),
+        full_citation=full_citation(document, passage, passage.text),
     )
 
 
@@ -130,18 +153,36 @@ def search_result(hit: Hit, query: str) -> SearchResult:
         start=passage.start,
         end=passage.end,
         citation=reference(document, passage, excerpt),
+        full_citation=full_citation(document, passage, passage.text),
         also_in=[source_ref(p, d) for p, d in hit.also_in],
     )
 
 
-def search_response(query: str, mode: str, hits: list[Hit]) -> SearchResponse:
-    """`hits` as the engine returns them: an empty `Results` carries its reason."""
+def search_response(
+    query: str, mode: str, hits: list[Hit], engine: SearchEngine | None = None
+) -> SearchResponse:
+    """`hits` as the engine returns them: an empty `Results` carries its reason; given the
+    engine, the facets count the passages `hits.matched` lists."""
     return SearchResponse(
         query=query,
         mode=mode,
         results=[search_result(h, query) for h in hits],
         reason=hits.reason if isinstance(hits, Results) else None,
+        facets=search_facets(engine, hits.matched) if engine and isinstance(hits, Results) else {},
     )
+
+
+def search_facets(engine: SearchEngine, passage_ids: list[str]) -> dict[str, list[FacetModel]]:
+    knowledge = engine.knowledge
+    matched = (
+        (engine.passages[pid], engine.documents[engine.passages[pid].document_id])
+        for pid in passage_ids
+    )
+    found = facets(matched, knowledge.cases_of, knowledge.case_name)
+    return {
+        name: [FacetModel(value=v.value, label=v.label, count=v.count) for v in values]
+        for name, values in found.items()
+    }
 
 
 # -- answers ------------------------------------------------------------------------
@@ -157,6 +198,7 @@ class AnswerEvidence(BaseModel):
     start: int = Field(description="offset of the excerpt in the document's extracted text")
     end: int
     document: DocumentRef
+    full_citation: str = Field(description=FULL_CITATION)
 
 
 class AnswerItem(BaseModel):
@@ -217,6 +259,7 @@ def answer_evidence(evidence: Evidence) -> AnswerEvidence:
         start=evidence.start,
         end=evidence.end,
         document=document_ref(evidence.document),
+        full_citation=full_citation(evidence.document, cited, evidence.text),
     )
 
 
@@ -310,6 +353,7 @@ class EvidenceModel(BaseModel):
     start: int
     end: int
     citation: str
+    full_citation: str = Field(description=FULL_CITATION)
 
 
 class PracticeCard(BaseModel):
@@ -343,7 +387,7 @@ class QuoteModel(BaseModel):
     start: int
     end: int
     score: float | None
-    citation: str
+    citation: str = Field(description="the reference quoting the speaker's words whole")
 
 
 class QuotesResponse(Paged):
@@ -459,6 +503,9 @@ def practice_card(card: Card) -> PracticeCard:
                     at_page(e.passage, e.record["page"]),
                     quote_excerpt(e.record["text"], 200),
                 ),
+                full_citation=full_citation(
+                    e.document, at_page(e.passage, e.record["page"]), e.record["text"]
+                ),
             )
             for e in card.evidence
         ],
@@ -544,3 +591,24 @@ def similar_response(
             for s in cases
         ],
     )
+
+
+# -- speakers -------------------------------------------------------------------------
+
+
+class SpeakerModel(BaseModel):
+    name: str
+    roles: list[str] = Field(description="every role the documents give the speaker")
+    organisations: list[str] = Field(description="organisations their roles name")
+    events: list[str]
+    passages: int = Field(description="searchable passages of their turns")
+    quotes: int = Field(description="quotes attributed to them (GET /v1/quotes?speaker=…)")
+
+
+class SpeakersResponse(BaseModel):
+    query: str | None
+    results: list[SpeakerModel]
+
+
+def speaker_model(speaker: Speaker) -> SpeakerModel:
+    return SpeakerModel(**asdict(speaker))

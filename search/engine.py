@@ -52,6 +52,7 @@ class Filters:
     year: int | None = None
     kind: str | None = None
     speaker: str | None = None
+    place: str | None = None
 
     def __bool__(self) -> bool:
         return any(v is not None and v != "" for v in self.__dict__.values())
@@ -70,6 +71,8 @@ class Filters:
             return False
         if self.kind and self.kind != document.kind:
             return False
+        if self.place and fold(self.place) not in fold(document.place or ""):
+            return False
         return not (self.speaker and fold(self.speaker) not in fold(passage.speaker or ""))
 
 
@@ -85,11 +88,20 @@ class Hit:
 
 
 class Results(list):
-    """Hits, best first; when there are none, `reason` says why, for a person to read."""
+    """Hits, best first; when there are none, `reason` says why, for a person to read.
 
-    def __init__(self, hits: list[Hit] | None = None, reason: str | None = None):
+    `matched` holds the ids of every passage kept as relevant, before the top k are cut
+    and duplicates grouped: what facets count."""
+
+    def __init__(
+        self,
+        hits: list[Hit] | None = None,
+        reason: str | None = None,
+        matched: list[str] | None = None,
+    ):
         super().__init__(hits or [])
         self.reason = reason if not hits else None
+        self.matched = matched or []
 
 
 def _shingles(text: str) -> set[str]:
@@ -214,7 +226,7 @@ class SearchEngine:
         ranked = ranking.adjust(
             query, ranked, self.passages.__getitem__, intent, mention, self.statements, complete
         )
-        return Results(self._group(ranked, k))
+        return Results(self._group(ranked, k), matched=[r.passage_id for r in ranked])
 
     def _rows_of(self, mention: Mention, allowed: np.ndarray | None) -> np.ndarray:
         """Rows of the passages the people a question designates speak in."""

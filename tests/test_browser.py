@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import ARTIFACTS
 from tests.factories import MARKDOWN
+from tests.test_citation_formats import parse_bibtex, parse_ris
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -60,7 +63,12 @@ def test_question_gives_cited_results_and_copy(page, server):
     results.first.get_by_role("button", name="Copier la citation").click()
     page.get_by_text("Citation copiée ✓").wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == results.first.locator(".citation").inner_text()
+    # The whole passage is copied with its reference, not the excerpt the page shows.
+    shown = results.first.locator(".citation").inner_text()
+    api = httpx.get(f"{server}/v1/search", params={"q": "comment impliquer les entreprises ?"})
+    whole = api.json()["results"][0]["text"]
+    assert copied == f"« {' '.join(whole.split())} » — {shown.split(' » — ', 1)[1]}"
+    assert len(copied) > len(shown)
 
 
 def in_viewport(page, selector: str) -> bool:
@@ -286,6 +294,10 @@ def test_a_question_shows_the_answer_before_the_passages(page):
     answer.get_by_role("heading", name="Ce qui marche").wait_for()
     first = answer.locator(".answer-item").first
     assert "p. " in first.locator(".citation").inner_text()
+    with page.expect_download() as download:
+        first.get_by_role("button", name="Exporter", exact=True).click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert len(exported) == 1 and "/documents/" in exported[0]["URL"]  # CSL-JSON by default
     assert page.locator("#results .result").count() == 10
 
 
@@ -374,3 +386,85 @@ def test_a_case_edit_with_a_wrong_token_says_so(page, server):
     new.get_by_role("button", name="Créer le cas").click()
     new.get_by_text("Erreur").wait_for()
     assert httpx.get(f"{server}/v1/cases/case-ed-cas-refuse").status_code == 404
+
+
+def test_facets_filter_then_a_selection_is_exported(page, server):
+    page.get_by_label("Votre question").fill("comment impliquer les entreprises ?")
+    page.keyboard.press("Enter")
+    page.locator("#results .result").first.wait_for()
+    facets = page.locator("#facets")
+    assert facets.get_by_role("heading", name="Type").is_visible()
+    kinds = page.locator("#f-kind option").evaluate_all("options => options.map(o => o.value)")
+    assert {"case_study", "document"} <= set(kinds)  # every kind a facet can offer
+    assert "(" in facets.locator("[data-facet=kind] button").first.inner_text()
+    year = facets.locator("[data-facet=year] button").last
+    chosen = year.inner_text().split()[0]
+    year.click()
+    page.wait_for_function("y => document.querySelector('#f-year').value === y", arg=chosen)
+    page.wait_for_function(
+        "y => [...document.querySelectorAll('#results .citation')].every("
+        "c => c.textContent.includes(y)) && document.querySelector('#results .result')",
+        arg=chosen,
+    )
+    assert page.locator("#facets [data-facet=year] button").inner_text().startswith(chosen)
+    assert page.locator("#facets [data-facet=year] button").get_attribute("aria-pressed") == "true"
+
+    results = page.locator("#results .result")
+    ids = [results.nth(i).get_attribute("data-passage") for i in range(2)]
+    for i in range(2):
+        results.nth(i).get_by_label("Sélectionner").check()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "facets-export.png"))
+    page.locator("#search-export").get_by_label("Format").select_option("bibtex")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Exporter la sélection (2)").click()
+    assert download.value.suggested_filename == "recueil-citations.bib"
+    entries = parse_bibtex(Path(download.value.path()).read_text(encoding="utf-8"))
+    ordinals = [f"#p-{pid.rsplit(':', 1)[1]}" for pid in ids]
+    assert [e["url"][e["url"].index("#") :] for e in entries] == ordinals
+    assert all(e["url"].startswith(f"{server}/documents/") for e in entries)
+
+    page.locator("#search-export").get_by_label("Format").select_option("ris")
+    with page.expect_download() as download:
+        results.first.get_by_role("button", name="Exporter", exact=True).click()
+    records = parse_ris(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert len(records) == 1 and records[0]["UR"][0].endswith(ordinals[0])
+
+
+def test_speaker_index_leads_to_their_quotes_and_passages(page):
+    page.get_by_role("button", name="Intervenants").click()
+    entries = page.locator("#speakers .speaker-entry")
+    entries.first.wait_for()
+    page.get_by_label("Nom, rôle ou organisation").last.fill("Loos-en-Gohelle")
+    page.get_by_role("button", name="Chercher les intervenants").click()
+    page.wait_for_function("document.querySelectorAll('#speakers .speaker-entry').length === 1")
+    caron = entries.first
+    assert "Maire de Loos-en-Gohelle" in caron.inner_text()
+    quotes_link = caron.get_by_role("link", name="Ses citations")
+    count = int(quotes_link.inner_text().split("(")[1].rstrip(")"))
+    quotes_link.click()
+    shown = min(count, 20)  # the first page of quotes
+    page.wait_for_function(f"document.querySelectorAll('#quotes .quote').length === {shown}")
+    assert page.locator("#view-quotes").get_by_label("Intervenant·e").input_value() == (
+        "Jean-François CARON"
+    )
+    quotes = page.locator("#quotes .quote")
+    assert all("CARON" in quotes.nth(i).inner_text() for i in range(shown))
+
+    page.get_by_role("button", name="Intervenants").click()
+    caron.get_by_role("link", name="Ses passages").click()
+    page.locator("#results .result").first.wait_for()
+    assert page.locator("#f-speaker").input_value() == "Jean-François CARON"
+    metas = page.locator("#results .meta").all_inner_texts()
+    assert metas and all(m.startswith("Jean-François CARON") for m in metas)
+
+
+def test_facets_fit_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(f"{server}/?q=mobiliser+les+%C3%A9lus")
+    page.locator("#facets [data-facet=kind] button").first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator("#facets").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    context.close()

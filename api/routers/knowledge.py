@@ -17,6 +17,7 @@ from api.models import (
     PracticeCard,
     PracticesResponse,
     QuotesResponse,
+    SpeakersResponse,
     actor_detail,
     actor_model,
     answer_response,
@@ -24,11 +25,13 @@ from api.models import (
     case_page_model,
     practice_card,
     quote_model,
+    speaker_model,
 )
 from api.paging import Offset, SortQuery, by_date, page, wanted
 from api.routers.deps import App, require_token
 from ingest.normalise import fold
 from search.answer import answer as build_answer
+from search.speakers import speaker_index
 
 router = APIRouter(prefix="/v1", tags=["answers, practices, quotes, cases, actors"])
 Text = Annotated[str | None, Query(max_length=2000)]
@@ -67,6 +70,15 @@ def actor(actor_id: str, app: App) -> ActorDetail:
     if found is None:
         raise HTTPException(404, f"no actor '{actor_id}'")
     return actor_detail(app.engine, found)
+
+
+@router.get("/speakers")
+def speakers(app: App, q: Text = None) -> SpeakersResponse:
+    """The speaker index: each speaker with roles, organisations, events and the number of
+    their passages and quotes, most passages first; `q` keeps those whose name, role or
+    organisation holds it. Their words: /v1/search?speaker=… or /v1/quotes?speaker=…"""
+    found = speaker_index(app.engine, q)
+    return SpeakersResponse(query=q, results=[speaker_model(s) for s in found])
 
 
 @router.get("/practices")

@@ -28,16 +28,21 @@ def search(
         Literal[KINDS] | None, Query(description="document kind: " + ", ".join(KINDS))
     ] = None,
     speaker: str | None = None,
+    place: str | None = None,
     offset: Offset = 0,
     sort: SortQuery = "relevance",
 ) -> SearchResponse:
+    """Passages answering a question, with `facets`: how every relevant passage spreads
+    over years, events, kinds, speakers, places and cases (each a filter here but cases)."""
     if not q.strip():
         raise HTTPException(400, "the query is empty")
-    filters = Filters(document=document, event=event, year=year, kind=kind, speaker=speaker)
+    filters = Filters(
+        document=document, event=event, year=year, kind=kind, speaker=speaker, place=place
+    )
     asked = wanted(offset, k, sort)
     hits = app.engine.search(q, asked, mode, filters)
     shown, where = page(by_date(hits, lambda h: h.document.date, sort), offset, k, asked)
-    response = search_response(q, mode, Results(shown, hits.reason))
+    response = search_response(q, mode, Results(shown, hits.reason, hits.matched), app.engine)
     return response.model_copy(update=where.model_dump())
 
 

@@ -272,5 +272,13 @@ class Knowledge:
     def similar_to_text(self, text: str, k: int) -> list[SimilarCase]:
         return self.similar_cases(text, k)
 
+    def cases_of(self, passage_id: str) -> list[str]:
+        """Ids of the cases a passage names."""
+        return self._cases_of.get(passage_id, [])
+
+    def case_name(self, case_id: str) -> str:
+        case = self.case(case_id)
+        return case.name if case else case_id
+
     def case_passages(self, case: Case) -> list[PassageRow]:
         return [self.engine.passages[p] for p in case.passage_ids if p in self.engine.passages]

@@ -41,7 +41,7 @@ async function api(path, options) {
 
 const FORMS = {
   search: "#search-form", practices: "#practices-form", cases: "#cases-form",
-  quotes: "#quotes-form", actors: "#actors-form",
+  quotes: "#quotes-form", actors: "#actors-form", speakers: "#speakers-form",
 };
 const PAGE_SIZE = { search: 10, practices: 10, cases: 10, quotes: 20, actors: 30 };
 // The tab a view belongs to: a case page is under « Cas », a document under « Documents ».
@@ -190,15 +190,118 @@ function sourceItem(ref) {
   return el("li", {}, ref.citation, " ", contextLink(ref.document.id, ref.passage_id));
 }
 
-function citationBlock(citation, link) {
+// The reference as shown (its quote may be cut), the button that copies it whole, and
+// the links and buttons that go with it.
+function citationBlock(citation, full = citation, ...actions) {
   return el("div", {},
     el("blockquote", { class: "citation" }, citation),
-    el("div", { class: "actions" }, copyButton(citation), link));
+    el("div", { class: "actions" }, copyButton(full), ...actions));
+}
+
+// ---- citations for a reference manager: one item or a selection, as a file ------------
+
+const EXPORT_FORMATS = [["csl", "CSL-JSON (Zotero)"], ["bibtex", "BibTeX"], ["ris", "RIS"]];
+
+function exportBarOf(kind) {
+  return document.querySelector(`.export-bar[data-kind="${kind}"]`);
+}
+
+// The file comes from GET /v1/export, which names it (Content-Disposition).
+function downloadExport(kind, ids) {
+  const params = new URLSearchParams({ format: exportBarOf(kind).querySelector("select").value });
+  for (const id of ids) params.append(kind, id);
+  const link = el("a", { href: `/v1/export?${params}`, download: "" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+// A checkbox for the selection and « Exporter » for this item alone.
+function exportControls(kind, id) {
+  return [
+    el("label", { class: "pick" },
+      el("input", { type: "checkbox", value: id, onchange: () => countSelection(kind) }),
+      "Sélectionner"),
+    el("button", { type: "button", onclick: () => downloadExport(kind, [id]) }, "Exporter"),
+  ];
+}
+
+function selectedIds(kind) {
+  const list = $(exportBarOf(kind).dataset.list);
+  return [...list.querySelectorAll(".pick input:checked")].map((box) => box.value);
+}
+
+function countSelection(kind) {
+  const count = selectedIds(kind).length;
+  const button = exportBarOf(kind).querySelector(".export-selection");
+  button.disabled = !count;
+  button.textContent = `Exporter la sélection (${count})`;
+}
+
+// Above a list: the format, « Tout sélectionner » and « Exporter la sélection ».
+function setUpExportBar(bar, list) {
+  const kind = bar.dataset.kind;
+  bar.dataset.list = list;
+  bar.replaceChildren(
+    el("label", {}, "Format ",
+      el("select", { name: "format" }, ...EXPORT_FORMATS.map(([value, label]) =>
+        el("option", { value }, label)))),
+    el("label", { class: "pick" },
+      el("input", { type: "checkbox", class: "pick-all", onchange: (event) => {
+        for (const box of $(list).querySelectorAll(".pick input")) box.checked = event.target.checked;
+        countSelection(kind);
+      } }), "Tout sélectionner"),
+    el("button", { type: "button", class: "export-selection", disabled: "",
+      onclick: () => downloadExport(kind, selectedIds(kind)) }, "Exporter la sélection (0)"));
+}
+
+// A new list: nothing selected yet; the bar shows when there is something to export.
+function resetExportBar(kind, shown) {
+  const bar = exportBarOf(kind);
+  bar.querySelector(".pick-all").checked = false;
+  countSelection(kind);
+  bar.hidden = !shown;
+}
+
+// ---- facets: where the matching passages come from, each value a filter ------------
+
+const FACET_TITLES = {
+  year: "Année", event: "Événement", kind: "Type", speaker: "Intervenant·e", place: "Lieu",
+  case: "Cas",
+};
+// Facets that are filters of the search form (the URL's parameters of the same names).
+const FACET_FILTERS = ["year", "event", "kind", "speaker", "place"];
+
+// A value filters the search (clicked again, it lifts the filter), from the first page:
+// a new address, like any search. A case opens its page.
+function facetButton(name, facet) {
+  const params = new URLSearchParams(location.search);
+  const filter = FACET_FILTERS.includes(name);
+  const active = filter && params.get(name) === facet.value;
+  const choose = () => {
+    if (!filter) return go(viewUrl("case", { id: facet.value }));
+    if (active) params.delete(name);
+    else params.set(name, facet.value);
+    params.delete("page");
+    go(`/?${params}`);
+  };
+  return el("button", { type: "button", class: "facet-value", onclick: choose,
+    "aria-pressed": filter ? String(active) : null },
+    facet.label, " ", el("span", { class: "count" }, `(${facet.count})`));
+}
+
+function showFacets(facets) {
+  const groups = Object.entries(facets || {}).filter(([, values]) => values.length);
+  $("#facets").replaceChildren(el("h2", {}, "Affiner"),
+    ...groups.map(([name, values]) => el("section", { class: "facet", "data-facet": name },
+      el("h3", {}, FACET_TITLES[name] || name),
+      el("ul", {}, ...values.map((facet) => el("li", {}, facetButton(name, facet)))))));
+  $("#facets").hidden = !groups.length;
 }
 
 // ---- search and answer -------------------------------------------------------------
 
-function resultItem(result) {
+function resultItem(result, selectable = false) {
   const meta = [result.document.title, result.document.date, `p. ${result.page}`];
   if (result.speaker) meta.unshift(result.speaker);
   const item = el("li", { class: "result", "data-passage": result.passage_id },
@@ -212,9 +315,10 @@ function resultItem(result) {
       el("ul", { class: "also" }, ...result.also_in.map(sourceItem))));
   }
   item.append(el("div", { class: "actions" },
-    copyButton(result.citation),
+    copyButton(result.full_citation),
     contextLink(result.document.id, result.passage_id),
     el("button", { type: "button", onclick: () => openSimilar(result.passage_id) }, "Cas similaires"),
+    ...(selectable ? exportControls("passage", result.passage_id) : []),
   ));
   return item;
 }
@@ -234,7 +338,12 @@ function answerItem(item) {
       el("summary", {}, `Dit aussi dans ${others.length} autre(s) source(s)`),
       el("ul", { class: "also" }, ...others.map((e) => el("li", {}, e.citation, " ", link(e))))));
   }
-  entry.append(el("div", { class: "actions" }, copyButton(first.citation), link(first)));
+  entry.append(el("div", { class: "actions" },
+    copyButton(first.full_citation),
+    link(first),
+    el("button", { type: "button", onclick: () => downloadExport("passage", [first.passage_id]) },
+      "Exporter"),
+  ));
   return entry;
 }
 
@@ -254,6 +363,8 @@ async function runSearch(params) {
   $("#results-title").hidden = true;
   $("#search-pager").hidden = true;
   $("#status").textContent = "";
+  $("#facets").hidden = true;
+  $("#search-export").hidden = true;
   if (!query) return;
   const current = ticket("search");
   const asked = new URLSearchParams(params);
@@ -276,7 +387,9 @@ async function runSearch(params) {
     if (answer) showAnswer(answer);
     $("#results-title").hidden = !data.results.length;
     $("#results").setAttribute("start", data.offset + 1);
-    $("#results").replaceChildren(...data.results.map(resultItem));
+    $("#results").replaceChildren(...data.results.map((result) => resultItem(result, true)));
+    resetExportBar("passage", data.results.length > 0);
+    showFacets(data.facets);
     pager("#search-pager", "search", params, data);
   } catch (error) {
     $("#status").textContent = `Erreur : ${error.message}`;
@@ -306,8 +419,8 @@ async function openSimilar(passageId) {
 // ---- list views: practices, cases, quotes, actors ---------------------------------
 
 // Fetches one page of a list view and draws it: `path` is the API list, `item` draws an
-// entry, `summary` says what the page holds.
-async function loadList(view, path, params, item, summary) {
+// entry, `summary` says what the page holds, `drawn` follows up (an export bar, say).
+async function loadList(view, path, params, item, summary, drawn = () => {}) {
   const status = $(`#${view}-status`);
   const current = ticket(view);
   status.textContent = "Recherche…";
@@ -318,6 +431,7 @@ async function loadList(view, path, params, item, summary) {
     $(`#${view}`).setAttribute("start", (data.offset || 0) + 1);
     $(`#${view}`).replaceChildren(...data.results.map(item));
     pager(`#${view}-pager`, view, new URLSearchParams(location.search), data);
+    drawn(data);
   } catch (error) {
     status.textContent = `Erreur : ${error.message}`;
   }
@@ -340,7 +454,8 @@ function listQuery(view, params, fields) {
 function practiceItem(card) {
   const sources = `${card.documents} document(s), ${card.events} événement(s)`;
   const list = el("ul", { class: "evidence" }, ...card.evidence.map((e) =>
-    el("li", {}, citationBlock(e.citation, contextLink(e.document.id, e.passage_id, e)))));
+    el("li", {}, citationBlock(e.citation, e.full_citation,
+      contextLink(e.document.id, e.passage_id, e)))));
   return el("li", { class: "result practice", "data-card": card.id },
     el("h3", {}, card.polarity === "avoid" ? `À éviter : ${card.label}` : card.label),
     el("p", { class: "meta" }, sources),
@@ -367,7 +482,10 @@ function caseItem(entry) {
     item.append(el("ul", { class: "reasons" }, ...entry.reasons.map((r) => el("li", {}, r))));
   }
   const source = record.sources[0];
-  if (source) item.append(citationBlock(source.citation, contextLink(source.document.id, source.passage_id)));
+  if (source) {
+    item.append(citationBlock(source.citation, source.full_citation,
+      contextLink(source.document.id, source.passage_id)));
+  }
   item.append(el("div", { class: "actions" },
     el("a", { class: "internal button", href: viewUrl("case", { id: record.id }) }, "Fiche du cas"),
     el("button", { type: "button", onclick: () => similarCases(record.id, record.name) },
@@ -453,14 +571,15 @@ function loadCase(params) {
 function quoteItem(quote) {
   return el("li", { class: "result quote" },
     el("p", { class: "speaker" }, quote.role ? `${quote.speaker}, ${quote.role}` : quote.speaker),
-    citationBlock(quote.citation, contextLink(quote.document.id, quote.passage_id, quote)));
+    citationBlock(quote.citation, quote.citation,
+      contextLink(quote.document.id, quote.passage_id, quote), ...exportControls("quote", quote.id)));
 }
 
 function loadQuotes(params) {
   return loadList("quotes", "/v1/quotes", listQuery("quotes", params, ["q", "speaker", "sort"]),
     quoteItem, (data) => data.results.length
       ? span("Citations", data)
-      : "Aucune citation.");
+      : "Aucune citation.", (data) => resetExportBar("quote", data.results.length > 0));
 }
 
 // ---- actors: who, of what type, where, with whom -----------------------------------
@@ -543,12 +662,47 @@ async function upload(event) {
   }
 }
 
+// ---- speakers: who speaks, as what, where; the way to their words --------------------
+
+function speakerItem(speaker) {
+  const facts = [
+    speaker.organisations.length ? `Organisation(s) : ${speaker.organisations.join(", ")}` : null,
+    speaker.events.length ? `Événement(s) : ${speaker.events.join(" ; ")}` : null,
+  ].filter(Boolean);
+  return el("li", { class: "result speaker-entry", "data-speaker": speaker.name },
+    el("h3", {}, speaker.name),
+    el("p", {}, speaker.roles[0] || "Rôle non précisé dans les documents"),
+    ...facts.map((fact) => el("p", { class: "meta" }, fact)),
+    el("div", { class: "actions" },
+      el("a", { class: "internal button", href: viewUrl("search", { q: speaker.name, speaker: speaker.name }) },
+        `Ses passages (${speaker.passages})`),
+      speaker.quotes
+        ? el("a", { class: "internal button", href: viewUrl("quotes", { speaker: speaker.name }) },
+          `Ses citations (${speaker.quotes})`)
+        : null));
+}
+
+async function loadSpeakers(params) {
+  const q = (params.get("q") || "").trim();
+  const current = ticket("speakers");
+  $("#speakers-status").textContent = "Recherche…";
+  try {
+    const data = await api(`/v1/speakers${q ? `?q=${encodeURIComponent(q)}` : ""}`);
+    if (!current()) return;
+    $("#speakers-status").textContent = data.results.length
+      ? `${data.results.length} intervenant·e(s)${q ? ` pour « ${q} »` : ""}` : "Aucun intervenant.";
+    $("#speakers").replaceChildren(...data.results.map(speakerItem));
+  } catch (error) {
+    $("#speakers-status").textContent = `Erreur : ${error.message}`;
+  }
+}
+
 // ---- start -----------------------------------------------------------------------
 
 const LOADERS = {
   search: runSearch, practices: loadPractices, cases: loadCases, case: loadCase,
-  quotes: loadQuotes, actors: loadActors, actor: loadActor, documents: loadDocuments,
-  upload: () => {},
+  quotes: loadQuotes, actors: loadActors, actor: loadActor, speakers: loadSpeakers,
+  documents: loadDocuments, upload: () => {},
 };
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -558,6 +712,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const [view, form] of Object.entries(FORMS)) $(form).addEventListener("submit", submitsTo(view));
   $("#upload-form").addEventListener("submit", upload);
   $("#case-new").replaceChildren(caseForm(null));
+  setUpExportBar($("#search-export"), "#results");
+  setUpExportBar($("#quotes-export"), "#quotes");
   $("#panel-close").addEventListener("click", () => $("#panel").close());
   document.addEventListener("click", followInternalLink);
   window.addEventListener("popstate", route);

@@ -1,0 +1,64 @@
+"""Citation export: passages and quotes as CSL-JSON, BibTeX or RIS files, for Zotero."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from api.routers.deps import App
+from search.citation_formats import FORMATS, Citable, from_passage, from_quote
+
+router = APIRouter(prefix="/v1", tags=["export"])
+# Ids one export takes: a selection, not the collection (`recueil export` dumps that).
+MAX_ITEMS = 200
+
+
+@router.get("/export")
+def export(
+    request: Request,
+    app: App,
+    passage: Annotated[list[str] | None, Query(description="passage ids, repeated")] = None,
+    quote: Annotated[list[str] | None, Query(description="quote ids, repeated")] = None,
+    format: Annotated[Literal[tuple(FORMATS)], Query(description="csl, bibtex or ris")] = "csl",
+) -> Response:
+    """The passages and quotes given, in the order given, as a file to download; each item
+    carries a URL to the passage in its document view."""
+    passage, quote = passage or [], quote or []
+    if not passage and not quote:
+        raise HTTPException(400, "give at least one passage or quote id to export")
+    if len(passage) + len(quote) > MAX_ITEMS:
+        raise HTTPException(400, f"at most {MAX_ITEMS} passages and quotes in one export")
+    items = _citables(app.engine, passage, quote, str(request.base_url))
+    chosen = FORMATS[format]
+    name = _slug(items[0].id) if len(items) == 1 else "citations"
+    return Response(
+        chosen.write(items),
+        media_type=chosen.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="recueil-{name}.{chosen.extension}"'
+        },
+    )
+
+
+def _citables(engine, passage_ids: list[str], quote_ids: list[str], base: str) -> list[Citable]:
+    """Passages first, then quotes; an unknown id is a 404 that names it."""
+    quotes = {q["id"]: q for q in engine.knowledge.quotes} if quote_ids else {}
+    unknown = [p for p in passage_ids if p not in engine.passages]
+    unknown += [q for q in quote_ids if q not in quotes]
+    if unknown:
+        raise HTTPException(404, f"no passage or quote '{', '.join(unknown)}'")
+    items = []
+    for pid in passage_ids:
+        found = engine.passages[pid]
+        items.append(from_passage(found, engine.documents[found.document_id], base))
+    for qid in quote_ids:
+        found = engine.passages[quotes[qid]["passage_id"]]
+        items.append(from_quote(quotes[qid], found, engine.documents[found.document_id], base))
+    return items
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "citation"

@@ -1,0 +1,220 @@
+"""Citation export: CSL-JSON, BibTeX and RIS parsed back, from the library, the API and
+the CLI; facets and the speaker index of the search API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from search.citation_formats import from_passage, from_quote, to_bibtex, to_csl, to_ris
+from tests.test_cli import run
+
+BASE = "http://recueil.test:8000"
+HOSTILE_TITLE = "R&D {territoriale} à 100 % : le_cas #1, $5 ~ ^ \\ fin"
+
+
+def parse_bibtex(text: str) -> list[dict]:
+    """Entries as {"type", "key", fields…}, fields unescaped; fails on unbalanced braces,
+    a field outside braces, or anything between entries but blank lines."""
+    entries, position = [], 0
+    header = re.compile(r"\s*@(\w+)\{([A-Za-z0-9_:.-]+),\n")
+    field = re.compile(r"\s*(\w+) = \{")
+    while position < len(text.rstrip()):
+        match = header.match(text, position)
+        assert match, f"not an entry at {text[position : position + 40]!r}"
+        entry, position = {"type": match.group(1), "key": match.group(2)}, match.end()
+        while not text.startswith("}", position):
+            match = field.match(text, position)
+            assert match, f"not a field at {text[position : position + 40]!r}"
+            depth, start, position = 1, match.end(), match.end()
+            while depth:
+                char = text[position]
+                if char == "\\":
+                    position += 2
+                    continue
+                depth += {"{": 1, "}": -1}.get(char, 0)
+                position += 1
+            entry[match.group(1)] = unescape_tex(text[start : position - 1])
+            position += 2 if text.startswith(",\n", position) else 1
+        entries.append(entry)
+        position += 2
+    return entries
+
+
+def unescape_tex(value: str) -> str:
+    for plain, escaped in (
+        ("\\", r"\textbackslash{}"),
+        ("~", r"\textasciitilde{}"),
+        ("^", r"\textasciicircum{}"),
+    ):
+        value = value.replace(escaped, plain)
+    return re.sub(r"\\([{}&%$#_])", r"\1", value)
+
+
+def parse_ris(text: str) -> list[dict[str, list[str]]]:
+    """Records as {tag: [values]}; every line a `XX  - value` field, TY first, ER last."""
+    records, current = [], None
+    for line in text.splitlines():
+        if not line:
+            continue
+        match = re.fullmatch(r"([A-Z][A-Z0-9])  - (.*)", line)
+        assert match, f"not a RIS line: {line!r}"
+        tag, value = match.groups()
+        if tag == "TY":
+            assert current is None, "TY inside a record"
+            current = {}
+        assert current is not None, f"{tag} outside a record"
+        if tag == "ER":
+            records.append(current)
+            current = None
+        else:
+            current.setdefault(tag, []).append(value)
+    assert current is None, "a record without ER"
+    return records
+
+
+@pytest.fixture(scope="module")
+def items(engine):
+    """A speaker's passage, a passage of proceedings without speaker, one of another kind
+    with a hostile title, and a quote: the four shapes an export takes."""
+    passages = list(engine.passages.values())
+    spoken = next(p for p in passages if p.speaker and p.page_start != p.page_end)
+    proceedings = next(
+        p
+        for p in passages
+        if not p.speaker and engine.documents[p.document_id].kind == "proceedings" and p.section
+    )
+    other = next(p for p in passages if engine.documents[p.document_id].kind == "article")
+    hostile = replace(engine.documents[other.document_id], title=HOSTILE_TITLE, date="2021-03")
+    quote = engine.knowledge.quotes[0]
+    quoted = engine.passages[quote["passage_id"]]
+    return [
+        from_passage(spoken, engine.documents[spoken.document_id], BASE),
+        from_passage(proceedings, engine.documents[proceedings.document_id], BASE),
+        from_passage(other, hostile, BASE),
+        from_quote(quote, quoted, engine.documents[quoted.document_id], BASE),
+    ]
+
+
+def test_csl_json_has_what_zotero_needs(items):
+    parsed = json.loads(to_csl(items))
+    assert [i["type"] for i in parsed] == ["speech", "paper-conference", "report", "speech"]
+    for item, source in zip(parsed, items, strict=True):
+        assert {"id", "type", "title", "URL", "page", "abstract"} <= set(item)
+        assert item["URL"] == source.url and re.search(r"/documents/[^/#]+#p-\d+$", item["URL"])
+        assert item["abstract"] == source.text  # the whole passage, not an excerpt
+    spoken = parsed[0]
+    family, given = spoken["author"][0]["family"], spoken["author"][0]["given"]
+    assert f"{given} {family}" == items[0].speaker
+    assert family.isupper() and spoken["page"] == f"{items[0].page_start}-{items[0].page_end}"
+    assert spoken["event-title"] == items[0].document.event
+    assert spoken["issued"]["date-parts"][0] == [int(x) for x in items[0].document.date.split("-")]
+    assert parsed[2]["title"] == HOSTILE_TITLE and parsed[2]["issued"]["date-parts"] == [[2021, 3]]
+    assert parsed[3]["abstract"] == " ".join(items[3].text.split())
+
+
+def test_bibtex_parses_back_with_valid_unique_keys_and_escaping(items):
+    twice = items + items[:1]  # the same passage twice still gets two keys
+    entries = parse_bibtex(to_bibtex(twice))
+    assert [e["type"] for e in entries] == ["misc", "inproceedings", "techreport", "misc", "misc"]
+    keys = [e["key"] for e in entries]
+    assert len(set(keys)) == len(keys) and all(re.fullmatch(r"[a-z0-9]+", k) for k in keys)
+    assert keys[0].startswith(items[0].speaker.split()[-1].lower())
+    assert entries[2]["title"] == HOSTILE_TITLE  # escaped, then read back as written
+    assert entries[0]["url"] == items[0].url and entries[0]["abstract"] == items[0].text
+    assert entries[0]["pages"] == f"{items[0].page_start}--{items[0].page_end}"
+    assert entries[1]["booktitle"] == items[1].document.title
+    assert entries[0]["eventtitle"] == items[0].document.event
+
+
+def test_ris_records_open_with_ty_and_close_with_er(items):
+    records = parse_ris(to_ris(items))
+    assert [r["TY"] for r in records] == [["SLIDE"], ["CPAPER"], ["RPRT"], ["SLIDE"]]
+    first = records[0]
+    assert first["UR"] == [items[0].url] and first["AB"] == [items[0].text]
+    assert first["SP"] == [str(items[0].page_start)] and first["EP"] == [str(items[0].page_end)]
+    assert first["AU"][0].startswith(next(w for w in items[0].speaker.split() if w.isupper()))
+    assert first["DA"] == [items[0].document.date.replace("-", "/") + "/"]
+    assert records[2]["DA"] == ["2021/03//"] and records[2]["TI"] == [HOSTILE_TITLE]
+
+
+# -- the API -------------------------------------------------------------------------
+
+
+def test_export_endpoint_gives_files_in_each_format(server):
+    hits = httpx.get(f"{server}/v1/search", params={"q": "page blanche", "k": 2}).json()
+    ids = [r["passage_id"] for r in hits["results"]]
+    quote = httpx.get(f"{server}/v1/quotes", params={"speaker": "CARON", "k": 1}).json()
+    params = [("passage", ids[0]), ("passage", ids[1]), ("quote", quote["results"][0]["id"])]
+
+    csl = httpx.get(f"{server}/v1/export", params=[*params, ("format", "csl")])
+    assert csl.status_code == 200
+    assert csl.headers["content-type"].startswith("application/vnd.citationstyles.csl+json")
+    assert 'filename="recueil-citations.json"' in csl.headers["content-disposition"]
+    parsed = csl.json()
+    assert [i["id"] for i in parsed] == [*ids, quote["results"][0]["id"]]
+    assert parsed[0]["URL"].startswith(f"{server}/documents/")
+    assert parsed[2]["author"][0]["family"] == "CARON"
+
+    bib = httpx.get(f"{server}/v1/export", params=[*params[:1], ("format", "bibtex")])
+    assert bib.headers["content-type"].startswith("application/x-bibtex")
+    assert bib.headers["content-disposition"].endswith('.bib"')
+    assert len(parse_bibtex(bib.text)) == 1
+
+    ris = httpx.get(f"{server}/v1/export", params=[*params, ("format", "ris")])
+    assert ris.headers["content-type"].startswith("application/x-research-info-systems")
+    assert len(parse_ris(ris.text)) == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "says"),
+    [
+        ([("format", "csl")], 400, "at least one"),
+        ([("passage", "nope:1")], 404, "nope:1"),
+        ([("quote", "nope")], 404, "nope"),
+        ([("passage", "x"), ("format", "docx")], 422, "format"),
+    ],
+)
+def test_export_errors_name_the_problem(server, params, status, says):
+    response = httpx.get(f"{server}/v1/export", params=params)
+    assert response.status_code == status
+    assert says in json.dumps(response.json())
+
+
+def test_copied_citation_quotes_the_whole_text(server):
+    result = httpx.get(f"{server}/v1/search", params={"q": "page blanche", "k": 1}).json()
+    first = result["results"][0]
+    whole = " ".join(first["text"].split())
+    assert len(whole) > 200 and whole not in first["citation"]  # the shown one is cut
+    assert first["full_citation"].startswith(f"« {whole} » — ")
+    assert first["full_citation"].endswith(first["citation"].split(" » — ", 1)[1])
+
+
+# -- the CLI -------------------------------------------------------------------------
+
+
+def test_cli_search_formats(corpus_data):
+    args = ("search", "page blanche", "--k", "3", "--base-url", BASE)
+    done = run(*args, "--format", "csv", data=corpus_data)
+    table = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert len(table) == 3 and table[0]["rank"] == "1"
+    assert table[0]["url"].startswith(f"{BASE}/documents/") and table[0]["citation"].startswith("«")
+    lines = run(*args, "--format", "jsonl", data=corpus_data).stdout.splitlines()
+    assert [json.loads(line)["passage_id"] for line in lines] == [r["passage_id"] for r in table]
+    entries = parse_bibtex(run(*args, "--format", "bibtex", data=corpus_data).stdout)
+    assert [e["url"] for e in entries] == [r["url"] for r in table]
+    old = json.loads(run(*args, "--json", data=corpus_data).stdout)
+    assert [r["passage_id"] for r in old["results"]] == [r["passage_id"] for r in table]
+
+
+def test_cli_format_errors_are_one_line(corpus_data):
+    wrong = run("search", "élus", "--format", "xml", data=corpus_data, check=False)
+    assert wrong.returncode == 2 and wrong.stderr.strip().startswith("error: unknown format 'xml'")
+    both = run("search", "élus", "--json", "--format", "csv", data=corpus_data, check=False)
+    assert both.returncode == 2 and len(both.stderr.strip().splitlines()) == 1
