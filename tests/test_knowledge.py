@@ -489,6 +489,15 @@ def test_actor_names_lose_what_pdf_text_glues_to_them(tmp_path):
         assert extracted.text[mention.start : mention.end] == mention.text
 
 
+def test_actors_are_built_from_the_cases_of_the_same_refresh(store):
+    """A refresh builds cases, then actors from them: a second refresh changes nothing
+    (case names are organisations; with last build's cases, the first build saw none)."""
+    from search.knowledge.actors import build_actors
+
+    built = build_actors(store, store.records("cases"))
+    assert {a["id"]: a for a in built} == {a["id"]: a for a in store.records("actors")}
+
+
 def test_actors_are_merged_across_spellings_and_linked(engine):
     knowledge = engine.knowledge
     caron = knowledge.actors_for("caron", "person", 5)[0]

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from ingest.extract.quotes import all_roles_in
 from ingest.normalise import fold
 from ingest.store import Store
+from search.knowledge.slugs import distinct_ids, slug_id
 
 # Organisation types, by the words of their names (folded).
 TYPES = {
@@ -70,7 +71,7 @@ def _type(kind: str, name: str, roles: list[str]) -> str:
     return next((t for t, pattern in TYPES.items() if re.search(pattern, folded)), "organisation")
 
 
-def build_actors(store: Store) -> list[dict]:
+def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     """Rows of the `actors` table: mentions merged by key and by the documents' acronyms."""
     mentions = store.records("actor_mentions")
     aliases: dict[str, str] = {}  # acronym key → long name key, from « Long Name (ACR) »
@@ -85,7 +86,7 @@ def build_actors(store: Store) -> list[dict]:
     # (« Villes au Carré », « Convergences »); a named initiative (a case) is one too.
     organisations = {
         actor_key(m["name"], "organisation") for m in mentions if m["kind"] == "organisation"
-    } | {actor_key(c["name"], "organisation") for c in store.records("cases")}
+    } | {actor_key(c["name"], "organisation") for c in cases}
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for mention in mentions:
         kind = mention["kind"]
@@ -110,7 +111,7 @@ def build_actors(store: Store) -> list[dict]:
         passage_ids = list(dict.fromkeys(m["passage_id"] for m in group))
         rows.append(
             {
-                "id": "actor-" + re.sub(r"[^a-z0-9]+", "-", key).strip("-")[:60],
+                "id": slug_id("actor", key),
                 "name": name,
                 "kind": kind,
                 "type": _type(kind, name, person_roles),
@@ -122,14 +123,5 @@ def build_actors(store: Store) -> list[dict]:
             }
         )
     rows.sort(key=lambda r: (-len(json.loads(r["passage_ids"])), r["name"]))
-    return _unique_ids(rows)
-
-
-def _unique_ids(rows: list[dict]) -> list[dict]:
-    """A person and an organisation may share a key: the second gets its kind appended."""
-    seen: set[str] = set()
-    for row in rows:
-        if row["id"] in seen:
-            row["id"] = f"{row['id']}-{row['kind']}"
-        seen.add(row["id"])
-    return rows
+    # A person and an organisation may share a key: the second gets its kind appended.
+    return distinct_ids(rows, lambda row: row["kind"])

@@ -58,7 +58,7 @@ def refresh(
     with watch.stage("cases"):
         cases = build_cases(store)
     with watch.stage("actors"):
-        actors = build_actors(store)
+        actors = build_actors(store, cases)  # the cases just built, not the last ones
     with watch.stage("index"):
         store.replace_derived({"practices": cards, "cases": cases, "actors": actors})
         keep = set(chunks.hashes)

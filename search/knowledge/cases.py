@@ -20,6 +20,7 @@ from ingest.extract.cases import case_key
 from ingest.kinds import CONTENT
 from ingest.normalise import fold
 from ingest.store import PassageRow, Store
+from search.knowledge.slugs import distinct_ids, slug_id
 
 ACTORS = {
     "associations": r"\bassociati(?:on|ons|f|fs|ve|ves)\b",
@@ -164,7 +165,7 @@ def build_cases(store: Store) -> list[dict]:
         key = group[0]["key"]
         rows.append(
             {
-                "id": "case-" + re.sub(r"[^a-z0-9]+", "-", key).strip("-")[:60],
+                "id": slug_id("case", key),
                 "name": name,
                 "key": key,
                 "place": _place([m["text"] for m in best], name),
@@ -177,7 +178,7 @@ def build_cases(store: Store) -> list[dict]:
                 "documents": len({p.document_id for p in case_passages}),
             }
         )
-    return rows + _case_studies(store, passages, {row["key"] for row in rows})
+    return distinct_ids(rows + _case_studies(store, passages, {row["key"] for row in rows}))
 
 
 _CASE_STUDY_PREFIX = re.compile(
@@ -204,7 +205,7 @@ def _case_studies(store: Store, passages: dict[str, PassageRow], known: set[str]
         first = own[0].text
         rows.append(
             {
-                "id": "case-" + re.sub(r"[^a-z0-9]+", "-", key).strip("-")[:60],
+                "id": slug_id("case", key),
                 "name": name,
                 "key": key,
                 "place": document.place or _place([text], name),
