@@ -29,9 +29,16 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 	@command -v chromium >/dev/null 2>&1 || ./scripts/install-chromium.sh
 
+# Writes (uploads, edits, deletions) need a token: RECUEIL_TOKEN if set, else one made once
+# and kept in $(RECUEIL_DATA)/token (mode 600), printed so it can be pasted into the page.
+TOKEN_FILE := $(RECUEIL_DATA)/token
+
 run: install
 	$(BIN)/recueil ingest corpus/
-	$(BIN)/recueil serve --host $(HOST) --port $(PORT)
+	@if [ -z "$$RECUEIL_TOKEN" ] && [ ! -s "$(TOKEN_FILE)" ]; then \
+	  (umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$(TOKEN_FILE)"); fi
+	@if [ -z "$$RECUEIL_TOKEN" ]; then echo "Jeton d’écriture ($(TOKEN_FILE)) : $$(cat "$(TOKEN_FILE)")"; fi
+	@RECUEIL_TOKEN="$${RECUEIL_TOKEN:-$$(cat "$(TOKEN_FILE)")}" $(BIN)/recueil serve --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/ruff check .

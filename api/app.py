@@ -22,7 +22,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import docs
 from api.limits import WriteLimits
+from api.messages import message, negotiate, validation_problem
 from api.reloader import StoreVersion, Watcher
 from api.routers import documents, export, health, knowledge, search
 from api.routers.deps import error_response
@@ -109,6 +111,8 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         summary="Recherche dans les cas capitalisés, avec des citations vérifiables.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served from installed files instead of a CDN (api.docs)
+        redoc_url=None,
     )
     app.add_middleware(WriteLimits)
     app.include_router(health.router)
@@ -119,15 +123,17 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc)
+        return error_response(exc, request.headers.get("accept-language"))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            f"{'.'.join(str(p) for p in error['loc'][1:]) or error['loc'][0]}: {error['msg']}"
-            for error in exc.errors()
-        ]
-        return JSONResponse({"error": "invalid request", "details": problems}, status_code=422)
+        language = negotiate(request.headers.get("accept-language"))
+        problems = [validation_problem(error, language) for error in exc.errors()]
+        return JSONResponse(
+            {"error": message("request.invalid", language), "details": problems},
+            status_code=422,
+            headers={"content-language": language},
+        )
 
     @app.get("/", include_in_schema=False)
     @app.get("/documents/{document_id}", include_in_schema=False)
@@ -136,4 +142,5 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         return FileResponse(WEB / "index.html")
 
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    docs.install(app)
     return app

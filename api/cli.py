@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -38,7 +40,8 @@ def main_options(
         str | None,
         typer.Option(
             envvar="RECUEIL_MODEL",
-            help="Embedding model: e5-small (default) or sentence-transformers:<name or path>.",
+            help="Embedding model: e5-small-onnx (default), e5-small, "
+            "or sentence-transformers:<name or path>.",
         ),
     ] = None,
 ) -> None:
@@ -69,7 +72,8 @@ def _echo(text: object, err: bool = False, **style) -> None:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    _echo(f"error: {message}", err=True)
+    """One French line on stderr, then exit: the usual failures show no traceback."""
+    _echo(f"erreur : {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -78,8 +82,8 @@ def _store(read_only: bool = False):
 
     try:
         return Store(state.data, read_only=read_only)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
+    except FileNotFoundError:
+        _fail(f"aucune base Recueil dans {state.data} : lancez d’abord `recueil ingest corpus/`")
 
 
 def _engine():
@@ -90,7 +94,7 @@ def _engine():
     try:
         embedder = get_embedder(state.model)
     except (ValueError, RuntimeError, OSError) as exc:
-        _fail(str(exc))
+        _fail(f"modèle d’embeddings inutilisable ({exc})")
     if not store.documents():
         _first_ingest(store)
     return SearchEngine(store, embedder)
@@ -102,8 +106,11 @@ def _first_ingest(store) -> None:
 
     corpus = Path("corpus")
     if not corpus.is_dir():
-        _fail(f"the store at {store.path} is empty: run `recueil ingest PATH` first")
-    _echo(f"Empty store: ingesting {corpus}/ first (once, about ten seconds)…", err=True)
+        _fail(f"la base {store.path} est vide : lancez d’abord `recueil ingest DOSSIER`")
+    _echo(
+        f"Base vide : indexation de {corpus}/ d’abord (une fois, une dizaine de secondes)…",
+        err=True,
+    )
     with _writing():
         run_ingest(store, [corpus])
         _refresh(store, quiet=True)
@@ -250,7 +257,7 @@ def show(
         (d for d in store.documents() if d.file == document), None
     )
     if found is None:
-        _fail(f"no document '{document}' (see `recueil stats`)")
+        _fail(f"aucun document « {document} » (voir `recueil stats`)")
     outline = document_outline(store, found)
     if as_json:
         _print_json(outline)
@@ -302,11 +309,19 @@ def search(
     """Find the passages that answer a question, with their citations."""
     from api.models import search_response
     from api.result_formats import OUTPUTS, render
+    from ingest.metadata import KINDS
+    from search.engine import MODES
 
+    if not query.strip():
+        _fail("la question est vide")
+    if mode not in MODES:
+        _fail(f"mode inconnu « {mode} » : choisissez parmi {', '.join(MODES)}")
+    if kind is not None and kind not in KINDS:
+        _fail(f"type de document inconnu « {kind} » : choisissez parmi {', '.join(KINDS)}")
     if output not in OUTPUTS:
-        _fail(f"unknown format '{output}': use one of {', '.join(OUTPUTS)}")
+        _fail(f"format inconnu « {output} » : choisissez parmi {', '.join(OUTPUTS)}")
     if as_json and output not in ("text", "json"):
-        _fail(f"--json and --format {output} disagree: give one of them")
+        _fail(f"--json et --format {output} se contredisent : n'en donnez qu'un")
     output = "json" if as_json else output
     engine = _engine()
     try:
@@ -361,7 +376,7 @@ def answer(
     from search.answer import answer as build_answer
 
     if not query.strip():
-        _fail("the query is empty")
+        _fail("la question est vide")
     response = answer_response(build_answer(_engine(), query))
     if as_json:
         _print_json(response)
@@ -392,7 +407,7 @@ def actors(
     from api.models import ActorsResponse, actor_detail, actor_model
 
     if kind not in (None, "person", "organisation", "place"):
-        _fail(f"unknown kind '{kind}': use one of person, organisation, place")
+        _fail(f"type inconnu « {kind} » : choisissez parmi person, organisation, place")
     engine = _engine()
     found = engine.knowledge.actors_for(query, kind, k)
     if as_json:
@@ -509,11 +524,11 @@ def similar(
     from api.models import similar_response
 
     if len([v for v in (text, passage, case) if v]) != 1:
-        _fail("give exactly one of TEXT, --passage or --case")
+        _fail("donnez exactement un de TEXT, --passage ou --case")
     try:
         response = similar_response(_engine(), passage, case, text, k)
-    except LookupError as exc:
-        _fail(str(exc))
+    except LookupError:
+        _fail(f"aucun passage « {passage} »" if passage else f"aucun cas « {case} »")
     if as_json:
         _print_json(response)
         return
@@ -621,7 +636,7 @@ def backup(
     try:
         counts = run_backup(_store(read_only=True), file)
     except OSError as exc:
-        _fail(f"{file}: cannot write the backup ({exc.strerror or exc})")
+        _fail(f"{file} : impossible d’écrire la sauvegarde ({exc.strerror or exc})")
     typer.echo(
         f"{counts['documents']} documents, {counts['passages']} passages backed up to {file} "
         f"({counts['bytes'] / 1e6:.1f} MB)"
@@ -653,7 +668,7 @@ def export(
     ] = None,
 ) -> None:
     """Documents, passages and records as JSON lines, each with a `type` (document, passage,
-    quote, statement, mention, actor_mention, case_edit)."""
+    quote, statement, mention, actor_mention, case_edit, document_edit)."""
     from ingest.atomic import replacing
     from ingest.backup import export as run_export
 
@@ -665,7 +680,7 @@ def export(
             with replacing(file) as partial, partial.open("w", encoding="utf-8") as out:
                 counts = run_export(store, out)
         except OSError as exc:
-            _fail(f"{file}: cannot write the export ({exc.strerror or exc})")
+            _fail(f"{file} : impossible d’écrire l’export ({exc.strerror or exc})")
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
 
 
@@ -681,12 +696,54 @@ def serve(
     os.environ["RECUEIL_DATA"] = str(state.data.resolve())
     if state.model:
         os.environ["RECUEIL_MODEL"] = state.model
+    _check_port(host, port)
     _echo(f"Recueil sur http://{host}:{port}/  (API : http://{host}:{port}/docs)")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
 
 
+def _check_port(host: str, port: int) -> None:
+    """Bind the address once before announcing it: a port in use is one French line and
+    exit 1, not « Recueil sur … » followed by uvicorn's error. (Released at once; uvicorn
+    sets SO_REUSEADDR too, so this leaves nothing in the way.)"""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        _fail(f"adresse « {host} » inconnue ({exc.strerror})", code=1)
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                _fail(
+                    f"le port {port} est déjà utilisé : choisissez-en un autre avec --port",
+                    code=1,
+                )
+            _fail(f"impossible d’écouter sur {host}:{port} ({exc.strerror or exc})", code=1)
+
+
 def main() -> None:
-    app()
+    """The `recueil` command: typer's usage errors (a bad option value, an unknown option
+    or command) become one French line too, exit 2, as click's would."""
+    from api.cli_errors import ClickException, NoArgsIsHelpError, UsageError, usage_message
+
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        _echo(f"erreur : {usage_message(exc)}", err=True)
+        command = exc.ctx.command_path if exc.ctx else "recueil"
+        _echo(f"(voir `{command} --help`)", err=True)
+        sys.exit(exc.exit_code)
+    except ClickException as exc:
+        _echo(f"erreur : {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _echo("interrompu", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from fastapi import HTTPException
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.messages import ApiError
 from api.routers.deps import error_response, token_refusal
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -46,7 +46,7 @@ class WriteLimits:
         refusal = token_refusal(recueil.token, headers.get("authorization"))
         refusal = refusal or _declared_too_large(headers, cap)
         if refusal is not None:
-            response = error_response(refusal)
+            response = error_response(refusal, headers.get("accept-language"))
             response.headers["connection"] = "close"  # a client still sending is not read
             await response(scope, receive, send)
             return
@@ -67,13 +67,11 @@ def _is_write(scope: Scope) -> bool:
     )
 
 
-def _too_large(cap: int) -> HTTPException:
-    return HTTPException(
-        413, f"request body is larger than {cap / 1e6:g} MB, the limit per request"
-    )
+def _too_large(cap: int) -> ApiError:
+    return ApiError(413, "limit.request", mb=cap / 1e6)
 
 
-def _declared_too_large(headers: Headers, cap: int) -> HTTPException | None:
+def _declared_too_large(headers: Headers, cap: int) -> ApiError | None:
     """A 413 for a declared length past the cap; no length (chunked) is counted as it comes,
     and a malformed one is the HTTP server's to refuse."""
     declared = headers.get("content-length", "")
@@ -93,7 +91,7 @@ class _PartCounter:
         self.tail = b""
         self.size = 0
 
-    def feed(self, chunk: bytes) -> HTTPException | None:
+    def feed(self, chunk: bytes) -> ApiError | None:
         """Count a read; a 413 once the current part is past a file's cap."""
         data = self.tail + chunk
         end = data.rfind(self.delimiter)
@@ -103,9 +101,7 @@ class _PartCounter:
             self.size += len(chunk)
         self.tail = data[-(len(self.delimiter) - 1) :]
         if self.size > self.file_cap + PART_HEADERS_BYTES:
-            return HTTPException(
-                413, f"a file is larger than {self.file_cap / 1e6:g} MB, the limit per file"
-            )
+            return ApiError(413, "limit.file", mb=self.file_cap / 1e6)
         return None
 
 
@@ -134,7 +130,7 @@ class _CappedBody:
                 raise refusal
         return message
 
-    def _count(self, chunk: bytes) -> HTTPException | None:
+    def _count(self, chunk: bytes) -> ApiError | None:
         self.seen += len(chunk)
         if self.seen > self.cap:
             return _too_large(self.cap)

@@ -28,6 +28,7 @@ EXPORTED = {
     "passages": "passage",
     **{table: table.removesuffix("s") for table in RECORD_TABLES},
     "case_edits": "case_edit",
+    "document_edits": "document_edit",
 }
 _REQUIRED_TABLES = {"documents", "passages", "embeddings"}
 

@@ -179,10 +179,22 @@ def _v3(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    """What editors set on a document's metadata (title, event, date, place, kind): like
+    case edits, kept apart from the extracted columns and laid over them on read, so that a
+    re-ingest of the file, which rewrites those columns, never undoes an edit."""
+    db["document_edits"].create(
+        {"document_id": str, "fields": str, "created_at": str, "updated_at": str},
+        pk="document_id",
+    )
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4]
 RECORD_TABLES = ("quotes", "statements", "mentions", "actor_mentions")
 DERIVED_TABLES = ("practices", "cases", "actors")
 SCHEMA_VERSION = len(MIGRATIONS)
+# The document fields an editor may set (PATCH /v1/documents/{id}); `year` follows `date`.
+DOCUMENT_EDITABLE = ("title", "event", "date", "place", "kind")
 
 
 @dataclass
@@ -265,16 +277,41 @@ class Store:
 
     # -- documents -------------------------------------------------------------
 
+    # Every read of a document goes through _edited: what search, citations, cards and the
+    # page show is the editor's value where there is one.
+
     def document_by_path(self, path: str) -> DocumentRow | None:
         rows = list(self.db["documents"].rows_where("path = ?", [path]))
-        return DocumentRow(**rows[0]) if rows else None
+        return self._edited(rows[0], self.document_edits()) if rows else None
 
     def document(self, document_id: str) -> DocumentRow | None:
         rows = list(self.db["documents"].rows_where("id = ?", [document_id]))
-        return DocumentRow(**rows[0]) if rows else None
+        return self._edited(rows[0], self.document_edits()) if rows else None
 
     def documents(self) -> list[DocumentRow]:
-        return [DocumentRow(**row) for row in self.db["documents"].rows_where(order_by="id")]
+        edits = self.document_edits()
+        return [self._edited(row, edits) for row in self.db["documents"].rows_where(order_by="id")]
+
+    @staticmethod
+    def _edited(row: dict, edits: dict[str, dict]) -> DocumentRow:
+        fields = edits.get(row["id"], {})
+        if "date" in fields:
+            fields = {**fields, "year": int(fields["date"][:4])}
+        return DocumentRow(**{**row, **fields})
+
+    def document_edits(self) -> dict[str, dict]:
+        """Editors' fields per document id."""
+        return {
+            row["document_id"]: json.loads(row["fields"]) for row in self.db["document_edits"].rows
+        }
+
+    def save_document_edit(self, document_id: str, fields: dict) -> dict:
+        """Merge `fields` into the document's edits (None goes back to the extracted value);
+        the merged edits."""
+        unknown = set(fields) - set(DOCUMENT_EDITABLE)
+        if unknown:
+            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        return self._merge_edit("document_edits", "document_id", document_id, fields)
 
     def replace_document(
         self,
@@ -295,7 +332,9 @@ class Store:
                     db[table].insert_all(rows)
 
     def delete_document(self, document_id: str) -> bool:
+        """Forget a document, its editors' fields included (a re-ingest keeps those)."""
         with self.transaction() as db:
+            db.conn.execute("DELETE FROM document_edits WHERE document_id = ?", [document_id])
             return self._delete(db, document_id)
 
     @staticmethod
@@ -319,19 +358,23 @@ class Store:
 
     def save_case_edit(self, case_id: str, fields: dict) -> dict:
         """Merge `fields` into the case's edits (None removes a field); the merged edits."""
+        return self._merge_edit("case_edits", "case_id", case_id, fields)
+
+    def _merge_edit(self, table: str, key: str, value: str, fields: dict) -> dict:
+        """One editor's change to an edits table (case_edits, document_edits), all or nothing."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction():
-            rows = list(self.db["case_edits"].rows_where("case_id = ?", [case_id]))
+            rows = list(self.db[table].rows_where(f"{key} = ?", [value]))
             current = json.loads(rows[0]["fields"]) if rows else {}
             merged = {k: v for k, v in {**current, **fields}.items() if v is not None}
-            self.db["case_edits"].upsert(
+            self.db[table].upsert(
                 {
-                    "case_id": case_id,
+                    key: value,
                     "fields": json.dumps(merged, ensure_ascii=False),
                     "created_at": rows[0]["created_at"] if rows else now,
                     "updated_at": now,
                 },
-                pk="case_id",
+                pk=key,
             )
         return merged
 

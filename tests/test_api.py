@@ -143,10 +143,10 @@ def test_upload_search_and_delete(server):
 @pytest.mark.parametrize(
     ("name", "content", "status", "message"),
     [
-        ("script.exe", b"MZ", 415, "unsupported file type"),
-        ("../evil.md", b"# x", 400, "unsafe"),
-        ("gros.txt", b"a" * 1_100_000, 413, "larger than"),
-        ("vide.md", b"", 400, "empty"),
+        ("script.exe", b"MZ", 415, "type de fichier non pris en charge"),
+        ("../evil.md", b"# x", 400, "dangereux"),
+        ("gros.txt", b"a" * 1_100_000, 413, "1 Mo, la limite par fichier"),
+        ("vide.md", b"", 400, "fichier vide"),
         ("casse.pdf", b"%PDF-1.4 junk", 422, "truncated PDF"),
     ],
 )
@@ -361,7 +361,7 @@ def test_an_anonymous_huge_upload_is_refused_before_its_body(bare):
     before = left_behind(bare)
     head = upload_head(b"Content-Length: 2000000000")
     status, body = send_by_hand(bare.base, head, file_part(65_536))  # 2 GB announced
-    assert status == 401 and body["error"] == "missing or wrong token"
+    assert status == 401 and body["error"] == "jeton absent ou erroné"
     assert left_behind(bare) == before
 
 
@@ -370,7 +370,7 @@ def test_a_declared_length_past_the_request_cap_is_refused_at_once(bare):
     authorization = b"Authorization: " + NON_ASCII_AUTH["Authorization"]
     head = upload_head(authorization, f"Content-Length: {REQUEST_CAP + 1}".encode())
     status, body = send_by_hand(bare.base, head)  # no body sent at all
-    assert status == 413 and "0.3 MB, the limit per request" in body["error"]
+    assert status == 413 and "0,3 Mo, la limite par requête" in body["error"]
     assert left_behind(bare) == before
 
 
@@ -381,7 +381,7 @@ def test_a_chunked_body_past_the_cap_is_refused_while_it_streams(bare):
     head = upload_head(authorization, b"Transfer-Encoding: chunked")
     parts = (f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in file_part(1_000_000))
     status, body = send_by_hand(bare.base, head, parts)
-    assert status == 413 and "0.3 MB, the limit per request" in body["error"]
+    assert status == 413 and "0,3 Mo, la limite par requête" in body["error"]
     assert left_behind(bare) == before
 
 
@@ -390,7 +390,7 @@ def test_a_file_past_its_own_cap_is_refused_while_it_streams(bare):
     authorization = b"Authorization: " + NON_ASCII_AUTH["Authorization"]
     head = upload_head(authorization, f"Content-Length: {REQUEST_CAP}".encode())
     status, body = send_by_hand(bare.base, head, file_part(200_000))
-    assert status == 413 and "0.1 MB, the limit per file" in body["error"]
+    assert status == 413 and "0,1 Mo, la limite par fichier" in body["error"]
 
 
 def test_several_files_each_within_its_cap_pass_the_guard(bare):
@@ -405,7 +405,7 @@ def test_a_json_body_past_its_cap_is_refused(bare):
     edit = json.dumps({"name": "x" * (REQUEST_CAP + 1)})
     headers = {**NON_ASCII_AUTH, "Content-Type": "application/json"}
     response = httpx.post(f"{bare.base}/v1/cases", content=edit, headers=headers)
-    assert response.status_code == 413 and "limit per request" in response.json()["error"]
+    assert response.status_code == 413 and "la limite par requête" in response.json()["error"]
 
 
 def test_a_non_ascii_token_works_byte_for_byte(bare):
@@ -422,7 +422,7 @@ def test_a_non_ascii_authorization_header_is_a_401(server, bare, value):
         response = httpx.post(
             f"{base}/v1/cases", json={"name": "X"}, headers={"Authorization": value}
         )
-        assert response.status_code == 401 and response.json()["error"] == "missing or wrong token"
+        assert response.status_code == 401 and response.json()["error"] == "jeton absent ou erroné"
 
 
 def test_an_upload_within_the_caps_goes_in_and_leaves_only_its_file(bare):
@@ -545,7 +545,7 @@ def test_a_hand_made_case_keeps_its_name(bare):
     created = httpx.post(f"{bare.base}/v1/cases", json={"name": "Verger"}, headers=NON_ASCII_AUTH)
     url = f"{bare.base}/v1/cases/{created.json()['id']}"
     cleared = httpx.put(url, json={"name": None}, headers=NON_ASCII_AUTH)
-    assert cleared.status_code == 422 and "cannot be cleared" in cleared.json()["error"]
+    assert cleared.status_code == 422 and "ne peut pas être effacé" in cleared.json()["error"]
     assert httpx.get(url).json()["name"] == "Verger"
 
 
@@ -595,7 +595,7 @@ def test_document_text_has_its_structure_and_every_citation_points_into_it(serve
 
 def test_document_text_of_an_unknown_document_is_a_clear_404(server):
     response = get(server, "/v1/documents/absent/text")
-    assert response.status_code == 404 and response.json()["error"] == "no document 'absent'"
+    assert response.status_code == 404 and response.json()["error"] == "aucun document « absent »"
 
 
 def ids(body: dict) -> list[str]:

@@ -182,4 +182,4 @@ def test_cli_backup_restore_and_export(corpus_data, tmp_path):
 
     refused = run("restore", str(tmp_path / "out.jsonl"), data=fresh, check=False)
     assert refused.returncode == 2
-    assert refused.stderr.startswith(f"error: {tmp_path / 'out.jsonl'}: not a Recueil store")
+    assert refused.stderr.startswith(f"erreur : {tmp_path / 'out.jsonl'}: not a Recueil store")

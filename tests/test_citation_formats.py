@@ -175,7 +175,7 @@ def test_export_endpoint_gives_files_in_each_format(server):
 @pytest.mark.parametrize(
     ("params", "status", "says"),
     [
-        ([("format", "csl")], 400, "at least one"),
+        ([("format", "csl")], 400, "au moins un passage"),
         ([("passage", "nope:1")], 404, "nope:1"),
         ([("quote", "nope")], 404, "nope"),
         ([("passage", "x"), ("format", "docx")], 422, "format"),
@@ -215,6 +215,8 @@ def test_cli_search_formats(corpus_data):
 
 def test_cli_format_errors_are_one_line(corpus_data):
     wrong = run("search", "élus", "--format", "xml", data=corpus_data, check=False)
-    assert wrong.returncode == 2 and wrong.stderr.strip().startswith("error: unknown format 'xml'")
+    assert wrong.returncode == 2 and wrong.stderr.strip().startswith(
+        "erreur : format inconnu « xml »"
+    )
     both = run("search", "élus", "--json", "--format", "csv", data=corpus_data, check=False)
     assert both.returncode == 2 and len(both.stderr.strip().splitlines()) == 1

@@ -107,9 +107,9 @@ def test_missing_store_and_empty_query_are_clear_errors(tmp_path, corpus_data):
         text=True,
         timeout=120,
     )
-    assert outside.returncode == 2 and "recueil ingest PATH" in outside.stderr
+    assert outside.returncode == 2 and "recueil ingest DOSSIER" in outside.stderr
     done = run("search", "   ", data=corpus_data, check=False)
-    assert done.returncode == 2 and "empty" in done.stderr
+    assert done.returncode == 2 and "erreur : la question est vide" in done.stderr
 
 
 def test_eval_compare_prints_every_mode(corpus_data):
@@ -150,12 +150,12 @@ def test_search_on_an_empty_store_ingests_the_corpus_folder_once(tmp_path):
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
     assert first.returncode == 0, first.stderr
-    assert "ingesting corpus/" in first.stderr
+    assert "indexation de corpus/" in first.stderr
     assert json.loads(first.stdout)["results"][0]["document"]["file"] == "cas.md"
     second = subprocess.run(
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
-    assert second.returncode == 0 and "ingesting" not in second.stderr
+    assert second.returncode == 0 and "indexation" not in second.stderr
 
 
 def test_nothing_relevant_and_unknown_filter_values(corpus_data):
@@ -186,7 +186,7 @@ def test_similar_cases_show_their_similarity_and_reasons(corpus_data):
     assert len(scores) == 3 and scores == sorted(scores, reverse=True)
     assert "↳" in done.stdout
     both = run("similar", described, "--case", "x", data=corpus_data, check=False)
-    assert both.returncode == 2 and "exactly one" in both.stderr
+    assert both.returncode == 2 and "exactement un de TEXT" in both.stderr
 
 
 def test_actors_as_json_have_the_api_shape(corpus_data):

@@ -1,13 +1,16 @@
-"""Shared request pieces: the loaded Recueil, the write-token check and the error shape."""
+"""Shared request pieces: the loaded Recueil, the write-token check, the request's language
+and the error shape."""
 
 from __future__ import annotations
 
 import hmac
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.messages import ApiError, http_text, negotiate
 
 
 def recueil(request: Request) -> Any:
@@ -18,7 +21,16 @@ def recueil(request: Request) -> Any:
 App = Annotated[Any, Depends(recueil)]
 
 
-def token_refusal(expected: bytes | None, authorization: str | None) -> HTTPException | None:
+def language(request: Request) -> str:
+    """The catalogue language (api.messages) the request's Accept-Language prefers."""
+    return negotiate(request.headers.get("accept-language"))
+
+
+# For routes that put messages in a successful answer (an upload's per-file errors).
+Language = Annotated[str, Depends(language)]
+
+
+def token_refusal(expected: bytes | None, authorization: str | None) -> ApiError | None:
     """Why a write is refused (403 writes disabled, 401 wrong token), or None if it may pass.
 
     `authorization` is the header as Starlette decodes it (latin-1), so encoding it back
@@ -29,12 +41,10 @@ def token_refusal(expected: bytes | None, authorization: str | None) -> HTTPExce
     and for the route dependency below.
     """
     if expected is None:
-        return HTTPException(
-            403, "writes are disabled: start the server with RECUEIL_TOKEN set to allow them"
-        )
+        return ApiError(403, "token.disabled")
     scheme, _, given = (authorization or "").encode("latin-1").partition(b" ")
     if scheme.lower() != b"bearer" or not hmac.compare_digest(given.strip(), expected):
-        return HTTPException(401, "missing or wrong token", headers={"WWW-Authenticate": "Bearer"})
+        return ApiError(401, "token.wrong", headers={"WWW-Authenticate": "Bearer"})
     return None
 
 
@@ -45,10 +55,16 @@ def require_token(request: Request, authorization: str | None = Header(default=N
         raise refusal
 
 
-def error_response(exc: StarletteHTTPException) -> JSONResponse:
-    """The API's one error shape, `{"error": …}`, for handlers and middleware alike."""
-    return JSONResponse(
-        {"error": exc.detail},
-        status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
+def error_response(exc: StarletteHTTPException, accept_language: str | None) -> JSONResponse:
+    """The API's one error shape, `{"error": …}`, for handlers and middleware alike, in the
+    language `accept_language` prefers (French by default)."""
+    language = negotiate(accept_language)
+    if isinstance(exc, ApiError):
+        text = exc.text(language)
+    else:
+        text = http_text(exc.status_code, str(exc.detail), language)
+    response = JSONResponse(
+        {"error": text}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
     )
+    response.headers["content-language"] = language
+    return response

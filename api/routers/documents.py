@@ -1,4 +1,5 @@
-"""Documents: list, outline, upload (ingested at once) and delete; passages with context."""
+"""Documents: list, outline, upload (ingested at once), metadata edits and delete; passages
+with context."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ import os
 import re
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, UploadFile
+from pydantic import BaseModel, Field, field_validator
 
+from api.messages import ApiError, message
 from api.models import SourceRef, source_ref
 from api.outline import document_outline
 from api.reading import DocumentText, document_text
-from api.routers.deps import App, require_token
+from api.routers.deps import App, Language, require_token
+from ingest.metadata import KINDS
 from ingest.pipeline import FileResult, ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
 from search.knowledge.build import refresh
@@ -42,6 +46,31 @@ class DocumentSummary(BaseModel):
     kind: str
     pages: int
     passages: int
+    # The fields an editor set (PATCH): their values above are the editor's.
+    edited: list[str] = []
+
+
+class DocumentEdit(BaseModel):
+    """Metadata an editor sets on a document; a field left out is unchanged, null goes back
+    to the value read from the file."""
+
+    model_config = {"extra": "forbid"}
+
+    title: str | None = Field(None, min_length=1, max_length=300)
+    event: str | None = Field(None, max_length=300)
+    date: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    place: str | None = Field(None, max_length=200)
+    kind: Literal[KINDS] | None = Field(None, description="document kind: " + ", ".join(KINDS))
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        """A date citations can spell out (search.citations.french_date): a real day."""
+        if value is not None:
+            padded = value + "-01" * (2 - value.count("-"))
+            if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) or not _is_date(padded):
+                raise ValueError("YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
 
 
 class PassageContext(BaseModel):
@@ -61,9 +90,22 @@ class UploadedFile(BaseModel):
     error: str | None
 
 
+def _is_date(iso: str) -> bool:
+    try:
+        date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True
+
+
 class UploadReport(BaseModel):
     files: list[UploadedFile]
     # Set when the files were committed but search, cards or cases could not follow.
+    warning: str | None = None
+
+
+class EditReport(BaseModel):
+    document: DocumentSummary
     warning: str | None = None
 
 
@@ -74,6 +116,7 @@ class DeleteReport(BaseModel):
 
 @router.get("/documents")
 def list_documents(app: App) -> list[DocumentSummary]:
+    edits = app.store.document_edits()
     counts: dict[str, int] = {}
     for passage in app.engine.passages.values():
         if passage.kind == "text":
@@ -89,6 +132,7 @@ def list_documents(app: App) -> list[DocumentSummary]:
             kind=d.kind,
             pages=d.page_count,
             passages=counts.get(d.id, 0),
+            edited=sorted(edits.get(d.id, {})),
         )
         for d in app.engine.documents.values()
     ]
@@ -98,7 +142,7 @@ def list_documents(app: App) -> list[DocumentSummary]:
 def get_document(document_id: str, app: App) -> dict:
     document = app.store.document(document_id)
     if document is None:
-        raise HTTPException(404, f"no document '{document_id}'")
+        raise ApiError(404, "document.unknown", id=document_id)
     return document_outline(app.store, document)
 
 
@@ -108,7 +152,7 @@ def get_document_text(document_id: str, app: App) -> DocumentText:
     citation's `start`/`end` index this text, so the page can mark the cited excerpt."""
     document = app.store.document(document_id)
     if document is None:
-        raise HTTPException(404, f"no document '{document_id}'")
+        raise ApiError(404, "document.unknown", id=document_id)
     return document_text(document, app.store.passages(document_id))
 
 
@@ -117,7 +161,7 @@ def get_passage(passage_id: str, app: App) -> PassageContext:
     engine = app.engine
     passage = engine.passages.get(passage_id)
     if passage is None:
-        raise HTTPException(404, f"no passage '{passage_id}'")
+        raise ApiError(404, "passage.unknown", id=passage_id)
     document = engine.documents[passage.document_id]
     around = {p.ordinal: p for p in app.store.neighbours(passage)}
     before, after = around.get(passage.ordinal - 1), around.get(passage.ordinal + 1)
@@ -131,23 +175,20 @@ def get_passage(passage_id: str, app: App) -> PassageContext:
     )
 
 
-def _check_name(name: str | None) -> str:
-    base = Path(name or "").name
+def _refusal(upload: UploadFile, limit: int) -> ApiError | None:
+    """Why this file of an upload is refused before reading it (name, type, size), if it is."""
+    name = upload.filename or ""
+    base = Path(name).name
     if not base or base != name or not _SAFE_NAME.match(base) or ".." in base:
-        raise HTTPException(400, f"unsafe or empty file name: {name!r}")
+        return ApiError(400, "upload.unsafe_name")
     if Path(base).suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise HTTPException(
-            415, f"unsupported file type for {base!r}: use {', '.join(sorted(SUPPORTED_SUFFIXES))}"
-        )
-    return base
-
-
-def _check_size(upload: UploadFile, limit: int) -> None:
+        return ApiError(415, "upload.unsupported", suffixes=", ".join(sorted(SUPPORTED_SUFFIXES)))
     size = upload.size or 0  # counted by Starlette as it parsed the form
     if size > limit:
-        raise HTTPException(413, f"{upload.filename!r} is larger than {limit / 1e6:.0f} MB")
+        return ApiError(413, "upload.too_large", mb=limit / 1e6)
     if not size:
-        raise HTTPException(400, f"{upload.filename!r} is empty")
+        return ApiError(400, "upload.empty")
+    return None
 
 
 def _stage(upload: UploadFile, folder: Path) -> Path:
@@ -169,7 +210,7 @@ def remove_staged(folder: Path) -> list[Path]:
     return leftovers
 
 
-def _commit(app: Recueil, name: str, staged: Path) -> UploadedFile:
+def _commit(app: Recueil, name: str, staged: Path, language: str) -> UploadedFile:
     """Ingest a staged upload as `uploads/name`; the file takes that name only once its
     document is committed, so a failure leaves the previous version's file as it was."""
     target = app.upload_dir / name
@@ -177,7 +218,8 @@ def _commit(app: Recueil, name: str, staged: Path) -> UploadedFile:
         result = ingest_file(app.store, target, source=staged)
     except Exception as exc:  # one bad file is reported, the others still go in
         log.exception("ingesting upload %s failed", name)
-        result = FileResult(str(target), "failed", error=f"internal error: {exc}")
+        error = message("upload.internal", language, error=exc)
+        result = FileResult(str(target), "failed", error=error)
     if result.status != "failed":
         staged.replace(target)  # also brings back a file an interrupted upload never placed
     return UploadedFile(
@@ -189,7 +231,7 @@ def _commit(app: Recueil, name: str, staged: Path) -> UploadedFile:
     )
 
 
-def _rebuild(app: Recueil, changed: bool) -> str | None:
+def _rebuild(app: Recueil, changed: bool, language: str) -> str | None:
     """After committed writes: rebuild cards and cases and swap in a new engine.
 
     Also when nothing changed but an earlier write was interrupted between its commit and
@@ -203,46 +245,84 @@ def _rebuild(app: Recueil, changed: bool) -> str | None:
         app.refresh()
     except Exception as exc:
         log.exception("refresh after a write failed")
-        return (
-            f"saved, but search, cards and cases are not updated yet ({exc}): "
-            "repeat the request or run `recueil build`"
-        )
+        return message("write.not_refreshed", language, error=exc)
     return None
 
 
 @router.post("/documents", dependencies=[Depends(require_token)], status_code=201)
-def upload_documents(files: list[UploadFile], app: App) -> UploadReport:
-    """Ingest uploaded files at once; each is stored under the data folder's uploads/."""
+def upload_documents(files: list[UploadFile], app: App, language: Language) -> UploadReport:
+    """Ingest uploaded files at once; each is stored under the data folder's uploads/.
+
+    Each file gets its own status: a refused or unreadable file is reported beside the
+    others, which still go in (201). Only when no file went in is the answer an error, with
+    the status of the refusal when all files share it (415 for types alone, …), else 422.
+    """
     if not files:
-        raise HTTPException(400, "no file uploaded")
-    names = [_check_name(f.filename) for f in files]
-    for upload in files:
-        _check_size(upload, app.max_upload_bytes)
+        raise ApiError(400, "upload.none")
+    refusals = [_refusal(upload, app.max_upload_bytes) for upload in files]
+    accepted = [u for u, refusal in zip(files, refusals, strict=True) if refusal is None]
     with app.write_lock:
         app.upload_dir.mkdir(parents=True, exist_ok=True)
         staged: list[Path] = []
         try:
-            for upload in files:
+            for upload in accepted:
                 staged.append(_stage(upload, app.upload_dir))
-            results = [_commit(app, name, path) for name, path in zip(names, staged, strict=True)]
+            committed = [
+                _commit(app, upload.filename or "", path, language)
+                for upload, path in zip(accepted, staged, strict=True)
+            ]
         finally:
             for path in staged:
                 path.unlink(missing_ok=True)  # committed ones were renamed away
-        warning = _rebuild(app, any(r.status in ("added", "updated") for r in results))
+        in_order = iter(committed)
+        results = [
+            _refused(upload, refusal, language) if refusal else next(in_order)
+            for upload, refusal in zip(files, refusals, strict=True)
+        ]
+        changed = any(r.status in ("added", "updated") for r in results)
+        warning = _rebuild(app, changed, language)
     if all(r.status == "failed" for r in results):
-        raise HTTPException(422, "; ".join(f"{r.file}: {r.error}" for r in results))
+        statuses = {refusal.status_code if refusal else 422 for refusal in refusals}
+        problems = "; ".join(f"{r.file} : {r.error}" for r in results)
+        status = statuses.pop() if len(statuses) == 1 else 422
+        raise ApiError(status, "upload.all_failed", problems=problems)
     return UploadReport(files=results, warning=warning)
 
 
+def _refused(upload: UploadFile, refusal: ApiError, language: str) -> UploadedFile:
+    return UploadedFile(
+        file=upload.filename or "",
+        status="failed",
+        document_id=None,
+        passages=0,
+        error=refusal.text(language),
+    )
+
+
+@router.patch("/documents/{document_id}", dependencies=[Depends(require_token)])
+def edit_document(document_id: str, edit: DocumentEdit, app: App, language: Language) -> EditReport:
+    """Set a document's title, event, date, place or kind (token). Stored apart from what
+    was read from the file, so a re-ingest keeps the edit; search and citations show it."""
+    with app.write_lock:
+        if app.store.document(document_id) is None:
+            raise ApiError(404, "document.unknown", id=document_id)
+        fields = edit.model_dump(exclude_unset=True)
+        if fields:
+            app.store.save_document_edit(document_id, fields)
+        warning = _rebuild(app, bool(fields), language)
+    document = next(d for d in list_documents(app) if d.id == document_id)
+    return EditReport(document=document, warning=warning)
+
+
 @router.delete("/documents/{document_id}", dependencies=[Depends(require_token)])
-def delete_document(document_id: str, app: App) -> DeleteReport:
+def delete_document(document_id: str, app: App, language: Language) -> DeleteReport:
     with app.write_lock:
         document = app.store.document(document_id)
         if document is None:
-            raise HTTPException(404, f"no document '{document_id}'")
+            raise ApiError(404, "document.unknown", id=document_id)
         app.store.delete_document(document_id)
         uploaded = Path(document.path)
         if uploaded.parent == app.upload_dir.resolve():
             uploaded.unlink(missing_ok=True)
-        warning = _rebuild(app, changed=True)
+        warning = _rebuild(app, True, language)
     return DeleteReport(deleted=document_id, warning=warning)

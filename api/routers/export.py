@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.messages import ApiError
 from api.routers.deps import App
 from search.citation_formats import FORMATS, Citable, from_passage, from_quote
 
@@ -28,9 +29,9 @@ def export(
     carries a URL to the passage in its document view."""
     passage, quote = passage or [], quote or []
     if not passage and not quote:
-        raise HTTPException(400, "give at least one passage or quote id to export")
+        raise ApiError(400, "export.none")
     if len(passage) + len(quote) > MAX_ITEMS:
-        raise HTTPException(400, f"at most {MAX_ITEMS} passages and quotes in one export")
+        raise ApiError(400, "export.too_many", max=MAX_ITEMS)
     items = _citables(app.engine, passage, quote, str(request.base_url))
     chosen = FORMATS[format]
     name = _slug(items[0].id) if len(items) == 1 else "citations"
@@ -49,7 +50,7 @@ def _citables(engine, passage_ids: list[str], quote_ids: list[str], base: str) -
     unknown = [p for p in passage_ids if p not in engine.passages]
     unknown += [q for q in quote_ids if q not in quotes]
     if unknown:
-        raise HTTPException(404, f"no passage or quote '{', '.join(unknown)}'")
+        raise ApiError(404, "export.unknown", ids=", ".join(unknown))
     items = []
     for pid in passage_ids:
         found = engine.passages[pid]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
+from api.messages import ApiError
 from api.models import (
     ActorDetail,
     ActorsResponse,
@@ -44,7 +45,7 @@ def answer(
     """What works, what to avoid, testimonies and cases for a practice question, each item
     with its exact excerpts and citations; an empty answer says why."""
     if not q.strip():
-        raise HTTPException(400, "the query is empty")
+        raise ApiError(400, "query.empty")
     return answer_response(build_answer(app.engine, q))
 
 
@@ -68,7 +69,7 @@ def actor(actor_id: str, app: App) -> ActorDetail:
     with (the actors named in the same passages)."""
     found = app.engine.knowledge.actor(actor_id)
     if found is None:
-        raise HTTPException(404, f"no actor '{actor_id}'")
+        raise ApiError(404, "actor.unknown", id=actor_id)
     return actor_detail(app.engine, found)
 
 
@@ -97,7 +98,7 @@ def practices(
 def practice(card_id: str, app: App) -> PracticeCard:
     card = app.engine.knowledge.practice(card_id)
     if card is None:
-        raise HTTPException(404, f"no practice card '{card_id}'")
+        raise ApiError(404, "practice.unknown", id=card_id)
     return practice_card(card)
 
 
@@ -140,7 +141,7 @@ def case(case_id: str, app: App) -> CasePageModel:
     dates, results, lessons and every source passage; editors' fields over extracted ones."""
     found = app.engine.knowledge.case_page(case_id)
     if found is None:
-        raise HTTPException(404, f"no case '{case_id}'")
+        raise ApiError(404, "case.unknown", id=case_id)
     return case_page_model(found, app.engine.documents)
 
 
@@ -148,13 +149,11 @@ def case(case_id: str, app: App) -> CasePageModel:
 def edit_case(case_id: str, edit: CaseEdit, app: App) -> CasePageModel:
     """Set fields of a case page (token). Kept apart from extraction: a re-ingest keeps them."""
     if app.engine.knowledge.case_page(case_id) is None:
-        raise HTTPException(404, f"no case '{case_id}'")
+        raise ApiError(404, "case.unknown", id=case_id)
     # A case created by hand has no extracted name to fall back on.
     clears_name = "name" in edit.model_fields_set and edit.name is None
     if clears_name and app.engine.knowledge.case(case_id) is None:
-        raise HTTPException(
-            422, f"case '{case_id}' was created by hand: its name cannot be cleared"
-        )
+        raise ApiError(422, "case.name_locked", id=case_id)
     return _save(app, case_id, edit)
 
 
@@ -162,10 +161,10 @@ def edit_case(case_id: str, edit: CaseEdit, app: App) -> CasePageModel:
 def create_case(edit: CaseEdit, app: App) -> CasePageModel:
     """Create a case page an editor documents by hand (token); `name` is required."""
     if not edit.name:
-        raise HTTPException(422, "a new case needs a name")
+        raise ApiError(422, "case.name_required")
     case_id = "case-ed-" + (re.sub(r"[^a-z0-9]+", "-", fold(edit.name)).strip("-")[:60] or "cas")
     if app.engine.knowledge.case_page(case_id) is not None:
-        raise HTTPException(409, f"case '{case_id}' exists: edit it with PUT")
+        raise ApiError(409, "case.exists", id=case_id)
     return _save(app, case_id, edit)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
+from api.messages import ApiError
 from api.models import SearchResponse, SimilarResponse, search_response, similar_response
 from api.paging import Offset, SortQuery, by_date, page, wanted
 from api.routers.deps import App
@@ -35,7 +36,7 @@ def search(
     """Passages answering a question, with `facets`: how every relevant passage spreads
     over years, events, kinds, speakers, places and cases (each a filter here but cases)."""
     if not q.strip():
-        raise HTTPException(400, "the query is empty")
+        raise ApiError(400, "query.empty")
     filters = Filters(
         document=document, event=event, year=year, kind=kind, speaker=speaker, place=place
     )
@@ -57,8 +58,9 @@ def similar(
     """Passages of other documents and cases close to a passage, a case or a description."""
     given = [v for v in (passage_id, case_id, text and text.strip()) if v]
     if len(given) != 1:
-        raise HTTPException(400, "give exactly one of passage_id, case_id or text")
+        raise ApiError(400, "similar.one_of")
     try:
         return similar_response(app.engine, passage_id, case_id, text, k)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    except LookupError as exc:  # the one id given names nothing
+        key = "passage.unknown" if passage_id else "case.unknown"
+        raise ApiError(404, key, id=passage_id or case_id) from exc

@@ -27,14 +27,27 @@ function ticket(view) {
   return () => latest[view] === mine;
 }
 
-async function api(path, options) {
-  const response = await fetch(path, options);
+// The page is French: the API's messages (errors, per-file statuses) are asked in French.
+async function api(path, options = {}) {
+  const headers = { "Accept-Language": "fr", ...(options.headers || {}) };
+  const response = await fetch(path, { ...options, headers });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const details = body.details ? ` (${body.details.join("; ")})` : "";
     throw new Error((body.error || response.statusText) + details);
   }
   return body;
+}
+
+// « 2019-03-12 » → « 12 mars 2019 »; a year-month or a year alone keeps what it has.
+function frenchDate(iso) {
+  if (!iso) return "";
+  const [year, month, day] = iso.split("-").map(Number);
+  const options = { year: "numeric", timeZone: "UTC" };
+  if (month) options.month = "long";
+  if (day) options.day = "numeric";
+  const date = new Date(Date.UTC(year, (month || 1) - 1, day || 1));
+  return new Intl.DateTimeFormat("fr-FR", options).format(date);
 }
 
 // ---- addresses: every view is a URL ---------------------------------------------
@@ -621,14 +634,88 @@ function loadActor(params) {
 
 // ---- documents and upload ------------------------------------------------------
 
+// Writes need the token: one value for the upload form and the documents view.
+function writeToken() {
+  return $("#token").value || $("#manage-token").value;
+}
+
+function documentItem(d) {
+  const edited = d.edited.length ? el("em", { class: "edited" }, " (modifié)") : null;
+  return el("li", { "data-document": d.id },
+    el("strong", {},
+      el("a", { class: "internal", href: `/documents/${encodeURIComponent(d.id)}` }, d.title)),
+    edited,
+    el("span", { class: "meta" },
+      ` — ${[d.event, frenchDate(d.date), d.place].filter(Boolean).join(", ")} · ${d.passages} passages · ${d.file}`),
+    el("div", { class: "actions" },
+      el("button", { type: "button", onclick: () => editDocument(d) }, "Modifier"),
+      el("button", { type: "button", onclick: () => deleteDocument(d) }, "Supprimer")));
+}
+
+async function deleteDocument(d) {
+  if (!confirm(`Supprimer « ${d.title} » (${d.file}) de Recueil ?`)) return;
+  const status = $("#documents-status");
+  try {
+    const report = await api(`/v1/documents/${encodeURIComponent(d.id)}`, {
+      method: "DELETE", headers: { Authorization: `Bearer ${writeToken()}` },
+    });
+    status.textContent = `« ${d.title} » supprimé.` + (report.warning ? ` Attention : ${report.warning}` : "");
+    loadDocuments();
+  } catch (error) {
+    status.textContent = `Erreur : ${error.message}`;
+  }
+}
+
+const DOCUMENT_KINDS = {
+  proceedings: "actes",
+  programme: "programme",
+  animation_script: "trame d’animation",
+  article: "article",
+  case_study: "étude de cas",
+  document: "autre document",
+};
+
+// The metadata form, in the panel. Only the fields changed are sent, so that the others keep
+// following the file; a field emptied goes back to what was read from the file.
+function editDocument(d) {
+  const field = (label, name, value, attrs = {}) => el("label", {}, label,
+    el("input", { name, value: value || "", ...attrs }));
+  const kind = el("select", { name: "kind" }, ...Object.entries(DOCUMENT_KINDS).map(([value, label]) =>
+    el("option", { value, selected: value === d.kind ? "" : null }, label)));
+  const status = el("p", { role: "status", "aria-live": "polite" });
+  const form = el("form", { class: "edit-document" },
+    field("Titre", "title", d.title, { required: "" }),
+    field("Événement", "event", d.event),
+    field("Date (AAAA-MM-JJ)", "date", d.date, { pattern: "\\d{4}(-\\d{2}){0,2}" }),
+    field("Lieu", "place", d.place),
+    el("label", {}, "Type", kind),
+    el("button", { type: "submit" }, "Enregistrer"), status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {};
+    for (const [key, value] of new FormData(form).entries()) {
+      if (value.trim() !== (d[key] || "")) body[key] = value.trim() || null;
+    }
+    try {
+      const report = await api(`/v1/documents/${encodeURIComponent(d.id)}`, {
+        method: "PATCH",
+        headers: { Authorization: `Bearer ${writeToken()}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      status.textContent = "Enregistré." + (report.warning ? ` Attention : ${report.warning}` : "");
+      loadDocuments();
+    } catch (error) {
+      status.textContent = `Erreur : ${error.message}`;
+    }
+  });
+  openPanel(`Modifier « ${d.title} »`, form);
+}
+
 async function loadDocuments() {
   const list = $("#documents");
   try {
     const documents = await api("/v1/documents");
-    list.replaceChildren(...documents.map((d) => el("li", {},
-      el("a", { class: "internal", href: `/documents/${encodeURIComponent(d.id)}` }, d.title),
-      el("span", { class: "meta" },
-        ` — ${[d.event, d.date, d.place].filter(Boolean).join(", ")} · ${d.passages} passages · ${d.file}`))));
+    list.replaceChildren(...documents.map(documentItem));
     const select = $("#f-document");
     const chosen = new URLSearchParams(location.search).get("document") || select.value;
     select.replaceChildren(el("option", { value: "" }, "tous"),
@@ -646,20 +733,30 @@ async function upload(event) {
   const body = new FormData();
   for (const file of files) body.append("files", file);
   status.textContent = "Envoi et indexation…";
+  $("#upload-report").replaceChildren();
   try {
     const report = await api("/v1/documents", {
       method: "POST",
-      headers: { Authorization: `Bearer ${$("#token").value}` },
+      headers: { Authorization: `Bearer ${writeToken()}` },
       body,
     });
-    status.textContent = report.files.map((f) =>
-      f.status === "failed" ? `${f.file} : échec (${f.error})`
-        : `${f.file} : ${f.status === "unchanged" ? "inchangé" : "indexé"} (${f.passages} passages)`).join(" · ")
+    const failed = report.files.filter((f) => f.status === "failed").length;
+    status.textContent = (failed
+      ? `${report.files.length - failed} fichier(s) indexé(s), ${failed} en échec`
+      : `${report.files.length} fichier(s) traité(s)`)
       + (report.warning ? ` — attention : ${report.warning}` : "");
+    $("#upload-report").replaceChildren(...report.files.map(uploadLine));
     loadDocuments();
   } catch (error) {
     status.textContent = `Erreur : ${error.message}`;
   }
+}
+
+// One line per file of an upload: indexed, unchanged or failed, and why.
+function uploadLine(f) {
+  const outcome = f.status === "failed" ? `échec (${f.error})`
+    : `${f.status === "unchanged" ? "inchangé" : "indexé"} (${f.passages} passages)`;
+  return el("li", { class: `upload-${f.status}` }, `${f.file} : ${outcome}`);
 }
 
 // ---- speakers: who speaks, as what, where; the way to their words --------------------
