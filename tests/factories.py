@@ -137,6 +137,14 @@ autour d'un <b>projet commun</b>.</p>
 <h2>Leviers</h2><ul><li>Un animateur à temps plein</li><li>Un bail précaire</li></ul>
 </body></html>"""
 
+# A short note that names one case (« Exemple inspirant : « … » »).
+CASE_NOTE = """# Les vergers partagés
+
+Exemple inspirant : « Vergers de Saint-Sauveur », une coopérative qui plante des arbres
+fruitiers avec les habitants et la mairie.
+"""
+
+
 MARKDOWN = """# Fiche cas : la coopérative de Trappes
 
 Une coopérative d'habitants qui gère des jardins partagés

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routers import documents
 from tests.conftest import running_server
-from tests.factories import MARKDOWN, pdf_bytes
+from tests.factories import CASE_NOTE, MARKDOWN, pdf_bytes
 
 TOKEN = {"Authorization": "Bearer jeton-de-test"}
 
@@ -435,12 +435,6 @@ def test_an_upload_within_the_caps_goes_in_and_leaves_only_its_file(bare):
 
 
 # -- uploads: staged until committed, reported as committed, completed when repeated --
-
-CASE_NOTE = """# Les vergers partagés
-
-Exemple inspirant : « Vergers de Saint-Sauveur », une coopérative qui plante des arbres
-fruitiers avec les habitants et la mairie.
-"""
 
 
 @pytest.fixture

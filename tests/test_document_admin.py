@@ -11,14 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from tests.factories import CASE_NOTE
 
 TOKEN = {"Authorization": "Bearer jeton-de-test"}
 ENGLISH = {"Accept-Language": "en"}
-NOTE = """# Les vergers partagés
-
-Exemple inspirant : « Vergers de Saint-Sauveur », une coopérative qui plante des arbres
-fruitiers avec les habitants et la mairie.
-"""
 
 
 @pytest.fixture
@@ -38,7 +34,7 @@ def send(client: TestClient, *files: tuple[str, bytes], **headers: str) -> httpx
 def test_a_batch_with_bad_files_indexes_the_good_ones_and_reports_each(client):
     response = send(
         client,
-        ("vergers.md", NOTE.encode()),
+        ("vergers.md", CASE_NOTE.encode()),
         ("script.exe", b"MZ"),
         ("vide.md", b""),
         ("gros.txt", b"a" * 11_000),
@@ -54,7 +50,7 @@ def test_a_batch_with_bad_files_indexes_the_good_ones_and_reports_each(client):
     assert report["gros.txt"]["error"] == "fichier plus gros que 0,01 Mo, la limite par fichier"
     assert report["blanc.txt"]["error"]  # read, but no text to index
     assert [d["file"] for d in client.get("/v1/documents").json()] == ["vergers.md"]
-    english = send(client, ("script.exe", b"MZ"), ("vergers.md", NOTE.encode()), **ENGLISH)
+    english = send(client, ("script.exe", b"MZ"), ("vergers.md", CASE_NOTE.encode()), **ENGLISH)
     files = english.json()["files"]
     assert (
         files[0]["error"].startswith("unsupported file type") and files[1]["status"] == "unchanged"
@@ -70,7 +66,7 @@ def test_a_batch_where_every_file_is_refused_is_an_error_naming_each(client):
 
 
 def test_metadata_edits_need_the_token_and_a_valid_value(client):
-    assert send(client, ("vergers.md", NOTE.encode())).status_code == 201
+    assert send(client, ("vergers.md", CASE_NOTE.encode())).status_code == 201
     url = "/v1/documents/vergers"
     assert client.patch(url, json={"title": "X"}).status_code == 401
     for body in ({"date": "2019-13"}, {"kind": "roman"}, {"colour": "bleu"}, {"title": ""}):
@@ -79,7 +75,7 @@ def test_metadata_edits_need_the_token_and_a_valid_value(client):
 
 
 def test_a_metadata_edit_shows_in_search_and_survives_a_reingest(client):
-    assert send(client, ("vergers.md", NOTE.encode())).status_code == 201
+    assert send(client, ("vergers.md", CASE_NOTE.encode())).status_code == 201
     edit = {
         "title": "Les vergers de Saint-Sauveur",
         "event": "Rencontre des vergers",
@@ -91,7 +87,7 @@ def test_a_metadata_edit_shows_in_search_and_survives_a_reingest(client):
     assert edited.status_code == 200, edited.text
     assert edited.json()["document"]["edited"] == sorted(edit)
     # The file changes and is uploaded again: its text is new, the editor's fields stay.
-    changed = NOTE + "\nLa mairie prête un terrain communal aux habitants pour les vergers.\n"
+    changed = CASE_NOTE + "\nLa mairie prête un terrain communal aux habitants pour les vergers.\n"
     again = send(client, ("vergers.md", changed.encode()))
     assert again.json()["files"][0]["status"] == "updated"
     document = client.get("/v1/documents").json()[0]
