@@ -164,7 +164,7 @@ def ingest(
             stages |= _refresh(store, quiet=as_json)["seconds"]
     for result in report.results:
         if result.status in ("failed", "skipped"):
-            _echo(f"{result.status}: {result.path}: {result.error}", err=True)
+            _echo(f"{_STATUS[result.status]} : {result.path} : {result.error}", err=True)
     summary = report.summary() | {"seconds": round(sum(stages.values()), 2), "stages": stages}
     if as_json:
         _print_json(
@@ -175,16 +175,43 @@ def ingest(
             }
         )
     else:
-        timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
-        _echo(
-            "{added} added, {updated} updated, {unchanged} unchanged, {failed} failed, "
-            "{skipped} skipped, {pruned} pruned — {passages} passages in {seconds} s".format(
-                **summary
-            )
-            + f" ({timings})"
-        )
+        _echo(_summary_line(summary, stages))
     if report.failed:
         raise typer.Exit(1)
+
+
+_STATUS = {"failed": "échec", "skipped": "ignoré"}
+_STAGES = {
+    "reading": "lecture",
+    "embeddings": "vecteurs",
+    "practices": "pratiques",
+    "cases": "cas",
+    "actors": "acteurs",
+    "index": "index",
+}
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") + " s"
+
+
+def _summary_line(summary: dict, stages: dict[str, float]) -> str:
+    """« 5 ajoutés, … — 446 passages en 38,2 s (lecture 10,1 s, …) »: counts of files."""
+    counts = ", ".join(
+        f"{summary[key]} {word}"
+        for key, word in [
+            ("added", "ajoutés"),
+            ("updated", "mis à jour"),
+            ("unchanged", "inchangés"),
+            ("failed", "en échec"),
+            ("skipped", "ignorés"),
+            ("pruned", "oubliés"),
+        ]
+    )
+    timings = ", ".join(f"{_STAGES[name]} {_seconds(value)}" for name, value in stages.items())
+    return (
+        f"{counts} — {summary['passages']} passages en {_seconds(summary['seconds'])} ({timings})"
+    )
 
 
 def _refresh(store, quiet: bool) -> dict:

@@ -78,7 +78,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
         elif path.is_file():
             files.append(path)
         else:
-            missing = FileResult(printable(str(path)), "failed", error="no such file or folder")
+            missing = FileResult(
+                printable(str(path)), "failed", error="fichier ou dossier introuvable"
+            )
             problems.append(missing)
     return list(dict.fromkeys(p.resolve() for p in files)), problems
 
@@ -99,7 +101,7 @@ def _walk(folder: Path) -> tuple[list[Path], list[FileResult]]:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES or not path.is_file():
                 continue
             if name.startswith("."):
-                skipped.append(_skipped(path, "hidden file (name starts with a dot)"))
+                skipped.append(_skipped(path, "fichier caché (son nom commence par un point)"))
             else:
                 files.append(path)
     return sorted(files), skipped
@@ -150,7 +152,7 @@ def build_document(
     items = structure(blocks)
     passages: list[Passage] = make_passages(items)
     if not passages:
-        raise ReadError("no passage could be cut from the text")
+        raise ReadError("aucun passage n’a pu être découpé dans le texte")
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
     meta = metadata.resolve(path, extracted.text, extracted.title, first_heading)
     date = meta["date"]
@@ -260,7 +262,7 @@ def ingest_file(
     try:
         size = source.stat().st_size
         if size > max_bytes:
-            raise ReadError(f"file too large ({size / 1e6:.1f} MB)")
+            raise ReadError(f"fichier trop volumineux ({size / 1e6:.1f} Mo)")
         data = source.read_bytes()
         existing = store.document_by_path(shown)
         if existing and existing.content_hash == content_hash(data, path):

@@ -147,7 +147,7 @@ def test_upload_search_and_delete(server):
         ("../evil.md", b"# x", 400, "dangereux"),
         ("gros.txt", b"a" * 1_100_000, 413, "1 Mo, la limite par fichier"),
         ("vide.md", b"", 400, "fichier vide"),
-        ("casse.pdf", b"%PDF-1.4 junk", 422, "truncated PDF"),
+        ("casse.pdf", b"%PDF-1.4 junk", 422, "PDF tronqué"),
     ],
 )
 def test_bad_uploads_are_refused_clearly(server, name, content, status, message):
@@ -398,7 +398,7 @@ def test_several_files_each_within_its_cap_pass_the_guard(bare):
     blank = b" " * 90_000  # passes the size checks, then has no text to index
     files = [("files", (f"blanc{n}.txt", blank, "text/plain")) for n in (1, 2)]
     response = httpx.post(f"{bare.base}/v1/documents", files=files, headers=NON_ASCII_AUTH)
-    assert response.status_code == 422 and response.json()["error"].count("no text") == 2
+    assert response.status_code == 422 and response.json()["error"].count("aucun texte") == 2
 
 
 def test_a_json_body_past_its_cap_is_refused(bare):

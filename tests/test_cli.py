@@ -73,9 +73,9 @@ def test_human_output_and_filters(corpus_data):
 def test_ingest_twice_then_stats_and_show(tmp_path):
     data = tmp_path / "data"
     first = run("ingest", str(CORPUS), "--no-embed", data=data)
-    assert "5 added" in first.stdout
+    assert "5 ajoutés" in first.stdout
     second = run("ingest", str(CORPUS), "--no-embed", data=data)
-    assert "5 unchanged" in second.stdout and "0 added" in second.stdout
+    assert "5 inchangés" in second.stdout and "0 ajoutés" in second.stdout
     stats = json.loads(run("stats", "--json", data=data).stdout)
     assert stats["documents"] == 5 and stats["passages"] > 250
     # Per document, every passage counts: the lines add up to the total.
@@ -92,8 +92,8 @@ def test_failed_file_gives_exit_code_1_and_a_clear_line(tmp_path):
     (folder / "casse.pdf").write_bytes(b"%PDF-1.7\n garbage")
     done = run("ingest", str(folder), "--no-embed", data=tmp_path / "data", check=False)
     assert done.returncode == 1
-    assert "casse.pdf" in done.stderr and "truncated PDF" in done.stderr
-    assert "1 added" in done.stdout and "1 failed" in done.stdout
+    assert "casse.pdf" in done.stderr and "PDF tronqué" in done.stderr
+    assert "1 ajoutés" in done.stdout and "1 en échec" in done.stdout
 
 
 def test_missing_store_and_empty_query_are_clear_errors(tmp_path, corpus_data):
@@ -216,11 +216,14 @@ def test_hostile_folder_through_the_cli(tmp_path):
     limit = {"RECUEIL_READ_MAX_UNZIPPED_BYTES": "1000000"}  # set low by the test
     done = run("ingest", str(folder), "--no-embed", data=data, check=False, env=limit)
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "2 added, 0 updated, 0 unchanged, 1 failed, 1 skipped" in done.stdout
+    assert "2 ajoutés, 0 mis à jour, 0 inchangés, 1 en échec, 1 ignorés" in done.stdout
     assert re.search(
-        r"1-bombe.docx: DOCX bomb refused: \d MB once unzipped \(limit 1 MB\)\n", done.stderr
+        r"1-bombe.docx : bombe DOCX refusée : \d Mo une fois décompressée \(limite 1 Mo\)\n",
+        done.stderr,
     )
-    assert f"skipped: {folder}/.x.txt: hidden file (name starts with a dot)" in done.stderr
+    assert f"ignoré : {folder}/.x.txt : fichier caché (son nom commence par un point)" in (
+        done.stderr
+    )
     files = {
         d["id"]: d for d in json.loads(run("stats", "--json", data=data).stdout)["per_document"]
     }

@@ -77,9 +77,9 @@ def test_bad_files_are_reported_and_others_ingested(fresh_store, tmp_path):
     report = ingest(fresh_store, [good, encrypted, empty, tmp_path / "absent.txt"])
     assert report.summary()["added"] == 1
     reasons = {r.path.rsplit("/", 1)[-1]: r.error for r in report.failed}
-    assert "encrypted" in reasons["chiffre.pdf"]
-    assert reasons["vide.txt"] == "empty file"
-    assert "no such file" in reasons["absent.txt"]
+    assert "chiffré" in reasons["chiffre.pdf"]
+    assert reasons["vide.txt"] == "fichier vide"
+    assert "introuvable" in reasons["absent.txt"]
     assert counts(fresh_store)[0] == 1
 
 
@@ -162,8 +162,8 @@ def test_bombs_are_refused_alone_and_the_files_after_them_ingested(fresh_store, 
     (folder / "3-bon.md").write_text(MARKDOWN, encoding="utf-8")
     report = ingest(fresh_store, [folder])
     reasons = {r.path.rsplit("/", 1)[-1]: r.error for r in report.failed}
-    assert reasons["1-bombe.docx"].startswith("DOCX bomb refused: word/document.xml inflates")
-    assert reasons["2-page.html"] == "too many paragraphs (60,000 > 50,000)"
+    assert reasons["1-bombe.docx"].startswith("bombe DOCX refusée : word/document.xml grossit")
+    assert reasons["2-page.html"] == "trop de paragraphes (60\u202f000 > 50\u202f000)"
     assert report.summary()["added"] == 1
     assert [d.file for d in fresh_store.documents()] == ["3-bon.md"]
 
@@ -192,8 +192,8 @@ def test_hidden_files_and_folders_are_reported_as_skipped(fresh_store, tmp_path)
     report = ingest(fresh_store, [folder])
     skipped = {r.path.rsplit("/", 1)[-1]: r.error for r in report.results if r.status == "skipped"}
     assert skipped == {
-        "..txt": "hidden file (name starts with a dot)",
-        ".x.txt": "hidden file (name starts with a dot)",
+        "..txt": "fichier caché (son nom commence par un point)",
+        ".x.txt": "fichier caché (son nom commence par un point)",
         ".brouillons": "hidden folder (name starts with a dot)",
     }
     assert report.summary()["added"] == 1 and report.summary()["skipped"] == 3

@@ -78,12 +78,12 @@ def test_markdown_headings(tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("vide.txt", b"", "empty file"),
-        ("binaire.txt", b"\x00\x01\x02binary" * 100, "binary file"),
-        ("inconnu.xyz", b"texte", "unsupported file type"),
-        ("faux.pdf", b"%PDF-1.4 this is not a pdf at all %%EOF", "corrupt PDF"),
-        ("faux.docx", b"PK not really a zip", "not a valid DOCX"),
-        ("blanc.txt", b"   \n\n  ", "no text"),
+        ("vide.txt", b"", "fichier vide"),
+        ("binaire.txt", b"\x00\x01\x02binary" * 100, "fichier binaire"),
+        ("inconnu.xyz", b"texte", "type de fichier non pris en charge"),
+        ("faux.pdf", b"%PDF-1.4 this is not a pdf at all %%EOF", "PDF corrompu"),
+        ("faux.docx", b"PK not really a zip", "fichier DOCX invalide"),
+        ("blanc.txt", b"   \n\n  ", "aucun texte"),
     ],
 )
 def test_bad_files_fail_with_a_reason(tmp_path, name, content, reason):
@@ -95,20 +95,20 @@ def test_bad_files_fail_with_a_reason(tmp_path, name, content, reason):
 
 def test_encrypted_pdf_is_refused(tmp_path):
     source = make_pdf(tmp_path / "source.pdf")
-    with pytest.raises(ReadError, match="encrypted"):
+    with pytest.raises(ReadError, match="chiffré"):
         read(make_encrypted_pdf(tmp_path / "chiffre.pdf", source))
 
 
 def test_truncated_pdf_is_refused(tmp_path):
     source = make_pdf(tmp_path / "source.pdf")
-    with pytest.raises(ReadError, match="truncated"):
+    with pytest.raises(ReadError, match="tronqué"):
         read(make_truncated_pdf(tmp_path / "tronque.pdf", source))
 
 
 def test_oversized_file_is_refused(tmp_path):
     path = tmp_path / "gros.txt"
     path.write_text("mot " * 1000, encoding="utf-8")
-    with pytest.raises(ReadError, match="too large"):
+    with pytest.raises(ReadError, match="trop volumineux"):
         read(path, max_bytes=1000)
 
 
@@ -141,36 +141,37 @@ def test_pdf_with_only_an_owner_password_opens(tmp_path, algorithm):
 def test_aes_pdf_needing_a_user_password_is_refused_as_such(tmp_path):
     source = make_pdf(tmp_path / "source.pdf")
     encrypted = make_encrypted_pdf(tmp_path / "aes.pdf", source, "secret", "AES-256")
-    with pytest.raises(ReadError, match=r"^encrypted PDF \(a password is required\)$"):
+    with pytest.raises(ReadError, match=r"^PDF chiffré \(un mot de passe est nécessaire\)$"):
         read(encrypted)
 
 
 def test_docx_bomb_is_refused_before_it_is_inflated(tmp_path):
     bomb = make_docx_bomb(tmp_path / "bombe.docx", make_docx(tmp_path / "a.docx"), 60 * 1024**2)
     assert bomb.stat().st_size < 1024**2
-    with pytest.raises(ReadError, match=r"DOCX bomb refused: word/document.xml inflates \d+ times"):
+    with pytest.raises(ReadError, match=r"bombe DOCX refusée : word/document.xml grossit \d+ fois"):
         read(bomb)
     # Past the ratio, the declared total is checked too.
-    with pytest.raises(ReadError, match=r"DOCX bomb refused: 6\d MB once unzipped \(limit 10 MB\)"):
+    refused = r"bombe DOCX refusée : 6\d Mo une fois décompressée \(limite 10 Mo\)"
+    with pytest.raises(ReadError, match=refused):
         read(bomb, limits=Limits(max_unzipped_bytes=10**7, max_zip_ratio=10**6))
 
 
 def test_a_bomb_past_the_zip_checks_is_stopped_by_the_memory_limit(tmp_path):
     bomb = make_docx_bomb(tmp_path / "bombe.docx", make_docx(tmp_path / "a.docx"), 60 * 1024**2)
     unchecked = Limits(memory_bytes=120 * 1024**2, max_unzipped_bytes=10**12, max_zip_ratio=10**9)
-    with pytest.raises(ReadError, match="DOCX parsing exceeded 120 MB of memory"):
+    with pytest.raises(ReadError, match="la lecture DOCX a dépassé 120 Mo de mémoire"):
         read(bomb, limits=unchecked)
 
 
 def test_reading_is_stopped_at_the_time_limit(tmp_path):
-    with pytest.raises(ReadError, match=r"reading took longer than 0\.01 s"):
+    with pytest.raises(ReadError, match=r"la lecture a pris plus de 0\.01 s"):
         read(make_docx(tmp_path / "atelier.docx"), limits=Limits(seconds=0.01))
 
 
 def test_html_with_too_many_paragraphs_is_refused_before_parsing(tmp_path):
     path = tmp_path / "page.html"
     path.write_text("<html><body>" + "<p>mot</p>\n" * 200_000 + "</body></html>")
-    with pytest.raises(ReadError, match=r"too many paragraphs \(200,000 > 50,000\)"):
+    with pytest.raises(ReadError, match="trop de paragraphes \\(200\u202f000 > 50\u202f000\\)"):
         read(path)
 
 
@@ -179,16 +180,19 @@ def test_limits_are_lowered_through_the_environment(tmp_path, monkeypatch):
     markdown.write_text("\n\n".join(f"Paragraphe {n}." for n in range(101)), encoding="utf-8")
     assert read(markdown).text.startswith("Paragraphe 0.")
     monkeypatch.setenv("RECUEIL_READ_MAX_BLOCKS", "100")
-    with pytest.raises(ReadError, match=r"too many paragraphs \(101 > 100\)"):
+    with pytest.raises(ReadError, match=r"trop de paragraphes \(101 > 100\)"):
         read(markdown)
     lines = tmp_path / "lignes.txt"  # unwrapped text: every line is a paragraph
     lines.write_text(("Une ligne assez longue. " * 10 + "\n") * 3 + "Ligne.\n" * 110, "utf-8")
-    with pytest.raises(ReadError, match=r"too many paragraphs \(114 > 100\)"):
+    with pytest.raises(ReadError, match=r"trop de paragraphes \(114 > 100\)"):
         read(lines)
     monkeypatch.setenv("RECUEIL_READ_MAX_CHARS", "500")
     text = tmp_path / "long.txt"
     text.write_text(FRENCH, encoding="utf-8")
-    with pytest.raises(ReadError, match=rf"document too long \({len(FRENCH):,} characters > 500\)"):
+    with pytest.raises(
+        ReadError,
+        match=rf"document trop long \({len(FRENCH):,} caractères > 500\)".replace(",", "\u202f"),
+    ):
         read(text)
 
 
@@ -201,5 +205,5 @@ def test_reader_output_is_capped_in_size(tmp_path):
             if member.filename == "docProps/core.xml":
                 data = data.replace(b"Compte rendu d'atelier", b"T" * 3_000_000)
             out.writestr(member, data)
-    with pytest.raises(ReadError, match=r"^DOCX reader output exceeded 2 MB$"):
+    with pytest.raises(ReadError, match=r"^la sortie du lecteur DOCX a dépassé 2 Mo$"):
         read(tmp_path / "titre.docx", limits=Limits(max_chars=1000, max_zip_ratio=10**6))

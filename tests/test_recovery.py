@@ -81,6 +81,6 @@ def test_cli_build_and_ingest_rebuild_truncated_files(copied):
     manifest = truncate(copied, DERIVED["manifest"])
     ingested = run("ingest", str(CORPUS), data=copied)
     assert f"{manifest} is unreadable" in ingested.stderr
-    assert "5 unchanged, 0 failed" in ingested.stdout
+    assert "5 inchangés, 0 en échec" in ingested.stdout
     searched = run("search", QUERY, data=copied)  # both were written whole again
     assert "unreadable" not in searched.stderr and searched.stdout.startswith(" 1. ")

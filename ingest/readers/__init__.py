@@ -39,13 +39,13 @@ def read(
     """
     fmt = READERS.get(path.suffix.lower())
     if fmt is None:
-        raise ReadError(f"unsupported file type '{path.suffix or '(none)'}'")
+        raise ReadError(f"type de fichier non pris en charge « {path.suffix or '(aucun)'} »")
     size = path.stat().st_size
     if size == 0:
-        raise ReadError("empty file")
+        raise ReadError("fichier vide")
     if size > max_bytes:
-        raise ReadError(f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB)")
+        raise ReadError(f"fichier trop volumineux ({size / 1e6:.1f} Mo > {max_bytes / 1e6:.0f} Mo)")
     doc = read_bounded(fmt, path, limits or Limits.from_env())
     if not doc.text.strip():
-        raise ReadError("no text could be extracted")
+        raise ReadError("aucun texte n’a pu être extrait")
     return doc

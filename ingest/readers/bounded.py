@@ -63,7 +63,7 @@ class Limits:
                     values[field.name] = type(field.default)(float(raw))
                 except ValueError as exc:
                     name = f"RECUEIL_READ_{field.name.upper()}"
-                    raise ReadError(f"{name}={raw!r} is not a number") from exc
+                    raise ReadError(f"{name}={raw!r} n’est pas un nombre") from exc
         return cls(**values)
 
     @property
@@ -85,7 +85,7 @@ def read_bounded(fmt: str, path: Path, limits: Limits) -> ExtractedDocument:
                 check=False,
             )
         except subprocess.TimeoutExpired as exc:
-            raise ReadError(f"reading took longer than {limits.seconds:g} s") from exc
+            raise ReadError(f"la lecture a pris plus de {limits.seconds:g} s") from exc
         if done.returncode != 0:
             raise ReadError(_crash_reason(fmt, done.returncode, _tail(errors), limits))
         output.seek(0)
@@ -115,21 +115,26 @@ def _tail(errors: IO[bytes]) -> str:
 
 def _crash_reason(fmt: str, code: int, last: str, limits: Limits) -> str:
     """One line for a child that died: out of memory, output too large, or another crash."""
-    memory = f"{limits.memory_bytes / 1024**2:.0f} MB"
+    memory = f"{limits.memory_bytes / 1024**2:.0f} Mo"
     if "MemoryError" in last:
-        return f"{fmt.upper()} parsing exceeded {memory} of memory"
+        return f"la lecture {fmt.upper()} a dépassé {memory} de mémoire"
     if code < 0:  # a C parser (lxml) may die of a failed allocation rather than raise
-        return f"{fmt.upper()} parser killed by signal {-code} (memory limit {memory})"
+        return f"lecteur {fmt.upper()} arrêté par le signal {-code} (limite de mémoire {memory})"
     if "File too large" in last:
-        return f"{fmt.upper()} reader output exceeded {limits.output_bytes / 1e6:.0f} MB"
-    return f"{fmt.upper()} parser failed ({last[:200] or f'exit code {code}'})"
+        return f"la sortie du lecteur {fmt.upper()} a dépassé {limits.output_bytes / 1e6:.0f} Mo"
+    return f"échec du lecteur {fmt.upper()} ({last[:200] or f'code de sortie {code}'})"
+
+
+def _n(number: int) -> str:
+    """A count as French writes it: « 60 000 »."""
+    return f"{number:,}".replace(",", "\u202f")
 
 
 def check_output(document: ExtractedDocument, limits: Limits) -> None:
     """Refuse a document too long, or cut in too many paragraphs, to be ingested in time."""
     if len(document.text) > limits.max_chars:
         raise ReadError(
-            f"document too long ({len(document.text):,} characters > {limits.max_chars:,})"
+            f"document trop long ({_n(len(document.text))} caractères > {_n(limits.max_chars)})"
         )
     # Blank lines separate paragraphs, or every line is one; wrapped lines are joined.
     separator = {"blank": "\n\n", "lines": "\n"}.get(document.layout)
@@ -140,7 +145,7 @@ def check_output(document: ExtractedDocument, limits: Limits) -> None:
 def check_blocks(count: int, limits: Limits) -> None:
     """Shared by the generic check and readers that can count blocks before parsing."""
     if count > limits.max_blocks:
-        raise ReadError(f"too many paragraphs ({count:,} > {limits.max_blocks:,})")
+        raise ReadError(f"trop de paragraphes ({_n(count)} > {_n(limits.max_blocks)})")
 
 
 def _child(fmt: str, path: str) -> dict:

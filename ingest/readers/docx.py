@@ -21,20 +21,20 @@ def check_zip(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise ReadError(f"not a valid DOCX file ({exc.__class__.__name__})") from exc
+        raise ReadError(f"fichier DOCX invalide ({exc.__class__.__name__})") from exc
     total = sum(member.file_size for member in members)
     if total > limits.max_unzipped_bytes:
         raise ReadError(
-            f"DOCX bomb refused: {total / 1e6:.0f} MB once unzipped "
-            f"(limit {limits.max_unzipped_bytes / 1e6:.0f} MB)"
+            f"bombe DOCX refusée : {total / 1e6:.0f} Mo une fois décompressée "
+            f"(limite {limits.max_unzipped_bytes / 1e6:.0f} Mo)"
         )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         # Small members may compress well without harm; only a large one can exhaust memory.
         if member.file_size > 1024**2 and ratio > limits.max_zip_ratio:
             raise ReadError(
-                f"DOCX bomb refused: {member.filename} inflates {ratio:.0f} times "
-                f"(limit {limits.max_zip_ratio})"
+                f"bombe DOCX refusée : {member.filename} grossit {ratio:.0f} fois "
+                f"(limite {limits.max_zip_ratio})"
             )
 
 
@@ -46,7 +46,7 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
-        raise ReadError(f"not a valid DOCX file ({exc.__class__.__name__})") from exc
+        raise ReadError(f"fichier DOCX invalide ({exc.__class__.__name__})") from exc
     paragraphs = document.paragraphs
     check_blocks(len(paragraphs), limits)
     parts: list[str] = []

@@ -41,7 +41,7 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         parts.append(line)
         offset += len(line) + 2
     if not parts:
-        raise ReadError("no text in HTML body")
+        raise ReadError("aucun texte dans le corps HTML")
     title = soup.title.get_text(strip=True) if soup.title else None
     return ExtractedDocument(
         text="\n\n".join(parts), title=title or None, layout="blank", headings=headings

@@ -13,7 +13,7 @@ from pathlib import Path
 from ingest.extracted import ExtractedDocument, ReadError
 from ingest.readers.bounded import Limits
 
-_PASSWORD = "encrypted PDF (a password is required)"
+_PASSWORD = "PDF chiffré (un mot de passe est nécessaire)"
 
 
 def _pages(path: Path) -> tuple[list[str], str | None]:
@@ -25,7 +25,7 @@ def _pages(path: Path) -> tuple[list[str], str | None]:
         handle.seek(0, 2)
         handle.seek(max(0, handle.tell() - 2048))
         if b"%%EOF" not in handle.read():
-            raise ReadError("truncated PDF (no end-of-file marker)")
+            raise ReadError("PDF tronqué (pas de marque de fin de fichier)")
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -35,9 +35,9 @@ def _pages(path: Path) -> tuple[list[str], str | None]:
     except FileNotDecryptedError as exc:
         raise ReadError(_PASSWORD) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise ReadError(f"corrupt PDF ({exc.__class__.__name__}: {exc})"[:300]) from exc
+        raise ReadError(f"PDF corrompu ({exc.__class__.__name__} : {exc})"[:300]) from exc
     except (NotImplementedError, DependencyError) as exc:  # an unsupported encryption
-        raise ReadError(f"unsupported PDF feature ({exc})"[:300]) from exc
+        raise ReadError(f"fonction PDF non prise en charge ({exc})"[:300]) from exc
     return pages, str(title) if title else None
 
 

@@ -40,9 +40,9 @@ def decode(data: bytes) -> str:
         try:
             return _refuse_controls(data.decode(wide), wide.upper())
         except UnicodeDecodeError as exc:
-            raise ReadError(f"binary file, not valid {wide.upper()} text") from exc
+            raise ReadError(f"fichier binaire, pas du texte {wide.upper()} valide") from exc
     if b"\x00" in data[:8192]:
-        raise ReadError("binary file (NUL bytes), not text")
+        raise ReadError("fichier binaire (octets nuls), pas du texte")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -73,7 +73,7 @@ def _refuse_controls(text: str, encoding: str) -> str:
     """Decoded text that is mostly control characters was binary data after all."""
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > len(text) / 100:
-        raise ReadError(f"binary file, not text in {encoding}")
+        raise ReadError(f"fichier binaire, pas du texte en {encoding}")
     return text
 
 
