@@ -616,6 +616,16 @@ def test_lists_are_paged_by_offset(server, path, params):
     assert beyond["results"] == [] and beyond["has_more"] is False
 
 
+def test_the_documents_list_is_paged_too(server):
+    whole = get(server, "/v1/documents")
+    total = int(whole.headers["X-Total-Count"])
+    assert total == len(whole.json()) >= 5
+    first = get(server, "/v1/documents", k=2).json()
+    rest = get(server, "/v1/documents", k=1000, offset=2).json()
+    assert [d["id"] for d in first + rest] == [d["id"] for d in whole.json()]
+    assert get(server, "/v1/documents", offset=total).json() == []
+
+
 def test_a_short_list_says_its_total(server):
     body = get(server, "/v1/quotes", speaker="Jahshan", k=50).json()
     assert body["total"] == len(body["results"]) > 0 and body["has_more"] is False

@@ -10,14 +10,15 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter, Depends, UploadFile
+from fastapi import APIRouter, Depends, Query, Response, UploadFile
 from pydantic import BaseModel, Field, field_validator
 
 from api.messages import ApiError, message
 from api.models import SourceRef, source_ref
 from api.outline import document_outline
+from api.paging import Offset
 from api.reading import DocumentText, document_text
 from api.routers.deps import App, Language, require_token
 from ingest.metadata import KINDS
@@ -115,7 +116,16 @@ class DeleteReport(BaseModel):
 
 
 @router.get("/documents")
-def list_documents(app: App) -> list[DocumentSummary]:
+def list_documents(
+    app: App,
+    response: Response,
+    offset: Offset = 0,
+    k: Annotated[int, Query(ge=1, le=1000, description="page size")] = 1000,
+) -> list[DocumentSummary]:
+    """The documents, in the order they were added; paged by `offset` and `k`, the total
+    in the `X-Total-Count` header (the list stays a plain list for existing clients)."""
+    documents = list(app.engine.documents.values())
+    response.headers["X-Total-Count"] = str(len(documents))
     edits = app.store.document_edits()
     counts: dict[str, int] = {}
     for passage in app.engine.passages.values():
@@ -134,7 +144,7 @@ def list_documents(app: App) -> list[DocumentSummary]:
             passages=counts.get(d.id, 0),
             edited=sorted(edits.get(d.id, {})),
         )
-        for d in app.engine.documents.values()
+        for d in documents[offset : offset + k]
     ]
 
 

@@ -56,7 +56,7 @@ const FORMS = {
   search: "#search-form", practices: "#practices-form", cases: "#cases-form",
   quotes: "#quotes-form", actors: "#actors-form", speakers: "#speakers-form",
 };
-const PAGE_SIZE = { search: 10, practices: 10, cases: 10, quotes: 20, actors: 30 };
+const PAGE_SIZE = { search: 10, practices: 10, cases: 10, quotes: 20, actors: 30, documents: 50 };
 // The tab a view belongs to: a case page is under « Cas », a document under « Documents ».
 const TAB_OF = { case: "cases", actor: "actors", document: "documents" };
 const lastUrl = {};  // tab → the URL it last showed: a tab reopens where the reader left it
@@ -711,11 +711,17 @@ function editDocument(d) {
   openPanel(`Modifier « ${d.title} »`, form);
 }
 
-async function loadDocuments() {
+// The documents view shows a page of the list; the search form's document filter, all.
+async function loadDocuments(params = new URLSearchParams(location.search)) {
   const list = $("#documents");
   try {
     const documents = await api("/v1/documents");
-    list.replaceChildren(...documents.map(documentItem));
+    const { k, offset } = pageQuery("documents", params);
+    const start = Number(offset);
+    list.setAttribute("start", start + 1);
+    list.replaceChildren(...documents.slice(start, start + Number(k)).map(documentItem));
+    pager("#documents-pager", "documents", params,
+      { offset: start, has_more: documents.length > start + Number(k), total: documents.length });
     const select = $("#f-document");
     const chosen = new URLSearchParams(location.search).get("document") || select.value;
     select.replaceChildren(el("option", { value: "" }, "tous"),
