@@ -126,10 +126,16 @@ def list_documents(
     in the `X-Total-Count` header (the list stays a plain list for existing clients)."""
     documents = list(app.engine.documents.values())
     response.headers["X-Total-Count"] = str(len(documents))
+    return _summaries(app, documents[offset : offset + k])
+
+
+def _summaries(app, documents: list) -> list[DocumentSummary]:
+    """What the documents list says of each document: metadata, edits, passages searched."""
     edits = app.store.document_edits()
+    wanted = {d.id for d in documents}
     counts: dict[str, int] = {}
     for passage in app.engine.passages.values():
-        if passage.kind == "text":
+        if passage.kind == "text" and passage.document_id in wanted:
             counts[passage.document_id] = counts.get(passage.document_id, 0) + 1
     return [
         DocumentSummary(
@@ -144,7 +150,7 @@ def list_documents(
             passages=counts.get(d.id, 0),
             edited=sorted(edits.get(d.id, {})),
         )
-        for d in documents[offset : offset + k]
+        for d in documents
     ]
 
 
@@ -320,7 +326,7 @@ def edit_document(document_id: str, edit: DocumentEdit, app: App, language: Lang
         if fields:
             app.store.save_document_edit(document_id, fields)
         warning = _rebuild(app, bool(fields), language)
-    document = next(d for d in list_documents(app) if d.id == document_id)
+    (document,) = _summaries(app, [app.engine.documents[document_id]])
     return EditReport(document=document, warning=warning)
 
 
