@@ -81,11 +81,16 @@ def _incidence(rare: Sequence[frozenset[str]]) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, (rows, cols)), shape=(len(rare), max(1, len(columns))))
 
 
+def _node_weights(nodes: Sequence[Sequence[int]], weights: np.ndarray) -> np.ndarray:
+    """How many statements each node (a list of distinct texts) stands for."""
+    return np.array([weights[node].sum() for node in nodes], dtype=np.float32)
+
+
 def _membership(nodes: Sequence[Sequence[int]], weights: np.ndarray) -> sparse.csr_matrix:
     """Nodes × texts, each text's weight in its node, normalised so that rows sum to 1."""
     rows = np.repeat(np.arange(len(nodes)), [len(node) for node in nodes])
     texts = np.fromiter((u for node in nodes for u in node), dtype=np.int64, count=len(rows))
-    totals = np.array([weights[node].sum() for node in nodes], dtype=np.float32)
+    totals = _node_weights(nodes, weights)
     data = weights[texts] / totals[rows]
     return sparse.csr_matrix((data, (rows, texts)), shape=(len(nodes), len(weights)))
 
@@ -185,8 +190,7 @@ def group_statements(
             joined = set(np.flatnonzero((linkage(batch, kept) >= MERGE_AT).any(axis=0)).tolist())
         pool = batch + [kept[g] for g in sorted(joined)]
         kept = [g for i, g in enumerate(kept) if i not in joined]
-        sizes = np.array([weights[node].sum() for node in pool], dtype=np.float32)
-        for cluster in _clusters(linkage(pool, pool), sizes):
+        for cluster in _clusters(linkage(pool, pool), _node_weights(pool, weights)):
             kept.append([u for i in cluster for u in pool[i]])
     members_of: dict[int, list[int]] = defaultdict(list)
     for index, u in enumerate(text_of):
@@ -203,11 +207,12 @@ def build_cards(store: Store, embedder: Embedder) -> list[dict]:
     texts = [clean_statement(s["text"]) for s in statements]
     vectors = embed_cached(store, embedder, texts)
     position = {s["id"]: i for i, s in enumerate(statements)}
+    last_build = store.records("practices")
     cards = []
     for polarity in ("do", "avoid"):
         rows = [i for i, s in enumerate(statements) if s["polarity"] == polarity]
         local = {row: i for i, row in enumerate(rows)}
-        previous = _previous_groups(store, polarity, position, local)
+        previous = _previous_groups(last_build, polarity, position, local)
         for group in group_statements([texts[i] for i in rows], vectors[rows], previous):
             members = [rows[i] for i in group]
             centre = vectors[members].mean(axis=0)
@@ -232,7 +237,7 @@ def build_cards(store: Store, embedder: Embedder) -> list[dict]:
 
 
 def _previous_groups(
-    store: Store, polarity: str, position: dict[str, int], local: dict[int, int]
+    last_build: list[dict], polarity: str, position: dict[str, int], local: dict[int, int]
 ) -> list[list[int]]:
     """The last build's groups of this polarity whose statements all still exist.
 
@@ -241,7 +246,7 @@ def _previous_groups(
     held together by the one that left.
     """
     groups = []
-    for card in store.records("practices"):
+    for card in last_build:
         if card["polarity"] != polarity:
             continue
         ids = json.loads(card["statement_ids"])
