@@ -57,6 +57,9 @@ STRONG_STATEMENT_Z = 3.0
 NAMED_OR_Z = 2.0
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
+# Search's strongest passages stand behind an item even without a word announcing advice:
+# a paraphrased question's best answer rarely says « il faut » (docs/EVALUATION.md).
+STRONGEST = 2
 # Two items whose labels are this close say the same thing: one item, both evidences.
 MERGE_AT = 0.93
 _VOTES = re.compile(r"\((\+{1,12})\)")
@@ -129,11 +132,24 @@ def answer(engine: SearchEngine, query: str) -> Answer:
     return Answer(
         query,
         {
-            name: _merged(sorted(items, key=lambda i: i.rank))[: LIMITS[name]]
+            name: _merged(_by_source(items))[: LIMITS[name]]
             for name, items in sections.items()
             if items
         },
     )
+
+
+def _by_source(items: list[Item]) -> list[Item]:
+    """Items by the rank of the passage behind them, one per passage first: the first items
+    a person reads come from as many sources as there are, not three statements of one
+    list (a passage's other statements follow, still by rank)."""
+    seen: dict[str, int] = {}
+    keyed = []
+    for item in sorted(items, key=lambda i: i.rank):
+        source = item.evidence[0].passage.id if item.evidence else item.label
+        seen[source] = seen.get(source, 0) + 1
+        keyed.append((seen[source] > 1, item.rank, len(keyed), item))
+    return [item for *_, item in sorted(keyed, key=lambda k: k[:3])]
 
 
 class _Builder:
@@ -246,28 +262,37 @@ class _Builder:
         )
 
     def advice_passages(self, hits: Results) -> list[Item]:
-        """Top passages that give advice but yielded no statement: their best sentences."""
+        """Top passages that yielded no statement: their best sentences, with their speaker.
+
+        Those that give advice (a cue, search.ranking.gives_practice) and are not a
+        speaker's own words, which are testimonies; and search's strongest passages
+        whatever their wording, since the best answer to a paraphrase seldom announces
+        itself."""
         candidates = [
             (position, hit.passage)
             for position, hit in enumerate(hits[:TOP_PASSAGES])
             if hit.passage.id not in self.used
             and hit.passage.kind == "text"
-            and not hit.passage.speaker
-            and gives_practice(hit.passage, 0)
+            and (
+                position < STRONGEST
+                or (gives_practice(hit.passage, 0) and not _own_words(hit.passage))
+            )
         ]
-        return [
-            self._passage_item(passage, "practices", position, sentences)
-            for position, passage, sentences in self._on_the_object(candidates)
-        ]
+        items = []
+        for position, passage, sentences in self._on_the_object(candidates):
+            item = self._passage_item(passage, "practices", position, sentences)
+            item.speaker = passage.speaker
+            items.append(item)
+        return items
 
     def testimonies(self, hits: Results) -> list[Item]:
         """Speakers' own words among the passages found, one item a passage."""
         candidates = [
             (position, hit.passage)
             for position, hit in enumerate(hits)
-            if hit.passage.speaker
+            if hit.passage.id not in self.used
             and hit.passage.kind == "text"
-            and hit.passage.speech == "verbatim"
+            and _own_words(hit.passage)
         ]
         items = []
         for position, passage, sentences in self._on_the_object(candidates):
@@ -345,6 +370,10 @@ class _Builder:
                 )
             )
         return items
+
+
+def _own_words(passage: PassageRow) -> bool:
+    return bool(passage.speaker) and passage.speech == "verbatim"
 
 
 def _locate(text: str, passage: PassageRow, sentences: str) -> tuple[int, int] | None:

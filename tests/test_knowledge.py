@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -314,6 +315,31 @@ def test_answer_groups_statements_and_keeps_votes(engine):
     found = answer(engine, "comment embarquer les parties prenantes dès le départ d'un projet ?")
     voted = [i for items in found.sections.values() for i in items if i.votes]
     assert voted and all(i.votes == sum(votes_of(e.text) or 0 for e in i.evidence) for i in voted)
+
+
+def test_answer_stands_on_search_s_strongest_passages_from_many_sources(engine):
+    """A paraphrased how-to question's best passage seldom says « il faut »: it is behind
+    an item all the same, and the first items come from different passages."""
+    from search.answer import SECTIONS, STRONGEST, answer
+    from search.evaluate import load
+
+    questions = [
+        q.query
+        for q in load(Path(__file__).parent.parent / "eval" / "hard_queries.jsonl")
+        if q.kind == "practice"
+    ]
+    behind = 0
+    for question in questions:
+        found = answer(engine, question)
+        items = [i for name, _ in SECTIONS for i in found.sections.get(name, [])]
+        sources = {e.passage.id for i in items for e in i.evidence}
+        strongest = [h.passage.id for h in engine.search(question, STRONGEST)]
+        behind += any(pid in sources for pid in strongest)
+        practices = found.sections.get("practices", [])
+        firsts = [i.evidence[0].passage.id for i in practices]
+        distinct = len(set(firsts))
+        assert len(set(firsts[:distinct])) == distinct, question
+    assert behind >= 0.9 * len(questions)
 
 
 def test_nothing_relevant_gives_an_empty_answer_with_a_reason(engine):
