@@ -224,7 +224,14 @@ class SearchEngine:
         )
         complete = {self.ids[row] for row in rows if share[row] >= 0.999}
         ranked = ranking.adjust(
-            query, ranked, self.passages.__getitem__, intent, mention, self.statements, complete
+            query,
+            ranked,
+            self.passages.__getitem__,
+            intent,
+            mention,
+            self.statements,
+            complete,
+            self.knowledge.describing_cases,
         )
         return Results(self._group(ranked, k), matched=[r.passage_id for r in ranked])
 

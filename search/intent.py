@@ -37,7 +37,19 @@ _CASE = re.compile(
     r"\b(?:cas (?:similaires?|comparables?|proches?)|exemples?|initiatives? (?:similaires?|"
     r"comparables?)|expériences? (?:similaires?|comparables?)|projets? (?:similaires?|"
     r"comparables?)|similar|comparable|examples?|nous sommes|notre (?:association|commune|"
-    r"collectivité|entreprise|structure|réseau)|we are|our (?:association|town|city|company))\b",
+    r"collectivité|entreprise|structure|réseau)|we are|our (?:association|town|city|company)|"
+    # Asking for precedents: « des cas documentés ? », « d'autres communes ont-elles fait
+    # ça ? », « quelles expériences de ce genre ont été racontées ? », « des retours
+    # d'expérience », « des territoires ont-ils déjà essayé ? ».
+    r"cas (?:documentés?|concrets?|réels?)|retours? d['’]expériences?|"
+    r"expériences? (?:de ce (?:genre|type)|menées|racontées|documentées)|"
+    r"d['’]autres (?:communes|territoires|villes|collectivités|associations|entreprises|"
+    r"acteurs|réseaux)\b[^?]{0,40}\b(?:ont|a|fait)|"
+    r"(?:des|quels|quelles|d['’]autres) (?:territoires|communes|villes|collectivités) ont|"
+    r"(?:ont|a)-(?:ils|elles|t-il|t-elle) déjà|(?:ont|a) déjà (?:fait ça|essayé|tenté|testé)|"
+    r"déjà été (?:présentée?s?|racontée?s?|documentée?s?|testée?s?|menée?s?)|"
+    r"other (?:towns|cities|places|territories|regions)|case stud(?:y|ies)|"
+    r"(?:has|have) (?:anyone|anybody|others) (?:done|tried))\b",
     re.I,
 )
 _FACT = re.compile(

@@ -6,6 +6,8 @@ question. This stage adds what the question is about:
 - a question about a person puts that person's own words first (search.people);
 - a how-to question favours passages that give practices, lessons, conditions or
   propositions (the practice statements ingest extracted, or the cues that announce them);
+- a question that asks for precedents (« des cas similaires ? ») favours passages that
+  describe a documented case (search.knowledge.cases);
 - a query found word for word in a passage (a quote pasted to find its source) comes first;
 - passages that are not content (programme, participant lists, lists of questions, a
   moderator's question, a table of contents) never outrank content, unless the question
@@ -23,7 +25,7 @@ from dataclasses import replace
 
 from ingest.store import PassageRow
 from search.fusion import Ranked
-from search.intent import HOWTO, WHO, Intent
+from search.intent import CASE, HOWTO, WHO, Intent
 from search.people import Mention
 
 # A query this long found word for word in a passage is a quote being looked up.
@@ -31,6 +33,8 @@ QUOTE_MIN_CHARS = 24
 _SPACE = re.compile(r"\s+")
 SPEAKER_BOOST = 1.5
 PRACTICE_BOOST = 0.5
+# A passage describing a documented case, for a question asking for precedents.
+CASE_BOOST = 0.5
 # A moderator's question or a guest's introduction: below the guest's own words, but it
 # does describe who they are and what they do, which a case question may want.
 INTRO_PENALTY = 0.5
@@ -66,6 +70,7 @@ def adjust(
     mention: Mention | None,
     statements: dict[str, int],
     holds_every_word: set[str],
+    describes_case: set[str] = frozenset(),
 ) -> list[Ranked]:
     """Re-rank fused results: boosts by intent and person, then content before the rest."""
     # « Qui a représenté la ministre ? »: a question about who did what at the event is
@@ -80,6 +85,8 @@ def adjust(
             bonus += SPEAKER_BOOST
         if intent.kind == HOWTO and gives_practice(passage, statements.get(passage.id, 0)):
             bonus += PRACTICE_BOOST
+        if intent.kind == CASE and passage.id in describes_case:
+            bonus += CASE_BOOST
         if passage.kind == "intro" and "intro" not in intent.asks:
             bonus -= INTRO_PENALTY
         elif passage.kind in intent.asks:

@@ -187,6 +187,13 @@ def test_unknown_filter_value_is_an_error_naming_the_valid_ones(engine):
         ("le grand salon des territoires", "other", set()),
         ("la commune de Lille", "other", set()),
         ("des projets réussis", "other", set()),
+        # Asking for precedents, in the words editors use.
+        ("des retours d'expérience sur les cantines bio en régie ?", "case", set()),
+        ("d'autres villes ont-elles fait pareil avec leurs conseils de quartier ?", "case", set()),
+        ("quelles expériences de ce type ont été menées en zone rurale ?", "case", set()),
+        ("des départements ont-ils déjà mutualisé leurs achats ?", "case", set()),
+        ("has anyone done a community land trust in a small town?", "case", set()),
+        ("le maire a déjà présenté son budget", "other", set()),
     ],
 )
 def test_what_a_question_asks_survives_a_typo(query, kind, asks):
@@ -194,3 +201,22 @@ def test_what_a_question_asks_survives_a_typo(query, kind, asks):
 
     intent = understand(query)
     assert (intent.kind, intent.asks) == (kind, asks)
+
+
+def test_a_question_asking_for_precedents_favours_documented_cases(engine):
+    """The same subject, asked as a request for precedents, lifts the passages that describe
+    a documented case (and only those)."""
+    from search.ranking import CASE_BOOST
+
+    subject = "la coopération entre une mairie, des associations et des entreprises"
+    plain = engine.search(subject, 20)
+    asked = engine.search(f"des retours d'expérience sur {subject} ?", 20)
+    cases = engine.knowledge.describing_cases
+    assert cases
+    for hit in (h for h in asked if h.passage.kind == "text"):  # an introduction is lowered
+        assert (hit.components.get("boost", 0) >= CASE_BOOST) == (hit.passage.id in cases)
+
+    def first_case(hits) -> int:
+        return next(i for i, h in enumerate(hits) if h.passage.id in cases)
+
+    assert first_case(asked) < first_case(plain)

@@ -98,6 +98,8 @@ class Knowledge:
         for case in self.cases:
             for pid in case.passage_ids:
                 self._cases_of.setdefault(pid, []).append(case.id)
+        # Passages that describe a documented case: search favours them for precedents.
+        self.describing_cases = frozenset(self._cases_of)
 
     # -- building blocks -------------------------------------------------------
 
