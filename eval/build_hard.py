@@ -1,4 +1,10 @@
-"""Build eval/hard_queries.jsonl from the blind questions and the pooled judgments.
+"""Build a judged query set from blind questions and pooled judgments.
+
+`python eval/build_hard.py` builds eval/hard_queries.jsonl from eval/hard/;
+`python eval/build_hard.py holdout` builds eval/holdout_queries.jsonl from eval/holdout/,
+the set written after the blind set had been used to choose ranking changes
+(eval/holdout/WRITING.md: from section headings only, by a writer who saw neither the
+passages nor the earlier sets).
 
 The questions (eval/hard/questions.jsonl) were written from section headings and the
 programmes' lists of people, without reading the passages (issue #11). Each was then run
@@ -10,6 +16,7 @@ must get no result. A question whose pool held no relevant passage is left out (
 """
 
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,11 +24,11 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent / "corpus"
 
 
-def main() -> None:
+def main(name: str = "hard") -> None:
     files = {p.stem: p.name for p in CORPUS.glob("*") if p.suffix != ".json"}
-    questions = [json.loads(line) for line in (HERE / "hard" / "questions.jsonl").open()]
+    questions = [json.loads(line) for line in (HERE / name / "questions.jsonl").open()]
     gold: dict[str, dict[str, int]] = defaultdict(dict)
-    for line in (HERE / "hard" / "judgments.jsonl").open():
+    for line in (HERE / name / "judgments.jsonl").open():
         judged = json.loads(line)
         if judged["grade"] > 0:
             document = judged["cid"].rsplit(":", 1)[0]
@@ -29,7 +36,7 @@ def main() -> None:
             spans = gold[judged["qid"]]
             spans[key] = max(spans.get(key, 0), judged["grade"])
     written, left_out = 0, []
-    with (HERE / "hard_queries.jsonl").open("w", encoding="utf-8") as out:
+    with (HERE / f"{name}_queries.jsonl").open("w", encoding="utf-8") as out:
         for question in questions:
             items = [
                 {"file": file, "span": span, "grade": grade}
@@ -45,4 +52,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:])

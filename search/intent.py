@@ -48,6 +48,10 @@ _CASE = re.compile(
     r"(?:des|quels|quelles|d['’]autres) (?:territoires|communes|villes|collectivités) ont|"
     r"(?:ont|a)-(?:ils|elles|t-il|t-elle) déjà|(?:ont|a) déjà (?:fait ça|essayé|tenté|testé)|"
     r"déjà été (?:présentée?s?|racontée?s?|documentée?s?|testée?s?|menée?s?)|"
+    r"précédents?|(?<!d['’])(?<!par )ailleurs|hors de France|"
+    r"initiatives? (?:proches|similaires|comparables|du même type)|"
+    r"(?:expériences?|démarches?|alliances?) (?:de ce type|similaires|comparables|proches)|"
+    r"existe-t-il (?:ailleurs|déjà|des (?:initiatives|expériences|exemples|cas))|"
     r"other (?:towns|cities|places|territories|regions)|case stud(?:y|ies)|"
     r"(?:has|have) (?:anyone|anybody|others) (?:done|tried))\b",
     re.I,

@@ -194,6 +194,9 @@ def test_unknown_filter_value_is_an_error_naming_the_valid_ones(engine):
         ("des départements ont-ils déjà mutualisé leurs achats ?", "case", set()),
         ("has anyone done a community land trust in a small town?", "case", set()),
         ("le maire a déjà présenté son budget", "other", set()),
+        ("une ressourcerie en milieu rural : ça s'est fait ailleurs ?", "case", set()),
+        ("je cherche des initiatives proches pour notre épicerie solidaire", "case", set()),
+        ("d'ailleurs, quel budget pour la fête du quartier ?", "other", set()),
     ],
 )
 def test_what_a_question_asks_survives_a_typo(query, kind, asks):
