@@ -47,6 +47,12 @@ _SAID = re.compile(r"[»\"”]\s*,\s*(?:a|ont|avait)\s+\w+")
 # A line that is only a web address: PDF extractions dump link targets this way.
 _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$")
 _TERMINAL = tuple('.!?»:;)…"”')
+# « 12. » or « 12) » opening a line: an item of a numbered list, or a numbered title.
+_LIST_NUMBER = re.compile(r"^(\d{1,2})[.)]\s")
+# Three numbered lines in a row, with at most this much text between two of them, are a
+# list (see _numbered_lists).
+LIST_MIN_ITEMS = 3
+LIST_GAP_CHARS = 300
 _NUMBERED_HEADING = re.compile(
     r"^(?:(?:atelier|sujet|session|table ronde|partie|chapitre|axe|thème|theme|annexe)s?\b"
     r"|\d{1,2}[).]\s|[IVX]{1,4}[.)]\s)",
@@ -407,6 +413,7 @@ def build_blocks(doc: ExtractedDocument) -> list[Block]:
     blocks = _paragraphs(doc, body, vocabulary, width)
     if not doc.headings:  # marked-up levels are the source's own
         _demote_inner_chapters(blocks, {line.start for line in body if line.page_start})
+        _numbered_lists(blocks)
     for note_lines in notes:
         note = Block("note")
         for line in note_lines:
@@ -428,6 +435,42 @@ def _demote_inner_chapters(blocks: list[Block], page_openings: set[int]) -> None
         for block in inferred:
             if block.raw_start not in page_openings:
                 block.level = 2
+
+
+def _numbered_lists(blocks: list[Block]) -> None:
+    """Numbered lines that follow each other closely are a list's items, not headings.
+
+    « 1. Comment animer son alliance ? », « 2. Co-construction et changement d'échelle »,
+    … each stands alone on its line like a title; but a chapter « 2) » has content before
+    « 3) », and the items of a list of 37 workshop topics have at most a wrapped line or a
+    short sub-list between them. Read as headings, each item became the section of the
+    next, and the list was cut into passages of a line or two.
+    """
+    run: list[Block] = []  # numbered blocks in sequence, headings and items alike
+    between = 0  # characters since the last numbered block
+
+    def close() -> None:
+        if len(run) >= LIST_MIN_ITEMS:
+            for block in run:
+                if block.kind == "heading":
+                    block.kind, block.level = "item", 0
+
+    for block in blocks:
+        number = _LIST_NUMBER.match(block.text) if block.kind in ("heading", "item") else None
+        if number:
+            previous = _LIST_NUMBER.match(run[-1].text) if run else None
+            follows = previous is not None and int(number[1]) == int(previous[1]) + 1
+            if not (follows and between <= LIST_GAP_CHARS):
+                close()
+                run = []
+            run.append(block)
+            between = 0
+        elif block.kind == "heading":
+            close()
+            run, between = [], 0
+        else:
+            between += len(block.text)
+    close()
 
 
 def _join(block: Block, line: Line, vocabulary: Vocabulary) -> None:

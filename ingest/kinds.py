@@ -55,6 +55,12 @@ _LISTS = {
         re.I,
     ),
     "programme": re.compile(r"^(?:programme|déroulé|ordre du jour|agenda)\b", re.I),
+    # « 37 sujets proposés par les participants », « Questions posées au panel : »
+    "questions": re.compile(
+        r"^(?:\d+\s+)?(?:sujets?|thèmes?|questions?)\s+(?:proposé|posé|abordé|soulevé|"
+        r"retenu|de (?:travail|réflexion|discussion|débat))",
+        re.I,
+    ),
     "toc": re.compile(r"^(?:sommaire|table des matières|contents)\b", re.I),
     "references": re.compile(
         r"^(?:références|bibliographie|sources|pour aller plus loin|ressources)\b", re.I
@@ -124,7 +130,7 @@ def _fits(listing: str, item: Structured, text: str) -> bool:
         return bool(_REFERENCE_LINE.search(text)) and len(text) <= 600
     if listing == "toc":
         return bool(_TOC_LINE.search(text))
-    return not item.speaker  # a programme runs to its next heading
+    return not item.speaker  # a programme or a list of topics runs to its next heading
 
 
 def _kind(item: Structured, text: str) -> str:

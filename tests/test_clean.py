@@ -105,3 +105,48 @@ def test_consecutive_markdown_headings_stay_apart(tmp_path):
     path.write_text("# Plan\n## Partie A\n## Partie B\n\nTexte de la partie B.\n", "utf-8")
     headings = [b.text for b in build_blocks(read(path)) if b.kind == "heading"]
     assert headings == ["Plan", "Partie A", "Partie B"]
+
+
+TOPICS = """Journée des acteurs du Val de Brenne
+
+Les participants ont choisi ensemble les sujets de l'après-midi.
+
+24 sujets proposés par les participants
+
+1. Comment garder les bénévoles sur la durée ?
+
+2. Mutualiser les locaux entre associations
+
+3. Quelle place pour les entreprises du bassin ?
+
+4. Financer l'animation du réseau
+
+5. Les jeunes et l'engagement local
+
+2) Ce que la journée a produit
+
+La matinée a permis de dresser un état des lieux partagé des coopérations existantes sur
+le territoire, avec les communes, les associations et les entreprises. Les échanges ont
+montré que les acteurs se connaissent mal et qu'un lieu de rencontre régulier manque.
+
+3) Les suites
+
+Un comité de suivi se réunira tous les trois mois pour faire le point avec les communes.
+Chaque association désignera une personne relais pour les échanges avec le comité.
+"""
+
+
+def test_a_numbered_list_is_items_and_its_chapters_stay_headings(tmp_path):
+    """Numbered lines close together are a list (here of workshop topics, a kind of its
+    own); numbered titles with content between them stay headings."""
+    path = tmp_path / "journee.txt"
+    path.write_text(TOPICS, encoding="utf-8")
+    blocks = build_blocks(read(path))
+    headings = [b.text for b in blocks if b.kind == "heading"]
+    assert "2) Ce que la journée a produit" in headings and "3) Les suites" in headings
+    assert not any(h.startswith(("1.", "2.", "3.", "4.", "5.")) for h in headings)
+    passages = make_passages(structure(blocks))
+    topics = [p for p in passages if "Mutualiser les locaux" in p.text]
+    assert len(topics) == 1 and topics[0].kind == "questions"
+    assert "Financer l'animation" in topics[0].text  # the list is one passage, not five
+    assert all(p.kind == "text" for p in passages if "comité de suivi" in p.text)
