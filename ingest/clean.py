@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest.extracted import ExtractedDocument
-from ingest.names import SPEAKER_LABEL
+from ingest.names import NAME, SPEAKER_LABEL
 
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200b]+")
 _PAGE_NUMBER = re.compile(
@@ -335,6 +335,16 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
     )
 
 
+_NAME_START = re.compile(rf"{NAME}(?![\w’'-])")
+
+
+def _name_cut_by_wrap(title: str, line: str) -> bool:
+    """The title's last word is a first name and the line opens on its surname: a name
+    the line break cut, so the title goes on (a heading is never a bare first name)."""
+    words = title.split()
+    return bool(words) and bool(_NAME_START.match(f"{words[-1]} {line}"))
+
+
 def _open_ending(text: str) -> bool:
     """Ends on a word that cannot end a title ("de", "la", "et"…): the title goes on."""
     return re.split(r"[\s’']", text)[-1].lower() in _OPEN_ENDINGS
@@ -508,6 +518,13 @@ def _paragraphs(
                 current = Block("heading", level=level)
                 _add_heading_line(current, line, doc)
                 blocks.append(current)
+        elif (
+            current is not None
+            and current.kind == "heading"
+            and not line.blank_before
+            and _name_cut_by_wrap(current.text, line.text)
+        ):
+            _add_line(current, line)  # « … co-animé par Octavie X et Diane / HASSAN (Y) »
         elif (
             doc.layout == "wrapped"
             and current is not None

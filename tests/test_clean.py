@@ -150,3 +150,20 @@ def test_a_numbered_list_is_items_and_its_chapters_stay_headings(tmp_path):
     assert len(topics) == 1 and topics[0].kind == "questions"
     assert "Financer l'animation" in topics[0].text  # the list is one passage, not five
     assert all(p.kind == "text" for p in passages if "comité de suivi" in p.text)
+
+
+def test_a_title_cut_inside_a_name_goes_on_to_the_surname(tmp_path):
+    path = tmp_path / "atelier.txt"
+    path.write_text(
+        "Compte-rendu des ateliers\n\n"
+        "Un long paragraphe d'introduction présente le déroulé de la journée et ses objectifs.\n\n"
+        "Atelier animé par Lucie MARTIN (Réseau Vert) et Jean\n"
+        "DUPONT-LEROY (Maison des Projets)\n"
+        "Les participants ont partagé leurs pratiques de coopération entre communes.\n",
+        encoding="utf-8",
+    )
+    headings = [b.text for b in build_blocks(read(path)) if b.kind == "heading"]
+    assert (
+        "Atelier animé par Lucie MARTIN (Réseau Vert) et Jean DUPONT-LEROY (Maison des Projets)"
+        in headings
+    )
