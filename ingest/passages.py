@@ -21,6 +21,9 @@ TARGET_MIN = 400
 TARGET_MAX = 1200
 # A single paragraph longer than this is cut at sentence ends.
 SPLIT_ABOVE = 1500
+# A passage shorter than this (a list's last item cut off by the size limit, a label) is
+# joined to its neighbour when both have the same section, speaker and kind.
+FRAGMENT = 120
 _SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+(?=[«\"“(A-ZÀÂÉÈÊÎÔÛÇ0-9])")
 
 
@@ -115,8 +118,35 @@ def make_passages(items: list[Structured]) -> list[Passage]:
     if pending_headings and meta is not None:  # a document that ends on a heading
         current = pending_headings
         flush()
+    passages = _without_fragments(passages)
     passages.extend(_note_passages(items, len(passages)))
     return passages
+
+
+def _without_fragments(passages: list[Passage]) -> list[Passage]:
+    """Each fragment joined to the passage before it, or after it, when they belong
+    together; a passage of a few words carries no argument and ranks on chance words."""
+    out: list[Passage] = []
+    for passage in passages:
+        previous = out[-1] if out else None
+        small = len(passage.text) < FRAGMENT or (
+            previous is not None and len(previous.text) < FRAGMENT
+        )
+        if previous is not None and small and _together(previous, passage):
+            previous.text = f"{previous.text}\n{passage.text}"
+            previous.end = passage.end
+            previous.page_start = min(previous.page_start, passage.page_start)
+            previous.page_end = max(previous.page_end, passage.page_end)
+        else:
+            out.append(passage)
+    for ordinal, passage in enumerate(out):
+        passage.ordinal = ordinal
+    return out
+
+
+def _together(first: Passage, second: Passage) -> bool:
+    fields = ("section", "speaker", "speaker_role", "kind", "speech", "question")
+    return all(getattr(first, f) == getattr(second, f) for f in fields)
 
 
 def _assemble(ordinal: int, pieces: list[_Piece], meta: Structured, kind: str) -> Passage:

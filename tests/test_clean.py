@@ -167,3 +167,26 @@ def test_a_title_cut_inside_a_name_goes_on_to_the_surname(tmp_path):
         "Atelier animé par Lucie MARTIN (Réseau Vert) et Jean DUPONT-LEROY (Maison des Projets)"
         in headings
     )
+
+
+def test_a_list_s_last_item_is_not_left_alone_by_the_size_limit(tmp_path):
+    item = (
+        "- Proposition {n} : réunir chaque trimestre les partenaires du quartier pour faire "
+        "le point sur les actions engagées et les besoins nouveaux des habitants."
+    )
+    title = "Les propositions de l'atelier"
+    items = []  # as many as fit under the size limit, so that the next one spills over
+    while len(title) + sum(len(i) for i in items) + len(item) < TARGET_MAX:
+        items.append(item.format(n=len(items) + 1))
+    items[-1] += " Et" + " encore" * ((TARGET_MAX - 15 - len(title) - sum(map(len, items))) // 7)
+    path = tmp_path / "propositions.txt"
+    path.write_text(
+        f"{title}\n\n" + "\n".join(items) + "\n- Les obliger à venir (++)\n",
+        encoding="utf-8",
+    )
+    extracted = read(path)
+    passages = make_passages(structure(build_blocks(extracted)))
+    assert all(len(p.text) >= 120 for p in passages), [p.text for p in passages]
+    last = next(p for p in passages if "obliger à venir" in p.text)
+    assert f"Proposition {len(items)}" in last.text
+    assert_maps_to_source(last.text, extracted.text[last.start : last.end])
