@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(
-    help="Recueil: search capitalised cases (reports, proceedings) with checkable citations.",
+    help="Recueil : chercher dans les cas capitalisés (actes, comptes-rendus), "
+    "citations vérifiables à l’appui.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -34,14 +35,14 @@ state = State()
 @app.callback()
 def main_options(
     data: Annotated[
-        Path, typer.Option(envvar="RECUEIL_DATA", help="Folder of the store and its indexes.")
+        Path, typer.Option(envvar="RECUEIL_DATA", help="Dossier de la base et de ses index.")
     ] = Path(DEFAULT_DATA),
     model: Annotated[
         str | None,
         typer.Option(
             envvar="RECUEIL_MODEL",
-            help="Embedding model: e5-small-onnx (default), e5-small, "
-            "or sentence-transformers:<name or path>.",
+            help="Modèle de vecteurs : e5-small-onnx (par défaut), e5-small "
+            "ou sentence-transformers:<nom ou chemin>.",
         ),
     ] = None,
 ) -> None:
@@ -133,14 +134,21 @@ def _print_json(payload) -> None:
     sys.stdout.write(_C1.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
-@app.command()
+@app.command(
+    help="Indexer des documents (txt, md, html, docx, pdf) ; les fichiers inchangés sont gardés."
+)
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
-    prune: Annotated[bool, typer.Option(help="Forget documents whose file is gone.")] = False,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Fichiers ou dossiers (parcourus en entier).")
+    ],
+    prune: Annotated[
+        bool, typer.Option(help="Oublier les documents dont le fichier a disparu.")
+    ] = False,
     embed: Annotated[
-        bool, typer.Option(help="Embed new passages and refresh the vector index.")
+        bool,
+        typer.Option(help="Calculer les vecteurs des nouveaux extraits et mettre l’index à jour."),
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Rapport en JSON.")] = False,
 ) -> None:
     """Ingest documents (txt, md, html, docx, pdf) into the store; unchanged files are kept."""
     from tqdm import tqdm
@@ -234,7 +242,7 @@ def _refresh(store, quiet: bool) -> dict:
         bar.close()
 
 
-@app.command()
+@app.command(help="Reconstruire ce qui dérive de la base : vecteurs, fiches pratiques, cas, index.")
 def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Rebuild what derives from the store: embeddings, practice cards, cases, vector index."""
     store = _store()
@@ -250,7 +258,7 @@ def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         )
 
 
-@app.command()
+@app.command(help="Documents, extraits et vecteurs de la base.")
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Documents, passages and embeddings in the store."""
     summary = _store(read_only=True).stats()
@@ -271,9 +279,9 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         )
 
 
-@app.command()
+@app.command(help="Les métadonnées d’un document et son plan (sections et pages).")
 def show(
-    document: Annotated[str, typer.Argument(help="Document id or file name.")],
+    document: Annotated[str, typer.Argument(help="Identifiant ou nom de fichier du document.")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """A document's metadata and outline (sections with their pages)."""
@@ -306,30 +314,37 @@ def _filters(document, event, year, kind, speaker, place=None):
     )
 
 
-@app.command()
+@app.command(help="Trouver les extraits qui répondent à une question, avec leurs citations.")
 def search(
-    query: Annotated[str, typer.Argument(help="A question or keywords, in French or English.")],
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Results to show.")] = 10,
-    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
-    document: Annotated[str | None, typer.Option(help="Only this document (id or file).")] = None,
-    event: Annotated[str | None, typer.Option(help="Only events containing this text.")] = None,
-    year: Annotated[int | None, typer.Option(help="Only documents of this year.")] = None,
-    kind: Annotated[str | None, typer.Option(help="Only this kind of document.")] = None,
-    speaker: Annotated[str | None, typer.Option(help="Only passages by this speaker.")] = None,
-    place: Annotated[str | None, typer.Option(help="Only documents of this place.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    query: Annotated[
+        str, typer.Argument(help="Une question ou des mots-clés, en français ou en anglais.")
+    ],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Nombre de résultats.")] = 10,
+    mode: Annotated[str, typer.Option(help="hybrid, lexical ou dense.")] = "hybrid",
+    document: Annotated[
+        str | None, typer.Option(help="Ce document seulement (identifiant ou fichier).")
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option(help="Les événements dont le nom contient ce texte.")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="Les documents de cette année.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Ce type de document seulement.")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Les extraits de cet intervenant.")] = None,
+    place: Annotated[str | None, typer.Option(help="Les documents de ce lieu.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Comme --format json.")] = False,
     output: Annotated[
         str,
         typer.Option(
             "--format",
-            help="text, json, jsonl (a result a line), csv, or citations for a reference "
-            "manager: bibtex, csl (CSL-JSON), ris.",
+            help="text, json, jsonl (un résultat par ligne), csv, ou des citations pour un "
+            "gestionnaire de références : bibtex, csl (CSL-JSON), ris.",
         ),
     ] = "text",
     base_url: Annotated[
         str,
         typer.Option(
-            envvar="RECUEIL_URL", help="Where `recueil serve` runs: the passages' URLs start so."
+            envvar="RECUEIL_URL",
+            help="Où tourne `recueil serve` : le début des adresses des extraits.",
         ),
     ] = "http://127.0.0.1:8000",
 ) -> None:
@@ -393,10 +408,12 @@ def _print_result(
     _echo("")
 
 
-@app.command()
+@app.command(
+    help="Ce qui marche, ce qu’il faut éviter, des témoignages et des cas, sources à l’appui."
+)
 def answer(
-    query: Annotated[str, typer.Argument(help="A how-to question, in French or English.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    query: Annotated[str, typer.Argument(help="Une question pratique, en français ou en anglais.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """What works, what to avoid, testimonies and cases for a question, with sources."""
     from api.models import answer_response
@@ -423,10 +440,14 @@ def answer(
         _echo("")
 
 
-@app.command()
+@app.command(
+    help="Personnes, organisations et lieux que citent les documents, et qui travaille avec qui."
+)
 def actors(
-    query: Annotated[str | None, typer.Argument(help="Part of a name, role or spelling.")] = None,
-    kind: Annotated[str | None, typer.Option(help="person, organisation or place.")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="Une partie d’un nom, d’un rôle ou d’une graphie.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="person, organisation ou place.")] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=500)] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -452,9 +473,11 @@ def actors(
             _echo(f"    avec : {names}", dim=True)
 
 
-@app.command()
+@app.command(help="Les fiches pratiques (conseils, leçons, leviers) et leurs sources.")
 def practices(
-    query: Annotated[str | None, typer.Argument(help="What you want to do (optional).")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="Ce que vous cherchez à faire (facultatif).")
+    ] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -476,10 +499,12 @@ def practices(
         _echo("")
 
 
-@app.command()
+@app.command(help="Citations exactes de leurs intervenants, avec l’événement et la page.")
 def quotes(
-    query: Annotated[str | None, typer.Argument(help="What the quote is about (optional).")] = None,
-    speaker: Annotated[str | None, typer.Option(help="Part of the speaker's name.")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="Le sujet de la citation (facultatif).")
+    ] = None,
+    speaker: Annotated[str | None, typer.Option(help="Une partie du nom de l’intervenant.")] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=200)] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -499,9 +524,11 @@ def quotes(
         _echo("")
 
 
-@app.command()
+@app.command(help="Les initiatives et expériences nommées (les cas) que décrivent les documents.")
 def cases(
-    query: Annotated[str | None, typer.Argument(help="A case description (optional).")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="La description d’un cas (facultatif).")
+    ] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -539,11 +566,15 @@ def _print_case(
     _echo("")
 
 
-@app.command()
+@app.command(
+    help="Cas et extraits proches d’une description, d’un extrait ou d’un cas, avec les raisons."
+)
 def similar(
-    text: Annotated[str | None, typer.Argument(help="A case described in your words.")] = None,
-    passage: Annotated[str | None, typer.Option(help="A passage id.")] = None,
-    case: Annotated[str | None, typer.Option(help="A case id (see `recueil cases`).")] = None,
+    text: Annotated[str | None, typer.Argument(help="Un cas décrit avec vos mots.")] = None,
+    passage: Annotated[str | None, typer.Option(help="Un identifiant d’extrait.")] = None,
+    case: Annotated[
+        str | None, typer.Option(help="Un identifiant de cas (voir `recueil cases`).")
+    ] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=50)] = 5,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -567,11 +598,14 @@ def similar(
         _print_result(number, result.snippet, result.citation, result.speaker, [])
 
 
-@app.command(name="eval")
+@app.command(
+    name="eval",
+    help="nDCG@10, rappel@10, MRR et hit@1 de la recherche sur un fichier de questions, par type.",
+)
 def evaluate_command(
-    file: Annotated[Path, typer.Argument(help="Queries, one JSON object a line.")],
-    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
-    compare: Annotated[bool, typer.Option(help="Evaluate every mode side by side.")] = False,
+    file: Annotated[Path, typer.Argument(help="Les questions, un objet JSON par ligne.")],
+    mode: Annotated[str, typer.Option(help="hybrid, lexical ou dense.")] = "hybrid",
+    compare: Annotated[bool, typer.Option(help="Comparer les trois modes.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """nDCG@10, recall@10, MRR and hit@1 of search on a query file, per kind."""
@@ -601,9 +635,15 @@ def evaluate_command(
             _echo(f"  {kind_name:<12}{count:>4}{values}")
 
 
-@app.command(name="eval-answers")
+@app.command(
+    name="eval-answers",
+    help="Combien de questions pratiques les cinq premiers éléments de `answer` résolvent, "
+    "à côté de la recherche.",
+)
 def evaluate_answers_command(
-    file: Annotated[Path, typer.Argument(help="Queries with gold spans, as for `eval`.")],
+    file: Annotated[
+        Path, typer.Argument(help="Questions et extraits attendus, comme pour `eval`.")
+    ],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """How many practice questions the first five items of `answer` answer, beside search."""
@@ -625,10 +665,15 @@ def evaluate_answers_command(
     )
 
 
-@app.command(name="eval-speakers")
+@app.command(
+    name="eval-speakers",
+    help="Rappel et précision de l’attribution des intervenants sur des extraits annotés.",
+)
 def evaluate_speakers_command(
-    file: Annotated[Path, typer.Argument(help="Hand-labelled spans, one JSON object a line.")],
-    misses: Annotated[bool, typer.Option(help="List the spans attributed wrongly.")] = False,
+    file: Annotated[
+        Path, typer.Argument(help="Extraits annotés à la main, un objet JSON par ligne.")
+    ],
+    misses: Annotated[bool, typer.Option(help="Lister les extraits mal attribués.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Recall and precision of speaker attribution on hand-labelled spans."""
@@ -653,9 +698,11 @@ def evaluate_speakers_command(
         _echo(f"  want {miss['want']!s:<28} got {miss['got']!s:<28} {miss['span'][:60]}")
 
 
-@app.command()
+@app.command(help="Copier la base dans FICHIER, cohérente même pendant que le serveur écrit.")
 def backup(
-    file: Annotated[Path, typer.Argument(help="The backup file to write (replaced whole).")],
+    file: Annotated[
+        Path, typer.Argument(help="Le fichier de sauvegarde à écrire (remplacé en entier).")
+    ],
 ) -> None:
     """Copy the store to FILE, consistent even while a server writes (SQLite online backup)."""
     from ingest.backup import backup as run_backup
@@ -670,9 +717,11 @@ def backup(
     )
 
 
-@app.command()
+@app.command(
+    help="Remplacer la base par une sauvegarde, vérifiée d’abord ; les index sont reconstruits."
+)
 def restore(
-    file: Annotated[Path, typer.Argument(help="A file written by `recueil backup`.")],
+    file: Annotated[Path, typer.Argument(help="Un fichier écrit par `recueil backup`.")],
 ) -> None:
     """Replace the store with a backup, checked first; indexes are rebuilt from it."""
     from ingest.backup import RestoreError
@@ -688,10 +737,11 @@ def restore(
     )
 
 
-@app.command()
+@app.command(help="Documents, extraits et fiches en JSON lines, chacun avec son `type`.")
 def export(
     file: Annotated[
-        Path | None, typer.Argument(help="JSON lines file to write (default: standard output).")
+        Path | None,
+        typer.Argument(help="Fichier JSON lines à écrire (par défaut : la sortie standard)."),
     ] = None,
 ) -> None:
     """Documents, passages and records as JSON lines, each with a `type` (document, passage,
@@ -711,11 +761,13 @@ def export(
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
 
 
-@app.command()
+@app.command(help="Servir l’API HTTP et la page web.")
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Interface d’écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    reload: Annotated[
+        bool, typer.Option(help="Redémarrer quand le code change (développement).")
+    ] = False,
 ) -> None:
     """Serve the HTTP API and the web page."""
     import uvicorn

@@ -247,3 +247,12 @@ def test_search_results_never_print_terminal_controls(capsys):
     printed = capsys.readouterr().out
     assert not TERMINAL_CONTROLS.search(printed.replace("\n", "")), repr(printed)
     assert printed.split()[:3] == ["1.", "le", "comité"] and "Actes 2021, p. 3" in printed
+
+
+def test_help_speaks_french(tmp_path):
+    """Users work in French: the commands and their options are described in French."""
+    main = run("--help", data=tmp_path).stdout
+    assert "Dossier de la base" in main and "Trouver les extraits" in main
+    assert "Find the passages" not in main and "Folder of the store" not in main
+    search = run("search", "--help", data=tmp_path).stdout
+    assert "Une question ou des mots-clés" in search and "Nombre de résultats" in search
