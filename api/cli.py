@@ -77,13 +77,18 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _store(read_only: bool = False):
-    from ingest.store import Store
+def _store(read_only: bool = False, backend: str | None = None):
+    """The data folder's store on the backend the environment names (ingest.store)."""
+    from ingest.store import StoreUnavailable, open_store
 
     try:
-        return Store(state.data, read_only=read_only)
+        return open_store(state.data, read_only=read_only, backend=backend)
     except FileNotFoundError:
         _fail(f"aucune base Recueil dans {state.data} : lancez d’abord `recueil ingest corpus/`")
+    except StoreUnavailable as exc:
+        _fail(f"base de données injoignable : {exc}")
+    except ValueError as exc:  # an unknown RECUEIL_BACKEND
+        _fail(f"configuration invalide : {exc}")
 
 
 def _engine():
@@ -106,21 +111,14 @@ def _first_ingest(store) -> None:
 
     corpus = Path("corpus")
     if not corpus.is_dir():
-        _fail(f"la base {store.path} est vide : lancez d’abord `recueil ingest DOSSIER`")
+        _fail(f"la base {store.location} est vide : lancez d’abord `recueil ingest DOSSIER`")
     _echo(
         f"Base vide : indexation de {corpus}/ d’abord (une fois, une dizaine de secondes)…",
         err=True,
     )
-    with _writing():
+    with store.write_lock():  # a server or another CLI writing is waited for
         run_ingest(store, [corpus])
         _refresh(store, quiet=True)
-
-
-def _writing():
-    """The data folder's write lock: a server or another CLI writing there is waited for."""
-    from ingest.writelock import WriteLock
-
-    return WriteLock(state.data)
 
 
 def _print_json(payload) -> None:
@@ -156,7 +154,7 @@ def ingest(
         bar.set_postfix_str(_safe(path.name)[:40])
         bar.update(1)
 
-    with _writing():
+    with store.write_lock():
         report = run_ingest(store, paths, prune=prune, progress=progress)
         bar.close()
         stages = {"reading": round(report.seconds, 2)}
@@ -238,7 +236,7 @@ def _refresh(store, quiet: bool) -> dict:
 def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Rebuild what derives from the store: embeddings, practice cards, cases, vector index."""
     store = _store()
-    with _writing():
+    with store.write_lock():
         counts = _refresh(store, quiet=as_json)
     if as_json:
         _print_json(counts)
@@ -653,6 +651,18 @@ def evaluate_speakers_command(
         _echo(f"  want {miss['want']!s:<28} got {miss['got']!s:<28} {miss['span'][:60]}")
 
 
+def _require_sqlite(command: str) -> None:
+    """For the commands that copy SQLite's file (backup, restore, export): on PostgreSQL,
+    the server's own tools do that job (docs/POSTGRES.md)."""
+    from ingest.store import backend_name
+
+    if backend_name() != "sqlite":
+        _fail(
+            f"`recueil {command}` copie le fichier SQLite : sur PostgreSQL, utilisez pg_dump "
+            "et pg_restore, ou `recueil migrate --to sqlite` puis cette commande"
+        )
+
+
 @app.command()
 def backup(
     file: Annotated[Path, typer.Argument(help="The backup file to write (replaced whole).")],
@@ -660,6 +670,7 @@ def backup(
     """Copy the store to FILE, consistent even while a server writes (SQLite online backup)."""
     from ingest.backup import backup as run_backup
 
+    _require_sqlite("backup")
     try:
         counts = run_backup(_store(read_only=True), file)
     except OSError as exc:
@@ -678,6 +689,7 @@ def restore(
     from ingest.backup import RestoreError
     from ingest.backup import restore as run_restore
 
+    _require_sqlite("restore")
     try:
         counts = run_restore(state.data, file)
     except RestoreError as exc:
@@ -699,6 +711,7 @@ def export(
     from ingest.atomic import replacing
     from ingest.backup import export as run_export
 
+    _require_sqlite("export")
     store = _store(read_only=True)
     if file is None:
         counts = run_export(store, sys.stdout)

@@ -24,12 +24,12 @@ ARTIFACTS = ROOT / "test-artifacts"
 def corpus_data(tmp_path_factory) -> Path:
     """A data folder holding the corpus, ingested and embedded (about ten seconds, once)."""
     from ingest.pipeline import ingest
-    from ingest.store import Store
+    from ingest.store import open_store
     from search.embedders import get_embedder
     from search.knowledge.build import refresh
 
     data = tmp_path_factory.mktemp("corpus-data")
-    store = Store(data)
+    store = open_store(data)
     report = ingest(store, [CORPUS])
     assert report.count("added") == 5, report.failed
     refresh(store, get_embedder())
@@ -38,9 +38,9 @@ def corpus_data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def store(corpus_data):
-    from ingest.store import Store
+    from ingest.store import open_store
 
-    return Store(corpus_data)
+    return open_store(corpus_data)
 
 
 @pytest.fixture(scope="session")
@@ -52,9 +52,9 @@ def engine(store):
 
 @pytest.fixture
 def fresh_store(tmp_path):
-    from ingest.store import Store
+    from ingest.store import open_store
 
-    return Store(tmp_path / "data")
+    return open_store(tmp_path / "data")
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ import httpx
 
 from api.app import Recueil
 from ingest.pipeline import ingest
-from ingest.store import Store
+from ingest.store import open_store
 from ingest.writelock import WriteLock
 from search.engine import SearchEngine
 from tests.conftest import ROOT, running_server
@@ -101,7 +101,7 @@ def test_the_server_reloads_only_a_complete_state(corpus_data, tmp_path):
     server = Recueil(data, None)
     assert not server.reload_if_changed()  # nothing changed
     holder = hold_lock(data, tmp_path / "released")
-    ingest(Store(data), [case_file(tmp_path / "docs", "Vernouillet")])  # the holder's write
+    ingest(open_store(data), [case_file(tmp_path / "docs", "Vernouillet")])  # the holder's write
     assert not server.reload_if_changed()  # a writer is at work: keep the last state
     assert len(server.engine.documents) == 5
     release(holder)
@@ -159,4 +159,4 @@ def test_server_follows_cli_ingests_and_serialises_with_them(corpus_data, tmp_pa
         assert upload.status_code == 201, upload.text
         health = wait_for_documents(base, 8)
         assert health["documents"] == 8 and health["index_fresh"]
-    assert Store(data).db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert open_store(data).db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
