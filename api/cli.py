@@ -724,6 +724,56 @@ def export(
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
 
 
+_BACKEND_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+@app.command()
+def migrate(
+    to: Annotated[
+        str, typer.Option("--to", help="The backend to copy the store to: postgres or sqlite.")
+    ],
+) -> None:
+    """Copy the store to the other backend (SQLite → PostgreSQL, or back), counts checked.
+
+    PostgreSQL is RECUEIL_DATABASE_URL's server, or else the embedded one in the data
+    folder; SQLite is the data folder's file. The target must be empty.
+    """
+    from tqdm import tqdm
+
+    from ingest.transfer import TargetNotEmpty, TransferError, total_rows, transfer
+
+    if to not in _BACKEND_NAMES:
+        _fail(f"--to {to} : attendu postgres ou sqlite")
+    source = _store(read_only=True, backend="postgres" if to == "sqlite" else "sqlite")
+    target = _store(backend=to)
+    bar = tqdm(total=total_rows(source), unit="ligne", desc="Copie", file=sys.stderr)
+
+    def progress(table: str, rows: int) -> None:
+        bar.set_postfix_str(table)
+        bar.update(rows)
+
+    try:
+        counts = transfer(source, target, progress)
+    except TargetNotEmpty as exc:
+        held = ", ".join(f"{n} {table}" for table, n in exc.counts.items())
+        _fail(f"{target.location} n’est pas vide ({held}) : la copie ne fusionne pas deux bases")
+    except TransferError as exc:
+        differ = ", ".join(f"{table} {a} → {b}" for table, (a, b) in exc.counts.items())
+        _fail(f"copie incomplète vers {target.location} ({differ}) : relancez sur une base vide")
+    finally:
+        bar.close()
+    _echo(
+        f"Copie vers {_BACKEND_NAMES[to]} ({target.location}) vérifiée : "
+        f"{counts['documents']} documents, {counts['passages']} passages, "
+        f"{counts['embeddings']} vecteurs, {sum(counts.values())} lignes en tout."
+    )
+    _echo(
+        "Pour s’en servir : RECUEIL_BACKEND=postgres (ou RECUEIL_DATABASE_URL)."
+        if to == "postgres"
+        else "Pour s’en servir : RECUEIL_BACKEND=sqlite, sans RECUEIL_DATABASE_URL."
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

@@ -34,6 +34,9 @@ EDIT_KEYS = {"case_edits": "case_id", "document_edits": "document_id"}
 EDIT_TABLES = tuple(EDIT_KEYS)
 # Every table a copy between backends carries (`recueil migrate`), parents first.
 TABLES = ("documents", "passages", *RECORD_TABLES, *DERIVED_TABLES, *EDIT_TABLES, "embeddings")
+# The columns `dump` orders each table by (its id for the others): the same order on
+# every backend, so that two copies of a store read alike.
+DUMP_KEYS = {"embeddings": ("model", "hash"), **{t: (key,) for t, key in EDIT_KEYS.items()}}
 # The document fields an editor may set (PATCH /v1/documents/{id}); `year` follows `date`.
 DOCUMENT_EDITABLE = ("title", "event", "date", "place", "kind")
 # « Searched »: every kind but footnotes and bare links (ingest.kinds).
@@ -280,7 +283,7 @@ class Store(ABC):
     @abstractmethod
     def dump(self, table: str) -> Iterator[list[dict]]:
         """A table's rows as stored (documents without edits, embeddings with `vector` as a
-        float32 array), in batches, in a stable order."""
+        float32 array), in batches, by DUMP_KEYS (code-point order)."""
 
     @abstractmethod
     def load(self, table: str, rows: list[dict]) -> None:

@@ -43,6 +43,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ingest.store import (
+    DUMP_KEYS,
     EDIT_KEYS,
     NOT_SEARCHED_KINDS,
     RECORD_TABLES,
@@ -128,8 +129,6 @@ CREATE TABLE document_edits (
 # all in this v1 (the backend started at that schema).
 MIGRATIONS = [_V1]
 SCHEMA_VERSION = len(MIGRATIONS)
-# The key `dump` reads each table by (id for the others): a stable order.
-_DUMP_KEYS = {"embeddings": "model, hash", **EDIT_KEYS}
 
 
 def _connect(url: str) -> psycopg.Connection:
@@ -462,7 +461,7 @@ class PostgresStore(Store):
     # -- copies between backends -----------------------------------------------
 
     def dump(self, table: str) -> Iterator[list[dict]]:
-        order = f"{_DUMP_KEYS.get(table, 'id')} {_BY_CODE_POINT}"
+        order = ", ".join(f"{key} {_BY_CODE_POINT}" for key in DUMP_KEYS.get(table, ("id",)))
         columns = _columns(_PASSAGE_COLUMNS) if table == "passages" else sql.SQL("*")
         query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
             columns, sql.Identifier(table), sql.SQL(order)

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from ingest.store import (
     BATCH,
+    DUMP_KEYS,
     EDIT_KEYS,
     NOT_SEARCHED_KINDS,
     RECORD_TABLES,
@@ -425,7 +426,7 @@ class SQLiteStore(Store):
     # -- copies between backends -----------------------------------------------
 
     def dump(self, table: str) -> Iterator[list[dict]]:
-        rows = self.db[table].rows_where(order_by="rowid")
+        rows = self.db[table].rows_where(order_by=", ".join(DUMP_KEYS.get(table, ("id",))))
         while batch := [row for _, row in zip(range(BATCH), rows, strict=False)]:
             if table == "embeddings":
                 for row in batch:
