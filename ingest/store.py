@@ -225,10 +225,21 @@ class Store(ABC):
     @abstractmethod
     def passage(self, passage_id: str) -> PassageRow | None: ...
 
-    @abstractmethod
     def neighbours(self, passage: PassageRow, radius: int = 1) -> list[PassageRow]:
-        """The passages around one in its document: footnotes among footnotes, text among
-        text (each follows its own kind)."""
+        """The passages around one in its document, by ordinal: footnotes follow each
+        other, the text likewise, so each passage's neighbours are of its own sort."""
+        return self._neighbour_rows(
+            passage.document_id,
+            passage.kind == "note",
+            passage.ordinal - radius,
+            passage.ordinal + radius,
+        )
+
+    @abstractmethod
+    def _neighbour_rows(
+        self, document_id: str, notes: bool, first: int, last: int
+    ) -> list[PassageRow]:
+        """A document's passages with ordinals first..last, notes or not, by ordinal."""
 
     @abstractmethod
     def fts(self, query: str, limit: int) -> list[tuple[str, float]]:
@@ -340,6 +351,12 @@ class Store(ABC):
     @abstractmethod
     def _passage_hashes(self) -> Iterable[tuple[str, str]]:
         """(id, hash) of every passage, by id in code-point order."""
+
+
+def check_schema(version: int, supported: int) -> None:
+    """Refuse a store migrated by a newer Recueil: its schema may mean what this one ignores."""
+    if version > supported:
+        raise RuntimeError(f"store schema v{version} is newer than this Recueil (v{supported})")
 
 
 def _check_tables(tables: dict, allowed: tuple[str, ...], what: str) -> None:

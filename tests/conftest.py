@@ -92,6 +92,36 @@ def postgres_url(postgres_server) -> str:
     return make_conninfo(postgres_server, dbname=name)
 
 
+# Holds a store's write lock until a line arrives on stdin, then notes it let go; the
+# environment names the backend, as for any Recueil process.
+HOLDER = """
+import sys
+from ingest.store import open_store
+with open_store(sys.argv[1]).write_lock():
+    print("held", flush=True)
+    sys.stdin.readline()
+    open(sys.argv[2], "w").write("released")
+"""
+
+
+def hold_lock(data: Path, marker: Path) -> subprocess.Popen:
+    """Another process holding the write lock of the store in `data`, until `release`."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data), str(marker)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def release(holder: subprocess.Popen) -> None:
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -4,14 +4,13 @@ ingested straight into it, and search answering with the same passages as on SQL
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from api.app import Recueil
 from ingest.backends.postgres import PostgresStore
 from ingest.pipeline import ingest
 from ingest.store import TABLES, open_store
@@ -19,6 +18,8 @@ from ingest.transfer import TargetNotEmpty, transfer
 from search.engine import SearchEngine
 from search.knowledge.build import refresh
 from tests.conftest import CORPUS, ROOT
+from tests.factories import MARKDOWN
+from tests.test_cli import run
 
 QUERIES = [
     json.loads(line)["query"]
@@ -104,17 +105,9 @@ def test_documents_ingested_into_postgres_search_as_on_sqlite(engine, postgres_u
 
 def test_recueil_migrate_copies_both_ways_in_french(corpus_data, postgres_url, tmp_path):
     data = shutil.copytree(corpus_data, tmp_path / "data")
-    env = {**os.environ, "RECUEIL_DATA": str(data), "RECUEIL_DATABASE_URL": postgres_url}
 
     def recueil(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "api.cli", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return run(*args, data=data, check=False, env={"RECUEIL_DATABASE_URL": postgres_url})
 
     done = recueil("migrate", "--to", "postgres")
     assert done.returncode == 0, done.stderr
@@ -132,3 +125,24 @@ def test_recueil_migrate_copies_both_ways_in_french(corpus_data, postgres_url, t
     assert open_store(data, backend="sqlite").stats()["passages"] == stats["passages"]
     refused = recueil("backup", str(tmp_path / "copie.db"))
     assert refused.returncode == 2 and "pg_dump" in refused.stderr
+
+
+def test_a_server_on_postgres_follows_another_writer(
+    corpus_data, postgres_url, tmp_path, monkeypatch
+):
+    """Two processes, one database, each its own data folder: the server reloads once the
+    other's write is whole (the version row moved, the advisory write lock is free)."""
+    monkeypatch.setenv("RECUEIL_DATABASE_URL", postgres_url)
+    transfer(open_store(corpus_data, read_only=True, backend="sqlite"), open_store(tmp_path))
+    server = Recueil(tmp_path / "server", None)
+    assert not server.reload_if_changed()
+    other = open_store(tmp_path / "writer")
+    document = tmp_path / "cas-Vernouillet.md"
+    document.write_text(MARKDOWN.replace("Trappes", "Vernouillet"), "utf-8")
+    with other.write_lock():
+        assert ingest(other, [document]).count("added") == 1
+        assert not server.reload_if_changed()  # a writer is at work: keep the last state
+    assert server.reload_if_changed()
+    assert len(server.engine.documents) == 6 and server.engine.is_fresh()
+    server.store.close()
+    other.close()

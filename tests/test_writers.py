@@ -15,38 +15,11 @@ import httpx
 from api.app import Recueil
 from ingest.pipeline import ingest
 from ingest.store import open_store
-from ingest.writelock import WriteLock
 from search.engine import SearchEngine
-from tests.conftest import ROOT, running_server
+from tests.conftest import ROOT, hold_lock, release, running_server
 from tests.factories import MARKDOWN
 
 TOKEN = {"Authorization": "Bearer jeton-de-test"}
-# Holds the folder's write lock until a line arrives on stdin, then notes it let go.
-HOLDER = """
-import sys
-from ingest.writelock import WriteLock
-with WriteLock(sys.argv[1]):
-    print("held", flush=True)
-    sys.stdin.readline()
-    open(sys.argv[2], "w").write("released")
-"""
-
-
-def hold_lock(data: Path, marker: Path) -> subprocess.Popen:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(data), str(marker)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "held"
-    return holder
-
-
-def release(holder: subprocess.Popen) -> None:
-    holder.stdin.write("\n")
-    holder.stdin.flush()
 
 
 def case_file(folder: Path, word: str) -> Path:
@@ -77,23 +50,6 @@ def test_writing_derived_files_leaves_another_writers_temporary_file_alone(fresh
     SearchEngine(fresh_store, engine.embedder)
     assert [path.read_bytes() for path in theirs] == [b"another writer, half-way"] * 4
     assert not [p for p in index.iterdir() if p.name.startswith(".")]  # ours are renamed
-
-
-def test_the_write_lock_queues_processes_and_dies_with_its_holder(tmp_path):
-    marker = tmp_path / "released"
-    lock = WriteLock(tmp_path)
-    holder = hold_lock(tmp_path, marker)
-    with lock.idle() as idle:
-        assert not idle
-    release(holder)
-    with lock:  # waits for the other process to let go
-        assert marker.read_text() == "released"
-    holder.wait(10)
-    killed = hold_lock(tmp_path, tmp_path / "never")
-    killed.kill()  # kill -9: the kernel drops the lock with the process
-    killed.wait(10)
-    with lock.idle() as idle:
-        assert idle
 
 
 def test_the_server_reloads_only_a_complete_state(corpus_data, tmp_path):

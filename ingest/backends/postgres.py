@@ -387,15 +387,12 @@ class PostgresStore(Store):
         rows = self._passage_rows("id = %s", [passage_id])
         return rows[0] if rows else None
 
-    def neighbours(self, passage: PassageRow, radius: int = 1) -> list[PassageRow]:
+    def _neighbour_rows(
+        self, document_id: str, notes: bool, first: int, last: int
+    ) -> list[PassageRow]:
         return self._passage_rows(
             "document_id = %s AND (kind = 'note') = %s AND ordinal BETWEEN %s AND %s",
-            [
-                passage.document_id,
-                passage.kind == "note",  # footnotes follow each other, the text likewise
-                passage.ordinal - radius,
-                passage.ordinal + radius,
-            ],
+            [document_id, notes, first, last],
             order="ordinal",
         )
 

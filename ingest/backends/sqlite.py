@@ -28,6 +28,7 @@ from ingest.store import (
     DocumentRow,
     PassageRow,
     Store,
+    check_schema,
     merged_edit,
     now,
 )
@@ -270,10 +271,7 @@ class SQLiteStore(Store):
         db = self.db
         db.conn.execute("PRAGMA journal_mode = WAL")
         version = self.schema_version()
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"store schema v{version} is newer than this Recueil (v{SCHEMA_VERSION})"
-            )
+        check_schema(version, SCHEMA_VERSION)
         for number in range(version, SCHEMA_VERSION):
             with db.conn:
                 MIGRATIONS[number](db)
@@ -352,15 +350,12 @@ class SQLiteStore(Store):
         rows = list(self.db["passages"].rows_where("id = ?", [passage_id]))
         return PassageRow(**rows[0]) if rows else None
 
-    def neighbours(self, passage: PassageRow, radius: int = 1) -> list[PassageRow]:
+    def _neighbour_rows(
+        self, document_id: str, notes: bool, first: int, last: int
+    ) -> list[PassageRow]:
         rows = self.db["passages"].rows_where(
             "document_id = ? AND (kind = 'note') = ? AND ordinal BETWEEN ? AND ?",
-            [
-                passage.document_id,
-                passage.kind == "note",  # footnotes follow each other, the text likewise
-                passage.ordinal - radius,
-                passage.ordinal + radius,
-            ],
+            [document_id, notes, first, last],
             order_by="ordinal",
         )
         return [PassageRow(**row) for row in rows]
