@@ -104,6 +104,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         yield
         watcher.stop()
         app.state.recueil.version.close()
+        app.state.recueil.store.close()
 
     app = FastAPI(
         title="Recueil",

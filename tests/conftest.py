@@ -76,7 +76,7 @@ def postgres_server() -> Iterator[str]:
     try:
         yield server.handle.get_uri("postgres")
     finally:
-        server.stop()
+        server.release()
         shutil.rmtree(folder, ignore_errors=True)
 
 

