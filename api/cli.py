@@ -87,8 +87,8 @@ def _store(read_only: bool = False, backend: str | None = None):
         _fail(f"aucune base Recueil dans {state.data} : lancez d’abord `recueil ingest corpus/`")
     except StoreUnavailable as exc:
         _fail(f"base de données injoignable : {exc}")
-    except ValueError as exc:  # an unknown RECUEIL_BACKEND
-        _fail(f"configuration invalide : {exc}")
+    except ValueError:  # an unknown RECUEIL_BACKEND
+        _fail("configuration invalide : RECUEIL_BACKEND vaut sqlite ou postgres")
 
 
 def _engine():

@@ -17,6 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+# Each test names its backend: the suite never follows the shell's choice of store.
+for _variable in ("RECUEIL_BACKEND", "RECUEIL_DATABASE_URL"):
+    os.environ.pop(_variable, None)
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 ARTIFACTS = ROOT / "test-artifacts"

@@ -146,3 +146,13 @@ def test_a_server_on_postgres_follows_another_writer(
     assert len(server.engine.documents) == 6 and server.engine.is_fresh()
     server.store.close()
     other.close()
+
+
+def test_a_database_down_or_a_wrong_backend_is_one_french_line(tmp_path):
+    down = {"RECUEIL_DATABASE_URL": "postgresql://recueil:secret@127.0.0.1:1/recueil"}
+    done = run("stats", data=tmp_path, check=False, env=down)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("erreur : base de données injoignable : postgresql://recueil@")
+    assert "secret" not in done.stderr
+    wrong = run("stats", data=tmp_path, check=False, env={"RECUEIL_BACKEND": "mysql"})
+    assert wrong.returncode == 2 and "RECUEIL_BACKEND vaut sqlite ou postgres" in wrong.stderr
