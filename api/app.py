@@ -2,10 +2,10 @@
 
 Requests run concurrently: the store hands each thread its own connection, the search
 engine is read-only, and writes (upload, delete) are serialised by the store's write lock
-(shared with the CLI, across processes) and end by swapping in a
-freshly loaded engine, so a search never sees half an update. Writes by other processes
-are followed too (api.reloader). Writes are judged on their headers before their body is
-read (api.limits).
+(shared with the CLI, across processes) and end by swapping in a freshly loaded engine,
+so a search never sees half an update. Writes by other processes are followed too
+(api.reloader). Writes are judged on their headers before their body is read
+(api.limits).
 """
 
 from __future__ import annotations

@@ -762,6 +762,8 @@ def migrate(
         _fail(f"copie incomplète vers {target.location} ({differ}) : relancez sur une base vide")
     finally:
         bar.close()
+        source.close()
+        target.close()  # an embedded server is stopped when its last holder lets go
     _echo(
         f"Copie vers {_BACKEND_NAMES[to]} ({target.location}) vérifiée : "
         f"{counts['documents']} documents, {counts['passages']} passages, "
