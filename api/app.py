@@ -1,11 +1,11 @@
 """The FastAPI application: the store, the model and the indexes are loaded once.
 
-Requests run concurrently: the store hands each thread its own SQLite connection, the
-search engine is read-only, and writes (upload, delete) are serialised by the data
-folder's write lock (shared with the CLI, across processes) and end by swapping in a
-freshly loaded engine, so a search never sees half an update. Writes by other processes
-are followed too (api.reloader). Writes are judged on their headers before their body is
-read (api.limits).
+Requests run concurrently: the store hands each thread its own connection, the search
+engine is read-only, and writes (upload, delete) are serialised by the store's write lock
+(shared with the CLI, across processes) and end by swapping in a freshly loaded engine,
+so a search never sees half an update. Writes by other processes are followed too
+(api.reloader). Writes are judged on their headers before their body is read
+(api.limits).
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import docs
 from api.limits import WriteLimits
 from api.messages import message, negotiate, validation_problem
-from api.reloader import StoreVersion, Watcher
+from api.reloader import Watcher
 from api.routers import documents, export, health, knowledge, search
 from api.routers.deps import error_response
-from ingest.store import Store
-from ingest.writelock import WriteLock
+from ingest.store import open_store
 from search.embedders import get_embedder
 from search.engine import SearchEngine
 
@@ -44,10 +43,10 @@ class Recueil:
     """What the app holds: the store, the engine in service, and the folder's write lock."""
 
     def __init__(self, data_dir: Path, model: str | None):
-        self.store = Store(data_dir)
+        self.store = open_store(data_dir)
         self.embedder = get_embedder(model)
-        self.write_lock = WriteLock(data_dir)
-        self.version = StoreVersion(self.store.path)
+        self.write_lock = self.store.write_lock()
+        self.version = self.store.watch()
         with self.write_lock.idle() as idle:
             self._reload()
         if not idle:  # started during another process's write: load again once it is done
@@ -105,6 +104,7 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         yield
         watcher.stop()
         app.state.recueil.version.close()
+        app.state.recueil.store.close()
 
     app = FastAPI(
         title="Recueil",

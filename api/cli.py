@@ -78,13 +78,18 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _store(read_only: bool = False):
-    from ingest.store import Store
+def _store(read_only: bool = False, backend: str | None = None):
+    """The data folder's store on the backend the environment names (ingest.store)."""
+    from ingest.store import StoreUnavailable, open_store
 
     try:
-        return Store(state.data, read_only=read_only)
+        return open_store(state.data, read_only=read_only, backend=backend)
     except FileNotFoundError:
         _fail(f"aucune base Recueil dans {state.data} : lancez d’abord `recueil ingest corpus/`")
+    except StoreUnavailable as exc:
+        _fail(f"base de données injoignable : {exc}")
+    except ValueError:  # an unknown RECUEIL_BACKEND
+        _fail("configuration invalide : RECUEIL_BACKEND vaut sqlite ou postgres")
 
 
 def _engine():
@@ -107,21 +112,14 @@ def _first_ingest(store) -> None:
 
     corpus = Path("corpus")
     if not corpus.is_dir():
-        _fail(f"la base {store.path} est vide : lancez d’abord `recueil ingest DOSSIER`")
+        _fail(f"la base {store.location} est vide : lancez d’abord `recueil ingest DOSSIER`")
     _echo(
         f"Base vide : indexation de {corpus}/ d’abord (une fois, une dizaine de secondes)…",
         err=True,
     )
-    with _writing():
+    with store.write_lock():  # a server or another CLI writing is waited for
         run_ingest(store, [corpus])
         _refresh(store, quiet=True)
-
-
-def _writing():
-    """The data folder's write lock: a server or another CLI writing there is waited for."""
-    from ingest.writelock import WriteLock
-
-    return WriteLock(state.data)
 
 
 def _print_json(payload) -> None:
@@ -164,7 +162,7 @@ def ingest(
         bar.set_postfix_str(_safe(path.name)[:40])
         bar.update(1)
 
-    with _writing():
+    with store.write_lock():
         report = run_ingest(store, paths, prune=prune, progress=progress)
         bar.close()
         stages = {"reading": round(report.seconds, 2)}
@@ -246,7 +244,7 @@ def _refresh(store, quiet: bool) -> dict:
 def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Rebuild what derives from the store: embeddings, practice cards, cases, vector index."""
     store = _store()
-    with _writing():
+    with store.write_lock():
         counts = _refresh(store, quiet=as_json)
     if as_json:
         _print_json(counts)
@@ -698,6 +696,18 @@ def evaluate_speakers_command(
         _echo(f"  want {miss['want']!s:<28} got {miss['got']!s:<28} {miss['span'][:60]}")
 
 
+def _require_sqlite(command: str) -> None:
+    """For the commands that copy SQLite's file (backup, restore, export): on PostgreSQL,
+    the server's own tools do that job (docs/POSTGRES.md)."""
+    from ingest.store import backend_name
+
+    if backend_name() != "sqlite":
+        _fail(
+            f"`recueil {command}` copie le fichier SQLite : sur PostgreSQL, utilisez pg_dump "
+            "et pg_restore, ou `recueil migrate --to sqlite` puis cette commande"
+        )
+
+
 @app.command(help="Copier la base dans FICHIER, cohérente même pendant que le serveur écrit.")
 def backup(
     file: Annotated[
@@ -707,6 +717,7 @@ def backup(
     """Copy the store to FILE, consistent even while a server writes (SQLite online backup)."""
     from ingest.backup import backup as run_backup
 
+    _require_sqlite("backup")
     try:
         counts = run_backup(_store(read_only=True), file)
     except OSError as exc:
@@ -727,6 +738,7 @@ def restore(
     from ingest.backup import RestoreError
     from ingest.backup import restore as run_restore
 
+    _require_sqlite("restore")
     try:
         counts = run_restore(state.data, file)
     except RestoreError as exc:
@@ -749,6 +761,7 @@ def export(
     from ingest.atomic import replacing
     from ingest.backup import export as run_export
 
+    _require_sqlite("export")
     store = _store(read_only=True)
     if file is None:
         counts = run_export(store, sys.stdout)
@@ -759,6 +772,60 @@ def export(
         except OSError as exc:
             _fail(f"{file} : impossible d’écrire l’export ({exc.strerror or exc})")
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
+
+
+_BACKEND_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+@app.command(
+    help="Copier la base vers l’autre moteur (SQLite → PostgreSQL, ou l’inverse), comptes vérifiés."
+)
+def migrate(
+    to: Annotated[
+        str, typer.Option("--to", help="Le moteur où copier la base : postgres ou sqlite.")
+    ],
+) -> None:
+    """Copy the store to the other backend (SQLite → PostgreSQL, or back), counts checked.
+
+    PostgreSQL is RECUEIL_DATABASE_URL's server, or else the embedded one in the data
+    folder; SQLite is the data folder's file. The target must be empty.
+    """
+    from tqdm import tqdm
+
+    from ingest.transfer import TargetNotEmpty, TransferError, total_rows, transfer
+
+    if to not in _BACKEND_NAMES:
+        _fail(f"--to {to} : attendu postgres ou sqlite")
+    source = _store(read_only=True, backend="postgres" if to == "sqlite" else "sqlite")
+    target = _store(backend=to)
+    bar = tqdm(total=total_rows(source), unit="ligne", desc="Copie", file=sys.stderr)
+
+    def progress(table: str, rows: int) -> None:
+        bar.set_postfix_str(table)
+        bar.update(rows)
+
+    try:
+        counts = transfer(source, target, progress)
+    except TargetNotEmpty as exc:
+        held = ", ".join(f"{n} {table}" for table, n in exc.counts.items())
+        _fail(f"{target.location} n’est pas vide ({held}) : la copie ne fusionne pas deux bases")
+    except TransferError as exc:
+        differ = ", ".join(f"{table} {a} → {b}" for table, (a, b) in exc.counts.items())
+        _fail(f"copie incomplète vers {target.location} ({differ}) : relancez sur une base vide")
+    finally:
+        bar.close()
+        source.close()
+        target.close()  # an embedded server is stopped when its last holder lets go
+    _echo(
+        f"Copie vers {_BACKEND_NAMES[to]} ({target.location}) vérifiée : "
+        f"{counts['documents']} documents, {counts['passages']} passages, "
+        f"{counts['embeddings']} vecteurs, {sum(counts.values())} lignes en tout."
+    )
+    _echo(
+        "Pour s’en servir : RECUEIL_BACKEND=postgres (ou RECUEIL_DATABASE_URL)."
+        if to == "postgres"
+        else "Pour s’en servir : RECUEIL_BACKEND=sqlite, sans RECUEIL_DATABASE_URL."
+    )
 
 
 @app.command(help="Servir l’API HTTP et la page web.")

@@ -1,8 +1,9 @@
 """The server follows its store when another process writes to it (a CLI ingest, a restore).
 
 Without this, a server kept serving the state it loaded (27 documents against 32 in the
-store) until its own next write or a restart. Every few seconds a thread reads SQLite's
-`PRAGMA data_version`, which changes whenever another connection commits; on a change,
+store) until its own next write or a restart. Every few seconds a thread reads the store's
+version (`Store.watch`: SQLite's `PRAGMA data_version`, a version row on PostgreSQL), which
+changes whenever another connection commits; on a change,
 and only while no writer holds the folder (so never a half-done ingest), it builds a new
 engine beside the one in service and swaps it in. Searches go on against the old engine
 meanwhile: they never wait for a rebuild.
@@ -11,29 +12,10 @@ meanwhile: they never wait for a rebuild.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
-from pathlib import Path
 from typing import Protocol
 
 log = logging.getLogger(__name__)
-
-
-class StoreVersion:
-    """A counter that moves when any other connection commits to the store file."""
-
-    def __init__(self, path: Path):
-        # Its own connection, never used to write: every commit counts as someone else's.
-        self._conn = sqlite3.connect(path, check_same_thread=False)
-        self._lock = threading.Lock()
-
-    def read(self) -> int:
-        with self._lock:
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
 
 class Reloadable(Protocol):

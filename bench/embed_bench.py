@@ -31,7 +31,7 @@ from search_bench import machine, queries  # noqa: E402
 from tables import markdown_table  # noqa: E402
 
 from ingest.pipeline import ingest  # noqa: E402
-from ingest.store import Store  # noqa: E402
+from ingest.store import open_store  # noqa: E402
 from search.embedders import get_embedder  # noqa: E402
 from search.vectors import all_chunks  # noqa: E402
 
@@ -42,7 +42,7 @@ EMBEDDERS = ["e5-small-onnx", "e5-small"]
 def texts() -> dict[str, list[str]]:
     """The three text sets, from a fresh ingest of corpus/."""
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(folder)
+        store = open_store(folder)
         ingest(store, [ROOT / "corpus"])
         passages = store.passages()
     chunks = all_chunks(passages).texts

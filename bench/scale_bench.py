@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from tables import markdown_table  # noqa: E402
 
 from ingest.pipeline import ingest  # noqa: E402
-from ingest.store import Store  # noqa: E402
+from ingest.store import open_store  # noqa: E402
 from search.bm25 import BM25  # noqa: E402
 from search.embedders import get_embedder  # noqa: E402
 from search.vectors import APPROXIMATE_ABOVE, all_chunks, ensure_embeddings, ivf_flat  # noqa: E402
@@ -53,7 +53,7 @@ K = 10
 def corpus(embedder) -> tuple[np.ndarray, list[str], np.ndarray, float]:
     """Real chunk vectors, sentences and query vectors of the corpus, and the chunk rate."""
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(folder)
+        store = open_store(folder)
         ingest(store, [ROOT / "corpus"])
         chunks = all_chunks(store.passages())
         started = time.perf_counter()

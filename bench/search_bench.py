@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from tables import markdown_table  # noqa: E402
 
 from ingest.pipeline import ingest  # noqa: E402
-from ingest.store import Store  # noqa: E402
+from ingest.store import open_store  # noqa: E402
 from search.embedders import get_embedder  # noqa: E402
 from search.engine import SearchEngine  # noqa: E402
 from search.vectors import (  # noqa: E402
@@ -72,7 +72,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def run() -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(folder)
+        store = open_store(folder)
         started = time.perf_counter()
         report = ingest(store, [ROOT / "corpus"])
         ingest_seconds = time.perf_counter() - started
@@ -89,7 +89,7 @@ def run() -> dict:
         build_seconds = time.perf_counter() - started
         del index
         started = time.perf_counter()
-        engine = SearchEngine(Store(folder), get_embedder())
+        engine = SearchEngine(open_store(folder), get_embedder())
         cold_seconds = time.perf_counter() - started
         texts = queries()
         for text in texts[:5]:

@@ -37,7 +37,7 @@ from scale_bench import corpus, synthetic_vectors  # noqa: E402
 from search_bench import machine  # noqa: E402
 from tables import markdown_table  # noqa: E402
 
-from ingest.store import Store  # noqa: E402
+from ingest.store import open_store  # noqa: E402
 from search.embedders import get_embedder  # noqa: E402
 from search.vectors import build_faiss  # noqa: E402
 
@@ -48,7 +48,7 @@ def measure(size: int, real: np.ndarray, model: str, rng: np.random.Generator) -
     vectors = synthetic_vectors(real, size, rng)
     hashes = [hashlib.sha1(str(i).encode()).hexdigest() for i in range(size)]
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(folder)
+        store = open_store(folder)
         started = time.perf_counter()
         for start in range(0, size, WRITE_BATCH):
             batch = slice(start, start + WRITE_BATCH)

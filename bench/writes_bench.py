@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from tables import markdown_table  # noqa: E402
 
 from ingest.pipeline import ingest, ingest_file  # noqa: E402
-from ingest.store import Store  # noqa: E402
+from ingest.store import open_store  # noqa: E402
 from search.embedders.base import normalise  # noqa: E402
 from search.engine import SearchEngine  # noqa: E402
 from search.french import analyse  # noqa: E402
@@ -102,7 +102,7 @@ def measure(count: int, work: Path) -> dict:
     documents, data = work / "docs", work / "data"
     documents.mkdir()
     generate(documents, count)
-    store, embedder = Store(data), HashingEmbedder()
+    store, embedder = open_store(data), HashingEmbedder()
     started = time.perf_counter()
     report = ingest(store, [documents])
     reading = time.perf_counter() - started

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 from ingest.atomic import replacing
-from ingest.store import DB_NAME, RECORD_TABLES, SCHEMA_VERSION, Store
+from ingest.backends.sqlite import DB_NAME, SCHEMA_VERSION, SQLiteStore
+from ingest.store import RECORD_TABLES
 from ingest.writelock import WriteLock
 
 # What an export holds, in order: each table with the `type` its lines carry. Cards,
@@ -37,7 +38,7 @@ class RestoreError(ValueError):
     """The file given to restore is not a readable Recueil store."""
 
 
-def backup(store: Store, target: Path) -> dict[str, int]:
+def backup(store: SQLiteStore, target: Path) -> dict[str, int]:
     """Copy the store to `target` as one self-contained file (no -wal beside it).
 
     Consistent even while another process writes: the copy is one read snapshot.
@@ -94,12 +95,12 @@ def restore(data_dir: Path, source: Path) -> dict[str, int]:
                 backup_file.backup(live)
         except sqlite3.Error as exc:
             raise RestoreError(f"{source}: could not be restored ({exc})") from exc
-        Store(data_dir)  # opening migrates: an older backup is brought to this schema
+        SQLiteStore(data_dir)  # opening migrates: an older backup is brought to this schema
         shutil.rmtree(data_dir / "index", ignore_errors=True)
     return counts
 
 
-def export(store: Store, out: TextIO) -> dict[str, int]:
+def export(store: SQLiteStore, out: TextIO) -> dict[str, int]:
     """Write documents, passages, records and editors' edits as JSON lines, each with its
     `type`, from one read snapshot; how many lines of each type."""
     counts = dict.fromkeys(EXPORTED.values(), 0)
@@ -109,7 +110,7 @@ def export(store: Store, out: TextIO) -> dict[str, int]:
     return counts
 
 
-def _rows(store: Store) -> Iterator[tuple[str, dict]]:
+def _rows(store: SQLiteStore) -> Iterator[tuple[str, dict]]:
     """Every exported row, read in a single transaction so that they agree."""
     with closing(sqlite3.connect(store.path)) as conn:
         conn.row_factory = sqlite3.Row

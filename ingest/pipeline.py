@@ -226,11 +226,16 @@ def _passage_locator(passages: list[PassageRow]) -> Callable[[int], str]:
 
 
 def _pipeline_version() -> str:
-    """Hash of the code that turns files into passages: changing it re-processes documents."""
+    """Hash of the code that turns files into passages: changing it re-processes documents.
+
+    Where documents are kept is left out (the store, its backends, the copy between them):
+    changing a backend re-processes nothing.
+    """
     package = Path(__file__).parent
     digest = hashlib.sha1()
     for source in sorted(package.rglob("*.py")):
-        if source.name not in ("store.py", "pipeline.py"):
+        storage = source.name in ("store.py", "transfer.py") or source.parent.name == "backends"
+        if not storage and source.name != "pipeline.py":
             digest.update(source.read_bytes())
     return digest.hexdigest()[:12]
 

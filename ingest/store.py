@@ -1,200 +1,53 @@
-"""The SQLite store: the only module that knows the schema.
+"""The store's interface, its rows, and `open_store`, which picks the backend.
 
-One file (`recueil.db` in the data directory) holds documents, passages, their FTS5
-index, embeddings keyed by (passage hash, model id) and the derived records. Everything
-else, the FAISS index included, is rebuilt from it. The schema is versioned through
-`PRAGMA user_version` and migrated forward on open.
+Documents, passages, embeddings keyed by (passage hash, model id), the per-document
+records and the knowledge derived from them, and what editors wrote: everything else (the
+FAISS index, BM25 postings, cards) is rebuilt from a store. Two backends implement it, each
+the only module that knows its schema (ingest.backends): SQLite, one file in the data
+folder, the default; PostgreSQL with pgvector, for several processes or machines sharing
+one truth. Callers only see `Store`: a second backend is a second implementation, never a
+branch in their code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
+import os
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
-import sqlite_utils
 
 from ingest.kinds import NOT_SEARCHED
 from ingest.passages import Passage
 
-# « Searched »: every kind but footnotes and bare links (ingest.kinds), with its values.
-_SEARCHED = f"kind NOT IN ({', '.join('?' for _ in NOT_SEARCHED)})"
-_NOT_SEARCHED_VALUES = sorted(NOT_SEARCHED)
-
-DB_NAME = "recueil.db"
-
-
-def _v1(db: sqlite_utils.Database) -> None:
-    db["documents"].create(
-        {
-            "id": str,
-            "path": str,
-            "file": str,
-            "title": str,
-            "event": str,
-            "date": str,
-            "year": int,
-            "place": str,
-            "kind": str,
-            "url": str,
-            "content_hash": str,
-            "size": int,
-            "page_count": int,
-            "page_starts": str,
-            "text": str,
-            "ingested_at": str,
-        },
-        pk="id",
-    )
-    db["documents"].create_index(["path"], unique=True)
-    db["passages"].create(
-        {
-            "id": str,
-            "document_id": str,
-            "ordinal": int,
-            "kind": str,
-            "text": str,
-            "start": int,
-            "end": int,
-            "page_start": int,
-            "page_end": int,
-            "section": str,
-            "speaker": str,
-            "speaker_role": str,
-            "hash": str,
-        },
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db["passages"].create_index(["document_id", "ordinal"], unique=True)
-    db["passages"].create_index(["hash"])
-    db["passages"].enable_fts(
-        ["text", "section", "speaker"],
-        fts_version="FTS5",
-        tokenize="unicode61 remove_diacritics 2",
-        create_triggers=True,
-    )
-    db["embeddings"].create({"hash": str, "model": str, "vector": bytes}, pk=("hash", "model"))
-
-
-# The columns every per-document record shares: where it stands in its source.
-_RECORD = {
-    "id": str,
-    "document_id": str,
-    "passage_id": str,
-    "text": str,
-    "start": int,
-    "end": int,
-    "page": int,
-}
-
-
-def _v2(db: sqlite_utils.Database) -> None:
-    """Records beside passages (per document) and the cards/cases derived from them."""
-    db["quotes"].create(
-        {**_RECORD, "speaker": str, "role": str, "method": str},
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db["statements"].create(
-        {**_RECORD, "section": str, "cue": str, "polarity": str},
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db["mentions"].create(
-        {**_RECORD, "name": str, "key": str, "cue": str},
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    for table in ("quotes", "statements", "mentions"):
-        db[table].create_index(["document_id"])
-    db["practices"].create(
-        {
-            "id": str,
-            "label": str,
-            "description": str,
-            "polarity": str,
-            "statement_ids": str,
-            "documents": int,
-            "events": int,
-        },
-        pk="id",
-    )
-    db["cases"].create(
-        {
-            "id": str,
-            "name": str,
-            "key": str,
-            "place": str,
-            "actors": str,
-            "territories": str,
-            "levers": str,
-            "description": str,
-            "mention_ids": str,
-            "passage_ids": str,
-            "documents": int,
-        },
-        pk="id",
-    )
-
-
-def _v3(db: sqlite_utils.Database) -> None:
-    """Whether a passage holds a speaker's own words or the report's account of them, and
-    the moderator's question it answers; the same flag on quotes. Actors: their mentions
-    in each document, and the actors merged across documents."""
-    db["passages"].add_column("speech", str)
-    db["passages"].add_column("question", str)
-    db["quotes"].add_column("speech", str)
-    db["actor_mentions"].create(
-        {**_RECORD, "name": str, "kind": str},
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db["actor_mentions"].create_index(["document_id"])
-    # What editors wrote on case pages: kept apart from what extraction derives, so a
-    # re-ingest never overwrites it (DERIVED_TABLES are rebuilt, this table never is).
-    db["case_edits"].create(
-        {"case_id": str, "fields": str, "created_at": str, "updated_at": str}, pk="case_id"
-    )
-    db["actors"].create(
-        {
-            "id": str,
-            "name": str,
-            "kind": str,
-            "type": str,
-            "aliases": str,
-            "roles": str,
-            "mention_ids": str,
-            "passage_ids": str,
-            "documents": int,
-        },
-        pk="id",
-    )
-
-
-def _v4(db: sqlite_utils.Database) -> None:
-    """What editors set on a document's metadata (title, event, date, place, kind): like
-    case edits, kept apart from the extracted columns and laid over them on read, so that a
-    re-ingest of the file, which rewrites those columns, never undoes an edit."""
-    db["document_edits"].create(
-        {"document_id": str, "fields": str, "created_at": str, "updated_at": str},
-        pk="document_id",
-    )
-
-
-MIGRATIONS = [_v1, _v2, _v3, _v4]
 RECORD_TABLES = ("quotes", "statements", "mentions", "actor_mentions")
 DERIVED_TABLES = ("practices", "cases", "actors")
-SCHEMA_VERSION = len(MIGRATIONS)
+# What editors wrote, by the key each edits table is keyed on.
+EDIT_KEYS = {"case_edits": "case_id", "document_edits": "document_id"}
+EDIT_TABLES = tuple(EDIT_KEYS)
+# Every table a copy between backends carries (`recueil migrate`), parents first.
+TABLES = ("documents", "passages", *RECORD_TABLES, *DERIVED_TABLES, *EDIT_TABLES, "embeddings")
+# The columns `dump` orders each table by (its id for the others): the same order on
+# every backend, so that two copies of a store read alike.
+DUMP_KEYS = {"embeddings": ("model", "hash"), **{t: (key,) for t, key in EDIT_KEYS.items()}}
 # The document fields an editor may set (PATCH /v1/documents/{id}); `year` follows `date`.
 DOCUMENT_EDITABLE = ("title", "event", "date", "place", "kind")
+# « Searched »: every kind but footnotes and bare links (ingest.kinds).
+NOT_SEARCHED_KINDS = sorted(NOT_SEARCHED)
+BACKENDS = ("sqlite", "postgres")
+# Hashes (or rows) to a query when a backend reads or writes many at once.
+BATCH = 500
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached (a database server down, refusing, or misconfigured)."""
 
 
 @dataclass
@@ -228,52 +81,56 @@ class PassageRow(Passage):
     hash: str
 
 
-class Store:
-    """A connection to the store, per thread: SQLite connections must not cross threads."""
+class WriteGuard(Protocol):
+    """One writer at a time on a store, across processes (ingest.writelock for SQLite).
 
-    def __init__(self, data_dir: Path | str, read_only: bool = False):
-        self.data_dir = Path(data_dir)
-        self.path = self.data_dir / DB_NAME
-        self.read_only = read_only
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
-        if not read_only:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            self.migrate()
-        elif not self.path.exists():
-            raise FileNotFoundError(
-                f"no Recueil store at {self.path}: run `recueil ingest corpus/` first"
-            )
+    `with guard:` waits for the exclusive hold; `idle()` says whether no writer holds it
+    now and, while inside, keeps one from starting (a reader loading a complete state).
+    """
+
+    def __enter__(self) -> WriteGuard: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def idle(self) -> AbstractContextManager[bool]: ...
+
+
+class VersionWatch(Protocol):
+    """A number that moves whenever the store's content is committed to (api.reloader)."""
+
+    def read(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class Store(ABC):
+    """A store, safe to share between threads (each backend keeps per-thread connections or
+    a pool). What is common to every backend lives here: the editors' fields laid over
+    documents, the checks on table names, the fingerprint; the rest is the backend's SQL."""
+
+    data_dir: Path
+    read_only: bool
 
     @property
-    def db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            db = sqlite_utils.Database(conn)
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA busy_timeout = 30000")
-            self._local.db = db
-        return db
+    @abstractmethod
+    def location(self) -> str:
+        """Where the store lives, for messages and `recueil stats` (never a password)."""
 
-    def migrate(self) -> None:
-        db = self.db
-        db.conn.execute("PRAGMA journal_mode = WAL")
-        version = db.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"store schema v{version} is newer than this Recueil (v{SCHEMA_VERSION})"
-            )
-        for number in range(version, SCHEMA_VERSION):
-            with db.conn:
-                MIGRATIONS[number](db)
-                db.conn.execute(f"PRAGMA user_version = {number + 1}")
+    @abstractmethod
+    def write_lock(self) -> WriteGuard:
+        """The lock writers of this store take for a whole write (ingest, then derived)."""
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """All or nothing, one writer at a time."""
-        with self._write_lock, self.db.conn:
-            yield self.db
+    @abstractmethod
+    def watch(self) -> VersionWatch:
+        """A version that moves when anyone commits: how a server sees others' writes."""
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The version the store's schema was migrated to."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connections this store opened (a server allows only so many)."""
 
     # -- documents -------------------------------------------------------------
 
@@ -281,16 +138,22 @@ class Store:
     # page show is the editor's value where there is one.
 
     def document_by_path(self, path: str) -> DocumentRow | None:
-        rows = list(self.db["documents"].rows_where("path = ?", [path]))
-        return self._edited(rows[0], self.document_edits()) if rows else None
+        return self._one_document("path", path)
 
     def document(self, document_id: str) -> DocumentRow | None:
-        rows = list(self.db["documents"].rows_where("id = ?", [document_id]))
-        return self._edited(rows[0], self.document_edits()) if rows else None
+        return self._one_document("id", document_id)
 
     def documents(self) -> list[DocumentRow]:
         edits = self.document_edits()
-        return [self._edited(row, edits) for row in self.db["documents"].rows_where(order_by="id")]
+        return [self._edited(row, edits) for row in self._document_rows()]
+
+    def _one_document(self, column: str, value: str) -> DocumentRow | None:
+        rows = self._document_rows(column, value)
+        return self._edited(rows[0], self.document_edits()) if rows else None
+
+    @abstractmethod
+    def _document_rows(self, column: str | None = None, value: str | None = None) -> list[dict]:
+        """Documents as extracted (no edits), by id; only those where `column` = `value`."""
 
     @staticmethod
     def _edited(row: dict, edits: dict[str, dict]) -> DocumentRow:
@@ -301,9 +164,15 @@ class Store:
 
     def document_edits(self) -> dict[str, dict]:
         """Editors' fields per document id."""
-        return {
-            row["document_id"]: json.loads(row["fields"]) for row in self.db["document_edits"].rows
-        }
+        return {key: json.loads(fields) for key, fields in self._edit_rows("document_edits")}
+
+    def case_edits(self) -> dict[str, dict]:
+        """Editors' fields per case id (cases they created included)."""
+        return {key: json.loads(fields) for key, fields in self._edit_rows("case_edits")}
+
+    @abstractmethod
+    def _edit_rows(self, table: str) -> list[tuple[str, str]]:
+        """(key, fields as JSON) of an edits table."""
 
     def save_document_edit(self, document_id: str, fields: dict) -> dict:
         """Merge `fields` into the document's edits (None goes back to the extracted value);
@@ -311,7 +180,16 @@ class Store:
         unknown = set(fields) - set(DOCUMENT_EDITABLE)
         if unknown:
             raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-        return self._merge_edit("document_edits", "document_id", document_id, fields)
+        return self._merge_edit("document_edits", document_id, fields)
+
+    def save_case_edit(self, case_id: str, fields: dict) -> dict:
+        """Merge `fields` into the case's edits (None removes a field); the merged edits."""
+        return self._merge_edit("case_edits", case_id, fields)
+
+    @abstractmethod
+    def _merge_edit(self, table: str, key: str, fields: dict) -> dict:
+        """One editor's change to the row `key` of an edits table, all or nothing (through
+        `merged_edit`); the merged fields."""
 
     def replace_document(
         self,
@@ -321,163 +199,113 @@ class Store:
     ) -> None:
         """Write a document, its passages and records in one transaction, replacing any older
         version; `records` maps a record table (quotes, statements, mentions) to its rows."""
-        with self.transaction() as db:
-            self._delete(db, document.id)
-            db["documents"].insert(asdict(document))
-            db["passages"].insert_all(asdict(p) for p in passages)
-            for table, rows in (records or {}).items():
-                if table not in RECORD_TABLES:
-                    raise ValueError(f"unknown record table {table!r}")
-                if rows:
-                    db[table].insert_all(rows)
+        records = records or {}
+        _check_tables(records, RECORD_TABLES, "record")
+        self._replace_document(document, list(passages), records)
 
+    @abstractmethod
+    def _replace_document(
+        self, document: DocumentRow, passages: list[PassageRow], records: dict[str, list[dict]]
+    ) -> None: ...
+
+    @abstractmethod
     def delete_document(self, document_id: str) -> bool:
         """Forget a document, its editors' fields included (a re-ingest keeps those)."""
-        with self.transaction() as db:
-            db.conn.execute("DELETE FROM document_edits WHERE document_id = ?", [document_id])
-            return self._delete(db, document_id)
-
-    @staticmethod
-    def _delete(db: sqlite_utils.Database, document_id: str) -> bool:
-        for table in RECORD_TABLES:
-            db.conn.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
-        db.conn.execute("DELETE FROM passages WHERE document_id = ?", [document_id])
-        cursor = db.conn.execute("DELETE FROM documents WHERE id = ?", [document_id])
-        return cursor.rowcount > 0
 
     # -- passages --------------------------------------------------------------
 
+    @abstractmethod
     def passages(self, document_id: str | None = None) -> list[PassageRow]:
-        where, args = ("document_id = ?", [document_id]) if document_id else (None, None)
-        rows = self.db["passages"].rows_where(where, args, order_by="document_id, ordinal")
-        return [PassageRow(**row) for row in rows]
+        """Passages in document then reading order; one document's when given."""
 
-    def case_edits(self) -> dict[str, dict]:
-        """Editors' fields per case id (cases they created included)."""
-        return {row["case_id"]: json.loads(row["fields"]) for row in self.db["case_edits"].rows}
-
-    def save_case_edit(self, case_id: str, fields: dict) -> dict:
-        """Merge `fields` into the case's edits (None removes a field); the merged edits."""
-        return self._merge_edit("case_edits", "case_id", case_id, fields)
-
-    def _merge_edit(self, table: str, key: str, value: str, fields: dict) -> dict:
-        """One editor's change to an edits table (case_edits, document_edits), all or nothing."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self.transaction():
-            rows = list(self.db[table].rows_where(f"{key} = ?", [value]))
-            current = json.loads(rows[0]["fields"]) if rows else {}
-            merged = {k: v for k, v in {**current, **fields}.items() if v is not None}
-            self.db[table].upsert(
-                {
-                    key: value,
-                    "fields": json.dumps(merged, ensure_ascii=False),
-                    "created_at": rows[0]["created_at"] if rows else now,
-                    "updated_at": now,
-                },
-                pk=key,
-            )
-        return merged
-
+    @abstractmethod
     def searchable_passages(self) -> list[PassageRow]:
         """What search indexes: every passage but footnotes and bare links (ingest.kinds)."""
-        rows = self.db["passages"].rows_where(
-            _SEARCHED, _NOT_SEARCHED_VALUES, order_by="document_id, ordinal"
-        )
-        return [PassageRow(**row) for row in rows]
 
-    def passage(self, passage_id: str) -> PassageRow | None:
-        rows = list(self.db["passages"].rows_where("id = ?", [passage_id]))
-        return PassageRow(**rows[0]) if rows else None
+    @abstractmethod
+    def passage(self, passage_id: str) -> PassageRow | None: ...
 
     def neighbours(self, passage: PassageRow, radius: int = 1) -> list[PassageRow]:
-        rows = self.db["passages"].rows_where(
-            "document_id = ? AND (kind = 'note') = ? AND ordinal BETWEEN ? AND ?",
-            [
-                passage.document_id,
-                passage.kind == "note",  # footnotes follow each other, the text likewise
-                passage.ordinal - radius,
-                passage.ordinal + radius,
-            ],
-            order_by="ordinal",
+        """The passages around one in its document, by ordinal: footnotes follow each
+        other, the text likewise, so each passage's neighbours are of its own sort."""
+        return self._neighbour_rows(
+            passage.document_id,
+            passage.kind == "note",
+            passage.ordinal - radius,
+            passage.ordinal + radius,
         )
-        return [PassageRow(**row) for row in rows]
 
+    @abstractmethod
+    def _neighbour_rows(
+        self, document_id: str, notes: bool, first: int, last: int
+    ) -> list[PassageRow]:
+        """A document's passages with ordinals first..last, notes or not, by ordinal."""
+
+    @abstractmethod
     def fts(self, query: str, limit: int) -> list[tuple[str, float]]:
-        """FTS5 word match, accent-insensitive → (passage id, bm25 score; higher is better)."""
-        sql = (
-            "SELECT passages.id, -bm25(passages_fts) FROM passages_fts "
-            "JOIN passages ON passages.rowid = passages_fts.rowid "
-            "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?"
-        )
-        return [(row[0], row[1]) for row in self.db.conn.execute(sql, [query, limit])]
+        """The backend's own word match, accent-insensitive → (passage id, score; higher is
+        better). Search ranks with its own BM25 (search.bm25) on both backends."""
 
     # -- embeddings ------------------------------------------------------------
 
     def embeddings(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        return {
-            digest: np.frombuffer(blob, dtype=np.float32)
-            for digest, blob in self._embedding_rows(model, hashes, "hash, vector")
-        }
+        """This model's vectors (float32) for those of these text hashes that have one."""
+        return dict(self._embedding_rows(model, _unique(hashes), vectors=True))
 
     def embedded_hashes(self, model: str, hashes: Iterable[str]) -> set[str]:
         """Which of these text hashes have a vector for this model (vectors left unread)."""
-        return {row[0] for row in self._embedding_rows(model, hashes, "hash")}
+        return {digest for digest, _ in self._embedding_rows(model, _unique(hashes), False)}
 
-    def _embedding_rows(self, model: str, hashes: Iterable[str], columns: str) -> Iterator[tuple]:
-        """Rows of this model's embeddings for these hashes, 500 hashes to a query."""
-        wanted = list(dict.fromkeys(hashes))
-        for chunk_start in range(0, len(wanted), 500):
-            chunk = wanted[chunk_start : chunk_start + 500]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {columns} FROM embeddings WHERE model = ? AND hash IN ({marks})"
-            yield from self.db.conn.execute(sql, [model, *chunk])
+    @abstractmethod
+    def _embedding_rows(
+        self, model: str, hashes: list[str], vectors: bool
+    ) -> Iterator[tuple[str, np.ndarray | None]]:
+        """(hash, vector or None) for these hashes, BATCH hashes to a query."""
 
-    def save_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        with self.transaction() as db:
-            db["embeddings"].upsert_all(
-                (
-                    {"hash": h, "model": model, "vector": v.astype(np.float32).tobytes()}
-                    for h, v in vectors.items()
-                ),
-                pk=("hash", "model"),
-            )
+    @abstractmethod
+    def save_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None: ...
 
+    @abstractmethod
     def prune_embeddings(self, keep: set[str]) -> int:
-        """Drop every vector whose text hash is not in `keep` (texts that no longer exist)."""
-        with self.transaction() as db:
-            stale = [
-                row[0]
-                for row in db.conn.execute("SELECT DISTINCT hash FROM embeddings")
-                if row[0] not in keep
-            ]
-            for start in range(0, len(stale), 500):
-                chunk = stale[start : start + 500]
-                db.conn.execute(
-                    f"DELETE FROM embeddings WHERE hash IN ({','.join('?' * len(chunk))})", chunk
-                )
-            return len(stale)
+        """Drop every vector whose text hash is not in `keep` (texts that no longer exist);
+        how many hashes went."""
 
     # -- records and derived knowledge -----------------------------------------
 
     def records(self, table: str) -> list[dict]:
         if table not in RECORD_TABLES + DERIVED_TABLES:
             raise ValueError(f"unknown table {table!r}")
-        return list(self.db[table].rows_where(order_by="id"))
+        return self._table(table)
+
+    @abstractmethod
+    def _table(self, table: str) -> list[dict]:
+        """Every row of a record or derived table, by id."""
 
     def replace_derived(self, tables: dict[str, list[dict]]) -> None:
         """Swap the derived tables (practices, cases) for new contents, all or nothing."""
-        with self.transaction() as db:
-            for table, rows in tables.items():
-                if table not in DERIVED_TABLES:
-                    raise ValueError(f"unknown derived table {table!r}")
-                db.conn.execute(f"DELETE FROM {table}")
-                if rows:
-                    db[table].insert_all(rows)
+        _check_tables(tables, DERIVED_TABLES, "derived")
+        self._replace_derived(tables)
+
+    @abstractmethod
+    def _replace_derived(self, tables: dict[str, list[dict]]) -> None: ...
+
+    # -- copies between backends (ingest.copy) ---------------------------------
+
+    @abstractmethod
+    def dump(self, table: str) -> Iterator[list[dict]]:
+        """A table's rows as stored (documents without edits, embeddings with `vector` as a
+        float32 array), in batches, by DUMP_KEYS (code-point order)."""
+
+    @abstractmethod
+    def load(self, table: str, rows: list[dict]) -> None:
+        """Add rows as `dump` gives them, in one transaction."""
+
+    @abstractmethod
+    def count(self, table: str) -> int: ...
 
     # -- summary ---------------------------------------------------------------
 
     def stats(self) -> dict:
-        conn = self.db.conn
         per_document = [
             {
                 "id": row[0],
@@ -489,42 +317,103 @@ class Store:
                 "notes": row[6] or 0,
                 "speakers": row[7],
             }
-            for row in conn.execute(
-                "SELECT d.id, d.file, d.title, d.kind, COUNT(p.id), "
-                f"SUM(p.{_SEARCHED}), "
-                "SUM(p.kind = 'note'), COUNT(DISTINCT p.speaker) "
-                "FROM documents d LEFT JOIN passages p ON p.document_id = d.id "
-                "GROUP BY d.id ORDER BY d.id",
-                _NOT_SEARCHED_VALUES,
-            )
+            for row in self._per_document()
         ]
-        models = {
-            row[0]: row[1]
-            for row in conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model")
-        }
-        derived = {
-            table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            for table in RECORD_TABLES + DERIVED_TABLES
-        }
         return {
-            "store": str(self.path),
-            "schema_version": conn.execute("PRAGMA user_version").fetchone()[0],
+            "store": self.location,
+            "schema_version": self.schema_version(),
             "documents": len(per_document),
-            "passages": conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0],
-            "embeddings": models,
-            "records": derived,
+            "passages": self.count("passages"),
+            "embeddings": self._models(),
+            "records": {table: self.count(table) for table in RECORD_TABLES + DERIVED_TABLES},
             "per_document": per_document,
         }
 
+    @abstractmethod
+    def _per_document(self) -> list[tuple]:
+        """Per document by id: id, file, title, kind, passages, searched, notes, speakers."""
+
+    @abstractmethod
+    def _models(self) -> dict[str, int]:
+        """How many vectors each embedding model has."""
+
     def fingerprint(self) -> str:
-        """Changes whenever passages change: cheap staleness check for derived indexes."""
+        """Changes whenever passages change: cheap staleness check for derived indexes.
+
+        The same passages give the same fingerprint on every backend, so the index files
+        beside a store stay valid when it is copied to another backend.
+        """
         digest = hashlib.sha1()
-        for passage_id, passage_hash in self.db.conn.execute(
-            "SELECT id, hash FROM passages ORDER BY id"
-        ):
+        for passage_id, passage_hash in self._passage_hashes():
             digest.update(f"{passage_id}:{passage_hash};".encode())
         return digest.hexdigest()
+
+    @abstractmethod
+    def _passage_hashes(self) -> Iterable[tuple[str, str]]:
+        """(id, hash) of every passage, by id in code-point order."""
+
+
+def check_schema(version: int, supported: int) -> None:
+    """Refuse a store migrated by a newer Recueil: its schema may mean what this one ignores."""
+    if version > supported:
+        raise RuntimeError(f"store schema v{version} is newer than this Recueil (v{supported})")
+
+
+def _check_tables(tables: dict, allowed: tuple[str, ...], what: str) -> None:
+    for table in tables:
+        if table not in allowed:
+            raise ValueError(f"unknown {what} table {table!r}")
+
+
+def _unique(hashes: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(hashes))
+
+
+def merged_edit(current: dict, fields: dict) -> dict:
+    """An editor's fields laid over the current ones; None takes a field out."""
+    return {k: v for k, v in {**current, **fields}.items() if v is not None}
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def dumps_pages(page_starts: list[int]) -> str:
     return json.dumps(page_starts)
+
+
+def backend_name() -> str:
+    """The backend `open_store` picks: postgres when a database URL is set."""
+    if os.environ.get("RECUEIL_DATABASE_URL"):
+        return "postgres"
+    backend = os.environ.get("RECUEIL_BACKEND") or "sqlite"
+    if backend not in BACKENDS:
+        raise ValueError(f"RECUEIL_BACKEND={backend!r}: expected one of {', '.join(BACKENDS)}")
+    return backend
+
+
+def open_store(data_dir: Path | str, read_only: bool = False, backend: str | None = None) -> Store:
+    """The store of a data folder, on the backend the environment names.
+
+    `RECUEIL_DATABASE_URL=postgresql://…` uses that server; `RECUEIL_BACKEND=postgres`
+    alone starts an embedded one inside the data folder (ingest.backends.embedded); the
+    default is SQLite in the data folder. `backend` overrides the environment's choice
+    (`recueil migrate` opens both). The data folder holds the derived index files whatever
+    the backend.
+    """
+    backend = backend or backend_name()
+    if backend == "sqlite":
+        from ingest.backends.sqlite import SQLiteStore
+
+        return SQLiteStore(data_dir, read_only=read_only)
+    if backend != "postgres":
+        raise ValueError(f"unknown backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+    from ingest.backends.postgres import PostgresStore
+
+    url = os.environ.get("RECUEIL_DATABASE_URL")
+    if url:
+        return PostgresStore(url, data_dir, read_only=read_only)
+    from ingest.backends.embedded import embedded_server
+
+    server = embedded_server(Path(data_dir), create=not read_only)
+    return PostgresStore(server.url, data_dir, read_only=read_only, server=server)

