@@ -66,7 +66,9 @@ eval: install
 	$(BIN)/recueil ingest corpus/
 	$(BIN)/recueil eval eval/queries.jsonl --compare
 	$(BIN)/recueil eval eval/hard_queries.jsonl --compare
+	$(BIN)/recueil eval eval/holdout_queries.jsonl --compare
 	$(BIN)/recueil eval-answers eval/queries.jsonl
+	$(BIN)/recueil eval-similar eval/labels/similar_cases.jsonl
 	$(BIN)/recueil eval-answers eval/hard_queries.jsonl
 	$(BIN)/recueil eval-speakers eval/labels/speakers.jsonl
 

@@ -634,6 +634,33 @@ def evaluate_command(
 
 
 @app.command(
+    name="eval-similar",
+    help="Combien de descriptions de cas trouvent un cas comparable parmi les trois premiers "
+    "de `similar`, sur des jugements par cas.",
+)
+def evaluate_similar_command(
+    file: Annotated[Path, typer.Argument(help="Les jugements, un objet JSON par ligne.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Similar cases against case-level judgments (search.evaluate_similar)."""
+    from search.evaluate import EvalFileError
+    from search.evaluate_similar import score
+
+    try:
+        result = score(_engine(), file)
+    except (EvalFileError, OSError) as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(result)
+        return
+    _echo(
+        f"comparable case in the first {result['first']}: "
+        f"{result['comparable']}/{result['descriptions']}  closely comparable: "
+        f"{result['close']}/{result['with_close']}  missed: {', '.join(result['misses']) or '-'}"
+    )
+
+
+@app.command(
     name="eval-answers",
     help="Combien de questions pratiques les cinq premiers éléments de `answer` résolvent, "
     "à côté de la recherche.",
