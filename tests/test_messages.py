@@ -119,7 +119,7 @@ def test_the_default_model_is_the_same_in_help_and_readme():
     done = subprocess.run(
         [sys.executable, "-m", "api.cli", "--help"], cwd=ROOT, capture_output=True, text=True
     )
-    assert f"{DEFAULT_MODEL} (default)" in " ".join(done.stdout.split())
+    assert f"{DEFAULT_MODEL} (par défaut)" in " ".join(done.stdout.split())
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith("| `RECUEIL_MODEL`"))
     assert row.rstrip(" |").endswith(f"`{DEFAULT_MODEL}`")
