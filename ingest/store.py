@@ -12,9 +12,10 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -288,9 +289,37 @@ class Store:
         rows = list(self.db["documents"].rows_where("id = ?", [document_id]))
         return self._edited(rows[0], self.document_edits()) if rows else None
 
-    def documents(self) -> list[DocumentRow]:
+    def documents(self, known: dict[str, DocumentRow] | None = None) -> list[DocumentRow]:
+        """Every document, by id. `known`: documents read before, whose text is taken from
+        there when their content hash is unchanged (the text is most of the bytes: an
+        engine reloaded after a write reads only the new document's)."""
         edits = self.document_edits()
-        return [self._edited(row, edits) for row in self.db["documents"].rows_where(order_by="id")]
+        if not known:
+            rows = self.db["documents"].rows_where(order_by="id")
+            return [self._edited(row, edits) for row in rows]
+        columns = [f.name for f in fields(DocumentRow) if f.name != "text"]
+        listed = ", ".join(f'"{c}"' for c in columns)
+        rows = [
+            dict(zip(columns, row, strict=True))
+            for row in self.db.conn.execute(f"SELECT {listed} FROM documents ORDER BY id")
+        ]
+        unread = []
+        for row in rows:
+            before = known.get(row["id"])
+            if before is not None and before.content_hash == row["content_hash"]:
+                row["text"] = before.text
+            else:
+                unread.append(row["id"])
+        texts = dict(self._select_in("SELECT id, text FROM documents WHERE id IN", unread))
+        for row in rows:
+            row.setdefault("text", texts.get(row["id"], ""))
+        return [self._edited(row, edits) for row in rows]
+
+    def _select_in(self, sql: str, values: list[str]) -> Iterator[tuple]:
+        """Rows of `sql … IN (values)`, 500 values to a query."""
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            yield from self.db.conn.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk)
 
     @staticmethod
     def _edited(row: dict, edits: dict[str, dict]) -> DocumentRow:
@@ -378,12 +407,21 @@ class Store:
             )
         return merged
 
-    def searchable_passages(self) -> list[PassageRow]:
-        """What search indexes: every passage but footnotes and bare links (ingest.kinds)."""
-        rows = self.db["passages"].rows_where(
-            _SEARCHED, _NOT_SEARCHED_VALUES, order_by="document_id, ordinal"
-        )
-        return [PassageRow(**row) for row in rows]
+    def searchable_passages(self, document_ids: list[str] | None = None) -> list[PassageRow]:
+        """What search indexes: every passage but footnotes and bare links (ingest.kinds);
+        of the given documents only, if given."""
+        if document_ids is None:
+            rows = self.db["passages"].rows_where(
+                _SEARCHED, _NOT_SEARCHED_VALUES, order_by="document_id, ordinal"
+            )
+            return [PassageRow(**row) for row in rows]
+        found = []
+        for start in range(0, len(document_ids), 500):
+            chunk = document_ids[start : start + 500]
+            where = f"{_SEARCHED} AND document_id IN ({','.join('?' * len(chunk))})"
+            rows = self.db["passages"].rows_where(where, [*_NOT_SEARCHED_VALUES, *chunk])
+            found.extend(PassageRow(**row) for row in rows)
+        return sorted(found, key=lambda p: (p.document_id, p.ordinal))
 
     def passage(self, passage_id: str) -> PassageRow | None:
         rows = list(self.db["passages"].rows_where("id = ?", [passage_id]))
@@ -463,6 +501,13 @@ class Store:
         if table not in RECORD_TABLES + DERIVED_TABLES:
             raise ValueError(f"unknown table {table!r}")
         return list(self.db[table].rows_where(order_by="id"))
+
+    def record_counts(self, table: str) -> Counter[str]:
+        """How many records of a table (statements, quotes…) each passage holds."""
+        if table not in RECORD_TABLES:
+            raise ValueError(f"unknown record table {table!r}")
+        sql = f"SELECT passage_id, COUNT(*) FROM {table} GROUP BY passage_id"
+        return Counter(dict(self.db.conn.execute(sql).fetchall()))
 
     def replace_derived(self, tables: dict[str, list[dict]]) -> None:
         """Swap the derived tables (practices, cases) for new contents, all or nothing."""

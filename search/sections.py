@@ -20,12 +20,17 @@ def section_label(section: str) -> str:
     return " › ".join(section.split(" › ")[-2:])
 
 
+def section_labels(passages: list[PassageRow]) -> list[str]:
+    """The distinct section labels of these passages, sorted: one vector each."""
+    return sorted({section_label(p.section) for p in passages if p.section})
+
+
 class SectionIndex:
     """One vector per section label; each passage row points to its section's vector."""
 
     def __init__(self, passages: list[PassageRow], vectors_of):
         """`vectors_of(labels)` returns one passage-side vector per label (cached)."""
-        labels = sorted({section_label(p.section) for p in passages if p.section})
+        labels = section_labels(passages)
         position = {label: i for i, label in enumerate(labels)}
         self.labels = labels
         self.vectors = vectors_of(labels) if labels else np.zeros((0, 1), dtype=np.float32)
