@@ -50,10 +50,18 @@ class BM25:
         self.saved = False  # whether the file on disk holds these postings
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str]) -> BM25:
-        """Analyse every text (the slow part: minutes at a million passages)."""
-        analyses = Analyses()
-        return cls.from_analyses(ids, analyses.cover(texts), analyses)
+    def build(
+        cls,
+        ids: list[str],
+        texts: list[str],
+        analyses: Analyses | None = None,
+        hashes: list[str] | None = None,
+    ) -> BM25:
+        """Analyse every text (the slow part: minutes at a million passages) but those
+        `analyses` holds (an earlier index's); `hashes`: the texts' (text_hash), if known."""
+        analyses = analyses if analyses is not None else Analyses()
+        hashes = analyses.cover(texts, hashes)
+        return cls.from_analyses(ids, hashes, analyses.kept(hashes))
 
     @classmethod
     def from_analyses(cls, ids: list[str], hashes: list[str], analyses: Analyses) -> BM25:

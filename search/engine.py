@@ -171,7 +171,7 @@ class SearchEngine:
         if previous is not None and not knowledge:
             self.knowledge = previous.knowledge
         else:
-            self.knowledge = Knowledge(self)
+            self.knowledge = Knowledge(self, previous.knowledge if previous else None)
 
     def save(self) -> None:
         """Write the postings and the vector index to disk, for the next process to load

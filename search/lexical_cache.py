@@ -76,22 +76,19 @@ def load_or_build_bm25(
     unless `save` is False (the caller saves it later: see `save_bm25`)."""
     path = cache_path(store)
     hashes = [text_hash(text) for text in texts]
-    if previous is not None and previous.analyses is not None and previous.hashes == hashes:
-        return previous if previous.ids == ids else _rebuilt(ids, hashes, previous.analyses)
-    saved = None if previous is not None and previous.analyses is not None else _read(path)
-    if saved is not None and str(saved.pop("digest")) == inputs_digest(hashes):
-        index = BM25.from_arrays(ids, saved)
-        if _has_analyses(saved):
-            index.analyses, index.hashes = Analyses.from_arrays(saved), hashes
-        return index
-    if previous is not None and previous.analyses is not None:
-        analyses = previous.analyses
-    elif saved is not None and _has_analyses(saved):
-        analyses = Analyses.from_arrays(saved)
-    else:
-        analyses = Analyses()
-    analyses.cover(texts, hashes)
-    index = _rebuilt(ids, hashes, analyses)
+    analyses = previous.analyses if previous is not None else None
+    if analyses is not None and previous.hashes == hashes:
+        return previous if previous.ids == ids else BM25.build(ids, texts, analyses, hashes)
+    saved = _read(path) if analyses is None else None
+    if saved is not None:
+        kept = Analyses.from_arrays(saved) if _has_analyses(saved) else None
+        if str(saved.pop("digest")) == inputs_digest(hashes):
+            index = BM25.from_arrays(ids, saved)
+            if kept is not None:
+                index.analyses, index.hashes = kept, hashes
+            return index
+        analyses = kept  # the file's analyses stand in for an index in service
+    index = BM25.build(ids, texts, analyses, hashes)
     if save:
         save_bm25(store, index)
     return index
@@ -111,11 +108,6 @@ def save_bm25(store: Store, index: BM25) -> None:
             **index.analyses.to_arrays(index.hashes),
         )
     index.saved = True
-
-
-def _rebuilt(ids: list[str], hashes: list[str], analyses: Analyses) -> BM25:
-    """The index of these texts from their analyses, keeping only theirs for next time."""
-    return BM25.from_analyses(ids, hashes, analyses.kept(hashes))
 
 
 def _has_analyses(arrays: dict[str, np.ndarray]) -> bool:

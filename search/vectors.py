@@ -443,6 +443,8 @@ def _updated(store: Store, embedder: Embedder, hashes: list[str], last: _Last) -
     (identical to a build from nothing); an approximate one keeps its training and has
     the chunks that went removed and those that came added, by id. None when the kind
     must change or the approximate index has outgrown its training: a full build then."""
+    if not last.hashes:
+        return None  # nothing to reuse
     kept, missing = _match(last.hashes, hashes)
     found = _stored_vectors(store, embedder, [hashes[i] for i in missing])
     if found is None:

@@ -68,9 +68,7 @@ def test_engine_after_a_delete_and_an_upload_equals_one_built_from_nothing(
     _same_search(SearchEngine(Store(copied), engine.embedder), after_upload)
 
 
-def test_approximate_index_updated_in_place_holds_what_a_rebuild_would(
-    copied, engine, monkeypatch
-):
+def test_approximate_index_updated_in_place_holds_what_a_rebuild_would(copied, engine, monkeypatch):
     """Above the threshold (lowered here), the IVF index keeps its training: a delete
     removes the document's chunks by id and an upload adds them under new ids; the lists
     then hold exactly the store's chunks, as an index with that training filled anew."""
