@@ -158,7 +158,9 @@ class SearchEngine:
         # load_or_build has just checked (or written) this fingerprint against the store.
         self.fingerprint = self.vectors.manifest.fingerprint
         self.sections = SectionIndex(
-            passages, lambda labels: embed_cached(self.store, self.embedder, labels)
+            passages,
+            lambda labels: embed_cached(self.store, self.embedder, labels),
+            previous.sections if previous else None,
         )
         by_speaker: dict[str, list[int]] = {}
         for row, passage in enumerate(passages):
