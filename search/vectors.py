@@ -443,8 +443,8 @@ def _updated(store: Store, embedder: Embedder, hashes: list[str], last: _Last) -
     (identical to a build from nothing); an approximate one keeps its training and has
     the chunks that went removed and those that came added, by id. None when the kind
     must change or the approximate index has outgrown its training: a full build then."""
-    if not last.hashes:
-        return None  # nothing to reuse
+    if not last.hashes or not hashes:
+        return None  # nothing to reuse, or nothing to index
     kept, missing = _match(last.hashes, hashes)
     found = _stored_vectors(store, embedder, [hashes[i] for i in missing])
     if found is None:
@@ -453,15 +453,22 @@ def _updated(store: Store, embedder: Embedder, hashes: list[str], last: _Last) -
     matrix = np.asarray(last.matrix[rows], dtype=np.float16)
     matrix[missing] = found.astype(np.float16)
     if last.kind == "flat" and len(hashes) <= APPROXIMATE_ABOVE:
-        # The flat index's own float32 storage, viewed (not copied): exact vectors.
-        stored = faiss.rev_swig_ptr(last.index.get_xb(), last.index.ntotal * last.index.d)
-        vectors = stored.reshape(last.index.ntotal, last.index.d)[rows]
-        vectors[missing] = found
-        index, kind = build_faiss(vectors)
-        return index, kind, matrix, None
+        # Exact vectors from the last flat index's own storage, gathered straight into the
+        # new one's (a copy less than building it from a gathered matrix).
+        index = faiss.IndexFlatIP(embedder.dim)
+        index.codes.resize(len(hashes) * embedder.dim * 4)
+        index.ntotal = len(hashes)
+        np.take(_flat_vectors(last.index), rows, axis=0, out=_flat_vectors(index))
+        _flat_vectors(index)[missing] = found
+        return index, "flat", matrix, None
     if last.kind == "ivf" and len(hashes) > APPROXIMATE_ABOVE and _trained_for(last, hashes):
         return _updated_ivf(last, kept, missing, found, matrix)
     return None
+
+
+def _flat_vectors(index: faiss.IndexFlat) -> np.ndarray:
+    """The float32 vectors a flat index stores, as a view (writable, not a copy)."""
+    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
 
 
 def _match(last: list[str], hashes: list[str]) -> tuple[np.ndarray, np.ndarray]:
