@@ -352,12 +352,12 @@ def load_or_build(
         time.time(),
         _chunks_digest(chunks.hashes),
     )
-    built = VectorIndex(
+    vectors = VectorIndex(
         index, chunks.ids, matrix, chunks.starts, manifest, chunks.hashes, faiss_ids
     )
     if save:
-        save_index(store, built)
-    return built
+        save_index(store, vectors)
+    return vectors
 
 
 def save_index(store: Store, vectors: VectorIndex) -> None:
