@@ -87,8 +87,9 @@ bench-startup: install
 
 # Ingest, upload and delete at 10, 100 and 1,000 documents: about 50 minutes on 2 cores,
 # nearly all of it reading the 1,000 documents; writes bench/results/writes.json.
+# BENCH_KEEP=folder keeps the filled stores there and reuses them on the next run.
 bench-writes: install
-	$(BIN)/python bench/writes_bench.py
+	$(BIN)/python bench/writes_bench.py $(if $(BENCH_KEEP),--keep $(BENCH_KEEP))
 
 # About 40 minutes on 2 cores (the 1M HNSW build dominates); writes bench/results/scale.json
 # and docs/scale.png.

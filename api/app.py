@@ -64,9 +64,12 @@ class Recueil:
             for leftover in documents.remove_staged(self.upload_dir):
                 log.warning("removed %s, left by an upload interrupted before its commit", leftover)
 
-    def refresh(self) -> None:
-        """After a write (write lock held): a new engine over the new store, swapped in."""
-        self._reload()
+    def refresh(self, knowledge: bool = True) -> None:
+        """After a write (write lock held): a new engine over the new store, swapped in.
+
+        Without `knowledge`, the new engine keeps the cards and cases of the one in
+        service until a later refresh brings those rebuilt (api.routers.documents)."""
+        self._reload(knowledge)
 
     def reload_if_changed(self) -> bool:
         """If another process changed the store and no writer is at work: a new engine."""
@@ -78,15 +81,19 @@ class Recueil:
             self._reload()
         return True
 
-    def _reload(self) -> None:
+    def _reload(self, knowledge: bool = True) -> None:
         """Build an engine over the store beside the one in service, then swap it in.
 
-        With the write lock held (shared or exclusive), only the build itself commits
-        (vectors it caches): the version read after it is the state the engine reflects.
+        The new engine starts from the one in service (what did not change is reused:
+        search.engine), and the caches on disk are written once it serves. With the write
+        lock held (shared or exclusive), only the build itself commits (vectors it
+        caches): the version read after it is the state the engine reflects.
         """
-        self.engine = SearchEngine(self.store, self.embedder)
+        previous = getattr(self, "engine", None)
+        self.engine = SearchEngine(self.store, self.embedder, previous, knowledge)
         self.seen_version = self.version.read()
         self.reloaded_at = datetime.now(UTC)
+        self.engine.save()
 
 
 def _megabytes(variable: str, default: float) -> int:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -143,17 +144,38 @@ class Store(ABC):
     def document(self, document_id: str) -> DocumentRow | None:
         return self._one_document("id", document_id)
 
-    def documents(self) -> list[DocumentRow]:
+    def documents(self, known: dict[str, DocumentRow] | None = None) -> list[DocumentRow]:
+        """Every document, by id. `known`: documents read before, whose text is taken from
+        there when their content hash is unchanged (the text is most of the bytes: an
+        engine reloaded after a write reads only the new document's)."""
         edits = self.document_edits()
-        return [self._edited(row, edits) for row in self._document_rows()]
+        if not known:
+            return [self._edited(row, edits) for row in self._document_rows()]
+        rows = self._document_rows(with_text=False)
+        unread = [
+            row["id"]
+            for row in rows
+            if row["id"] not in known or known[row["id"]].content_hash != row["content_hash"]
+        ]
+        texts = self._document_texts(unread)
+        for row in rows:
+            row["text"] = texts[row["id"]] if row["id"] in texts else known[row["id"]].text
+        return [self._edited(row, edits) for row in rows]
 
     def _one_document(self, column: str, value: str) -> DocumentRow | None:
         rows = self._document_rows(column, value)
         return self._edited(rows[0], self.document_edits()) if rows else None
 
     @abstractmethod
-    def _document_rows(self, column: str | None = None, value: str | None = None) -> list[dict]:
-        """Documents as extracted (no edits), by id; only those where `column` = `value`."""
+    def _document_rows(
+        self, column: str | None = None, value: str | None = None, with_text: bool = True
+    ) -> list[dict]:
+        """Documents as extracted (no edits), by id; only those where `column` = `value`;
+        without their text if asked."""
+
+    @abstractmethod
+    def _document_texts(self, document_ids: list[str]) -> dict[str, str]:
+        """The text of each of these documents."""
 
     @staticmethod
     def _edited(row: dict, edits: dict[str, dict]) -> DocumentRow:
@@ -219,8 +241,9 @@ class Store(ABC):
         """Passages in document then reading order; one document's when given."""
 
     @abstractmethod
-    def searchable_passages(self) -> list[PassageRow]:
-        """What search indexes: every passage but footnotes and bare links (ingest.kinds)."""
+    def searchable_passages(self, document_ids: list[str] | None = None) -> list[PassageRow]:
+        """What search indexes: every passage but footnotes and bare links (ingest.kinds),
+        by document and ordinal; of the given documents only, if given."""
 
     @abstractmethod
     def passage(self, passage_id: str) -> PassageRow | None: ...
@@ -280,6 +303,16 @@ class Store(ABC):
     @abstractmethod
     def _table(self, table: str) -> list[dict]:
         """Every row of a record or derived table, by id."""
+
+    def record_counts(self, table: str) -> Counter[str]:
+        """How many records of a table (statements, quotes…) each passage holds."""
+        if table not in RECORD_TABLES:
+            raise ValueError(f"unknown record table {table!r}")
+        return Counter(dict(self._record_counts(table)))
+
+    @abstractmethod
+    def _record_counts(self, table: str) -> list[tuple[str, int]]:
+        """(passage id, number of records) of a record table."""
 
     def replace_derived(self, tables: dict[str, list[dict]]) -> None:
         """Swap the derived tables (practices, cases) for new contents, all or nothing."""

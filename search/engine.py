@@ -7,7 +7,6 @@ without touching the disk except for the store's row cache refresh.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,10 +21,10 @@ from search.intent import understand
 from search.knowledge.index import Knowledge
 from search.knowledge.vectorcache import embed_cached
 from search.language import looks_english
-from search.lexical_cache import load_or_build_bm25
+from search.lexical_cache import load_or_build_bm25, save_bm25
 from search.people import Mention, People
 from search.sections import SectionIndex
-from search.vectors import VectorIndex, embedding_input, load_or_build
+from search.vectors import VectorIndex, all_chunks, embedding_input, load_or_build, save_index
 
 MODES = ("hybrid", "lexical", "dense")
 _NO_ROWS = np.zeros(0, dtype=np.int64)
@@ -110,21 +109,46 @@ def _shingles(text: str) -> set[str]:
 
 
 class SearchEngine:
-    def __init__(self, store: Store, embedder: Embedder | None = None):
-        self.store = store
-        self.embedder = embedder or get_embedder()
-        self.reload()
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder | None = None,
+        previous: SearchEngine | None = None,
+        knowledge: bool = True,
+    ):
+        """Load passages, BM25 and the vector index from the store, then the knowledge
+        (cards, quotes, cases, actors).
 
-    def reload(self) -> None:
-        """Re-read the store (after an ingest): passages, BM25 and the vector index."""
-        self.documents = {d.id: d for d in self.store.documents()}
-        passages = self.store.searchable_passages()
+        `previous`, the engine in service after a write, is left untouched and lends what
+        did not change: its texts' analyses and its vectors, so the cost follows the
+        write, not the store. With `knowledge=False` it lends its knowledge too, whole
+        and bound to its own passages: a write becomes searchable before its cards and
+        cases are rebuilt (search.knowledge.build), and those follow with the next engine.
+        """
+        self.store = store
+        self.embedder = embedder or (previous.embedder if previous else get_embedder())
+        self.documents = {
+            d.id: d for d in self.store.documents(previous.documents if previous else None)
+        }
+        passages = self._passages(previous)
         self.passages = {p.id: p for p in passages}
         self.ids = [p.id for p in passages]
+        # Built from an engine in service, the caches on disk are written after the swap
+        # (`save`): the write is searchable first.
         self.lexical = load_or_build_bm25(
-            self.store, self.ids, [embedding_input(p) for p in passages]
+            self.store,
+            self.ids,
+            [embedding_input(p) for p in passages],
+            previous.lexical if previous else None,
+            save=previous is None,
         )
-        self.vectors: VectorIndex = load_or_build(self.store, self.embedder)
+        self.vectors: VectorIndex = load_or_build(
+            self.store,
+            self.embedder,
+            all_chunks(passages),
+            previous.vectors if previous else None,
+            save=previous is None,
+        )
         if self.vectors.ids != self.ids:
             raise RuntimeError("vector index rows do not match the store's passages")
         # A fixed sample of passages whose cosine spread calibrates dense scores.
@@ -134,24 +158,65 @@ class SearchEngine:
         # load_or_build has just checked (or written) this fingerprint against the store.
         self.fingerprint = self.vectors.manifest.fingerprint
         self.sections = SectionIndex(
-            passages, lambda labels: embed_cached(self.store, self.embedder, labels)
+            passages,
+            lambda labels: embed_cached(self.store, self.embedder, labels),
+            previous.sections if previous else None,
         )
-        self.knowledge = Knowledge(self)
         by_speaker: dict[str, list[int]] = {}
         for row, passage in enumerate(passages):
             if passage.speaker:
                 by_speaker.setdefault(passage.speaker, []).append(row)
         self._speaker_rows = {name: np.array(r, dtype=np.int64) for name, r in by_speaker.items()}
-        self.people = People(
-            self._speaker_roles(passages), lambda term: self.lexical.share_of(term) > COMMON_SHARE
-        )
-        self.statements = Counter(s["passage_id"] for s in self.store.records("statements"))
+        roles = self._speaker_roles(passages, previous)
+        self.people = People(roles, lambda term: self.lexical.share_of(term) > COMMON_SHARE)
+        self.statements = self.store.record_counts("statements")
+        if previous is not None and not knowledge:
+            self.knowledge = previous.knowledge
+        else:
+            self.knowledge = Knowledge(self, previous.knowledge if previous else None)
 
-    def _speaker_roles(self, passages: list[PassageRow]) -> dict[str, list[str]]:
-        """Each speaker with every role the documents give them (their organisations too)."""
+    def save(self) -> None:
+        """Write the postings and the vector index to disk, for the next process to load
+        (an engine built without `previous` has already)."""
+        save_bm25(self.store, self.lexical)
+        if not self.store.read_only:
+            save_index(self.store, self.vectors)
+
+    def _passages(self, previous: SearchEngine | None) -> list[PassageRow]:
+        """The store's searchable passages, in its order (by document, then ordinal); those
+        of documents whose content is unchanged since `previous` are taken from it."""
+        if previous is None:
+            return self.store.searchable_passages()
+        before = {d.id: d.content_hash for d in previous.documents.values()}
+        unchanged = {d.id for d in self.documents.values() if before.get(d.id) == d.content_hash}
+        by_document: dict[str, list[PassageRow]] = {}
+        for passage_id in previous.ids:
+            passage = previous.passages[passage_id]
+            if passage.document_id in unchanged:
+                by_document.setdefault(passage.document_id, []).append(passage)
+        for passage in self.store.searchable_passages(
+            [d for d in self.documents if d not in unchanged]
+        ):
+            by_document.setdefault(passage.document_id, []).append(passage)
+        return [p for d in sorted(self.documents) for p in by_document.get(d, [])]
+
+    def _speaker_roles(
+        self, passages: list[PassageRow], previous: SearchEngine | None
+    ) -> dict[str, list[str]]:
+        """Each speaker with every role the documents give them (their organisations too).
+
+        Reading the roles takes a pass of regular expressions over every document's text:
+        kept per document version (`_roles_in`), so a reload reads only new documents."""
+        known = previous._roles_in if previous else {}
+        self._roles_in: dict[tuple[str, str], dict[str, list[str]]] = {}
         roles: dict[str, list[str]] = {p.speaker: [] for p in passages if p.speaker}
         for document in self.documents.values():
-            for name, found in all_roles_in(document.text).items():
+            version = (document.id, document.content_hash)
+            found_in = known.get(version)
+            if found_in is None:
+                found_in = all_roles_in(document.text)
+            self._roles_in[version] = found_in
+            for name, found in found_in.items():
                 if name in roles:
                     roles[name].extend(r for r in found if r not in roles[name])
         return roles

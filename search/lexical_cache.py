@@ -4,7 +4,9 @@ Analysing a million passages takes minutes (docs/BENCHMARKS.md); reading their p
 back takes seconds. The file is keyed by a digest of exactly what BM25 reads (every
 passage's indexed text, in order) and of the analysis code, so any change to a passage,
 its section title or the analyser rebuilds it; like the FAISS file, it is a cache that
-can always be deleted.
+can always be deleted. Beside the postings it keeps each text's analysis (search.bm25.
+Analyses): a rebuild after a write analyses only the texts it has not seen, whether the
+analyses come from the engine in service or from this file.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 
 from ingest.atomic import replacing
 from ingest.store import Store
-from search.bm25 import BM25
+from search.bm25 import BM25, Analyses, text_hash
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +34,11 @@ def analysis_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def inputs_digest(texts: list[str]) -> str:
+def inputs_digest(hashes: list[str]) -> str:
+    """The digest of the analysis code and of every text, by their hashes (text_hash)."""
     digest = hashlib.sha1(analysis_version().encode())
-    for text in texts:
-        digest.update(hashlib.sha1(text.encode()).digest())
+    for text in hashes:
+        digest.update(bytes.fromhex(text))
     return digest.hexdigest()
 
 
@@ -61,16 +64,52 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
     return arrays
 
 
-def load_or_build_bm25(store: Store, ids: list[str], texts: list[str]) -> BM25:
-    """The saved postings when they match these texts, else a fresh build (saved)."""
+def load_or_build_bm25(
+    store: Store,
+    ids: list[str],
+    texts: list[str],
+    previous: BM25 | None = None,
+    save: bool = True,
+) -> BM25:
+    """The saved postings when they match these texts, else a build that analyses only
+    the texts neither `previous` (the index in service) nor the file has analysed; saved
+    unless `save` is False (the caller saves it later: see `save_bm25`)."""
     path = cache_path(store)
-    digest = inputs_digest(texts)
-    saved = _read(path)
-    if saved is not None and str(saved.pop("digest")) == digest:
-        return BM25.from_arrays(ids, saved)
-    index = BM25.build(ids, texts)
-    if not store.read_only:
-        # A reader sees the old file or the new one, never half.
-        with replacing(path) as partial, partial.open("wb") as handle:
-            np.savez(handle, digest=np.array(digest), **index.to_arrays())
+    hashes = [text_hash(text) for text in texts]
+    analyses = previous.analyses if previous is not None else None
+    if analyses is not None and previous.hashes == hashes:
+        return previous if previous.ids == ids else BM25.build(ids, texts, analyses, hashes)
+    saved = _read(path) if analyses is None else None
+    if saved is not None:
+        kept = Analyses.from_arrays(saved) if _has_analyses(saved) else None
+        if str(saved.pop("digest")) == inputs_digest(hashes):
+            index = BM25.from_arrays(ids, saved)
+            if kept is not None:
+                index.analyses, index.hashes = kept, hashes
+            return index
+        analyses = kept  # the file's analyses stand in for an index in service
+    index = BM25.build(ids, texts, analyses, hashes)
+    if save:
+        save_bm25(store, index)
     return index
+
+
+def save_bm25(store: Store, index: BM25) -> None:
+    """Write the postings and the analyses they were built from (not for a read-only
+    store); a reader sees the old file or the new one, never half."""
+    if store.read_only or index.analyses is None or index.saved:
+        return
+    with replacing(cache_path(store)) as partial, partial.open("wb") as handle:
+        np.savez(
+            handle,
+            digest=np.array(inputs_digest(index.hashes)),
+            version=np.array(analysis_version()),
+            **index.to_arrays(),
+            **index.analyses.to_arrays(index.hashes),
+        )
+    index.saved = True
+
+
+def _has_analyses(arrays: dict[str, np.ndarray]) -> bool:
+    """Whether the file holds analyses made by this analysis code."""
+    return "analysis_hashes" in arrays and str(arrays.get("version")) == analysis_version()

@@ -20,15 +20,33 @@ def section_label(section: str) -> str:
     return " › ".join(section.split(" › ")[-2:])
 
 
+def section_labels(passages: list[PassageRow]) -> list[str]:
+    """The distinct section labels of these passages, sorted: one vector each."""
+    return sorted({section_label(p.section) for p in passages if p.section})
+
+
 class SectionIndex:
     """One vector per section label; each passage row points to its section's vector."""
 
-    def __init__(self, passages: list[PassageRow], vectors_of):
-        """`vectors_of(labels)` returns one passage-side vector per label (cached)."""
-        labels = sorted({section_label(p.section) for p in passages if p.section})
+    def __init__(
+        self, passages: list[PassageRow], vectors_of, previous: SectionIndex | None = None
+    ):
+        """`vectors_of(labels)` returns one passage-side vector per label (cached);
+        `previous`, the index in service, lends the vectors of the labels it has."""
+        labels = section_labels(passages)
         position = {label: i for i, label in enumerate(labels)}
         self.labels = labels
-        self.vectors = vectors_of(labels) if labels else np.zeros((0, 1), dtype=np.float32)
+        known = {label: i for i, label in enumerate(previous.labels)} if previous else {}
+        new = [label for label in labels if label not in known]
+        if not labels:
+            self.vectors = np.zeros((0, 1), dtype=np.float32)
+        elif not known:
+            self.vectors = vectors_of(labels)
+        else:
+            fetched = dict(zip(new, vectors_of(new), strict=True)) if new else {}
+            self.vectors = np.stack(
+                [fetched[x] if x in fetched else previous.vectors[known[x]] for x in labels]
+            )
         # -1: a passage with no section gets the sections' mean (a z-score of 0).
         self.row_section = np.array(
             [position.get(section_label(p.section), -1) if p.section else -1 for p in passages],

@@ -10,6 +10,9 @@ Embeddings live in SQLite keyed by (hash of the embedded text, model id), so onl
 changed text is embedded again and switching models never mixes vectors. The FAISS file
 next to the store is a cache of the chunk vectors with a manifest (model, dimension,
 count and the store's passage fingerprint); a mismatch means stale, and it is rebuilt.
+A rebuild after a write starts from the last index (the one in service, or the one
+saved with the hashes of its chunk texts): its vectors are reused and only the chunks it
+did not hold are read from SQLite, instead of every vector (4 s at 200k chunks).
 
 Exact inner-product search up to `APPROXIMATE_ABOVE` chunks; an inverted file (IVF-Flat)
 above it, where exact search gets slow (see docs/BENCHMARKS.md).
@@ -25,6 +28,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import faiss
@@ -66,8 +70,15 @@ def embedding_input(passage: PassageRow) -> str:
 
 def chunk_inputs(passage: PassageRow) -> list[str]:
     """Sentence windows of the passage, each prefixed by its section title."""
+    return list(_cut(passage.text, context(passage))[0])
+
+
+@lru_cache(maxsize=1 << 18)
+def _cut(text: str, title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A passage's chunk texts and their hashes, kept between loads: cutting and hashing
+    every passage again took seconds at 80,000 passages after each write (issue #13)."""
     windows, current = [], ""
-    for sentence in (s.strip() for s in _SENTENCE_END.split(passage.text)):
+    for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
         if not sentence:
             continue
         if current and len(current) + len(sentence) > CHUNK_CHARS:
@@ -77,8 +88,8 @@ def chunk_inputs(passage: PassageRow) -> list[str]:
             current = f"{current} {sentence}".strip()
     if current or not windows:
         windows.append(current)
-    title = context(passage)
-    return [f"{title}: {w}" if title and not w.startswith(title) else w for w in windows]
+    texts = tuple(f"{title}: {w}" if title and not w.startswith(title) else w for w in windows)
+    return texts, tuple(input_hash(t) for t in texts)
 
 
 def input_hash(text: str) -> str:
@@ -97,16 +108,14 @@ class Chunks:
 
 def all_chunks(passages: list[PassageRow]) -> Chunks:
     texts: list[str] = []
+    hashes: list[str] = []
     starts = [0]
     for passage in passages:
-        texts.extend(chunk_inputs(passage))
+        cut, digests = _cut(passage.text, context(passage))
+        texts.extend(cut)
+        hashes.extend(digests)
         starts.append(len(texts))
-    return Chunks(
-        [p.id for p in passages],
-        texts,
-        np.array(starts, dtype=np.int64),
-        [input_hash(t) for t in texts],
-    )
+    return Chunks([p.id for p in passages], texts, np.array(starts, dtype=np.int64), hashes)
 
 
 def ensure_embeddings(
@@ -114,11 +123,17 @@ def ensure_embeddings(
     embedder: Embedder,
     chunks: Chunks | None = None,
     progress: Callable[[int, int], None] | None = None,
+    known: set[str] | None = None,
 ) -> int:
-    """Embed every chunk that has no vector for this model yet; returns how many."""
+    """Embed every chunk that has no vector for this model yet; returns how many.
+
+    `known`: hashes the caller knows are embedded (the chunks of the index in service),
+    not asked of SQLite again: after a write only the new chunks are looked up."""
     chunks = chunks or all_chunks(store.searchable_passages())
+    known = known or set()
     # Similar lengths in a batch waste less padding (a stable sort: ties keep their order).
-    order = sorted(range(len(chunks.texts)), key=lambda i: len(chunks.texts[i]))
+    unknown = [i for i, h in enumerate(chunks.hashes) if h not in known]
+    order = sorted(unknown, key=lambda i: len(chunks.texts[i]))
     return embed_missing(
         store,
         embedder,
@@ -157,6 +172,7 @@ class Manifest:
     fingerprint: str
     kind: str
     built_at: float
+    chunks: str = ""  # digest of the chunk hashes: names the saved matrix and hashes
 
 
 class VectorIndex:
@@ -176,12 +192,25 @@ class VectorIndex:
         chunks: np.ndarray,
         starts: np.ndarray,
         manifest: Manifest,
+        hashes: list[str],
+        faiss_ids: np.ndarray | None = None,
     ):
+        """`faiss_ids`: the id of each chunk row in `index` when it is not the row itself
+        (an approximate index updated in place keeps its ids: see _updated_ivf)."""
         self.index = index
         self.ids = ids
+        self.hashes = hashes  # each chunk row's text hash: what a rebuild can reuse
         self.chunks = chunks.astype(np.float16, copy=False)
         self.starts = starts
-        self.chunk_passage = np.repeat(np.arange(len(ids)), np.diff(starts))
+        chunk_passage = np.repeat(np.arange(len(ids)), np.diff(starts))
+        self.faiss_ids = faiss_ids
+        if faiss_ids is not None and len(faiss_ids):
+            # FAISS answers with ids: each id's passage, -1 where the id is no more.
+            by_id = np.full(int(faiss_ids.max()) + 1, -1, dtype=np.int64)
+            by_id[faiss_ids] = chunk_passage
+            chunk_passage = by_id
+        self.chunk_passage = chunk_passage
+        self.saved = False  # whether the files on disk hold this index
         self.row_of = {pid: row for row, pid in enumerate(ids)}
         self.manifest = manifest
 
@@ -200,11 +229,11 @@ class VectorIndex:
         """The k passages whose best chunk is nearest to the query."""
         if not self.ids:
             return []
-        wanted = min(len(self.chunk_passage), max(k * 4, k + 20))
+        wanted = min(self.index.ntotal, max(k * 4, k + 20))
         scores, chunk_rows = self.index.search(query.reshape(1, -1).astype(np.float32), wanted)
         best: dict[int, float] = {}
         for chunk, score in zip(chunk_rows[0], scores[0], strict=True):
-            if chunk >= 0:
+            if chunk >= 0 and self.chunk_passage[chunk] >= 0:
                 row = int(self.chunk_passage[chunk])
                 best.setdefault(row, float(score))
         ranked = sorted(best.items(), key=lambda item: -item[1])[:k]
@@ -227,9 +256,12 @@ def _paths(store: Store, model: str) -> tuple[Path, Path]:
 
 
 def build_faiss(
-    vectors: np.ndarray, approximate_above: int = APPROXIMATE_ABOVE
+    vectors: np.ndarray, approximate_above: int | None = None
 ) -> tuple[faiss.Index, str]:
-    """Exact inner-product index, or IVF-Flat above `approximate_above` vectors."""
+    """Exact inner-product index, or IVF-Flat above `approximate_above` vectors
+    (APPROXIMATE_ABOVE, read when called, by default)."""
+    if approximate_above is None:
+        approximate_above = APPROXIMATE_ABOVE
     dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[0] else 384
     data = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(data) > approximate_above:
@@ -247,7 +279,7 @@ def ivf_flat(data: np.ndarray) -> faiss.IndexIVFFlat:
     4·√n lists, each trained on at least 39 points as FAISS's k-means asks; the sample is
     fixed (seed 0) so a rebuild of the same store gives the same index.
     """
-    lists = max(1, min(int(4 * np.sqrt(len(data))), len(data) // 39))
+    lists = ivf_lists(len(data))
     index = faiss.IndexIVFFlat(
         faiss.IndexFlatIP(data.shape[1]), data.shape[1], lists, faiss.METRIC_INNER_PRODUCT
     )
@@ -255,6 +287,10 @@ def ivf_flat(data: np.ndarray) -> faiss.IndexIVFFlat:
     index.train(data[np.sort(sample)])
     index.nprobe = max(1, min(lists // IVF_PROBED_SHARE, IVF_MAX_PROBES))
     return index
+
+
+def ivf_lists(count: int) -> int:
+    return max(1, min(int(4 * np.sqrt(count)), count // 39))
 
 
 def is_fresh(store: Store, model: str) -> bool:
@@ -268,43 +304,230 @@ def is_fresh(store: Store, model: str) -> bool:
     )
 
 
-def load_or_build(store: Store, embedder: Embedder, chunks: Chunks | None = None) -> VectorIndex:
+def load_or_build(
+    store: Store,
+    embedder: Embedder,
+    chunks: Chunks | None = None,
+    previous: VectorIndex | None = None,
+    save: bool = True,
+) -> VectorIndex:
     """The saved index if fresh, else a rebuild from the store (embedding what is missing).
 
     The chunk matrix the engine scores candidates with is saved too, as float16 in a file
     named by a digest of the chunk hashes: a start without changes maps it instead of
     reading every vector from SQLite (51 s at 2.7M chunks, docs/BENCHMARKS.md). A saved
     file that cannot be read (truncated by a full disk or a kill) is only a cache: it is
-    rebuilt from the store with a warning, never a crash.
+    rebuilt from the store with a warning, never a crash. A rebuild reuses the vectors of
+    `previous` (the index in service) or of the saved index: see `_last_index`. With
+    `save` False the caller saves it later (`save_index`): a write is searchable first.
     """
     index_path, manifest_path = _paths(store, embedder.model_id)
     chunks = chunks or all_chunks(store.searchable_passages())
-    loaded = _load_saved(store, embedder, chunks, index_path, manifest_path)
+    fingerprint = store.fingerprint()
+    if (
+        previous is not None
+        and previous.manifest.fingerprint == fingerprint
+        and previous.manifest.model == embedder.model_id
+        and previous.hashes == chunks.hashes
+        and previous.ids == chunks.ids
+    ):
+        return previous  # nothing changed (a reload for the knowledge only)
+    loaded = _load_saved(store, embedder, chunks, (index_path, manifest_path), fingerprint)
     if loaded is not None:
         return loaded
     if store.read_only:
         raise RuntimeError("the vector index is stale and the store is read-only")
-    hashes = chunks.hashes
-    ensure_embeddings(store, embedder, chunks)
-    vectors = _stored_vectors(store, embedder, hashes)
-    assert vectors is not None
-    index, kind = build_faiss(vectors)
+    last = _last_index(embedder, index_path, manifest_path, previous)
+    ensure_embeddings(store, embedder, chunks, known=set(last.hashes) if last else None)
+    built = _updated(store, embedder, chunks.hashes, last) if last else None
+    if built is None:
+        built = _from_store(store, embedder, chunks)
+    index, kind, matrix, faiss_ids = built
     manifest = Manifest(
-        embedder.model_id, embedder.dim, len(hashes), store.fingerprint(), kind, time.time()
+        embedder.model_id,
+        embedder.dim,
+        len(chunks.hashes),
+        fingerprint,
+        kind,
+        time.time(),
+        _chunks_digest(chunks.hashes),
     )
-    _save(index, manifest, index_path, manifest_path)
-    _save_matrix(vectors, _matrix_path(index_path, hashes))
-    return VectorIndex(index, chunks.ids, vectors, chunks.starts, manifest)
+    vectors = VectorIndex(
+        index, chunks.ids, matrix, chunks.starts, manifest, chunks.hashes, faiss_ids
+    )
+    if save:
+        save_index(store, vectors)
+    return vectors
+
+
+def save_index(store: Store, vectors: VectorIndex) -> None:
+    """Write the index and what a later load or rebuild reads beside it: the float16
+    matrix, the chunk hashes and ids first, the manifest naming them last (see _save)."""
+    if vectors.saved:
+        return
+    index_path, manifest_path = _paths(store, vectors.manifest.model)
+    _save_matrix(vectors.chunks, _matrix_path(index_path, vectors.hashes))
+    _save_rows(vectors.hashes, vectors.faiss_ids, index_path, vectors.manifest.chunks)
+    _save(vectors.index, vectors.manifest, index_path, manifest_path)
+    vectors.saved = True
+
+
+# What a build returns: the FAISS index, its kind, the float16 chunk matrix, and the
+# FAISS id of each chunk row (None: the row number).
+Built = tuple[faiss.Index, str, np.ndarray, np.ndarray | None]
+
+
+def _from_store(store: Store, embedder: Embedder, chunks: Chunks) -> Built:
+    """Every vector read from SQLite (any still missing embedded first), the index built
+    from nothing."""
+    ensure_embeddings(store, embedder, chunks)
+    vectors = _stored_vectors(store, embedder, chunks.hashes)
+    assert vectors is not None  # ensure_embeddings has just stored them
+    index, kind = build_faiss(vectors)
+    return index, kind, vectors.astype(np.float16), None
+
+
+@dataclass
+class _Last:
+    """The last index built for this model, which a rebuild starts from."""
+
+    hashes: list[str]
+    index: faiss.Index
+    kind: str
+    matrix: np.ndarray  # float16, one row per chunk
+    faiss_ids: np.ndarray | None
+
+
+def _last_index(
+    embedder: Embedder, index_path: Path, manifest_path: Path, previous: VectorIndex | None
+) -> _Last | None:
+    """The index in service if given, else the saved one when its chunk hashes (and ids)
+    were saved with it; None when there is none, or it cannot be read."""
+    if previous is not None:
+        if previous.manifest.model != embedder.model_id:
+            return None
+        return _Last(
+            previous.hashes,
+            previous.index,
+            previous.manifest.kind,
+            previous.chunks,
+            previous.faiss_ids,
+        )
+    manifest = _saved_manifest(manifest_path)
+    if manifest is None or manifest.model != embedder.model_id or not manifest.chunks:
+        return None
+    hashes = _saved_hashes(_hashes_path(index_path, manifest.chunks))
+    if hashes is None:
+        return None
+    faiss_ids = None
+    if manifest.kind != "flat":
+        faiss_ids = _saved_ids(_ids_path(index_path, manifest.chunks), len(hashes))
+        if faiss_ids is None:
+            return None
+    matrix = _saved_matrix(
+        index_path.with_name(f"{index_path.stem}-{manifest.chunks}.npy"),
+        (len(hashes), embedder.dim),
+    )
+    try:
+        index = faiss.read_index(str(index_path))
+    except RuntimeError:
+        return None
+    if matrix is None or index.ntotal != len(hashes) or index.d != embedder.dim:
+        return None
+    return _Last(hashes, index, manifest.kind, matrix, faiss_ids)
+
+
+def _updated(store: Store, embedder: Embedder, hashes: list[str], last: _Last) -> Built | None:
+    """The index for `hashes` made from the last one: its vectors reused, only the chunks
+    it did not hold read from SQLite. An exact index is rebuilt from the reused vectors
+    (identical to a build from nothing); an approximate one keeps its training and has
+    the chunks that went removed and those that came added, by id. None when the kind
+    must change or the approximate index has outgrown its training: a full build then."""
+    if not last.hashes or not hashes:
+        return None  # nothing to reuse, or nothing to index
+    kept, missing = _match(last.hashes, hashes)
+    found = _stored_vectors(store, embedder, [hashes[i] for i in missing])
+    if found is None:
+        return None
+    rows = np.where(kept >= 0, kept, 0)  # one gather; the rows of new chunks are then set
+    matrix = np.asarray(last.matrix[rows], dtype=np.float16)
+    matrix[missing] = found.astype(np.float16)
+    if last.kind == "flat" and len(hashes) <= APPROXIMATE_ABOVE:
+        # Exact vectors from the last flat index's own storage, gathered straight into the
+        # new one's (a copy less than building it from a gathered matrix).
+        index = faiss.IndexFlatIP(embedder.dim)
+        index.codes.resize(len(hashes) * embedder.dim * 4)
+        index.ntotal = len(hashes)
+        np.take(_flat_vectors(last.index), rows, axis=0, out=_flat_vectors(index))
+        _flat_vectors(index)[missing] = found
+        return index, "flat", matrix, None
+    if last.kind == "ivf" and len(hashes) > APPROXIMATE_ABOVE and _trained_for(last, hashes):
+        return _updated_ivf(last, kept, missing, found, matrix)
+    return None
+
+
+def _flat_vectors(index: faiss.IndexFlat) -> np.ndarray:
+    """The float32 vectors a flat index stores, as a view (writable, not a copy)."""
+    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+
+
+def _match(last: list[str], hashes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """For each chunk of `hashes`, a row of `last` with the same text, each row used once
+    (-1: none); and the rows of `hashes` left without one, which are new."""
+    first = dict(zip(reversed(last), range(len(last) - 1, -1, -1), strict=True))
+    kept = np.fromiter((first.get(h, -1) for h in hashes), dtype=np.int64, count=len(hashes))
+    # A text repeated (the same chunk twice) maps twice to one row: the repeats count as
+    # new, so that every row of an approximate index keeps an id of its own.
+    order = np.argsort(kept, kind="stable")
+    ordered = kept[order]
+    repeated = (ordered[1:] == ordered[:-1]) & (ordered[1:] >= 0)
+    kept[order[1:][repeated]] = -1
+    return kept, np.flatnonzero(kept < 0)
+
+
+def _trained_for(last: _Last, hashes: list[str]) -> bool:
+    """Whether the number of lists the index was trained with is still within 1.5× of
+    what a build from nothing would choose for this many chunks."""
+    trained = faiss.extract_index_ivf(last.index).nlist
+    wanted = ivf_lists(len(hashes))
+    return wanted / 1.5 <= trained <= wanted * 1.5
+
+
+def _updated_ivf(
+    last: _Last, kept: np.ndarray, missing: np.ndarray, found: np.ndarray, matrix: np.ndarray
+) -> Built:
+    """A copy of the last IVF index (it may be serving searches) with the chunks no longer
+    there removed and the new ones added under fresh ids: work in proportion to the
+    change, and the same lists a build with the same training gives."""
+    last_ids = last.faiss_ids if last.faiss_ids is not None else np.arange(len(last.hashes))
+    index = faiss.clone_index(last.index)
+    used = np.zeros(len(last.hashes), dtype=bool)
+    used[kept[kept >= 0]] = True
+    gone = np.flatnonzero(~used)
+    if len(gone):
+        index.remove_ids(faiss.IDSelectorBatch(last_ids[gone].astype(np.int64)))
+    faiss_ids = np.empty(len(kept), dtype=np.int64)
+    faiss_ids[kept >= 0] = last_ids[kept[kept >= 0]]
+    first = int(last_ids.max()) + 1 if len(last_ids) else 0
+    faiss_ids[missing] = np.arange(first, first + len(missing))
+    if len(missing):
+        index.add_with_ids(np.ascontiguousarray(found), faiss_ids[missing])
+    return index, "ivf", matrix, faiss_ids
 
 
 def _load_saved(
-    store: Store, embedder: Embedder, chunks: Chunks, index_path: Path, manifest_path: Path
+    store: Store,
+    embedder: Embedder,
+    chunks: Chunks,
+    paths: tuple[Path, Path],
+    fingerprint: str,
 ) -> VectorIndex | None:
     """The saved index when it is whole and matches these chunks, else None (rebuild)."""
+    index_path, manifest_path = paths
     manifest = _saved_manifest(manifest_path)
     if manifest is None or not index_path.exists():
         return None
-    if manifest.fingerprint != store.fingerprint() or manifest.model != embedder.model_id:
+    if manifest.fingerprint != fingerprint or manifest.model != embedder.model_id:
         return None
     try:
         index = faiss.read_index(str(index_path))
@@ -320,7 +543,14 @@ def _load_saved(
             _save_matrix(vectors, matrix_path)
     if index.ntotal != len(hashes) or vectors is None or len(vectors) != len(hashes):
         return None
-    return VectorIndex(index, chunks.ids, vectors, chunks.starts, manifest)
+    faiss_ids = None
+    if manifest.kind != "flat" and manifest.chunks:
+        faiss_ids = _saved_ids(_ids_path(index_path, manifest.chunks), len(hashes))
+        if faiss_ids is None:  # an index updated in place is unusable without its ids
+            return None
+    loaded = VectorIndex(index, chunks.ids, vectors, chunks.starts, manifest, hashes, faiss_ids)
+    loaded.saved = True
+    return loaded
 
 
 def _saved_manifest(path: Path) -> Manifest | None:
@@ -334,10 +564,58 @@ def _saved_manifest(path: Path) -> Manifest | None:
         return None
 
 
+def _chunks_digest(hashes: list[str]) -> str:
+    return hashlib.sha1("\n".join(hashes).encode()).hexdigest()[:16]
+
+
 def _matrix_path(index_path: Path, hashes: list[str]) -> Path:
     """Where the float16 vectors of exactly these chunk texts, in this order, are saved."""
-    digest = hashlib.sha1("\n".join(hashes).encode()).hexdigest()[:16]
-    return index_path.with_name(f"{index_path.stem}-{digest}.npy")
+    return index_path.with_name(f"{index_path.stem}-{_chunks_digest(hashes)}.npy")
+
+
+def _hashes_path(index_path: Path, digest: str) -> Path:
+    """Where the chunk hashes of the index saved with the manifest naming `digest` are."""
+    return index_path.with_name(f"{index_path.stem}.hashes-{digest}")
+
+
+def _ids_path(index_path: Path, digest: str) -> Path:
+    """Where the FAISS id of each chunk row of an approximate index is saved."""
+    return index_path.with_name(f"{index_path.stem}.ids-{digest}")
+
+
+def _save_rows(
+    hashes: list[str], faiss_ids: np.ndarray | None, index_path: Path, digest: str
+) -> None:
+    """What a later rebuild needs to reuse this index: each chunk row's text hash (as
+    20-byte digests) and, for an approximate index, its FAISS id; earlier ones dropped."""
+    files = {_hashes_path(index_path, digest): b"".join(bytes.fromhex(h) for h in hashes)}
+    if faiss_ids is not None:
+        files[_ids_path(index_path, digest)] = faiss_ids.astype("<i8").tobytes()
+    for path in (_hashes_path(index_path, digest), _ids_path(index_path, digest)):
+        if path in files:
+            with replacing(path) as partial:
+                partial.write_bytes(files[path])
+        for stale in path.parent.glob(f"{path.name.rsplit('-', 1)[0]}-*"):
+            if stale not in files:
+                stale.unlink(missing_ok=True)
+
+
+def _saved_ids(path: Path, count: int) -> np.ndarray | None:
+    try:
+        ids = np.frombuffer(path.read_bytes(), dtype="<i8").astype(np.int64)
+    except (OSError, ValueError):
+        return None
+    return ids if len(ids) == count else None
+
+
+def _saved_hashes(path: Path) -> list[str] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) % 20:
+        return None
+    return [data[i : i + 20].hex() for i in range(0, len(data), 20)]
 
 
 def _saved_matrix(path: Path, shape: tuple[int, int]) -> np.ndarray | None:

@@ -460,7 +460,7 @@ def case_names(client: TestClient) -> list[str]:
 
 
 def crashing(message: str) -> Callable[..., None]:
-    """A stand-in for refresh() that fails as a crash between commit and refresh would."""
+    """A stand-in for refresh_knowledge() that fails as a crash before the cards would."""
 
     def crash(*args, **kwargs) -> None:
         raise RuntimeError(message)
@@ -469,7 +469,7 @@ def crashing(message: str) -> Callable[..., None]:
 
 
 def test_an_upload_is_reported_as_committed_and_a_repeat_completes_it(client, monkeypatch):
-    monkeypatch.setattr(documents, "refresh", crashing("killed during the refresh"))
+    monkeypatch.setattr(documents, "refresh_knowledge", crashing("killed during the refresh"))
     first = upload(client, "vergers.md", CASE_NOTE)
     # The document is in the store: the answer says so, and says what is missing.
     assert first.status_code == 201
@@ -487,7 +487,7 @@ def test_an_upload_is_reported_as_committed_and_a_repeat_completes_it(client, mo
 
 def test_a_delete_is_reported_as_committed_when_the_refresh_fails(client, monkeypatch):
     assert upload(client, "vergers.md", CASE_NOTE).status_code == 201
-    monkeypatch.setattr(documents, "refresh", crashing("disk full"))
+    monkeypatch.setattr(documents, "refresh_knowledge", crashing("disk full"))
     deleted = client.delete("/v1/documents/vergers", headers=TOKEN)
     assert deleted.status_code == 200 and "disk full" in deleted.json()["warning"]
     assert client.get("/v1/documents/vergers").status_code == 404

@@ -87,3 +87,53 @@ def test_unreadable_saved_postings_are_rebuilt(fresh_store):
     assert index.search("entreprises", 5)[0][0] == "1"
     again = lexical_cache.load_or_build_bm25(fresh_store, ["0", "1"], TEXTS[:2])
     assert np.array_equal(again.scores("élus"), index.scores("élus"))
+
+
+def _postings(index: BM25) -> dict:
+    arrays = index.to_arrays()
+    terms = arrays["terms"].tobytes().decode().split("\n")
+    offsets = arrays["offsets"]
+    return {
+        term: (
+            arrays["rows"][offsets[i] : offsets[i + 1]].tolist(),
+            arrays["weights"][offsets[i] : offsets[i + 1]].tolist(),
+        )
+        for i, term in enumerate(terms)
+    }
+
+
+def _same_index(first: BM25, second: BM25) -> None:
+    assert first.ids == second.ids
+    assert _postings(first) == _postings(second)  # rows and weights, bit for bit
+    assert first._surface == second._surface
+
+
+def test_index_built_after_a_write_equals_a_full_build(fresh_store, corpus_data):
+    """Passages of the real corpus: an index rebuilt from the kept analyses after a document
+    goes in or out is, posting for posting, the one a build from nothing gives; the file
+    on disk and the index in memory both serve as the starting point."""
+    from ingest.store import open_store
+    from search import lexical_cache
+    from search.vectors import embedding_input
+
+    passages = open_store(corpus_data).searchable_passages()
+    first_document = passages[0].document_id
+    rest = [p for p in passages if p.document_id != first_document]
+
+    def texts(rows):
+        return [p.id for p in rows], [embedding_input(p) for p in rows]
+
+    before = lexical_cache.load_or_build_bm25(fresh_store, *texts(rest))
+    _same_index(before, BM25.build(*texts(rest)))
+    after_upload = lexical_cache.load_or_build_bm25(fresh_store, *texts(passages), before)
+    _same_index(after_upload, BM25.build(*texts(passages)))
+    # Only the uploaded document's passages were analysed: the rest came from `before`.
+    assert (
+        after_upload.analyses.by_hash[before.hashes[0]] is before.analyses.by_hash[before.hashes[0]]
+    )
+    after_delete = lexical_cache.load_or_build_bm25(fresh_store, *texts(rest), after_upload)
+    _same_index(after_delete, before)
+    assert set(after_delete.analyses.by_hash) == set(before.hashes)  # nothing deleted kept
+    # A new process: the analyses come from the file the last build saved.
+    from_file = lexical_cache.load_or_build_bm25(fresh_store, *texts(passages))
+    _same_index(from_file, after_upload)

@@ -24,7 +24,7 @@ from api.routers.deps import App, Language, require_token
 from ingest.metadata import KINDS
 from ingest.pipeline import FileResult, ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
-from search.knowledge.build import refresh
+from search.knowledge.build import refresh_knowledge
 from search.knowledge.freshness import derived_fresh
 
 if TYPE_CHECKING:
@@ -248,16 +248,20 @@ def _commit(app: Recueil, name: str, staged: Path, language: str) -> UploadedFil
 
 
 def _rebuild(app: Recueil, changed: bool, language: str) -> str | None:
-    """After committed writes: rebuild cards and cases and swap in a new engine.
+    """After committed writes: swap in an engine that searches them, then rebuild cards,
+    cases and actors and swap in one that has them too.
 
-    Also when nothing changed but an earlier write was interrupted between its commit and
-    this rebuild (search.knowledge.freshness): repeating it completes it. A failure here
-    cannot undo the commit, so it is a warning beside the committed result, not an error.
+    Search comes first: at 1,000 documents it takes seconds, the knowledge tens of them
+    (docs/BENCHMARKS.md), and searches meanwhile find the new passages. Also when nothing
+    changed but an earlier write was interrupted between its commit and this rebuild
+    (search.knowledge.freshness): repeating it completes it. A failure here cannot undo
+    the commit, so it is a warning beside the committed result, not an error.
     """
     if not changed and derived_fresh(app.store):
         return None
     try:
-        refresh(app.store, app.embedder)
+        app.refresh(knowledge=False)
+        refresh_knowledge(app.store, app.embedder)
         app.refresh()
     except Exception as exc:
         log.exception("refresh after a write failed")

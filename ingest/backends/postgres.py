@@ -315,12 +315,20 @@ class PostgresStore(Store):
 
     # -- documents -------------------------------------------------------------
 
-    def _document_rows(self, column: str | None = None, value: str | None = None) -> list[dict]:
+    def _document_rows(
+        self, column: str | None = None, value: str | None = None, with_text: bool = True
+    ) -> list[dict]:
         where = sql.SQL("WHERE {} = %s").format(sql.Identifier(column)) if column else sql.SQL("")
+        columns = _DOCUMENT_COLUMNS if with_text else [c for c in _DOCUMENT_COLUMNS if c != "text"]
         query = sql.SQL("SELECT {} FROM documents {} ORDER BY id {}").format(
-            _columns(_DOCUMENT_COLUMNS), where, sql.SQL(_BY_CODE_POINT)
+            _columns(columns), where, sql.SQL(_BY_CODE_POINT)
         )
         return self._rows(query, [value] if column else [])
+
+    def _document_texts(self, document_ids: list[str]) -> dict[str, str]:
+        return dict(
+            self._tuples("SELECT id, text FROM documents WHERE id = ANY(%s)", [document_ids])
+        )
 
     def _edit_rows(self, table: str) -> list[tuple[str, str]]:
         query = sql.SQL("SELECT {}, fields FROM {}").format(
@@ -382,8 +390,12 @@ class PostgresStore(Store):
             return self._passage_rows("document_id = %s", [document_id])
         return self._passage_rows("TRUE")
 
-    def searchable_passages(self) -> list[PassageRow]:
-        return self._passage_rows("kind <> ALL(%s)", [NOT_SEARCHED_KINDS])
+    def searchable_passages(self, document_ids: list[str] | None = None) -> list[PassageRow]:
+        if document_ids is None:
+            return self._passage_rows("kind <> ALL(%s)", [NOT_SEARCHED_KINDS])
+        return self._passage_rows(
+            "kind <> ALL(%s) AND document_id = ANY(%s)", [NOT_SEARCHED_KINDS, document_ids]
+        )
 
     def passage(self, passage_id: str) -> PassageRow | None:
         rows = self._passage_rows("id = %s", [passage_id])
@@ -453,6 +465,12 @@ class PostgresStore(Store):
             sql.Identifier(table), sql.SQL(_BY_CODE_POINT)
         )
         return self._rows(query)
+
+    def _record_counts(self, table: str) -> list[tuple[str, int]]:
+        query = sql.SQL("SELECT passage_id, COUNT(*) FROM {} GROUP BY passage_id").format(
+            sql.Identifier(table)
+        )
+        return self._tuples(query)
 
     def _replace_derived(self, tables: dict[str, list[dict]]) -> None:
         with self._transaction() as conn:

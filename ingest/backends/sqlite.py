@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,7 @@ from ingest.store import (
 from ingest.writelock import WriteLock
 
 # « Searched »: every kind but footnotes and bare links (ingest.kinds).
+_DOCUMENT_COLUMNS_BUT_TEXT = [f.name for f in fields(DocumentRow) if f.name != "text"]
 _SEARCHED = f"kind NOT IN ({', '.join('?' for _ in NOT_SEARCHED_KINDS)})"
 
 DB_NAME = "recueil.db"
@@ -285,9 +286,21 @@ class SQLiteStore(Store):
 
     # -- documents -------------------------------------------------------------
 
-    def _document_rows(self, column: str | None = None, value: str | None = None) -> list[dict]:
+    def _document_rows(
+        self, column: str | None = None, value: str | None = None, with_text: bool = True
+    ) -> list[dict]:
         where, args = (f"{column} = ?", [value]) if column else (None, None)
-        return list(self.db["documents"].rows_where(where, args, order_by="id"))
+        select = "*" if with_text else ", ".join(f'"{c}"' for c in _DOCUMENT_COLUMNS_BUT_TEXT)
+        return list(self.db["documents"].rows_where(where, args, order_by="id", select=select))
+
+    def _document_texts(self, document_ids: list[str]) -> dict[str, str]:
+        return dict(self._select_in("SELECT id, text FROM documents WHERE id IN", document_ids))
+
+    def _select_in(self, sql: str, values: list[str]) -> Iterator[tuple]:
+        """Rows of `sql … IN (values)`, 500 values to a query (SQLite's variable limit)."""
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            yield from self.db.conn.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk)
 
     def _edit_rows(self, table: str) -> list[tuple[str, str]]:
         return self.db.conn.execute(f"SELECT {EDIT_KEYS[table]}, fields FROM {table}").fetchall()
@@ -340,11 +353,19 @@ class SQLiteStore(Store):
         rows = self.db["passages"].rows_where(where, args, order_by="document_id, ordinal")
         return [PassageRow(**row) for row in rows]
 
-    def searchable_passages(self) -> list[PassageRow]:
-        rows = self.db["passages"].rows_where(
-            _SEARCHED, NOT_SEARCHED_KINDS, order_by="document_id, ordinal"
-        )
-        return [PassageRow(**row) for row in rows]
+    def searchable_passages(self, document_ids: list[str] | None = None) -> list[PassageRow]:
+        if document_ids is None:
+            rows = self.db["passages"].rows_where(
+                _SEARCHED, NOT_SEARCHED_KINDS, order_by="document_id, ordinal"
+            )
+            return [PassageRow(**row) for row in rows]
+        found = []
+        for start in range(0, len(document_ids), 500):
+            chunk = document_ids[start : start + 500]
+            where = f"{_SEARCHED} AND document_id IN ({','.join('?' * len(chunk))})"
+            rows = self.db["passages"].rows_where(where, [*NOT_SEARCHED_KINDS, *chunk])
+            found.extend(PassageRow(**row) for row in rows)
+        return sorted(found, key=lambda p: (p.document_id, p.ordinal))
 
     def passage(self, passage_id: str) -> PassageRow | None:
         rows = list(self.db["passages"].rows_where("id = ?", [passage_id]))
@@ -410,6 +431,10 @@ class SQLiteStore(Store):
 
     def _table(self, table: str) -> list[dict]:
         return list(self.db[table].rows_where(order_by="id"))
+
+    def _record_counts(self, table: str) -> list[tuple[str, int]]:
+        sql = f"SELECT passage_id, COUNT(*) FROM {table} GROUP BY passage_id"
+        return self.db.conn.execute(sql).fetchall()
 
     def _replace_derived(self, tables: dict[str, list[dict]]) -> None:
         with self.transaction() as db:

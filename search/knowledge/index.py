@@ -54,7 +54,9 @@ def at_page(passage: PassageRow, page: int) -> PassageRow:
 class Knowledge:
     """Practice cards, quotes and cases over the engine's passages and vectors."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine, previous: Knowledge | None = None) -> None:
+        """`previous`: the knowledge in service, whose card and quote texts' analyses
+        are reused (search.bm25)."""
         self.engine = engine
         store = engine.store
         statements = {s["id"]: s for s in store.records("statements")}
@@ -69,10 +71,14 @@ class Knowledge:
         self.quotes = [q for q in store.records("quotes") if q["passage_id"] in engine.passages]
         self.cases = [Case.from_row(row) for row in store.records("cases")]
         self._card_index = BM25.build(
-            [c.row["id"] for c in self.cards], [self._card_text(c) for c in self.cards]
+            [c.row["id"] for c in self.cards],
+            [self._card_text(c) for c in self.cards],
+            previous._card_index.analyses if previous else None,
         )
         self._quote_index = BM25.build(
-            [q["id"] for q in self.quotes], [f"{q['speaker']} {q['text']}" for q in self.quotes]
+            [q["id"] for q in self.quotes],
+            [f"{q['speaker']} {q['text']}" for q in self.quotes],
+            previous._quote_index.analyses if previous else None,
         )
         texts = [clean_statement(e.record["text"]) for c in self.cards for e in c.evidence]
         vectors = embed_cached(store, engine.embedder, texts) if texts else None

@@ -1,0 +1,106 @@
+"""After a write, the engine is built from the one in service (issue #13: the cost of a write
+follows the write, not the store). What it builds that way must be what a build from
+nothing gives: passages, postings, vectors and the FAISS index, exact or approximate."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from ingest.pipeline import ingest_file
+from ingest.store import open_store
+from search import vectors
+from search.engine import SearchEngine
+from tests.test_bm25 import _same_index
+
+QUERIES = ("financement de l'ingénierie territoriale", "coopération entre élus et entreprises")
+
+
+def _from_nothing(data: Path, target: Path, embedder) -> SearchEngine:
+    """An engine over a copy of the store without any derived file."""
+    shutil.copytree(data, target, ignore=shutil.ignore_patterns("index"))
+    return SearchEngine(open_store(target), embedder)
+
+
+def _same_search(built: SearchEngine, reference: SearchEngine) -> None:
+    assert built.ids == reference.ids and built.passages == reference.passages
+    assert built.documents == reference.documents
+    _same_index(built.lexical, reference.lexical)
+    assert built.vectors.hashes == reference.vectors.hashes
+    assert np.array_equal(built.vectors.chunks, reference.vectors.chunks)
+    assert np.array_equal(built.vectors.starts, reference.vectors.starts)
+    for query in QUERIES:
+        ours, theirs = built.search(query, 10), reference.search(query, 10)
+        assert [h.passage.id for h in ours] == [h.passage.id for h in theirs]
+        assert np.allclose([h.score for h in ours], [h.score for h in theirs], atol=1e-6)
+
+
+@pytest.fixture
+def copied(corpus_data, tmp_path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(corpus_data, data)
+    return data
+
+
+def test_engine_after_a_delete_and_an_upload_equals_one_built_from_nothing(
+    copied, engine, tmp_path
+):
+    store = open_store(copied)
+    first = SearchEngine(store, engine.embedder)
+    victim = sorted(first.documents)[1]
+    path = Path(first.documents[victim].path)
+    store.delete_document(victim)
+    after_delete = SearchEngine(store, engine.embedder, previous=first, knowledge=False)
+    assert after_delete.vectors.manifest.kind == "flat"
+    assert after_delete.knowledge is first.knowledge  # rebuilt by the next engine
+    _same_search(after_delete, _from_nothing(copied, tmp_path / "a", engine.embedder))
+
+    assert ingest_file(store, path).status == "added"
+    after_upload = SearchEngine(store, engine.embedder, previous=after_delete)
+    assert after_upload.knowledge is not first.knowledge
+    _same_search(after_upload, _from_nothing(copied, tmp_path / "b", engine.embedder))
+    # Saved after the swap, the caches give the next process the same engine.
+    after_upload.save()
+    _same_search(SearchEngine(open_store(copied), engine.embedder), after_upload)
+
+
+def test_approximate_index_updated_in_place_holds_what_a_rebuild_would(copied, engine, monkeypatch):
+    """Above the threshold (lowered here), the IVF index keeps its training: a delete
+    removes the document's chunks by id and an upload adds them under new ids; the lists
+    then hold exactly the store's chunks, as an index with that training filled anew."""
+    monkeypatch.setattr(vectors, "APPROXIMATE_ABOVE", 200)
+    store = open_store(copied)
+    shutil.rmtree(copied / "index")
+    first = SearchEngine(store, engine.embedder)
+    assert first.vectors.manifest.kind == "ivf" and first.vectors.faiss_ids is None
+    victim = sorted(first.documents)[0]
+    path = Path(first.documents[victim].path)
+    store.delete_document(victim)
+    after_delete = SearchEngine(store, engine.embedder, previous=first, knowledge=False)
+    assert ingest_file(store, path).status == "added"
+    after_upload = SearchEngine(store, engine.embedder, previous=after_delete, knowledge=False)
+    for built in (after_delete, after_upload):
+        index = built.vectors
+        assert index.manifest.kind == "ivf" and index.faiss_ids is not None
+        assert index.index.ntotal == len(index.hashes) == len(set(index.faiss_ids.tolist()))
+        refilled = faiss.clone_index(index.index)
+        refilled.reset()
+        stored = store.embeddings(engine.embedder.model_id, index.hashes)
+        refilled.add_with_ids(np.stack([stored[h] for h in index.hashes]), index.faiss_ids)
+        probe = np.stack([engine.embedder.embed_query(q) for q in QUERIES])
+        ours, theirs = index.index.search(probe, 20), refilled.search(probe, 20)
+        for row in range(len(QUERIES)):
+            assert sorted(zip(ours[0][row], ours[1][row], strict=True)) == sorted(
+                zip(theirs[0][row], theirs[1][row], strict=True)
+            )
+    assert after_upload.search("Loos-en-Gohelle", 3)
+    after_upload.save()
+    reloaded = SearchEngine(open_store(copied), engine.embedder)  # ids saved with the index
+    assert np.array_equal(reloaded.vectors.faiss_ids, after_upload.vectors.faiss_ids)
+    for query in QUERIES:
+        ours, theirs = reloaded.search(query, 10), after_upload.search(query, 10)
+        assert [h.passage.id for h in ours] == [h.passage.id for h in theirs]
