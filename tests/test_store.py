@@ -135,6 +135,24 @@ def test_documents_and_passages_come_back_as_written(any_store):
     assert [p.ordinal for p in any_store.neighbours(any_store.passage("doc-1-p2"))] == [2]
 
 
+def test_reads_for_an_engine_rebuilt_after_a_write(any_store):
+    """What an engine built from the one in service reads: only the documents that
+    changed, only their passages, and how many records each passage holds."""
+    filled(any_store)
+    before = {d.id: d for d in any_store.documents()}
+    stale = replace(before["doc-2"], content_hash="older", text="texte d'avant")
+    known = {"doc-1": replace(before["doc-1"], text="texte gardé en mémoire"), "doc-2": stale}
+    again = {d.id: d for d in any_store.documents(known)}
+    assert again["doc-1"].text == "texte gardé en mémoire"  # unchanged: not read again
+    assert again["doc-2"] == before["doc-2"]  # changed since: read from the store
+    only = any_store.searchable_passages(["doc-2"])
+    assert [p.id for p in only] == [p.id for p in passages(2) if p.kind != "note"]
+    assert any_store.searchable_passages([]) == []
+    assert any_store.record_counts("quotes") == {"doc-1-p0": 1, "doc-2-p0": 1}
+    with pytest.raises(ValueError):
+        any_store.record_counts("documents")
+
+
 def test_a_new_version_replaces_the_old_and_deletion_forgets_it(any_store):
     filled(any_store)
     shorter = passages(1)[:2]
