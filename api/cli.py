@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -157,17 +158,21 @@ def ingest(
     store = _store()
     files, _ = discover(paths)
     bar = tqdm(total=len(files), unit="file", desc="Lecture", disable=as_json, file=sys.stderr)
+    embedding = _DocumentEmbedder(store) if embed else None
 
     def progress(path: Path) -> None:
         bar.set_postfix_str(_safe(path.name)[:40])
         bar.update(1)
 
     with store.write_lock():
-        report = run_ingest(store, paths, prune=prune, progress=progress)
+        report = run_ingest(store, paths, prune=prune, progress=progress, ingested=embedding)
         bar.close()
-        stages = {"reading": round(report.seconds, 2)}
+        spent = embedding.seconds if embedding else 0.0
+        stages = {"reading": round(report.seconds - spent, 2)}
         if embed and store.documents():
-            stages |= _refresh(store, quiet=as_json)["seconds"]
+            refreshed = _refresh(store, as_json, embedding.embedder)["seconds"]
+            refreshed["embeddings"] = round(refreshed.get("embeddings", 0.0) + spent, 2)
+            stages |= refreshed
     for result in report.results:
         if result.status in ("failed", "skipped"):
             _echo(f"{_STATUS[result.status]} : {result.path} : {result.error}", err=True)
@@ -184,6 +189,32 @@ def ingest(
         _echo(_summary_line(summary, stages))
     if report.failed:
         raise typer.Exit(1)
+
+
+class _DocumentEmbedder:
+    """Embeds each document as soon as it is committed, within the ingest's write.
+
+    Embedding everything at the end left the documents read so far without vectors for the
+    whole ingest: a search meanwhile had to embed them itself (68 s in the issue's probe).
+    Now at most the document in hand lacks them. Batches stay full within a document; the
+    time is the « vecteurs » stage of the summary."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.embedder = None  # loaded with the first document that needs it
+        self.seconds = 0.0
+
+    def __call__(self, result) -> None:
+        from search.embedders import get_embedder
+        from search.vectors import all_chunks, embed_missing
+
+        if result.status not in ("added", "updated") or not result.document_id:
+            return
+        started = time.perf_counter()
+        self.embedder = self.embedder or get_embedder(state.model)
+        chunks = all_chunks(self.store.searchable_passages([result.document_id]))
+        embed_missing(self.store, self.embedder, chunks.texts, chunks.hashes)
+        self.seconds += time.perf_counter() - started
 
 
 _STATUS = {"failed": "échec", "skipped": "ignoré"}
@@ -220,8 +251,9 @@ def _summary_line(summary: dict, stages: dict[str, float]) -> str:
     )
 
 
-def _refresh(store, quiet: bool) -> dict:
-    """Embeddings, practice cards, cases and the vector index, brought up to date."""
+def _refresh(store, quiet: bool, embedder=None) -> dict:
+    """Embeddings, practice cards, cases and the vector index, brought up to date (with the
+    embedder already loaded, if any)."""
     from tqdm import tqdm
 
     from search.embedders import get_embedder
@@ -235,7 +267,7 @@ def _refresh(store, quiet: bool) -> dict:
         bar.refresh()
 
     try:
-        return refresh(store, get_embedder(state.model), progress)
+        return refresh(store, embedder or get_embedder(state.model), progress)
     finally:
         bar.close()
 

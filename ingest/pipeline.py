@@ -285,15 +285,23 @@ def ingest(
     paths: Iterable[Path],
     prune: bool = False,
     progress: Callable[[Path], None] | None = None,
+    ingested: Callable[[FileResult], None] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders; with `prune`, forget documents whose file is gone."""
+    """Ingest files and folders; with `prune`, forget documents whose file is gone.
+
+    `progress` is told of each file before it is read; `ingested` of each result once its
+    document is committed (the CLI embeds it then, so that a search meanwhile finds the
+    documents already read with their vectors, and embeds nothing itself)."""
     started = time.perf_counter()
     files, problems = discover(paths)
     report = IngestReport(results=list(problems))
     for path in files:
         if progress:
             progress(path)
-        report.results.append(ingest_file(store, path))
+        result = ingest_file(store, path)
+        report.results.append(result)
+        if ingested:
+            ingested(result)
     if prune:
         for document in store.documents():
             if not source_exists(document.path):

@@ -256,3 +256,32 @@ def test_help_speaks_french(tmp_path):
     assert "Find the passages" not in main and "Folder of the store" not in main
     search = run("search", "--help", data=tmp_path).stdout
     assert "Une question ou des mots-clés" in search and "Nombre de résultats" in search
+
+
+def test_an_ingest_embeds_each_document_as_it_is_committed(tmp_path):
+    """A search during a long ingest must not embed what the ingest read: each document
+    has its vectors as soon as it is committed, before the next file is read."""
+    from api.cli import _DocumentEmbedder
+    from ingest.pipeline import ingest
+    from ingest.store import open_store
+    from search.vectors import all_chunks
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.md").write_text(MARKDOWN, encoding="utf-8")
+    (folder / "b.md").write_text(MARKDOWN.replace("coopération", "concertation"), "utf-8")
+    store = open_store(tmp_path / "data")
+    embedder = _DocumentEmbedder(store)
+    missing_when_read = []
+
+    def before_each(path) -> None:
+        done = store.searchable_passages()
+        chunks = all_chunks(done)
+        if embedder.embedder is not None and chunks.hashes:
+            have = store.embedded_hashes(embedder.embedder.model_id, chunks.hashes)
+            missing_when_read.append(len(set(chunks.hashes) - have))
+
+    report = ingest(store, [folder], progress=before_each, ingested=embedder)
+    assert [r.status for r in report.results] == ["added", "added"]
+    assert missing_when_read == [0]  # b.md was read with a.md's vectors all stored
+    assert embedder.seconds > 0
