@@ -132,16 +132,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def running_server(data: Path, **env: str) -> Iterator[str]:
-    """A real uvicorn process (`recueil serve`) over `data` on a free port: its base URL.
+def start_server(data: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    """A real uvicorn process (`recueil serve`) over `data` on a free port, once it answers
+    /health: the process and its base URL.
 
     Its output goes to a log file beside the data folder, never to a pipe nobody reads,
     which would block the server once full (a fuzzing run logs thousands of lines).
     """
     port = free_port()
     log = data.parent / f"{data.name}-server.log"
-    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
+    with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
             cwd=ROOT,
@@ -154,14 +154,19 @@ def running_server(data: Path, **env: str) -> Iterator[str]:
     while time.time() < deadline:
         try:
             if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
+                return process, base
         except httpx.HTTPError:
             time.sleep(0.2)
         if process.poll() is not None:
             raise RuntimeError(log.read_text(errors="replace"))
-    else:
-        process.kill()
-        raise RuntimeError("server did not start in 60 s")
+    process.kill()
+    raise RuntimeError("server did not start in 60 s")
+
+
+@contextmanager
+def running_server(data: Path, **env: str) -> Iterator[str]:
+    """`start_server`, stopped when the block ends: its base URL."""
+    process, base = start_server(data, **env)
     try:
         yield base
     finally:

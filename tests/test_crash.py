@@ -16,8 +16,10 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import CORPUS
@@ -94,9 +96,9 @@ def reference(tmp_path_factory, documents) -> dict:
 @pytest.mark.parametrize(
     "seen",
     [
-        "1/3",  # while reading: one document committed, the next being read
-        "Embeddings",  # every document stored, embedding starting
-        "Embeddings: 100%",  # embeddings done: cards, cases, actors and the index
+        "1/3",  # while reading the first document
+        "2/3",  # one document committed and embedded, the next being read
+        "Embeddings",  # every document stored with its vectors: cards, cases, actors, index
     ],
 )
 def test_a_killed_ingest_leaves_a_whole_store_and_a_rerun_completes_it(
@@ -117,3 +119,68 @@ def test_a_killed_ingest_leaves_a_whole_store_and_a_rerun_completes_it(
     assert counts(data) == reference
     found = recueil(data, "search", "coopération territoriale", "--json")
     assert found.returncode == 0 and '"passage_id"' in found.stdout
+
+
+UPLOADED = ["000_77cdf74dd2895607.txt", "002_79ccc89baf972a99.txt"]
+WRITER = {"Authorization": "Bearer jeton-de-test"}
+
+
+def uploaded_documents(data: Path) -> int:
+    """Documents the upload has committed so far, read beside the server (WAL readers)."""
+    try:
+        with sqlite3.connect(f"file:{data / 'recueil.db'}?mode=ro", uri=True) as db:
+            query = "SELECT COUNT(*) FROM documents WHERE path LIKE '%uploads%'"
+            return db.execute(query).fetchone()[0]
+    except sqlite3.OperationalError:  # a write in progress: read again
+        return 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("committed", [1, 2])  # one file of two committed; both, rebuild on
+def test_a_killed_upload_leaves_no_orphan_and_a_repeat_completes_it(tmp_path, committed):
+    from api.routers.documents import STAGED_PREFIX
+    from ingest.store import open_store
+    from search.knowledge.freshness import derived_fresh
+    from tests.conftest import start_server
+
+    data = tmp_path / "data"
+    shutil.copy(CORPUS / "003_c2577a908f8cbfbf.txt", tmp_path)
+    assert recueil(data, "ingest", str(tmp_path / "003_c2577a908f8cbfbf.txt")).returncode == 0
+    files = [("files", (name, (CORPUS / name).read_bytes(), "text/plain")) for name in UPLOADED]
+
+    def send(base: str) -> httpx.Response | None:
+        try:
+            return httpx.post(f"{base}/v1/documents", files=files, headers=WRITER, timeout=600)
+        except httpx.HTTPError:
+            return None  # the server was killed under it
+
+    process, base = start_server(data, RECUEIL_TOKEN="jeton-de-test")
+    sender = threading.Thread(target=send, args=(base,), daemon=True)
+    sender.start()
+    deadline = time.time() + 300
+    while uploaded_documents(data) < committed and time.time() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    sender.join(30)
+    assert uploaded_documents(data) >= committed, "the upload never committed"
+    with sqlite3.connect(data / "recueil.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    process, base = start_server(data, RECUEIL_TOKEN="jeton-de-test")
+    try:
+        assert not list((data / "uploads").glob(f"{STAGED_PREFIX}*"))  # no orphan left
+        again = send(base)
+        assert again is not None and again.status_code == 201, again
+        statuses = [f["status"] for f in again.json()["files"]]
+        # What the killed upload committed is not read twice; the rest goes in now.
+        assert statuses.count("unchanged") >= committed and "failed" not in statuses
+        for name in UPLOADED:  # each file in place, its document searchable
+            assert (data / "uploads" / name).exists()
+        store = open_store(data, read_only=True)
+        assert derived_fresh(store)  # cards, cases and actors rebuilt after the repeat
+        assert {d.file for d in store.documents()} >= set(UPLOADED)
+        store.close()
+    finally:
+        process.terminate()
+        process.wait(30)
