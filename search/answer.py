@@ -278,12 +278,7 @@ class _Builder:
                 or (gives_practice(hit.passage, 0) and not _own_words(hit.passage))
             )
         ]
-        items = []
-        for position, passage, sentences in self._on_the_object(candidates):
-            item = self._passage_item(passage, "practices", position, sentences)
-            item.speaker = passage.speaker
-            items.append(item)
-        return items
+        return self._passage_items(candidates, "practices")
 
     def testimonies(self, hits: Results) -> list[Item]:
         """Speakers' own words among the passages found, one item a passage."""
@@ -294,9 +289,13 @@ class _Builder:
             and hit.passage.kind == "text"
             and _own_words(hit.passage)
         ]
+        return self._passage_items(candidates, "testimonies")
+
+    def _passage_items(self, candidates: list[tuple[int, PassageRow]], section: str) -> list[Item]:
+        """An item for each candidate passage about the question's object, with its speaker."""
         items = []
         for position, passage, sentences in self._on_the_object(candidates):
-            item = self._passage_item(passage, "testimonies", position, sentences)
+            item = self._passage_item(passage, section, position, sentences)
             item.speaker = passage.speaker
             items.append(item)
         return items
