@@ -894,16 +894,37 @@ def serve(
     reload: Annotated[
         bool, typer.Option(help="Redémarrer quand le code change (développement).")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processus servant le même port, chacun avec son moteur ; une écriture "
+            "reçue par l’un est vue par les autres dès qu’elle est finie.",
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the HTTP API and the web page."""
+    """Serve the HTTP API and the web page.
+
+    With several workers each process loads its own engine and follows the store
+    (api.reloader): writes are serialised by the store's write lock, and the others reload
+    once the writer lets go."""
     import uvicorn
 
+    if reload and workers > 1:
+        _fail("--reload et --workers ne vont pas ensemble : le rechargement n’a qu’un processus")
     os.environ["RECUEIL_DATA"] = str(state.data.resolve())
     if state.model:
         os.environ["RECUEIL_MODEL"] = state.model
     _check_port(host, port)
     _echo(f"Recueil sur http://{host}:{port}/  (API : http://{host}:{port}/docs)")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers if workers > 1 else None,
+    )
 
 
 def _check_port(host: str, port: int) -> None:

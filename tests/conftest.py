@@ -132,7 +132,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data: Path, **env: str) -> tuple[subprocess.Popen, str]:
+def start_server(data: Path, *args: str, **env: str) -> tuple[subprocess.Popen, str]:
     """A real uvicorn process (`recueil serve`) over `data` on a free port, once it answers
     /health: the process and its base URL.
 
@@ -143,7 +143,7 @@ def start_server(data: Path, **env: str) -> tuple[subprocess.Popen, str]:
     log = data.parent / f"{data.name}-server.log"
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
             cwd=ROOT,
             env={**os.environ, "RECUEIL_DATA": str(data), **env},
             stdout=output,

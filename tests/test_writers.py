@@ -16,7 +16,7 @@ from api.app import Recueil
 from ingest.pipeline import ingest
 from ingest.store import open_store
 from search.engine import SearchEngine
-from tests.conftest import ROOT, hold_lock, release, running_server
+from tests.conftest import CORPUS, ROOT, hold_lock, release, running_server, start_server
 from tests.factories import MARKDOWN
 
 TOKEN = {"Authorization": "Bearer jeton-de-test"}
@@ -116,3 +116,46 @@ def test_server_follows_cli_ingests_and_serialises_with_them(corpus_data, tmp_pa
         health = wait_for_documents(base, 8)
         assert health["documents"] == 8 and health["index_fresh"]
     assert open_store(data).db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_several_workers_each_follow_a_write_made_through_another(tmp_path):
+    """`recueil serve --workers 2`: two processes on one port, each with its engine; an
+    upload answered by one is in the other's engine too, without a restart."""
+    data = tmp_path / "data"
+    first = tmp_path / "003_c2577a908f8cbfbf.txt"
+    shutil.copy(CORPUS / first.name, first)
+    env = {**os.environ, "RECUEIL_DATA": str(data)}
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", "ingest", str(first)], cwd=ROOT, env=env
+    )
+    assert done.returncode == 0
+    process, base = start_server(
+        data, "--workers", "2", RECUEIL_TOKEN="jeton-de-test", RECUEIL_RELOAD_SECONDS="0.5"
+    )
+
+    def documents_per_worker(wanted: int) -> dict[int, int]:
+        """Ask /health until both workers have answered with `wanted` documents."""
+        seen: dict[int, int] = {}
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            health = httpx.get(f"{base}/health", headers={"Connection": "close"}).json()
+            seen[health["worker"]] = health["documents"]
+            if len(seen) == 2 and set(seen.values()) == {wanted}:
+                break
+            time.sleep(0.05)
+        return seen
+
+    try:
+        assert set(documents_per_worker(1).values()) == {1}
+        upload = httpx.post(
+            f"{base}/v1/documents",
+            files={"files": ("trappes.md", MARKDOWN.encode(), "text/markdown")},
+            headers={"Authorization": "Bearer jeton-de-test"},
+            timeout=300,
+        )
+        assert upload.status_code == 201, upload.text
+        after = documents_per_worker(2)
+        assert len(after) == 2 and set(after.values()) == {2}, after
+    finally:
+        process.terminate()
+        process.wait(30)

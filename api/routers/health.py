@@ -2,11 +2,13 @@
 
 `index_fresh` says whether the engine in service matches the store's passages now;
 `reloaded_at`, when it was loaded: after a write by another process it turns fresh again
-within a few seconds (api.reloader), without any request.
+within a few seconds (api.reloader), without any request. `worker` is the process that
+answered: `recueil serve --workers N` runs N of them on one port, each with its engine.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from fastapi import APIRouter
@@ -25,6 +27,7 @@ class Health(BaseModel):
     index_fresh: bool
     index_kind: str
     reloaded_at: datetime
+    worker: int
 
 
 @router.get("/health")
@@ -38,4 +41,5 @@ def health(app: App) -> Health:
         index_fresh=engine.is_fresh(),
         index_kind=engine.vectors.manifest.kind,
         reloaded_at=app.reloaded_at,
+        worker=os.getpid(),
     )
