@@ -294,13 +294,12 @@ class SQLiteStore(Store):
         return list(self.db["documents"].rows_where(where, args, order_by="id", select=select))
 
     def _document_texts(self, document_ids: list[str]) -> dict[str, str]:
-        return dict(self._select_in("SELECT id, text FROM documents WHERE id IN", document_ids))
-
-    def _select_in(self, sql: str, values: list[str]) -> Iterator[tuple]:
-        """Rows of `sql … IN (values)`, 500 values to a query (SQLite's variable limit)."""
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            yield from self.db.conn.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk)
+        sql = "SELECT id, text FROM documents WHERE id IN ({})"
+        return {
+            key: text
+            for chunk, marks in _batches(document_ids)
+            for key, text in self.db.conn.execute(sql.format(marks), chunk)
+        }
 
     def _edit_rows(self, table: str) -> list[tuple[str, str]]:
         return self.db.conn.execute(f"SELECT {EDIT_KEYS[table]}, fields FROM {table}").fetchall()
@@ -360,9 +359,8 @@ class SQLiteStore(Store):
             )
             return [PassageRow(**row) for row in rows]
         found = []
-        for start in range(0, len(document_ids), 500):
-            chunk = document_ids[start : start + 500]
-            where = f"{_SEARCHED} AND document_id IN ({','.join('?' * len(chunk))})"
+        for chunk, marks in _batches(document_ids):
+            where = f"{_SEARCHED} AND document_id IN ({marks})"
             rows = self.db["passages"].rows_where(where, [*NOT_SEARCHED_KINDS, *chunk])
             found.extend(PassageRow(**row) for row in rows)
         return sorted(found, key=lambda p: (p.document_id, p.ordinal))
@@ -396,9 +394,7 @@ class SQLiteStore(Store):
         self, model: str, hashes: list[str], vectors: bool
     ) -> Iterator[tuple[str, np.ndarray | None]]:
         columns = "hash, vector" if vectors else "hash, NULL"
-        for start in range(0, len(hashes), BATCH):
-            chunk = hashes[start : start + BATCH]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _batches(hashes):
             sql = f"SELECT {columns} FROM embeddings WHERE model = ? AND hash IN ({marks})"
             for digest, blob in self.db.conn.execute(sql, [model, *chunk]):
                 yield digest, None if blob is None else np.frombuffer(blob, dtype=np.float32)
@@ -420,11 +416,8 @@ class SQLiteStore(Store):
                 for row in db.conn.execute("SELECT DISTINCT hash FROM embeddings")
                 if row[0] not in keep
             ]
-            for start in range(0, len(stale), BATCH):
-                chunk = stale[start : start + BATCH]
-                db.conn.execute(
-                    f"DELETE FROM embeddings WHERE hash IN ({','.join('?' * len(chunk))})", chunk
-                )
+            for chunk, marks in _batches(stale):
+                db.conn.execute(f"DELETE FROM embeddings WHERE hash IN ({marks})", chunk)
             return len(stale)
 
     # -- records and derived knowledge -----------------------------------------
@@ -480,3 +473,11 @@ class SQLiteStore(Store):
 
     def _passage_hashes(self) -> Iterable[tuple[str, str]]:
         return self.db.conn.execute("SELECT id, hash FROM passages ORDER BY id")
+
+
+def _batches(values: list[str]) -> Iterator[tuple[list[str], str]]:
+    """`values` in slices of BATCH (under SQLite's limit on bound variables), each with the
+    `?, ?, …` placeholders of its `IN (…)`."""
+    for start in range(0, len(values), BATCH):
+        chunk = values[start : start + BATCH]
+        yield chunk, ",".join("?" * len(chunk))
