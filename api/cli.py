@@ -206,14 +206,14 @@ class _DocumentEmbedder:
 
     def __call__(self, result) -> None:
         from search.embedders import get_embedder
-        from search.vectors import all_chunks, embed_missing
+        from search.vectors import all_chunks, ensure_embeddings
 
         if result.status not in ("added", "updated") or not result.document_id:
             return
         started = time.perf_counter()
         self.embedder = self.embedder or get_embedder(state.model)
         chunks = all_chunks(self.store.searchable_passages([result.document_id]))
-        embed_missing(self.store, self.embedder, chunks.texts, chunks.hashes)
+        ensure_embeddings(self.store, self.embedder, chunks)
         self.seconds += time.perf_counter() - started
 
 
