@@ -58,8 +58,10 @@ NAMED_OR_Z = 2.0
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
 # Search's strongest passages stand behind an item even without a word announcing advice:
-# a paraphrased question's best answer rarely says « il faut » (docs/EVALUATION.md).
-STRONGEST = 2
+# a paraphrased question's best answer rarely says « il faut » (docs/EVALUATION.md). As
+# many as the items a person reads first (search.evaluate_answers.FIRST): the answer is
+# built from search and should never show less than search's own first passages.
+STRONGEST = 5
 # Two items whose labels are this close say the same thing: one item, both evidences.
 MERGE_AT = 0.93
 _VOTES = re.compile(r"\((\+{1,12})\)")

@@ -43,7 +43,8 @@ _PATTERNS = [
     (
         "dispositif",
         rf"\b(?:[Ll]e |[Ll]a |[Ll]’|[Uu]n |[Uu]ne )(?:dispositif|plateforme(?: de \w+)?|"
-        rf"e-communauté|MOOC|jeu(?: de la [\w-]+)?|GIP|base (?:de connaissances|documentaire)|"
+        rf"e-communauté|M(?:OOC|ooc)|jeu(?: de la [\w-]+)?|GIP|"
+        rf"base (?:de connaissances|documentaire)|"
         rf"incubateur|tiers-lieu|[Ll]aboratoire d[’']expérimentations?|Labo régional)\s+{_NAME}",
     ),
     (
@@ -61,7 +62,7 @@ _GENERIC = frozenset({"catalyse territoriale", "dynamique territoriale", "bonne 
 
 def case_key(name: str) -> str:
     """Folded name without articles and generic type words: aliases meet on one key."""
-    words = re.findall(r"[\w&]+", fold(name))
+    words = ["et" if w == "&" else w for w in re.findall(r"[\w&]+", fold(name))]
     drop = {"le", "la", "les", "l", "projet", "scic", "association", "plateforme", "d"}
     return " ".join(w for w in words if w not in drop)
 
@@ -93,8 +94,10 @@ def extract(items: list[Structured]) -> list[Mention]:
                     if g in pattern.groupindex and match.group(g)
                 )
                 begin, finish = match.start(group), match.end(group)
-                # A name never runs onto the next source line.
-                finish = min(finish, block.next_line_start(begin))
+                # A name never runs onto the next source line, unless guillemets bound it:
+                # « Territoires & développements : changeons / d’époque » is one name.
+                if group != "quoted":
+                    finish = min(finish, block.next_line_start(begin))
                 name = _clean_name(block.text[begin:finish])
                 finish = begin + len(name)
                 if cue == "PTCE" and not name.startswith("PTCE"):
