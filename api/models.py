@@ -239,11 +239,10 @@ def answer_response(found: Answer) -> AnswerResponse:
                         case_id=item.case_id,
                         evidence=[answer_evidence(e) for e in item.evidence],
                     )
-                    for item in found.sections[name]
+                    for item in items
                 ],
             )
-            for name, _ in SECTIONS
-            if found.sections.get(name)
+            for name, items in found.sections.items()  # in the answer's order
         ],
         reason=found.reason,
     )

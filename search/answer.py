@@ -9,7 +9,9 @@ records ingest extracted from those passages and sorts them into four sections:
   conditions, propositions), each merged with the statements that say the same thing in
   other documents (the practice cards, search.knowledge.practices), and the passages
   that give advice without a statement extracted from them;
-- « Écueils » (pitfalls): statements of what not to do, obstacles and risks;
+- « Écueils » (pitfalls): statements of what not to do, obstacles and risks, and the
+  passages that warn without a statement extracted from them (under « Les freins… »);
+  first when the question asks what to avoid (search.intent);
 - « Témoignages » (testimonies): speakers' own words from the passages found;
 - « Cas » (cases): documented initiatives named in those passages or like the question.
 
@@ -31,8 +33,9 @@ from ingest.extract.practices import strip_list_marker
 from ingest.store import DocumentRow, PassageRow
 from search.engine import COMMON_SHARE, Results, SearchEngine
 from search.french import analyse
+from search.intent import understand
 from search.knowledge.index import Card
-from search.ranking import gives_practice
+from search.ranking import gives_practice, warns_against
 from search.snippet import best_sentences
 
 SECTIONS = (
@@ -52,6 +55,9 @@ STATEMENTS_PER_PASSAGE = 3
 # deviations above all statements' (docs/EVALUATION.md).
 STATEMENT_Z = 1.0
 STRONG_STATEMENT_Z = 3.0
+# Asked what to avoid, a warning from a top passage needs only stand above the mean: its
+# polarity is what the question asks for, its passage's rank says it is on the subject.
+WARNING_Z = 0.0
 # How close to the question's object an item must stand when it does not name it
 # (see _Builder._about_the_object).
 NAMED_OR_Z = 2.0
@@ -125,18 +131,23 @@ def answer(engine: SearchEngine, query: str) -> Answer:
         for passage in [hit.passage, *(p for p, _ in hit.also_in)]:
             rank.setdefault(passage.id, position)
     builder = _Builder(engine, query, rank)
-    sections = {
-        "practices": builder.statements("do") + builder.advice_passages(hits),
-        "pitfalls": builder.statements("avoid"),
-        "testimonies": builder.testimonies(hits),
-        "cases": builder.cases(),
-    }
+    # Statements of both kinds first: a passage that gave one is not given again as a
+    # passage of advice (« Ce que je ne referais pas » in « Ce qui marche »).
+    sections = {"practices": builder.statements("do"), "pitfalls": builder.statements("avoid")}
+    for item in builder.advice_passages(hits):
+        sections[item.section].append(item)
+    sections["testimonies"] = builder.testimonies(hits)
+    sections["cases"] = builder.cases()
+    order = [name for name, _ in SECTIONS]
+    if builder.warns:
+        order.remove("pitfalls")
+        order.insert(0, "pitfalls")
     return Answer(
         query,
         {
-            name: _merged(_by_source(items))[: LIMITS[name]]
-            for name, items in sections.items()
-            if items
+            name: _merged(_by_source(sections[name]))[: LIMITS[name]]
+            for name in order
+            if sections[name]
         },
     )
 
@@ -163,6 +174,7 @@ class _Builder:
         self.rank = rank
         self.query_vector = engine.embedder.embed_query(query)
         self.query = query
+        self.warns = understand(query).warns
         self.used: set[str] = set()  # passages already standing behind an item
 
     def _evidence(self, record: dict) -> Evidence | None:
@@ -177,7 +189,9 @@ class _Builder:
     def statements(self, polarity: str) -> list[Item]:
         """Practice statements of the passages found, each with its card's other evidence."""
         chosen: dict[str, list[tuple[float, Card, int, np.ndarray]]] = {}
-        threshold, strong = self._statement_thresholds()
+        threshold, strong = self._statement_thresholds(
+            WARNING_Z if polarity == "avoid" and self.warns else STATEMENT_Z
+        )
         about = self._about_the_object
         for card, vectors in zip(
             self.knowledge.cards, self.knowledge.statement_vectors, strict=True
@@ -205,15 +219,15 @@ class _Builder:
             self.used.add(pid)
         return items
 
-    def _statement_thresholds(self) -> tuple[float, float]:
+    def _statement_thresholds(self, near_top: float) -> tuple[float, float]:
         """How close to the question a statement must stand among all statements, from a
-        top passage and from any passage: a passage found for its subject may hold advice
-        on something else."""
+        top passage (`near_top` spreads above the mean) and from any passage: a passage
+        found for its subject may hold advice on something else."""
         closeness = self._closeness(self.query_vector)
         if closeness is None:
             return 1.0, 1.0
         mean, spread = float(closeness.mean()), float(closeness.std())
-        return mean + STATEMENT_Z * spread, mean + STRONG_STATEMENT_Z * spread
+        return mean + near_top * spread, mean + STRONG_STATEMENT_Z * spread
 
     @cached_property
     def _statement_matrix(self) -> np.ndarray | None:
@@ -294,10 +308,17 @@ class _Builder:
         return self._passage_items(candidates, "testimonies")
 
     def _passage_items(self, candidates: list[tuple[int, PassageRow]], section: str) -> list[Item]:
-        """An item for each candidate passage about the question's object, with its speaker."""
+        """An item for each candidate passage about the question's object, with its speaker;
+        advice from a passage that warns (« Les freins… ») is a pitfall."""
         items = []
+        warning = self.knowledge.warning_passages
         for position, passage, sentences in self._on_the_object(candidates):
-            item = self._passage_item(passage, section, position, sentences)
+            kind = (
+                "pitfalls"
+                if section == "practices" and warns_against(passage, warning)
+                else section
+            )
+            item = self._passage_item(passage, kind, position, sentences)
             item.speaker = passage.speaker
             items.append(item)
         return items

@@ -297,6 +297,7 @@ class SearchEngine:
             self.statements,
             complete,
             self.knowledge.describing_cases,
+            self.knowledge.warning_passages,
         )
         return Results(self._group(ranked, k), matched=[r.passage_id for r in ranked])
 

@@ -1,8 +1,9 @@
 """Answers against the search evaluation's gold: does the answer put the practice first?
 
 For each practice question of a query file, the first `FIRST` items of `answer()` (in the
-order the page shows them: practices, pitfalls, testimonies, cases) are read, and the
-question counts as answered when one of their evidence passages holds a gold span. The
+order the response gives them: practices, pitfalls, testimonies, cases; pitfalls first for
+a question about what to avoid) are read, and the question counts as answered when one of
+their evidence passages holds a gold span. The
 same is measured for search's own first passages, so that the answer is judged against
 what it is built from: it should do no worse, and it gives them as practices with sources.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.answer import SECTIONS, answer
+from search.answer import answer
 from search.engine import SearchEngine
 from search.evaluate import load, squash
 
@@ -30,7 +31,7 @@ def score(engine: SearchEngine, path: Path, kind: str = "practice") -> dict:
     for question in questions:
         spans = [squash(g.span) for g in question.gold]
         found = answer(engine, question.query)
-        items = [i for name, _ in SECTIONS for i in found.sections.get(name, [])][:FIRST]
+        items = [i for items in found.sections.values() for i in items][:FIRST]
         answered = _holds([e.passage.text for i in items for e in i.evidence], spans)
         by_answer += answered
         by_search += _holds([h.passage.text for h in engine.search(question.query, FIRST)], spans)

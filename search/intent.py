@@ -61,6 +61,16 @@ _FACT = re.compile(
     r"when|where|how many|which year|what date)\b",
     re.I,
 )
+# A question about what to avoid or what stands in the way: its answer's pitfalls come
+# first, and search favours the passages that warn.
+_WARNS = re.compile(
+    r"\b(?:éviter|eviter|erreurs?|écueils?|ecueils?|pièges?|pieges?|freins?|obstacles?|"
+    r"risques?|dérives?|difficultés|blocages?|ce qu['’]il ne faut pas|à ne pas faire|"
+    r"ne (?:re)?f\w*(?:ai|er)\w* pas|(?:ne|n['’]) (?:marche|fonctionne) pas|empêche\w*|"
+    r"mistakes?|pitfalls?|avoid|obstacles?|barriers?|what (?:not to do|went wrong)|"
+    r"(?:doesn['’]t|does not|didn['’]t) work)\b",
+    re.I,
+)
 # A question that asks for a report's furniture: those kinds compete with content then.
 _ASKS = {
     "programme": re.compile(
@@ -90,6 +100,7 @@ _ASKS = {
 class Intent:
     kind: str
     asks: set[str] = field(default_factory=set)  # non-content kinds the question wants
+    warns: bool = False  # it asks what to avoid, or what stands in the way
 
 
 # The single words that carry an intent, so that a typo in one (« coment », « pratiqes »)
@@ -139,4 +150,4 @@ def understand(query: str) -> Intent:
         kind = FACT
     else:
         kind = OTHER
-    return Intent(kind, asks)
+    return Intent(kind, asks, bool(_WARNS.search(query)))

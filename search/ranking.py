@@ -6,6 +6,8 @@ question. This stage adds what the question is about:
 - a question about a person puts that person's own words first (search.people);
 - a how-to question favours passages that give practices, lessons, conditions or
   propositions (the practice statements ingest extracted, or the cues that announce them);
+- a question about what to avoid (« quels pièges ? ») favours passages that warn: those
+  holding statements to avoid, or standing under a heading such as « Écueils »;
 - a question that asks for precedents (« des cas similaires ? ») favours passages that
   describe a documented case (search.knowledge.cases);
 - a query found word for word in a passage (a quote pasted to find its source) comes first;
@@ -23,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from ingest.extract.practices import warns
 from ingest.store import PassageRow
 from search.fusion import Ranked
 from search.intent import CASE, HOWTO, WHO, Intent
@@ -56,6 +59,11 @@ def gives_practice(passage: PassageRow, statements: int) -> bool:
     return statements > 0 or bool(_PRACTICE_CUES.search(passage.text))
 
 
+def warns_against(passage: PassageRow, warning: set[str]) -> bool:
+    """A passage holding statements of what to avoid, or under a heading that warns."""
+    return passage.id in warning or warns(passage.section.rsplit(" › ", 1)[-1])
+
+
 def _squash(text: str) -> str:
     """Lower case without white space: a quote pasted from the source matches across line
     breaks (fast: it runs on every candidate of a long query)."""
@@ -71,6 +79,7 @@ def adjust(
     statements: dict[str, int],
     holds_every_word: set[str],
     describes_case: set[str] = frozenset(),
+    warning: set[str] = frozenset(),
 ) -> list[Ranked]:
     """Re-rank fused results: boosts by intent and person, then content before the rest."""
     # « Qui a représenté la ministre ? »: a question about who did what at the event is
@@ -84,6 +93,8 @@ def adjust(
         if speakers and passage.speaker in speakers:
             bonus += SPEAKER_BOOST
         if intent.kind == HOWTO and gives_practice(passage, statements.get(passage.id, 0)):
+            bonus += PRACTICE_BOOST
+        if intent.warns and warns_against(passage, warning):
             bonus += PRACTICE_BOOST
         if intent.kind == CASE and passage.id in describes_case:
             bonus += CASE_BOOST

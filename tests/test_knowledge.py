@@ -262,6 +262,18 @@ def test_an_uploaded_case_study_becomes_a_case_with_its_practices_and_quotes(tmp
         "une association d'insertion qui répare et revend des objets à la campagne", 3
     )
     assert similar[0].case.name == "La Ressourcerie du Bocage"
+    # Asked what to avoid, the answer starts with the pitfalls, and a warning is never
+    # also given as something that works.
+    from search.answer import answer
+
+    found = answer(engine, "quels pièges éviter quand on lance une boutique solidaire ?")
+    assert next(iter(found.sections)) == "pitfalls"
+    warnings = " ".join(e.text for i in found.sections["pitfalls"] for e in i.evidence)
+    assert "Lancer la boutique" in warnings
+    working = " ".join(e.text for i in found.sections.get("practices", []) for e in i.evidence)
+    assert "Lancer la boutique" not in working
+    found = answer(engine, "comment associer les entreprises à une ressourcerie ?")
+    assert next(iter(found.sections)) == "practices"
     (folder / "ressourcerie.md").unlink()
     ingest(store, [folder], prune=True)
     refresh(store, embedder)

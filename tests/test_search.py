@@ -206,6 +206,38 @@ def test_what_a_question_asks_survives_a_typo(query, kind, asks):
     assert (intent.kind, intent.asks) == (kind, asks)
 
 
+@pytest.mark.parametrize(
+    ("query", "warns"),
+    [
+        ("quelles erreurs éviter quand on lance une alliance ?", True),
+        ("qu'est-ce que les catalyseurs ne referaient pas ?", True),
+        ("quels sont les freins à la valorisation ?", True),
+        ("qu'est-ce qui empêche les projets d'être reconnus ?", True),
+        ("what mistakes should a new partnership avoid?", True),
+        ("comment mobiliser les élus ?", False),
+        ("que referaient les participants ?", False),
+        ("il ne faut pas oublier les habitants", False),
+    ],
+)
+def test_a_question_about_what_to_avoid_is_recognised(query, warns):
+    from search.intent import understand
+
+    assert understand(query).warns is warns
+
+
+def test_asked_for_obstacles_the_answer_gives_them_as_pitfalls_first(engine):
+    """« Les freins à la valorisation » lists obstacles: asked for them, the answer opens on
+    « Écueils », and no passage under a heading that warns is given as something that works."""
+    from search.answer import answer
+    from search.ranking import warns_against
+
+    found = answer(engine, "quels sont les freins à la valorisation ?")
+    assert next(iter(found.sections)) == "pitfalls"
+    warning = engine.knowledge.warning_passages
+    for item in found.sections.get("practices", []):
+        assert not any(warns_against(e.passage, warning) for e in item.evidence[:1]), item.label
+
+
 def test_a_question_asking_for_precedents_favours_documented_cases(engine):
     """Asked for precedents, search lifts the passages that describe a documented case
     (and only those) above where their match alone would put them."""

@@ -55,6 +55,14 @@ _NOT_PRACTICE_LIST = re.compile(
     r"^(?:\d+[.)]\s*)?(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
     re.I,
 )
+
+
+def warns(heading: str) -> bool:
+    """Whether a heading (or a cue line) announces what to avoid or what stands in the way:
+    « Ce que je ne referais pas », « Écueils », « Les freins à la valorisation »."""
+    return bool(_AVOID.search(heading))
+
+
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 _MARKER = re.compile(
     r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
@@ -147,7 +155,7 @@ def extract(items: list[Structured]) -> list[Statement]:
         if _NOT_PRACTICE_LIST.match(heading) or _NOT_PRACTICES.search(heading):
             continue  # « Enjeux », « Besoins », « 3 engagements : »: needs, aims, pledges
         cue_heading = _CUE_HEADING.search(heading)
-        polarity = "avoid" if _AVOID.search(heading) else "do"
+        polarity = "avoid" if warns(heading) else "do"
         short = MIN_CHARS <= len(text) <= MAX_CHARS
         lesson = bool(cue_heading) and "fer" in cue_heading.group().lower()
         # Under a proposition or a list of proposed actions, every item of its list is one

@@ -106,6 +106,10 @@ class Knowledge:
                 self._cases_of.setdefault(pid, []).append(case.id)
         # Passages that describe a documented case: search favours them for precedents.
         self.describing_cases = frozenset(self._cases_of)
+        # Passages that say what to avoid: search favours them for « quels pièges ? ».
+        self.warning_passages = frozenset(
+            e.passage.id for c in self.cards if c.row["polarity"] == "avoid" for e in c.evidence
+        )
 
     # -- building blocks -------------------------------------------------------
 
