@@ -298,6 +298,7 @@ class SearchEngine:
             complete,
             self.knowledge.describing_cases,
             self.knowledge.warning_passages,
+            lambda passage: self.documents[passage.document_id],
         )
         return Results(self._group(ranked, k), matched=[r.passage_id for r in ranked])
 

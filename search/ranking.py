@@ -10,6 +10,8 @@ question. This stage adds what the question is about:
   holding statements to avoid, or standing under a heading such as « Écueils »;
 - a question that asks for precedents (« des cas similaires ? ») favours passages that
   describe a documented case (search.knowledge.cases);
+- a year the question names (« le programme 2019 ») favours the documents of that year,
+  without excluding the others (a filter, `--year`, does that);
 - a query found word for word in a passage (a quote pasted to find its source) comes first;
 - passages that are not content (programme, participant lists, lists of questions, a
   moderator's question, a table of contents) never outrank content, unless the question
@@ -26,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ingest.extract.practices import warns
-from ingest.store import PassageRow
+from ingest.store import DocumentRow, PassageRow
 from search.fusion import Ranked
 from search.intent import CASE, HOWTO, WHO, Intent
 from search.people import Mention
@@ -43,6 +45,11 @@ CASE_BOOST = 0.5
 INTRO_PENALTY = 0.5
 # A passage of the kind the question asks for (programme, participants…).
 ASKED_BOOST = 0.5
+# A passage of a document of the year the question names.
+YEAR_BOOST = 0.5
+# Years as a question writes them: « 2019 », « en 2016 » (not « 12019 » nor « 2019-2020 »'s
+# second half, which the first already names).
+_YEAR = re.compile(r"(?<![\d-])(?:19|20)\d{2}(?!\d)")
 # Kinds that are below content, whatever their score, unless the question asks for them.
 _FURNITURE = frozenset({"programme", "participants", "questions", "toc", "references"})
 # Cues by which a text announces advice, whatever extracted statements there are.
@@ -80,12 +87,14 @@ def adjust(
     holds_every_word: set[str],
     describes_case: set[str] = frozenset(),
     warning: set[str] = frozenset(),
+    document_of: Callable[[PassageRow], DocumentRow | None] = lambda passage: None,
 ) -> list[Ranked]:
     """Re-rank fused results: boosts by intent and person, then content before the rest."""
     # « Qui a représenté la ministre ? »: a question about who did what at the event is
     # answered by the programme and introductions, not by the named person's words.
     about_event = bool(intent.asks & {"participants", "programme"})
     speakers = {p.name for p in mention.people} if mention and not about_event else set()
+    years = {int(y) for y in _YEAR.findall(query)}
     out = []
     for item in ranked:
         passage = passage_of(item.passage_id)
@@ -96,12 +105,16 @@ def adjust(
             bonus += PRACTICE_BOOST
         if intent.warns and warns_against(passage, warning):
             bonus += PRACTICE_BOOST
+        document = document_of(passage)
+        if years and document is not None and document.year in years:
+            bonus += YEAR_BOOST
         if intent.kind == CASE and passage.id in describes_case:
             bonus += CASE_BOOST
         if passage.kind == "intro" and "intro" not in intent.asks:
             bonus -= INTRO_PENALTY
-        elif passage.kind in intent.asks:
-            bonus += ASKED_BOOST  # « le programme de la rencontre »: the programme itself
+        elif passage.kind in intent.asks or (document is not None and document.kind in intent.asks):
+            # « le programme de la rencontre »: the programme itself, and a programme's pages
+            bonus += ASKED_BOOST
         if bonus:
             item = replace(item, score=item.score + bonus, components={**item.components})
             item.components["boost"] = round(bonus, 3)

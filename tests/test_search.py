@@ -147,6 +147,14 @@ def test_furniture_never_outranks_content_unless_asked_for(engine):
     assert all(h.passage.kind == "text" for h in typo)
 
 
+@pytest.mark.parametrize(("query", "year"), [("programme 2019", 2019), ("programme 2016", 2016)])
+def test_a_year_in_the_question_favours_that_year_s_documents(engine, query, year):
+    """Two events have a programme: the year the question names picks its own first."""
+    first = engine.search(query, 3)[0]
+    assert first.document.year == year
+    assert "programme" in (first.passage.kind, first.document.kind)
+
+
 def test_footnotes_links_and_comment_boxes_are_never_results(engine):
     for query in (
         "Synthèse de la Journée Ensemble, innovons septembre 2018",  # a footnote of 000
