@@ -50,16 +50,12 @@ def quote_excerpt(text: str, limit: int = 160) -> str:
 
 def reference(document: DocumentRow, passage: PassageRow, excerpt: str | None = None) -> str:
     """« excerpt » — Speaker, Title, Event, Place, date, p. N, section « … »."""
-    parts = []
-    if passage.speaker:
-        parts.append(passage.speaker)
-    parts.append(document.title)
-    if document.event and document.event.lower() not in document.title.lower():
-        parts.append(document.event)
-    if document.place:
-        parts.append(document.place)
-    if date := french_date(document.date):
-        parts.append(date)
+    parts = [passage.speaker] if passage.speaker else []
+    # The event, place and date, unless the title (or the event) already says them: « … —
+    # Bordeaux, 12 mars 2024 » is not followed by « Bordeaux, 12 mars 2024 » again.
+    for part in (document.title, document.event, document.place, french_date(document.date)):
+        if part and part.lower() not in ", ".join(parts).lower():
+            parts.append(part)
     parts.append(pages_label(passage))
     if passage.section:
         parts.append(f"section « {passage.section.split(' › ')[-1]} »")

@@ -220,3 +220,23 @@ def test_cli_format_errors_are_one_line(corpus_data):
     )
     both = run("search", "élus", "--json", "--format", "csv", data=corpus_data, check=False)
     assert both.returncode == 2 and len(both.stderr.strip().splitlines()) == 1
+
+
+def test_a_citation_never_says_the_place_or_date_twice(engine):
+    """A title that already names its place and date (« Compte rendu — Bordeaux, 12 mars
+    2024 », as uploads are often called) is not followed by them again."""
+    from search.citations import reference
+
+    passage = next(p for p in engine.passages.values() if not p.speaker)
+    document = replace(
+        engine.documents[passage.document_id],
+        title="Compte rendu du forum — Bordeaux, 12 mars 2024",
+        event=None,
+        place="Bordeaux",
+        date="2024-03-12",
+    )
+    cited = reference(document, passage)
+    assert cited.count("Bordeaux") == 1 and cited.count("12 mars 2024") == 1
+    assert "Paris, 26 juin 2019" in reference(
+        replace(document, title="Actes", place="Paris", date="2019-06-26"), passage
+    )
