@@ -195,8 +195,11 @@ def validation_problem(error: dict[str, Any], language: str) -> str:
     what = error["msg"]
     if template is not None:
         # A context this template does not expect keeps pydantic's words.
+        context = dict(error.get("ctx") or {})
+        if "expected" in context:  # pydantic lists values as « 'a', 'b' or 'c' »
+            context["expected"] = str(context["expected"]).replace("' or '", "' ou '")
         with suppress(KeyError, IndexError):
-            what = template.format(**(error.get("ctx") or {}))
+            what = template.format(**context)
     return f"{where}: {what}"
 
 

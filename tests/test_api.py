@@ -65,7 +65,7 @@ def test_search_filters_and_modes(server):
     ("params", "status"),
     [
         ({"q": ""}, 422),
-        ({"q": "   "}, 400),
+        ({"q": "   "}, 422),
         ({"q": "x", "k": 0}, 422),
         ({"q": "x", "mode": "magic"}, 422),
         ({"q": "x", "year": "deux"}, 422),
@@ -75,6 +75,16 @@ def test_search_filters_and_modes(server):
 def test_bad_search_input_is_a_4xx_with_a_message(server, params, status):
     response = get(server, "/v1/search", **params)
     assert response.status_code == status and response.json()["error"]
+
+
+def test_a_blank_query_and_a_bad_choice_are_said_in_french(server):
+    """"" and "   " are the same mistake; a wrong choice names the valid values in French."""
+    for q in ("", "   "):
+        response = get(server, "/v1/search", q=q)
+        assert response.status_code == 422 and "vide" in response.json()["error"]
+    for params in ({"mode": "magic"}, {"sort": "best"}):
+        error = " ".join(get(server, "/v1/search", q="élus", **params).json()["details"])
+        assert "valeur attendue" in error and " or " not in error and " ou " in error, error
 
 
 def test_documents_and_outline(server):
@@ -223,7 +233,7 @@ def test_answer_endpoint_has_the_promised_shape(server):
     assert {"id", "file", "title", "event", "date"} <= evidence["document"].keys()
     empty = get(server, "/v1/answer", q="xyzzyqq blorf").json()
     assert empty["sections"] == [] and empty["reason"]
-    assert get(server, "/v1/answer", q="  ").status_code == 400
+    assert get(server, "/v1/answer", q="  ").status_code == 422
 
 
 def test_actors_list_and_page(server):

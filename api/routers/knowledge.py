@@ -40,12 +40,12 @@ Text = Annotated[str | None, Query(max_length=2000)]
 
 @router.get("/answer")
 def answer(
-    app: App, q: Annotated[str, Query(min_length=1, max_length=2000, description="La question")]
+    app: App, q: Annotated[str, Query(max_length=2000, description="La question")]
 ) -> AnswerResponse:
     """What works, what to avoid, testimonies and cases for a practice question, each item
     with its exact excerpts and citations; an empty answer says why."""
     if not q.strip():
-        raise ApiError(400, "query.empty")
+        raise ApiError(422, "query.empty")  # "" and "   " alike
     return answer_response(build_answer(app.engine, q))
 
 

@@ -19,9 +19,9 @@ router = APIRouter(prefix="/v1", tags=["search"])
 @router.get("/search")
 def search(
     app: App,
-    q: Annotated[str, Query(min_length=1, max_length=2000, description="La question")],
+    q: Annotated[str, Query(max_length=2000, description="La question")],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
-    mode: Annotated[str, Query(pattern="^(" + "|".join(MODES) + ")$")] = "hybrid",
+    mode: Annotated[Literal[MODES], Query(description="hybrid, lexical or dense")] = "hybrid",
     document: str | None = None,
     event: str | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
@@ -36,7 +36,7 @@ def search(
     """Passages answering a question, with `facets`: how every relevant passage spreads
     over years, events, kinds, speakers, places and cases (each a filter here but cases)."""
     if not q.strip():
-        raise ApiError(400, "query.empty")
+        raise ApiError(422, "query.empty")  # "" and "   " alike
     filters = Filters(
         document=document, event=event, year=year, kind=kind, speaker=speaker, place=place
     )
