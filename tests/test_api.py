@@ -78,7 +78,7 @@ def test_bad_search_input_is_a_4xx_with_a_message(server, params, status):
 
 
 def test_a_blank_query_and_a_bad_choice_are_said_in_french(server):
-    """"" and "   " are the same mistake; a wrong choice names the valid values in French."""
+    """ "" and "   " are the same mistake; a wrong choice names the valid values in French."""
     for q in ("", "   "):
         response = get(server, "/v1/search", q=q)
         assert response.status_code == 422 and "vide" in response.json()["error"]
