@@ -8,7 +8,9 @@ import re
 from search.french import STOP_WORDS, fold, stem
 
 _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+# A sentence ends at . ! ? or … followed by what starts one: « … et à ceux qui l'animent »
+# goes on the same sentence, and a label never opens on its second half.
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^a-zà-öø-ÿ])")
 
 
 def _terms(query: str) -> set[str]:

@@ -267,3 +267,16 @@ def test_a_question_asking_for_precedents_favours_documented_cases(engine):
         return next(i for i, h in enumerate(hits) if h.passage.id in cases)
 
     assert first_case(content) < first_case(unboosted)
+
+
+def test_a_label_never_opens_on_the_second_half_of_a_sentence():
+    """« … » inside a sentence is not its end: the label is the whole sentence."""
+    from search.snippet import best_sentences
+
+    text = (
+        "Nous voulons rendre hommage aux territoires… et à ceux qui les animent, les "
+        "« catalyseurs territoriaux ». Une autre phrase suit ici. - Une liste suit."
+    )
+    label = best_sentences(text, "catalyseurs territoriaux")
+    assert label.startswith("Nous voulons rendre hommage") and "catalyseurs" in label
+    assert best_sentences(text, "liste").startswith("- Une liste")
