@@ -23,7 +23,6 @@ answer is as good as search, and an empty search gives an empty answer with its 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -192,7 +191,6 @@ class _Builder:
         threshold, strong = self._statement_thresholds(
             WARNING_Z if polarity == "avoid" and self.warns else STATEMENT_Z
         )
-        about = self._about_the_object
         for card, vectors in zip(
             self.knowledge.cards, self.knowledge.statement_vectors, strict=True
         ):
@@ -206,7 +204,7 @@ class _Builder:
                     # further down, only one that says nearly what the question asks.
                     near_top = self.rank[pid] < TOP_PASSAGES
                     relevant = closeness >= (threshold if near_top else strong)
-                    if relevant and about(evidence.record["text"], vectors[index]):
+                    if relevant and self._about_the_object(evidence.record["text"], vectors[index]):
                         chosen.setdefault(pid, []).append((closeness, card, index, vectors[index]))
         items = []
         for pid, found in chosen.items():
@@ -240,23 +238,30 @@ class _Builder:
         return matrix @ vector if matrix is not None else None
 
     @cached_property
-    def _about_the_object(self) -> Callable[[str, np.ndarray], bool]:
+    def _object(self) -> tuple[set[str], np.ndarray, float] | None:
         """« comment mobiliser les élus ? »: an item must be about « les élus », not only
         about mobilising (« Mobiliser les bonnes pratiques », « mobiliser leur impôt »):
-        it names the object, or stands closer to it than most statements do. An object
-        the documents speak of everywhere (« un partenariat » in partnership reports)
-        sorts nothing out: then the verb carries the question (« évaluer »)."""
+        it names the object, or stands closer to it than most statements do. Here: the
+        object's terms, its vector and that floor; None when every item is about it. An
+        object the documents speak of everywhere (« un partenariat » in partnership
+        reports) sorts nothing out: then the verb carries the question (« évaluer »)."""
         action = _ACTION.match(self.query)
         named = set(analyse(action.group("object"))) if action else set()
         common = all(self.engine.lexical.share_of(term) > COMMON_SHARE for term in named)
         if not named or common or self._statement_matrix is None:
-            return lambda text, vector: True
+            return None
         object_vector = self.engine.embedder.embed_query(action.group("object"))
         around = self._closeness(object_vector)
-        floor = float(around.mean() + NAMED_OR_Z * around.std())
-        return lambda text, vector: (
-            bool(named & set(analyse(text))) or (float(vector @ object_vector) >= floor)
-        )
+        return named, object_vector, float(around.mean() + NAMED_OR_Z * around.std())
+
+    def _names_object(self, text: str) -> bool:
+        return self._object is None or bool(self._object[0] & set(analyse(text)))
+
+    def _near(self, vector: np.ndarray) -> bool:
+        return float(vector @ self._object[1]) >= self._object[2]
+
+    def _about_the_object(self, text: str, vector: np.ndarray) -> bool:
+        return self._names_object(text) or self._near(vector)
 
     def _card_item(self, card: Card, index: int, polarity: str, vector: np.ndarray) -> Item:
         """The card, with the statement the search found first among its evidence."""
@@ -329,13 +334,18 @@ class _Builder:
         """The passages, with their best sentences, whose best sentences (picked for sharing
         the question's words, the verb among them) are about what the question acts on."""
         sentences = [best_sentences(p.text, self.query, 220) for _, p in candidates]
-        vectors = self.engine.embedder.embed_passages(sentences) if sentences else []
+        # Only sentences that do not name the object are embedded, to measure how near it
+        # they stand (embedding every candidate's cost most of an answer's second).
+        unnamed = [i for i, text in enumerate(sentences) if not self._names_object(text)]
+        texts = [sentences[i] for i in unnamed]
+        vectors = self.engine.embedder.embed_passages(texts) if texts else []
+        near = {i for i, vector in zip(unnamed, vectors, strict=True) if self._near(vector)}
         return [
             (position, passage, text)
-            for (position, passage), text, vector in zip(
-                candidates, sentences, vectors, strict=True
+            for index, ((position, passage), text) in enumerate(
+                zip(candidates, sentences, strict=True)
             )
-            if self._about_the_object(text, vector)
+            if index in near or index not in unnamed
         ]
 
     def _passage_item(
