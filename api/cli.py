@@ -259,17 +259,26 @@ def _refresh(store, quiet: bool, embedder=None) -> dict:
     from search.embedders import get_embedder
     from search.knowledge.build import refresh
 
-    bar = tqdm(unit="extrait", desc="Embeddings", disable=quiet, file=sys.stderr)
+    if not quiet:
+        # The derived records are rebuilt without a bar of their own: say so, as the
+        # vectors' bar appears only when something lacks one (no « 0 extrait » bar).
+        typer.echo("Mise à jour des fiches pratiques, cas, acteurs et index…", err=True)
+    bars: list[tqdm] = []
 
     def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+        if not bars:
+            bars.append(
+                tqdm(total=total, unit="extrait", desc="Vecteurs", disable=quiet, file=sys.stderr)
+            )
+        bars[0].total = total
+        bars[0].n = done
+        bars[0].refresh()
 
     try:
         return refresh(store, embedder or get_embedder(state.model), progress)
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
 
 
 @app.command(help="Reconstruire ce qui dérive de la base : vecteurs, fiches pratiques, cas, index.")
@@ -282,7 +291,7 @@ def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         _print_json(counts)
     else:
         _echo(
-            "{embedded} passage chunks embedded, {practices} practice cards, {cases} cases".format(
+            "{embedded} extraits vectorisés, {practices} fiches pratiques, {cases} cas".format(
                 **counts
             )
         )

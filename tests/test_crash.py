@@ -98,7 +98,7 @@ def reference(tmp_path_factory, documents) -> dict:
     [
         "1/3",  # while reading the first document
         "2/3",  # one document committed and embedded, the next being read
-        "Embeddings",  # every document stored with its vectors: cards, cases, actors, index
+        "Mise à jour",  # every document stored with its vectors: cards, cases, actors, index
     ],
 )
 def test_a_killed_ingest_leaves_a_whole_store_and_a_rerun_completes_it(
