@@ -178,6 +178,8 @@ def concurrent(clients: int, make: Callable[[], Callable], queries: list) -> dic
     """`clients` threads, each with its own searcher from `make`, each asking every query
     (from its own starting point); latencies pooled, and queries/s over the whole run."""
     searchers = [make() for _ in range(clients)]
+    for search in searchers:  # a first query warms each one's connection and caches
+        search(queries[0])
     latencies: list[float] = []
     ready = threading.Barrier(clients + 1)
 
