@@ -51,7 +51,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import faiss
@@ -327,10 +327,18 @@ def server_sizes(url: str) -> dict:
             started = time.perf_counter()
             conn.execute(f'REINDEX INDEX "{index}"')
             sizes[name] = round(time.perf_counter() - started, 1)
-    server = psutil.Process(pid).parent()
-    processes = [server, *server.children()]
-    sizes["server_pss_mb"] = round(sum(p.memory_full_info().pss for p in processes) / 1e6)
+    sizes["server_pss_mb"] = round(server_pss(psutil.Process(pid).parent()) / 1e6)
     return sizes
+
+
+def server_pss(server: psutil.Process) -> int:
+    """The proportional set size of the server and its processes (shared memory counted
+    once in all), those that ended meanwhile (a finished parallel worker) left out."""
+    total = 0
+    for process in (server, *server.children()):
+        with suppress(psutil.NoSuchProcess):
+            total += process.memory_full_info().pss
+    return total
 
 
 def disk_mb(folder: Path) -> float:
