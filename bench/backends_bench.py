@@ -378,11 +378,18 @@ def measure(
 # -- the API on the corpus ---------------------------------------------------------------
 
 
+def environment(**env: str) -> dict[str, str]:
+    """This process's environment for a `recueil` command, without a database URL of the
+    shell's: the API part's stores are the embedded ones in its temporary folders."""
+    inherited = {k: v for k, v in os.environ.items() if k != "RECUEIL_DATABASE_URL"}
+    return {**inherited, **env}
+
+
 def recueil(*args: str, **env: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=environment(**env),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -398,7 +405,7 @@ def serving(data: Path, workers: int, env: dict) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
-        env={**os.environ, "RECUEIL_DATA": str(data), **env},
+        env=environment(RECUEIL_DATA=str(data), **env),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
