@@ -2,7 +2,8 @@
 side by side in one run (issue #15, part 5).
 
 Run: `make bench-backends` (or `python bench/backends_bench.py [--sizes 10000 100000]
-[--no-api]`); about 15 minutes for 10k and 100k on 2 cores, and the API part.
+[--no-api]`): 18 minutes for 10k, 100k and the API part on 2 shared cores; 1M adds
+over an hour (the HNSW index kept up to date on every vector write).
 
 For each size, a collection generated from the corpus (bench/generated.py: texts stringing
 real sentences, vectors mixing real chunk vectors, one vector a passage) goes into a fresh
