@@ -3,11 +3,8 @@
 Run: `make bench-scale` (or `python bench/scale_bench.py [--sizes 10000 100000 1000000]`),
 about 30 minutes.
 
-Collections are generated from the corpus, varied rather than copied:
-- vectors: each item mixes two real chunk vectors of the corpus with random weights plus
-  small noise, then is normalised, so the collection keeps the corpus's clustered
-  geometry at any size; queries are real query embeddings of eval/queries.jsonl;
-- texts (for BM25): each item strings together 3 to 8 random sentences of the corpus.
+Collections are generated from the corpus (bench/generated.py): vectors mixing real chunk
+vectors, texts (for BM25) stringing real sentences; queries are real query embeddings.
 
 For each size it measures, for exact (flat) inner-product search, IVF-Flat (the engine's
 `ivf_flat`, at several probe counts), HNSW and IVF-PQ: build time, index memory, warm
@@ -25,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import tempfile
@@ -38,56 +34,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generated import corpus, query_texts, synthetic_texts, synthetic_vectors  # noqa: E402
 from tables import markdown_table  # noqa: E402
 
-from ingest.pipeline import ingest  # noqa: E402
-from ingest.store import open_store  # noqa: E402
 from search.bm25 import BM25  # noqa: E402
 from search.embedders import get_embedder  # noqa: E402
-from search.vectors import APPROXIMATE_ABOVE, all_chunks, ensure_embeddings, ivf_flat  # noqa: E402
+from search.vectors import APPROXIMATE_ABOVE, ivf_flat  # noqa: E402
 
 QUERIES = 200
 K = 10
-
-
-def corpus(embedder) -> tuple[np.ndarray, list[str], np.ndarray, float]:
-    """Real chunk vectors, sentences and query vectors of the corpus, and the chunk rate."""
-    with tempfile.TemporaryDirectory() as folder:
-        store = open_store(folder)
-        ingest(store, [ROOT / "corpus"])
-        chunks = all_chunks(store.passages())
-        started = time.perf_counter()
-        ensure_embeddings(store, embedder, chunks)
-        rate = len(chunks.texts) / (time.perf_counter() - started)
-        found = store.embeddings(embedder.model_id, chunks.hashes)
-        vectors = np.stack([found[h] for h in chunks.hashes])
-        sentences = [
-            s for p in store.passages() for s in re.split(r"(?<=[.!?])\s+", p.text) if len(s) > 30
-        ]
-    lines = (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-    queries = embedder_queries(embedder, [json.loads(line)["query"] for line in lines])
-    return vectors, sentences, queries, rate
-
-
-def embedder_queries(embedder, texts: list[str]) -> np.ndarray:
-    return np.stack([embedder.embed_query(t) for t in texts]).astype(np.float32)
-
-
-def synthetic_vectors(real: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
-    out = np.empty((size, real.shape[1]), dtype=np.float32)
-    for start in range(0, size, 100_000):
-        n = min(100_000, size - start)
-        a, b = real[rng.integers(0, len(real), n)], real[rng.integers(0, len(real), n)]
-        weight = rng.uniform(0.3, 0.7, (n, 1)).astype(np.float32)
-        mixed = weight * a + (1 - weight) * b + rng.normal(0, 0.02, a.shape).astype(np.float32)
-        out[start : start + n] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
-    return out
-
-
-def synthetic_texts(sentences: list[str], size: int, rng: np.random.Generator) -> list[str]:
-    picks = rng.integers(0, len(sentences), (size, 8))
-    lengths = rng.integers(3, 9, size)
-    return [" ".join(sentences[i] for i in row[:n]) for row, n in zip(picks, lengths, strict=True)]
 
 
 def timed_queries(search, queries: np.ndarray) -> tuple[list[float], list[np.ndarray]]:
@@ -232,10 +187,7 @@ def run(sizes: list[int], lexical_max: int, graph_max: int) -> dict:
     real, sentences, query_vectors, rate = corpus(embedder)
     rng = np.random.default_rng(0)
     queries = query_vectors[rng.integers(0, len(query_vectors), QUERIES)]
-    query_texts = [
-        json.loads(line)["query"]
-        for line in (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    texts = query_texts()
     rows = []
     for size in sizes:
         data = synthetic_vectors(real, size, rng)
@@ -260,11 +212,11 @@ def run(sizes: list[int], lexical_max: int, graph_max: int) -> dict:
             del index
         entry["engine"] = {
             "index": "ivf" if size > APPROXIMATE_ABOVE else "exact",
-            **engine_latency(embedder, engine_index, query_texts * 3),
+            **engine_latency(embedder, engine_index, texts * 3),
         }
         del engine_index
         if size <= lexical_max:
-            entry["bm25"] = measure_lexical(synthetic_texts(sentences, size, rng), query_texts)
+            entry["bm25"] = measure_lexical(synthetic_texts(sentences, size, rng), texts)
         rows.append(entry)
         print(json.dumps(entry), flush=True)
         del data

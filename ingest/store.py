@@ -267,7 +267,9 @@ class Store(ABC):
     @abstractmethod
     def fts(self, query: str, limit: int) -> list[tuple[str, float]]:
         """The backend's own word match, accent-insensitive → (passage id, score; higher is
-        better). Search ranks with its own BM25 (search.bm25) on both backends."""
+        better), best first: the lexical side asked of the store itself (tsvector and
+        ts_rank_cd on PostgreSQL, FTS5's bm25 on SQLite). Search ranks with its own BM25
+        (search.bm25) on both backends."""
 
     # -- embeddings ------------------------------------------------------------
 
@@ -287,6 +289,18 @@ class Store(ABC):
 
     @abstractmethod
     def save_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None: ...
+
+    @abstractmethod
+    def nearest(
+        self, model: str, vector: np.ndarray, k: int, ef_search: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The k text hashes whose vectors for `model` have the highest inner product with
+        `vector` → (hash, inner product), best first: the dense side asked of the store
+        itself (PostgreSQL's HNSW index; an exact scan on SQLite). Search ranks with its
+        own FAISS index on both backends (search.vectors); this is what a search inside
+        the database would use, measured in bench/backends_bench.py. `ef_search`: how
+        many candidates an approximate index keeps while searching (recall against time);
+        an exact backend ignores it."""
 
     @abstractmethod
     def prune_embeddings(self, keep: set[str]) -> int:

@@ -12,6 +12,7 @@ import numpy as np
 import psycopg
 import pytest
 
+from ingest.backends.postgres import nearest_query
 from ingest.store import DocumentRow, PassageRow, Store, open_store
 from tests.conftest import hold_lock, release
 
@@ -209,6 +210,19 @@ def test_embeddings_are_kept_per_model_and_pruned(any_store):
     assert any_store.stats()["embeddings"] == {"m": 1, "other": 1}
 
 
+def test_nearest_vectors_come_best_first_from_the_models_own(any_store):
+    vectors = np.random.default_rng(0).normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    any_store.save_embeddings("m", {f"h{i}": v for i, v in enumerate(vectors)})
+    any_store.save_embeddings("other", {"x": vectors[7]})  # the query itself, another model
+    found = any_store.nearest("m", vectors[7], 5, ef_search=100)
+    exact = np.argsort(-(vectors @ vectors[7]))[:5]
+    assert [digest for digest, _ in found] == [f"h{i}" for i in exact]
+    assert found[0][0] == "h7" and found[0][1] == pytest.approx(1.0, abs=1e-3)
+    assert [score for _, score in found] == pytest.approx(vectors[exact] @ vectors[7], abs=2e-3)
+    assert any_store.nearest("absent", vectors[7], 5) == []
+
+
 def test_derived_tables_are_swapped_whole(any_store):
     practice = {"id": "p1", "label": "Coopérer", "description": "…", "polarity": "levier"}
     practice |= {"statement_ids": '["s1"]', "documents": 2, "events": 1}
@@ -325,6 +339,23 @@ def test_postgres_schema_has_the_french_tsvector_and_the_hnsw_halfvec_index(post
     hnsw = [d for d in indexes.values() if "hnsw" in d]
     assert len(hnsw) == 1 and "halfvec(8)" in hnsw[0] and "halfvec_ip_ops" in hnsw[0]
     assert column == "halfvec" and stems == "'elus':1"
+    store.close()
+
+
+def test_postgres_nearest_goes_through_the_hnsw_index_even_with_a_generic_plan(
+    postgres_url, tmp_path
+):
+    store = _postgres(postgres_url, tmp_path)
+    store.save_embeddings("m", {"h": np.ones(8, dtype=np.float32) / np.sqrt(8)})
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        query = nearest_query("m", 8).as_string(conn)
+        prepared = query.replace("%(q)s", "$1::halfvec").replace("%(k)s", "$2")
+        conn.execute("SET enable_seqscan = off")  # else a seq scan is cheaper on one row
+        conn.execute("SET plan_cache_mode = force_generic_plan")
+        conn.execute(f"PREPARE nearest AS {prepared}")
+        plan = conn.execute("EXPLAIN EXECUTE nearest('[1,1,1,1,1,1,1,1]', 3)").fetchall()
+    assert "Index Scan using embeddings_hnsw_" in "\n".join(row[0] for row in plan)
+    assert [digest for digest, _ in store.nearest("m", np.ones(8), 3, ef_search=10)] == ["h"]
     store.close()
 
 

@@ -13,7 +13,9 @@ database any number of processes (and machines) share. Inside it:
   transaction: what a server polls to see other processes' writes (Store.watch).
 
 Search still ranks in memory (BM25 postings, FAISS) from the rows read here, so results
-are the same on both backends; ranking in SQL is a later step (docs/POSTGRES.md).
+are the same on both backends. `fts` and `nearest` ask the GIN and HNSW indexes
+themselves: what ranking in SQL would use, measured against the in-memory engine by
+bench/backends_bench.py (docs/POSTGRES.md).
 
 Writes are serialised twice, as SQLite serialises them: each write transaction takes a
 transaction-level advisory lock (one writer commits at a time, as in SQLite), and a whole
@@ -449,6 +451,21 @@ class PostgresStore(Store):
             )
             _ensure_hnsw(conn, model, len(next(iter(vectors.values()))))
 
+    def nearest(
+        self, model: str, vector: np.ndarray, k: int, ef_search: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Through the model's HNSW index: the ORDER BY repeats the index's expression and
+        the model is a literal, so that the planner, prepared statements' generic plans
+        included, can prove the partial index's condition. `ef_search` sets
+        `hnsw.ef_search` for this query only (pgvector's default is 40, its limit 1000)."""
+        with self._pool.connection() as conn, conn.transaction():
+            if ef_search:
+                conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(ef_search)])
+            rows = conn.execute(
+                nearest_query(model, len(vector)), {"q": HalfVector(vector), "k": k}
+            ).fetchall()
+        return [(digest, float(score)) for digest, score in rows]
+
     def prune_embeddings(self, keep: set[str]) -> int:
         with self._transaction() as conn:
             row = conn.execute(
@@ -558,6 +575,15 @@ def _copy_vectors(
         copy.set_types(["text", "text", "halfvec"])
         for digest, model, vector in rows:
             copy.write_row((digest, model, HalfVector(vector)))
+
+
+def nearest_query(model: str, dim: int) -> sql.Composed:
+    """The k nearest of one model's vectors by inner product (parameters `q`, `k`), in the
+    shape the model's partial HNSW index (_ensure_hnsw) serves."""
+    return sql.SQL(
+        "SELECT hash, -(vector::halfvec({dim}) <#> %(q)s) FROM embeddings "
+        "WHERE model = {model} ORDER BY vector::halfvec({dim}) <#> %(q)s LIMIT %(k)s"
+    ).format(dim=sql.SQL(str(int(dim))), model=sql.Literal(model))
 
 
 def _ensure_hnsw(conn: psycopg.Connection, model: str, dim: int) -> None:

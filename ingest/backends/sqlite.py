@@ -409,6 +409,29 @@ class SQLiteStore(Store):
                 pk=("hash", "model"),
             )
 
+    def nearest(
+        self, model: str, vector: np.ndarray, k: int, ef_search: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Exact: every vector of the model is read and scored. SQLite has no vector
+        index, and search does not need one here (FAISS, built from these rows); this
+        answers the same question as PostgreSQL's HNSW index, without approximation, in
+        time proportional to the vectors kept (`ef_search` has no meaning)."""
+        query = np.asarray(vector, dtype=np.float32)
+        hashes: list[str] = []
+        scores: list[np.ndarray] = []
+        cursor = self.db.conn.execute(
+            "SELECT hash, vector FROM embeddings WHERE model = ?", [model]
+        )
+        while rows := cursor.fetchmany(BATCH * 20):
+            blob = b"".join(row[1] for row in rows)
+            matrix = np.frombuffer(blob, dtype=np.float32).reshape(len(rows), -1)
+            hashes.extend(row[0] for row in rows)
+            scores.append(matrix @ query)
+        if not hashes:
+            return []
+        found = np.concatenate(scores)
+        return [(hashes[i], float(found[i])) for i in np.argsort(-found, kind="stable")[:k]]
+
     def prune_embeddings(self, keep: set[str]) -> int:
         with self.transaction() as db:
             stale = [
