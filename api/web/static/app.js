@@ -315,7 +315,7 @@ function showFacets(facets) {
 // ---- search and answer -------------------------------------------------------------
 
 function resultItem(result, selectable = false) {
-  const meta = [result.document.title, result.document.date, `p. ${result.page}`];
+  const meta = [result.document.title, frenchDate(result.document.date), `p. ${result.page}`];
   if (result.speaker) meta.unshift(result.speaker);
   const item = el("li", { class: "result", "data-passage": result.passage_id },
     el("p", { class: "snippet", html: result.snippet }),
