@@ -644,3 +644,26 @@ def test_similar_cases_find_a_comparable_case_for_most_descriptions(engine):
     result = score(engine, Path(__file__).parent.parent / "eval" / "labels" / "similar_cases.jsonl")
     assert result["descriptions"] >= 30
     assert result["comparable"] >= 0.8 * result["descriptions"], result["misses"]
+
+
+@pytest.mark.parametrize(
+    ("line", "role"),
+    [
+        (
+            "Marie DUPONT, présidente de Terres Partagées : « Nous avons appris. »",
+            "présidente de Terres Partagées",
+        ),
+        ("Paul MARTIN, doctorant au RAMEAU, a présenté ses travaux.", "doctorant au RAMEAU"),
+        (
+            "Anne ROUX, Ministre de la Ville représentée par Luc Petit, directeur.",
+            "Ministre de la Ville",
+        ),
+        ("Pour Paul MARTIN, au-delà des solutions, la question clé est le financement.", None),
+        ("La ministre Anne ROUX, retenue par une réunion, n'a pu venir.", None),
+    ],
+)
+def test_a_role_is_what_follows_a_name_only_when_it_reads_as_one(line, role):
+    from ingest.extract.quotes import all_roles_in
+
+    found = all_roles_in(line)
+    assert (found[next(iter(found))][0] if found else None) == role

@@ -42,11 +42,19 @@ _ROLE = re.compile(rf"(?P<name>{NAME}),\s*(?P<role>(?:[^:\n.;\-–]|[-–](?=\w)
 
 
 # Where a role stops: a verb, a relative clause, or the subject of the talk or report.
-_CLAUSE = re.compile(r",\s*(?:a|ont|avait|est|sont|s[’']est|qui|que|dont|sur|rapport|rapporteur)\s")
+_CLAUSE = re.compile(
+    r",\s*(?:a|ont|avait|est|sont|s[’']est|qui|que|dont|sur|rapport|rapporteur)\s"
+    # « Ministre de la Cohésion des territoires représentée par Hugo Bevort »: the rest is
+    # the person who stood in.
+    r"|\s+représenté(?:e|s|es)?\s+par\s"
+)
 # What follows « X, » when it is a clause of the sentence rather than X's role.
 _NOT_A_ROLE = re.compile(
     r"(?:vous|en|depuis|suite|qui|que|a|ont|avait|est|sont|s[’']est|dans|pour|avec|lors|"
-    r"et|mais|car|nous|je|il|elle)\b",
+    r"et|mais|car|nous|je|il|elle|"
+    # « X, au-delà des solutions… », « X, retenue par une réunion… »: the sentence goes on.
+    r"au|aux|à|selon|après|avant|comme|entre|sans|parmi|ainsi|alors|aussi|donc|puis|enfin|"
+    r"(?:retenu|représenté|invité|excusé|empêché|accompagné)(?:e|s|es)?)\b",
     re.I,
 )
 
