@@ -299,6 +299,13 @@ def test_a_question_shows_the_answer_before_the_passages(page):
     exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert len(exported) == 1 and "/documents/" in exported[0]["URL"]  # CSL-JSON by default
     assert page.locator("#results .result").count() == 10
+    # Three items a section at once, the others one click away; a label that is the
+    # excerpt is not quoted again under it.
+    for section in answer.locator("section").all():
+        assert section.locator(":scope > ol > .answer-item").count() <= 3
+    for item in answer.locator(":scope section > ol > .answer-item").all():
+        label = item.locator(".label").inner_text()
+        assert label[:40] not in item.locator(".citation").inner_text()
 
 
 def test_nonsense_says_there_is_nothing_relevant(page):

@@ -342,9 +342,12 @@ function answerItem(item) {
   const label = item.speaker ? `${item.speaker} : ${item.label}` : item.label;
   const link = (e) => contextLink(e.document.id, e.passage_id, e);
   const [first, ...others] = item.evidence;
+  // When the label is the excerpt itself, the citation below it gives only its source.
+  const [quoted, ...source] = first.citation.split("» — ");
+  const same = source.length && squash(quoted).startsWith(squash(item.label).slice(0, 60));
   const entry = el("li", { class: "answer-item" },
     el("p", { class: "label" }, label + votes),
-    el("blockquote", { class: "citation" }, first.citation),
+    el("blockquote", { class: "citation" }, same ? `— ${source.join("» — ")}` : first.citation),
   );
   if (others.length) {
     entry.append(el("details", { class: "also-in" },
@@ -360,12 +363,29 @@ function answerItem(item) {
   return entry;
 }
 
+// Letters and digits only: a label and its excerpt compare whatever their marks and spaces.
+function squash(text) {
+  return text.replace(/[^\p{L}\p{N}]/gu, "").toLowerCase();
+}
+
+// Items shown at once in each section of the answer; the others one click away, so that
+// the passages are not two screens below.
+const ANSWER_SHOWN = 3;
+
 function showAnswer(data) {
   const box = $("#answer");
   box.replaceChildren(el("h2", {}, "Réponse"),
-    ...data.sections.map((section) => el("section", { class: `answer-${section.kind}` },
-      el("h3", {}, section.title),
-      el("ol", { class: "answer-items" }, ...section.items.map(answerItem)))));
+    ...data.sections.map((section) => {
+      const shown = section.items.slice(0, ANSWER_SHOWN);
+      const more = section.items.slice(ANSWER_SHOWN);
+      return el("section", { class: `answer-${section.kind}` },
+        el("h3", {}, section.title),
+        el("ol", { class: "answer-items" }, ...shown.map(answerItem)),
+        ...(more.length ? [el("details", { class: "answer-more" },
+          el("summary", {}, `${more.length} de plus`),
+          el("ol", { class: "answer-items", start: ANSWER_SHOWN + 1 }, ...more.map(answerItem)))]
+          : []));
+    }));
   box.hidden = !data.sections.length;
 }
 
