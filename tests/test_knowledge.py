@@ -127,6 +127,79 @@ def test_a_quoted_name_wrapped_over_lines_is_one_case_whatever_its_ampersand(tmp
         assert " ".join(extracted.text[mention.start : mention.end].split()) == mention.name
 
 
+REPORT = """Actes de la rencontre des territoires solidaires
+
+Programme
+
+9h00 – 9h30 : Accueil et présentation du projet « Jardins du Causse »
+
+Retours d'expériences
+
+Un bon exemple est celui de la ville de Mauriac en Auvergne, qui a développé des activités
+nouvelles grâce à la coopération entre les agriculteurs et la ville.
+
+Le PTCE Mauriac rassemble des entreprises, des associations et la mairie pour créer des
+emplois et partager des locaux.
+
+À Florac, le maire contractualise avec les habitants du village pour rouvrir l'école et le
+commerce. Si on rouvre l'école, la conduite du changement est difficile, il faut convaincre
+les familles une à une.
+
+Le projet « Cantines Solidaires » est né à Lyon dans les quartiers de la métropole : il
+fournit des repas préparés par des associations d'insertion aux familles.
+
+Les interviews filmées que vous pouvez retrouver sur le site
+
+• Cantines Solidaires
+• Florac
+• Fondation Horizon
+• Banque Populaire
+"""
+
+
+def test_cases_of_a_written_report_stand_where_their_own_sentences_say(tmp_path):
+    """Place and type of territory come from the sentences that present each case; a name
+    only a timetable line gives is no case; « PTCE Mauriac » and « la ville de Mauriac en
+    Auvergne » are one case; a town that is a case is a place, not an organisation; the
+    actors and themes of a page are not read from a list of filmed interviews; a sentence
+    saying what is difficult is no `do` lesson."""
+    from ingest.store import open_store
+    from search.knowledge.actors import build_actors
+    from search.knowledge.case_pages import extracted_fields
+    from search.knowledge.cases import Case, build_cases
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "rencontre.txt").write_text(REPORT, encoding="utf-8")
+    store = open_store(tmp_path / "data")
+    ingest(store, [folder])
+    cases = {c["name"]: c for c in build_cases(store)}
+    assert set(cases) == {"PTCE Mauriac", "Florac", "Cantines Solidaires"}, set(cases)
+    where = {n: (c["place"], json.loads(c["territories"])[:1]) for n, c in cases.items()}
+    assert where == {
+        "PTCE Mauriac": ("Mauriac", ["périurbain"]),
+        "Florac": ("Florac", ["rural"]),
+        "Cantines Solidaires": ("Lyon", ["métropole"]),
+    }
+    actors = build_actors(store, list(cases.values()))
+    assert next(a for a in actors if a["name"] == "Florac")["kind"] == "place"
+    passages = {p.id: p for p in store.passages()}
+    statements = store.records("statements")
+    for row in cases.values():
+        case = Case.from_row(row)
+        own = [passages[p] for p in case.passage_ids]
+        assert all("Fondation Horizon" not in p.text for p in own)
+        named = [a for a in actors if set(json.loads(a["passage_ids"])) & set(case.passage_ids)]
+        fields = extracted_fields(
+            case, own, named, [s for s in statements if s["passage_id"] in case.passage_ids]
+        )
+        assert fields["territory_type"] == where[case.name][1][0]
+        assert {"Florac", "Fondation Horizon"}.isdisjoint(a["name"] for a in fields["actors"])
+        assert not any("retrouver sur le site" in theme for theme in fields["themes"])
+    difficult = next(s for s in statements if "est difficile" in s["text"])
+    assert difficult["polarity"] == "avoid"
+
+
 def test_similar_cases_come_with_reasons_and_never_the_case_itself(engine):
     case = next(c for c in engine.knowledge.cases if c.name == "Villes au Carré")
     similar = engine.knowledge.similar_cases(case.description, 5, exclude=case)
@@ -140,7 +213,7 @@ def test_similar_cases_come_with_reasons_and_never_the_case_itself(engine):
         "une plateforme de dialogue pour les quartiers de la politique de la ville", 3
     )
     assert described[0].case.name == "Villes au Carré"
-    assert any("quartiers" in reason for reason in described[0].reasons)
+    assert any("quartier prioritaire" in reason for reason in described[0].reasons)
 
 
 # -- consistency -------------------------------------------------------------------

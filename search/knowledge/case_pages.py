@@ -71,8 +71,8 @@ def extracted_fields(
         "actors": [
             {"id": a["id"], "name": a["name"], "type": a["type"], "label": TYPE_LABELS[a["type"]]}
             for a in actors
-            # A town that is the case is its place, not one of its actors.
-            if a["kind"] != "place" and a["name"] != case.place
+            # The case is not one of its own actors, nor is the town it is.
+            if a["kind"] != "place" and a["name"] not in (case.name, case.place)
         ][:12],
         "themes": list(
             dict.fromkeys(

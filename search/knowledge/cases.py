@@ -123,7 +123,7 @@ def territory_types(tiers: list[str], name: str) -> list[str]:
     International »)."""
     own = fold(name)
     for text in tiers:
-        folded = fold(text).replace(own, " ")
+        folded = fold(text).replace(own, " ") if own else fold(text)
         counts = {t: len(re.findall(p, folded)) for t, p in TERRITORIES.items()}
         found = [t for t in TERRITORIES if counts[t]]
         if found:
@@ -179,7 +179,7 @@ class _Places:
         return None
 
 
-_LOCATIVE = r"(?:\b(?:à|au|aux|en|de|du|des|d[’']|dans|sur|vers)\s*(?:la |le |les |l[’'])?|\()"
+_LOCATIVE = r"(?:\b(?i:à|au|aux|en|de|du|des|d[’']|dans|sur|vers)\s*(?:la |le |les |l[’'])?|\()"
 
 
 def located(text: str, place: str, name: str = "") -> int:
