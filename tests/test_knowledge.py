@@ -508,6 +508,27 @@ def test_a_query_nothing_matches_gets_no_quote(engine):
     assert verbatim_first[0].record["speech"] == "verbatim"
 
 
+def test_similar_cases_are_scored_apart_on_their_own_content(engine):
+    """Cases one passage named used to tie (0.333) quoting that same passage; a speaker's
+    biography filed under another talk made Tamkeen Loos-en-Gohelle's first similar case."""
+    knowledge = engine.knowledge
+    similar = knowledge.similar_to_text(
+        "pôle territorial de coopération économique avec entreprises, collectivités et "
+        "associations",
+        6,
+    )
+    assert len({s.score for s in similar}) == len(similar)
+    for found in similar:
+        assert found.passage.id in found.case.passage_ids
+        after = engine.passages.get(f"{found.passage.document_id}:{found.passage.ordinal + 1}")
+        # Content, or the introduction of a guest whose answer describes the case.
+        assert found.passage.kind == "text" or after.id in found.case.passage_ids
+        assert any(r.startswith("score : passage") for r in found.reasons)
+    loos = knowledge.case("case-loos-en-gohelle")
+    first = knowledge.similar_cases(f"{loos.name}. {loos.description}", 3, exclude=loos)
+    assert all("tamkeen" not in s.case.key for s in first)
+
+
 def test_similar_cases_are_not_always_the_same_ones(engine):
     """Hub cases named in many passages used to come back for every description."""
     descriptions = (

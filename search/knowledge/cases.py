@@ -517,6 +517,7 @@ class SimilarCase:
     case: Case
     score: float  # in [0, 1]
     reasons: list[str]
+    passage: PassageRow  # the case's own passage that search matched, quoted in the reasons
 
 
 # The search score (a z-score) at which a case's passage counts as half relevant.
@@ -567,7 +568,7 @@ def similar_cases(
             *_reasons(shared, passage),
             f"score : passage {parts[0]:.2f} + cas {parts[1]:.2f} + traits {parts[2]:.2f}",
         ]
-        found.append(SimilarCase(case, round(sum(parts), 4), reasons))
+        found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
     found.sort(key=lambda s: -s.score)
     return found[:k]
 
