@@ -1,10 +1,13 @@
 """Cases: named initiatives merged across documents, described, and compared.
 
 Mentions with the same key (or one key extending the other: « Tamkeen » and « Tamkeen Li
-Tanmia ») are one case, so a case never comes back as similar to itself under another
-document's name. A case's passages are those that name it. Its profile (kinds of actors,
-type of territory, levers) comes from fixed French vocabularies over those passages, so
-every reason given for a similarity can be checked in the text.
+Tanmia »), or whose proper-name words one contains (« PTCE Les Mureaux », « la ville des
+Mureaux en Ile-de-France »), are one case, so a case never comes back as similar to itself
+under another document's name. A case's passages are those that name it and say something
+of it (not a timetable line, a footnote or a list of names); a case without one is not
+built. Its profile (kinds of actors, type of territory, levers) comes from fixed French
+vocabularies over those passages, and its place and type of territory from the nearest of
+them, so every reason given for a similarity can be checked in the text.
 """
 
 from __future__ import annotations
@@ -140,10 +143,9 @@ class _Places:
 
     def __init__(self, store: Store):
         mentions = store.records("actor_mentions")
-        organisations = {
+        self.organisations = organisations = {
             actor_key(m["name"], "organisation") for m in mentions if m["kind"] == "organisation"
         }
-        self.organisations = organisations
         self.in_passage: dict[str, set[str]] = defaultdict(set)
         for mention in mentions:
             name = mention["name"]
