@@ -398,9 +398,12 @@ class QuotesResponse(Paged):
 class CaseModel(BaseModel):
     id: str
     name: str
-    place: str | None
+    place: str | None = Field(description="commune, department, region or country the text gives")
     actors: list[str]
-    territories: list[str]
+    territories: list[str] = Field(
+        description="types of territory its own passages speak of, most said first: "
+        + ", ".join(TERRITORY_TYPE_NAMES)
+    )
     levers: list[str]
     description: str
     documents: int

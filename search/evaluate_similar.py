@@ -14,6 +14,7 @@ from pathlib import Path
 
 from search.engine import SearchEngine
 from search.evaluate import EvalFileError
+from search.knowledge.slugs import slug_id
 
 FIRST = 3
 
@@ -34,15 +35,27 @@ def load(path: Path) -> dict[str, tuple[str, dict[str, int]]]:
     return judged
 
 
+def _judged_names(engine: SearchEngine) -> dict[str, set[str]]:
+    """Each case's id and the ids its mentions' keys had as cases of their own: judges
+    graded « PTCE Les Mureaux » and « Mureaux en Ile-de-France » apart, and a case merging
+    both is comparable wherever either was."""
+    keys = {m["id"]: m["key"] for m in engine.store.records("mentions")}
+    return {
+        case.id: {case.id} | {slug_id("case", keys[i]) for i in case.mention_ids if i in keys}
+        for case in engine.knowledge.cases
+    }
+
+
 def score(engine: SearchEngine, path: Path) -> dict:
     """Descriptions with a comparable case (grade ≥ 1) among the first three of
     `similar_to_text`, and with a closely comparable one (2) where there is one."""
     comparable = close = with_close = 0
     misses = []
     judged = {qid: item for qid, item in load(path).items() if max(item[1].values()) > 0}
+    names = _judged_names(engine)
     for qid, (text, grades) in judged.items():
-        first = [s.case.id for s in engine.knowledge.similar_to_text(text, FIRST)]
-        found = [grades.get(case_id, 0) for case_id in first]
+        first = [s.case for s in engine.knowledge.similar_to_text(text, FIRST)]
+        found = [max(grades.get(i, 0) for i in names.get(c.id, {c.id})) for c in first]
         comparable += any(g >= 1 for g in found)
         if max(grades.values()) == 2:
             with_close += 1

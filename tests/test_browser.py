@@ -369,16 +369,16 @@ def test_an_editor_documents_a_case_then_completes_it_on_the_page(page, server):
 
     detail.get_by_text("Compléter ou corriger cette fiche").click()
     form = detail.locator("form.case-editor")
-    form.get_by_label("Type de territoire").select_option("ville moyenne")
+    form.get_by_label("Type de territoire").select_option("métropole")
     form.get_by_label("Thèmes (un par ligne)").fill("alimentation\nlien social")
     form.get_by_role("button", name="Enregistrer").click()  # the token is remembered
     detail.get_by_text("alimentation · lien social").wait_for()
-    assert "ville moyenne" in detail.inner_text()
+    assert "métropole" in detail.inner_text()
     assert detail.locator("em.edited").count() >= 3  # name, place, territory type, themes
 
     case_id = page.url.split("id=")[1]
     saved = httpx.get(f"{server}/v1/cases/{case_id}").json()
-    assert saved["territory_type"] == "ville moyenne"
+    assert saved["territory_type"] == "métropole"
     assert saved["themes"] == ["alimentation", "lien social"]
     page.reload()
     detail.get_by_text("alimentation · lien social").wait_for()

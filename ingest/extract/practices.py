@@ -8,7 +8,9 @@ Precision first. A block counts only with a cue the text gives itself:
 - it is a numbered or bulleted line that opens on an infinitive (« 12. Accompagner les
   élus à faire un pas de côté. ») under any heading;
 - it is a sentence stating a necessity (« il faut… », « il est essentiel de… »).
-« Ce que je ne referais pas » gives statements with polarity "avoid".
+« Ce que je ne referais pas » gives statements with polarity "avoid", and so does a
+necessity sentence that says what is difficult (« … est difficile, il faut … »); under a
+heading, the heading's polarity stands.
 """
 
 from __future__ import annotations
@@ -86,6 +88,13 @@ _NECESSITY = re.compile(
 )
 _DISCOURSE = re.compile(
     r"\b(?:important|essentiel|nécessaire) de (?:noter|souligner|rappeler|dire|préciser)", re.I
+)
+# « la conduite du changement est difficile, il faut … »: a sentence that says what is
+# hard is a point of vigilance, like the obstacles a heading lists, not a thing to do.
+_DIFFICULTY = re.compile(
+    r"\b(?:est|sont|reste|restent|demeure|demeurent)\s+(?:\w+\s+)?difficiles?\b|"
+    r"\bil est (?:\w+\s+)?difficile de\b",
+    re.I,
 )
 MIN_CHARS, MAX_CHARS = 12, 400
 
@@ -188,7 +197,8 @@ def extract(items: list[Structured]) -> list[Statement]:
                 continue  # « il est important de souligner… » comments, it does not advise
             if MIN_CHARS <= len(sentence.strip()) <= MAX_CHARS:
                 offset = match.start("s") + (len(sentence) - len(sentence.lstrip()))
+                polarity = "avoid" if _DIFFICULTY.search(sentence) else "do"
                 statements.append(
-                    _statement(block, item, offset, match.end("s"), "nécessité", "do")
+                    _statement(block, item, offset, match.end("s"), "nécessité", polarity)
                 )
     return statements

@@ -83,10 +83,11 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
         for name, found in all_roles_in(document.text).items():
             roles[actor_key(name, "person")].extend(found)
     # A name the model calls a place here and an organisation there is an organisation
-    # (« Villes au Carré », « Convergences »); a named initiative (a case) is one too.
+    # (« Villes au Carré », « Convergences »); a named initiative (a case) is one too,
+    # unless the case is a town (its place is itself: « Loos-en-Gohelle »).
     organisations = {
         actor_key(m["name"], "organisation") for m in mentions if m["kind"] == "organisation"
-    } | {actor_key(c["name"], "organisation") for c in cases}
+    } | {actor_key(c["name"], "organisation") for c in cases if c["place"] != c["name"]}
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for mention in mentions:
         kind = mention["kind"]

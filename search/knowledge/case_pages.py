@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.store import PassageRow
 from search.knowledge.actors import TYPE_LABELS
-from search.knowledge.cases import Case
+from search.knowledge.cases import TERRITORY_TYPES, Case
 from search.knowledge.practices import clean_statement
 
 # What editors may set on a page, and what each is.
@@ -30,17 +30,16 @@ EDITABLE = (
     "results",
     "lessons",
 )
-# The case's territories (search.knowledge.cases.TERRITORIES) as a type of territory.
-TERRITORY_TYPES = {
-    "quartiers": "quartier prioritaire",
-    "urbain": "métropole ou ville",
-    "villes moyennes": "ville moyenne",
-    "rural": "rural",
-    "international": "international",
-}
 # Every type an editor may give, a closed list so that pages can be filtered by it: the
-# extracted ones and those no extraction cue finds yet.
-TERRITORY_TYPE_NAMES = (*sorted(set(TERRITORY_TYPES.values())), "périurbain")
+# same as extraction's (search.knowledge.cases.TERRITORY_TYPES).
+TERRITORY_TYPE_NAMES = tuple(TERRITORY_TYPES)
+# Section titles that point elsewhere (« Les interviews filmées que vous pouvez retrouver
+# sur le site de … », « Pour en savoir plus ») are navigation, not a case's themes.
+_NAVIGATION = re.compile(
+    r"\b(?:retrouver|consulter|visionner|télécharger)\b|sur (?:le|notre) site|en savoir plus|"
+    r"cliquez|liens? utiles|pour aller plus loin|https?://|www\.",
+    re.I,
+)
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _RESULT = re.compile(
     r"[^.!?]*\b(?:a permis|ont permis|permet(?:tent)? de|a abouti|ont abouti|résultats?|"
@@ -66,18 +65,22 @@ def extracted_fields(
     return {
         "name": case.name,
         "place": case.place,
-        "territory_type": next(
-            (TERRITORY_TYPES[t] for t in case.territories if t in TERRITORY_TYPES), None
-        ),
+        # The type the case's nearest passages say most (search.knowledge.cases).
+        "territory_type": next((t for t in case.territories if t in TERRITORY_TYPES), None),
         "description": case.description,
         "actors": [
             {"id": a["id"], "name": a["name"], "type": a["type"], "label": TYPE_LABELS[a["type"]]}
             for a in actors
-            if a["kind"] != "place"
+            # The case is not one of its own actors, nor is the town it is.
+            if a["kind"] != "place" and a["name"] not in (case.name, case.place)
         ][:12],
-        "themes": list(dict.fromkeys(p.section.split(" › ")[-1] for p in passages if p.section))[
-            :6
-        ],
+        "themes": list(
+            dict.fromkeys(
+                title
+                for p in passages
+                if p.section and not _NAVIGATION.search(title := p.section.split(" › ")[-1])
+            )
+        )[:6],
         "levers": case.levers,
         "dates": sorted(set(_YEAR.findall(text))),
         "results": list(dict.fromkeys(" ".join(m.group().split()) for m in _RESULT.finditer(text)))[

@@ -1,10 +1,13 @@
 """Cases: named initiatives merged across documents, described, and compared.
 
 Mentions with the same key (or one key extending the other: « Tamkeen » and « Tamkeen Li
-Tanmia ») are one case, so a case never comes back as similar to itself under another
-document's name. A case's passages are those that name it. Its profile (kinds of actors,
-type of territory, levers) comes from fixed French vocabularies over those passages, so
-every reason given for a similarity can be checked in the text.
+Tanmia »), or whose proper-name words one contains (« PTCE Les Mureaux », « la ville des
+Mureaux en Ile-de-France »), are one case, so a case never comes back as similar to itself
+under another document's name. A case's passages are those that name it and say something
+of it (not a timetable line, a footnote or a list of names); a case without one is not
+built. Its profile (kinds of actors, type of territory, levers) comes from fixed French
+vocabularies over those passages, and its place and type of territory from the nearest of
+them, so every reason given for a similarity can be checked in the text.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ingest.extract.cases import case_key
 from ingest.kinds import CONTENT
 from ingest.normalise import fold
 from ingest.store import PassageRow, Store
+from search.knowledge.actors import TYPES, actor_key
 from search.knowledge.slugs import distinct_ids, slug_id
 
 ACTORS = {
@@ -35,12 +39,37 @@ ACTORS = {
     "habitants": r"\b(?:habitants?|citoyens?|usagers?|familles?|parents)\b",
     "financeurs": r"\b(?:banques?|financeurs?|investisseurs?|caisse des depots|afd)\b",
 }
+# The types of territory a case page takes (issue #12), a closed list so that pages can be
+# filtered by it; each with the English term of the issue and of eval/labels/cases_gold.
+TERRITORY_TYPES = {
+    "urbain ou quartier prioritaire": "urban or priority neighbourhood",
+    "périurbain": "peri-urban",
+    "rural": "rural",
+    "métropole": "metropolis",
+    "international": "international",
+}
+# What says each type, over folded text. Peri-urban is where the town meets farmland
+# (« la coopération entre les agriculteurs et la ville »); a metropolis is named as one or
+# is one of France's métropoles; international is a named foreign country or continent
+# (« concurrence internationale » says nothing of where a case stands).
+_CITY = r"(?:villes?|urbaine?s?|agglomerations?)"
+_METROPOLES = (
+    r"paris|lyon|marseille|toulouse|bordeaux|lille|nantes|strasbourg|montpellier|rennes|"
+    r"grenoble|nice|rouen|toulon|brest|metz|nancy|orleans|tours|dijon|clermont-ferrand|"
+    r"saint-etienne|aix-marseille"
+)
 TERRITORIES = {
-    "rural": r"\b(?:rural|rurale|ruraux|ruralite|faible densite|village)\b",
-    "quartiers": r"\b(?:quartiers?|qpv|politique de la ville)\b",
-    "urbain": r"\b(?:metropoles?|urbain|urbaine|agglomeration)\b",
-    "villes moyennes": r"\bvilles? (?:moyennes?|petites?)\b",
-    "international": r"\b(?:international|maroc|europe|europeen|afrique)\b",
+    "international": r"\b(?:maroc\w*|afrique|africaine?s?|etats-unis|amerique\w*|canada|"
+    r"senegal\w*|tunisie|algerie|mali|liban|burkina\w*|cameroun|madagascar|haiti|bresil|inde|"
+    r"chine|japon|allemagne|espagne|italie|belgique|suisse|royaume-uni|quebec|"
+    r"(?:cooperation|solidarite|projets?) internationale?s?)\b",
+    "périurbain": rf"\b(?:peri-?urba\w*|periphe\w*|couronnes? \w+|rurbain\w*|"
+    rf"{_CITY}\b[^.]{{0,80}}\bagricult\w*|agricult\w*[^.]{{0,80}}\b{_CITY})\b",
+    "métropole": rf"\b(?:metropoles?|metropolitaine?s?|grandes? villes?|{_METROPOLES})\b",
+    "urbain ou quartier prioritaire": r"\b(?:quartiers?|qpv|politique de la ville|"
+    r"politiques? urbaines?|urbaine?s?|banlieues?|zones? urbaines? sensibles?|zus)\b",
+    "rural": r"\b(?:rural|rurale|ruraux|rurales|ruralite|faible densite|villages?|"
+    r"campagnes?|bourgs?)\b",
 }
 LEVERS = {
     "financement": r"\b(?:financ\w*|modele economique|investiss\w*)\b",
@@ -51,10 +80,6 @@ LEVERS = {
     "mise en réseau": r"\b(?:reseaux?|mutualis\w*|mise en relation|rencontres?)\b",
     "tiers de confiance": r"\b(?:tiers de confiance|mediation|neutre)\b",
 }
-_PLACE = re.compile(
-    r"(?P<before>\S+)\s+(?:à|au|en|de la ville (?:de|des)|métropole d’)\s*"
-    r"(?P<place>[A-ZÉ][\w’\-]+(?:[ -][A-ZÉ][\w’\-]+)*)"
-)
 # Which mention best introduces a case, best first.
 _CUE_ORDER = [
     "présentation",
@@ -68,7 +93,8 @@ _CUE_ORDER = [
     "dispositif",
     "exemple",
 ]
-_NOT_PLACES = frozenset({"France", "Les", "La", "Le", "En", "A", "Au", "Cette", "Il", "Elle"})
+# Places that say nothing of where a case stands in a French corpus.
+_NOT_PLACES = frozenset({"france", "europe"})
 
 
 def _profile(text: str, vocabulary: dict[str, str]) -> list[str]:
@@ -91,18 +117,80 @@ def _same_case(a: str, b: str) -> bool:
     return longer[: len(shorter)] == shorter or (len(shorter) >= 2 and first[:2] == second[:2])
 
 
-def _place(texts: list[str], name: str) -> str | None:
-    """First « à / au / en Place » whose preposition follows a lower-case word."""
-    if re.fullmatch(r"[A-ZÉ][\w’]+(?:-[\w’]+){1,4}", name):
-        return name  # the case is a town: « À Loos-en-Gohelle, … »
-    for text in texts:
-        for match in _PLACE.finditer(text):
-            place = match.group("place")
-            if match.group("before")[:1].isupper() or place.split()[0] in _NOT_PLACES:
-                continue
-            if place not in name:
-                return place
-    return None
+def territory_types(tiers: list[str], name: str) -> list[str]:
+    """Types of territory the nearest texts speaking of one give, most said first.
+
+    `tiers` run from the nearest text (the sentence naming the case) to the farthest (all
+    its describing passages): the first that says anything decides, so a talk's other
+    examples do not type the case. The case's own name is no evidence (« Helen Keller
+    International »)."""
+    own = fold(name)
+    for text in tiers:
+        folded = fold(text).replace(own, " ") if own else fold(text)
+        counts = {t: len(re.findall(p, folded)) for t, p in TERRITORIES.items()}
+        found = [t for t in TERRITORIES if counts[t]]
+        if found:
+            return sorted(found, key=lambda t: -counts[t])
+    return []
+
+
+class _Places:
+    """The places spaCy found in each passage (ingest.extract.actors) that the text puts
+    after a preposition of place (« à Lyon », « maire de Loos-en-Gohelle », « au Maroc »),
+    less what is an organisation: a name spaCy also calls one somewhere (« Villes au
+    Carré »), an acronym (« UNADEL »), or a name with an organisation's word (« Pays d’Aix
+    Association »). Where a case stands is one of them, never its own name."""
+
+    def __init__(self, store: Store):
+        mentions = store.records("actor_mentions")
+        self.organisations = organisations = {
+            actor_key(m["name"], "organisation") for m in mentions if m["kind"] == "organisation"
+        }
+        self.in_passage: dict[str, set[str]] = defaultdict(set)
+        for mention in mentions:
+            name = mention["name"]
+            key = actor_key(name, "place")
+            if (
+                mention["kind"] == "place"
+                and key not in organisations
+                and key not in _NOT_PLACES
+                and not re.fullmatch(r"[A-Z0-9&\- ]{2,}", name)
+                and not any(re.search(pattern, fold(name)) for pattern in TYPES.values())
+            ):
+                self.in_passage[mention["passage_id"]].add(name)
+
+    def named(self, passage_ids: list[str]) -> set[str]:
+        return {p for pid in passage_ids for p in self.in_passage[pid]}
+
+    def first(self, tiers: list[str], name: str, passage_ids: list[str]) -> str | None:
+        """The place named first in the nearest tier that names one, other than the case."""
+        known = self.named(passage_ids)
+        own = actor_key(name, "place")
+        # « Silver Geek en Poitou-Charentes » says where it stands; « Villes au Carré », an
+        # organisation's name, says nothing « au Carré ».
+        opaque = name if actor_key(name, "organisation") in self.organisations else ""
+        for text in tiers:
+            found = [
+                (position, place)
+                for place in known
+                if actor_key(place, "place") != own
+                and (position := located(text, place, opaque)) >= 0
+            ]
+            if found:
+                return min(found, key=lambda f: (f[0], -len(f[1])))[1]
+        return None
+
+
+_LOCATIVE = r"(?:\b(?i:à|au|aux|en|de|du|des|d[’']|dans|sur|vers)\s*(?:la |le |les |l[’'])?|\()"
+
+
+def located(text: str, place: str, name: str = "") -> int:
+    """Where the text puts `place` after a preposition of place, outside `name`, or -1."""
+    inside = [m.span() for m in re.finditer(re.escape(name), text)] if name else []
+    for match in re.finditer(rf"{_LOCATIVE}{re.escape(place)}(?![\w-])", text):
+        if not any(start <= match.end() - 1 and match.start() < end for start, end in inside):
+            return match.start()
+    return -1
 
 
 @dataclass
@@ -131,8 +219,77 @@ _WORDS = re.compile(r"\w+")
 
 
 def build_cases(store: Store) -> list[dict]:
-    """Merge mentions into cases; rows for the store's `cases` table."""
-    mentions = store.records("mentions")
+    """Merge mentions into cases; rows for the store's `cases` table.
+
+    A case stands on passages that describe it: a timetable line, a footnote or a list of
+    names (« • Loos-en-Gohelle » among filmed interviews) names a case without saying
+    anything of it, so a group of mentions with no describing passage is no case."""
+    # A guest's introduction describes their project as much as their talk does.
+    passages = {p.id: p for p in store.passages() if p.kind in (CONTENT, "intro")}
+    folded = _FoldedPassages(passages)
+    places = _Places(store)
+    rows = []
+    for group in _merge_same_initiative(_groups(store.records("mentions"))):
+        names = Counter(m["name"] for m in group)
+        best = sorted(group, key=lambda m: (_CUE_ORDER.index(m["cue"]), -len(m["text"])))
+        # Most written first; then the name the best cue gives (« PTCE Les Mureaux » over
+        # « Mureaux en Ile-de-France »).
+        name = max(
+            names, key=lambda n: (names[n], -min(best.index(m) for m in group if m["name"] == n))
+        )
+        spellings = {fold(m["name"]) for m in group if len(m["name"]) >= 6} | {fold(name)}
+        case_passages = [
+            p for p in _passages_naming(group, passages, folded) if _describes(p.text, spellings)
+        ]
+        if not case_passages:
+            continue
+        own = {p.id for p in case_passages}
+        described_by = [m for m in best if m["passage_id"] in own]
+        introducing = [
+            text
+            for m in described_by
+            for text in _with_introduction(passages, passages[m["passage_id"]])
+        ]
+        description = next((m["text"] for m in described_by if len(m["text"]) > 60), None) or (
+            _description(introducing + [p.text for p in case_passages], spellings)
+        )
+        # Nearest first: the sentences naming the case, the passages introducing it, then
+        # every passage describing it.
+        tiers = [
+            " ".join(m["text"] for m in described_by),
+            " ".join(introducing),
+            " ".join(p.text for p in case_passages),
+        ]
+        pids = [p.id for p in case_passages]
+        # A case that is a town (« À Loos-en-Gohelle, … ») stands where it is; « le PTCE
+        # Les Mureaux » is not a town.
+        is_town = not re.search(_TYPE_WORDS, fold(name)) and any(
+            located(tiers[-1], p) >= 0 for p in places.named(pids) if fold(p) == fold(name)
+        )
+        described = profile(" ".join(introducing) or tiers[-1])
+        key = group[0]["key"]
+        rows.append(
+            {
+                "id": slug_id("case", key),
+                "name": name,
+                "key": key,
+                "place": name if is_town else places.first(tiers[:2], name, pids),
+                "actors": json.dumps(described["actors"], ensure_ascii=False),
+                "territories": json.dumps(
+                    territory_types(tiers, "" if is_town else name), ensure_ascii=False
+                ),
+                "levers": json.dumps(described["levers"], ensure_ascii=False),
+                "description": description,
+                "mention_ids": json.dumps([m["id"] for m in group]),
+                "passage_ids": json.dumps(pids),
+                "documents": len({p.document_id for p in case_passages}),
+            }
+        )
+    return distinct_ids(rows + _case_studies(store, passages, places, {row["key"] for row in rows}))
+
+
+def _groups(mentions: list[dict]) -> list[list[dict]]:
+    """Mentions whose keys are one case's (_same_case), shortest key first in each group."""
     groups: list[list[dict]] = []
     # Two keys of one case share their first word (_same_case): only those groups are
     # compared, in the order they were made, instead of every group for every mention.
@@ -146,42 +303,118 @@ def build_cases(store: Store) -> list[dict]:
             by_first_word.setdefault(words[0] if words else "", []).append(groups[-1])
         else:
             home.append(mention)
-    # A guest's introduction describes their project as much as their talk does.
-    passages = {p.id: p for p in store.passages() if p.kind in (CONTENT, "intro")}
-    folded = _FoldedPassages(passages)
-    rows = []
-    for group in groups:
-        names = Counter(m["name"] for m in group)
-        name = max(names, key=lambda n: (names[n], len(n)))
-        case_passages = _passages_naming(group, passages, folded)
-        introducing = [
-            text
-            for m in group
-            if m["passage_id"] in passages
-            for text in _with_introduction(passages, passages[m["passage_id"]])
-        ]
-        best = sorted(group, key=lambda m: (_CUE_ORDER.index(m["cue"]), -len(m["text"])))
-        description = next((m["text"] for m in best if len(m["text"]) > 60), None) or (
-            _following_sentences(name, introducing) or best[0]["text"]
-        )
-        described = profile(" ".join(introducing))
-        key = group[0]["key"]
-        rows.append(
-            {
-                "id": slug_id("case", key),
-                "name": name,
-                "key": key,
-                "place": _place([m["text"] for m in best], name),
-                "actors": json.dumps(described["actors"], ensure_ascii=False),
-                "territories": json.dumps(described["territories"], ensure_ascii=False),
-                "levers": json.dumps(described["levers"], ensure_ascii=False),
-                "description": description,
-                "mention_ids": json.dumps([m["id"] for m in group]),
-                "passage_ids": json.dumps([p.id for p in case_passages]),
-                "documents": len({p.document_id for p in case_passages}),
-            }
-        )
-    return distinct_ids(rows + _case_studies(store, passages, {row["key"] for row in rows}))
+    return groups
+
+
+_TYPE_WORDS = r"\b(?:ptce|scic|projet|association|plateforme|dispositif|programme|mooc|gip)\b"
+# Words that say what kind of thing a case is, or link its name's words: « PTCE Les
+# Mureaux » and « la ville des Mureaux en Ile-de-France » both come down to « mureaux ».
+_GENERIC_WORDS = frozenset(
+    "ptce scic projet association plateforme dispositif programme ville villes commune "
+    "village territoire le la les l d de des du en et au aux a sur pour".split()
+)
+
+
+def _core(mentions: list[dict]) -> tuple[str, ...]:
+    """The proper-name words of a group's shortest name (capitalised in the text), without
+    generic words; empty when any other word remains (« développement local » is not a
+    place-initiative's name)."""
+    name = min((m["name"] for m in mentions), key=len)
+    words = re.findall(r"[\w’']+", name)
+    kept = [
+        w
+        for w in words
+        if fold(w) not in _GENERIC_WORDS and fold(w).strip("’'") not in _GENERIC_WORDS
+    ]
+    if not kept or not all(w[:1].isupper() or w[:1].isdigit() for w in kept):
+        return ()
+    return tuple(fold(w) for w in kept)
+
+
+def _merge_same_initiative(groups: list[list[dict]]) -> list[list[dict]]:
+    """Groups whose proper-name words are contained in another's merge into it: two
+    mentions naming the same place-initiative under different names."""
+    cores = [_core(g) for g in groups]
+    words = [tuple(re.findall(r"\w+", " ".join(fold(m["name"]) for m in g))) for g in groups]
+    holding: dict[str, list[int]] = defaultdict(list)
+    for index, group_words in enumerate(words):
+        for word in set(group_words):
+            holding[word].append(index)
+    home = list(range(len(groups)))
+    for index, core in enumerate(cores):
+        if not core or len("".join(core)) < 5:
+            continue
+        for other in holding[core[0]]:
+            if (
+                other != index
+                and home[other] == other
+                and _contains(words[other], core)
+                and len(words[other]) > len(core)
+            ):
+                home[index] = other
+                break
+    merged: dict[int, list[dict]] = {}
+    for index, group in enumerate(groups):
+        root = index
+        while home[root] != root:
+            root = home[root]
+        merged.setdefault(root, []).extend(group)
+    return list(merged.values())
+
+
+def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
+
+
+# A unit of a passage: a sentence, a line that ends without one (a heading), or one item
+# of a list.
+_UNITS = re.compile(r"(?<=[.!?])\s+|\n\s*(?=[-–—•▪◦●■➢➤►*]\s)|(?<=[^.!?,;\w’'\s)»])\s*\n")
+_MARKER = re.compile(r"^\s*(?:[-–—•▪◦●■➢➤►*]\s+|\d{1,2}[.)]\s+)")
+_TIMETABLE = re.compile(r"^\s*\d{1,2}\s?h(?:\s?\d{2})?\b")
+_LINKERS = frozenset("de des du la le les l d et en au aux a par pour sur avec un une".split())
+
+
+def _says_something(unit: str, spellings: set[str]) -> bool:
+    """At least four words the text writes in lower case besides the case's name: a list
+    of names (« Observatoire des territoires, Carrefour des Innovations Sociales, … ») or
+    a list item (« • Loos-en-Gohelle ») has fewer; a timetable line never counts."""
+    if _TIMETABLE.match(unit):
+        return False
+    own = {w for spelling in spellings for w in re.findall(r"\w+", spelling)}
+    words = [fold(w) for w in re.findall(r"[^\W\d_]{2,}", unit) if w[0].islower()]
+    return sum(1 for w in words if w not in _LINKERS and w not in own) >= 4
+
+
+def _describes(text: str, spellings: set[str]) -> bool:
+    """Whether `text` says something of the case it names: the unit naming it does, or,
+    when that unit is a heading (« Exemple de RONALPIA : »), the sentence after it."""
+    units = [u for u in _UNITS.split(text) if u.strip()]
+    for index, unit in enumerate(units):
+        if not any(s in fold(unit) for s in spellings):
+            continue
+        if _says_something(_MARKER.sub("", unit), spellings):
+            return True
+        following = units[index + 1] if index + 1 < len(units) else ""
+        heading = not _MARKER.match(unit) and not unit.rstrip().endswith((".", "!", "?"))
+        if heading and not _MARKER.match(following) and _says_something(following, spellings):
+            return True
+    return False
+
+
+def _description(texts: list[str], spellings: set[str], limit: int = 300) -> str:
+    """The first unit of `texts` that says something of the case (with the sentence after
+    it when it is a heading: « Exemple de RONALPIA : »), cut at a sentence end."""
+    for text in texts:
+        units = [u for u in _UNITS.split(text) if u.strip()]
+        for index, unit in enumerate(units):
+            if _describes(" ".join(units[index : index + 2]), spellings) and any(
+                s in fold(unit) for s in spellings
+            ):
+                said = " ".join(_MARKER.sub("", u).strip() for u in units[index : index + 2])
+                said = " ".join(said.split())
+                cut = said.rfind(". ", 0, limit)
+                return said[: cut + 1] if cut > 0 else said[:limit]
+    return ""
 
 
 _CASE_STUDY_PREFIX = re.compile(
@@ -191,7 +424,9 @@ _CASE_STUDY_PREFIX = re.compile(
 )
 
 
-def _case_studies(store: Store, passages: dict[str, PassageRow], known: set[str]) -> list[dict]:
+def _case_studies(
+    store: Store, passages: dict[str, PassageRow], places: _Places, known: set[str]
+) -> list[dict]:
     """Every document of kind `case_study` is a case of its own: an editor uploads one case
     study to document one initiative, named by its title."""
     rows = []
@@ -211,9 +446,9 @@ def _case_studies(store: Store, passages: dict[str, PassageRow], known: set[str]
                 "id": slug_id("case", key),
                 "name": name,
                 "key": key,
-                "place": document.place or _place([text], name),
+                "place": document.place or places.first([text], name, [p.id for p in own]),
                 "actors": json.dumps(described["actors"], ensure_ascii=False),
-                "territories": json.dumps(described["territories"], ensure_ascii=False),
+                "territories": json.dumps(territory_types([text], name), ensure_ascii=False),
                 "levers": json.dumps(described["levers"], ensure_ascii=False),
                 "description": first if len(first) <= 300 else first[:297].rsplit(" ", 1)[0] + "…",
                 "mention_ids": json.dumps([]),
@@ -232,18 +467,6 @@ def _with_introduction(passages: dict[str, PassageRow], passage: PassageRow) -> 
     if before is not None and before.kind == "intro" and before.section == passage.section:
         return [before.text, passage.text]
     return [passage.text]
-
-
-def _following_sentences(name: str, texts: list[str], limit: int = 300) -> str | None:
-    """What a passage says right after naming the case (under « Exemple de X » headings)."""
-    for text in texts:
-        position = text.find(name)
-        if position < 0:
-            continue
-        rest = text[position + len(name) :].lstrip(" :»\n")
-        cut = rest.rfind(". ", 0, limit)
-        return rest[: cut + 1] if cut > 0 else rest[:limit]
-    return None
 
 
 class _FoldedPassages:
@@ -296,16 +519,19 @@ class SimilarCase:
     case: Case
     score: float  # in [0, 1]
     reasons: list[str]
+    passage: PassageRow  # the case's own passage that search matched, quoted in the reasons
 
 
 # The search score (a z-score) at which a case's passage counts as half relevant.
 HALF_RELEVANT_Z = 2.0
 TRAIT_SHARE = 0.2  # of the score: shared territory, levers and actors
+CASE_SHARE = 0.2  # of the score: the description's closeness to the case as a whole
 
 
 def similar_cases(
     cases: list[Case],
     matches: dict[str, tuple[float, PassageRow]],
+    closeness: dict[str, float],
     target_profile: dict[str, list[str]],
     exclude_key: str | None,
     k: int,
@@ -315,8 +541,11 @@ def similar_cases(
 
     Ranking by a case's best passage, rather than by the mean of its passages' vectors,
     keeps the cases that many passages name from coming back for every description
-    (docs/EVALUATION.md). The score lies in [0, 1]: the passage's search score through a
-    logistic curve (0.5 at HALF_RELEVANT_Z), with a fifth for the traits shared."""
+    (docs/EVALUATION.md). The score lies in [0, 1] and is the sum of three parts the
+    reasons state: the passage's search score through a logistic curve (0.5 at
+    HALF_RELEVANT_Z), the cosine of the description with the mean vector of the case's
+    passages (`closeness`, continuous: two cases one passage names no longer tie), and
+    the share of the description's traits the case has."""
     found = []
     for case in cases:
         if exclude_key is not None and _same_case(case.key, exclude_key):
@@ -331,8 +560,17 @@ def similar_cases(
         asked = sum(len(target_profile[f]) for f in shared)
         trait_share = sum(len(v) for v in shared.values()) / asked if asked else 0.0
         relevance = 1.0 / (1.0 + float(np.exp(-(fused - HALF_RELEVANT_Z))))
-        score = (1 - TRAIT_SHARE) * relevance + TRAIT_SHARE * trait_share
-        found.append(SimilarCase(case, round(score, 4), _reasons(shared, passage)))
+        close = max(0.0, closeness.get(case.id, 0.0))
+        parts = (
+            (1 - TRAIT_SHARE - CASE_SHARE) * relevance,
+            CASE_SHARE * close,
+            TRAIT_SHARE * trait_share,
+        )
+        reasons = [
+            *_reasons(shared, passage),
+            f"score : passage {parts[0]:.2f} + cas {parts[1]:.2f} + traits {parts[2]:.2f}",
+        ]
+        found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
     found.sort(key=lambda s: -s.score)
     return found[:k]
 

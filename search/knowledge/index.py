@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ingest.kinds import CONTENT
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
 from search import fusion
@@ -51,6 +52,22 @@ def at_page(passage: PassageRow, page: int) -> PassageRow:
     return replace(passage, page_start=page, page_end=page)
 
 
+def _evidence(passages: dict[str, PassageRow], passage_ids: list[str]) -> list[str]:
+    """The content passages among `passage_ids`, and the introductions just before them."""
+    content = [pid for pid in passage_ids if pid in passages and passages[pid].kind == CONTENT]
+    introducing = set()
+    for pid in content:
+        passage = passages[pid]
+        before = f"{passage.document_id}:{passage.ordinal - 1}"
+        if (
+            before in passage_ids
+            and before in passages
+            and passages[before].section == passage.section
+        ):
+            introducing.add(before)
+    return [pid for pid in passage_ids if pid in content or pid in introducing]
+
+
 class Knowledge:
     """Practice cards, quotes and cases over the engine's passages and vectors."""
 
@@ -90,7 +107,19 @@ class Knowledge:
                 else np.zeros((0, engine.embedder.dim), dtype=np.float32)
             )
             position += len(card.evidence)
-        self._case_vectors = {case.id: self._mean_vector(case.passage_ids) for case in self.cases}
+        # What a case is compared on: the content passages describing it, and a guest's
+        # introduction just before one of them (the question that presents the project).
+        # A speaker's biography elsewhere (a programme's, another talk's) is no evidence.
+        self._evidence_of: dict[str, list[str]] = {}  # passage id → the cases it describes
+        for case in self.cases:
+            for pid in _evidence(engine.passages, case.passage_ids):
+                self._evidence_of.setdefault(pid, []).append(case.id)
+        self._case_vectors = {
+            case.id: self._mean_vector(
+                [p for p in case.passage_ids if case.id in self._evidence_of.get(p, ())]
+            )
+            for case in self.cases
+        }
         self.actors = [
             {**row, **{f: json.loads(row[f]) for f in ("aliases", "roles", "passage_ids")}}
             for row in store.records("actors")
@@ -277,9 +306,17 @@ class Knowledge:
             for passage in [hit.passage, *(p for p, _ in hit.also_in)]:
                 if passage.id in own:
                     continue
-                for case_id in self._cases_of.get(passage.id, ()):
+                for case_id in self._evidence_of.get(passage.id, ()):
                     matches.setdefault(case_id, (hit.score, passage))
-        return similar_cases(self.cases, matches, traits, exclude.key if exclude else None, k)
+        query = self.engine.embedder.embed_query(text)
+        closeness = {
+            case_id: float(vector @ query)
+            for case_id in matches
+            if (vector := self._case_vectors.get(case_id)) is not None
+        }
+        return similar_cases(
+            self.cases, matches, closeness, traits, exclude.key if exclude else None, k
+        )
 
     def similar_to_text(self, text: str, k: int) -> list[SimilarCase]:
         return self.similar_cases(text, k)

@@ -5,8 +5,7 @@
 "use strict";
 
 const TERRITORY_TYPES = [
-  "quartier prioritaire", "métropole ou ville", "ville moyenne", "périurbain", "rural",
-  "international",
+  "urbain ou quartier prioritaire", "périurbain", "rural", "métropole", "international",
 ];
 // Text fields and list fields (one item per line) an editor can set.
 const CASE_TEXT_FIELDS = [["name", "Nom"], ["place", "Lieu"], ["description", "Description"]];
