@@ -629,6 +629,9 @@ def similar(
     if as_json:
         _print_json(response)
         return
+    if not response.cases and not response.results and response.reason:
+        _echo(f"Aucun résultat pertinent : {response.reason}.")
+        return
     _echo("Cas similaires", bold=True, underline=True)
     for number, found in enumerate(response.cases, 1):
         _print_case(number, found.case, found.reasons, found.score)

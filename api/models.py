@@ -572,10 +572,15 @@ def similar_response(
             vector = engine.embedder.embed_query(case.description)
         cases = knowledge.similar_cases(f"{case.name}. {case.description}", k, exclude=case)
     else:
-        query, exclude = text, None
-        vector = engine.embedder.embed_query(text)
+        query, exclude, vector = text, None, None
         cases = knowledge.similar_cases(text, k)
-    hits = engine.similar_to_vector(vector, k, exclude_document=exclude)
+    # A description is searched as a question is, so that one the collection knows nothing
+    # of gets no passages and a reason, not ten near-ties (« recette de la tarte tatin »).
+    hits = (
+        engine.similar_to_vector(vector, k, exclude_document=exclude)
+        if vector is not None
+        else engine.search(text, k)
+    )
     if case_id:
         own = set(case.passage_ids)
         hits = [h for h in hits if h.passage.id not in own]
@@ -584,6 +589,7 @@ def similar_response(
         query=base.query,
         mode=base.mode,
         results=base.results,
+        reason=base.reason,
         cases=[
             SimilarCaseModel(
                 case=case_model(s.case, knowledge.case_passages(s.case), engine.documents),

@@ -112,7 +112,10 @@ def test_similar_by_passage_and_by_text(server):
         r["document"]["id"] != first["document"]["id"] for r in body["results"]
     )
     body = get(server, "/v1/similar", text="une coopérative d'habitants avec la mairie").json()
-    assert body["results"]
+    assert body["results"] and body["reason"] is None
+    # A description the collection knows nothing of: nothing similar, and why.
+    body = get(server, "/v1/similar", text="xyzzyqq blorf").json()
+    assert body["results"] == [] and body["cases"] == [] and body["reason"]
     assert get(server, "/v1/similar").status_code == 400
 
 
