@@ -26,17 +26,25 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def assert_maps_to_source(clean_text: str, source: str) -> None:
-    """The clean text starts and ends like the source slice, and all its characters stand in
-    it in order (a footnote or a dropped hyphen may sit between them, nothing else)."""
-    source, clean = squash(source), squash(clean_text)
-    assert source.startswith(clean[:20]), clean[:40]
-    assert source.endswith(clean[-20:]), clean[-40:]
+def in_order(clean: str, source: str) -> bool:
+    """Whether all the characters of `clean` stand in `source` in order."""
     position = 0
     for char in clean:
         position = source.find(char, position)
-        assert position >= 0, (clean[:40], char)
+        if position < 0:
+            return False
         position += 1
+    return True
+
+
+def assert_maps_to_source(clean_text: str, source: str) -> None:
+    """The clean text starts and ends like the source slice, and all its characters stand in
+    it in order (a footnote, its call or a dropped hyphen may sit between them, nothing else:
+    the ends leave room for a call of three digits)."""
+    source, clean = squash(source), squash(clean_text)
+    assert source[0] == clean[0] and in_order(clean[:20], source[:23]), clean[:40]
+    assert source[-1] == clean[-1] and in_order(clean[-20:], source[-23:]), clean[-40:]
+    assert in_order(clean, source), clean[:40]
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name[:3])
@@ -84,7 +92,7 @@ def test_generated_pdf_is_cleaned(tmp_path):
     assert HEADER not in text, "running header left in the text"
     assert not re.search(r"^\s*\d+\s*$", text, re.M), "page number left in the text"
     assert "exigeant" in text and "amorçage" in text, "hyphenation not undone"
-    assert "des catalyseurs territoriaux1." in text
+    assert "des catalyseurs territoriaux." in text  # the call to the page's footnote is out
     notes = [p for p in passages if p.kind == "note"]
     assert any("Voir le référentiel" in p.text for p in notes)
     assert "Voir le référentiel" not in text
