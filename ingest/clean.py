@@ -33,9 +33,8 @@ _PAGE_NUMBER = re.compile(
 )
 _FOOTNOTE_RULE = re.compile(r"^(?:\s{20,}|\s*[_─—-]{10,}\s*)$")
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+\S")
-_BULLET = re.compile(
-    r"^(?:[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]|o(?=\s)|\d{1,2}[.)]|[a-z][)])\s*"
-)
+_BULLET_SIGN = r"[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]"
+_BULLET = re.compile(rf"^(?:{_BULLET_SIGN}|o(?=\s)|\d{{1,2}}[.)]|[a-z][)])\s*")
 # Sentences that carry on an argument start this way; titles do not.
 _CONNECTOR = re.compile(
     r"^(?:d[’']une part|d[’']autre part|enfin|ainsi|en effet|par ailleurs|cependant|"
@@ -45,8 +44,8 @@ _CONNECTOR = re.compile(
 )
 # « … », a déclaré : a sentence reporting speech, never a title.
 _SAID = re.compile(r"[»\"”]\s*,\s*(?:a|ont|avait)\s+\w+")
-# A line that is only a web address: PDF extractions dump link targets this way.
-# « Film à revoir ici : https://vimeo.com/124279791 »: a link under a short label.
+# A line that is only a web address (PDF extractions dump link targets this way), maybe
+# under a short label: « Film à revoir ici : https://vimeo.com/124279791 ».
 _LINK_LINE = re.compile(r"^(?:[^:]{1,60}:\s*)?(?:https?://|www\.)\S+$", re.I)
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 # A footnote call: a number glued to the word (three letters at least: « M95 », « CO2 »
@@ -283,7 +282,7 @@ def split_footnotes(lines: list[Line], pdf_pages: bool) -> tuple[list[Line], lis
         if in_notes and (
             line.page != notes_page
             or line.page_start
-            or _BULLET.match(line.text)  # a note holds no list: the text resumes
+            or re.match(_BULLET_SIGN, line.text)  # a note holds no list: the text resumes
             # A page whose start the extraction did not mark: unnumbered text after a gap,
             # unless the last note stopped mid-sentence (« … en partenariat avec le « Co- »).
             or (
