@@ -51,7 +51,8 @@ URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 # A footnote call: a number glued to the word (three letters at least: « M95 », « CO2 »
 # are names) or the closing guillemet or bracket it refers to. Only the numbers of the
 # document's own footnotes are calls (see _drop_footnote_calls).
-_FOOTNOTE_CALL = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=[»”)]))([1-9]\d{0,2})(?!\w)")
+# (The lookahead first: the lookbehinds are then tried at digits only.)
+_FOOTNOTE_CALL = re.compile(r"(?=[1-9])(?:(?<=[^\W\d_]{3})|(?<=[»”)]))([1-9]\d{0,2})(?!\w)")
 _HOUR = r"(\d{1,2})\s?h\s?(\d{2})?"
 # A programme's slot: « 9h30 : », « 12h30 – 14h : », « 14h00-15h30 Atelier », « 9h Accueil ».
 TIMETABLE = re.compile(
@@ -495,12 +496,11 @@ def _drop_footnote_calls(blocks: list[Block]) -> None:
     for block in blocks:
         if block.kind == "note":
             continue
+        calls = [call for call in _FOOTNOTE_CALL.finditer(block.text) if call[1] in numbers]
+        if not calls:
+            continue
         links = [(m.start(), m.end()) for m in URL.finditer(block.text)]
-        calls = [
-            call
-            for call in _FOOTNOTE_CALL.finditer(block.text)
-            if call[1] in numbers and not any(a <= call.start() < b for a, b in links)
-        ]
+        calls = [call for call in calls if not any(a <= call.start() < b for a, b in links)]
         for call in reversed(calls):
             block.drop(call.start(), call.end())
 
