@@ -44,15 +44,16 @@ _CONNECTOR = re.compile(
 )
 # « … », a déclaré : a sentence reporting speech, never a title.
 _SAID = re.compile(r"[»\"”]\s*,\s*(?:a|ont|avait)\s+\w+")
-# A line that is only a web address (PDF extractions dump link targets this way), maybe
-# under a short label: « Film à revoir ici : https://vimeo.com/124279791 ».
+# A line that is only a web address: PDF extractions dump link targets this way.
+_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+# The same under a short label: « Film à revoir ici : https://vimeo.com/124279791 ».
 _LINK_LINE = re.compile(r"^(?:[^:]{1,60}:\s*)?(?:https?://|www\.)\S+$", re.I)
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 # A footnote call: a number glued to the word (three letters at least: « M95 », « CO2 »
 # are names) or the closing guillemet or bracket it refers to. Only the numbers of the
 # document's own footnotes are calls (see _drop_footnote_calls).
 # (The lookahead first: the lookbehinds are then tried at digits only.)
-_FOOTNOTE_CALL = re.compile(r"(?=[1-9])(?:(?<=[^\W\d_]{3})|(?<=[»”)]))([1-9]\d{0,2})(?!\w)")
+FOOTNOTE_CALL = re.compile(r"(?=[1-9])(?:(?<=[^\W\d_]{3})|(?<=[»”)]))([1-9]\d{0,2})(?!\w)")
 _HOUR = r"(\d{1,2})\s?h\s?(\d{2})?"
 # A programme's slot: « 9h30 : », « 12h30 – 14h : », « 14h00-15h30 Atelier », « 9h Accueil ».
 TIMETABLE = re.compile(
@@ -496,7 +497,7 @@ def _drop_footnote_calls(blocks: list[Block]) -> None:
     for block in blocks:
         if block.kind == "note":
             continue
-        calls = [call for call in _FOOTNOTE_CALL.finditer(block.text) if call[1] in numbers]
+        calls = [call for call in FOOTNOTE_CALL.finditer(block.text) if call[1] in numbers]
         if not calls:
             continue
         links = [(m.start(), m.end()) for m in URL.finditer(block.text)]
@@ -618,9 +619,13 @@ def _paragraphs(
     previous: Line | None = None
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
-        # A link is never a title, even marked up as one: it would name the passages below.
-        source_level = 0 if URL.search(line.text) else _source_heading_level(doc, line)
-        if source_level or (not doc.headings and _is_heading(line, previous, following, width)):
+        source_level = _source_heading_level(doc, line)
+        if source_level and URL.search(line.text):
+            # A link is never a title, even marked up as one: it would name the passages below.
+            current = Block("paragraph")
+            _add_heading_line(current, line, doc)
+            blocks.append(current)
+        elif source_level or (not doc.headings and _is_heading(line, previous, following, width)):
             level = source_level or _heading_level(line.text)
             if (
                 not source_level  # marked-up headings are whole; inferred ones may wrap
@@ -706,8 +711,12 @@ def _starts_paragraph(
     doc: ExtractedDocument, line: Line, previous: Line | None, current: Block, width: int
 ) -> bool:
     """Whether `line` opens a new paragraph instead of continuing `current`."""
-    if _is_label(line.text) or _LINK_LINE.match(line.text) or _LINK_LINE.match(current.text):
+    if _BARE_URL.match(line.text) or (previous is not None and _LINK_LINE.match(previous.text)):
         return True  # a link dumped on its own line stands apart from the prose around it
+    if _LINK_LINE.match(line.text):
+        return False  # « Film à revoir ici : https://… » points from the text it ends
+    if _is_label(line.text):
+        return True
     if TIMETABLE.match(line.text):
         return True  # each slot of a programme is a line of its own
     if doc.layout == "lines":

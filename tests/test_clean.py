@@ -267,18 +267,32 @@ de se connaître avant d'agir ensemble.
 
 
 def test_a_link_line_is_never_a_title(tmp_path):
-    marked_up = LINKED.replace("Compte", "# Compte").replace("Film", "## Film")
-    for name, text in (("atelier.txt", LINKED), ("atelier.md", marked_up)):
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        _, passages = passages_of(path)
-        assert not any("vimeo" in p.section for p in passages), name
-        after = passage_with_words(passages, "point commun")
-        assert after.section == "Compte rendu de l'atelier" and "vimeo" not in after.text
-        link = passage_with_words(passages, "vimeo.com")
-        assert link.kind == "link" and "trois initiatives" not in link.text
+    """« label : URL » under a paragraph stays in its text (a search for the film finds
+    where to see it); the next paragraph keeps the section above, not the link's."""
+    path = tmp_path / "atelier.txt"
+    path.write_text(LINKED, encoding="utf-8")
+    extracted, passages = passages_of(path)
+    assert not any("vimeo" in p.section for p in passages)
+    film = passage_with_words(passages, "trois initiatives")
+    assert film.kind == "text" and film.section == "Compte rendu de l'atelier"
+    assert "projet commun Film à revoir ici : https://vimeo.com/124279791" in film.text
+    after = passage_with_words(passages, "point commun")
+    assert after.section == "Compte rendu de l'atelier"
+    starts = [b.text[:20] for b in build_blocks(extracted)]
+    assert "Il existe un point c" in starts  # the text after the link is a paragraph anew
+    # Marked up as a title, the link is a line of its own, not a title either.
+    marked_up = tmp_path / "atelier.md"
+    marked_up.write_text(LINKED.replace("Compte", "# Compte").replace("Film", "## Film"), "utf-8")
+    _, passages = passages_of(marked_up)
+    assert not any("vimeo" in p.section for p in passages)
+    assert passage_with_words(passages, "vimeo.com").text == (
+        "Film à revoir ici : https://vimeo.com/124279791"
+    )
+    assert passage_with_words(passages, "point commun").section == "Compte rendu de l'atelier"
     corpus = passages_of(CORPUS / "004_d4a08cbbbf09db0e.txt")[1]
     assert not any("http" in p.section for p in corpus)
+    film = passage_with_words(corpus, "Film à revoir ici : https://vimeo.com/124279791")
+    assert film.kind == "text" and "Silver Geek" in film.text
 
 
 TIMETABLE = """Rencontre des acteurs du Val de Brenne
