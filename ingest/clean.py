@@ -6,7 +6,8 @@ it, so a passage can always be cited by exact offsets into the extracted documen
 
 What is repaired, in order:
 1. page furniture: running headers/footers repeated across pages, bare page numbers;
-2. footnotes: split out of the running text into blocks of their own (kind "note");
+2. footnotes: split out of the running text into blocks of their own (kind "note"), and
+   their calls (« innovantes1. ») taken out of the clean text, the raw text kept as it is;
 3. wrapped lines: joined back into paragraphs, with end-of-line hyphenation undone only
    where the document's own vocabulary shows the hyphen was a line break;
 4. whitespace: non-breaking and repeated spaces folded to one space.
@@ -32,9 +33,8 @@ _PAGE_NUMBER = re.compile(
 )
 _FOOTNOTE_RULE = re.compile(r"^(?:\s{20,}|\s*[_─—-]{10,}\s*)$")
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+\S")
-_BULLET = re.compile(
-    r"^(?:[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]|o(?=\s)|\d{1,2}[.)]|[a-z][)])\s*"
-)
+_BULLET_SIGN = r"[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]"
+_BULLET = re.compile(rf"^(?:{_BULLET_SIGN}|o(?=\s)|\d{{1,2}}[.)]|[a-z][)])\s*")
 # Sentences that carry on an argument start this way; titles do not.
 _CONNECTOR = re.compile(
     r"^(?:d[’']une part|d[’']autre part|enfin|ainsi|en effet|par ailleurs|cependant|"
@@ -45,7 +45,24 @@ _CONNECTOR = re.compile(
 # « … », a déclaré : a sentence reporting speech, never a title.
 _SAID = re.compile(r"[»\"”]\s*,\s*(?:a|ont|avait)\s+\w+")
 # A line that is only a web address: PDF extractions dump link targets this way.
-_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$")
+_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+# The same under a short label: « Film à revoir ici : https://vimeo.com/124279791 ».
+_LINK_LINE = re.compile(r"^(?:[^:]{1,60}:\s*)?(?:https?://|www\.)\S+$", re.I)
+URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+# A footnote call: a number glued to the word (three letters at least: « M95 », « CO2 »
+# are names) or the closing guillemet or bracket it refers to. Only the numbers of the
+# document's own footnotes are calls (see _drop_footnote_calls).
+# (The lookahead first: the lookbehinds are then tried at digits only.)
+FOOTNOTE_CALL = re.compile(r"(?=[1-9])(?:(?<=[^\W\d_]{3})|(?<=[»”)]))([1-9]\d{0,2})(?!\w)")
+_HOUR = r"(\d{1,2})\s?h\s?(\d{2})?"
+# A programme's slot: « 9h30 : », « 12h30 – 14h : », « 14h00-15h30 Atelier », « 9h Accueil ».
+TIMETABLE = re.compile(
+    rf"^{_HOUR}(?:\s*[-–—à]\s*\d{{1,2}}\s?h(?:\s?\d{{2}})?)?(?:\s*[:–—-]|\s+[A-ZÀ-Ý«])"
+)
+# Two slots of one programme have at most this much text between them (a speaker list, a
+# short description); more, and the later time opens a report, not a line of the same
+# timetable.
+TIMETABLE_GAP_CHARS = 1200
 _TERMINAL = tuple('.!?»:;)…"”')
 # « 12. » or « 12) » opening a line: an item of a numbered list, or a numbered title.
 _LIST_NUMBER = re.compile(r"^(\d{1,2})[.)]\s")
@@ -137,6 +154,23 @@ class Block:
             [offset - start for offset in self.line_starts if offset > start],
         )
         return head, tail
+
+    def drop(self, start: int, end: int) -> None:
+        """Take clean characters [start, end) out of the text, such as a footnote call.
+
+        The raw text keeps them: what follows the cut maps to its own raw characters
+        through a new segment, so passages and records still cite the source exactly.
+        """
+        resume = self.raw_offset(end)
+        width = end - start
+        if end >= len(self.text):
+            self.raw_end = self.raw_offset(start - 1) + 1
+        kept = [(c, r) for c, r in self.segments if c < start]
+        if end < len(self.text):
+            kept.append((start, resume))
+        self.segments = kept + [(c - width, r) for c, r in self.segments if c > end]
+        self.line_starts = [o if o <= start else max(start, o - width) for o in self.line_starts]
+        self.text = self.text[:start] + self.text[end:]
 
     def next_line_start(self, offset: int) -> int:
         """Clean offset of the first line start after `offset` (or the end of the text)."""
@@ -250,8 +284,14 @@ def split_footnotes(lines: list[Line], pdf_pages: bool) -> tuple[list[Line], lis
         if in_notes and (
             line.page != notes_page
             or line.page_start
-            # A page whose start the extraction did not mark: unnumbered text after a gap.
-            or (line.blank_before and not _FOOTNOTE_START.match(line.text))
+            or re.match(_BULLET_SIGN, line.text)  # a note holds no list: the text resumes
+            # A page whose start the extraction did not mark: unnumbered text after a gap,
+            # unless the last note stopped mid-sentence (« … en partenariat avec le « Co- »).
+            or (
+                line.blank_before
+                and not _FOOTNOTE_START.match(line.text)
+                and not (notes and _stops_short(notes[-1][-1].text))
+            )
         ):
             in_notes = False
         if in_notes:
@@ -265,6 +305,12 @@ def split_footnotes(lines: list[Line], pdf_pages: bool) -> tuple[list[Line], lis
         body, foot = _split_page_foot_notes(body)
         notes.extend(foot)
     return body, notes
+
+
+def _stops_short(text: str) -> bool:
+    """A note line cut mid-word or mid-phrase (« … avec le « Co- », « Alliances & »): the
+    note goes on after the gap the extraction left."""
+    return text.endswith(("-", "&", ",")) or _open_ending(text)
 
 
 def _split_page_foot_notes(lines: list[Line]) -> tuple[list[Line], list[list[Line]]]:
@@ -296,6 +342,8 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
     text = line.text
     if len(text) > (150 if _NUMBERED_HEADING.match(text) else 90) or len(text) < 3:
         return False
+    if URL.search(text) or TIMETABLE.match(text):
+        return False  # a link (« Film à revoir ici : https://… ») or a programme's slot
     sentence = text.rstrip(' »"”’')  # « … concret. » ends a sentence inside a quotation
     if text.endswith((",", ";", ":", "-")) or (sentence.endswith(".") and not text.endswith("..")):
         return False
@@ -317,7 +365,7 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
     unfinished = (
         previous is not None
         and not previous.text.rstrip().endswith(_TERMINAL)
-        and not _BARE_URL.match(previous.text)
+        and not _LINK_LINE.match(previous.text)
     )
     # A numbered or capitalised title opening a page stands even after an unfinished line.
     opens_page = line.page_start and (_NUMBERED_HEADING.match(text) or _heading_level(text) == 1)
@@ -424,12 +472,38 @@ def build_blocks(doc: ExtractedDocument) -> list[Block]:
     if not doc.headings:  # marked-up levels are the source's own
         _demote_inner_chapters(blocks, {line.start for line in body if line.page_start})
         _numbered_lists(blocks)
+        _timetables(blocks)
     for note_lines in notes:
         note = Block("note")
         for line in note_lines:
             _join(note, line, vocabulary)
         blocks.append(note)
+    _drop_footnote_calls(blocks)
     return [block for block in blocks if block.text]
+
+
+def _drop_footnote_calls(blocks: list[Block]) -> None:
+    """Footnote calls leave the clean text: « impact social15 » is « impact social ».
+
+    A call glued to its word would otherwise show in titles, citations and the names of
+    cases (« … intérêt général2 »), and the word it sticks to would not be found. A
+    number counts as a call only where the document has a footnote of that number; a
+    number inside a web address (« #chapitre2 ») is part of the address.
+    """
+    starts = (_FOOTNOTE_START.match(block.text) for block in blocks if block.kind == "note")
+    numbers = {start[1] for start in starts if start}
+    if not numbers:
+        return
+    for block in blocks:
+        if block.kind == "note":
+            continue
+        calls = [call for call in FOOTNOTE_CALL.finditer(block.text) if call[1] in numbers]
+        if not calls:
+            continue
+        links = [(m.start(), m.end()) for m in URL.finditer(block.text)]
+        calls = [call for call in calls if not any(a <= call.start() < b for a, b in links)]
+        for call in reversed(calls):
+            block.drop(call.start(), call.end())
 
 
 def _demote_inner_chapters(blocks: list[Block], page_openings: set[int]) -> None:
@@ -483,6 +557,49 @@ def _numbered_lists(blocks: list[Block]) -> None:
     close()
 
 
+def timetable_runs(blocks: list[Block]) -> list[tuple[int, int]]:
+    """(first, last) indexes of each run of blocks that a programme's slots open.
+
+    « 9h00 – Mise en perspective », « 9h15-10h30 - Table ronde », …, « 17h15 : En route
+    vers demain ! »: slots whose times go forward, with at most TIMETABLE_GAP_CHARS of
+    text between two of them (who speaks, what the session is about), are one timetable.
+    Everything from its first slot to its last belongs to the programme.
+    """
+    runs: list[tuple[int, int]] = []
+    first = last = -1
+    last_time = -1
+    between = 0
+    for index, block in enumerate(blocks):
+        if block.kind == "note":
+            continue
+        slot = TIMETABLE.match(_BULLET.sub("", block.text, count=1))
+        if slot is None:
+            between += len(block.text)
+            continue
+        time = int(slot[1]) * 60 + int(slot[2] or 0)
+        if first < 0 or time < last_time or between > TIMETABLE_GAP_CHARS:
+            if last > first >= 0:
+                runs.append((first, last))
+            first = index
+        last, last_time, between = index, time, 0
+    if last > first >= 0:
+        runs.append((first, last))
+    return runs
+
+
+def _timetables(blocks: list[Block]) -> None:
+    """A title between two slots of a timetable is a line of the programme.
+
+    « En synthèse, que proposons-nous ensemble ? » stands alone between « 14h-16h30 » and
+    « 16h30 – 17h15 » like a title; read as one, it became the section of the rest of the
+    programme, which search then took for content.
+    """
+    for first, last in timetable_runs(blocks):
+        for block in blocks[first : last + 1]:
+            if block.kind == "heading":
+                block.kind, block.level = "paragraph", 0
+
+
 def _join(block: Block, line: Line, vocabulary: Vocabulary) -> None:
     """Append a wrapped line to a block, undoing end-of-line hyphenation where it is one."""
     text = block.text
@@ -503,7 +620,12 @@ def _paragraphs(
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
         source_level = _source_heading_level(doc, line)
-        if source_level or (not doc.headings and _is_heading(line, previous, following, width)):
+        if source_level and URL.search(line.text):
+            # A link is never a title, even marked up as one: it would name the passages below.
+            current = Block("paragraph")
+            _add_heading_line(current, line, doc)
+            blocks.append(current)
+        elif source_level or (not doc.headings and _is_heading(line, previous, following, width)):
             level = source_level or _heading_level(line.text)
             if (
                 not source_level  # marked-up headings are whole; inferred ones may wrap
@@ -538,6 +660,7 @@ def _paragraphs(
             )
             and not current.text.endswith(_TERMINAL)
             and len(current.text) < 150
+            and not TIMETABLE.match(line.text)
         ):
             _add_line(current, line)  # the rest of a wrapped title
         elif _BULLET.match(line.text):
@@ -588,8 +711,14 @@ def _starts_paragraph(
     doc: ExtractedDocument, line: Line, previous: Line | None, current: Block, width: int
 ) -> bool:
     """Whether `line` opens a new paragraph instead of continuing `current`."""
-    if _is_label(line.text) or _BARE_URL.match(line.text) or _BARE_URL.match(current.text):
+    if _BARE_URL.match(line.text) or (previous is not None and _LINK_LINE.match(previous.text)):
         return True  # a link dumped on its own line stands apart from the prose around it
+    if _LINK_LINE.match(line.text):
+        return False  # « Film à revoir ici : https://… » points from the text it ends
+    if _is_label(line.text):
+        return True
+    if TIMETABLE.match(line.text):
+        return True  # each slot of a programme is a line of its own
     if doc.layout == "lines":
         return True
     if doc.layout == "blank":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.clean import TIMETABLE, URL, timetable_runs
 from ingest.names import NAME, TITLE_NAME
 from ingest.structure import Structured
 
@@ -42,9 +43,6 @@ NOT_SEARCHED = frozenset({"note", "link", "chrome"})
 DROPPED = frozenset({"chrome"})
 
 _BULLET = re.compile(r"^(?:[-–—•▪◦●■□➢➤►*]|o(?=\s)|\d{1,2}[.)])\s*")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_HOUR = r"\d{1,2}\s?h(?:\s?\d{2})?"
-_TIME = re.compile(rf"^{_HOUR}\s*(?:[-–—à]\s*{_HOUR})?\s*[:–—-]")  # « 9h00 – », « 14h-16h : »
 # A heading or a label line (« Liste des participants : », « Références : ») that opens
 # a list of one kind; the list runs to the next heading, or to the first line that does
 # not fit it.
@@ -111,7 +109,19 @@ def block_kinds(items: list[Structured]) -> list[str]:
         elif listing and not _fits(listing, item, text):
             listing = None  # the list ends at the first line that does not belong to it
         kinds.append(listing if listing and block.kind != "heading" else _kind(item, text))
-    return _questions_in_runs(items, kinds)
+    return _questions_in_runs(items, _timetables(items, kinds))
+
+
+def _timetables(items: list[Structured], kinds: list[str]) -> list[str]:
+    """A timetable is programme from its first slot to its last, whatever heads it: the
+    lines between two slots (who speaks, what the session is about) are the programme's,
+    not an account of the event."""
+    out = list(kinds)
+    for first, last in timetable_runs([item.block for item in items]):
+        for index in range(first, last + 1):
+            if out[index] not in NOT_SEARCHED:
+                out[index] = "programme"
+    return out
 
 
 def _list_opened_by(item: Structured, text: str) -> str | None:
@@ -144,7 +154,7 @@ def _kind(item: Structured, text: str) -> str:
     bare = _BULLET.sub("", text)
     if item.block.kind == "item" and _NAMED_LINE.match(bare):
         return "participants"
-    if _TIME.match(bare):
+    if TIMETABLE.match(bare):
         return "programme"
     if _TOC_LINE.search(text):
         return "toc"
@@ -153,10 +163,10 @@ def _kind(item: Structured, text: str) -> str:
 
 def _is_link(text: str) -> bool:
     """« Film à revoir ici : https://… », a bare URL: a pointer, not content."""
-    urls = _URL.findall(text)
+    urls = URL.findall(text)
     if not urls:
         return False
-    rest = _URL.sub("", text)
+    rest = URL.sub("", text)
     return len(re.findall(r"\w+", rest)) <= 6
 
 

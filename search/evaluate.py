@@ -3,8 +3,9 @@
 A query line is `{"id", "kind", "query", "gold": [{"file", "span", "grade"}]}`; a query
 with no gold is one the collection cannot answer, scored 1 when nothing comes back. A result
 is relevant to a gold item when its text, or the text of one of its `also_in` sources,
-contains the span once all whitespace is ignored (line wrapping differs between the
-source and clean passages). Each gold item is credited once, at its first result.
+contains the span once all whitespace and footnote calls are ignored (line wrapping and
+calls differ between the source and clean passages). Each gold item is credited once, at
+its first result.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.clean import FOOTNOTE_CALL
 from search.engine import Hit
 
 K = 10
@@ -59,7 +61,10 @@ def load(path: Path) -> list[Query]:
 
 
 def squash(text: str) -> str:
-    return _SPACE.sub("", text)
+    """`text` without its spaces and footnote calls, the two things cleaning changes: a
+    gold excerpt copied from the source (« … impact social15. Ces ») still names the
+    passage whose clean text dropped the call (calls before spaces: « ODD 17 » is no call)."""
+    return _SPACE.sub("", FOOTNOTE_CALL.sub("", text))
 
 
 def grades(hits: list[Hit], gold: list[Gold]) -> list[int]:

@@ -39,6 +39,16 @@ def test_duplicates_count_through_also_in_but_only_once():
     assert metrics["mrr"] == 1.0 and metrics["found"] == 1
 
 
+def test_a_gold_excerpt_with_a_footnote_call_names_the_passage_without_it():
+    """Judges copied « … impact social15. Ces » from the source; the clean passage dropped
+    the call. Real numbers still have to match as written."""
+    gold = [Gold("a.txt", "la mesure d’impact social15. Ces outils", 2)]
+    assert score([hit("la mesure d’impact\nsocial. Ces outils servent")], gold)["hit@1"] == 1.0
+    numbers = [Gold("a.txt", "la cible ODD 17 et le réseau M95", 1)]
+    assert score([hit("la cible ODD 17 et le réseau M95")], numbers)["hit@1"] == 1.0
+    assert score([hit("la cible ODD 16 et le réseau M95")], numbers)["hit@1"] == 0.0
+
+
 def test_bad_file_is_reported(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": 1, "query": "x"}\n', encoding="utf-8")
