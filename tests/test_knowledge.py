@@ -101,24 +101,32 @@ def test_known_cases_and_merged_aliases(engine):
     assert "international" in tamkeen[0].territories
 
 
-def test_a_quoted_name_wrapped_over_lines_is_one_case_whatever_its_ampersand(tmp_path):
-    """Guillemets bound a name, not the line: a wrapped « … » name stays whole, and « & »
-    and « et » spell the same case."""
+def _structured(tmp_path, name, text):
+    """A document written in the test, read and structured as ingest does."""
     from ingest.clean import build_blocks
-    from ingest.extract import cases
     from ingest.readers import read
     from ingest.structure import structure
 
-    path = tmp_path / "atelier.txt"
-    path.write_text(
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    extracted = read(path)
+    return extracted, structure(build_blocks(extracted))
+
+
+def test_a_quoted_name_wrapped_over_lines_is_one_case_whatever_its_ampersand(tmp_path):
+    """Guillemets bound a name, not the line: a wrapped « … » name stays whole, and « & »
+    and « et » spell the same case."""
+    from ingest.extract import cases
+
+    extracted, items = _structured(
+        tmp_path,
+        "atelier.txt",
         "Le réseau a présenté le MOOC « Villages & Commerces : rouvrir\n"
         "ensemble » à ses membres.\n\n"
         "Depuis, le Mooc « Villages et Commerces : rouvrir ensemble » compte 900 inscrits.\n"
         "Le projet Terres Vives\nréunit douze fermes.\n",
-        encoding="utf-8",
     )
-    extracted = read(path)
-    found = cases.extract(structure(build_blocks(extracted)))
+    found = cases.extract(items)
     names = [m.name for m in found]
     assert "Villages & Commerces : rouvrir ensemble" in names, names
     assert len({m.key for m in found if "villages" in m.key}) == 1
@@ -484,15 +492,10 @@ BERNARD, directrice de l'association Les Liens, qui insiste aussi sur la formati
 
 
 def _quotes_of(tmp_path, text):
-    from ingest.clean import build_blocks
     from ingest.extract import quotes
-    from ingest.readers import read
-    from ingest.structure import structure
 
-    path = tmp_path / "entretiens.txt"
-    path.write_text(text, encoding="utf-8")
-    extracted = read(path)
-    return quotes.extract(structure(build_blocks(extracted)), extracted.text)
+    extracted, items = _structured(tmp_path, "entretiens.txt", text)
+    return quotes.extract(items, extracted.text)
 
 
 def test_quotes_are_whole_sentences_of_the_right_speaker(tmp_path):
@@ -633,42 +636,34 @@ def test_cases_stand_where_the_reader_placed_them(store):
 
 
 def test_actors_on_a_written_document(tmp_path):
-    from ingest.clean import build_blocks
     from ingest.extract import actors
-    from ingest.readers import read
-    from ingest.structure import structure
 
-    path = tmp_path / "compte-rendu.txt"
-    path.write_text(
+    extracted, items = _structured(
+        tmp_path,
+        "compte-rendu.txt",
         "La Caisse des Dépôts soutient le projet depuis 2019 à Montpellier.\n\n"
         "Marie DUPONT, présidente de Terres Partagées : « Nous avons tout appris ensemble. »\n\n"
         "Selon Paul Martin, la ville de Montpellier a rejoint le réseau en 2020.\n",
-        encoding="utf-8",
     )
-    extracted = read(path)
-    found = {(m.name, m.kind) for m in actors.extract(structure(build_blocks(extracted)))}
+    found = {(m.name, m.kind) for m in actors.extract(items)}
     assert ("Marie DUPONT", "person") in found and ("Paul Martin", "person") in found
     assert ("Caisse des Dépôts", "organisation") in found
     assert ("Montpellier", "place") in found
-    for mention in actors.extract(structure(build_blocks(extracted))):
+    for mention in actors.extract(items):
         assert extracted.text[mention.start : mention.end] == mention.text
 
 
 def test_actor_names_lose_what_pdf_text_glues_to_them(tmp_path):
-    from ingest.clean import build_blocks
     from ingest.extract import actors
-    from ingest.readers import read
-    from ingest.structure import structure
 
-    path = tmp_path / "programme.txt"
-    path.write_text(
+    extracted, items = _structured(
+        tmp_path,
+        "programme.txt",
         "Programme\n\nTable ronde avec la Caisse des Dépôts 11h30-12h00\n\n"
         "Les données de l’Observatoire des Territoires20 montrent une hausse.\n\n"
         "Voir http://www.exemple.fr/Mod%C3%A8les-de-co-construction.pdf pour le détail.\n",
-        encoding="utf-8",
     )
-    extracted = read(path)
-    mentions = actors.extract(structure(build_blocks(extracted)))
+    mentions = actors.extract(items)
     assert {m.name for m in mentions} == {"Caisse des Dépôts", "Observatoire des Territoires"}
     for mention in mentions:
         assert extracted.text[mention.start : mention.end] == mention.text
