@@ -252,7 +252,8 @@ def _rebuild(app: Recueil, changed: bool, language: str) -> str | None:
     cases and actors and swap in one that has them too.
 
     Search comes first: at 1,000 documents it takes seconds, the knowledge tens of them
-    (docs/BENCHMARKS.md), and searches meanwhile find the new passages. Also when nothing
+    (docs/BENCHMARKS.md), and searches meanwhile find the new passages, on the other
+    processes too once it is published (ingest.store.WriteGuard). Also when nothing
     changed but an earlier write was interrupted between its commit and this rebuild
     (search.knowledge.freshness): repeating it completes it. A failure here cannot undo
     the commit, so it is a warning beside the committed result, not an error.
@@ -261,6 +262,7 @@ def _rebuild(app: Recueil, changed: bool, language: str) -> str | None:
         return None
     try:
         app.refresh(knowledge=False)
+        app.publish()
         refresh_knowledge(app.store, app.embedder)
         app.refresh()
     except Exception as exc:

@@ -9,8 +9,11 @@ database any number of processes (and machines) share. Inside it:
 - embeddings are pgvector `halfvec` (half the bytes of float32, the precision the engine
   already scores with), with one HNSW index per model (inner product, vectors are
   normalised), made when the model's first vectors arrive;
-- `recueil_meta` holds the schema version and a data version bumped by every write
-  transaction: what a server polls to see other processes' writes (Store.watch).
+- `recueil_meta` holds the schema version, a data version bumped by every write
+  transaction and a count of published search states (below): what a server reads to
+  see other processes' writes (Store.watch). Writers also send a notification on the
+  `recueil` channel when they publish and when they are done: servers LISTEN and reload
+  at once, and still read the versions every few seconds in case one was missed.
 
 Search still ranks in memory (BM25 postings, FAISS) from the rows read here, so results
 are the same on both backends; ranking in SQL is a later step (docs/POSTGRES.md).
@@ -19,17 +22,21 @@ Writes are serialised twice, as SQLite serialises them: each write transaction t
 transaction-level advisory lock (one writer commits at a time, as in SQLite), and a whole
 write (ingest, then embeddings and cards) holds a session-level advisory lock, the
 PostgreSQL counterpart of ingest.writelock's flock: the server drops it when its holder's
-connection ends, so a killed writer never leaves the store locked.
+connection ends, so a killed writer never leaves the store locked. A third advisory lock
+covers the write's search part only, released when the writer publishes it
+(ingest.store.WriteGuard).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -52,6 +59,7 @@ from ingest.store import (
     PassageRow,
     Store,
     StoreUnavailable,
+    Versions,
     check_schema,
     merged_edit,
     now,
@@ -61,6 +69,12 @@ TEXT_SEARCH = "recueil_french"
 # Advisory lock keys, "recueil" in ASCII: the whole write, and one commit.
 WRITE_LOCK = 0x7265637565696C00
 COMMIT_LOCK = WRITE_LOCK + 1
+# Held with WRITE_LOCK until the writer publishes its search state (WriteGuard.publish).
+SEARCH_LOCK = WRITE_LOCK + 2
+# Where writers say that they published or finished: servers LISTEN (DataVersion.wait).
+CHANNEL = "recueil"
+# How often a server waiting for a notification looks whether it should stop instead.
+STOP_CHECK = 0.25
 CONNECT_TIMEOUT = 10
 POOL_SIZE = 8
 # How long a request waits for a free pooled connection before failing.
@@ -68,6 +82,8 @@ POOL_TIMEOUT = 30
 # Text keys sort by code point, as SQLite's BINARY collation does, whatever the database's
 # locale: the same rows come in the same order (and give the same fingerprint) on both.
 _BY_CODE_POINT = 'COLLATE "C"'
+
+log = logging.getLogger(__name__)
 
 _DOCUMENT_COLUMNS = [field.name for field in fields(DocumentRow)]
 _PASSAGE_COLUMNS = [field.name for field in fields(PassageRow)]
@@ -150,57 +166,116 @@ def _safe_url(url: str) -> str:
 
 
 class AdvisoryWriteLock:
-    """One writer at a time on the database, across processes and machines: a session-level
-    advisory lock on a connection of its own, held for the whole write.
+    """One writer at a time on the database, across processes and machines: session-level
+    advisory locks on a connection of its own, held for the whole write (WRITE_LOCK) and
+    for its search part (SEARCH_LOCK, let go by `publish`).
 
     Like ingest.writelock.WriteLock: the thread lock keeps two threads of one process from
     both waiting (each on its own connection, they would queue behind each other's lock
-    anyway, but one process is one writer); `idle` is the non-blocking probe for readers.
+    anyway, but one process is one writer); `idle` and `searchable` are the non-blocking
+    probes for readers.
     """
 
     def __init__(self, url: str):
         self.url = url
         self._threads = threading.Lock()
         self._conn: psycopg.Connection | None = None
+        self._searching = False
 
     def __enter__(self) -> AdvisoryWriteLock:
         self._threads.acquire()
         try:
             conn = _connect(self.url)
             conn.execute("SELECT pg_advisory_lock(%s)", [WRITE_LOCK])
+            conn.execute("SELECT pg_advisory_lock(%s)", [SEARCH_LOCK])
         except BaseException:
             self._threads.release()
             raise
-        self._conn = conn
+        self._conn, self._searching = conn, True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            conn.close()  # the session ends: the server releases the lock
+            try:  # let go first, then wake the servers up (they find the lock free)
+                conn.execute("SELECT pg_advisory_unlock_all()")
+                conn.execute("SELECT pg_notify(%s, 'done')", [CHANNEL])
+            except psycopg.Error:
+                log.warning("the write lock's connection was lost: servers will poll")
+            finally:
+                conn.close()  # the session ends: the server releases whatever is left
         self._threads.release()
 
-    @contextmanager
-    def idle(self) -> Iterator[bool]:
+    def publish(self) -> None:
+        """Count the published search state, let go of the search lock, and say so."""
+        if self._conn is None or not self._searching:
+            return
+        self._conn.execute("UPDATE recueil_meta SET value = value + 1 WHERE key = 'published'")
+        self._conn.execute("SELECT pg_advisory_unlock(%s)", [SEARCH_LOCK])
+        self._conn.execute("SELECT pg_notify(%s, 'published')", [CHANNEL])
+        self._searching = False
+
+    def idle(self) -> AbstractContextManager[bool]:
         """Whether no writer holds the lock now; while inside, none can start (shared)."""
+        return self._probe(WRITE_LOCK)
+
+    def searchable(self) -> AbstractContextManager[bool]:
+        """Whether no writer is before its `publish`; while inside, none can start."""
+        return self._probe(SEARCH_LOCK)
+
+    @contextmanager
+    def _probe(self, key: int) -> Iterator[bool]:
         with _connect(self.url) as conn:
-            row = conn.execute("SELECT pg_try_advisory_lock_shared(%s)", [WRITE_LOCK]).fetchone()
+            row = conn.execute("SELECT pg_try_advisory_lock_shared(%s)", [key]).fetchone()
             yield bool(row and row[0])
 
 
 class DataVersion:
-    """The data version row: every write transaction bumps it (PostgresStore._transaction)."""
+    """The versions in `recueil_meta` (every write transaction bumps `data`, every publish
+    `published`), and the writers' notifications, on a listening connection of its own.
 
-    def __init__(self, pool: ConnectionPool):
+    A notification is only a wake-up: what moved is always read from the rows, so one
+    that was missed (the connection dropped, the writer was killed) costs a poll period.
+    """
+
+    def __init__(self, pool: ConnectionPool, url: str):
         self._pool = pool
+        self._url = url
+        self._listener: psycopg.Connection | None = None
 
-    def read(self) -> int:
+    def read(self) -> Versions:
         with self._pool.connection() as conn:
-            row = conn.execute("SELECT value FROM recueil_meta WHERE key = 'data'").fetchone()
-        return row[0]
+            rows = dict(
+                conn.execute(
+                    "SELECT key, value FROM recueil_meta WHERE key IN ('data', 'published')"
+                ).fetchall()
+            )
+        return Versions(rows["data"], rows.get("published", 0))
+
+    def wait(self, timeout: float, stop: threading.Event) -> None:
+        deadline = time.monotonic() + timeout
+        try:
+            listener = self._listen()
+            while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+                for _ in listener.notifies(timeout=min(left, STOP_CHECK), stop_after=1):
+                    return
+        except (psycopg.Error, StoreUnavailable) as exc:
+            log.warning("notifications from %s lost (%s): polling", _safe_url(self._url), exc)
+            self.close()  # listen again on the next wait
+            stop.wait(max(0.0, deadline - time.monotonic()))
+
+    def _listen(self) -> psycopg.Connection:
+        if self._listener is None:
+            conn = _connect(self._url)
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+            self._listener = conn
+        return self._listener
 
     def close(self) -> None:
-        """Nothing of its own to release: it reads through the store's pool."""
+        """Close the listening connection (the versions are read through the store's pool)."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
 
 
 class PostgresStore(Store):
@@ -246,7 +321,7 @@ class PostgresStore(Store):
         return AdvisoryWriteLock(self.url)
 
     def watch(self) -> DataVersion:
-        return DataVersion(self._pool)
+        return DataVersion(self._pool, self.url)
 
     def close(self) -> None:
         """Close the pool's connections, and let go of an embedded server."""
@@ -282,7 +357,7 @@ class PostgresStore(Store):
                     "CREATE TABLE IF NOT EXISTS recueil_meta (key text PRIMARY KEY, value bigint)"
                 )
                 conn.execute(
-                    "INSERT INTO recueil_meta VALUES ('schema', 0), ('data', 0) "
+                    "INSERT INTO recueil_meta VALUES ('schema', 0), ('data', 0), ('published', 0) "
                     "ON CONFLICT (key) DO NOTHING"
                 )
             version = self._version(conn)
