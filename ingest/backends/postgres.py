@@ -253,16 +253,21 @@ class DataVersion:
         return Versions(rows["data"], rows.get("published", 0))
 
     def wait(self, timeout: float, stop: threading.Event) -> None:
-        deadline = time.monotonic() + timeout
         try:
             listener = self._listen()
+        except StoreUnavailable as exc:
+            log.warning("cannot listen for notifications (%s): polling", exc)
+            stop.wait(timeout)
+            return
+        deadline = time.monotonic() + timeout
+        try:
             while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
                 for _ in listener.notifies(timeout=min(left, STOP_CHECK), stop_after=1):
                     return
-        except (psycopg.Error, StoreUnavailable) as exc:
-            log.warning("notifications from %s lost (%s): polling", _safe_url(self._url), exc)
-            self.close()  # listen again on the next wait
-            stop.wait(max(0.0, deadline - time.monotonic()))
+        except psycopg.Error as exc:
+            # Back at once: what moved meanwhile is read from the rows; listen anew next time.
+            log.warning("notifications from %s lost (%s)", _safe_url(self._url), exc)
+            self.close()
 
     def _listen(self) -> psycopg.Connection:
         if self._listener is None:
