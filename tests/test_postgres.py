@@ -16,15 +16,15 @@ from ingest.pipeline import ingest
 from ingest.store import TABLES, open_store
 from ingest.transfer import TargetNotEmpty, transfer
 from search.engine import SearchEngine
+from search.evaluate import evaluate, load
 from search.knowledge.build import refresh
 from tests.conftest import CORPUS, ROOT
 from tests.factories import MARKDOWN
 from tests.test_cli import run
 
-QUERIES = [
-    json.loads(line)["query"]
-    for line in (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()[:12]
-]
+EVAL = ROOT / "eval" / "queries.jsonl"
+EVERY_QUERY = [json.loads(line)["query"] for line in EVAL.read_text(encoding="utf-8").splitlines()]
+QUERIES = EVERY_QUERY[:12]
 
 
 def ranked(engine: SearchEngine, query: str) -> list[str]:
@@ -76,13 +76,31 @@ def test_the_corpus_goes_to_postgres_and_back_unchanged(corpus_data, corpus_on_p
 
 
 def test_search_on_postgres_ranks_the_same_passages(engine, corpus_on_postgres):
-    """Indexes rebuilt from PostgreSQL's rows in a folder of their own: the same top ten,
-    in nearly the same order (halfvec rounds the dense scores in the fourth decimal)."""
+    """Indexes rebuilt from PostgreSQL's rows in a folder of their own: for every query of
+    the evaluation, the same top ten, in nearly the same order (halfvec rounds the dense
+    scores in the fourth decimal)."""
     on_postgres = SearchEngine(corpus_on_postgres, engine.embedder)
-    for query in QUERIES:
+    for query in EVERY_QUERY:
         expected, got = ranked(engine, query), ranked(on_postgres, query)
         assert set(got) == set(expected), query
         assert got[:3] == expected[:3], query
+
+
+def test_recueil_eval_on_postgres_scores_as_on_sqlite(engine, corpus_on_postgres):
+    """`recueil eval` over the PostgreSQL copy: nDCG@10 within 0.02 of SQLite's, for every
+    kind of query and overall."""
+    done = run(
+        "eval",
+        str(EVAL),
+        "--json",
+        data=corpus_on_postgres.data_dir,
+        env={"RECUEIL_DATABASE_URL": corpus_on_postgres.url},
+    )
+    on_postgres = json.loads(done.stdout)["hybrid"]["summary"]
+    on_sqlite, _ = evaluate(load(EVAL), lambda query: engine.search(query, 10, "hybrid"))
+    assert on_postgres.keys() == on_sqlite.keys() and on_sqlite["all"]["queries"] == 65
+    for kind, scores in on_sqlite.items():
+        assert abs(on_postgres[kind]["ndcg@10"] - scores["ndcg@10"]) <= 0.02, kind
 
 
 def test_documents_ingested_into_postgres_search_as_on_sqlite(engine, postgres_url, tmp_path):
