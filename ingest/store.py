@@ -52,6 +52,14 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be reached (a database server down, refusing, or misconfigured)."""
 
 
+class BackupError(RuntimeError):
+    """A backup could not be written (the backend's tool missing or failing)."""
+
+
+class RestoreError(ValueError):
+    """The file given to restore is not a readable Recueil store, or cannot go where asked."""
+
+
 @dataclass
 class DocumentRow:
     """What the store keeps about one source document."""
@@ -150,6 +158,17 @@ class Store(ABC):
     @abstractmethod
     def watch(self) -> VersionWatch:
         """A version that moves when anyone commits: how a server sees others' writes."""
+
+    @abstractmethod
+    def backup(self, target: Path) -> dict[str, int]:
+        """Copy the store into one self-contained file, consistent while writers go on: the
+        documents and passages it holds, and its bytes (BackupError if it cannot)."""
+
+    @abstractmethod
+    def restore(self, source: Path) -> dict[str, int]:
+        """Bring back a file `backup` wrote (checked first, RestoreError otherwise), under
+        the write lock; the index files are dropped, to be rebuilt from it. The documents
+        and passages restored."""
 
     @abstractmethod
     def schema_version(self) -> int:

@@ -141,8 +141,41 @@ def test_recueil_migrate_copies_both_ways_in_french(corpus_data, postgres_url, t
     assert back.returncode == 0, back.stderr
     assert "Copie vers SQLite" in back.stdout
     assert open_store(data, backend="sqlite").stats()["passages"] == stats["passages"]
-    refused = recueil("backup", str(tmp_path / "copie.db"))
-    assert refused.returncode == 2 and "pg_dump" in refused.stderr
+
+
+def test_backup_restore_and_export_on_postgres(
+    corpus_data, corpus_on_postgres, postgres_url, tmp_path
+):
+    """`recueil backup` (pg_dump) of the corpus on PostgreSQL, `recueil restore`
+    (pg_restore) into another database, empty: every row comes back, and the export is
+    SQLite's, line for line. A database with documents, or a file that is not a backup,
+    is refused in French."""
+    archive = tmp_path / "recueil.dump"
+    source = {"RECUEIL_DATABASE_URL": corpus_on_postgres.url}
+    done = run("backup", str(archive), data=corpus_on_postgres.data_dir, env=source)
+    assert done.stdout.startswith("5 documents, ") and archive.stat().st_size > 100_000
+    PostgresStore(postgres_url, tmp_path / "data").close()  # an empty store already there
+    target = {"RECUEIL_DATABASE_URL": postgres_url}
+    done = run("restore", str(archive), data=tmp_path / "data", env=target)
+    assert done.stdout.startswith("5 documents, ")
+    restored = PostgresStore(postgres_url, tmp_path / "data")
+    assert_same_rows(corpus_on_postgres, restored)
+    assert restored.fingerprint() == corpus_on_postgres.fingerprint()
+    restored.close()
+
+    again = run("restore", str(archive), data=tmp_path / "data", env=target, check=False)
+    assert again.returncode == 2 and "n’est pas vide (5 documents)" in again.stderr
+    exported = run("export", str(tmp_path / "pg.jsonl"), data=tmp_path / "data", env=target)
+    assert "5 document" in exported.stderr
+    run("export", str(tmp_path / "sqlite.jsonl"), data=corpus_data)
+    lines = [
+        (tmp_path / name).read_text("utf-8").splitlines() for name in ("pg.jsonl", "sqlite.jsonl")
+    ]
+    assert [json.loads(line) for line in lines[0]] == [json.loads(line) for line in lines[1]]
+    not_one = run(
+        "restore", str(tmp_path / "pg.jsonl"), data=tmp_path / "data", env=target, check=False
+    )
+    assert not_one.returncode == 2 and "pas une sauvegarde pg_dump lisible" in not_one.stderr
 
 
 def test_a_server_on_postgres_follows_another_writer(

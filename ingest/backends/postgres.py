@@ -32,6 +32,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import re
+import shutil
 import threading
 import time
 from collections import defaultdict
@@ -49,14 +52,19 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from ingest.atomic import replacing
 from ingest.backends.embedded import EmbeddedServer
+from ingest.backends.pgtools import client_tool, run_tool
 from ingest.store import (
     DUMP_KEYS,
     EDIT_KEYS,
     NOT_SEARCHED_KINDS,
     RECORD_TABLES,
+    TABLES,
+    BackupError,
     DocumentRow,
     PassageRow,
+    RestoreError,
     Store,
     StoreUnavailable,
     Versions,
@@ -147,6 +155,12 @@ CREATE TABLE document_edits (
 # all in this v1 (the backend started at that schema).
 MIGRATIONS = [_V1]
 SCHEMA_VERSION = len(MIGRATIONS)
+# What a restore removes from an empty store before the archive brings its own: every
+# object MIGRATIONS made but the extensions.
+_DROP = f"""
+DROP TABLE IF EXISTS recueil_meta, {", ".join(TABLES)} CASCADE;
+DROP TEXT SEARCH CONFIGURATION IF EXISTS {TEXT_SEARCH};
+"""
 
 
 def _connect(url: str) -> psycopg.Connection:
@@ -336,6 +350,74 @@ class PostgresStore(Store):
             self._server = None
 
     # -- schema ----------------------------------------------------------------
+
+    # -- backup and restore (pg_dump, pg_restore: ingest.backends.pgtools) -------
+
+    def backup(self, target: Path) -> dict[str, int]:
+        """`pg_dump -Fc` of the database, from a snapshot this connection exports: the
+        counts returned are those of the copy, whatever writers do meanwhile."""
+        with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT) as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            conn.read_only = True
+            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            counts = {table: _count(conn, table) for table in ("documents", "passages")}
+            pg_dump = client_tool("pg_dump", conn.info.server_version // 10000)
+            with replacing(target) as partial:
+                run_tool(
+                    pg_dump,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={partial}",
+                    url=self.url,
+                )
+        return {**counts, "bytes": target.stat().st_size}
+
+    def restore(self, source: Path) -> dict[str, int]:
+        """`pg_restore` of a `backup` into this store, which must be empty: a restore never
+        merges two stores nor drops one. The empty store's own tables make way for the
+        archive's, in one transaction; the extensions stay (the archive's are skipped,
+        which a role that may not create extensions could not restore)."""
+        with _connect(self.url) as conn:
+            pg_restore = client_tool("pg_restore", conn.info.server_version // 10000)
+        entries = _archive_entries(pg_restore, source)
+        with self.write_lock():
+            documents = self.count("documents")
+            if any(self.count(table) for table in TABLES):
+                raise RestoreError(
+                    f"la base {self.location} n’est pas vide ({documents} documents) : "
+                    "restaurez dans une base vide, la restauration ne remplace ni ne "
+                    "fusionne une base remplie"
+                )
+            before = self.watch().read().data
+            listing = self.data_dir / f".restore-{os.getpid()}.list"
+            listing.write_text("\n".join(entries) + "\n", encoding="utf-8")
+            try:
+                with self._pool.connection() as conn, conn.transaction():
+                    conn.execute(_DROP)
+                run_tool(
+                    pg_restore,
+                    "--single-transaction",
+                    "--exit-on-error",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--use-list={listing}",
+                    str(source),
+                    url=self.url,
+                )
+            except BackupError as exc:
+                raise RestoreError(f"{source} : restauration impossible ({exc})") from exc
+            finally:
+                listing.unlink(missing_ok=True)
+                self.migrate()  # the restored schema brought to this version (or remade)
+            with self._pool.connection() as conn:  # servers that saw the empty store reload
+                conn.execute(
+                    "UPDATE recueil_meta SET value = greatest(value, %s) + 1 WHERE key = 'data'",
+                    [before],
+                )
+        shutil.rmtree(self.data_dir / "index", ignore_errors=True)
+        return {table: self.count(table) for table in ("documents", "passages")}
 
     def schema_version(self) -> int:
         with _connect(self.url) as conn:
@@ -585,7 +667,8 @@ class PostgresStore(Store):
                 _ensure_hnsw(conn, model, len(rows[0]["vector"]))
 
     def count(self, table: str) -> int:
-        return self._tuples(sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(table)))[0][0]
+        with self._pool.connection() as conn:
+            return _count(conn, table)
 
     # -- summary ---------------------------------------------------------------
 
@@ -604,6 +687,28 @@ class PostgresStore(Store):
 
     def _passage_hashes(self) -> Iterable[tuple[str, str]]:
         return self._tuples(f"SELECT id, hash FROM passages ORDER BY id {_BY_CODE_POINT}")
+
+
+def _archive_entries(pg_restore: Path, source: Path) -> list[str]:
+    """The table of contents of a Recueil backup, without its extensions (RestoreError if
+    the file is not a pg_dump archive of a Recueil store)."""
+    if not source.is_file():
+        raise RestoreError(f"{source} : fichier introuvable")
+    try:
+        listing = run_tool(pg_restore, "--list", str(source))
+    except BackupError as exc:
+        raise RestoreError(f"{source} : pas une sauvegarde pg_dump lisible ({exc})") from exc
+    tables = set(re.findall(r"TABLE DATA \S+ (\w+) ", listing))
+    if not {"recueil_meta", *TABLES} <= tables:
+        found = ", ".join(sorted(tables)) or "aucune"
+        raise RestoreError(f"{source} : pas une sauvegarde de Recueil (tables : {found})")
+    return [line for line in listing.splitlines() if " EXTENSION " not in line]
+
+
+def _count(conn: psycopg.Connection, table: str) -> int:
+    return conn.execute(
+        sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(table))
+    ).fetchone()[0]
 
 
 def _columns(names: list[str]) -> sql.Composable:

@@ -254,6 +254,18 @@ class SQLiteStore(Store):
     def watch(self) -> StoreVersion:
         return StoreVersion(self.path)
 
+    def backup(self, target: Path) -> dict[str, int]:
+        """SQLite's online backup (ingest.backup): one file, no write-ahead log beside it."""
+        from ingest.backup import backup
+
+        return backup(self, target)
+
+    def restore(self, source: Path) -> dict[str, int]:
+        """The backup replaces this store, whatever it holds (ingest.backup)."""
+        from ingest.backup import restore
+
+        return restore(self.data_dir, source)
+
     def schema_version(self) -> int:
         return self.db.conn.execute("PRAGMA user_version").fetchone()[0]
 
