@@ -24,11 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import docs
 from api.limits import WriteLimits
-from api.messages import message, negotiate, validation_problem
+from api.messages import ApiError, message, negotiate, validation_problem
 from api.reloader import Watcher
 from api.routers import documents, export, health, knowledge, search
 from api.routers.deps import error_response
-from ingest.store import open_store
+from ingest.store import StoreUnavailable, open_store
 from search.embedders import get_embedder
 from search.engine import SearchEngine
 
@@ -151,6 +151,14 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc, request.headers.get("accept-language"))
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        """A database down or its pool exhausted: 503, and the engine in service goes on
+        answering searches meanwhile (it holds what it needs in memory)."""
+        log.warning("%s %s: store unavailable (%s)", request.method, request.url.path, exc)
+        unavailable = ApiError(503, "store.unavailable", headers={"Retry-After": "5"})
+        return error_response(unavailable, request.headers.get("accept-language"))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

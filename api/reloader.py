@@ -17,7 +17,7 @@ import logging
 import threading
 from typing import Protocol
 
-from ingest.store import VersionWatch
+from ingest.store import StoreUnavailable, VersionWatch
 
 log = logging.getLogger(__name__)
 
@@ -52,5 +52,7 @@ class Watcher:
             try:
                 if self.target.reload_if_changed():
                     log.info("store changed by another process: engine reloaded")
+            except StoreUnavailable as exc:  # the engine in service goes on; no traceback
+                log.warning("store unreachable, engine kept: %s", exc)
             except Exception:  # a failed reload keeps the engine in service; retried later
                 log.exception("reloading the engine after a store change failed")

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
+import threading
+from contextlib import suppress
 
+import httpx
 import numpy as np
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from api.app import Recueil
 from ingest.backends.postgres import PostgresStore
@@ -18,7 +23,7 @@ from ingest.transfer import TargetNotEmpty, transfer
 from search.engine import SearchEngine
 from search.evaluate import evaluate, load
 from search.knowledge.build import refresh
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT, running_server
 from tests.factories import MARKDOWN
 from tests.test_cli import run
 
@@ -50,8 +55,6 @@ def assert_same_rows(left, right) -> None:
 @pytest.fixture(scope="module")
 def corpus_on_postgres(corpus_data, postgres_server, tmp_path_factory):
     """The session's SQLite corpus store copied into a database of its own."""
-    from psycopg.conninfo import make_conninfo
-
     from ingest.backends.embedded import create_database
 
     create_database(postgres_server, "corpus")
@@ -207,3 +210,81 @@ def test_a_database_down_or_a_wrong_backend_is_one_french_line(tmp_path):
     assert "secret" not in done.stderr
     wrong = run("stats", data=tmp_path, check=False, env={"RECUEIL_BACKEND": "mysql"})
     assert wrong.returncode == 2 and "RECUEIL_BACKEND vaut sqlite ou postgres" in wrong.stderr
+
+
+class Relay:
+    """A TCP relay to the test server's Unix socket, which can be cut and mended: for the
+    processes that connect through it, the database goes down and comes back."""
+
+    def __init__(self, admin_url: str):
+        parts = conninfo_to_dict(admin_url)
+        self.target = f"{parts['host']}/.s.PGSQL.{parts.get('port') or 5432}"
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up = True
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, database_url: str) -> str:
+        return make_conninfo(database_url, host="127.0.0.1", port=self.port)
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.listener.accept()
+            if not self.up:
+                client.close()  # refused at once, as by a server that is down
+                continue
+            server = socket.socket(socket.AF_UNIX)
+            server.connect(self.target)
+            self.open += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for end in (source, sink):
+            with suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.up = False
+        for end in self.open:
+            with suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+        self.open.clear()
+
+
+def test_a_server_whose_database_goes_down_answers_503_in_french_then_recovers(
+    corpus_data, postgres_server, postgres_url, tmp_path
+):
+    """The database cut mid-serve: writes answer 503 with a French line, not a traceback,
+    searches go on from memory; once it is back, writes go through again."""
+    transfer(
+        open_store(corpus_data, read_only=True, backend="sqlite"),
+        PostgresStore(postgres_url, tmp_path / "copy"),
+    )
+    relay = Relay(postgres_server)
+    env = {"RECUEIL_DATABASE_URL": relay.url(postgres_url), "RECUEIL_TOKEN": "jeton"}
+    token = {"Authorization": "Bearer jeton"}
+    with running_server(tmp_path / "data", **env) as base:
+        relay.cut()
+        down = httpx.delete(f"{base}/v1/documents/aucun", headers=token, timeout=60)
+        assert down.status_code == 503 and down.headers["retry-after"] == "5"
+        assert down.json() == {"error": "base de données injoignable : réessayez dans un instant"}
+        search = httpx.get(f"{base}/v1/search", params={"q": "mobiliser les élus"}, timeout=60)
+        assert search.status_code == 200 and search.json()["results"]
+        relay.up = True
+        back = httpx.delete(f"{base}/v1/documents/aucun", headers=token, timeout=60)
+        assert back.status_code == 404, back.text  # the store answers again
+        upload = httpx.post(
+            f"{base}/v1/documents",
+            files=[("files", ("cas-aurillac.md", MARKDOWN.replace("Trappes", "Aurillac")))],
+            headers=token,
+            timeout=300,
+        )
+        assert upload.status_code == 201, upload.text
+    log = (tmp_path / "data-server.log").read_text(errors="replace")
+    assert "store unavailable" in log and "Traceback" not in log

@@ -24,6 +24,7 @@ from api.routers.deps import App, Language, require_token
 from ingest.metadata import KINDS
 from ingest.pipeline import FileResult, ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
+from ingest.store import StoreUnavailable
 from search.knowledge.build import refresh_knowledge
 from search.knowledge.freshness import derived_fresh
 
@@ -232,6 +233,8 @@ def _commit(app: Recueil, name: str, staged: Path, language: str) -> UploadedFil
     target = app.upload_dir / name
     try:
         result = ingest_file(app.store, target, source=staged)
+    except StoreUnavailable:
+        raise  # not this file's fault: the whole upload is answered 503 (api.app)
     except Exception as exc:  # one bad file is reported, the others still go in
         log.exception("ingesting upload %s failed", name)
         error = message("upload.internal", language, error=exc)

@@ -38,7 +38,7 @@ import shutil
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -252,13 +252,13 @@ class DataVersion:
     that was missed (the connection dropped, the writer was killed) costs a poll period.
     """
 
-    def __init__(self, pool: ConnectionPool, url: str):
-        self._pool = pool
+    def __init__(self, connection: Callable[[], AbstractContextManager], url: str):
+        self._connection = connection  # PostgresStore._connection: its pool, its errors
         self._url = url
         self._listener: psycopg.Connection | None = None
 
     def read(self) -> Versions:
-        with self._pool.connection() as conn:
+        with self._connection() as conn:
             rows = dict(
                 conn.execute(
                     "SELECT key, value FROM recueil_meta WHERE key IN ('data', 'published')"
@@ -322,6 +322,7 @@ class PostgresStore(Store):
             max_size=POOL_SIZE,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             configure=register_vector,
+            check=ConnectionPool.check_connection,  # a server back after a restart: new ones
             timeout=POOL_TIMEOUT,
             open=False,
             name="recueil",
@@ -340,7 +341,7 @@ class PostgresStore(Store):
         return AdvisoryWriteLock(self.url)
 
     def watch(self) -> DataVersion:
-        return DataVersion(self._pool, self.url)
+        return DataVersion(self._connection, self.url)
 
     def close(self) -> None:
         """Close the pool's connections, and let go of an embedded server."""
@@ -394,7 +395,7 @@ class PostgresStore(Store):
             listing = self.data_dir / f".restore-{os.getpid()}.list"
             listing.write_text("\n".join(entries) + "\n", encoding="utf-8")
             try:
-                with self._pool.connection() as conn, conn.transaction():
+                with self._connection() as conn, conn.transaction():
                     conn.execute(_DROP)
                 run_tool(
                     pg_restore,
@@ -411,7 +412,7 @@ class PostgresStore(Store):
             finally:
                 listing.unlink(missing_ok=True)
                 self.migrate()  # the restored schema brought to this version (or remade)
-            with self._pool.connection() as conn:  # servers that saw the empty store reload
+            with self._connection() as conn:  # servers that saw the empty store reload
                 conn.execute(
                     "UPDATE recueil_meta SET value = greatest(value, %s) + 1 WHERE key = 'data'",
                     [before],
@@ -460,19 +461,31 @@ class PostgresStore(Store):
                     )
 
     @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection; a server down, a connection lost or no free connection in
+        POOL_TIMEOUT s is StoreUnavailable (the API answers 503, the CLI one line)."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise StoreUnavailable(f"{self.location}: no connection in {POOL_TIMEOUT} s") from exc
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"{self.location}: {exc}".strip()) from exc
+
+    @contextmanager
     def _transaction(self) -> Iterator[psycopg.Connection]:
         """All or nothing, one committer at a time; the data version moves with it."""
-        with self._pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
             yield conn
             conn.execute("UPDATE recueil_meta SET value = value + 1 WHERE key = 'data'")
 
     def _rows(self, query: str | sql.Composable, args: Iterable = ()) -> list[dict]:
-        with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+        with self._connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             return cursor.execute(query, list(args)).fetchall()
 
     def _tuples(self, query: str | sql.Composable, args: Iterable = ()) -> list[tuple]:
-        with self._pool.connection() as conn:
+        with self._connection() as conn:
             return conn.execute(query, list(args)).fetchall()
 
     # -- documents -------------------------------------------------------------
@@ -588,7 +601,7 @@ class PostgresStore(Store):
         self, model: str, hashes: list[str], vectors: bool
     ) -> Iterator[tuple[str, np.ndarray | None]]:
         columns = "hash, vector" if vectors else "hash, NULL"
-        with self._pool.connection() as conn, conn.cursor(binary=True) as cursor:
+        with self._connection() as conn, conn.cursor(binary=True) as cursor:
             for start in range(0, len(hashes), 5000):
                 cursor.execute(
                     f"SELECT {columns} FROM embeddings WHERE model = %s AND hash = ANY(%s)",
@@ -648,7 +661,7 @@ class PostgresStore(Store):
         query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
             columns, sql.Identifier(table), sql.SQL(order)
         )
-        with self._pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             cursor = conn.cursor(name=f"dump_{table}", row_factory=dict_row, binary=True)
             cursor.execute(query)
             while batch := cursor.fetchmany(5000):
@@ -667,7 +680,7 @@ class PostgresStore(Store):
                 _ensure_hnsw(conn, model, len(rows[0]["vector"]))
 
     def count(self, table: str) -> int:
-        with self._pool.connection() as conn:
+        with self._connection() as conn:
             return _count(conn, table)
 
     # -- summary ---------------------------------------------------------------
