@@ -206,21 +206,20 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[len(CORPUS), 300])
     parser.add_argument("--keep", type=Path, help="kept stores, as `make bench-writes --keep`")
     args = parser.parse_args()
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"sizes": {}}
+    results = {}
     for count in args.sizes:
         work = Path(tempfile.mkdtemp(prefix="recueil-workers-"))
         try:
-            result = run(count, work, args.keep)
+            results[str(count)] = run(count, work, args.keep)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        print(json.dumps(result), flush=True)
-        saved["sizes"][str(count)] = result
-    saved["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python " + (
-        platform.python_version()
+        print(json.dumps(results[str(count)]), flush=True)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    RESULTS.write_text(
+        json.dumps({"machine": machine, "date": today, "sizes": results}, indent=2) + "\n"
     )
-    saved["date"] = datetime.now(UTC).strftime("%Y-%m-%d")
-    RESULTS.write_text(json.dumps(saved, indent=2) + "\n")
-    print(table([saved["sizes"][k] for k in sorted(saved["sizes"], key=int)]))
+    print(table(list(results.values())))
 
 
 if __name__ == "__main__":
