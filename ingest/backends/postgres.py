@@ -199,13 +199,13 @@ class AdvisoryWriteLock:
     def __enter__(self) -> AdvisoryWriteLock:
         self._threads.acquire()
         try:
-            conn = _connect(self.url)
-            conn.execute("SELECT pg_advisory_lock(%s)", [WRITE_LOCK])
-            conn.execute("SELECT pg_advisory_lock(%s)", [SEARCH_LOCK])
+            self._conn = _connect(self.url)
+            self._conn.execute("SELECT pg_advisory_lock(%s)", [WRITE_LOCK])
+            self._conn.execute("SELECT pg_advisory_lock(%s)", [SEARCH_LOCK])
         except BaseException:
-            self._threads.release()
+            self.__exit__()  # a lock taken goes with its connection
             raise
-        self._conn, self._searching = conn, True
+        self._searching = True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
