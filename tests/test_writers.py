@@ -223,10 +223,6 @@ def test_on_postgres_an_upload_through_one_worker_is_found_through_another(postg
     process, base = start_server(
         data, "--workers", "2", RECUEIL_TOKEN="jeton-de-test", RECUEIL_RELOAD_SECONDS="60", **env
     )
-    with pinned(base) as first:
-        writer = first.worker
-    with pinned(base, other_than=writer) as other:
-        reader = other.worker
 
     def searched(present: bool) -> bool:
         """Whether the reader's answers reached `present` for the upload (30 s at most)."""
@@ -241,6 +237,10 @@ def test_on_postgres_an_upload_through_one_worker_is_found_through_another(postg
         return False
 
     try:
+        with pinned(base) as first:
+            writer = first.worker
+        with pinned(base, other_than=writer) as other:
+            reader = other.worker
         assert searched(present=False)
         with pinned(base, worker=writer) as client:
             upload = client.post(
