@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export RECUEIL_DATA ?= data
 
-.PHONY: run test install install-test lint format eval bench bench-embed bench-scale bench-startup bench-writes bench-backends clean
+.PHONY: run test install install-test lint format eval bench bench-embed bench-scale bench-startup bench-writes bench-backends bench-workers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,13 @@ bench-startup: install
 # BENCH_KEEP=folder keeps the filled stores there and reuses them on the next run.
 bench-writes: install
 	$(BIN)/python bench/writes_bench.py $(if $(BENCH_KEEP),--keep $(BENCH_KEEP))
+
+# How long after an upload or a delete another server process searches it, on SQLite
+# and PostgreSQL, at 5 and 300 documents: about 15 minutes on 2 cores (reading the 300);
+# writes bench/results/workers.json. BENCH_KEEP as for bench-writes.
+bench-workers: install
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	$(BIN)/python bench/workers_bench.py $(if $(BENCH_KEEP),--keep $(BENCH_KEEP))
 
 # About 40 minutes on 2 cores (the 1M HNSW build dominates); writes bench/results/scale.json
 # and docs/scale.png.

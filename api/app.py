@@ -24,11 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import docs
 from api.limits import WriteLimits
-from api.messages import message, negotiate, validation_problem
+from api.messages import ApiError, message, negotiate, validation_problem
 from api.reloader import Watcher
 from api.routers import documents, export, health, knowledge, search
 from api.routers.deps import error_response
-from ingest.store import open_store
+from ingest.store import StoreUnavailable, open_store
 from search.embedders import get_embedder
 from search.engine import SearchEngine
 
@@ -50,7 +50,7 @@ class Recueil:
         with self.write_lock.idle() as idle:
             self._reload()
         if not idle:  # started during another process's write: load again once it is done
-            self.seen_version = -1
+            self.seen = self.seen._replace(data=-1)
         # As bytes (os.fsencode undoes the decoding of the environment): compared byte for byte.
         token = os.environ.get("RECUEIL_TOKEN")
         self.token = os.fsencode(token) if token else None
@@ -71,14 +71,29 @@ class Recueil:
         service until a later refresh brings those rebuilt (api.routers.documents)."""
         self._reload(knowledge)
 
+    def publish(self) -> None:
+        """After `refresh(knowledge=False)` in a write: the other processes may load the
+        write's search state now, before its knowledge is rebuilt. This one has it."""
+        self.write_lock.publish()
+        self.seen = self.seen._replace(published=self.version.read().published)
+
     def reload_if_changed(self) -> bool:
-        """If another process changed the store and no writer is at work: a new engine."""
-        if self.version.read() == self.seen_version:
+        """If another process changed the store: a new engine, in full once no writer is at
+        work, or for search alone once the writer at work published its search state (the
+        knowledge follows when it is done)."""
+        current = self.version.read()
+        if current == self.seen:
             return False
         with self.write_lock.idle() as idle:
-            if not idle:
-                return False  # an ingest is under way: serve the last complete state
-            self._reload()
+            if idle:
+                self._reload()
+                return True
+        if current.published == self.seen.published:
+            return False  # a writer is at work: serve the last complete state
+        with self.write_lock.searchable() as searchable:
+            if not searchable:
+                return False  # the next writer has begun already
+            self._reload(knowledge=False)
         return True
 
     def _reload(self, knowledge: bool = True) -> None:
@@ -87,11 +102,14 @@ class Recueil:
         The new engine starts from the one in service (what did not change is reused:
         search.engine), and the caches on disk are written once it serves. With the write
         lock held (shared or exclusive), only the build itself commits (vectors it
-        caches): the version read after it is the state the engine reflects.
+        caches): the versions read after it are the state the engine reflects. Without
+        the knowledge, the engine is behind the store until a full reload: `data` is set
+        apart so that the next look compares as changed.
         """
         previous = getattr(self, "engine", None)
         self.engine = SearchEngine(self.store, self.embedder, previous, knowledge)
-        self.seen_version = self.version.read()
+        seen = self.version.read()
+        self.seen = seen if knowledge else seen._replace(data=-1)
         self.reloaded_at = datetime.now(UTC)
         self.engine.save()
 
@@ -106,7 +124,9 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.recueil = Recueil(data, model or os.environ.get("RECUEIL_MODEL"))
-        watcher = Watcher(app.state.recueil, float(os.environ.get("RECUEIL_RELOAD_SECONDS", "2")))
+        recueil = app.state.recueil
+        every = float(os.environ.get("RECUEIL_RELOAD_SECONDS", "2"))
+        watcher = Watcher(recueil, recueil.version, every)
         watcher.start()
         yield
         watcher.stop()
@@ -131,6 +151,14 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc, request.headers.get("accept-language"))
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        """A database down or its pool exhausted: 503, and the engine in service goes on
+        answering searches meanwhile (it holds what it needs in memory)."""
+        log.warning("%s %s: store unavailable (%s)", request.method, request.url.path, exc)
+        unavailable = ApiError(503, "store.unavailable", headers={"Retry-After": "5"})
+        return error_response(unavailable, request.headers.get("accept-language"))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

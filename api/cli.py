@@ -767,32 +767,23 @@ def evaluate_speakers_command(
         _echo(f"  want {miss['want']!s:<28} got {miss['got']!s:<28} {miss['span'][:60]}")
 
 
-def _require_sqlite(command: str) -> None:
-    """For the commands that copy SQLite's file (backup, restore, export): on PostgreSQL,
-    the server's own tools do that job (docs/POSTGRES.md)."""
-    from ingest.store import backend_name
-
-    if backend_name() != "sqlite":
-        _fail(
-            f"`recueil {command}` copie le fichier SQLite : sur PostgreSQL, utilisez pg_dump "
-            "et pg_restore, ou `recueil migrate --to sqlite` puis cette commande"
-        )
-
-
 @app.command(help="Copier la base dans FICHIER, cohérente même pendant que le serveur écrit.")
 def backup(
     file: Annotated[
         Path, typer.Argument(help="Le fichier de sauvegarde à écrire (remplacé en entier).")
     ],
 ) -> None:
-    """Copy the store to FILE, consistent even while a server writes (SQLite online backup)."""
-    from ingest.backup import backup as run_backup
+    """Copy the store to FILE, consistent even while a server writes (SQLite's online backup,
+    pg_dump on PostgreSQL)."""
+    from ingest.store import BackupError
 
-    _require_sqlite("backup")
+    store = _store(read_only=True)
     try:
-        counts = run_backup(_store(read_only=True), file)
+        counts = store.backup(file)
     except OSError as exc:
         _fail(f"{file} : impossible d’écrire la sauvegarde ({exc.strerror or exc})")
+    except BackupError as exc:
+        _fail(f"sauvegarde impossible : {exc}")
     typer.echo(
         f"{counts['documents']} documents, {counts['passages']} passages backed up to {file} "
         f"({counts['bytes'] / 1e6:.1f} MB)"
@@ -805,14 +796,14 @@ def backup(
 def restore(
     file: Annotated[Path, typer.Argument(help="Un fichier écrit par `recueil backup`.")],
 ) -> None:
-    """Replace the store with a backup, checked first; indexes are rebuilt from it."""
-    from ingest.backup import RestoreError
-    from ingest.backup import restore as run_restore
+    """Replace the store with a backup, checked first; indexes are rebuilt from it. On
+    PostgreSQL the database must be empty (pg_restore)."""
+    from ingest.store import BackupError, RestoreError
 
-    _require_sqlite("restore")
+    store = _store()
     try:
-        counts = run_restore(state.data, file)
-    except RestoreError as exc:
+        counts = store.restore(file)
+    except (RestoreError, BackupError) as exc:
         _fail(str(exc))
     typer.echo(
         f"{counts['documents']} documents, {counts['passages']} passages restored from {file} "
@@ -832,7 +823,6 @@ def export(
     from ingest.atomic import replacing
     from ingest.backup import export as run_export
 
-    _require_sqlite("export")
     store = _store(read_only=True)
     if file is None:
         counts = run_export(store, sys.stdout)

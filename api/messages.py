@@ -34,6 +34,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "un fichier dépasse {mb} Mo, la limite par fichier",
         "en": "a file is larger than {mb} MB, the limit per file",
     },
+    # -- the store (api.app) --
+    "store.unavailable": {
+        "fr": "base de données injoignable : réessayez dans un instant",
+        "en": "the database cannot be reached: try again in a moment",
+    },
     # -- reading --
     "query.empty": {"fr": "la requête est vide", "en": "the query is empty"},
     "export.none": {

@@ -1,10 +1,15 @@
 """Backup, restore and export of the store: what an operator needs to lose nothing.
 
-A plain `cp` of a WAL-mode database under a running server copies the main file without
-the commits still in its write-ahead log (22 of 24 documents in one probe). SQLite's
-online backup API copies a consistent snapshot instead, while writers go on; restoring
-goes through the same API into the live database, so a running server's connections see
-the restored store as one commit (and reload), never a file swapped under them.
+Backup and restore are each backend's (`Store.backup`, `Store.restore`): this module
+holds SQLite's, the PostgreSQL store runs pg_dump and pg_restore. A plain `cp` of a
+WAL-mode database under a running server copies the main file without the commits still
+in its write-ahead log (22 of 24 documents in one probe). SQLite's online backup API
+copies a consistent snapshot instead, while writers go on; restoring goes through the
+same API into the live database, so a running server's connections see the restored
+store as one commit (and reload), never a file swapped under them.
+
+The export is the same on every backend: the rows as stored (`Store.dump`), under the
+write lock, so that they agree with each other.
 """
 
 from __future__ import annotations
@@ -12,14 +17,13 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import TextIO
 
 from ingest.atomic import replacing
 from ingest.backends.sqlite import DB_NAME, SCHEMA_VERSION, SQLiteStore
-from ingest.store import RECORD_TABLES
+from ingest.store import RECORD_TABLES, RestoreError, Store
 from ingest.writelock import WriteLock
 
 # What an export holds, in order: each table with the `type` its lines carry. Cards,
@@ -32,10 +36,7 @@ EXPORTED = {
     "document_edits": "document_edit",
 }
 _REQUIRED_TABLES = {"documents", "passages", "embeddings"}
-
-
-class RestoreError(ValueError):
-    """The file given to restore is not a readable Recueil store."""
+__all__ = ["RestoreError", "backup", "check", "export", "restore"]
 
 
 def backup(store: SQLiteStore, target: Path) -> dict[str, int]:
@@ -56,6 +57,7 @@ def backup(store: SQLiteStore, target: Path) -> dict[str, int]:
 
 def check(path: Path) -> dict[str, int]:
     """Counts of a Recueil store file, after SQLite's integrity check; RestoreError if not one."""
+
     if not path.is_file():
         raise RestoreError(f"{path}: no such file")
     try:
@@ -100,22 +102,14 @@ def restore(data_dir: Path, source: Path) -> dict[str, int]:
     return counts
 
 
-def export(store: SQLiteStore, out: TextIO) -> dict[str, int]:
+def export(store: Store, out: TextIO) -> dict[str, int]:
     """Write documents, passages, records and editors' edits as JSON lines, each with its
-    `type`, from one read snapshot; how many lines of each type."""
+    `type`, under the write lock (no write lands half-way); how many lines of each type."""
     counts = dict.fromkeys(EXPORTED.values(), 0)
-    for kind, row in _rows(store):
-        out.write(json.dumps({"type": kind, **row}, ensure_ascii=False) + "\n")
-        counts[kind] += 1
-    return counts
-
-
-def _rows(store: SQLiteStore) -> Iterator[tuple[str, dict]]:
-    """Every exported row, read in a single transaction so that they agree."""
-    with closing(sqlite3.connect(store.path)) as conn:
-        conn.row_factory = sqlite3.Row
-        conn.execute("BEGIN")
+    with store.write_lock():
         for table, kind in EXPORTED.items():
-            for row in conn.execute(f"SELECT * FROM {table} ORDER BY rowid"):
-                yield kind, dict(row)
-        conn.rollback()
+            for batch in store.dump(table):
+                for row in batch:
+                    out.write(json.dumps({"type": kind, **row}, ensure_ascii=False) + "\n")
+                counts[kind] += len(batch)
+    return counts

@@ -21,7 +21,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from threading import Event
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -49,6 +50,14 @@ BATCH = 500
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached (a database server down, refusing, or misconfigured)."""
+
+
+class BackupError(RuntimeError):
+    """A backup could not be written (the backend's tool missing or failing)."""
+
+
+class RestoreError(ValueError):
+    """The file given to restore is not a readable Recueil store, or cannot go where asked."""
 
 
 @dataclass
@@ -87,6 +96,12 @@ class WriteGuard(Protocol):
 
     `with guard:` waits for the exclusive hold; `idle()` says whether no writer holds it
     now and, while inside, keeps one from starting (a reader loading a complete state).
+
+    A write is two parts: the search state (documents, passages, their vectors), then the
+    knowledge derived from it (cards, cases, actors), which takes far longer on a large
+    store. `publish()` marks the end of the first part: `searchable()` then says yes to
+    readers, who may load the new search state while the writer goes on. A writer that
+    never publishes (the CLI) is searchable only once it is done, as before.
     """
 
     def __enter__(self) -> WriteGuard: ...
@@ -95,11 +110,30 @@ class WriteGuard(Protocol):
 
     def idle(self) -> AbstractContextManager[bool]: ...
 
+    def publish(self) -> None: ...
+
+    def searchable(self) -> AbstractContextManager[bool]: ...
+
+
+class Versions(NamedTuple):
+    """What a server compares to see other processes' writes (api.app.Recueil).
+
+    `data` moves with every commit; `published` each time a writer publishes its search
+    state (WriteGuard.publish) before its knowledge is rebuilt."""
+
+    data: int
+    published: int
+
 
 class VersionWatch(Protocol):
-    """A number that moves whenever the store's content is committed to (api.reloader)."""
+    """The store's versions, and a way to sleep until they may have moved (api.reloader)."""
 
-    def read(self) -> int: ...
+    def read(self) -> Versions: ...
+
+    def wait(self, timeout: float, stop: Event) -> None:
+        """Return when a writer may have committed or published (as soon as it says so
+        where the backend can tell: LISTEN on PostgreSQL), when `stop` is set, or after
+        `timeout` seconds at most: the caller reads the versions after each return."""
 
     def close(self) -> None: ...
 
@@ -124,6 +158,17 @@ class Store(ABC):
     @abstractmethod
     def watch(self) -> VersionWatch:
         """A version that moves when anyone commits: how a server sees others' writes."""
+
+    @abstractmethod
+    def backup(self, target: Path) -> dict[str, int]:
+        """Copy the store into one self-contained file, consistent while writers go on: the
+        documents and passages it holds, and its bytes (BackupError if it cannot)."""
+
+    @abstractmethod
+    def restore(self, source: Path) -> dict[str, int]:
+        """Bring back a file `backup` wrote (checked first, RestoreError otherwise), under
+        the write lock; the index files are dropped, to be rebuilt from it. The documents
+        and passages restored."""
 
     @abstractmethod
     def schema_version(self) -> int:

@@ -13,9 +13,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from ingest.store import Store
 
 # Each test names its backend: the suite never follows the shell's choice of store.
 for _variable in ("RECUEIL_BACKEND", "RECUEIL_DATABASE_URL"):
@@ -94,6 +98,26 @@ def postgres_url(postgres_server) -> str:
     name = f"test_{uuid.uuid4().hex[:12]}"
     create_database(postgres_server, name)
     return make_conninfo(postgres_server, dbname=name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def any_store(backend, tmp_path, monkeypatch, request) -> Iterator[Store]:
+    """An empty store of each backend, closed after the test."""
+    if backend == "postgres":
+        monkeypatch.setenv("RECUEIL_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv("RECUEIL_DATABASE_URL", raising=False)
+        monkeypatch.setenv("RECUEIL_BACKEND", "sqlite")
+    from ingest.store import open_store
+
+    store = open_store(tmp_path / "data")
+    yield store
+    store.close()
 
 
 # Holds a store's write lock until a line arrives on stdin, then notes it let go; the

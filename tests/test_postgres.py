@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
+import threading
+from contextlib import suppress
 
+import httpx
 import numpy as np
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from api.app import Recueil
 from ingest.backends.postgres import PostgresStore
@@ -16,15 +21,15 @@ from ingest.pipeline import ingest
 from ingest.store import TABLES, open_store
 from ingest.transfer import TargetNotEmpty, transfer
 from search.engine import SearchEngine
+from search.evaluate import evaluate, load
 from search.knowledge.build import refresh
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT, running_server
 from tests.factories import MARKDOWN
 from tests.test_cli import run
 
-QUERIES = [
-    json.loads(line)["query"]
-    for line in (ROOT / "eval" / "queries.jsonl").read_text(encoding="utf-8").splitlines()[:12]
-]
+EVAL = ROOT / "eval" / "queries.jsonl"
+EVERY_QUERY = [json.loads(line)["query"] for line in EVAL.read_text(encoding="utf-8").splitlines()]
+QUERIES = EVERY_QUERY[:12]
 
 
 def ranked(engine: SearchEngine, query: str) -> list[str]:
@@ -50,8 +55,6 @@ def assert_same_rows(left, right) -> None:
 @pytest.fixture(scope="module")
 def corpus_on_postgres(corpus_data, postgres_server, tmp_path_factory):
     """The session's SQLite corpus store copied into a database of its own."""
-    from psycopg.conninfo import make_conninfo
-
     from ingest.backends.embedded import create_database
 
     create_database(postgres_server, "corpus")
@@ -76,13 +79,31 @@ def test_the_corpus_goes_to_postgres_and_back_unchanged(corpus_data, corpus_on_p
 
 
 def test_search_on_postgres_ranks_the_same_passages(engine, corpus_on_postgres):
-    """Indexes rebuilt from PostgreSQL's rows in a folder of their own: the same top ten,
-    in nearly the same order (halfvec rounds the dense scores in the fourth decimal)."""
+    """Indexes rebuilt from PostgreSQL's rows in a folder of their own: for every query of
+    the evaluation, the same top ten, in nearly the same order (halfvec rounds the dense
+    scores in the fourth decimal)."""
     on_postgres = SearchEngine(corpus_on_postgres, engine.embedder)
-    for query in QUERIES:
+    for query in EVERY_QUERY:
         expected, got = ranked(engine, query), ranked(on_postgres, query)
         assert set(got) == set(expected), query
         assert got[:3] == expected[:3], query
+
+
+def test_recueil_eval_on_postgres_scores_as_on_sqlite(engine, corpus_on_postgres):
+    """`recueil eval` over the PostgreSQL copy: nDCG@10 within 0.02 of SQLite's, for every
+    kind of query and overall."""
+    done = run(
+        "eval",
+        str(EVAL),
+        "--json",
+        data=corpus_on_postgres.data_dir,
+        env={"RECUEIL_DATABASE_URL": corpus_on_postgres.url},
+    )
+    on_postgres = json.loads(done.stdout)["hybrid"]["summary"]
+    on_sqlite, _ = evaluate(load(EVAL), lambda query: engine.search(query, 10, "hybrid"))
+    assert on_postgres.keys() == on_sqlite.keys() and on_sqlite["all"]["queries"] == 65
+    for kind, scores in on_sqlite.items():
+        assert abs(on_postgres[kind]["ndcg@10"] - scores["ndcg@10"]) <= 0.02, kind
 
 
 def test_documents_ingested_into_postgres_search_as_on_sqlite(engine, postgres_url, tmp_path):
@@ -123,8 +144,41 @@ def test_recueil_migrate_copies_both_ways_in_french(corpus_data, postgres_url, t
     assert back.returncode == 0, back.stderr
     assert "Copie vers SQLite" in back.stdout
     assert open_store(data, backend="sqlite").stats()["passages"] == stats["passages"]
-    refused = recueil("backup", str(tmp_path / "copie.db"))
-    assert refused.returncode == 2 and "pg_dump" in refused.stderr
+
+
+def test_backup_restore_and_export_on_postgres(
+    corpus_data, corpus_on_postgres, postgres_url, tmp_path
+):
+    """`recueil backup` (pg_dump) of the corpus on PostgreSQL, `recueil restore`
+    (pg_restore) into another database, empty: every row comes back, and the export is
+    SQLite's, line for line. A database with documents, or a file that is not a backup,
+    is refused in French."""
+    archive = tmp_path / "recueil.dump"
+    source = {"RECUEIL_DATABASE_URL": corpus_on_postgres.url}
+    done = run("backup", str(archive), data=corpus_on_postgres.data_dir, env=source)
+    assert done.stdout.startswith("5 documents, ") and archive.stat().st_size > 100_000
+    PostgresStore(postgres_url, tmp_path / "data").close()  # an empty store already there
+    target = {"RECUEIL_DATABASE_URL": postgres_url}
+    done = run("restore", str(archive), data=tmp_path / "data", env=target)
+    assert done.stdout.startswith("5 documents, ")
+    restored = PostgresStore(postgres_url, tmp_path / "data")
+    assert_same_rows(corpus_on_postgres, restored)
+    assert restored.fingerprint() == corpus_on_postgres.fingerprint()
+    restored.close()
+
+    again = run("restore", str(archive), data=tmp_path / "data", env=target, check=False)
+    assert again.returncode == 2 and "n’est pas vide (5 documents)" in again.stderr
+    exported = run("export", str(tmp_path / "pg.jsonl"), data=tmp_path / "data", env=target)
+    assert "5 document" in exported.stderr
+    run("export", str(tmp_path / "sqlite.jsonl"), data=corpus_data)
+    lines = [
+        (tmp_path / name).read_text("utf-8").splitlines() for name in ("pg.jsonl", "sqlite.jsonl")
+    ]
+    assert [json.loads(line) for line in lines[0]] == [json.loads(line) for line in lines[1]]
+    not_one = run(
+        "restore", str(tmp_path / "pg.jsonl"), data=tmp_path / "data", env=target, check=False
+    )
+    assert not_one.returncode == 2 and "pas une sauvegarde pg_dump lisible" in not_one.stderr
 
 
 def test_a_server_on_postgres_follows_another_writer(
@@ -156,3 +210,81 @@ def test_a_database_down_or_a_wrong_backend_is_one_french_line(tmp_path):
     assert "secret" not in done.stderr
     wrong = run("stats", data=tmp_path, check=False, env={"RECUEIL_BACKEND": "mysql"})
     assert wrong.returncode == 2 and "RECUEIL_BACKEND vaut sqlite ou postgres" in wrong.stderr
+
+
+class Relay:
+    """A TCP relay to the test server's Unix socket, which can be cut and mended: for the
+    processes that connect through it, the database goes down and comes back."""
+
+    def __init__(self, admin_url: str):
+        parts = conninfo_to_dict(admin_url)
+        self.target = f"{parts['host']}/.s.PGSQL.{parts.get('port') or 5432}"
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up = True
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, database_url: str) -> str:
+        return make_conninfo(database_url, host="127.0.0.1", port=self.port)
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.listener.accept()
+            if not self.up:
+                client.close()  # refused at once, as by a server that is down
+                continue
+            server = socket.socket(socket.AF_UNIX)
+            server.connect(self.target)
+            self.open += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for end in (source, sink):
+            with suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.up = False
+        for end in self.open:
+            with suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+        self.open.clear()
+
+
+def test_a_server_whose_database_goes_down_answers_503_in_french_then_recovers(
+    corpus_data, postgres_server, postgres_url, tmp_path
+):
+    """The database cut mid-serve: writes answer 503 with a French line, not a traceback,
+    searches go on from memory; once it is back, writes go through again."""
+    transfer(
+        open_store(corpus_data, read_only=True, backend="sqlite"),
+        PostgresStore(postgres_url, tmp_path / "copy"),
+    )
+    relay = Relay(postgres_server)
+    env = {"RECUEIL_DATABASE_URL": relay.url(postgres_url), "RECUEIL_TOKEN": "jeton"}
+    token = {"Authorization": "Bearer jeton"}
+    with running_server(tmp_path / "data", **env) as base:
+        relay.cut()
+        down = httpx.delete(f"{base}/v1/documents/aucun", headers=token, timeout=60)
+        assert down.status_code == 503 and down.headers["retry-after"] == "5"
+        assert down.json() == {"error": "base de données injoignable : réessayez dans un instant"}
+        search = httpx.get(f"{base}/v1/search", params={"q": "mobiliser les élus"}, timeout=60)
+        assert search.status_code == 200 and search.json()["results"]
+        relay.up = True
+        back = httpx.delete(f"{base}/v1/documents/aucun", headers=token, timeout=60)
+        assert back.status_code == 404, back.text  # the store answers again
+        upload = httpx.post(
+            f"{base}/v1/documents",
+            files=[("files", ("cas-aurillac.md", MARKDOWN.replace("Trappes", "Aurillac")))],
+            headers=token,
+            timeout=300,
+        )
+        assert upload.status_code == 201, upload.text
+    log = (tmp_path / "data-server.log").read_text(errors="replace")
+    assert "store unavailable" in log and "Traceback" not in log

@@ -85,24 +85,6 @@ def quote(number: int = 1) -> dict:
     }
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def any_store(backend, tmp_path, monkeypatch, request) -> Store:
-    """An empty store of each backend, closed after the test."""
-    if backend == "postgres":
-        monkeypatch.setenv("RECUEIL_DATABASE_URL", request.getfixturevalue("postgres_url"))
-    else:
-        monkeypatch.delenv("RECUEIL_DATABASE_URL", raising=False)
-        monkeypatch.setenv("RECUEIL_BACKEND", "sqlite")
-    store = open_store(tmp_path / "data")
-    yield store
-    store.close()
-
-
 def filled(store: Store) -> Store:
     store.replace_document(document(1), passages(1), {"quotes": [quote(1)]})
     store.replace_document(document(2, "Atelier"), passages(2), {"quotes": [quote(2)]})
@@ -315,6 +297,29 @@ def test_the_write_lock_spans_processes_and_dies_with_its_holder(any_store, tmp_
     assert free_within(lock, seconds=5)  # the server notices the closed socket at once
 
 
+def test_a_writer_publishes_its_search_state_before_it_is_done(any_store):
+    """A write's search part ends with `publish`: other processes may load it then (the
+    search lock is free, the published count moved) while the write lock stays held."""
+    watch = any_store.watch()
+    before = watch.read()
+    lock, other = any_store.write_lock(), any_store.write_lock()  # the writer, a server
+    with lock:
+        filled(any_store)
+        with other.searchable() as searchable:
+            assert not searchable
+        assert watch.read().published == before.published
+        lock.publish()
+        with other.searchable() as searchable, other.idle() as idle:
+            assert searchable and not idle
+        after = watch.read()
+        assert after.published == before.published + 1 and after.data != before.data
+        lock.publish()  # once per write
+        assert watch.read().published == after.published
+    with other.idle() as idle:
+        assert idle
+    watch.close()
+
+
 def free_within(lock, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while True:
@@ -378,3 +383,35 @@ def test_postgres_migrates_once_when_started_together_and_refuses_a_newer_schema
         conn.execute("UPDATE recueil_meta SET value = 99 WHERE key = 'schema'")
     with pytest.raises(RuntimeError, match="newer"):
         _postgres(postgres_url, tmp_path)
+
+
+def test_on_postgres_a_waiting_server_wakes_up_when_a_writer_publishes(postgres_url, tmp_path):
+    """LISTEN: a server waiting on the store's watch returns when a writer publishes, not
+    at its next poll; when its listening connection is cut, it polls, then listens again."""
+    store = _postgres(postgres_url, tmp_path)
+    watch, never = store.watch(), threading.Event()
+    watch.wait(0, never)  # listening from now on
+    woken = threading.Event()
+    waiter = threading.Thread(target=lambda: (watch.wait(120, never), woken.set()))
+    waiter.start()
+    with store.write_lock() as lock:
+        lock.publish()
+        assert woken.wait(30)  # long before the 120 s poll
+    waiter.join()
+    watch.wait(5, never)  # the writer's second notification, when it let go
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE query LIKE 'LISTEN%%' AND pid <> pg_backend_pid()"
+        )
+    watch.wait(30, never)  # the cut connection: back at once, with a warning, no error
+    watch.wait(0, never)  # listening again
+    woken.clear()
+    waiter = threading.Thread(target=lambda: (watch.wait(120, never), woken.set()))
+    waiter.start()
+    with store.write_lock():
+        pass  # a writer done: it notifies too
+    assert woken.wait(30)
+    waiter.join()
+    watch.close()
+    store.close()

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,8 +18,10 @@ from api.app import Recueil
 from ingest.pipeline import ingest
 from ingest.store import open_store
 from search.engine import SearchEngine
+from search.knowledge.build import refresh_knowledge
 from tests.conftest import CORPUS, ROOT, hold_lock, release, running_server, start_server
 from tests.factories import MARKDOWN
+from tests.test_cli import run
 
 TOKEN = {"Authorization": "Bearer jeton-de-test"}
 
@@ -156,6 +160,100 @@ def test_several_workers_each_follow_a_write_made_through_another(tmp_path):
         assert upload.status_code == 201, upload.text
         after = documents_per_worker(2)
         assert len(after) == 2 and set(after.values()) == {2}, after
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def test_a_server_searches_a_write_once_published_and_gets_its_knowledge_once_done(
+    any_store, tmp_path
+):
+    """The writer's search state is loaded as soon as it is published, while the writer
+    rebuilds the knowledge; that follows once the writer is done."""
+    docs = tmp_path / "docs"
+    with any_store.write_lock():
+        ingest(any_store, [case_file(docs, "Trappes")])
+    server = Recueil(any_store.data_dir, None)
+    knowledge = server.engine.knowledge
+    with any_store.write_lock() as lock:
+        ingest(any_store, [case_file(docs, "Aurillac")])
+        assert not server.reload_if_changed()  # committed, but its vectors are not
+        SearchEngine(any_store, server.embedder, knowledge=False)  # the writer's search state
+        lock.publish()
+        assert server.reload_if_changed()
+        found = server.engine.search("Aurillac", 3)
+        assert found[0].document.id == "cas-aurillac"
+        assert server.engine.knowledge is knowledge  # the cards and cases in service
+        assert "Aurillac" not in " ".join(case.name for case in knowledge.cases_for(None, 50))
+        refresh_knowledge(any_store, server.embedder)
+        assert not server.reload_if_changed()  # the knowledge is not there until it is done
+    assert server.reload_if_changed()
+    assert server.engine.knowledge is not knowledge and server.engine.is_fresh()
+    assert "Aurillac" in " ".join(case.name for case in server.engine.knowledge.cases_for(None, 50))
+    assert not server.reload_if_changed()
+    server.store.close()
+
+
+@contextmanager
+def pinned(
+    base: str, worker: int | None = None, other_than: int | None = None
+) -> Iterator[httpx.Client]:
+    """A keep-alive client whose next requests one worker answers, as long as they follow
+    at once (uvicorn closes a connection idle for 5 s): that `worker`, or any other than
+    `other_than`; the worker's pid is the client's `worker`."""
+    for _ in range(200):
+        client = httpx.Client(base_url=base, timeout=300)
+        client.worker = client.get("/health").json()["worker"]
+        if client.worker != other_than and worker in (None, client.worker):
+            try:
+                yield client
+            finally:
+                client.close()
+            return
+        client.close()
+    raise AssertionError(f"no answer from the worker wanted among {worker} or not {other_than}")
+
+
+def test_on_postgres_an_upload_through_one_worker_is_found_through_another(postgres_url, tmp_path):
+    """`recueil serve --workers 2` on one database: what one worker writes, the other
+    searches, notified (polling is set to a minute here, beyond the test's patience)."""
+    data = tmp_path / "data"
+    env = {"RECUEIL_DATABASE_URL": postgres_url}
+    run("ingest", str(CORPUS / "003_c2577a908f8cbfbf.txt"), data=data, env=env)
+    process, base = start_server(
+        data, "--workers", "2", RECUEIL_TOKEN="jeton-de-test", RECUEIL_RELOAD_SECONDS="60", **env
+    )
+
+    def searched(present: bool) -> bool:
+        """Whether the reader's answers reached `present` for the upload (30 s at most)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with pinned(base, worker=reader) as client:
+                answer = client.get("/v1/search", params={"q": "Aurillac", "k": 5}).json()
+            ids = [result["document"]["id"] for result in answer["results"]]
+            if ("cas-aurillac" in ids) == present:
+                return True
+            time.sleep(0.1)
+        return False
+
+    try:
+        with pinned(base) as first:
+            writer = first.worker
+        with pinned(base, other_than=writer) as other:
+            reader = other.worker
+        assert searched(present=False)
+        with pinned(base, worker=writer) as client:
+            upload = client.post(
+                "/v1/documents",
+                files=[("files", ("cas-aurillac.md", MARKDOWN.replace("Trappes", "Aurillac")))],
+                headers=TOKEN,
+            )
+        assert upload.status_code == 201, upload.text
+        assert searched(present=True)
+        with pinned(base, worker=writer) as client:
+            deleted = client.delete("/v1/documents/cas-aurillac", headers=TOKEN)
+        assert deleted.status_code == 200, deleted.text
+        assert searched(present=False)
     finally:
         process.terminate()
         process.wait(30)

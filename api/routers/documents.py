@@ -24,6 +24,7 @@ from api.routers.deps import App, Language, require_token
 from ingest.metadata import KINDS
 from ingest.pipeline import FileResult, ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
+from ingest.store import StoreUnavailable
 from search.knowledge.build import refresh_knowledge
 from search.knowledge.freshness import derived_fresh
 
@@ -232,6 +233,8 @@ def _commit(app: Recueil, name: str, staged: Path, language: str) -> UploadedFil
     target = app.upload_dir / name
     try:
         result = ingest_file(app.store, target, source=staged)
+    except StoreUnavailable:
+        raise  # not this file's fault: the whole upload is answered 503 (api.app)
     except Exception as exc:  # one bad file is reported, the others still go in
         log.exception("ingesting upload %s failed", name)
         error = message("upload.internal", language, error=exc)
@@ -252,7 +255,8 @@ def _rebuild(app: Recueil, changed: bool, language: str) -> str | None:
     cases and actors and swap in one that has them too.
 
     Search comes first: at 1,000 documents it takes seconds, the knowledge tens of them
-    (docs/BENCHMARKS.md), and searches meanwhile find the new passages. Also when nothing
+    (docs/BENCHMARKS.md), and searches meanwhile find the new passages, on the other
+    processes too once it is published (ingest.store.WriteGuard). Also when nothing
     changed but an earlier write was interrupted between its commit and this rebuild
     (search.knowledge.freshness): repeating it completes it. A failure here cannot undo
     the commit, so it is a warning beside the committed result, not an error.
@@ -261,6 +265,7 @@ def _rebuild(app: Recueil, changed: bool, language: str) -> str | None:
         return None
     try:
         app.refresh(knowledge=False)
+        app.publish()
         refresh_knowledge(app.store, app.embedder)
         app.refresh()
     except Exception as exc:

@@ -9,8 +9,11 @@ database any number of processes (and machines) share. Inside it:
 - embeddings are pgvector `halfvec` (half the bytes of float32, the precision the engine
   already scores with), with one HNSW index per model (inner product, vectors are
   normalised), made when the model's first vectors arrive;
-- `recueil_meta` holds the schema version and a data version bumped by every write
-  transaction: what a server polls to see other processes' writes (Store.watch).
+- `recueil_meta` holds the schema version, a data version bumped by every write
+  transaction and a count of published search states (below): what a server reads to
+  see other processes' writes (Store.watch). Writers also send a notification on the
+  `recueil` channel when they publish and when they are done: servers LISTEN and reload
+  at once, and still read the versions every few seconds in case one was missed.
 
 Search still ranks in memory (BM25 postings, FAISS) from the rows read here, so results
 are the same on both backends. `fts` and `nearest` ask the GIN and HNSW indexes
@@ -21,17 +24,24 @@ Writes are serialised twice, as SQLite serialises them: each write transaction t
 transaction-level advisory lock (one writer commits at a time, as in SQLite), and a whole
 write (ingest, then embeddings and cards) holds a session-level advisory lock, the
 PostgreSQL counterpart of ingest.writelock's flock: the server drops it when its holder's
-connection ends, so a killed writer never leaves the store locked.
+connection ends, so a killed writer never leaves the store locked. A third advisory lock
+covers the write's search part only, released when the writer publishes it
+(ingest.store.WriteGuard).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import re
+import shutil
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -44,16 +54,22 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from ingest.atomic import replacing
 from ingest.backends.embedded import EmbeddedServer
+from ingest.backends.pgtools import client_tool, run_tool
 from ingest.store import (
     DUMP_KEYS,
     EDIT_KEYS,
     NOT_SEARCHED_KINDS,
     RECORD_TABLES,
+    TABLES,
+    BackupError,
     DocumentRow,
     PassageRow,
+    RestoreError,
     Store,
     StoreUnavailable,
+    Versions,
     check_schema,
     merged_edit,
     now,
@@ -63,6 +79,12 @@ TEXT_SEARCH = "recueil_french"
 # Advisory lock keys, "recueil" in ASCII: the whole write, and one commit.
 WRITE_LOCK = 0x7265637565696C00
 COMMIT_LOCK = WRITE_LOCK + 1
+# Held with WRITE_LOCK until the writer publishes its search state (WriteGuard.publish).
+SEARCH_LOCK = WRITE_LOCK + 2
+# Where writers say that they published or finished: servers LISTEN (DataVersion.wait).
+CHANNEL = "recueil"
+# How often a server waiting for a notification looks whether it should stop instead.
+STOP_CHECK = 0.25
 CONNECT_TIMEOUT = 10
 POOL_SIZE = 8
 # How long a request waits for a free pooled connection before failing.
@@ -70,6 +92,8 @@ POOL_TIMEOUT = 30
 # Text keys sort by code point, as SQLite's BINARY collation does, whatever the database's
 # locale: the same rows come in the same order (and give the same fingerprint) on both.
 _BY_CODE_POINT = 'COLLATE "C"'
+
+log = logging.getLogger(__name__)
 
 _DOCUMENT_COLUMNS = [field.name for field in fields(DocumentRow)]
 _PASSAGE_COLUMNS = [field.name for field in fields(PassageRow)]
@@ -133,6 +157,12 @@ CREATE TABLE document_edits (
 # all in this v1 (the backend started at that schema).
 MIGRATIONS = [_V1]
 SCHEMA_VERSION = len(MIGRATIONS)
+# What a restore removes from an empty store before the archive brings its own: every
+# object MIGRATIONS made but the extensions.
+_DROP = f"""
+DROP TABLE IF EXISTS recueil_meta, {", ".join(TABLES)} CASCADE;
+DROP TEXT SEARCH CONFIGURATION IF EXISTS {TEXT_SEARCH};
+"""
 
 
 def _connect(url: str) -> psycopg.Connection:
@@ -152,57 +182,121 @@ def _safe_url(url: str) -> str:
 
 
 class AdvisoryWriteLock:
-    """One writer at a time on the database, across processes and machines: a session-level
-    advisory lock on a connection of its own, held for the whole write.
+    """One writer at a time on the database, across processes and machines: session-level
+    advisory locks on a connection of its own, held for the whole write (WRITE_LOCK) and
+    for its search part (SEARCH_LOCK, let go by `publish`).
 
     Like ingest.writelock.WriteLock: the thread lock keeps two threads of one process from
     both waiting (each on its own connection, they would queue behind each other's lock
-    anyway, but one process is one writer); `idle` is the non-blocking probe for readers.
+    anyway, but one process is one writer); `idle` and `searchable` are the non-blocking
+    probes for readers.
     """
 
     def __init__(self, url: str):
         self.url = url
         self._threads = threading.Lock()
         self._conn: psycopg.Connection | None = None
+        self._searching = False
 
     def __enter__(self) -> AdvisoryWriteLock:
         self._threads.acquire()
         try:
-            conn = _connect(self.url)
-            conn.execute("SELECT pg_advisory_lock(%s)", [WRITE_LOCK])
+            self._conn = _connect(self.url)
+            self._conn.execute("SELECT pg_advisory_lock(%s)", [WRITE_LOCK])
+            self._conn.execute("SELECT pg_advisory_lock(%s)", [SEARCH_LOCK])
         except BaseException:
-            self._threads.release()
+            self.__exit__()  # a lock taken goes with its connection
             raise
-        self._conn = conn
+        self._searching = True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            conn.close()  # the session ends: the server releases the lock
+            try:  # let go first, then wake the servers up (they find the lock free)
+                conn.execute("SELECT pg_advisory_unlock_all()")
+                conn.execute("SELECT pg_notify(%s, 'done')", [CHANNEL])
+            except psycopg.Error:
+                log.warning("the write lock's connection was lost: servers will poll")
+            finally:
+                conn.close()  # the session ends: the server releases whatever is left
         self._threads.release()
 
-    @contextmanager
-    def idle(self) -> Iterator[bool]:
+    def publish(self) -> None:
+        """Count the published search state, let go of the search lock, and say so."""
+        if self._conn is None or not self._searching:
+            return
+        self._conn.execute("UPDATE recueil_meta SET value = value + 1 WHERE key = 'published'")
+        self._conn.execute("SELECT pg_advisory_unlock(%s)", [SEARCH_LOCK])
+        self._conn.execute("SELECT pg_notify(%s, 'published')", [CHANNEL])
+        self._searching = False
+
+    def idle(self) -> AbstractContextManager[bool]:
         """Whether no writer holds the lock now; while inside, none can start (shared)."""
+        return self._probe(WRITE_LOCK)
+
+    def searchable(self) -> AbstractContextManager[bool]:
+        """Whether no writer is before its `publish`; while inside, none can start."""
+        return self._probe(SEARCH_LOCK)
+
+    @contextmanager
+    def _probe(self, key: int) -> Iterator[bool]:
         with _connect(self.url) as conn:
-            row = conn.execute("SELECT pg_try_advisory_lock_shared(%s)", [WRITE_LOCK]).fetchone()
+            row = conn.execute("SELECT pg_try_advisory_lock_shared(%s)", [key]).fetchone()
             yield bool(row and row[0])
 
 
 class DataVersion:
-    """The data version row: every write transaction bumps it (PostgresStore._transaction)."""
+    """The versions in `recueil_meta` (every write transaction bumps `data`, every publish
+    `published`), and the writers' notifications, on a listening connection of its own.
 
-    def __init__(self, pool: ConnectionPool):
-        self._pool = pool
+    A notification is only a wake-up: what moved is always read from the rows, so one
+    that was missed (the connection dropped, the writer was killed) costs a poll period.
+    """
 
-    def read(self) -> int:
-        with self._pool.connection() as conn:
-            row = conn.execute("SELECT value FROM recueil_meta WHERE key = 'data'").fetchone()
-        return row[0]
+    def __init__(self, connection: Callable[[], AbstractContextManager], url: str):
+        self._connection = connection  # PostgresStore._connection: its pool, its errors
+        self._url = url
+        self._listener: psycopg.Connection | None = None
+
+    def read(self) -> Versions:
+        with self._connection() as conn:
+            rows = dict(
+                conn.execute(
+                    "SELECT key, value FROM recueil_meta WHERE key IN ('data', 'published')"
+                ).fetchall()
+            )
+        return Versions(rows["data"], rows.get("published", 0))
+
+    def wait(self, timeout: float, stop: threading.Event) -> None:
+        try:
+            listener = self._listen()
+        except StoreUnavailable as exc:
+            log.warning("cannot listen for notifications (%s): polling", exc)
+            stop.wait(timeout)
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+                for _ in listener.notifies(timeout=min(left, STOP_CHECK), stop_after=1):
+                    return
+        except psycopg.Error as exc:
+            # Back at once: what moved meanwhile is read from the rows; listen anew next time.
+            log.warning("notifications from %s lost (%s)", _safe_url(self._url), exc)
+            self.close()
+
+    def _listen(self) -> psycopg.Connection:
+        if self._listener is None:
+            conn = _connect(self._url)
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+            self._listener = conn
+        return self._listener
 
     def close(self) -> None:
-        """Nothing of its own to release: it reads through the store's pool."""
+        """Close the listening connection (the versions are read through the store's pool)."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
 
 
 class PostgresStore(Store):
@@ -230,6 +324,7 @@ class PostgresStore(Store):
             max_size=POOL_SIZE,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             configure=register_vector,
+            check=ConnectionPool.check_connection,  # a server back after a restart: new ones
             timeout=POOL_TIMEOUT,
             open=False,
             name="recueil",
@@ -248,7 +343,7 @@ class PostgresStore(Store):
         return AdvisoryWriteLock(self.url)
 
     def watch(self) -> DataVersion:
-        return DataVersion(self._pool)
+        return DataVersion(self._connection, self.url)
 
     def close(self) -> None:
         """Close the pool's connections, and let go of an embedded server."""
@@ -258,6 +353,74 @@ class PostgresStore(Store):
             self._server = None
 
     # -- schema ----------------------------------------------------------------
+
+    # -- backup and restore (pg_dump, pg_restore: ingest.backends.pgtools) -------
+
+    def backup(self, target: Path) -> dict[str, int]:
+        """`pg_dump -Fc` of the database, from a snapshot this connection exports: the
+        counts returned are those of the copy, whatever writers do meanwhile."""
+        with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT) as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            conn.read_only = True
+            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            counts = {table: _count(conn, table) for table in ("documents", "passages")}
+            pg_dump = client_tool("pg_dump", conn.info.server_version // 10000)
+            with replacing(target) as partial:
+                run_tool(
+                    pg_dump,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={partial}",
+                    url=self.url,
+                )
+        return {**counts, "bytes": target.stat().st_size}
+
+    def restore(self, source: Path) -> dict[str, int]:
+        """`pg_restore` of a `backup` into this store, which must be empty: a restore never
+        merges two stores nor drops one. The empty store's own tables make way for the
+        archive's, in one transaction; the extensions stay (the archive's are skipped,
+        which a role that may not create extensions could not restore)."""
+        with _connect(self.url) as conn:
+            pg_restore = client_tool("pg_restore", conn.info.server_version // 10000)
+        entries = _archive_entries(pg_restore, source)
+        with self.write_lock():
+            documents = self.count("documents")
+            if any(self.count(table) for table in TABLES):
+                raise RestoreError(
+                    f"la base {self.location} n’est pas vide ({documents} documents) : "
+                    "restaurez dans une base vide, la restauration ne remplace ni ne "
+                    "fusionne une base remplie"
+                )
+            before = self.watch().read().data
+            listing = self.data_dir / f".restore-{os.getpid()}.list"
+            listing.write_text("\n".join(entries) + "\n", encoding="utf-8")
+            try:
+                with self._connection() as conn, conn.transaction():
+                    conn.execute(_DROP)
+                run_tool(
+                    pg_restore,
+                    "--single-transaction",
+                    "--exit-on-error",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--use-list={listing}",
+                    str(source),
+                    url=self.url,
+                )
+            except BackupError as exc:
+                raise RestoreError(f"{source} : restauration impossible ({exc})") from exc
+            finally:
+                listing.unlink(missing_ok=True)
+                self.migrate()  # the restored schema brought to this version (or remade)
+            with self._connection() as conn:  # servers that saw the empty store reload
+                conn.execute(
+                    "UPDATE recueil_meta SET value = greatest(value, %s) + 1 WHERE key = 'data'",
+                    [before],
+                )
+        shutil.rmtree(self.data_dir / "index", ignore_errors=True)
+        return {table: self.count(table) for table in ("documents", "passages")}
 
     def schema_version(self) -> int:
         with _connect(self.url) as conn:
@@ -284,7 +447,7 @@ class PostgresStore(Store):
                     "CREATE TABLE IF NOT EXISTS recueil_meta (key text PRIMARY KEY, value bigint)"
                 )
                 conn.execute(
-                    "INSERT INTO recueil_meta VALUES ('schema', 0), ('data', 0) "
+                    "INSERT INTO recueil_meta VALUES ('schema', 0), ('data', 0), ('published', 0) "
                     "ON CONFLICT (key) DO NOTHING"
                 )
             version = self._version(conn)
@@ -300,19 +463,31 @@ class PostgresStore(Store):
                     )
 
     @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection; a server down, a connection lost or no free connection in
+        POOL_TIMEOUT s is StoreUnavailable (the API answers 503, the CLI one line)."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise StoreUnavailable(f"{self.location}: no connection in {POOL_TIMEOUT} s") from exc
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"{self.location}: {exc}".strip()) from exc
+
+    @contextmanager
     def _transaction(self) -> Iterator[psycopg.Connection]:
         """All or nothing, one committer at a time; the data version moves with it."""
-        with self._pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [COMMIT_LOCK])
             yield conn
             conn.execute("UPDATE recueil_meta SET value = value + 1 WHERE key = 'data'")
 
     def _rows(self, query: str | sql.Composable, args: Iterable = ()) -> list[dict]:
-        with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+        with self._connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             return cursor.execute(query, list(args)).fetchall()
 
     def _tuples(self, query: str | sql.Composable, args: Iterable = ()) -> list[tuple]:
-        with self._pool.connection() as conn:
+        with self._connection() as conn:
             return conn.execute(query, list(args)).fetchall()
 
     # -- documents -------------------------------------------------------------
@@ -428,7 +603,7 @@ class PostgresStore(Store):
         self, model: str, hashes: list[str], vectors: bool
     ) -> Iterator[tuple[str, np.ndarray | None]]:
         columns = "hash, vector" if vectors else "hash, NULL"
-        with self._pool.connection() as conn, conn.cursor(binary=True) as cursor:
+        with self._connection() as conn, conn.cursor(binary=True) as cursor:
             for start in range(0, len(hashes), 5000):
                 cursor.execute(
                     f"SELECT {columns} FROM embeddings WHERE model = %s AND hash = ANY(%s)",
@@ -503,7 +678,7 @@ class PostgresStore(Store):
         query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
             columns, sql.Identifier(table), sql.SQL(order)
         )
-        with self._pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             cursor = conn.cursor(name=f"dump_{table}", row_factory=dict_row, binary=True)
             cursor.execute(query)
             while batch := cursor.fetchmany(5000):
@@ -522,7 +697,8 @@ class PostgresStore(Store):
                 _ensure_hnsw(conn, model, len(rows[0]["vector"]))
 
     def count(self, table: str) -> int:
-        return self._tuples(sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(table)))[0][0]
+        with self._connection() as conn:
+            return _count(conn, table)
 
     # -- summary ---------------------------------------------------------------
 
@@ -541,6 +717,28 @@ class PostgresStore(Store):
 
     def _passage_hashes(self) -> Iterable[tuple[str, str]]:
         return self._tuples(f"SELECT id, hash FROM passages ORDER BY id {_BY_CODE_POINT}")
+
+
+def _archive_entries(pg_restore: Path, source: Path) -> list[str]:
+    """The table of contents of a Recueil backup, without its extensions (RestoreError if
+    the file is not a pg_dump archive of a Recueil store)."""
+    if not source.is_file():
+        raise RestoreError(f"{source} : fichier introuvable")
+    try:
+        listing = run_tool(pg_restore, "--list", str(source))
+    except BackupError as exc:
+        raise RestoreError(f"{source} : pas une sauvegarde pg_dump lisible ({exc})") from exc
+    tables = set(re.findall(r"TABLE DATA \S+ (\w+) ", listing))
+    if not {"recueil_meta", *TABLES} <= tables:
+        found = ", ".join(sorted(tables)) or "aucune"
+        raise RestoreError(f"{source} : pas une sauvegarde de Recueil (tables : {found})")
+    return [line for line in listing.splitlines() if " EXTENSION " not in line]
+
+
+def _count(conn: psycopg.Connection, table: str) -> int:
+    return conn.execute(
+        sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(table))
+    ).fetchone()[0]
 
 
 def _columns(names: list[str]) -> sql.Composable:

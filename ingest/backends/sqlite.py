@@ -28,11 +28,12 @@ from ingest.store import (
     DocumentRow,
     PassageRow,
     Store,
+    Versions,
     check_schema,
     merged_edit,
     now,
 )
-from ingest.writelock import WriteLock
+from ingest.writelock import WriteLock, published
 
 # « Searched »: every kind but footnotes and bare links (ingest.kinds).
 _DOCUMENT_COLUMNS_BUT_TEXT = [f.name for f in fields(DocumentRow) if f.name != "text"]
@@ -205,15 +206,21 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 class StoreVersion:
     """SQLite's `PRAGMA data_version` on a connection of its own, never used to write: it
-    moves whenever any other connection commits to the file."""
+    moves whenever any other connection commits to the file. SQLite cannot say when that
+    happens: servers poll it (`wait` only sleeps)."""
 
     def __init__(self, path: Path):
         self._conn = sqlite3.connect(path, check_same_thread=False)
         self._lock = threading.Lock()
+        self._data_dir = path.parent
 
-    def read(self) -> int:
+    def read(self) -> Versions:
         with self._lock:
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+            data = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return Versions(data, published(self._data_dir))
+
+    def wait(self, timeout: float, stop: threading.Event) -> None:
+        stop.wait(timeout)
 
     def close(self) -> None:
         with self._lock:
@@ -246,6 +253,18 @@ class SQLiteStore(Store):
 
     def watch(self) -> StoreVersion:
         return StoreVersion(self.path)
+
+    def backup(self, target: Path) -> dict[str, int]:
+        """SQLite's online backup (ingest.backup): one file, no write-ahead log beside it."""
+        from ingest.backup import backup
+
+        return backup(self, target)
+
+    def restore(self, source: Path) -> dict[str, int]:
+        """The backup replaces this store, whatever it holds (ingest.backup)."""
+        from ingest.backup import restore
+
+        return restore(self.data_dir, source)
 
     def schema_version(self) -> int:
         return self.db.conn.execute("PRAGMA user_version").fetchone()[0]
