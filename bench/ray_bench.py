@@ -21,8 +21,6 @@ with each run. Writes bench/results/ray.json.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import tempfile
@@ -39,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from search_bench import machine  # noqa: E402
-from tables import markdown_table  # noqa: E402
+from tables import bench_main, markdown_table  # noqa: E402
 
 from ingest.executors import Executor, LocalExecutor, RayExecutor  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
@@ -206,10 +204,4 @@ def markdown(results: dict) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print JSON only")
-    args = parser.parse_args()
-    result = run()
-    out = ROOT / "bench" / "results" / "ray.json"
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2) if args.json else markdown(result))
+    bench_main(__doc__, run, markdown, ROOT / "bench" / "results" / "ray.json")
