@@ -185,10 +185,8 @@ def ingest(
     except ExecutorUnavailable as exc:
         _fail(str(exc))
     bar = tqdm(total=len(files), unit="file", desc="Lecture", disable=as_json, file=sys.stderr)
-    embedding = None
-    if embed:
-        spread = isinstance(executor, RayExecutor)
-        embedding = _DocumentEmbedder(store, executor if spread else None)
+    spread = executor if isinstance(executor, RayExecutor) else None
+    embedding = _DocumentEmbedder(store, spread) if embed else None
 
     def progress(path: Path) -> None:
         bar.set_postfix_str(_safe(path.name)[:40])

@@ -3,9 +3,10 @@
 An ingest has two heavy parts, reading documents into passages and embedding their chunks,
 and one part that must stay in one place, writing to the store under its write lock. An
 executor takes the first two: `map` builds documents (a function of a file alone, see
-ingest.pipeline.build_job) and `mapper` feeds batches to workers each holding one loaded
-model (the embedder). The process that called stays the only writer, committing in file
-order, so the store ends up as a local ingest leaves it.
+ingest.pipeline.build_job); a Ray executor's `mapper` also feeds batches to workers each
+holding one loaded model (the embedder; locally the writer embeds itself). The process
+that called stays the only writer, committing in file order, so the store ends up as a
+local ingest leaves it.
 
 Ray is optional (`pip install -e '.[ray]'`): nothing here imports it unless asked for.
 Workers of a cluster joined by address must have Recueil installed and see the files at
@@ -36,12 +37,6 @@ class Executor(Protocol):
         """Each item with `function(item)` if `wanted(item)`, else None, in the items' order."""
         ...
 
-    def mapper(
-        self, factory: Callable[[], Callable[[A], B]]
-    ) -> Callable[[Iterable[A]], Iterator[B]]:
-        """A function mapping inputs, in order, through what `factory` makes, made once."""
-        ...
-
     def close(self) -> None: ...
 
 
@@ -54,12 +49,6 @@ class LocalExecutor:
     ) -> Iterator[tuple[A, B | None]]:
         for item in items:
             yield item, function(item) if wanted(item) else None
-
-    def mapper(
-        self, factory: Callable[[], Callable[[A], B]]
-    ) -> Callable[[Iterable[A]], Iterator[B]]:
-        function = factory()
-        return lambda inputs: map(function, inputs)
 
     def close(self) -> None:
         pass
@@ -126,6 +115,8 @@ class RayExecutor:
     def mapper(
         self, factory: Callable[[], Callable[[A], B]]
     ) -> Callable[[Iterable[A]], Iterator[B]]:
+        """A function mapping inputs, in order, through what `factory` makes: one actor per
+        worker calls `factory` once (loads the model) and is fed inputs as it frees up."""
         from ray.util import ActorPool
 
         holder = self.ray.remote(_Holder).options(scheduling_strategy="SPREAD")
