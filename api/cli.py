@@ -166,7 +166,9 @@ def ingest(
     ] = None,
     ray_workers: Annotated[
         int | None,
-        typer.Option("--ray-workers", min=1, help="Travailleurs Ray (par défaut, un par cœur)."),
+        typer.Option(
+            "--ray-workers", min=1, help="Travailleurs Ray (par défaut, un par cœur du cluster)."
+        ),
     ] = None,
 ) -> None:
     """Ingest documents (txt, md, html, docx, pdf) into the store; unchanged files are kept."""
@@ -181,7 +183,7 @@ def ingest(
     store = _store()
     files, _ = discover(paths)
     try:
-        executor = open_executor(executor_name, ray_workers or os.cpu_count() or 1, address)
+        executor = open_executor(executor_name, ray_workers, address)
     except ExecutorUnavailable as exc:
         _fail(str(exc))
     bar = tqdm(total=len(files), unit="file", desc="Lecture", disable=as_json, file=sys.stderr)

@@ -74,7 +74,9 @@ class RayExecutor:
     worker's core goes to whichever of reading or embedding has work, and the build tasks
     are never left waiting for a CPU the actors keep."""
 
-    def __init__(self, workers: int, address: str | None = None) -> None:
+    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
+        """`workers`: actors for `mapper` and build tasks in flight; by default one per CPU
+        of the cluster (of this machine for a local one)."""
         try:
             import ray
         except ImportError as exc:
@@ -82,7 +84,6 @@ class RayExecutor:
                 "l’exécuteur ray demande le paquet ray : pip install -e '.[ray]'"
             ) from exc
         self.ray = ray
-        self.workers = max(1, workers)
         quiet = {"logging_level": logging.WARNING, "log_to_driver": False}
         where = f"à {address}" if address else "local"
         try:
@@ -90,10 +91,11 @@ class RayExecutor:
                 _reachable(address)
                 ray.init(address=address, **quiet)
             else:
-                ray.init(num_cpus=self.workers, include_dashboard=False, **quiet)
+                ray.init(num_cpus=workers, include_dashboard=False, **quiet)
         except (OSError, RuntimeError, ValueError) as exc:  # ConnectionError is an OSError
             reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
             raise ExecutorUnavailable(f"cluster Ray {where} injoignable ({reason})") from exc
+        self.workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
 
     def map(
         self, function: Callable[[A], B], items: Iterable[A], wanted: Callable[[A], bool]
@@ -137,7 +139,7 @@ def _reachable(address: str, seconds: float = 5.0) -> None:
         socket.create_connection((host, int(port)), timeout=seconds).close()
 
 
-def open_executor(name: str, workers: int, address: str | None = None) -> Executor:
+def open_executor(name: str, workers: int | None = None, address: str | None = None) -> Executor:
     """The executor a command line names: `local` (the default) or `ray`."""
     if name == "local":
         return LocalExecutor()
