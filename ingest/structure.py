@@ -286,6 +286,7 @@ class _Walker:
         if self._reported(block):
             return
         if label and _is_label_like(text):
+            self._beside_speaker_heading(text, label.group("name"))
             self.open(label.group("name"), label.group("role"), REPORTED)
             self.emit(block, intro=True)
             return
@@ -326,6 +327,17 @@ class _Walker:
             self.emit(block, intro=True)  # the rest of the question
             return
         self.attribute(block)
+
+    def _beside_speaker_heading(self, text: str, name: str) -> None:
+        """« Gisèle ROSSAT-MIGNOD, Directrice … » set as a paragraph after the heading
+        « Jean-François CARON, Maire … »: the layout lost the line's heading style, not its
+        rank. It heads the next speaker's part, in place of the previous speaker's."""
+        if not self.path:
+            return
+        level, title = self.path[-1]
+        named = _speaker_heading(title)
+        if named is not None and surname(named[0]) != surname(name):
+            self.path[-1] = (level, text)
 
     def _addressee(self, text: str) -> str | None:
         """The person a moderator's question or introduction speaks to, if any."""

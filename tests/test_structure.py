@@ -188,3 +188,34 @@ def test_hand_labelled_speaker_spans_recall_and_precision(store):
     result = score(store, load_labels(ROOT / "eval" / "labels" / "speakers.jsonl"))
     assert result["counts"]["positives"] >= 80 and result["counts"]["negatives"] >= 20
     assert result["recall"] >= 0.9 and result["precision"] >= 0.95, result["misses"]
+
+
+PANEL = """# Rencontre des élus et des réseaux
+
+## Jean DUPONT, Maire de Villeneuve-sur-Lot
+
+Présentation : Jean DUPONT est maire de Villeneuve-sur-Lot depuis 2014, où la mairie
+contractualise avec les habitants sur des projets de rue.
+
+Discours : la commune signe des engagements réciproques avec les habitants, et chacun
+tient sa part du contrat sur toute la durée du projet de rue.
+
+Marie MARTIN, Directrice du réseau des Fermes Solidaires de la région Occitanie
+
+Présentation : Marie MARTIN dirige le réseau des Fermes Solidaires, qui accompagne
+quarante fermes d'insertion dans la région.
+
+Discours : les fermes d'insertion trouvent leurs débouchés auprès des cantines des
+collèges, grâce à une convention avec le département signée pour trois ans.
+"""
+
+
+def test_a_speaker_line_after_another_speaker_s_heading_heads_its_own_part(tmp_path):
+    """The layout set one guest's « Name, role » line as a heading and the next one's as
+    a paragraph: the second guest's words are not cited under the first one's name."""
+    passages = _turns(tmp_path, "table-ronde.md", PANEL)
+    first = passage_with(passages, "engagements réciproques")
+    assert first.speaker == "Jean DUPONT" and first.section.endswith("Villeneuve-sur-Lot")
+    second = passage_with(passages, "cantines des")
+    assert second.speaker == "Marie MARTIN"
+    assert "Marie MARTIN" in second.section and "DUPONT" not in second.section
