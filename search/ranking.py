@@ -45,8 +45,10 @@ CASE_BOOST = 0.5
 INTRO_PENALTY = 0.5
 # A passage of the kind the question asks for (programme, participants…).
 ASKED_BOOST = 0.5
-# A passage of a document of the year the question names.
-YEAR_BOOST = 0.5
+# A passage of a document of the year the question names: the question designates those
+# documents as « le maire de Lille » designates a person (0.5 and 1.0 left the 2016
+# programme, whose section title is the bare word « PROGRAMME », above 2019's).
+YEAR_BOOST = 1.5
 # Years as a question writes them: « 2019 », « en 2016 » (not « 12019 » nor « 2019-2020 »'s
 # second half, which the first already names).
 _YEAR = re.compile(r"(?<![\d-])(?:19|20)\d{2}(?!\d)")
