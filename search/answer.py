@@ -30,9 +30,9 @@ import numpy as np
 
 from ingest.extract.practices import strip_list_marker
 from ingest.store import DocumentRow, PassageRow
-from search.engine import COMMON_SHARE, Results, SearchEngine
+from search.engine import Results, SearchEngine
 from search.french import analyse
-from search.intent import understand
+from search.intent import acted_on, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_against
 from search.snippet import best_sentences
@@ -71,11 +71,6 @@ STRONGEST = 5
 MERGE_AT = 0.93
 _VOTES = re.compile(r"\((\+{1,12})\)")
 # « comment mobiliser les élus ? », « how to involve companies »: the action, then its object.
-_ACTION = re.compile(
-    r"^\s*(?:comment|how (?:to|can \w+|do \w+|should \w+)|que faire pour|quelles? \w+ pour)\s+"
-    r"(?:(?:bien|mieux|faire|on|nous|je)\s+)*(?P<verb>\w+(?:er|ir|re|e))\s+(?P<object>[^?]+)",
-    re.I,
-)
 
 
 @dataclass
@@ -245,12 +240,11 @@ class _Builder:
         object's terms, its vector and that floor; None when every item is about it. An
         object the documents speak of everywhere (« un partenariat » in partnership
         reports) sorts nothing out: then the verb carries the question (« évaluer »)."""
-        action = _ACTION.match(self.query)
-        named = set(analyse(action.group("object"))) if action else set()
-        common = all(self.engine.lexical.share_of(term) > COMMON_SHARE for term in named)
-        if not named or common or self._statement_matrix is None:
+        acted = acted_on(self.query)
+        named = self.engine.distinctive_terms(acted) if acted else set()
+        if not named or self._statement_matrix is None:
             return None
-        object_vector = self.engine.embedder.embed_query(action.group("object"))
+        object_vector = self.engine.embedder.embed_query(acted)
         around = self._closeness(object_vector)
         return named, object_vector, float(around.mean() + NAMED_OR_Z * around.std())
 

@@ -16,7 +16,7 @@ from ingest.metadata import KINDS
 from ingest.store import DocumentRow, PassageRow, Store
 from search import fusion, ranking, relevance
 from search.embedders import Embedder, get_embedder
-from search.french import fold
+from search.french import analyse, fold
 from search.intent import understand
 from search.knowledge.index import Knowledge
 from search.knowledge.vectorcache import embed_cached
@@ -220,6 +220,13 @@ class SearchEngine:
                 if name in roles:
                     roles[name].extend(r for r in found if r not in roles[name])
         return roles
+
+    def distinctive_terms(self, text: str) -> set[str]:
+        """A text's analysed terms, or none when the documents use them all everywhere:
+        « un partenariat » in partnership reports sorts nothing out."""
+        terms = set(analyse(text))
+        common = all(self.lexical.share_of(term) > COMMON_SHARE for term in terms)
+        return set() if common else terms
 
     def is_fresh(self) -> bool:
         return self.fingerprint == self.store.fingerprint()

@@ -61,6 +61,20 @@ _FACT = re.compile(
     r"when|where|how many|which year|what date)\b",
     re.I,
 )
+# What a how-to question acts on: « comment mobiliser les élus ? » → « les élus ».
+_ACTION = re.compile(
+    r"^\s*(?:comment|how (?:to|can \w+|do \w+|should \w+)|que faire pour|quelles? \w+ pour)\s+"
+    r"(?:(?:bien|mieux|faire|on|nous|je)\s+)*(?P<verb>\w+(?:er|ir|re|e))\s+(?P<object>[^?]+)",
+    re.I,
+)
+
+
+def acted_on(query: str) -> str | None:
+    """The object of a how-to question's verb (« les élus »), or None."""
+    match = _ACTION.match(query)
+    return match.group("object").strip() if match else None
+
+
 # A question about what to avoid or what stands in the way: its answer's pitfalls come
 # first, and search favours the passages that warn.
 _WARNS = re.compile(

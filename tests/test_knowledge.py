@@ -90,6 +90,18 @@ def test_practice_query_returns_cited_evidence(engine, store):
     assert_maps_to_source(evidence.record["text"], source_text(store, evidence.record))
 
 
+def test_the_catalogue_puts_cards_about_what_a_practice_acts_on_first(engine):
+    """« mobiliser les élus »: cards about the élus before those that share only the verb
+    (« Mobiliser les bonnes pratiques », « mobiliser leur impôt »)."""
+    from search.french import analyse
+
+    cards = engine.knowledge.practices("mobiliser les élus", 10)
+    texts = [" ".join([c.row["label"], *(e.record["text"] for e in c.evidence)]) for c in cards]
+    about = [analyse("élus")[0] in analyse(text) for text in texts]
+    assert about[:2] == [True, True] and about == sorted(about, reverse=True)
+    assert not about[[c.row["label"] for c in cards].index("Mobiliser les bonnes pratiques")]
+
+
 # -- cases -------------------------------------------------------------------------
 
 

@@ -13,6 +13,8 @@ from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
 from search import fusion
 from search.bm25 import BM25
+from search.french import analyse
+from search.intent import acted_on
 from search.knowledge.case_pages import CasePage, created_case, extracted_fields, page
 from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
 from search.knowledge.practices import clean_statement
@@ -180,6 +182,20 @@ class Knowledge:
             [float((v @ vector).max()) if len(v) else -1.0 for v in self.statement_vectors]
         )
         ranked = self._rank(self._card_index, dense, query)
+        # « mobiliser les élus » is read as « comment mobiliser les élus ? »: the cards
+        # that name what it acts on come first, before those that share only the verb
+        # (« Mobiliser les bonnes pratiques »), as in an answer (search.answer).
+        acted = acted_on(query) or acted_on(f"comment {query}")
+        named = self.engine.distinctive_terms(acted) if acted else set()
+        if named:
+            texts = [self._card_text(self.cards[row]) for row, _ in ranked]
+            ranked = [
+                found
+                for found, _ in sorted(
+                    zip(ranked, texts, strict=True),
+                    key=lambda pair: not named & set(analyse(pair[1])),
+                )
+            ]
         return [replace(self.cards[row], score=score) for row, score in ranked[:k]]
 
     def practice(self, card_id: str) -> Card | None:
