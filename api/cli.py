@@ -326,21 +326,19 @@ def _refresh(store, quiet: bool, embedder=None) -> dict:
         # The derived records are rebuilt without a bar of their own: say so, as the
         # vectors' bar appears only when something lacks one (no « 0 extrait » bar).
         typer.echo("Mise à jour des fiches pratiques, cas, acteurs et index…", err=True)
-    bars: list[tqdm] = []
+    bar: tqdm | None = None
 
     def progress(done: int, total: int) -> None:
-        if not bars:
-            bars.append(
-                tqdm(total=total, unit="extrait", desc="Vecteurs", disable=quiet, file=sys.stderr)
-            )
-        bars[0].total = total
-        bars[0].n = done
-        bars[0].refresh()
+        nonlocal bar
+        bar = bar or tqdm(unit="extrait", desc="Vecteurs", disable=quiet, file=sys.stderr)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
 
     try:
         return refresh(store, embedder or get_embedder(state.model), progress)
     finally:
-        for bar in bars:
+        if bar is not None:
             bar.close()
 
 

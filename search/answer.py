@@ -70,7 +70,6 @@ STRONGEST = 5
 # Two items whose labels are this close say the same thing: one item, both evidences.
 MERGE_AT = 0.93
 _VOTES = re.compile(r"\((\+{1,12})\)")
-# « comment mobiliser les élus ? », « how to involve companies »: the action, then its object.
 
 
 @dataclass
@@ -333,13 +332,13 @@ class _Builder:
         unnamed = [i for i, text in enumerate(sentences) if not self._names_object(text)]
         texts = [sentences[i] for i in unnamed]
         vectors = self.engine.embedder.embed_passages(texts) if texts else []
-        near = {i for i, vector in zip(unnamed, vectors, strict=True) if self._near(vector)}
+        far = {i for i, vector in zip(unnamed, vectors, strict=True) if not self._near(vector)}
         return [
             (position, passage, text)
             for index, ((position, passage), text) in enumerate(
                 zip(candidates, sentences, strict=True)
             )
-            if index in near or index not in unnamed
+            if index not in far
         ]
 
     def _passage_item(

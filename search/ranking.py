@@ -32,6 +32,7 @@ from ingest.store import DocumentRow, PassageRow
 from search.fusion import Ranked
 from search.intent import CASE, HOWTO, WHO, Intent
 from search.people import Mention
+from search.vectors import context
 
 # A query this long found word for word in a passage is a quote being looked up.
 QUOTE_MIN_CHARS = 24
@@ -70,7 +71,7 @@ def gives_practice(passage: PassageRow, statements: int) -> bool:
 
 def warns_against(passage: PassageRow, warning: set[str]) -> bool:
     """A passage holding statements of what to avoid, or under a heading that warns."""
-    return passage.id in warning or warns(passage.section.rsplit(" › ", 1)[-1])
+    return passage.id in warning or warns(context(passage))
 
 
 def _squash(text: str) -> str:

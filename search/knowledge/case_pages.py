@@ -16,6 +16,7 @@ from ingest.store import PassageRow
 from search.knowledge.actors import TYPE_LABELS
 from search.knowledge.cases import TERRITORY_TYPES, Case
 from search.knowledge.practices import clean_statement
+from search.vectors import context
 
 # What editors may set on a page, and what each is.
 EDITABLE = (
@@ -76,9 +77,7 @@ def extracted_fields(
         ][:12],
         "themes": list(
             dict.fromkeys(
-                title
-                for p in passages
-                if p.section and not _NAVIGATION.search(title := p.section.split(" › ")[-1])
+                title for p in passages if p.section and not _NAVIGATION.search(title := context(p))
             )
         )[:6],
         "levers": case.levers,
