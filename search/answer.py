@@ -36,6 +36,7 @@ from search.intent import acted_on, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_against
 from search.snippet import best_sentences
+from search.vectors import windows
 
 SECTIONS = (
     ("practices", "Ce qui marche"),
@@ -58,8 +59,12 @@ STRONG_STATEMENT_Z = 3.0
 # polarity is what the question asks for, its passage's rank says it is on the subject.
 WARNING_Z = 0.0
 # How close to the question's object an item must stand when it does not name it
-# (see _Builder._about_the_object).
+# (see _Builder._object).
 NAMED_OR_Z = 2.0
+# The same for a passage's window, against the collection's passages: a bare object
+# (« les élus ») is a weak signal at that size (of the corpus's windows naming « élus »,
+# 4 in 24 stand 2 deviations above; 4 not naming it do too, none at 2.5).
+WINDOW_NEAR_Z = 2.5
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
 # Search's strongest passages stand behind an item even without a word announcing advice:
@@ -94,6 +99,16 @@ class Item:
     speaker: str | None = None
     case_id: str | None = None
     vector: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class _Object:
+    """What a question acts on (search.intent.acted_on), to keep items about it."""
+
+    terms: set[str]  # its distinctive analysed terms
+    vector: np.ndarray
+    statement_floor: float  # closeness a statement needs when it does not name it
+    passage_floor: float  # the same for a passage's window (search.vectors.windows)
 
 
 @dataclass
@@ -232,29 +247,35 @@ class _Builder:
         return matrix @ vector if matrix is not None else None
 
     @cached_property
-    def _object(self) -> tuple[set[str], np.ndarray, float] | None:
+    def _object(self) -> _Object | None:
         """« comment mobiliser les élus ? »: an item must be about « les élus », not only
         about mobilising (« Mobiliser les bonnes pratiques », « mobiliser leur impôt »):
-        it names the object, or stands closer to it than most statements do. Here: the
-        object's terms, its vector and that floor; None when every item is about it. An
+        it names the object, or stands closer to it than most statements (or most
+        passages, for a passage's sentences) do. None when every item is about it. An
         object the documents speak of everywhere (« un partenariat » in partnership
         reports) sorts nothing out: then the verb carries the question (« évaluer »)."""
         acted = acted_on(self.query)
         named = self.engine.distinctive_terms(acted) if acted else set()
         if not named or self._statement_matrix is None:
             return None
-        object_vector = self.engine.embedder.embed_query(acted)
-        around = self._closeness(object_vector)
-        return named, object_vector, float(around.mean() + NAMED_OR_Z * around.std())
+        vector = self.engine.embedder.embed_query(acted)
+        statements = self._closeness(vector)
+        passages = self.engine.dense_reference(vector)
+        return _Object(
+            named,
+            vector,
+            float(statements.mean() + NAMED_OR_Z * statements.std()),
+            float(passages.mean() + WINDOW_NEAR_Z * passages.std()),
+        )
 
     def _names_object(self, text: str) -> bool:
-        return self._object is None or bool(self._object[0] & set(analyse(text)))
-
-    def _near(self, vector: np.ndarray) -> bool:
-        return float(vector @ self._object[1]) >= self._object[2]
+        return self._object is None or bool(self._object.terms & set(analyse(text)))
 
     def _about_the_object(self, text: str, vector: np.ndarray) -> bool:
-        return self._names_object(text) or self._near(vector)
+        """Whether a statement (its text, its vector) is about the question's object."""
+        return self._names_object(text) or float(vector @ self._object.vector) >= (
+            self._object.statement_floor
+        )
 
     def _card_item(self, card: Card, index: int, polarity: str, vector: np.ndarray) -> Item:
         """The card, with the statement the search found first among its evidence."""
@@ -324,22 +345,37 @@ class _Builder:
     def _on_the_object(
         self, candidates: list[tuple[int, PassageRow]]
     ) -> list[tuple[int, PassageRow, str]]:
-        """The passages, with their best sentences, whose best sentences (picked for sharing
-        the question's words, the verb among them) are about what the question acts on."""
-        sentences = [best_sentences(p.text, self.query, 220) for _, p in candidates]
-        # Only sentences that do not name the object are embedded, to measure how near it
-        # they stand (embedding every candidate's cost most of an answer's second).
-        unnamed = [i for i, text in enumerate(sentences) if not self._names_object(text)]
-        texts = [sentences[i] for i in unnamed]
-        vectors = self.engine.embedder.embed_passages(texts) if texts else []
-        far = {i for i, vector in zip(unnamed, vectors, strict=True) if not self._near(vector)}
-        return [
-            (position, passage, text)
-            for index, ((position, passage), text) in enumerate(
-                zip(candidates, sentences, strict=True)
-            )
-            if index not in far
+        """The passages that speak of what the question acts on, each with its window
+        (search.vectors.windows) nearest the question in meaning among those that do."""
+        found = []
+        for position, passage in candidates:
+            window = self._best_window(passage)
+            if window is not None:
+                found.append((position, passage, window))
+        return found
+
+    def _best_window(self, passage: PassageRow) -> str | None:
+        """Of the passage's windows about the question's object (naming it, or standing
+        as near it as the best of most passages), the one closest to the question: the
+        sentences dense search ranks the passage by, read by meaning rather than by the
+        words they share with the question (« au-delà » in « faire connaître nos
+        réussites au-delà des convaincus » is no subject). The vectors are the index's
+        own: nothing is embedded at question time. Returned: the window's sentences that
+        share most of the question's words."""
+        cut = windows(passage.text)
+        vectors = self.engine.vectors.chunk_vectors(passage.id)
+        closeness = vectors @ self.query_vector
+        about = [
+            i
+            for i, text in enumerate(cut)
+            if self._names_object(text)
+            or float(vectors[i] @ self._object.vector) >= self._object.passage_floor
         ]
+        if not about:
+            return None
+        # Within the window (up to search.vectors.CHUNK_CHARS), its sentences that share
+        # most of the question's words: a window may end one subject and start the next.
+        return best_sentences(cut[max(about, key=lambda i: closeness[i])], self.query, 220)
 
     def _passage_item(
         self, passage: PassageRow, section: str, position: int, sentences: str
@@ -349,7 +385,10 @@ class _Builder:
         label = strip_list_marker(sentences)
         # The evidence is those sentences as the source has them, when they can be found
         # in it (line breaks aside); else the whole passage.
-        start, end = _locate(document.text, passage, sentences) or (passage.start, passage.end)
+        start, end = _locate(document.text, (passage.start, passage.end), sentences) or (
+            passage.start,
+            passage.end,
+        )
         evidence = Evidence(
             document.text[start:end]
             if (start, end) != (passage.start, passage.end)
@@ -401,15 +440,34 @@ def _own_words(passage: PassageRow) -> bool:
     return bool(passage.speaker) and passage.speech == "verbatim"
 
 
-def _locate(text: str, passage: PassageRow, sentences: str) -> tuple[int, int] | None:
-    """Offsets of `sentences` in the document's text, within the passage, line breaks and
-    spaces aside."""
+def _locate(text: str, span: tuple[int, int], sentences: str) -> tuple[int, int] | None:
+    """Offsets of `sentences` in the document's text, within `span` (a passage's), aside from what
+    cleaning changed: spaces and line breaks, a hyphen at a line end (« au- » then « delà »
+    on the next line), a footnote call glued to a word (« sociale12 »). A word whose
+    line-end hyphen cleaning removed (« coopé- », « ration ») is found by the sentences'
+    first and last words."""
     words = sentences.split()
     if not words:
         return None
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    found = pattern.search(text, passage.start, passage.end)
+    start, end = span
+    whole = _find(text, words, start, end)
+    if whole:
+        return whole
+    head = _find(text, words[:3], start, end)
+    tail = _find(text, words[-3:], head[1], end) if head else None
+    return (head[0], tail[1]) if head and tail else None
+
+
+def _find(text: str, words: list[str], start: int, end: int) -> tuple[int, int] | None:
+    pattern = re.compile(r"\s+".join(_as_written(w) for w in words))
+    found = pattern.search(text, start, end)
     return (found.start(), found.end()) if found else None
+
+
+def _as_written(word: str) -> str:
+    """A pattern for a clean word as the source may write it (see _locate)."""
+    pattern = re.escape(word).replace(r"\-", r"-\s*")
+    return pattern + (r"(?:\d{1,3})?" if word[-1].isalpha() or word[-1] in "»)" else "")
 
 
 def _merged(items: list[Item]) -> list[Item]:

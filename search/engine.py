@@ -221,6 +221,11 @@ class SearchEngine:
                     roles[name].extend(r for r in found if r not in roles[name])
         return roles
 
+    def dense_reference(self, vector: np.ndarray) -> np.ndarray:
+        """Dense scores (best chunk) of a fixed sample of passages: how close `vector`
+        stands to the collection's passages at large, to calibrate a closeness."""
+        return self.vectors.passage_scores(vector, self._calibration)
+
     def distinctive_terms(self, text: str) -> set[str]:
         """A text's analysed terms, or none when the documents use them all everywhere:
         « un partenariat » in partnership reports sorts nothing out."""
@@ -278,7 +283,7 @@ class SearchEngine:
                 exact = self.vectors.passage_scores(vector, allowed)
                 top = allowed[np.argsort(-exact)[:CANDIDATES]]
             candidates.append(top)
-            dense_reference = self.vectors.passage_scores(vector, self._calibration)
+            dense_reference = self.dense_reference(vector)
         rows = np.unique(np.concatenate(candidates)) if candidates else np.array([], np.int64)
         if dense is not None and len(rows):
             dense[rows] = self.vectors.passage_scores(vector, rows)

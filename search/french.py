@@ -19,6 +19,7 @@ _ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # French function words (folded), plus the commonest English ones for English queries.
+# Compound prepositions count by their parts and as a whole (« au-delà »: dela, audela).
 STOP_WORDS = frozenset(
     """
     a au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les
@@ -28,6 +29,7 @@ STOP_WORDS = frozenset(
     donc or ni car si comme quand dont celle celui ceux celles cela ca ici la-bas tout tous
     toute toutes autre autres aussi bien entre chez sans sous vers apres avant depuis
     pendant lors afin quel quelle quels quelles comment pourquoi quoi
+    dela audela pardela dessus dessous audessus audessous aupres parmi selon
     the of and to in for on with by is are was were be been an as at or from that this
     these those it its how what which who why do does did can
     """.split()

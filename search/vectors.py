@@ -73,22 +73,30 @@ def chunk_inputs(passage: PassageRow) -> list[str]:
     return list(_cut(passage.text, context(passage))[0])
 
 
-@lru_cache(maxsize=1 << 18)
-def _cut(text: str, title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A passage's chunk texts and their hashes, kept between loads: cutting and hashing
-    every passage again took seconds at 80,000 passages after each write (issue #13)."""
-    windows, current = [], ""
+def windows(text: str) -> list[str]:
+    """The sentence windows a passage's text is cut into, one per chunk vector, in order:
+    whole sentences (or list items) up to CHUNK_CHARS each."""
+    cut, current = [], ""
     for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
         if not sentence:
             continue
         if current and len(current) + len(sentence) > CHUNK_CHARS:
-            windows.append(current)
+            cut.append(current)
             current = sentence
         else:
             current = f"{current} {sentence}".strip()
-    if current or not windows:
-        windows.append(current)
-    texts = tuple(f"{title}: {w}" if title and not w.startswith(title) else w for w in windows)
+    if current or not cut:
+        cut.append(current)
+    return cut
+
+
+@lru_cache(maxsize=1 << 18)
+def _cut(text: str, title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A passage's chunk texts and their hashes, kept between loads: cutting and hashing
+    every passage again took seconds at 80,000 passages after each write (issue #13)."""
+    texts = tuple(
+        f"{title}: {w}" if title and not w.startswith(title) else w for w in windows(text)
+    )
     return texts, tuple(input_hash(t) for t in texts)
 
 
@@ -274,12 +282,18 @@ class VectorIndex:
         ranked = sorted(best.items(), key=lambda item: -item[1])[:k]
         return [(self.ids[row], score) for row, score in ranked]
 
-    def vector(self, passage_id: str) -> np.ndarray | None:
-        """The passage's mean chunk vector (for 'similar to this passage')."""
+    def chunk_vectors(self, passage_id: str) -> np.ndarray | None:
+        """The vectors of the passage's chunks, in the order of `windows(passage.text)`."""
         row = self.row_of.get(passage_id)
         if row is None:
             return None
-        chunks = self.chunks[self.starts[row] : self.starts[row + 1]].astype(np.float32)
+        return self.chunks[self.starts[row] : self.starts[row + 1]].astype(np.float32)
+
+    def vector(self, passage_id: str) -> np.ndarray | None:
+        """The passage's mean chunk vector (for 'similar to this passage')."""
+        chunks = self.chunk_vectors(passage_id)
+        if chunks is None:
+            return None
         mean = chunks.mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-12)
 

@@ -13,7 +13,7 @@ from ingest.pipeline import ingest
 from search.knowledge.build import refresh
 from search.knowledge.practices import clean_statement
 from tests.conftest import CORPUS
-from tests.test_clean import assert_maps_to_source
+from tests.test_clean import assert_maps_to_source, in_order
 
 
 def source_text(store, record):
@@ -438,6 +438,56 @@ def test_answer_items_carry_exact_evidence(engine, store):
             for evidence in item.evidence:
                 text = store.document(evidence.document.id).text
                 assert_maps_to_source(evidence.text, text[evidence.start : evidence.end])
+
+
+def test_a_passage_item_quotes_its_sentences_about_the_question(engine, store):
+    """A passage given as an item is labelled by one of its sentence windows (the units
+    dense search ranks it by), the nearest the question in meaning among those about what
+    the question acts on, and not by the words it shares with the question: « au-delà »
+    is no subject. Its evidence quotes that window in the source, not the whole passage."""
+    from search.answer import answer
+    from search.evaluate import squash
+    from search.vectors import windows
+
+    found = answer(engine, "comment faire connaître nos réussites au-delà des convaincus ?")
+    items = [i for s in ("practices", "testimonies") for i in found.sections.get(s, [])]
+    passage_items = [i for i in items if i.vector is None]  # not a practice card
+    assert passage_items
+    for item in passage_items:
+        label = item.label.lower()
+        assert "au-delà" not in label or "réussi" in label or "convaincu" in label, label
+        evidence = item.evidence[0]
+        cut = [squash(w) for w in windows(evidence.passage.text)]
+        assert any(squash(item.label) in w for w in cut), item.label
+        assert evidence.passage.start <= evidence.start < evidence.end <= evidence.passage.end
+        assert in_order(squash(item.label), squash(evidence.text)), item.label
+        source = store.document(evidence.document.id).text
+        assert squash(evidence.text) == squash(source[evidence.start : evidence.end])
+    # The passages a person reads are quoted, not given whole.
+    assert any(
+        e.end - e.start < e.passage.end - e.passage.start for i in passage_items for e in i.evidence
+    )
+
+
+def test_an_excerpt_is_found_in_the_source_as_written():
+    """What cleaning changed (a line-end hyphen kept or removed, a footnote call, spaces)
+    does not stop an answer from quoting the source's own characters."""
+    from search.answer import _locate
+
+    source = (
+        "Avant. Cette question est importante mais au-\ndelà elle permet la coopé-\n"
+        "ration entre acteurs de l’économie sociale12 et des collectivités. Après."
+    )
+    passage = (0, len(source))
+    clean = (
+        "Cette question est importante mais au-delà elle permet la coopération entre "
+        "acteurs de l’économie sociale et des collectivités."
+    )
+    start, end = _locate(source, passage, clean)
+    assert source[start:end].startswith("Cette question")
+    assert source[start:end].endswith("collectivités.")
+    assert _locate(source, passage, "mais au-delà elle permet") is not None
+    assert _locate(source, passage, "rien de tel ici") is None
 
 
 def test_answer_groups_statements_and_keeps_votes(engine):
