@@ -71,16 +71,25 @@ _NAMED_LINE = re.compile(
 )
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|\s{3,})\s*\d{1,3}$")
 _REFERENCE_LINE = re.compile(r"[«\"“].+[»\"”]|https?://|\b(?:19|20)\d{2}\b")
-# The furniture of a blog or a CMS page: comment form, sharing buttons, navigation.
-_CHROME = re.compile(
+# The furniture of a blog or a CMS page. A comment form's first line starts the page's
+# tail (the form, then readers' comments): everything after it is chrome. The other
+# pieces (a byline, sharing buttons, navigation) are chrome line by line, and only as
+# short lines: a sentence of the report that opens « Publié par la mairie, ce guide… »
+# is kept, and what follows a byline is never lost.
+_COMMENT_FORM = re.compile(
     r"^(?:laisser un commentaire|laisser une réponse|votre adresse (?:e-?mail|de messagerie)|"
     r"les champs obligatoires|enregistrer mon nom|\d+ (?:thoughts?|réponses?|commentaires?) "
-    r"(?:on|sur|à)|partager(?: sur| cet article)?\s*:?$|share this|j['’]aime(?: ceci)?$|"
-    r"articles? (?:récents|similaires|précédent|suivant)|navigation (?:des|de l['’])|"
-    r"aller au contenu|rechercher\s*:?$|catégories\s*:?$|étiquettes\s*:?$|"
-    r"publié (?:le|par) |propulsé par|proudly powered|répondre$|reply$)",
+    r"(?:on|sur|à))",
     re.I,
 )
+_CHROME_LINE = re.compile(
+    r"^(?:partager(?: sur| cet article)?\s*:?$|share this|j['’]aime(?: ceci)?$|"
+    r"articles? (?:récents|similaires|précédent|suivant)|navigation (?:des|de l['’])|"
+    r"aller au contenu|rechercher\s*:?$|catégories\s*:?$|étiquettes\s*:?$|"
+    r"publié (?:le|par) [^,;]*$|propulsé par|proudly powered|répondre$|reply$)",
+    re.I,
+)
+CHROME_LINE_CHARS = 90
 _QUESTION = re.compile(r"\?\s*[»\"”)]?\s*(?:\([^)]*\))?\s*$")
 
 
@@ -94,9 +103,9 @@ def block_kinds(items: list[Structured]) -> list[str]:
         if block.kind == "note":
             kinds.append("note")
             continue
-        if _CHROME.match(text):
+        if _COMMENT_FORM.match(text):
             in_chrome = True  # everything after a comment form's first line is the form
-        if in_chrome:
+        if in_chrome or (len(text) <= CHROME_LINE_CHARS and _CHROME_LINE.match(text)):
             kinds.append("chrome")
             continue
         opened = _list_opened_by(item, text)

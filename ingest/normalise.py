@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from functools import cache
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
 @cache
@@ -25,3 +28,9 @@ def fold(text: str) -> str:
         return text
     text = text.replace("œ", "oe").replace("æ", "ae")
     return unicodedata.normalize("NFKD", text).translate(_without_combining())
+
+
+def name_key(text: str) -> str:
+    """A name as a person may type it: folded, hyphens, apostrophes and dots as spaces
+    (« jean francois caron » finds « Jean-François CARON », « m. dupont » « M DUPONT »)."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())

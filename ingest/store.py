@@ -11,6 +11,7 @@ branch in their code.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -80,6 +81,11 @@ class DocumentRow:
     page_starts: str
     text: str
     ingested_at: str
+
+    def page_at(self, offset: int) -> int:
+        """1-based page of the text's character at `offset` (as ExtractedDocument.page_at):
+        an excerpt cut from a passage that runs over a page break cites its own page."""
+        return max(1, bisect.bisect_right(json.loads(self.page_starts or "[]"), offset))
 
 
 @dataclass

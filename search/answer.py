@@ -397,7 +397,7 @@ class _Builder:
             document,
             start,
             end,
-            passage.page_start,
+            document.page_at(start),
         )
         self.used.add(passage.id)
         return Item(label, section, [evidence], position)

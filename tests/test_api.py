@@ -59,6 +59,11 @@ def test_search_filters_and_modes(server):
     )
     body = get(server, "/v1/search", q="co-construction", speaker="caron").json()
     assert all(r["speaker"] == "Jean-François CARON" for r in body["results"])
+    # A name typed without its hyphen and accents finds the speaker, in search and quotes.
+    typed = get(server, "/v1/search", q="élus", speaker="jean francois caron").json()
+    assert typed["results"] and all(r["speaker"] == "Jean-François CARON" for r in typed["results"])
+    quotes = get(server, "/v1/quotes", speaker="jean francois caron").json()["results"]
+    assert quotes and all(q["speaker"] == "Jean-François CARON" for q in quotes)
 
 
 @pytest.mark.parametrize(

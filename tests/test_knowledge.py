@@ -469,6 +469,25 @@ def test_a_passage_item_quotes_its_sentences_about_the_question(engine, store):
     )
 
 
+def test_answer_evidence_cites_the_page_of_its_excerpt(engine):
+    """An excerpt cut from a passage that runs over a page break cites the page it stands
+    on, not the passage's first page (a tester read CARON's words cited p. 10, on p. 11)."""
+    import json
+
+    from search.answer import answer
+
+    moved = 0
+    for question in ("comment mobiliser les élus ?", "comment évaluer un partenariat ?"):
+        for items in answer(engine, question).sections.values():
+            for evidence in (e for i in items for e in i.evidence):
+                starts = json.loads(evidence.document.page_starts)
+                page = sum(1 for s in starts if s <= evidence.start) or 1
+                assert evidence.page == page
+                assert evidence.passage.page_start <= page <= evidence.passage.page_end
+                moved += page != evidence.passage.page_start
+    assert moved
+
+
 def test_an_excerpt_is_found_in_the_source_as_written():
     """What cleaning changed (a line-end hyphen kept or removed, a footnote call, spaces)
     does not stop an answer from quoting the source's own characters."""

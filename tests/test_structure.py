@@ -219,3 +219,38 @@ def test_a_speaker_line_after_another_speaker_s_heading_heads_its_own_part(tmp_p
     second = passage_with(passages, "cantines des")
     assert second.speaker == "Marie MARTIN"
     assert "Marie MARTIN" in second.section and "DUPONT" not in second.section
+
+
+BLOG_POST = """# Un tiers-lieu rural ouvre ses portes
+
+Publié le 3 février 2025 par le réseau Bretagne Alliances
+
+Partager :
+
+La commune a réuni les habitants, les associations et deux entreprises pour ouvrir un
+tiers-lieu dans l'ancienne école, après six mois de rencontres publiques.
+
+Publié par la mairie de Givry, ce guide est libre de droits et peut être repris.
+
+## Ce qu'il faut faire
+
+Associer les habitants dès le premier jour, avant de dessiner les lieux.
+
+Laisser un commentaire
+
+Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués.
+
+Super article, merci pour le partage des retours d'expérience !
+"""
+
+
+def test_web_chrome_is_cut_line_by_line_and_only_a_comment_form_ends_the_page(tmp_path):
+    """A byline or sharing buttons are chrome themselves and nothing after them is lost
+    (a report whose first line was « Publié le … » used to be refused whole); a comment
+    form's first line starts the page's tail, readers' comments included."""
+    passages = _turns(tmp_path, "billet.md", BLOG_POST)
+    searched = " ".join(p.text for p in passages if p.kind != "chrome")
+    assert "ancienne école" in searched and "dès le premier jour" in searched
+    assert "libre de droits" in searched  # a sentence, not a byline
+    assert "Publié le 3 février" not in searched and "Partager" not in searched
+    assert "Super article" not in searched and "Votre adresse" not in searched

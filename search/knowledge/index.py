@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ingest.kinds import CONTENT
-from ingest.normalise import fold
+from ingest.normalise import name_key
 from ingest.store import DocumentRow, PassageRow
 from search import fusion
 from search.bm25 import BM25
@@ -212,8 +212,8 @@ class Knowledge:
         no quote."""
         rows = list(range(len(self.quotes)))
         if speaker:
-            wanted = fold(speaker)
-            rows = [i for i in rows if wanted in fold(self.quotes[i]["speaker"])]
+            wanted = name_key(speaker)
+            rows = [i for i in rows if wanted in name_key(self.quotes[i]["speaker"])]
         scored: list[tuple[int, float | None]] = [(i, None) for i in rows]
         if query and query.strip() and rows:
             hits = self.engine.search(query, QUOTE_PASSAGES)
@@ -243,13 +243,14 @@ class Knowledge:
     def actors_for(self, query: str | None, kind: str | None, k: int) -> list[dict]:
         """Actors whose name, other spellings or roles hold the query (accents and case
         aside), most present first; all of one kind, or all, without a query."""
-        wanted = fold(query.strip()) if query and query.strip() else None
+        wanted = name_key(query) if query and query.strip() else None
         found = [
             a
             for a in self.actors
             if (kind is None or a["kind"] == kind)
             and (
-                wanted is None or wanted in fold(" ".join([a["name"], *a["aliases"], *a["roles"]]))
+                wanted is None
+                or wanted in name_key(" ".join([a["name"], *a["aliases"], *a["roles"]]))
             )
         ]
         return found[:k]
