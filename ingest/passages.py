@@ -24,6 +24,8 @@ SPLIT_ABOVE = 1500
 # A passage shorter than this (a list's last item cut off by the size limit, a label) is
 # joined to its neighbour when both have the same section, speaker and kind.
 FRAGMENT = 120
+# A speaker's label line is at most this long (see _bare_label).
+BARE_LABEL_CHARS = 100
 _SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+(?=[«\"“(A-ZÀÂÉÈÊÎÔÛÇ0-9])")
 
 
@@ -97,7 +99,7 @@ def make_passages(items: list[Structured]) -> list[Passage]:
     for item, kind in zip(items, block_kinds(items), strict=True):
         if item.block.kind == "note" or kind in DROPPED:
             continue
-        if item.block.kind == "heading":
+        if item.block.kind == "heading" or _bare_label(item, kind):
             flush()
             current_key = None
             pending_headings.extend(_pieces(item.block))
@@ -121,6 +123,14 @@ def make_passages(items: list[Structured]) -> list[Passage]:
     passages = _without_fragments(passages)
     passages.extend(_note_passages(items, len(passages)))
     return passages
+
+
+def _bare_label(item: Structured, kind: str) -> bool:
+    """« Vincent BLANCHARD : » alone on its line, the speaker's words below: the label
+    opens the turn, like a heading, rather than standing as a passage of its own that
+    says nothing but a name (and ranks on it: « page blanche » found « BLANCHARD »)."""
+    text = item.block.text.strip()
+    return kind == "intro" and text.endswith(":") and len(text) <= BARE_LABEL_CHARS
 
 
 def _without_fragments(passages: list[Passage]) -> list[Passage]:

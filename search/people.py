@@ -10,7 +10,9 @@ question.
 A person is recognised by their surname, or by at least one distinctive word of their
 roles (an organisation, a place: « CELAVAR », « Lille ») together with a role noun in the
 singular or a who-said cue. A word is distinctive when at most two speakers' descriptions
-hold it and it is not common in the collection.
+hold it and it is not common in the collection, or when the question quotes it with the
+next or previous word of the role (« Mouvement associatif »: each word is common, the
+name is not).
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ class Person:
     name: str
     roles: list[str]
     terms: set[str] = field(default_factory=set)
+    # Consecutive words of a role (« mouvement associatif »): an organisation's name
+    # quoted whole designates even when each of its words is common.
+    phrases: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def surname(self) -> str:
@@ -121,6 +126,7 @@ class People:
         self.people = [Person(name, found) for name, found in sorted(roles.items())]
         for person in self.people:
             person.terms = set(_stems(" ".join([person.name, *person.roles])))
+            person.phrases = {pair for role in person.roles for pair in pairwise(_stems(role))}
         self.df = Counter(term for person in self.people for term in person.terms)
 
     def __len__(self) -> int:
@@ -145,13 +151,15 @@ class People:
         if not (roles or _WHO_CUES.search(query)):
             return None  # an organisation alone designates a subject, not a speaker
         role_stems = {stem(r) for r in roles}
+        pairs = set(pairwise(_stems(query)))
         scored = []
         for person in self.people:
             overlap = stems & person.terms
+            quoted = {t for pair in pairs & person.phrases for t in pair} - role_stems
             distinctive = {
                 t
                 for t in overlap - role_stems
-                if self.df[t] <= _DISTINCTIVE_DF and not self.common(t)
+                if self.df[t] <= _DISTINCTIVE_DF and (t in quoted or not self.common(t))
             }
             if distinctive:
                 scored.append((sum(self._idf(t) for t in overlap), person, overlap))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import groupby
 
 from ingest.extract.practices import warns
 from ingest.store import DocumentRow, PassageRow
@@ -54,6 +55,8 @@ YEAR_BOOST = 1.5
 # second half, which the first already names).
 _YEAR = re.compile(r"(?<![\d-])(?:19|20)\d{2}(?!\d)")
 # Kinds that are below content, whatever their score, unless the question asks for them.
+# How far below the tier above a lower tier's first result is shown (see _in_order).
+TIER_GAP = 0.01
 _FURNITURE = frozenset({"programme", "participants", "questions", "toc", "references"})
 # Cues by which a text announces advice, whatever extracted statements there are.
 _PRACTICE_CUES = re.compile(
@@ -143,4 +146,26 @@ def adjust(
         other = bool(speakers) and passage.speaker not in speakers
         return not found, passage.kind in below, other, -item.score
 
-    return sorted(out, key=tier)
+    return _in_order(sorted(out, key=tier), lambda item: tier(item)[:3])
+
+
+def _in_order(ranked: list[Ranked], tier_of: Callable[[Ranked], tuple]) -> list[Ranked]:
+    """Scores that read in the order shown. A lower tier (a programme line after the
+    content) may score above the tier before it: its scores are all lowered by the same
+    amount, to just below, so its own order and gaps stay, and the shift is shown among
+    the score's components (`tier`). A person reading « 0.71 » then « 1.39 » would think
+    the ranking broken."""
+    out: list[Ranked] = []
+    for _, members in groupby(ranked, key=tier_of):
+        out.extend(_below(list(members), out[-1].score if out else None))
+    return out
+
+
+def _below(members: list[Ranked], floor: float | None) -> list[Ranked]:
+    shift = 0.0 if floor is None else max(0.0, members[0].score - floor + TIER_GAP)
+    if not shift:
+        return members
+    return [
+        replace(m, score=m.score - shift, components={**m.components, "tier": round(-shift, 3)})
+        for m in members
+    ]

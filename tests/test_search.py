@@ -132,6 +132,33 @@ def test_people_are_recognised_by_the_roles_the_documents_give_them():
     assert "Partagées" not in mention.rest_of("selon la présidente de Terres Partagées")
 
 
+def test_an_organisation_named_whole_designates_its_person_though_its_words_are_common():
+    """« le Mouvement associatif »: « mouvement » and « associatif » are each common in a
+    collection of association reports, the name they make together is not."""
+    from search.people import People
+
+    people = People(
+        {
+            "Philippe JAHSHAN": ["Président du Mouvement associatif"],
+            "Anne PETIT": ["Directrice de l'Institut du mouvement"],
+        },
+        common=lambda term: term in {"mouv", "associ"},
+    )
+    found = people.find("que dit le président du Mouvement associatif ?")
+    assert [p.name for p in found.people] == ["Philippe JAHSHAN"]
+    # One common word alone still designates nobody.
+    assert people.find("que dit le président sur les associations ?") is None
+
+
+def test_scores_read_in_the_order_results_are_shown(engine):
+    """Furniture comes after content even when it scores higher: its scores are lowered
+    to just below, so that the list reads in descending order."""
+    for query in ("page blanche", "comment mobiliser les élus locaux ?"):
+        hits = engine.search(query, 10)
+        scores = [h.score for h in hits]
+        assert scores == sorted(scores, reverse=True), query
+
+
 def test_furniture_never_outranks_content_unless_asked_for(engine):
     kinds = [h.passage.kind for h in engine.search("comment mobiliser les élus locaux ?", 10)]
     furniture = {"programme", "participants", "questions", "toc", "references"}

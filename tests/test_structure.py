@@ -254,3 +254,27 @@ def test_web_chrome_is_cut_line_by_line_and_only_a_comment_form_ends_the_page(tm
     assert "libre de droits" in searched  # a sentence, not a byline
     assert "Publié le 3 février" not in searched and "Partager" not in searched
     assert "Super article" not in searched and "Votre adresse" not in searched
+
+
+COMMITMENTS = """## Engagements
+
+Vincent BLANCHARD :
+
+- Essaimer le labo des partenariats dans toute la région d'ici deux ans
+
+Thierry DU BOUETIEZ :
+
+- Contribuer à l'expérimentation autour de la notion de catalyseur d'innovation
+territoriale et l'expérimenter dans le département
+"""
+
+
+def test_a_speaker_s_bare_label_opens_their_turn_rather_than_standing_alone(tmp_path):
+    """« Vincent BLANCHARD : » alone on its line is no passage of its own (a name, which
+    ranked on chance words): it heads the words it introduces, as a heading would."""
+    passages = _turns(tmp_path, "engagements.md", COMMITMENTS)
+    assert not any(p.text.strip().endswith(":") and len(p.text) < 40 for p in passages)
+    first = passage_with(passages, "Essaimer le labo")
+    assert "Vincent BLANCHARD :" in first.text and first.speaker == "Vincent BLANCHARD"
+    second = passage_with(passages, "catalyseur d'innovation")
+    assert "Thierry DU BOUETIEZ :" in second.text and second.speaker == "Thierry DU BOUETIEZ"
