@@ -36,6 +36,25 @@ VERBATIM, REPORTED = "verbatim", "reported"
 TURN = re.compile(
     rf"^(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>\S.*)?$", re.S
 )
+# Where a role stops: a verb (« , a présenté », « , explique »), a relative clause, or the
+# subject of the talk or report.
+_ROLE_END = re.compile(
+    r",\s*(?:a|ont|avait|est|sont|s[’']est|qui|que|dont|sur|rapport|rapporteur)(?:\s|$)"
+    r"|,\s*(?:explique|souligne|ajoute|rappelle|déclare|indique|précise|estime|insiste|"
+    r"affirme|raconte|témoigne|confie|résume|observe|note|conclut|poursuit|répond|"
+    r"intervient|présente)\b"
+    # « Ministre de la Cohésion des territoires représentée par Hugo Bevort »: the rest is
+    # the person who stood in.
+    r"|\s+représenté(?:e|s|es)?\s+par\s"
+)
+
+
+def cut_role(text: str) -> str:
+    """The role a « NAME, role » line states, without what the sentence goes on to say
+    (« adjointe au maire, a témoigné » → « adjointe au maire »)."""
+    return _ROLE_END.split(" ".join(text.split()))[0].rstrip(" ,.")
+
+
 _LABEL = re.compile(rf"^(?P<name>{NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S)
 _NUMBERED_LABEL = re.compile(rf"^\d{{1,2}}\)\s*(?P<name>{NAME})\s*[,–-]\s*(?P<role>.+)$", re.S)
 # "Conclusion par X :", "Mot d'accueil de X", "… par X, Directrice de FACE Paris".
@@ -200,7 +219,7 @@ class _Walker:
             role = re.split(rf"\s(?:{re.escape(first)}\s+)?{re.escape(last)}\b", role, flags=re.I)[
                 0
             ]
-            role = role.strip().rstrip(",.") or None
+            role = cut_role(role) or None
         elif self.turn is not None and surname(self.turn.speaker) == surname(name):
             role = self.turn.role  # the label gave it; the question that follows does not
         self.turn = _Turn(

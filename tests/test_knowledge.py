@@ -572,10 +572,10 @@ BERNARD, directrice de l'association Les Liens, qui insiste aussi sur la formati
 """
 
 
-def _quotes_of(tmp_path, text):
+def _quotes_of(tmp_path, text, name="entretiens.txt"):
     from ingest.extract import quotes
 
-    extracted, items = _structured(tmp_path, "entretiens.txt", text)
+    extracted, items = _structured(tmp_path, name, text)
     return quotes.extract(items, extracted.text)
 
 
@@ -596,6 +596,39 @@ def test_quotes_are_whole_sentences_of_the_right_speaker(tmp_path):
     # « …, a déclaré X, qui insiste … »: the role is what the text says, not the clause.
     bernard = next(q for q in found if "perdre du temps" in q.text)
     assert bernard.speech == "verbatim" and bernard.role == "directrice de l'association Les Liens"
+
+
+TESTIMONIES = """## Témoignages
+
+Marie-Hélène DUVERNOIS, adjointe au maire de Givry-sur-Saône, a témoigné :
+
+Nous avons d'abord écouté les habitants pendant six mois, et nous retenons trois leviers :
+
+- associer les habitants dès le diagnostic ;
+- financer un poste d'animation pendant trois ans ;
+- signer une convention d'usage avec l'association.
+
+Yannick LE GALL, directeur de Kermoysan Solidaire, explique :
+
+Le plus dur n'a pas été de trouver l'argent mais de réunir des gens qui ne se parlaient
+plus, et voici pourquoi :
+
+## Programme
+
+9h30 Accueil des participants
+"""
+
+
+def test_a_quote_announcing_a_list_takes_the_list_and_roles_stop_at_the_verb(tmp_path):
+    """« … trois leviers : » is no whole quote without what it announces: it is quoted with
+    the speaker's list that follows, or not at all when none follows. A label « Name,
+    role, a témoigné : » or « …, explique : » gives the role without the verb."""
+    found = _quotes_of(tmp_path, TESTIMONIES, "temoignages.md")
+    duvernois = [q for q in found if q.speaker == "Marie-Hélène DUVERNOIS"]
+    assert len(duvernois) == 1 and duvernois[0].role == "adjointe au maire de Givry-sur-Saône"
+    assert "trois leviers :" in duvernois[0].text and "convention d'usage" in duvernois[0].text
+    assert all(not q.text.rstrip().endswith(":") for q in found)
+    assert not any("voici pourquoi" in q.text for q in found)
 
 
 def test_a_query_nothing_matches_gets_no_quote(engine):

@@ -25,11 +25,14 @@ from ingest.structure import (
     TURN,
     VERBATIM,
     Structured,
+    cut_role,
     normalise_name,
     surname,
 )
 
 MIN_WORDS = 6  # a sentence: at least this many words…
+# A sentence announcing a list (« … : ») is quoted with the items that follow, up to this.
+ANNOUNCED_CHARS = 1200
 _FIRST_PERSON_START = re.compile(r"^(?:je|j[’']|nous|on)\b", re.I)
 # « Discours : clarifier … », « passage à nouveau monde via … »: a label, then notes that
 # open on a lower-case infinitive or noun, no subject.
@@ -41,13 +44,6 @@ _WRAPPED = r"\n(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç«(])"  # a lower-cas
 _ROLE = re.compile(rf"(?P<name>{NAME}),\s*(?P<role>(?:[^:\n.;\-–]|[-–](?=\w)|{_WRAPPED}){{3,120}})")
 
 
-# Where a role stops: a verb, a relative clause, or the subject of the talk or report.
-_CLAUSE = re.compile(
-    r",\s*(?:a|ont|avait|est|sont|s[’']est|qui|que|dont|sur|rapport|rapporteur)\s"
-    # « Ministre de la Cohésion des territoires représentée par Hugo Bevort »: the rest is
-    # the person who stood in.
-    r"|\s+représenté(?:e|s|es)?\s+par\s"
-)
 # What follows « X, » when it is a clause of the sentence rather than X's role.
 _NOT_A_ROLE = re.compile(
     r"(?:vous|en|depuis|suite|qui|que|a|ont|avait|est|sont|s[’']est|dans|pour|avec|lors|"
@@ -63,7 +59,7 @@ def clean_role(text: str | None) -> str | None:
     """What follows « X, » as X's role, or None when it is a clause of the sentence:
     « directrice de la recherche au RAMEAU, a présenté … » → « directrice de la recherche
     au RAMEAU »; « qui insiste aussi sur … » → None."""
-    role = _CLAUSE.split(" ".join((text or "").split()))[0].rstrip(" ,")
+    role = cut_role(text or "")
     return None if not role or _NOT_A_ROLE.match(role) else role
 
 
@@ -116,7 +112,8 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
     every_role = all_roles_in(document_text)
     roles = {name: found[0] for name, found in every_role.items()}
     quotes: list[Quote] = []
-    for item in items:
+    announced: set[int] = set()  # items an announcing sentence took in
+    for index, item in enumerate(items):
         block = item.block
         if block.kind == "note":
             continue
@@ -124,9 +121,19 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
         # A paragraph that quotes someone inside the reporter's prose gives the quotation,
         # not the whole paragraph.
         if item.speaker and block.kind in ("paragraph", "item") and not quoted:
+            if index in announced:
+                continue
             turn = TURN.match(block.text)
             begin = turn.start("rest") if turn and turn.group("rest") else 0
-            text = block.text[begin:]
+            text, end = block.text[begin:], block.raw_end
+            if text.rstrip().endswith(":"):
+                # « … trois manières d'allumer le feu : » says nothing without its list.
+                listed = _announced_items(items, index)
+                if not listed:
+                    continue
+                announced.update(listed)
+                text = "\n".join([text.rstrip(), *(items[i].block.text for i in listed)])
+                end = items[listed[-1]].block.raw_end
             if is_sentence(text, list_item=block.kind == "item"):
                 quotes.append(
                     Quote(
@@ -134,7 +141,7 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                         role=completed_role(item.speaker_role, every_role.get(item.speaker, [])),
                         text=text,
                         start=block.raw_offset(begin),
-                        end=block.raw_end,
+                        end=end,
                         page=block.pages[0],
                         method="turn",
                         speech=item.speech or REPORTED,
@@ -160,3 +167,18 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                 )
             )
     return quotes
+
+
+def _announced_items(items: list[Structured], index: int) -> list[int]:
+    """The list items of the same speaker right after a sentence ending with « : », as
+    many as make a quote of reasonable length (ANNOUNCED_CHARS); none when no list follows."""
+    speaker, taken, size = items[index].speaker, [], 0
+    for following in range(index + 1, len(items)):
+        item = items[following]
+        if item.block.kind != "item" or item.speaker != speaker:
+            break
+        size += len(item.block.text)
+        if taken and size > ANNOUNCED_CHARS:
+            break
+        taken.append(following)
+    return taken
