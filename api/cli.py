@@ -365,17 +365,19 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         _print_json(summary)
         return
-    _echo(f"Store: {summary['store']} (schema v{summary['schema_version']})")
+    # « passages » as `show` and the documents list count them: the ones search reads.
+    documents = summary["per_document"]
+    _echo(f"Base : {summary['store']} (schéma v{summary['schema_version']})")
     _echo(
-        f"{summary['documents']} documents, {summary['passages']} passages "
-        f"({sum(d['searched'] for d in summary['per_document'])} searched)"
+        f"{summary['documents']} documents, {sum(d['searched'] for d in documents)} passages, "
+        f"{sum(d['notes'] for d in documents)} notes"
     )
     for model, count in summary["embeddings"].items():
-        _echo(f"embeddings [{model}]: {count}")
-    for doc in summary["per_document"]:
+        _echo(f"vecteurs [{model}] : {count}")
+    for doc in documents:
         _echo(
-            f"  {doc['id']:<28} {doc['kind']:<17} {doc['passages']:>4} passages "
-            f"({doc['searched']:>3} searched, {doc['notes']:>2} notes)  {doc['title'][:50]}"
+            f"  {doc['id']:<28} {doc['kind']:<17} {doc['searched']:>4} passages, "
+            f"{doc['notes']:>3} notes  {doc['title'][:50]}"
         )
 
 

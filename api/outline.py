@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingest.kinds import NOT_SEARCHED
 from ingest.store import DocumentRow, Store
 
 
@@ -50,7 +51,8 @@ def document_outline(store: Store, document: DocumentRow) -> dict:
         "kind": document.kind,
         "url": document.url,
         "pages": document.page_count,
-        "passages": sum(1 for p in passages if p.kind != "note"),
+        # Counted as everywhere (stats, the documents list): the passages search reads.
+        "passages": sum(1 for p in passages if p.kind not in NOT_SEARCHED),
         "notes": sum(1 for p in passages if p.kind == "note"),
         "ingested_at": document.ingested_at,
         "outline": outline,

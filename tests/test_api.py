@@ -97,6 +97,9 @@ def test_documents_and_outline(server):
     assert {d["file"] for d in documents} >= {"001_82aaa8b671886fce.txt"}
     outline = get(server, "/v1/documents/001_82aaa8b671886fce").json()
     assert outline["event"].startswith("5e") and outline["outline"]
+    # The list and the document count the same passages (a tester read 133 and 163).
+    listed = next(d for d in documents if d["id"] == "001_82aaa8b671886fce")
+    assert listed["passages"] == outline["passages"] > 100
     assert get(server, "/v1/documents/absent").status_code == 404
 
 

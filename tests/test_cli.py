@@ -83,6 +83,12 @@ def test_ingest_twice_then_stats_and_show(tmp_path):
     assert all(d["notes"] <= d["passages"] - d["searched"] for d in stats["per_document"])
     show = run("show", "001_82aaa8b671886fce.txt", data=data).stdout
     assert "5e Rencontre" in show and "MISE EN DEBAT" in show
+    # One count of a document's passages everywhere: the ones search reads.
+    outline = json.loads(run("show", "001_82aaa8b671886fce.txt", "--json", data=data).stdout)
+    listed = next(d for d in stats["per_document"] if d["file"] == "001_82aaa8b671886fce.txt")
+    assert outline["passages"] == listed["searched"] and outline["notes"] == listed["notes"]
+    printed = run("stats", data=data).stdout
+    assert f"{listed['searched']:>4} passages, {listed['notes']:>3} notes" in printed
 
 
 def test_failed_file_gives_exit_code_1_and_a_clear_line(tmp_path):

@@ -21,6 +21,7 @@ from api.outline import document_outline
 from api.paging import Offset
 from api.reading import DocumentText, document_text
 from api.routers.deps import App, Language, require_token
+from ingest.kinds import NOT_SEARCHED
 from ingest.metadata import KINDS
 from ingest.pipeline import FileResult, ingest_file
 from ingest.readers import SUPPORTED_SUFFIXES
@@ -136,7 +137,7 @@ def _summaries(app, documents: list) -> list[DocumentSummary]:
     wanted = {d.id for d in documents}
     counts: dict[str, int] = {}
     for passage in app.engine.passages.values():
-        if passage.kind == "text" and passage.document_id in wanted:
+        if passage.kind not in NOT_SEARCHED and passage.document_id in wanted:
             counts[passage.document_id] = counts.get(passage.document_id, 0) + 1
     return [
         DocumentSummary(
