@@ -591,7 +591,7 @@ def practices(
         _print_json(PracticesResponse(query=query, results=cards))
         return
     if not cards:
-        _echo("Aucune pratique.")
+        _echo("Aucune pratique pertinente." if query else "Aucune pratique.")
     for number, card in enumerate(cards, 1):
         avoid = " (à éviter)" if card.polarity == "avoid" else ""
         _echo(f"{number:>2}. {card.label}{avoid}", bold=True)

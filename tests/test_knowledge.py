@@ -100,6 +100,9 @@ def test_the_catalogue_puts_cards_about_what_a_practice_acts_on_first(engine):
     about = [analyse("élus")[0] in analyse(text) for text in texts]
     assert about[:2] == [True, True] and about == sorted(about, reverse=True)
     assert not about[[c.row["label"] for c in cards].index("Mobiliser les bonnes pratiques")]
+    # A query nothing in the collection answers lists no card (nor any passage or quote).
+    assert engine.knowledge.practices("zzqqxx blorf", 10) == []
+    assert engine.knowledge.practices(None, 3)
 
 
 # -- cases -------------------------------------------------------------------------

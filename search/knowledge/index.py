@@ -172,11 +172,15 @@ class Knowledge:
     # -- practices -------------------------------------------------------------
 
     def practices(self, query: str | None, k: int) -> list[Card]:
-        """Cards best matching a query, or the most supported cards without one."""
+        """Cards best matching a query, or the most supported cards without one. A query
+        search finds nothing relevant for (search.relevance) gets no card, as it gets no
+        passage and no quote: « zzqqxx » used to list ten cards."""
         if not self.cards:
             return []
         if not query or not query.strip():
             return self.cards[:k]
+        if not self.engine.search(query, 1):
+            return []
         vector = self.engine.embedder.embed_query(query)
         dense = np.array(
             [float((v @ vector).max()) if len(v) else -1.0 for v in self.statement_vectors]
