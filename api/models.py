@@ -221,6 +221,12 @@ class AnswerResponse(BaseModel):
     query: str
     sections: list[AnswerSection]
     reason: str | None = Field(None, description="why the answer is empty, when it is")
+    question: bool = Field(
+        True,
+        description="whether the query asks something (how to, who said, a fact, a case, "
+        "an action: « mobiliser les élus ») rather than words to look up (« page blanche »); "
+        "the page shows the answer only to a question",
+    )
 
 
 def answer_response(found: Answer) -> AnswerResponse:
@@ -244,6 +250,7 @@ def answer_response(found: Answer) -> AnswerResponse:
             )
             for name, items in found.sections.items()  # in the answer's order
         ],
+        question=found.question,
         reason=found.reason,
     )
 

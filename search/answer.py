@@ -32,7 +32,7 @@ from ingest.extract.practices import strip_list_marker
 from ingest.store import DocumentRow, PassageRow
 from search.engine import Results, SearchEngine
 from search.french import analyse
-from search.intent import acted_on, understand
+from search.intent import acted_on, is_question, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_against
 from search.snippet import best_sentences
@@ -116,6 +116,9 @@ class Answer:
     query: str
     sections: dict[str, list[Item]]
     reason: str | None = None
+    # Whether the query asks something (search.intent.is_question): the page shows an
+    # answer to a question, and only passages for words looked up.
+    question: bool = True
 
     @property
     def documents(self) -> set[str]:
@@ -133,7 +136,7 @@ def votes_of(text: str) -> int | None:
 def answer(engine: SearchEngine, query: str) -> Answer:
     hits: Results = engine.search(query, DEPTH)
     if not hits:
-        return Answer(query, {}, hits.reason)
+        return Answer(query, {}, hits.reason, is_question(query))
     rank: dict[str, int] = {}
     for position, hit in enumerate(hits):
         for passage in [hit.passage, *(p for p, _ in hit.also_in)]:
@@ -157,6 +160,7 @@ def answer(engine: SearchEngine, query: str) -> Answer:
             for name in order
             if sections[name]
         },
+        question=is_question(query),
     )
 
 

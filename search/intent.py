@@ -165,3 +165,18 @@ def understand(query: str) -> Intent:
     else:
         kind = OTHER
     return Intent(kind, asks, bool(_WARNS.search(query)))
+
+
+_INFINITIVE_START = re.compile(r"^\s*(?:[sm]['’]\s*)?[a-zàâçéèêëîïôûù]+(?:er|ir|re)\b", re.I)
+
+
+def is_question(query: str) -> bool:
+    """Whether the text asks something (how to, who said, a fact, a case, or an action
+    in the infinitive: « mobiliser les élus ») rather than giving words to look up
+    (« page blanche », a researcher's phrase): a question gets an answer, words get the
+    passages that hold them."""
+    return (
+        understand(query).kind != OTHER
+        or query.rstrip().endswith("?")
+        or bool(_INFINITIVE_START.match(query))
+    )

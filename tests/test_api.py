@@ -242,8 +242,12 @@ def test_answer_endpoint_has_the_promised_shape(server):
     evidence = body["sections"][0]["items"][0]["evidence"][0]
     assert {"text", "citation", "passage_id", "start", "end", "document"} <= evidence.keys()
     assert {"id", "file", "title", "event", "date"} <= evidence["document"].keys()
+    assert body["question"] is True
     empty = get(server, "/v1/answer", q="xyzzyqq blorf").json()
     assert empty["sections"] == [] and empty["reason"]
+    # Words looked up are no question: the page lists their passages only.
+    assert get(server, "/v1/answer", q="page blanche").json()["question"] is False
+    assert get(server, "/v1/answer", q="mobiliser les élus").json()["question"] is True
     assert get(server, "/v1/answer", q="  ").status_code == 422
 
 

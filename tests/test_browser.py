@@ -308,6 +308,16 @@ def test_a_question_shows_the_answer_before_the_passages(page):
         assert label[:40] not in item.locator(".citation").inner_text()
 
 
+def test_words_looked_up_show_passages_and_no_answer(page):
+    """A researcher's phrase (« page blanche ») is words to find, not a question: the
+    passages that hold them, without « Ce qui marche » above them."""
+    page.get_by_label("Votre question").fill("page blanche")
+    page.keyboard.press("Enter")
+    page.locator("#results .result").first.wait_for()
+    assert "page blanche" in page.locator("#results .result").first.inner_text()
+    assert page.locator("#answer").is_hidden()
+
+
 def test_nonsense_says_there_is_nothing_relevant(page):
     page.get_by_label("Votre question").fill("xyzzyqq blorf")
     page.keyboard.press("Enter")

@@ -417,7 +417,7 @@ async function runSearch(params) {
     $("#status").textContent = data.results.length
       ? `${span("Passages", data)} pour « ${query} »`
       : `Aucun résultat pertinent pour « ${query} » : ${data.reason || "rien de trouvé"}.`;
-    if (answer) showAnswer(answer);
+    if (answer && answer.question) showAnswer(answer);
     $("#results-title").hidden = !data.results.length;
     $("#results").setAttribute("start", data.offset + 1);
     $("#results").replaceChildren(...data.results.map((result) => resultItem(result, true)));
