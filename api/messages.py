@@ -57,6 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "donnez exactement un paramètre parmi passage_id, case_id ou text",
         "en": "give exactly one of passage_id, case_id or text",
     },
+    "similar.empty": {
+        "fr": "la description est vide : décrivez le cas en quelques phrases",
+        "en": "the description is empty: describe the case in a few sentences",
+    },
     "document.unknown": {"fr": "aucun document « {id} »", "en": "no document '{id}'"},
     "passage.unknown": {"fr": "aucun passage « {id} »", "en": "no passage '{id}'"},
     "actor.unknown": {"fr": "aucun acteur « {id} »", "en": "no actor '{id}'"},

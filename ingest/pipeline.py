@@ -95,7 +95,9 @@ def _walk(folder: Path) -> tuple[list[Path], list[FileResult]]:
         base = Path(root)
         for name in sorted(folders):
             if name.startswith("."):
-                skipped.append(_skipped(base / name, "hidden folder (name starts with a dot)"))
+                skipped.append(
+                    _skipped(base / name, "dossier caché (son nom commence par un point)")
+                )
         folders[:] = [name for name in folders if not name.startswith(".")]
         for name in names:
             path = base / name

@@ -125,6 +125,8 @@ def test_similar_by_passage_and_by_text(server):
     body = get(server, "/v1/similar", text="xyzzyqq blorf").json()
     assert body["results"] == [] and body["cases"] == [] and body["reason"]
     assert get(server, "/v1/similar").status_code == 400
+    blank = get(server, "/v1/similar", text="  ")
+    assert blank.status_code == 422 and "description est vide" in blank.json()["error"]
 
 
 def test_upload_needs_the_token(server):

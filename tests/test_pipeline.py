@@ -194,6 +194,6 @@ def test_hidden_files_and_folders_are_reported_as_skipped(fresh_store, tmp_path)
     assert skipped == {
         "..txt": "fichier caché (son nom commence par un point)",
         ".x.txt": "fichier caché (son nom commence par un point)",
-        ".brouillons": "hidden folder (name starts with a dot)",
+        ".brouillons": "dossier caché (son nom commence par un point)",
     }
     assert report.summary()["added"] == 1 and report.summary()["skipped"] == 3

@@ -61,7 +61,7 @@ class DocumentEdit(BaseModel):
 
     title: str | None = Field(None, min_length=1, max_length=300)
     event: str | None = Field(None, max_length=300)
-    date: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    date: str | None = Field(None, description="AAAA, AAAA-MM ou AAAA-MM-JJ (YYYY-MM-DD)")
     place: str | None = Field(None, max_length=200)
     kind: Literal[KINDS] | None = Field(None, description="document kind: " + ", ".join(KINDS))
 
@@ -72,7 +72,7 @@ class DocumentEdit(BaseModel):
         if value is not None:
             padded = value + "-01" * (2 - value.count("-"))
             if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) or not _is_date(padded):
-                raise ValueError("YYYY, YYYY-MM or YYYY-MM-DD")
+                raise ValueError("date attendue : AAAA, AAAA-MM ou AAAA-MM-JJ, un jour qui existe")
         return value
 
 

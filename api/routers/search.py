@@ -57,6 +57,8 @@ def similar(
 ) -> SimilarResponse:
     """Passages of other documents and cases close to a passage, a case or a description."""
     given = [v for v in (passage_id, case_id, text and text.strip()) if v]
+    if not given and text is not None:
+        raise ApiError(422, "similar.empty")  # « text= »: a description left blank
     if len(given) != 1:
         raise ApiError(400, "similar.one_of")
     try:
