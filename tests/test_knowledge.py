@@ -611,6 +611,9 @@ Nous avons d'abord écouté les habitants pendant six mois, et nous retenons tro
 - financer un poste d'animation pendant trois ans ;
 - signer une convention d'usage avec l'association.
 
+Elle a ajouté : « Sans une animatrice salariée à mi-temps, le lieu se serait arrêté au
+bout d'un an. »
+
 Yannick LE GALL, directeur de Kermoysan Solidaire, explique :
 
 Le plus dur n'a pas été de trouver l'argent mais de réunir des gens qui ne se parlaient
@@ -628,9 +631,13 @@ def test_a_quote_announcing_a_list_takes_the_list_and_roles_stop_at_the_verb(tmp
     role, a témoigné : » or « …, explique : » gives the role without the verb."""
     found = _quotes_of(tmp_path, TESTIMONIES, "temoignages.md")
     duvernois = [q for q in found if q.speaker == "Marie-Hélène DUVERNOIS"]
-    assert len(duvernois) == 1 and duvernois[0].role == "adjointe au maire de Givry-sur-Saône"
-    assert "trois leviers :" in duvernois[0].text and "convention d'usage" in duvernois[0].text
+    assert all(q.role == "adjointe au maire de Givry-sur-Saône" for q in duvernois)
+    levers = next(q for q in duvernois if "trois leviers :" in q.text)
+    assert "convention d'usage" in levers.text
     assert all(not q.text.rstrip().endswith(":") for q in found)
+    # The report's frame (« Elle a ajouté : ») is not the speaker's words.
+    added = next(q for q in found if "animatrice salariée" in q.text)
+    assert added.speaker == "Marie-Hélène DUVERNOIS" and added.text.startswith("Sans une")
     assert not any("voici pourquoi" in q.text for q in found)
 
 

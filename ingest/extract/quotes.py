@@ -31,6 +31,12 @@ from ingest.structure import (
 )
 
 MIN_WORDS = 6  # a sentence: at least this many words…
+# The report's frame around a speaker's words within their turn: « Elle a ajouté :
+# « … » », « Il précise : « … » ».
+_FRAMED = re.compile(
+    r"^(?:il|elle)s?\s+(?:a\s+|ont\s+)?[a-zéèêàâîôûç]+\s*:\s*«\s*(?P<quote>.+?)\s*»\s*$",
+    re.I | re.S,
+)
 # A sentence announcing a list (« … : ») is quoted with the items that follow, up to this.
 ANNOUNCED_CHARS = 1200
 _FIRST_PERSON_START = re.compile(r"^(?:je|j[’']|nous|on)\b", re.I)
@@ -124,8 +130,12 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
             if index in announced:
                 continue
             turn = TURN.match(block.text)
+            framed = _FRAMED.match(block.text)
             begin = turn.start("rest") if turn and turn.group("rest") else 0
             text, end = block.text[begin:], block.raw_end
+            if framed:  # « Elle a ajouté : « … » »: the words, not the report's frame
+                begin, finish = framed.span("quote")
+                text, end = block.text[begin:finish], block.raw_offset(finish - 1) + 1
             if text.rstrip().endswith(":"):
                 # « … trois manières d'allumer le feu : » says nothing without its list.
                 listed = _announced_items(items, index)
