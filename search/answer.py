@@ -32,7 +32,7 @@ from ingest.extract.practices import strip_list_marker
 from ingest.store import DocumentRow, PassageRow
 from search.engine import Results, SearchEngine
 from search.french import analyse
-from search.intent import acted_on, is_question, understand
+from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_against
 from search.snippet import best_sentences
@@ -186,7 +186,8 @@ class _Builder:
         self.rank = rank
         self.query_vector = engine.embedder.embed_query(query)
         self.query = query
-        self.warns = understand(query).warns
+        self.intent = understand(query)
+        self.warns = self.intent.warns
         self.used: set[str] = set()  # passages already standing behind an item
 
     def _evidence(self, record: dict) -> Evidence | None:
@@ -407,14 +408,21 @@ class _Builder:
         return Item(label, section, [evidence], position)
 
     def cases(self) -> list[Item]:
-        """Cases named in the passages found, then cases like the question."""
+        """Cases named in the passages found (who did what they say), then, when the
+        question asks for precedents (search.intent.CASE), cases like it. A how-to
+        question used to get the three cases most like it too, the same few whatever it
+        asked; the passages that answer it name the ones that did it."""
         named = [
             case
             for case in self.knowledge.cases
             if any(pid in self.rank for pid in case.passage_ids)
         ]
         named.sort(key=lambda c: min(self.rank.get(pid, len(self.rank)) for pid in c.passage_ids))
-        similar = [s.case for s in self.knowledge.similar_to_text(self.query, LIMITS["cases"])]
+        similar = (
+            [s.case for s in self.knowledge.similar_to_text(self.query, LIMITS["cases"])]
+            if self.intent.kind == CASE
+            else []
+        )
         items = []
         unique = {case.id: case for case in [*similar[::-1], *named[::-1]]}  # first wins
         for case in reversed(list(unique.values())):

@@ -491,6 +491,22 @@ def test_answer_evidence_cites_the_page_of_its_excerpt(engine):
     assert moved
 
 
+def test_an_answer_s_cases_are_those_its_passages_name_unless_precedents_are_asked(engine):
+    """A how-to question's « Cas » are the initiatives named in the passages found (who
+    did it), not also the cases most like the question (the same few every time); a
+    question asking for precedents gets the cases like it too."""
+    from search.answer import DEPTH, answer
+
+    questions = ("comment valoriser les résultats d'une alliance ?", "comment mobiliser les élus ?")
+    for question in questions:
+        top = [h.passage.id for h in engine.search(question, DEPTH)]
+        named = {c for pid in top for c in engine.knowledge.cases_of(pid)}
+        cases = answer(engine, question).sections.get("cases", [])
+        assert all(item.case_id in named for item in cases), question
+    asked = answer(engine, "existe-t-il des exemples de communes rurales qui coopèrent ?")
+    assert asked.sections.get("cases")
+
+
 def test_an_excerpt_is_found_in_the_source_as_written():
     """What cleaning changed (a line-end hyphen kept or removed, a footnote call, spaces)
     does not stop an answer from quoting the source's own characters."""
