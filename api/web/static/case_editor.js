@@ -48,6 +48,26 @@ function changedFields(form, page) {
   return changed;
 }
 
+// Only a case an editor created can be deleted (DELETE /v1/cases/{id}); then the list.
+function deleteButton(page, token, status) {
+  return el("button", {
+    type: "button",
+    class: "danger",
+    onclick: async () => {
+      sessionStorage.setItem(TOKEN_KEY, token.value);
+      status.textContent = "Suppression…";
+      try {
+        await api(`/v1/cases/${encodeURIComponent(page.id)}`, {
+          method: "DELETE", headers: { Authorization: `Bearer ${token.value}` },
+        });
+        go(viewUrl("cases"));
+      } catch (error) {
+        status.textContent = `Erreur : ${error.message}`;
+      }
+    },
+  }, "Supprimer ce cas");
+}
+
 // The form for a case page (`page` from GET /v1/cases/{id}), or for a new case (page null).
 function caseForm(page) {
   const current = page || { name: "", themes: [], levers: [], dates: [], results: [] };
@@ -65,6 +85,7 @@ function caseForm(page) {
       caseField(prefix, name, `${label} (un par ligne)`, (current[name] || []).join("\n"), true)),
     el("label", { for: token.id }, "Jeton d’écriture", token),
     el("button", { type: "submit" }, page ? "Enregistrer" : "Créer le cas"),
+    page && page.created ? deleteButton(page, token, status) : null,
     status);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
