@@ -20,6 +20,7 @@ from search.knowledge.case_pages import (
     CasePage,
     edited_cases,
     extracted_fields,
+    is_created,
     page,
     written_text,
 )
@@ -138,8 +139,8 @@ class Knowledge:
             for case in self.cases
         }
         # A case an editor wrote has no passage: it is compared on what they wrote.
-        self._written = [c for c in self.cases if not c.passage_ids]
-        texts = [written_text(self.case_edits.get(c.id, {"name": c.name})) for c in self._written]
+        self._written = [c for c in self.cases if is_created(c.id)]
+        texts = [written_text(self.case_edits[c.id]) for c in self._written]
         written = embed_cached(store, engine.embedder, texts) if texts else []
         self._case_vectors.update(zip((c.id for c in self._written), written, strict=True))
         self.actors = [
