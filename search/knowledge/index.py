@@ -148,6 +148,7 @@ class Knowledge:
             for row in store.records("actors")
         ]
         self.actors.sort(key=lambda a: (-len(a["passage_ids"]), a["name"]))  # most present first
+        self._actor_by_id = {a["id"]: a for a in self.actors}
         self._actor_rank = {a["id"]: n for n, a in enumerate(self.actors)}
         self._actors_in: dict[str, list[str]] = {}  # passage id → the actors it names
         for actor in self.actors:
@@ -277,7 +278,7 @@ class Knowledge:
         return found[:k]
 
     def actor(self, actor_id: str) -> dict | None:
-        return next((a for a in self.actors if a["id"] == actor_id), None)
+        return self._actor_by_id.get(actor_id)
 
     def actor_passages(self, actor: dict) -> list[PassageRow]:
         return [self.engine.passages[p] for p in actor["passage_ids"] if p in self.engine.passages]
@@ -294,8 +295,7 @@ class Knowledge:
             for other in self._actors_in.get(pid, ())
             if other != actor["id"]
         )
-        by_id = {a["id"]: a for a in self.actors}
-        return [(by_id[i], n) for i, n in counts.most_common(k)]
+        return [(self._actor_by_id[i], n) for i, n in counts.most_common(k)]
 
     # -- cases -----------------------------------------------------------------
 
@@ -318,11 +318,13 @@ class Knowledge:
         return None if case is None else self.page_of(case)
 
     def page_of(self, case: Case) -> CasePage:
+        """The page of a case as every view shows it (the list takes its values from it)."""
         passages = self.case_passages(case)
         own = [p.id for p in passages]
         shared = Counter(a for pid in own for a in self._actors_in.get(pid, ()))
-        by_id = {a["id"]: a for a in self.actors}
-        actors = [by_id[a] for a in sorted(shared, key=lambda a: (-shared[a], self._actor_rank[a]))]
+        # Most named in the case's passages first, then most present in the documents.
+        ranked = sorted(shared, key=lambda a: (-shared[a], self._actor_rank[a]))
+        actors = [self._actor_by_id[a] for a in ranked]
         statements = [s for pid in own for s in self._statements_in.get(pid, ())]
         extracted = extracted_fields(case, passages, actors, statements)
         return page(case, extracted, self.case_edits.get(case.id, {}), passages)
@@ -338,7 +340,8 @@ class Knowledge:
         return list({c.id: c for c in [*named, *similar]}.values())[:k]
 
     def case_vector(self, case: Case) -> np.ndarray | None:
-        """Mean vector of the passages that name the case."""
+        """Mean vector of the passages that name the case; for a case an editor created,
+        the vector of what they wrote."""
         return self._case_vectors.get(case.id)
 
     def similar_cases(self, text: str, k: int, exclude: Case | None = None) -> list[SimilarCase]:
