@@ -399,6 +399,11 @@ def test_an_editors_case_is_listed_says_it_has_no_source_and_is_deleted_on_its_p
     assert detail.get_by_role("heading", name="Sources").count() == 0
     detail.get_by_text("Compléter ou corriger cette fiche").click()
     detail.get_by_label("Jeton d’écriture").fill("jeton-de-test")
+    detail.get_by_label("habitants").check()
+    detail.get_by_role("button", name="Enregistrer").click()
+    detail.get_by_text("Types d’acteurs : habitants").wait_for()
+    assert httpx.get(f"{server}/v1/cases/{case_id}").json()["actor_kinds"] == ["habitants"]
+    detail.get_by_text("Compléter ou corriger cette fiche").click()
     detail.get_by_role("button", name="Supprimer ce cas").click()
     page.wait_for_url(re.compile(r"view=cases$"))
     page.goto(f"{server}/?view=cases&page=3")
