@@ -640,8 +640,7 @@ def cases(
     engine = _engine()
     knowledge = engine.knowledge
     found = [
-        case_model(c, knowledge.case_passages(c), engine.documents)
-        for c in knowledge.cases_for(query, k)
+        case_model(knowledge.page_of(c), engine.documents) for c in knowledge.cases_for(query, k)
     ]
     if as_json:
         _print_json(CasesResponse(query=query, results=found))
@@ -658,9 +657,14 @@ def _print_case(
     title = typer.style(_safe(f"{number:>2}. {case.name}{place}"), bold=True)
     typer.echo(title + _safe(f" — {case.id}{similarity}"))
     _echo(f"    {case.description[:200]}")
+    named = ", ".join(a.get("name", "?") for a in case.actors)
+    _echo(f"    territoire : {case.territory_type or '—'} · acteurs : {named or '—'}")
     _echo(
-        f"    acteurs : {', '.join(case.actors) or '—'} · leviers : {', '.join(case.levers) or '—'}"
+        f"    types d’acteurs : {', '.join(case.actor_kinds) or '—'}"
+        f" · leviers : {', '.join(case.levers) or '—'}"
     )
+    if case.created:
+        _echo("    fiche créée par un éditeur (sans extrait source)")
     for reason in reasons or []:
         _echo(f"    ↳ {reason}", fg="green")
     for source in case.sources[:3]:

@@ -76,8 +76,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "case '{id}' was created by hand: its name cannot be cleared",
     },
     "case.exists": {
-        "fr": "le cas « {id} » existe : modifiez-le avec PUT",
-        "en": "case '{id}' exists: edit it with PUT",
+        "fr": "un cas porte déjà ce nom : « {name} » ({id}) ; modifiez-le avec PUT",
+        "en": "a case already bears this name: '{name}' ({id}); edit it with PUT",
+    },
+    "case.extracted": {
+        "fr": "le cas « {id} » vient des documents : seul un cas créé par un éditeur se "
+        "supprime (corrigez ses champs avec PUT)",
+        "en": "case '{id}' comes from the documents: only a case an editor created can be "
+        "deleted (correct its fields with PUT)",
     },
     # -- uploads, one message per file --
     "upload.none": {"fr": "aucun fichier envoyé", "en": "no file uploaded"},

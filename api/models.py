@@ -16,8 +16,13 @@ from search.citations import quote_excerpt, reference
 from search.engine import Hit, Results, SearchEngine
 from search.facets import facets
 from search.knowledge.actors import TYPE_LABELS
-from search.knowledge.case_pages import EDITABLE, TERRITORY_TYPE_NAMES, CasePage
-from search.knowledge.cases import Case
+from search.knowledge.case_pages import (
+    ACTOR_KIND_NAMES,
+    EDITABLE,
+    TERRITORY_TYPE_NAMES,
+    CasePage,
+    is_created,
+)
 from search.knowledge.index import Card, QuoteHit, at_page
 from search.snippet import snippet
 from search.speakers import Speaker
@@ -403,42 +408,39 @@ class QuotesResponse(Paged):
 
 
 class CaseModel(BaseModel):
+    """A case as listed and compared: the same values as its page (GET /v1/cases/{id})."""
+
     id: str
     name: str
     place: str | None = Field(description="commune, department, region or country the text gives")
-    actors: list[str]
-    territories: list[str] = Field(
-        description="types of territory its own passages speak of, most said first: "
-        + ", ".join(TERRITORY_TYPE_NAMES)
+    territory_type: str | None = Field(description=", ".join(TERRITORY_TYPE_NAMES))
+    actor_kinds: list[str] = Field(
+        description="kinds of actors it brings together: " + ", ".join(ACTOR_KIND_NAMES)
+    )
+    actors: list[dict] = Field(
+        description="[{id, name, type, label}] named in the case's passages (label: in French), "
+        "or set by an editor"
     )
     levers: list[str]
     description: str
     documents: int
-    sources: list[SourceRef]
-
-
-class CasePageModel(BaseModel):
-    """A case's page: every field, editors' values over extracted ones, and the sources."""
-
-    id: str
-    name: str
-    place: str | None
-    territory_type: str | None = Field(description=", ".join(TERRITORY_TYPE_NAMES))
-    description: str
-    actors: list[dict] = Field(
-        description="[{id, name, type, label}] named in the case's passages (label: in French)"
-    )
-    themes: list[str]
-    levers: list[str]
-    dates: list[str]
-    results: list[str] = Field(description="sentences of the sources that state a result")
-    lessons: list[dict] = Field(description="[{text, polarity}]: practices the sources state")
+    created: bool = Field(description="an editor created it (DELETE /v1/cases/{id} removes it)")
     edited: list[str] = Field(description="the fields an editor set (kept over re-ingests)")
     sources: list[SourceRef]
 
 
+class CasePageModel(CaseModel):
+    """A case's page: every field, editors' values over extracted ones, and the sources."""
+
+    themes: list[str]
+    dates: list[str]
+    results: list[str] = Field(description="sentences of the sources that state a result")
+    lessons: list[dict] = Field(description="[{text, polarity}]: practices the sources state")
+
+
 # The types a case page's territory takes, the same for editors as for extraction.
 TerritoryType = Literal[TERRITORY_TYPE_NAMES]  # type: ignore[valid-type]
+ActorKind = Literal[ACTOR_KIND_NAMES]  # type: ignore[valid-type]
 
 
 class CaseEdit(BaseModel):
@@ -450,6 +452,7 @@ class CaseEdit(BaseModel):
     place: str | None = Field(None, max_length=200)
     territory_type: TerritoryType | None = None
     description: str | None = Field(None, max_length=5000)
+    actor_kinds: list[ActorKind] | None = None
     actors: list[dict] | None = None
     themes: list[str] | None = None
     levers: list[str] | None = None
@@ -460,14 +463,22 @@ class CaseEdit(BaseModel):
 
 def case_page_model(found: CasePage, documents: dict[str, DocumentRow]) -> CasePageModel:
     fields = {k: found.fields.get(k) for k in EDITABLE}
-    for listed in ("actors", "themes", "levers", "dates", "results", "lessons"):
+    for listed in ("actor_kinds", "actors", "themes", "levers", "dates", "results", "lessons"):
         fields[listed] = fields[listed] or []
     return CasePageModel(
         id=found.case.id,
         **{**fields, "description": fields["description"] or ""},
+        documents=found.case.documents,
+        created=is_created(found.case.id),
         edited=found.edited,
         sources=[source_ref(p, documents[p.document_id]) for p in found.sources],
     )
+
+
+def case_model(found: CasePage, documents: dict[str, DocumentRow]) -> CaseModel:
+    """A case as lists show it: its page's own values, without the page's long fields."""
+    page = case_page_model(found, documents)
+    return CaseModel(**page.model_dump(include=set(CaseModel.model_fields)))
 
 
 class SimilarCaseModel(BaseModel):
@@ -541,22 +552,6 @@ def quote_model(hit: QuoteHit) -> QuoteModel:
     )
 
 
-def case_model(
-    case: Case, passages: list[PassageRow], documents: dict[str, DocumentRow]
-) -> CaseModel:
-    return CaseModel(
-        id=case.id,
-        name=case.name,
-        place=case.place,
-        actors=case.actors,
-        territories=case.territories,
-        levers=case.levers,
-        description=case.description,
-        documents=case.documents,
-        sources=[source_ref(p, documents[p.document_id]) for p in passages],
-    )
-
-
 def similar_response(
     engine, passage_id: str | None, case_id: str | None, text: str | None, k: int
 ) -> SimilarResponse:
@@ -599,7 +594,7 @@ def similar_response(
         reason=base.reason,
         cases=[
             SimilarCaseModel(
-                case=case_model(s.case, knowledge.case_passages(s.case), engine.documents),
+                case=case_model(knowledge.page_of(s.case), engine.documents),
                 score=round(s.score, 4),
                 reasons=s.reasons,
             )

@@ -259,6 +259,15 @@ class Store(ABC):
         """Merge `fields` into the case's edits (None removes a field); the merged edits."""
         return self._merge_edit("case_edits", case_id, fields)
 
+    def delete_case_edit(self, case_id: str) -> bool:
+        """Forget every field editors set on a case (a case they created goes with them);
+        whether there were any."""
+        return self._delete_edit("case_edits", case_id)
+
+    @abstractmethod
+    def _delete_edit(self, table: str, key: str) -> bool:
+        """Remove the row `key` of an edits table; whether there was one."""
+
     @abstractmethod
     def _merge_edit(self, table: str, key: str, fields: dict) -> dict:
         """One editor's change to the row `key` of an edits table, all or nothing (through

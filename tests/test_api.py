@@ -320,6 +320,114 @@ def test_an_editor_creates_a_case_page(server):
     )
 
 
+FABRIQUE = {
+    "name": "La Fabrique des Voisins",
+    "place": "Givry-sur-Saône",
+    "territory_type": "rural",
+    "description": "Un café associatif de village où les habitants prêtent leurs outils et "
+    "partagent leurs savoir-faire avec les artisans du bourg.",
+}
+FABRIQUE_LIKE = "un café de village où les habitants partagent leurs outils"
+
+
+def similar_named(server, text: str) -> dict[str, dict]:
+    found = get(server, "/v1/similar", text=text, k=10).json()["cases"]
+    return {c["case"]["name"]: c for c in found}
+
+
+def test_an_editors_case_is_listed_found_compared_then_deleted(server):
+    """Issue #12: a case an editor creates is in the list, found by its name and among
+    similar cases like the others, its page says it has no source; deleted, it is gone."""
+    before = get(server, "/v1/cases", k=100).json()["results"]
+    created = httpx.post(f"{server}/v1/cases", json=FABRIQUE, headers=TOKEN)
+    assert created.status_code == 201
+    case_id = created.json()["id"]
+    assert case_id == "case-ed-la-fabrique-des-voisins" and created.json()["sources"] == []
+    listed = get(server, "/v1/cases", k=100).json()["results"]
+    assert len(listed) == len(before) + 1
+    mine = next(c for c in listed if c["id"] == case_id)
+    assert mine["created"] and mine["territory_type"] == "rural" and mine["documents"] == 0
+    assert not any(c["created"] for c in before if c["name"] != "Jardins de la Bastide")
+    by_name = get(server, "/v1/cases", q="Fabrique des Voisins").json()["results"]
+    assert by_name[0]["id"] == case_id
+    found = similar_named(server, FABRIQUE_LIKE)["La Fabrique des Voisins"]
+    assert "même type de territoire : rural" in found["reasons"]
+    assert any(r.startswith("fiche rédigée par un éditeur : « Un café") for r in found["reasons"])
+    # Compared from its own page, it is never its own similar case.
+    from_case = get(server, "/v1/similar", case_id=case_id, k=5).json()
+    assert from_case["cases"] and all(c["case"]["id"] != case_id for c in from_case["cases"])
+
+    assert httpx.delete(f"{server}/v1/cases/{case_id}").status_code in (401, 403)
+    assert httpx.delete(f"{server}/v1/cases/{case_id}", headers=TOKEN).status_code == 204
+    assert get(server, f"/v1/cases/{case_id}").status_code == 404
+    assert [c["id"] for c in get(server, "/v1/cases", k=100).json()["results"]] == [
+        c["id"] for c in before
+    ]
+    assert "La Fabrique des Voisins" not in similar_named(server, FABRIQUE_LIKE)
+    assert httpx.delete(f"{server}/v1/cases/{case_id}", headers=TOKEN).status_code == 404
+
+
+def test_a_name_another_case_bears_is_refused_and_extracted_cases_are_not_deleted(server):
+    taken = httpx.post(f"{server}/v1/cases", json={"name": "loos en Gohelle"}, headers=TOKEN)
+    assert taken.status_code == 409
+    assert "Loos-en-Gohelle" in taken.text and "case-loos-en-gohelle" in taken.text
+    assert get(server, "/v1/cases/case-ed-loos-en-gohelle").status_code == 404
+    renamed = httpx.put(
+        f"{server}/v1/cases/case-tamkeen", json={"name": "Villes au Carré"}, headers=TOKEN
+    )
+    assert renamed.status_code == 409 and "Villes au Carré" in renamed.text
+    kept = httpx.put(  # its own name again is no clash
+        f"{server}/v1/cases/case-tamkeen", json={"name": "Tamkeen"}, headers=TOKEN
+    )
+    assert kept.status_code == 200 and kept.json()["name"] == "Tamkeen"
+    httpx.put(f"{server}/v1/cases/case-tamkeen", json={"name": None}, headers=TOKEN)
+    refused = httpx.delete(f"{server}/v1/cases/case-loos-en-gohelle", headers=TOKEN)
+    assert refused.status_code == 409 and "créé par un éditeur" in refused.json()["error"]
+    assert get(server, "/v1/cases/case-loos-en-gohelle").json()["sources"]
+
+
+def test_every_view_shows_a_case_as_its_page_does(server):
+    """The list and similar cases give each case the type of territory, the kinds of
+    actors and the named actors of its page, and every trait scored is a reason said."""
+    for listed in get(server, "/v1/cases", k=100).json()["results"]:
+        page = get(server, f"/v1/cases/{listed['id']}").json()
+        for field in ("name", "place", "territory_type", "actor_kinds", "actors", "levers"):
+            assert listed[field] == page[field], (listed["id"], field)
+    described = [
+        "un incubateur d'entrepreneurs sociaux à Lyon et au Maroc",
+        "une commune rurale qui associe habitants, entreprises et associations",
+        "un quartier prioritaire où la ville et les associations coopèrent",
+    ]
+    for text in described:
+        for found in get(server, "/v1/similar", text=text, k=10).json()["cases"]:
+            page = get(server, f"/v1/cases/{found['case']['id']}").json()
+            said = [
+                r.split(" : ", 1)[1] for r in found["reasons"] if r.startswith("même type de t")
+            ]
+            assert said in ([], [page["territory_type"]]), (text, found["case"]["name"])
+            traits = float(found["reasons"][-1].rsplit("traits ", 1)[1])
+            assert (traits > 0) == any(r.startswith("même") for r in found["reasons"])
+
+
+def test_an_editors_type_of_territory_is_the_one_similar_cases_compare(server):
+    created = httpx.post(f"{server}/v1/cases", json=FABRIQUE, headers=TOKEN).json()
+    url = f"{server}/v1/cases/{created['id']}"
+    try:
+        httpx.put(url, json={"territory_type": "métropole"}, headers=TOKEN)
+        found = similar_named(server, FABRIQUE_LIKE + " dans un village rural")
+        assert found["La Fabrique des Voisins"]["case"]["territory_type"] == "métropole"
+        assert not any("rural" in r for r in found["La Fabrique des Voisins"]["reasons"][:-2])
+        listed = get(server, "/v1/cases", q="Fabrique des Voisins").json()["results"][0]
+        assert listed["territory_type"] == "métropole" and listed["edited"] == [
+            "description",
+            "name",
+            "place",
+            "territory_type",
+        ]
+    finally:
+        assert httpx.delete(url, headers=TOKEN).status_code == 204
+
+
 # -- limits before the body, tokens: a bare server with small caps and a non-ASCII token --
 
 NON_ASCII_TOKEN = "jéton-ü"

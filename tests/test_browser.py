@@ -394,6 +394,42 @@ def test_an_editor_documents_a_case_then_completes_it_on_the_page(page, server):
     detail.get_by_text("alimentation · lien social").wait_for()
 
 
+def test_an_editors_case_is_listed_says_it_has_no_source_and_is_deleted_on_its_page(page, server):
+    body = {"name": "Ressourcerie des Coteaux", "place": "Gaillac", "territory_type": "rural"}
+    headers = {"Authorization": "Bearer jeton-de-test"}
+    case_id = httpx.post(f"{server}/v1/cases", json=body, headers=headers).json()["id"]
+    # A case no document describes comes after the others (most documented first).
+    page.goto(f"{server}/?view=cases&page=3")
+    item = page.locator(f"#cases [data-case='{case_id}']")
+    item.wait_for()
+    assert "Territoire : rural" in item.inner_text()
+    item.get_by_role("link", name="Fiche du cas").click()
+    detail = page.locator("#case-page")
+    detail.get_by_text("aucun extrait source").wait_for()
+    assert detail.get_by_role("heading", name="Sources").count() == 0
+    detail.get_by_text("Compléter ou corriger cette fiche").click()
+    detail.get_by_label("Jeton d’écriture").fill("jeton-de-test")
+    detail.get_by_label("habitants").check()
+    detail.get_by_role("button", name="Enregistrer").click()
+    detail.get_by_text("Types d’acteurs : habitants").wait_for()
+    assert httpx.get(f"{server}/v1/cases/{case_id}").json()["actor_kinds"] == ["habitants"]
+    detail.get_by_text("Compléter ou corriger cette fiche").click()
+    detail.get_by_role("button", name="Supprimer ce cas").click()
+    page.wait_for_url(re.compile(r"view=cases$"))
+    page.goto(f"{server}/?view=cases&page=3")
+    page.locator("#cases .case").first.wait_for()
+    assert page.locator(f"#cases [data-case='{case_id}']").count() == 0
+    assert httpx.get(f"{server}/v1/cases/{case_id}").status_code == 404
+
+
+def test_an_extracted_case_page_offers_no_deletion(page, server):
+    page.goto(f"{server}/?view=case&id=case-villes-au-carre")
+    detail = page.locator("#case-page")
+    detail.get_by_role("heading", name="Sources").wait_for()
+    detail.get_by_text("Compléter ou corriger cette fiche").click()
+    assert detail.get_by_role("button", name="Supprimer ce cas").count() == 0
+
+
 def test_a_case_edit_with_a_wrong_token_says_so(page, server):
     page.goto(f"{server}/?view=cases")
     page.get_by_text("Documenter un nouveau cas").click()

@@ -195,6 +195,29 @@ def test_similar_cases_show_their_similarity_and_reasons(corpus_data):
     assert both.returncode == 2 and "exactement un de TEXT" in both.stderr
 
 
+def test_a_case_an_editor_wrote_is_found_by_name_and_as_similar(corpus_data, tmp_path):
+    """`recueil cases NAME` puts the case of that name first, an editor's too, and
+    `recueil similar` compares it on what the editor wrote (issue #12)."""
+    from ingest.store import open_store
+
+    data = tmp_path / "data"
+    shutil.copytree(corpus_data, data)
+    fields = {
+        "name": "La Fabrique des Voisins",
+        "place": "Givry-sur-Saône",
+        "territory_type": "rural",
+        "description": "Un café associatif de village où les habitants prêtent leurs outils.",
+    }
+    open_store(data).save_case_edit("case-ed-la-fabrique-des-voisins", fields)
+    listed = run("cases", "Fabrique des Voisins", data=data).stdout
+    first = listed.split("\n\n")[0]
+    assert "La Fabrique des Voisins (Givry-sur-Saône) — case-ed-la-fabrique-des-voisins" in first
+    assert "territoire : rural" in first and "créée par un éditeur" in first
+    similar = run("similar", "un café de village où les habitants prêtent des outils", data=data)
+    assert "La Fabrique des Voisins" in similar.stdout
+    assert "↳ même type de territoire : rural" in similar.stdout
+
+
 def test_actors_as_json_have_the_api_shape(corpus_data):
     done = run("actors", "caron", "--json", "-k", "3", data=corpus_data)
     found = json.loads(done.stdout)

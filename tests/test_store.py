@@ -172,7 +172,13 @@ def test_editors_fields_lie_over_the_extracted_ones(any_store):
     any_store.delete_document("doc-1")  # a deletion does not
     assert any_store.document_edits() == {}
     assert any_store.save_case_edit("cas-1", {"name": "Cas", "place": "Lyon"})
-    assert any_store.case_edits() == {"cas-1": {"name": "Cas", "place": "Lyon"}}
+    any_store.save_case_edit("cas-2", {"name": "Autre"})
+    assert any_store.case_edits() == {
+        "cas-1": {"name": "Cas", "place": "Lyon"},
+        "cas-2": {"name": "Autre"},
+    }
+    assert any_store.delete_case_edit("cas-1") and not any_store.delete_case_edit("cas-1")
+    assert any_store.case_edits() == {"cas-2": {"name": "Autre"}}  # the others stay
 
 
 def test_embeddings_are_kept_per_model_and_pruned(any_store):

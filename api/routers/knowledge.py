@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.messages import ApiError
 from api.models import (
@@ -30,8 +29,8 @@ from api.models import (
 )
 from api.paging import Offset, SortQuery, by_date, page, wanted
 from api.routers.deps import App, require_token
-from ingest.normalise import fold
 from search.answer import answer as build_answer
+from search.knowledge.case_pages import CasePage, created_id, is_created
 from search.speakers import speaker_index
 
 router = APIRouter(prefix="/v1", tags=["answers, practices, quotes, cases, actors"])
@@ -125,12 +124,14 @@ def quotes(
 def cases(
     app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 20, offset: Offset = 0
 ) -> CasesResponse:
+    """Every case, those the documents describe and those editors created, most documented
+    first; with `q`, the cases whose name holds it, then those like it."""
     knowledge, documents = app.engine.knowledge, app.engine.documents
     asked = wanted(offset, k)
     shown, where = page(knowledge.cases_for(q, asked), offset, k, asked)
     return CasesResponse(
         query=q,
-        results=[case_model(c, knowledge.case_passages(c), documents) for c in shown],
+        results=[case_model(knowledge.page_of(c), documents) for c in shown],
         **where.model_dump(),
     )
 
@@ -139,37 +140,60 @@ def cases(
 def case(case_id: str, app: App) -> CasePageModel:
     """A case's page: name, place, territory type, actors and their types, themes, levers,
     dates, results, lessons and every source passage; editors' fields over extracted ones."""
-    found = app.engine.knowledge.case_page(case_id)
-    if found is None:
-        raise ApiError(404, "case.unknown", id=case_id)
-    return case_page_model(found, app.engine.documents)
+    return case_page_model(_page(app, case_id), app.engine.documents)
 
 
 @router.put("/cases/{case_id}", dependencies=[Depends(require_token)])
 def edit_case(case_id: str, edit: CaseEdit, app: App) -> CasePageModel:
     """Set fields of a case page (token). Kept apart from extraction: a re-ingest keeps them."""
-    if app.engine.knowledge.case_page(case_id) is None:
-        raise ApiError(404, "case.unknown", id=case_id)
+    _page(app, case_id)
     # A case created by hand has no extracted name to fall back on.
-    clears_name = "name" in edit.model_fields_set and edit.name is None
-    if clears_name and app.engine.knowledge.case(case_id) is None:
+    if "name" in edit.model_fields_set and edit.name is None and is_created(case_id):
         raise ApiError(422, "case.name_locked", id=case_id)
     return _save(app, case_id, edit)
 
 
 @router.post("/cases", status_code=201, dependencies=[Depends(require_token)])
 def create_case(edit: CaseEdit, app: App) -> CasePageModel:
-    """Create a case page an editor documents by hand (token); `name` is required."""
+    """Create a case page an editor documents by hand (token); `name` is required, and no
+    other case may bear it (409 names the one that does)."""
     if not edit.name:
         raise ApiError(422, "case.name_required")
-    case_id = "case-ed-" + (re.sub(r"[^a-z0-9]+", "-", fold(edit.name)).strip("-")[:60] or "cas")
-    if app.engine.knowledge.case_page(case_id) is not None:
-        raise ApiError(409, "case.exists", id=case_id)
-    return _save(app, case_id, edit)
+    return _save(app, created_id(edit.name), edit, creating=True)
 
 
-def _save(app, case_id: str, edit: CaseEdit) -> CasePageModel:
+@router.delete("/cases/{case_id}", status_code=204, dependencies=[Depends(require_token)])
+def delete_case(case_id: str, app: App) -> Response:
+    """Delete a case an editor created (token). A case the documents describe goes only
+    with its documents (409): an editor corrects its fields instead of hiding it."""
     with app.write_lock:
-        app.store.save_case_edit(case_id, edit.model_dump(exclude_unset=True))
+        _page(app, case_id)
+        if not is_created(case_id):
+            raise ApiError(409, "case.extracted", id=case_id)
+        app.store.delete_case_edit(case_id)
+        app.refresh()
+    return Response(status_code=204)
+
+
+def _page(app, case_id: str) -> CasePage:
     found = app.engine.knowledge.case_page(case_id)
-    return case_page_model(found, app.engine.documents)
+    if found is None:
+        raise ApiError(404, "case.unknown", id=case_id)
+    return found
+
+
+def _save(app, case_id: str, edit: CaseEdit, creating: bool = False) -> CasePageModel:
+    """Save an edit, and serve the knowledge it changes: the list, search and similar cases
+    read the case as its page does (search.knowledge.case_pages.edited_case). A name
+    another case bears is refused, and a new case's id must be free."""
+    with app.write_lock:
+        knowledge = app.engine.knowledge
+        # Checked under the lock: two editors cannot create one name twice.
+        same = knowledge.case(case_id) if creating else None
+        if edit.name and same is None:
+            same = knowledge.case_named(edit.name, other_than=case_id)
+        if same is not None:
+            raise ApiError(409, "case.exists", id=same.id, name=same.name)
+        app.store.save_case_edit(case_id, edit.model_dump(exclude_unset=True))
+        app.refresh()
+    return case_page_model(_page(app, case_id), app.engine.documents)

@@ -513,6 +513,13 @@ class PostgresStore(Store):
         )
         return self._tuples(query)
 
+    def _delete_edit(self, table: str, key: str) -> bool:
+        with self._transaction() as conn:
+            query = sql.SQL("DELETE FROM {} WHERE {} = %s").format(
+                sql.Identifier(table), sql.Identifier(EDIT_KEYS[table])
+            )
+            return conn.execute(query, [key]).rowcount > 0
+
     def _merge_edit(self, table: str, key: str, fields: dict) -> dict:
         column = sql.Identifier(EDIT_KEYS[table])
         with self._transaction() as conn:

@@ -347,6 +347,11 @@ class SQLiteStore(Store):
         cursor = db.conn.execute("DELETE FROM documents WHERE id = ?", [document_id])
         return cursor.rowcount > 0
 
+    def _delete_edit(self, table: str, key: str) -> bool:
+        with self.transaction() as db:
+            cursor = db.conn.execute(f"DELETE FROM {table} WHERE {EDIT_KEYS[table]} = ?", [key])
+            return cursor.rowcount > 0
+
     def _merge_edit(self, table: str, key: str, fields: dict) -> dict:
         column = EDIT_KEYS[table]
         with self.transaction():

@@ -207,6 +207,12 @@ class Case:
     passage_ids: list[str]
     documents: int
 
+    @property
+    def territory_type(self) -> str | None:
+        """The one type of territory every view shows and compares (page, list, reasons of
+        similar cases): the type its nearest passages say most, or an editor's."""
+        return self.territories[0] if self.territories else None
+
     @classmethod
     def from_row(cls, row: dict) -> Case:
         values = dict(row)
@@ -519,7 +525,9 @@ class SimilarCase:
     case: Case
     score: float  # in [0, 1]
     reasons: list[str]
-    passage: PassageRow  # the case's own passage that search matched, quoted in the reasons
+    # The case's own passage that search matched, quoted in the reasons; None for a case an
+    # editor wrote, matched on its page's text (search.knowledge.index).
+    passage: PassageRow | None
 
 
 # The search score (a z-score) at which a case's passage counts as half relevant.
@@ -530,7 +538,7 @@ CASE_SHARE = 0.2  # of the score: the description's closeness to the case as a w
 
 def similar_cases(
     cases: list[Case],
-    matches: dict[str, tuple[float, PassageRow]],
+    matches: dict[str, tuple[float, PassageRow | None]],
     closeness: dict[str, float],
     target_profile: dict[str, list[str]],
     exclude_key: str | None,
@@ -555,8 +563,13 @@ def similar_cases(
         fused, passage = matches[case.id]
         shared = {
             field: [v for v in getattr(case, field) if v in target_profile[field]]
-            for field in ("territories", "levers", "actors")
+            for field in ("levers", "actors")
         }
+        # One type of territory, the page's: a case typed « international » is not « the
+        # same type of territory: métropole » because one of its passages names Lyon.
+        shared["territories"] = [
+            t for t in [case.territory_type] if t and t in target_profile["territories"]
+        ]
         asked = sum(len(target_profile[f]) for f in shared)
         trait_share = sum(len(v) for v in shared.values()) / asked if asked else 0.0
         relevance = 1.0 / (1.0 + float(np.exp(-(fused - HALF_RELEVANT_Z))))
@@ -567,7 +580,7 @@ def similar_cases(
             TRAIT_SHARE * trait_share,
         )
         reasons = [
-            *_reasons(shared, passage),
+            *_reasons(shared, passage, case.description),
             f"score : passage {parts[0]:.2f} + cas {parts[1]:.2f} + traits {parts[2]:.2f}",
         ]
         found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
@@ -575,17 +588,31 @@ def similar_cases(
     return found[:k]
 
 
-def _reasons(shared: dict[str, list[str]], passage: PassageRow) -> list[str]:
-    """Specific reasons first: the same kind of territory, the same levers, the same mix of
-    actors (two kinds or more), then the passage that matched, quoted."""
+def _reasons(
+    shared: dict[str, list[str]], passage: PassageRow | None, description: str
+) -> list[str]:
+    """Specific reasons first: the same kind of territory, the same levers, the same kinds
+    of actors, then the passage that matched, quoted (an editor's case: its description)."""
     reasons = []
     if shared["territories"]:
         reasons.append(f"même type de territoire : {', '.join(shared['territories'])}")
     if shared["levers"]:
         reasons.append(f"mêmes leviers : {', '.join(shared['levers'])}")
+    # Every shared trait counts in the score, so every one is said: one kind of actor too.
     if len(shared["actors"]) >= 2:
         reasons.append(f"même alliance d'acteurs : {', '.join(shared['actors'])}")
-    excerpt = " ".join(passage.text.split())
-    excerpt = excerpt if len(excerpt) <= 160 else excerpt[:157].rsplit(" ", 1)[0] + " […]"
-    reasons.append(f"passage le plus proche (p. {passage.page_start}) : « {excerpt} »")
+    elif shared["actors"]:
+        reasons.append(f"même type d'acteurs : {shared['actors'][0]}")
+    if passage is None:
+        reasons.append(f"fiche rédigée par un éditeur : « {excerpt(description)} »")
+    else:
+        reasons.append(
+            f"passage le plus proche (p. {passage.page_start}) : « {excerpt(passage.text)} »"
+        )
     return reasons
+
+
+def excerpt(text: str, limit: int = 160) -> str:
+    """A text on one line, cut at a word before `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + " […]"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ingest.extract.cases import case_key
 from ingest.kinds import CONTENT
 from ingest.normalise import name_key
 from ingest.store import DocumentRow, PassageRow
@@ -15,7 +16,14 @@ from search import fusion
 from search.bm25 import BM25
 from search.french import analyse
 from search.intent import acted_on
-from search.knowledge.case_pages import CasePage, created_case, extracted_fields, page
+from search.knowledge.case_pages import (
+    CasePage,
+    edited_cases,
+    extracted_fields,
+    is_created,
+    page,
+    written_text,
+)
 from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
 from search.knowledge.practices import clean_statement
 from search.knowledge.vectorcache import embed_cached
@@ -79,6 +87,9 @@ class Knowledge:
         self.engine = engine
         store = engine.store
         statements = {s["id"]: s for s in store.records("statements")}
+        self._statements_in: dict[str, list[dict]] = {}  # passage id → its statements
+        for statement in statements.values():
+            self._statements_in.setdefault(statement["passage_id"], []).append(statement)
         self.cards = []
         for row in store.records("practices"):
             evidence = [
@@ -88,7 +99,12 @@ class Knowledge:
             ]
             self.cards.append(Card(row, [e for e in evidence if e is not None]))
         self.quotes = [q for q in store.records("quotes") if q["passage_id"] in engine.passages]
-        self.cases = [Case.from_row(row) for row in store.records("cases")]
+        # Read once with the knowledge: every view of a case shows these edits (a write
+        # reloads the engine, api.routers.knowledge).
+        self.case_edits = store.case_edits()
+        self.cases = edited_cases(
+            [Case.from_row(row) for row in store.records("cases")], self.case_edits
+        )
         self._card_index = BM25.build(
             [c.row["id"] for c in self.cards],
             [self._card_text(c) for c in self.cards],
@@ -122,11 +138,18 @@ class Knowledge:
             )
             for case in self.cases
         }
+        # A case an editor wrote has no passage: it is compared on what they wrote.
+        self._written = [c for c in self.cases if is_created(c.id)]
+        texts = [written_text(self.case_edits[c.id]) for c in self._written]
+        written = embed_cached(store, engine.embedder, texts) if texts else []
+        self._case_vectors.update(zip((c.id for c in self._written), written, strict=True))
         self.actors = [
             {**row, **{f: json.loads(row[f]) for f in ("aliases", "roles", "passage_ids")}}
             for row in store.records("actors")
         ]
         self.actors.sort(key=lambda a: (-len(a["passage_ids"]), a["name"]))  # most present first
+        self._actor_by_id = {a["id"]: a for a in self.actors}
+        self._actor_rank = {a["id"]: n for n, a in enumerate(self.actors)}
         self._actors_in: dict[str, list[str]] = {}  # passage id → the actors it names
         for actor in self.actors:
             for pid in actor["passage_ids"]:
@@ -260,7 +283,7 @@ class Knowledge:
         return found[:k]
 
     def actor(self, actor_id: str) -> dict | None:
-        return next((a for a in self.actors if a["id"] == actor_id), None)
+        return self._actor_by_id.get(actor_id)
 
     def actor_passages(self, actor: dict) -> list[PassageRow]:
         return [self.engine.passages[p] for p in actor["passage_ids"] if p in self.engine.passages]
@@ -277,38 +300,53 @@ class Knowledge:
             for other in self._actors_in.get(pid, ())
             if other != actor["id"]
         )
-        by_id = {a["id"]: a for a in self.actors}
-        return [(by_id[i], n) for i, n in counts.most_common(k)]
+        return [(self._actor_by_id[i], n) for i, n in counts.most_common(k)]
 
     # -- cases -----------------------------------------------------------------
 
     def case(self, case_id: str) -> Case | None:
         return next((c for c in self.cases if c.id == case_id), None)
 
+    def case_named(self, name: str, other_than: str | None = None) -> Case | None:
+        """The case, other than `other_than`, that `name` names already: the same name once
+        folded, articles and type words aside (« Loos-en-Gohelle », « loos en Gohelle »,
+        « le projet Loos-en-Gohelle »), as a case's own name or its extracted key."""
+        key = case_key(name)
+        return next(
+            (c for c in self.cases if c.id != other_than and key in (c.key, case_key(c.name))),
+            None,
+        )
+
     def case_page(self, case_id: str) -> CasePage | None:
         """A case's page: what the documents say, with what editors set over it."""
-        edits = self.engine.store.case_edits().get(case_id, {})
         case = self.case(case_id)
-        if case is None:
-            if not edits:
-                return None
-            return page(created_case(case_id, edits), {}, edits, [])
+        return None if case is None else self.page_of(case)
+
+    def page_of(self, case: Case) -> CasePage:
+        """The page of a case as every view shows it (the list takes its values from it)."""
         passages = self.case_passages(case)
-        own = {p.id for p in passages}
-        actors = sorted(
-            (a for a in self.actors if own & set(a["passage_ids"])),
-            key=lambda a: -len(own & set(a["passage_ids"])),
-        )
-        statements = [s for s in self.engine.store.records("statements") if s["passage_id"] in own]
-        return page(case, extracted_fields(case, passages, actors, statements), edits, passages)
+        own = [p.id for p in passages]
+        shared = Counter(a for pid in own for a in self._actors_in.get(pid, ()))
+        # Most named in the case's passages first, then most present in the documents.
+        ranked = sorted(shared, key=lambda a: (-shared[a], self._actor_rank[a]))
+        actors = [self._actor_by_id[a] for a in ranked]
+        statements = [s for pid in own for s in self._statements_in.get(pid, ())]
+        extracted = extracted_fields(case, passages, actors, statements)
+        return page(case, extracted, self.case_edits.get(case.id, {}), passages)
 
     def cases_for(self, query: str | None, k: int) -> list[Case]:
+        """Every case, most documented first; with a query, the cases whose name holds it
+        (« Fabrique des Voisins »), then those search finds like it."""
         if not query or not query.strip():
             return sorted(self.cases, key=lambda c: (-c.documents, c.name))[:k]
-        return [s.case for s in self.similar_to_text(query, k)]
+        wanted = fold(query.strip())
+        named = [c for c in self.cases if wanted in fold(c.name)]
+        similar = [s.case for s in self.similar_to_text(query, k)]
+        return list({c.id: c for c in [*named, *similar]}.values())[:k]
 
     def case_vector(self, case: Case) -> np.ndarray | None:
-        """Mean vector of the passages that name the case."""
+        """Mean vector of the passages that name the case; for a case an editor created,
+        the vector of what they wrote."""
         return self._case_vectors.get(case.id)
 
     def similar_cases(self, text: str, k: int, exclude: Case | None = None) -> list[SimilarCase]:
@@ -322,14 +360,17 @@ class Knowledge:
         else:
             traits = profile(text)
         own = set(exclude.passage_ids) if exclude else set()
-        matches: dict[str, tuple[float, PassageRow]] = {}
-        for hit in self.engine.search(text, CASE_PASSAGES):
+        matches: dict[str, tuple[float, PassageRow | None]] = {}
+        hits = self.engine.search(text, CASE_PASSAGES)
+        for hit in hits:
             for passage in [hit.passage, *(p for p, _ in hit.also_in)]:
                 if passage.id in own:
                     continue
                 for case_id in self._evidence_of.get(passage.id, ()):
                     matches.setdefault(case_id, (hit.score, passage))
         query = self.engine.embedder.embed_query(text)
+        if hits:
+            matches.update(self._written_matches(query, min(h.score for h in hits)))
         closeness = {
             case_id: float(vector @ query)
             for case_id in matches
@@ -338,6 +379,21 @@ class Knowledge:
         return similar_cases(
             self.cases, matches, closeness, traits, exclude.key if exclude else None, k
         )
+
+    def _written_matches(self, query: np.ndarray, floor: float) -> dict[str, tuple[float, None]]:
+        """The cases editors wrote that match a description as a passage search returned
+        would: their text's cosine as a z-score over the collection's passages (the dense
+        half of a passage's score, the only one a text outside the index has), kept when
+        it reaches the lowest score among the passages search returned (`floor`)."""
+        if not self._written:
+            return {}
+        vectors = np.stack([self._case_vectors[c.id] for c in self._written])
+        scores = fusion.zscores(vectors @ query, self.engine.dense_reference(query))
+        return {
+            case.id: (float(z), None)
+            for case, z in zip(self._written, scores, strict=True)
+            if z >= floor
+        }
 
     def similar_to_text(self, text: str, k: int) -> list[SimilarCase]:
         return self.similar_cases(text, k)

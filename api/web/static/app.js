@@ -509,8 +509,12 @@ function caseItem(entry) {
   const item = el("li", { class: "result case", "data-case": record.id },
     el("h3", {}, record.place ? `${record.name} (${record.place})` : record.name),
     el("p", {}, record.description),
-    el("p", { class: "meta" },
-      `Acteurs : ${record.actors.join(", ") || "—"} · Leviers : ${record.levers.join(", ") || "—"}`));
+    el("p", { class: "meta" }, [
+      `Territoire : ${record.territory_type || "—"}`,
+      `Acteurs : ${record.actors.map((a) => a.name).join(", ") || "—"}`,
+      `Types d’acteurs : ${record.actor_kinds.join(", ") || "—"}`,
+      `Leviers : ${record.levers.join(", ") || "—"}`,
+    ].join(" · ")));
   if (entry.reasons) {
     item.append(el("ul", { class: "reasons" }, ...entry.reasons.map((r) => el("li", {}, r))));
   }
@@ -588,14 +592,17 @@ function loadCase(params) {
       row("Type de territoire", "territory_type", page.territory_type),
       el("p", {}, page.description),
       row("Acteurs", "actors", page.actors.map((a) => `${a.name} (${a.label || a.type})`).join(", ")),
+      row("Types d’acteurs", "actor_kinds", page.actor_kinds.join(", ")),
       row("Thèmes", "themes", page.themes.join(" · ")),
       row("Leviers", "levers", page.levers.join(", ")),
       row("Dates", "dates", page.dates.join(", ")),
       ...list("Résultats", page.results),
       ...list("Enseignements", page.lessons.map((l) =>
         l.polarity === "avoid" ? `À éviter : ${l.text}` : l.text)),
-      el("h3", {}, "Sources"),
-      el("ul", { class: "also" }, ...page.sources.map(sourceItem)),
+      // A case an editor created has no source passage: said, not an empty heading.
+      ...(page.sources.length
+        ? [el("h3", {}, "Sources"), el("ul", { class: "also" }, ...page.sources.map(sourceItem))]
+        : [el("p", { class: "meta" }, "Fiche rédigée par un éditeur : aucun extrait source.")]),
       caseForm(page),
     ].filter(Boolean);
   });

@@ -12,6 +12,11 @@ const CASE_TEXT_FIELDS = [["name", "Nom"], ["place", "Lieu"], ["description", "D
 const CASE_LIST_FIELDS = [
   ["themes", "Thèmes"], ["levers", "Leviers"], ["dates", "Dates"], ["results", "Résultats"],
 ];
+// The kinds of actors a case brings together (search.knowledge.cases.ACTORS), a closed list.
+const ACTOR_KINDS = [
+  "associations", "entreprises", "collectivités", "État", "recherche", "fondations",
+  "habitants", "financeurs",
+];
 const TOKEN_KEY = "recueil-token";
 
 // `prefix` keeps ids unique: the new-case form and a case page's form share the document.
@@ -31,6 +36,16 @@ function territorySelect(prefix, value) {
   return el("label", { for: id }, "Type de territoire", select);
 }
 
+function actorKinds(prefix, chosen) {
+  return el("fieldset", { id: `${prefix}-actor_kinds` },
+    el("legend", {}, "Types d’acteurs"),
+    ...ACTOR_KINDS.map((kind) => {
+      const box = el("input", { type: "checkbox", name: "actor_kinds", value: kind });
+      box.checked = (chosen || []).includes(kind);
+      return el("label", {}, box, ` ${kind}`);
+    }));
+}
+
 // The fields that differ from what the page shows: only they are sent (an edit is partial).
 function changedFields(form, page) {
   const data = new FormData(form);
@@ -41,6 +56,8 @@ function changedFields(form, page) {
   }
   const territory = data.get("territory_type") || null;
   if (territory !== (page.territory_type || null)) changed.territory_type = territory;
+  const kinds = data.getAll("actor_kinds");
+  if (kinds.join("\n") !== (page.actor_kinds || []).join("\n")) changed.actor_kinds = kinds;
   for (const [name] of CASE_LIST_FIELDS) {
     const items = data.get(name).split("\n").map((line) => line.trim()).filter(Boolean);
     if (items.join("\n") !== (page[name] || []).join("\n")) changed[name] = items;
@@ -48,9 +65,31 @@ function changedFields(form, page) {
   return changed;
 }
 
+// Only a case an editor created can be deleted (DELETE /v1/cases/{id}); then the list.
+function deleteButton(page, token, status) {
+  return el("button", {
+    type: "button",
+    class: "danger",
+    onclick: async () => {
+      sessionStorage.setItem(TOKEN_KEY, token.value);
+      status.textContent = "Suppression…";
+      try {
+        await api(`/v1/cases/${encodeURIComponent(page.id)}`, {
+          method: "DELETE", headers: { Authorization: `Bearer ${token.value}` },
+        });
+        go(viewUrl("cases"));
+      } catch (error) {
+        status.textContent = `Erreur : ${error.message}`;
+      }
+    },
+  }, "Supprimer ce cas");
+}
+
 // The form for a case page (`page` from GET /v1/cases/{id}), or for a new case (page null).
 function caseForm(page) {
-  const current = page || { name: "", themes: [], levers: [], dates: [], results: [] };
+  const current = page || {
+    name: "", actor_kinds: [], themes: [], levers: [], dates: [], results: [],
+  };
   const prefix = page ? "case-edit" : "case-new";
   const status = el("p", { role: "status", "aria-live": "polite" });
   const token = el("input", {
@@ -61,10 +100,12 @@ function caseForm(page) {
     ...CASE_TEXT_FIELDS.map(([name, label]) =>
       caseField(prefix, name, label, current[name], name === "description")),
     territorySelect(prefix, current.territory_type),
+    actorKinds(prefix, current.actor_kinds),
     ...CASE_LIST_FIELDS.map(([name, label]) =>
       caseField(prefix, name, `${label} (un par ligne)`, (current[name] || []).join("\n"), true)),
     el("label", { for: token.id }, "Jeton d’écriture", token),
     el("button", { type: "submit" }, page ? "Enregistrer" : "Créer le cas"),
+    page && page.created ? deleteButton(page, token, status) : null,
     status);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
