@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ingest.store import PassageRow
 from search.knowledge.actors import TYPE_LABELS
 from search.knowledge.cases import TERRITORY_TYPES, Case
-from search.knowledge.practices import clean_statement
+from search.knowledge.practices import statement_label
 from search.vectors import context
 
 # What editors may set on a page, and what each is.
@@ -85,9 +85,9 @@ def extracted_fields(
         "results": list(dict.fromkeys(" ".join(m.group().split()) for m in _RESULT.finditer(text)))[
             :5
         ],
-        "lessons": [
-            {"text": clean_statement(s["text"]), "polarity": s["polarity"]} for s in statements
-        ][:8],
+        "lessons": [{"text": statement_label(s), "polarity": s["polarity"]} for s in statements][
+            :8
+        ],
     }
 
 

@@ -17,7 +17,7 @@ from search.french import analyse
 from search.intent import acted_on
 from search.knowledge.case_pages import CasePage, created_case, extracted_fields, page
 from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
-from search.knowledge.practices import clean_statement
+from search.knowledge.practices import statement_label
 from search.knowledge.vectorcache import embed_cached
 
 # Passages of the search results whose quotes answer a query; whose cases are similar.
@@ -99,7 +99,7 @@ class Knowledge:
             [f"{q['speaker']} {q['text']}" for q in self.quotes],
             previous._quote_index.analyses if previous else None,
         )
-        texts = [clean_statement(e.record["text"]) for c in self.cards for e in c.evidence]
+        texts = [statement_label(e.record) for c in self.cards for e in c.evidence]
         vectors = embed_cached(store, engine.embedder, texts) if texts else None
         self.statement_vectors, position = [], 0
         for card in self.cards:
