@@ -13,9 +13,10 @@ Precision first. A block counts only with a cue the text gives itself:
   complexe. »), under any heading;
 - it is a sentence stating a necessity (« il faut… », « il est essentiel de… », « il ne
   faut pas… »).
-Its polarity, "do" or "avoid", is read by ingest.extract.polarity: a heading that warns
-gives "avoid" to every statement under it, and a statement that warns is "avoid" under
-any heading.
+Its polarity, "do" or "avoid", follows ingest.extract.polarity: a heading that warns
+gives "avoid" to every statement under it; a statement that advises against something is
+"avoid" under any heading; one that says what is hard is "avoid" unless a heading
+announces it as a practice (_polarity_under).
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def _inline(block: Block, item: Structured) -> Statement | None:
 
 def _under_heading(block: Block, item: Structured, heading: str) -> Statement | None:
     """A block under a heading that announces practices or what to avoid, with the
-    heading's polarity (or its own, when it warns by itself)."""
+    heading's polarity (see _polarity_under)."""
     text = block.text
     if not _announces(heading) or not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
@@ -211,10 +212,11 @@ def _under_heading(block: Block, item: Structured, heading: str) -> Statement | 
 
 
 def _polarity_under(heading: str, body: str) -> str:
-    """Under a heading that announces practices or what to avoid, the heading's polarity,
-    unless the statement advises against something (« Bonnes pratiques : - Ne pas être
-    seul »): what is hard beside advice (« Ces émergences sont difficiles, il est
-    important de… ») stays the advice the heading announces, as the judges read it."""
+    """Under a heading (or a proposition) that announces practices or what to avoid, the
+    heading's polarity, unless the statement advises against something (« Bonnes
+    pratiques : - Ne pas être seul »): what is hard beside advice (« Ces émergences sont
+    difficiles, il est important de… ») stays the advice the heading announces, as the
+    judges read it."""
     return AVOID if warns(heading) or advises_against(body) else DO
 
 
@@ -262,17 +264,9 @@ def extract(items: list[Structured]) -> list[Statement]:
         block = item.block
         text = block.text
         if block.kind != "note" and (proposition := _PROPOSITION.match(text)):
-            rest = proposition.group("rest")
-            statements.append(
-                _statement(
-                    block,
-                    item,
-                    proposition.start("rest"),
-                    len(text),
-                    "proposition",
-                    polarity_of(rest),
-                )
-            )
+            polarity = _polarity_under("", proposition.group("rest"))
+            begin = proposition.start("rest")
+            statements.append(_statement(block, item, begin, len(text), "proposition", polarity))
             continue
         if block.kind == "heading":
             label = None
