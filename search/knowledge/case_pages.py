@@ -85,8 +85,8 @@ def extracted_fields(
         "results": list(dict.fromkeys(" ".join(m.group().split()) for m in _RESULT.finditer(text)))[
             :5
         ],
-        "lessons": [{"text": statement_label(s), "polarity": s["polarity"]} for s in statements][
-            :8
+        "lessons": [
+            {"text": statement_label(s), "polarity": s["polarity"]} for s in statements[:8]
         ],
     }
 
