@@ -9,8 +9,9 @@ records ingest extracted from those passages and sorts them into four sections:
   conditions, propositions), each merged with the statements that say the same thing in
   other documents (the practice cards, search.knowledge.practices), and the passages
   that give advice without a statement extracted from them;
-- « Écueils » (pitfalls): statements of what not to do, obstacles and risks, and the
-  passages that warn without a statement extracted from them (under « Les freins… »);
+- « Écueils » (pitfalls): statements of what not to do, obstacles and risks, each named
+  by the thing not to do (ingest.extract.polarity), and the passages whose sentences warn
+  without a statement extracted from them (under « Les freins… », « … reste complexe »);
   first when the question asks what to avoid (search.intent);
 - « Témoignages » (testimonies): speakers' own words from the passages found;
 - « Cas » (cases): documented initiatives named in those passages or like the question.
@@ -34,7 +35,7 @@ from search.engine import Results, SearchEngine
 from search.french import analyse
 from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.index import Card
-from search.ranking import gives_practice, warns_against
+from search.ranking import gives_practice, warns_in
 from search.snippet import best_sentences
 from search.vectors import windows
 
@@ -333,15 +334,12 @@ class _Builder:
 
     def _passage_items(self, candidates: list[tuple[int, PassageRow]], section: str) -> list[Item]:
         """An item for each candidate passage about the question's object, with its speaker;
-        advice from a passage that warns (« Les freins… ») is a pitfall."""
+        advice whose sentences warn (under « Les freins… », or « … reste complexe ») is a
+        pitfall."""
         items = []
-        warning = self.knowledge.warning_passages
         for position, passage, sentences in self._on_the_object(candidates):
-            kind = (
-                "pitfalls"
-                if section == "practices" and warns_against(passage, warning)
-                else section
-            )
+            warning = section == "practices" and warns_in(passage, sentences)
+            kind = "pitfalls" if warning else section
             item = self._passage_item(passage, kind, position, sentences)
             item.speaker = passage.speaker
             items.append(item)

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from itertools import groupby
 
-from ingest.extract.practices import warns
+from ingest.extract.polarity import cautions_in, warns
 from ingest.store import DocumentRow, PassageRow
 from search.fusion import Ranked
 from search.intent import CASE, HOWTO, WHO, Intent
@@ -75,6 +75,13 @@ def gives_practice(passage: PassageRow, statements: int) -> bool:
 def warns_against(passage: PassageRow, warning: set[str]) -> bool:
     """A passage holding statements of what to avoid, or under a heading that warns."""
     return passage.id in warning or warns(context(passage))
+
+
+def warns_in(passage: PassageRow, sentences: str) -> bool:
+    """Whether sentences of a passage warn: under a heading that warns, or saying what not
+    to do or what is hard (ingest.extract.polarity). One warning elsewhere in the passage
+    (a sentence of a long talk) does not make its other sentences warnings."""
+    return warns(context(passage)) or cautions_in(sentences)
 
 
 def _squash(text: str) -> str:

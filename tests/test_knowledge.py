@@ -432,6 +432,29 @@ def test_answer_to_the_missions_example_cites_several_documents(engine):
     assert len(evaluation) >= 3 and any("valuation" in i.label for i in evaluation[:3])
 
 
+def test_answers_give_difficulties_as_pitfalls_and_warnings_only_where_said(engine):
+    """Issue #12 (polarity is kept): « L'articulation avec les élus reste complexe » is a
+    difficulty, not a practice; and one warning elsewhere in a speaker's passage does not
+    make the speaker's positive words (Jean-François CARON's « communautés apprenantes »)
+    an Écueil."""
+    from search.answer import answer
+
+    def labels(found, section):
+        return " ".join(item.label for item in found.sections.get(section, []))
+
+    found = answer(engine, "comment mobiliser les élus ?")
+    assert "reste complexe" not in labels(found, "practices")
+    assert "L’articulation avec les élus reste complexe" in labels(found, "pitfalls")
+    found = answer(
+        engine,
+        "Je suis maire d'une ancienne cité minière et je voudrais que les élus, les agents et "
+        "les habitants apprennent ensemble à coopérer pour la transition de la ville : par où "
+        "commencer et quelles difficultés prévoir ?",
+    )
+    assert "communautés apprenantes" in labels(found, "practices")
+    assert "communautés apprenantes" not in labels(found, "pitfalls")
+
+
 def test_answer_items_carry_exact_evidence(engine, store):
     from search.answer import answer
 

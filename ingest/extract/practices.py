@@ -2,15 +2,21 @@
 
 Precision first. A block counts only with a cue the text gives itself:
 - it stands under a heading that announces practices (« Bonnes pratiques », « Ce que je
-  referais », « Les leviers… », « Propositions », « Conditions de réussite »…), as a list
-  item or a short paragraph;
+  referais », « Ce qu'il faut faire », « Les leviers… », « Propositions », « Conditions de
+  réussite »…) or what to avoid (« Ce qu'il ne faut pas faire », « Erreurs à éviter »,
+  « Points de vigilance », « Freins »…), as a list item or a short paragraph; a paragraph
+  may carry that heading inline (« Ce que nous ne referions pas : lancer la cantine… »);
 - it is a proposition line (« Proposition 2 : Se former à coopérer »);
 - it is a numbered or bulleted line that opens on an infinitive (« 12. Accompagner les
-  élus à faire un pas de côté. ») under any heading;
-- it is a sentence stating a necessity (« il faut… », « il est essentiel de… »).
-« Ce que je ne referais pas » gives statements with polarity "avoid", and so does a
-necessity sentence that says what is difficult (« … est difficile, il faut … »); under a
-heading, the heading's polarity stands.
+  élus à faire un pas de côté. »), advises against something (« - Ne pas confier… »,
+  « - Éviter de… ») or says what is hard (« - L'articulation avec les élus reste
+  complexe. »), under any heading;
+- it is a sentence stating a necessity (« il faut… », « il est essentiel de… », « il ne
+  faut pas… »).
+Its polarity, "do" or "avoid", follows ingest.extract.polarity: a heading that warns
+gives "avoid" to every statement under it; a statement that advises against something is
+"avoid" under any heading; one that says what is hard is "avoid" unless a heading
+announces it as a practice (_polarity_under).
 """
 
 from __future__ import annotations
@@ -18,53 +24,55 @@ from __future__ import annotations
 import re
 
 from ingest.clean import Block
+from ingest.extract.polarity import (
+    AVOID,
+    DO,
+    advises,
+    advises_against,
+    cautions,
+    not_to_do,
+    opens_on_warning,
+    polarity_of,
+    states_difficulty,
+    warns,
+)
 from ingest.extract.records import Statement
 from ingest.structure import Structured
 
-# Obstacles a text lists (« Les freins à la valorisation »), not a practice that lifts
-# them (« Lever les freins »).
-_OBSTACLES = (
-    r"(?<!lever les )(?<!surmonter les )(?<!dépasser les )"
-    r"\b(?:freins?|obstacles|difficultés (?:rencontrées|à))\b"
+_DO_CUES = (
+    r"bonnes? pratiques?|leviers?|recommandations?|propositions?|actions? proposées?|"
+    r"idées concrètes|conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|"
+    r"clés? de (?:réussite|succès)|enseignements|conseils|pistes d.action|"
+    r"à (?:re)?(?:faire|reproduire)\b|ce qu['’](?:il|on) (?:faut|faudrait|doit|devrait) faire|"
+    r"ce qui (?:a )?(?:bien |le mieux )?(?:marché|fonctionné|réussi)"
 )
-_CUE_HEADING = re.compile(
-    r"bonnes? pratiques?|ce que (?:je|j['’]|nous|on) (?:ne )?(?:re)?fer(?:ais|ions|ait|ons|a)|"
-    r"leviers?|recommandations?|propositions?|actions? proposées?|idées concrètes|"
-    r"conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|clés? de (?:réussite|succès)|"
-    r"enseignements|conseils|pistes d.action|à (?:ne pas )?reproduire|à éviter|écueils|"
-    rf"erreurs|points? de vigilance|{_OBSTACLES}",
+_DO_CUE = re.compile(_DO_CUES, re.I)
+# « Ce que je referais », « Ce que l'équipe referait »: what one would do again.
+_REDO = re.compile(r"\bce qu(?:e|['’])\s*[^,:;.]{0,40}?\b(?:re)?fer(?:a|i|on|ez)\w*", re.I)
+# A short line that opens on a cue heads what follows (« Bonnes pratiques : »).
+_CUE_LINE = re.compile(
+    r"^(?:\d+[.)]\s*)?(?:(?:les|la|le|l['’]|des|nos|quelques)\s*)*"
+    rf"(?:{_DO_CUES}|{_REDO.pattern})",
     re.I,
 )
+# A heading inline, before the statement it announces: « Ce que nous ne referions pas :
+# lancer la cantine sans cuisinier », « Point de vigilance : la disponibilité des élus ».
+_INLINE = re.compile(r"^(?P<label>[^:.!?]{3,60}?)\s*:\s*(?P<rest>\S.{7,})$", re.S)
 # « Développement des compétences », « Mise en réseau » : a practice named by its action.
 _ACTION_NOUN = re.compile(r"^(?:Mise en|Prise en|[A-ZÉ][a-zéèêîôûç]+(?:tion|ment|age)s?\b(?! :))")
 _HAS_NAME = re.compile(r"\b[A-ZÉ][a-zàâçéèêëîïôûü]+ [A-ZÉ]{2,}\b|^[A-Z0-9&]{3,}\s*[:–-]|’actions$")
 # Parts whose lists are people's commitments, attendees or schedules, not practices.
 _NOT_PRACTICES = re.compile(r"engagements|participants|programme|liste des", re.I)
-_AVOID = re.compile(
-    r"ne (?:re)?fer\w* pas|à éviter|écueils?|erreurs?|pièges?|ne pas reproduire|"
-    rf"points? de vigilance|{_OBSTACLES}",
-    re.I,
-)
 # Headings whose list items are each one statement, whatever their grammar: proposals,
-# and obstacles (« Les freins à la valorisation » : « - Un manque de compétence… »).
-_PROPOSED = re.compile(
-    rf"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes|{_OBSTACLES}",
-    re.I,
-)
+# and (ingest.extract.polarity.warns) obstacles and mistakes (« Les freins à la
+# valorisation » : « - Un manque de compétence… »).
+_PROPOSED = re.compile(r"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes", re.I)
 # The innermost heading of lists that state needs, stakes, goals or topics, not practices
 # (the judges' reading of the workshops' « Enjeux » and « Besoins » grids).
 _NOT_PRACTICE_LIST = re.compile(
     r"^(?:\d+[.)]\s*)?(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
     re.I,
 )
-
-
-def warns(heading: str) -> bool:
-    """Whether a heading (or a cue line) announces what to avoid or what stands in the way:
-    « Ce que je ne referais pas », « Écueils », « Les freins à la valorisation »."""
-    return bool(_AVOID.search(heading))
-
-
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 _MARKER = re.compile(
     r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
@@ -79,21 +87,17 @@ _NOT_VERBS = frozenset(
     "Mètre Registre Ministre Théâtre Siècle Rencontre Contre Outre Partenaire Dire Faire".split()
 )
 _NECESSITY = re.compile(
-    r"(?:^|(?<=[.!?]\s))(?P<s>[^.!?]*?\b(?:il faut|il est (?:essentiel|nécessaire|"
-    r"indispensable|important|primordial|crucial) de|il convient de|"
+    r"(?:^|(?<=[.!?]\s))(?P<s>[^.!?]*?\b(?:il faut|il ne faut (?:surtout |absolument )?"
+    r"(?:pas|jamais)|il est (?:essentiel|nécessaire|indispensable|important|primordial|"
+    r"crucial) d(?:e|['’])|il convient d(?:e|['’])|"
     r"(?:est|sont) (?:également |aussi )?à (?:valoriser|développer|encourager|renforcer|"
     r"privilégier|soutenir)|devrai(?:t|ent) être|"
     r"la condition[^.!?]{0,80}\best)\b[^.!?]*[.!?])",
     re.I,
 )
 _DISCOURSE = re.compile(
-    r"\b(?:important|essentiel|nécessaire) de (?:noter|souligner|rappeler|dire|préciser)", re.I
-)
-# « la conduite du changement est difficile, il faut … »: a sentence that says what is
-# hard is a point of vigilance, like the obstacles a heading lists, not a thing to do.
-_DIFFICULTY = re.compile(
-    r"\b(?:est|sont|reste|restent|demeure|demeurent)\s+(?:\w+\s+)?difficiles?\b|"
-    r"\bil est (?:\w+\s+)?difficile de\b",
+    r"\b(?:important|essentiel|nécessaire) de (?:noter|souligner|rappeler|dire|préciser)|"
+    r"\bne faut pas oublier que\b",
     re.I,
 )
 MIN_CHARS, MAX_CHARS = 12, 400
@@ -111,7 +115,8 @@ def _opens_on_infinitive(text: str) -> bool:
 
 
 def _reads_as_practice(text: str) -> bool:
-    """An action (infinitive or action noun), not a question, a name or a topic."""
+    """An action (infinitive or action noun), advice against something or a difficulty,
+    not a question, a name or a topic."""
     body = strip_list_marker(text)
     if _HAS_NAME.search(body) or body.rstrip(" .").endswith("?"):
         return False
@@ -119,12 +124,41 @@ def _reads_as_practice(text: str) -> bool:
         _opens_on_infinitive(text)
         or bool(_ACTION_NOUN.match(body))
         or bool(_NECESSITY.search(body))
+        or cautions(body)
     )
+
+
+def _heads_a_list(text: str) -> bool:
+    """A short line that names what follows (« Ce que je referais », « Points de
+    vigilance : », « Besoins »), not a statement."""
+    return len(text) <= 60 and (
+        bool(_CUE_LINE.match(text))
+        or opens_on_warning(text)
+        or bool(_NOT_PRACTICE_LIST.match(text))
+        or text.endswith(":")
+    )
+
+
+def _announces(heading: str) -> bool:
+    """Whether a heading announces practices or what to avoid."""
+    return bool(_DO_CUE.search(heading) or _REDO.search(heading)) or warns(heading)
+
+
+def _lesson(heading: str) -> bool:
+    """A heading of what one would (not) do again: every short block under it is one."""
+    return bool(_REDO.search(heading)) or not_to_do(heading)
+
+
+# A footnote call after a statement's last word or stop (« … salarié. 1 »).
+_TRAILING_CALL = re.compile(r"(?<=[.!?»)\w])\s*\d{1,3}\s*$")
 
 
 def _statement(
     block: Block, item: Structured, begin: int, finish: int, cue: str, polarity: str
 ) -> Statement:
+    call = _TRAILING_CALL.search(block.text, begin, finish)
+    if call and call.start() > begin:
+        finish = call.start()
     return Statement(
         text=block.text[begin:finish].strip(),
         start=block.raw_offset(begin),
@@ -136,69 +170,119 @@ def _statement(
     )
 
 
+def _inline(block: Block, item: Structured) -> Statement | None:
+    """« Ce que nous ne referions pas : lancer la cantine sans cuisinier. »: the statement
+    after a heading written inline, with that heading's polarity."""
+    found = _INLINE.match(block.text)
+    if found is None:
+        return None
+    label = strip_list_marker(found.group("label"))
+    if not (_CUE_LINE.match(label) or opens_on_warning(label)):
+        return None  # « Bourse des pionniers – proposition : que chaque… » is one line
+    if _NOT_PRACTICE_LIST.match(label) or _NOT_PRACTICES.search(label):
+        return None
+    rest = found.group("rest")
+    if not MIN_CHARS <= len(rest) <= MAX_CHARS or rest.rstrip().endswith("?"):
+        return None
+    polarity = _polarity_under(label, strip_list_marker(rest))
+    return _statement(block, item, found.start("rest"), len(block.text), label, polarity)
+
+
+def _under_heading(block: Block, item: Structured, heading: str) -> Statement | None:
+    """A block under a heading that announces practices or what to avoid, with the
+    heading's polarity (see _polarity_under)."""
+    text = block.text
+    if not _announces(heading) or not MIN_CHARS <= len(text) <= MAX_CHARS:
+        return None
+    body = strip_list_marker(text)
+    # Under a proposition, a list of proposed actions or of obstacles, every item of its
+    # list is one (« • Des champions charismatiques pour inspirer », « - Le manque de
+    # bénévoles »); under « Bonnes pratiques », an item must read as a practice (a list
+    # of partners is not one).
+    listed = (
+        block.kind == "item"
+        and bool(_PROPOSED.search(heading) or warns(heading))
+        and not _HAS_NAME.search(body)
+        and len(body.split()) >= 3
+        and not text.rstrip().endswith("?")
+    )
+    if _reads_as_practice(text) or _lesson(heading) or listed:
+        return _statement(block, item, 0, len(text), heading, _polarity_under(heading, body))
+    return None
+
+
+def _polarity_under(heading: str, body: str) -> str:
+    """Under a heading (or a proposition) that announces practices or what to avoid, the
+    heading's polarity, unless the statement advises against something (« Bonnes
+    pratiques : - Ne pas être seul »): what is hard beside advice (« Ces émergences sont
+    difficiles, il est important de… ») stays the advice the heading announces, as the
+    judges read it."""
+    return AVOID if warns(heading) or advises_against(body) else DO
+
+
+def _listed_line(block: Block, item: Structured) -> Statement | None:
+    """A list item that advises (opening on an infinitive or in the negative: « Ne pas
+    hésiter à… », « Ne jamais… ») or says what is hard, under any heading."""
+    text = block.text
+    if block.kind != "item" or not MIN_CHARS <= len(text) <= MAX_CHARS:
+        return None
+    body = strip_list_marker(text)
+    if _HAS_NAME.search(body) or body.rstrip(" .").endswith("?"):
+        return None
+    if (_opens_on_infinitive(text) and _reads_as_practice(text)) or advises(body):
+        cue = "recommandation"
+    elif states_difficulty(body):
+        cue = "difficulté"
+    else:
+        return None
+    return _statement(block, item, 0, len(text), cue, polarity_of(body))
+
+
+def _necessities(block: Block, item: Structured) -> list[Statement]:
+    """Sentences stating a necessity (« il faut… », « il ne faut pas… »). Their polarity is
+    their own: under « Les freins », « il faut … » is the remedy, not an obstacle."""
+    found = []
+    for match in _NECESSITY.finditer(block.text):
+        sentence = match.group("s")
+        if _DISCOURSE.search(sentence):
+            continue  # « il est important de souligner… » comments, it does not advise
+        if MIN_CHARS <= len(sentence.strip()) <= MAX_CHARS:
+            offset = match.start("s") + (len(sentence) - len(sentence.lstrip()))
+            found.append(
+                _statement(
+                    block, item, offset, match.end("s"), "nécessité", polarity_of(sentence.strip())
+                )
+            )
+    return found
+
+
 def extract(items: list[Structured]) -> list[Statement]:
+    """The practice statements of a structured document, in reading order."""
     statements: list[Statement] = []
     label: str | None = None  # a cue line that is not a heading: « Ce que je referais »
     for item in items:
         block = item.block
         text = block.text
         if block.kind != "note" and (proposition := _PROPOSITION.match(text)):
-            statements.append(
-                _statement(block, item, proposition.start("rest"), len(text), "proposition", "do")
-            )
+            polarity = _polarity_under("", proposition.group("rest"))
+            begin = proposition.start("rest")
+            statements.append(_statement(block, item, begin, len(text), "proposition", polarity))
             continue
         if block.kind == "heading":
             label = None
         if block.kind not in ("paragraph", "item") or not item.section:
             continue
-        if (
-            block.kind == "paragraph"
-            and len(text) <= 60
-            and (_CUE_HEADING.match(text) or _NOT_PRACTICE_LIST.match(text) or text.endswith(":"))
-        ):
-            label = text  # « Points de discussion : » ends the list of lessons above it
-            continue
         if _NOT_PRACTICES.search(" ".join(item.section)):
+            continue
+        if (inline := _inline(block, item)) is not None:
+            statements.append(inline)
+            continue
+        if block.kind == "paragraph" and _heads_a_list(text):
+            label = text  # « Points de discussion : » ends the list of lessons above it
             continue
         heading = label or item.section[-1]
         if _NOT_PRACTICE_LIST.match(heading) or _NOT_PRACTICES.search(heading):
             continue  # « Enjeux », « Besoins », « 3 engagements : »: needs, aims, pledges
-        cue_heading = _CUE_HEADING.search(heading)
-        polarity = "avoid" if warns(heading) else "do"
-        short = MIN_CHARS <= len(text) <= MAX_CHARS
-        lesson = bool(cue_heading) and "fer" in cue_heading.group().lower()
-        # Under a proposition or a list of proposed actions, every item of its list is one
-        # (« • Des champions charismatiques pour inspirer »); under « Bonnes pratiques »,
-        # an item must read as a practice (a list of partners is not one).
-        listed = (
-            block.kind == "item"
-            and bool(_PROPOSED.search(heading))
-            and not _HAS_NAME.search(strip_list_marker(text))
-            and len(strip_list_marker(text).split()) >= 3
-        )
-        if (
-            cue_heading
-            and short
-            and (_reads_as_practice(text) or lesson or (listed and not text.rstrip().endswith("?")))
-        ):
-            statements.append(_statement(block, item, 0, len(text), heading, polarity))
-            continue
-        if (
-            block.kind == "item"
-            and short
-            and _opens_on_infinitive(text)
-            and _reads_as_practice(text)
-        ):
-            statements.append(_statement(block, item, 0, len(text), "recommandation", "do"))
-            continue
-        for match in _NECESSITY.finditer(text):
-            sentence = match.group("s")
-            if _DISCOURSE.search(sentence):
-                continue  # « il est important de souligner… » comments, it does not advise
-            if MIN_CHARS <= len(sentence.strip()) <= MAX_CHARS:
-                offset = match.start("s") + (len(sentence) - len(sentence.lstrip()))
-                polarity = "avoid" if _DIFFICULTY.search(sentence) else "do"
-                statements.append(
-                    _statement(block, item, offset, match.end("s"), "nécessité", polarity)
-                )
+        found = _under_heading(block, item, heading) or _listed_line(block, item)
+        statements.extend([found] if found else _necessities(block, item))
     return statements

@@ -26,7 +26,7 @@ from search.embedders.base import Embedder
 from search.knowledge.actors import build_actors
 from search.knowledge.cases import build_cases
 from search.knowledge.freshness import mark_derived
-from search.knowledge.practices import build_cards, clean_statement
+from search.knowledge.practices import build_cards, statement_label
 from search.sections import section_labels
 from search.vectors import (
     all_chunks,
@@ -93,7 +93,7 @@ def refresh_knowledge(store: Store, embedder: Embedder) -> dict:
         store.replace_derived({"practices": cards, "cases": cases, "actors": actors})
         passages = store.searchable_passages()
         keep = set(all_chunks(passages).hashes)
-        keep |= {input_hash(clean_statement(s["text"])) for s in store.records("statements")}
+        keep |= {input_hash(statement_label(s)) for s in store.records("statements")}
         keep |= {input_hash(label) for label in section_labels(passages)}
         pruned = store.prune_embeddings(keep)
     mark_derived(store, fingerprint)

@@ -22,7 +22,7 @@ from ingest.normalise import fold
 from ingest.store import PassageRow
 from search.knowledge.actors import TYPE_LABELS
 from search.knowledge.cases import ACTORS, TERRITORY_TYPES, Case
-from search.knowledge.practices import clean_statement
+from search.knowledge.practices import statement_label
 from search.vectors import context
 
 # What editors may set on a page, and what each is.
@@ -107,8 +107,8 @@ def extracted_fields(
             )
         )[:5],
         "lessons": [
-            {"text": clean_statement(s["text"]), "polarity": s["polarity"]} for s in statements
-        ][:8],
+            {"text": statement_label(s), "polarity": s["polarity"]} for s in statements[:8]
+        ],
     }
 
 

@@ -25,7 +25,7 @@ from search.knowledge.case_pages import (
     written_text,
 )
 from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
-from search.knowledge.practices import clean_statement
+from search.knowledge.practices import statement_label
 from search.knowledge.vectorcache import embed_cached
 
 # Passages of the search results whose quotes answer a query; whose cases are similar.
@@ -115,7 +115,7 @@ class Knowledge:
             [f"{q['speaker']} {q['text']}" for q in self.quotes],
             previous._quote_index.analyses if previous else None,
         )
-        texts = [clean_statement(e.record["text"]) for c in self.cards for e in c.evidence]
+        texts = [statement_label(e.record) for c in self.cards for e in c.evidence]
         vectors = embed_cached(store, engine.embedder, texts) if texts else None
         self.statement_vectors, position = [], 0
         for card in self.cards:
@@ -339,8 +339,8 @@ class Knowledge:
         (« Fabrique des Voisins »), then those search finds like it."""
         if not query or not query.strip():
             return sorted(self.cases, key=lambda c: (-c.documents, c.name))[:k]
-        wanted = fold(query.strip())
-        named = [c for c in self.cases if wanted in fold(c.name)]
+        wanted = name_key(query)
+        named = [c for c in self.cases if wanted in name_key(c.name)]
         similar = [s.case for s in self.similar_to_text(query, k)]
         return list({c.id: c for c in [*named, *similar]}.values())[:k]
 

@@ -30,6 +30,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
+from ingest.extract.polarity import AVOID, pitfall
 from ingest.extract.practices import strip_list_marker
 from ingest.store import Store
 from search.embedders.base import Embedder
@@ -53,6 +54,16 @@ def clean_statement(text: str) -> str:
     """'- B2 : Mobiliser les parties prenantes avant le projet (+++++)' → 'Mobiliser …'."""
     text = _NOTES.sub("", strip_list_marker(text)).strip(" -–;,.")
     return text[:1].upper() + text[1:]
+
+
+def statement_label(record: dict) -> str:
+    """A statement as a card names it, cleaned; one of what to avoid by its pitfall
+    (ingest.extract.polarity): '- Ne pas confier l'animation…' → 'Confier l'animation…',
+    so that the label, the card's polarity and the answer's « Écueils » agree."""
+    text = record["text"]
+    if record["polarity"] == AVOID:
+        text = pitfall(strip_list_marker(text))
+    return clean_statement(text)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -204,7 +215,7 @@ def build_cards(store: Store, embedder: Embedder) -> list[dict]:
     if not statements:
         return []
     events = {d.id: d.event or d.id for d in store.documents()}
-    texts = [clean_statement(s["text"]) for s in statements]
+    texts = [statement_label(s) for s in statements]
     vectors = embed_cached(store, embedder, texts)
     position = {s["id"]: i for i, s in enumerate(statements)}
     last_build = store.records("practices")

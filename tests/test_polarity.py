@@ -1,0 +1,196 @@
+"""Polarity of practice statements (issue #12, « Faithful details: polarity is kept »):
+French conventions in headings and in statements, on documents written here, from the
+statement to its card and to the answer's « Ce qui marche » and « Écueils »."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.extract.polarity import cautions_in, pitfall, polarity_of, warns
+
+TIERS_LIEU = """# Bilan : animer un tiers-lieu rural
+
+Le tiers-lieu de la Vallée a ouvert en 2022 dans une ancienne gare. Ce bilan rassemble ce
+que l'équipe a appris pendant ses deux premières années d'animation.
+
+## Ce qu'il faut faire
+
+- Recruter un animateur salarié dès l'ouverture.
+- Associer les habitants au choix des activités.
+
+## Ce qu'il ne faut pas faire
+
+- Ne pas confier l'animation à des bénévoles seuls.
+- Éviter de lancer les travaux avant d'avoir trouvé les usagers.
+"""
+
+CANTINE = """<html><head><title>Rapport d'activité de la cantine solidaire</title></head><body>
+<h1>Rapport d'activité de la cantine solidaire</h1>
+<p>La cantine solidaire du quartier des Tilleuls sert cent repas par jour depuis 2023,
+préparés avec les producteurs du territoire.</p>
+<h2>Enseignements</h2>
+<p>Ce que nous referions : associer les producteurs locaux dès la conception des menus.</p>
+<p>Ce que nous ne referions pas : lancer la cantine sans cuisinier professionnel
+salarié.<sup>1</sup></p>
+<p><sup>1</sup> Source : rapport d'activité 2024</p>
+</body></html>
+"""
+
+EPICERIE = """Compte rendu de la rencontre des épiceries solidaires
+
+Le réseau des épiceries solidaires du département s'est réuni à Tulle pour partager ses
+expériences d'approvisionnement et de bénévolat.
+
+Lever les freins à l'approvisionnement
+
+- Mutualiser les commandes entre épiceries voisines.
+- Éviter l'épuisement des bénévoles grâce à un planning partagé.
+- Ne pas hésiter à solliciter les producteurs locaux.
+
+Points de vigilance :
+
+- Attention aux dates limites de consommation des dons.
+- Ne jamais laisser un bénévole seul à la caisse.
+- La logistique du froid reste complexe pour les petites structures.
+"""
+
+
+@pytest.mark.parametrize(
+    ("heading", "warning"),
+    [
+        ("Ce qu'il ne faut pas faire", True),
+        ("Ce qu'on ne devrait jamais faire", True),
+        ("À éviter", True),
+        ("Erreurs à éviter", True),
+        ("Ce que nous ne referions pas", True),
+        ("Ce qu'elle ne referait pas", True),
+        ("Ce que nous n'aurions pas dû faire", True),
+        ("Ce qui n'a pas marché", True),
+        ("À ne pas reproduire", True),
+        ("Points de vigilance", True),
+        ("Freins", True),
+        ("Difficultés rencontrées", True),
+        ("Écueils", True),
+        ("Les pièges", True),
+        ("Ce qu'il faut faire", False),
+        ("Ce que je referais", False),
+        ("Ce qui a marché", False),
+        ("Lever les freins à l'approvisionnement", False),
+        ("Comment éviter les pièges", False),
+        ("Réponses aux difficultés rencontrées", False),
+        ("L'accueil des familles en difficulté", False),
+        ("Bonnes pratiques", False),
+    ],
+)
+def test_a_heading_warns_by_french_convention(heading, warning):
+    assert warns(heading) is warning
+
+
+@pytest.mark.parametrize(
+    ("statement", "polarity", "label"),
+    [
+        ("Ne pas confier l'animation à des bénévoles seuls.", "avoid", "Confier l'animation"),
+        ("Éviter de lancer les travaux trop tôt.", "avoid", "Lancer les travaux trop tôt."),
+        ("Ne jamais laisser un bénévole seul.", "avoid", "Laisser un bénévole seul."),
+        ("Il ne faut pas multiplier les comités.", "avoid", "Multiplier les comités."),
+        ("Il est important de ne pas brûler les étapes.", "avoid", "Brûler les étapes."),
+        ("Attention aux dates limites des dons.", "avoid", "Les dates limites des dons."),
+        ("Attention à ne pas diluer le projet.", "avoid", "Diluer le projet."),
+        ("Abandonner l'idée d'un label national.", "avoid", "L'idée d'un label national."),
+        ("Ne confiez pas la caisse à un bénévole seul.", "avoid", "Ne confiez pas la caisse"),
+        ("L'articulation avec les élus reste complexe.", "avoid", "L'articulation avec"),
+        ("Il est difficile de trouver des bénévoles.", "avoid", "Il est difficile de"),
+        ("Le réseau peine à mobiliser les entreprises.", "avoid", "Le réseau peine"),
+        # Advice in the negative form that is advice to do, and what is not hard.
+        ("Ne pas hésiter à solliciter les producteurs.", "do", None),
+        ("Ne pas oublier la valorisation des résultats.", "do", None),
+        ("N'hésitez pas à demander de l'aide.", "do", None),
+        ("Éviter l'épuisement grâce à un planning partagé.", "do", None),
+        ("Éviter l'épuisement en alternant les équipes.", "do", None),
+        ("Attention à bien associer les élus.", "do", None),
+        ("Lever les freins administratifs.", "do", None),
+        ("Ce n'est pas difficile de mobiliser les élus.", "do", None),
+        ("Mettre en avant les réussites du territoire.", "do", None),
+    ],
+)
+def test_a_statement_warns_by_itself_and_is_named_by_its_pitfall(statement, polarity, label):
+    assert polarity_of(statement) == polarity
+    if label is not None:
+        assert pitfall(statement).startswith(label)
+
+
+def test_under_a_heading_that_warns_a_litotes_names_its_pitfall():
+    """« Ce que je ne referais pas : - Ne pas oublier… » is a lesson about forgetting."""
+    assert polarity_of("Ne pas oublier la valorisation.", "Ce que je ne referais pas") == "avoid"
+    assert pitfall("Ne pas oublier la valorisation.") == "Oublier la valorisation."
+
+
+def test_a_window_warns_by_any_of_its_sentences():
+    assert cautions_in("- L'articulation avec les élus reste complexe. o Comment faire ?")
+    assert not cautions_in("Nous avons vu l'émergence de communautés apprenantes d'élus.")
+
+
+def test_written_reports_keep_polarity_from_statement_to_card_and_answer(tmp_path):
+    """The tester's three reports (Markdown, HTML, plain text): each statement's polarity,
+    its card's label, and the answer's sections agree."""
+    from ingest.pipeline import ingest
+    from ingest.store import open_store
+    from search.answer import answer
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+    from search.knowledge.build import refresh
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "tiers-lieu.md").write_text(TIERS_LIEU, encoding="utf-8")
+    (folder / "cantine.html").write_text(CANTINE, encoding="utf-8")
+    (folder / "epicerie.txt").write_text(EPICERIE, encoding="utf-8")
+    store = open_store(tmp_path / "data")
+    embedder = get_embedder()
+    ingest(store, [folder])
+    refresh(store, embedder)
+    statements = {s["text"]: s["polarity"] for s in store.records("statements")}
+    assert statements == {
+        "- Recruter un animateur salarié dès l'ouverture.": "do",
+        "- Associer les habitants au choix des activités.": "do",
+        "- Ne pas confier l'animation à des bénévoles seuls.": "avoid",
+        "- Éviter de lancer les travaux avant d'avoir trouvé les usagers.": "avoid",
+        # Inline headings; the footnote call is not part of the statement.
+        "associer les producteurs locaux dès la conception des menus.": "do",
+        "lancer la cantine sans cuisinier professionnel salarié.": "avoid",
+        "- Mutualiser les commandes entre épiceries voisines.": "do",
+        "- Éviter l'épuisement des bénévoles grâce à un planning partagé.": "do",
+        "- Ne pas hésiter à solliciter les producteurs locaux.": "do",
+        "- Attention aux dates limites de consommation des dons.": "avoid",
+        "- Ne jamais laisser un bénévole seul à la caisse.": "avoid",
+        "- La logistique du froid reste complexe pour les petites structures.": "avoid",
+    }
+    cards = {c["label"]: c["polarity"] for c in store.records("practices")}
+    assert cards["Confier l'animation à des bénévoles seuls"] == "avoid"
+    assert cards["Lancer les travaux avant d'avoir trouvé les usagers"] == "avoid"
+    assert cards["Lancer la cantine sans cuisinier professionnel salarié"] == "avoid"
+    assert cards["Les dates limites de consommation des dons"] == "avoid"
+    assert cards["Éviter l'épuisement des bénévoles grâce à un planning partagé"] == "do"
+    assert cards["Ne pas hésiter à solliciter les producteurs locaux"] == "do"
+
+    engine = SearchEngine(store, embedder)
+
+    def sections(query: str) -> dict[str, str]:
+        found = answer(engine, query)
+        return {
+            name: " ".join(f"{i.label} {e.text}" for i in items for e in i.evidence)
+            for name, items in found.sections.items()
+        }
+
+    found = sections("quelles erreurs éviter pour animer un tiers-lieu ?")
+    assert next(iter(found)) == "pitfalls"
+    for warning in ("Ne pas confier l'animation", "Éviter de lancer les travaux"):
+        assert warning in found["pitfalls"]
+        assert warning not in found.get("practices", "")
+    found = sections("que faut-il éviter pour lancer une cantine solidaire ?")
+    assert "Lancer la cantine sans cuisinier" in found["pitfalls"]
+    assert "sans cuisinier" not in found.get("practices", "")
+    assert "Source :" not in found["pitfalls"]
+    found = sections("comment approvisionner une épicerie solidaire avec des bénévoles ?")
+    assert "reste complexe" not in found.get("practices", "")
+    assert "grâce à un planning partagé" not in found.get("pitfalls", "")
