@@ -37,7 +37,7 @@ from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_in
 from search.snippet import best_sentences
-from search.vectors import windows
+from search.vectors import context, windows
 
 SECTIONS = (
     ("practices", "Ce qui marche"),
@@ -73,6 +73,8 @@ TOP_PASSAGES = 10
 # many as the items a person reads first (search.evaluate_answers.FIRST): the answer is
 # built from search and should never show less than search's own first passages.
 STRONGEST = 5
+# A label shorter than this once its section title is taken off keeps the title.
+MIN_LABEL = 40
 # Two items whose labels are this close say the same thing: one item, both evidences.
 MERGE_AT = 0.93
 _VOTES = re.compile(r"\((\+{1,12})\)")
@@ -378,7 +380,13 @@ class _Builder:
             return None
         # Within the window (up to search.vectors.CHUNK_CHARS), its sentences that share
         # most of the question's words: a window may end one subject and start the next.
-        return best_sentences(cut[max(about, key=lambda i: closeness[i])], self.query, 220)
+        sentences = best_sentences(cut[max(about, key=lambda i: closeness[i])], self.query, 220)
+        # The section's title, when the passage opens on it, is the citation's, not the
+        # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
+        title = context(passage)
+        if title and sentences.startswith(title) and len(sentences) > len(title) + MIN_LABEL:
+            sentences = sentences[len(title) :].lstrip(" :.–-")
+        return sentences
 
     def _passage_item(
         self, passage: PassageRow, section: str, position: int, sentences: str
