@@ -493,6 +493,12 @@ def test_a_passage_item_quotes_its_sentences_about_the_question(engine, store):
     assert any(
         e.end - e.start < e.passage.end - e.passage.start for i in passage_items for e in i.evidence
     )
+    # A passage that opens on its section's title is labelled by its words, not the title.
+    from search.vectors import context
+
+    for item in answer(engine, "comment mobiliser les élus ?").sections["testimonies"]:
+        title = context(item.evidence[0].passage)
+        assert not title or not item.label.startswith(title), item.label
 
 
 def test_answer_evidence_cites_the_page_of_its_excerpt(engine):
