@@ -231,10 +231,12 @@ def build_cases(store: Store) -> list[dict]:
     names (« • Loos-en-Gohelle » among filmed interviews) names a case without saying
     anything of it, so a group of mentions with no describing passage is no case."""
     # A guest's introduction describes their project as much as their talk does.
-    passages = {p.id: p for p in store.passages() if p.kind in (CONTENT, "intro")}
+    every = store.passages()
+    passages = {p.id: p for p in every if p.kind in (CONTENT, "intro")}
     folded = _FoldedPassages(passages)
     places = _Places(store)
-    bodies = set().union(*(officered(p.text) for p in passages.values()))
+    # Officers are named in lists of participants as well as in running text.
+    bodies = set().union(*(officered(p.text) for p in every))
     rows = []
     for group in _merge_same_initiative(_groups(store.records("mentions"))):
         if _only_named_body(group, bodies):
@@ -505,8 +507,8 @@ class _FoldedPassages:
         """Ids of the passages whose folded text contains `name` (folded).
 
         A word inside the name is a whole word of the passage; the last may be the start of
-        a longer one (« alliance » is in « alliances »), the first only ends one (« resenter »
-        is not in « représenter »): without an inner word, the passages holding any word
+        a longer one (« alliance » is in « alliances »), the first starts one (« compagnons »
+        is not in « accompagnons »): without an inner word, the passages holding any word
         that contains the name's longest word are read.
         """
         words = _WORDS.findall(name)
