@@ -193,7 +193,7 @@ def test_initiatives_presented_by_what_they_are_or_how_they_came_to_be(tmp_path)
     extracted, items = _structured(tmp_path, "transition.txt", PRESENTED)
     found = cases.extract(items)
     assert [m.name for m in found] == [
-        "Carrefour des Semences",
+        "Le Carrefour des Semences",
         "Observatoire des mobilités",
         "Cafés Réparation",
         "Villages et Jardins Partagés",  # a line ending on « et » goes on
@@ -259,7 +259,7 @@ def test_named_bodies_of_a_written_report_are_cases_only_where_it_presents_them(
     assert set(cases) == {
         "Observatoire des mobilités",
         "Observatoire des semences",
-        "Carrefour des Graines",
+        "Le Carrefour des Graines",
         "compagnons",
     }, set(cases)
     passages = {p.id: p.text for p in store.passages()}

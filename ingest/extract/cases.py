@@ -88,7 +88,7 @@ _PATTERNS = [
     # Sociales a pour but de… », « Villes au Carré est une plateforme… ».
     (
         "présentation",
-        rf"(?:^|(?<=[.!?:]\s))(?:Le |La |Les |L’|L')?{_LOOSE}(?:\s*\([A-Z]{{2,8}}\))?"
+        rf"(?:^|(?<=[.!?:]\s)){_LOOSE}(?:\s*\([A-Z]{{2,8}}\))?"
         rf"\s+(?:est (?:une?|le|la|l’) (?:approche|association|coopérative|fondation|structure|"
         rf"entreprise|maison|{_KINDS})|a pour (?:but|objectif|vocation|mission|ambition)|vise à)",
     ),
@@ -153,6 +153,7 @@ _OFFICER = re.compile(
 # (« Elle a pour objectif… », « Cette démarche vise à… ») or a role (« Le Maire a pour
 # but… ») names no initiative.
 _NOT_A_NAME = re.compile(
+    r"(?:(?:Le|La|Les|L’|L')\s?)?"
     r"(?:Ce|Cet|Cette|Ces|Celui|Celle|Ceux|Celles|Cela|Ceci|Il|Elle|Ils|Elles|On|Nous|Vous|"
     r"Tout|Toute|Tous|Chacun|Chacune|Leur|Notre|Votre|Son|Sa|Ses|Un|Une|"
     r"Présidente?|Directeur|Directrice|Maire|Préfète?|Ministre|Déléguée?|Adjointe?|"

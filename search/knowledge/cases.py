@@ -593,7 +593,21 @@ def similar_cases(
         ]
         found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
     found.sort(key=lambda s: -s.score)
-    return found[:k]
+    return _one_per_evidence(found)[:k]
+
+
+def _one_per_evidence(found: list[SimilarCase]) -> list[SimilarCase]:
+    """One case per set of passages: a passage describing two nested initiatives (« Agir
+    Ensemble sur le Territoire » and the programme at its core) is one precedent, and
+    the second case, standing on exactly the same passages, would quote it again."""
+    seen: set[frozenset[str]] = set()
+    kept = []
+    for similar in found:
+        evidence = frozenset(similar.case.passage_ids)
+        if evidence not in seen:
+            seen.add(evidence)
+            kept.append(similar)
+    return kept
 
 
 def _reasons(shared: dict[str, list[str]], passage: PassageRow) -> list[str]:
