@@ -729,21 +729,23 @@ def test_cases_against_every_named_initiative_a_reader_found(store):
     """eval/labels/cases_gold.jsonl lists every named initiative the corpus describes (a
     reader's list, made without the code); _borderline.jsonl the organisations, programmes
     and methods that are described but arguably not cases. Cases extracted must be in
-    either (precision), and find over half of the gold list (recall)."""
+    either (precision, 37 / 37 in docs/EVALUATION.md), and find nine in ten of the gold
+    list (recall, 34 / 35; 22 / 35 before the presentation cues)."""
     from ingest.extract.cases import case_key
 
     gold, borderline = labels("cases_gold"), labels("cases_gold_borderline")
     names = [case_key(c["name"]) for c in store.records("cases")]
     right = [n for n in names if any(gold_matches(g, n) for g in gold + borderline)]
     found = [g for g in gold if any(gold_matches(g, n) for n in names)]
-    assert len(right) / len(names) >= 0.85, set(names) - set(right)
-    assert len(found) / len(gold) >= 0.55
+    assert len(right) / len(names) >= 0.9, set(names) - set(right)
+    assert len(found) / len(gold) >= 0.9, [g["name"] for g in gold if g not in found]
 
 
 def test_cases_stand_where_the_reader_placed_them(store):
     """The reader's `place` and `territory` of each gold initiative (docs/EVALUATION.md:
-    10 of 12 places and 7 of 13 types where the reader gives one; 3 and 2 before): a place
-    is right when one contains the other; `unknown` is no type."""
+    13 of 17 places and 9 of 18 types where the reader gives one; 9 of 12 and 7 of 13
+    before the recall work): a place is right when one contains the other; `unknown` is
+    no type."""
     from ingest.extract.cases import case_key
     from search.knowledge.cases import TERRITORY_TYPES
 
