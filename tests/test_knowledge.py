@@ -150,6 +150,126 @@ def test_a_quoted_name_wrapped_over_lines_is_one_case_whatever_its_ampersand(tmp
         assert " ".join(extracted.text[mention.start : mention.end].split()) == mention.name
 
 
+PRESENTED = """Rencontre des territoires en transition
+
+Le Carrefour des Semences a pour but de partager les variétés anciennes entre fermes.
+
+Depuis 2012, l’Observatoire des mobilités, animé par le département, publie ses données.
+
+La communauté de communes soutient « Cafés Réparation », qui réunit des bénévoles le samedi.
+
+Elle porte aussi le programme, lancé en 2016 par trois communes, Villages et
+Jardins Partagés.
+
+La maire a lancé un « forum des voisins solidaires » pour rompre l’isolement.
+
+Avec le Laboratoire des usages en ligne, la commune a testé un budget participatif.
+
+Le réseau de La Ruche Paysanne a recensé les partenaires de chaque projet.
+
+Le groupe a retenu comme exemple de bonne pratique, l’outil de diagnostic partagé du CNLRQ.
+
+Mettre à disposition la plateforme que j’ai créée partageco pour relier les producteurs.
+
+Il est utile d’étudier l’histoire de la ville de Saint-Nazaire, qui a reconverti ses chantiers.
+
+Elle a pour objectif de convaincre les élus. Le Maire a pour but de rouvrir l’école.
+
+Marie DUPONT a pour objectif de fédérer les associations du canton.
+
+Le « catalyseur », qui a rencontré les agriculteurs, a fait émerger leurs idées.
+
+Nous avons travaillé avec le Labo des Communs et Le Relais Rural, et la plateforme que nous
+avons créée récemment pour les achats.
+"""
+
+
+def test_initiatives_presented_by_what_they_are_or_how_they_came_to_be(tmp_path):
+    """A name then what it is for (« a pour but de »), how it came to be (« , animé par »,
+    « le programme, lancé en 2016 …, X »), what it does (« « X », qui … »), a coined name
+    (« a lancé un « … » »), a name carrying its kind, a tool known by its owner's acronym
+    given as an example, a speaker's own creation, the story of a named town. Not a
+    pronoun, a role or a person a sentence opens on, a common word in guillemets, an
+    adverb after « créée », nor a name run into the next one or into a verb's « en »."""
+    from ingest.extract import cases
+
+    extracted, items = _structured(tmp_path, "transition.txt", PRESENTED)
+    found = cases.extract(items)
+    assert [m.name for m in found] == [
+        "Le Carrefour des Semences",
+        "Observatoire des mobilités",
+        "Cafés Réparation",
+        "Villages et Jardins Partagés",  # a line ending on « et » goes on
+        "forum des voisins solidaires",
+        "Laboratoire des usages",
+        "La Ruche Paysanne",
+        "outil de diagnostic partagé du CNLRQ",
+        "partageco",
+        "Saint-Nazaire",
+        "Labo des Communs",
+    ]
+    for mention in found:
+        assert " ".join(extracted.text[mention.start : mention.end].split()) == mention.name
+
+
+JOURNEE = """Actes de la journée des coopérations rurales
+
+Retours d'expériences
+
+Depuis 2012, l’Observatoire des mobilités, animé par le département, publie chaque année les
+trajets des habitants entre les villages du canton.
+
+Depuis 2015, l’Observatoire des semences, animé par la chambre d'agriculture, recense les
+variétés cultivées dans les fermes du canton.
+
+Le Labo des Communs a travaillé avec les habitants sur la gestion des forêts et des chemins.
+
+Mettre à disposition la plateforme que j’ai créée compagnons pour relier les artisans du
+canton et les habitants.
+
+Le Carrefour des Graines a pour but de partager les variétés anciennes entre les fermes1.
+
+Bilan
+
+Nous accompagnons les familles du canton dans leurs démarches auprès des administrations.
+
+1 Le Fonds Rural a pour but de financer les projets des petites communes du canton.
+\fParticipants
+
+- Paul MARTIN, Le Laboratoire des Récoltes
+- Jeanne PETIT, présidente du Labo des Communs
+
+Programme
+
+14h00 – 14h30 : l’Observatoire des marchés, animé par Paul MARTIN
+"""
+
+
+def test_named_bodies_of_a_written_report_are_cases_only_where_it_presents_them(tmp_path):
+    """Two observatories are two cases, not one « observatoire des »; a body named only in
+    the participants' list, a programme line or a footnote is no case, nor is a body whose
+    president the document names (an organisation that speaks); a case's passages name
+    it as a word (« compagnons »), not inside another (« accompagnons »)."""
+    from ingest.store import open_store
+    from search.knowledge.cases import build_cases
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "journee.txt").write_text(JOURNEE, encoding="utf-8")
+    store = open_store(tmp_path / "data")
+    ingest(store, [folder])
+    cases = {c["name"]: c for c in build_cases(store)}
+    assert set(cases) == {
+        "Observatoire des mobilités",
+        "Observatoire des semences",
+        "Le Carrefour des Graines",
+        "compagnons",
+    }, set(cases)
+    passages = {p.id: p.text for p in store.passages()}
+    own = [passages[p] for p in json.loads(cases["compagnons"]["passage_ids"])]
+    assert not any("accompagnons" in text for text in own)
+
+
 REPORT = """Actes de la rencontre des territoires solidaires
 
 Programme
@@ -766,21 +886,23 @@ def test_cases_against_every_named_initiative_a_reader_found(store):
     """eval/labels/cases_gold.jsonl lists every named initiative the corpus describes (a
     reader's list, made without the code); _borderline.jsonl the organisations, programmes
     and methods that are described but arguably not cases. Cases extracted must be in
-    either (precision), and find over half of the gold list (recall)."""
+    either (precision, 37 / 37 in docs/EVALUATION.md), and find nine in ten of the gold
+    list (recall, 34 / 35; 22 / 35 before the presentation cues)."""
     from ingest.extract.cases import case_key
 
     gold, borderline = labels("cases_gold"), labels("cases_gold_borderline")
     names = [case_key(c["name"]) for c in store.records("cases")]
     right = [n for n in names if any(gold_matches(g, n) for g in gold + borderline)]
     found = [g for g in gold if any(gold_matches(g, n) for n in names)]
-    assert len(right) / len(names) >= 0.85, set(names) - set(right)
-    assert len(found) / len(gold) >= 0.55
+    assert len(right) / len(names) >= 0.9, set(names) - set(right)
+    assert len(found) / len(gold) >= 0.9, [g["name"] for g in gold if g not in found]
 
 
 def test_cases_stand_where_the_reader_placed_them(store):
     """The reader's `place` and `territory` of each gold initiative (docs/EVALUATION.md:
-    10 of 12 places and 7 of 13 types where the reader gives one; 3 and 2 before): a place
-    is right when one contains the other; `unknown` is no type."""
+    13 of 17 places and 9 of 18 types where the reader gives one; 9 of 12 and 7 of 13
+    before the recall work): a place is right when one contains the other; `unknown` is
+    no type."""
     from ingest.extract.cases import case_key
     from search.knowledge.cases import TERRITORY_TYPES
 

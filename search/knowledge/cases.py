@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.extract.cases import case_key
+from ingest.extract.cases import case_key, officered
 from ingest.kinds import CONTENT
 from ingest.normalise import fold
 from ingest.store import PassageRow, Store
@@ -91,6 +91,7 @@ _CUE_ORDER = [
     "territoire",
     "initiative",
     "dispositif",
+    "nom",
     "exemple",
 ]
 # Places that say nothing of where a case stands in a French corpus.
@@ -112,9 +113,14 @@ def profile(text: str) -> dict[str, list[str]]:
 
 
 def _same_case(a: str, b: str) -> bool:
+    """One key extends the other, or both open on the same two words of a name (« agir
+    ensemble sur le territoire », « agir ensemble a charenton »), not on a kind and a
+    link word (« observatoire des territoires », « observatoire des partenariats »)."""
     first, second = a.split(), b.split()
     shorter, longer = sorted((first, second), key=len)
-    return longer[: len(shorter)] == shorter or (len(shorter) >= 2 and first[:2] == second[:2])
+    return longer[: len(shorter)] == shorter or (
+        len(shorter) >= 2 and first[:2] == second[:2] and first[1] not in _LINKERS
+    )
 
 
 def territory_types(tiers: list[str], name: str) -> list[str]:
@@ -231,11 +237,16 @@ def build_cases(store: Store) -> list[dict]:
     names (« • Loos-en-Gohelle » among filmed interviews) names a case without saying
     anything of it, so a group of mentions with no describing passage is no case."""
     # A guest's introduction describes their project as much as their talk does.
-    passages = {p.id: p for p in store.passages() if p.kind in (CONTENT, "intro")}
+    every = store.passages()
+    passages = {p.id: p for p in every if p.kind in (CONTENT, "intro")}
     folded = _FoldedPassages(passages)
     places = _Places(store)
+    # Officers are named in lists of participants as well as in running text.
+    bodies = set().union(*(officered(p.text) for p in every))
     rows = []
     for group in _merge_same_initiative(_groups(store.records("mentions"))):
+        if _only_named_body(group, bodies):
+            continue
         names = Counter(m["name"] for m in group)
         best = sorted(group, key=lambda m: (_CUE_ORDER.index(m["cue"]), -len(m["text"])))
         # Most written first; then the name the best cue gives (« PTCE Les Mureaux » over
@@ -292,6 +303,14 @@ def build_cases(store: Store) -> list[dict]:
             }
         )
     return distinct_ids(rows + _case_studies(store, passages, places, {row["key"] for row in rows}))
+
+
+def _only_named_body(group: list[dict], bodies: set[str]) -> bool:
+    """Whether the group's only cue is a name carrying its kind (« le Labo de l’ESS ») and
+    the documents name the body's officers: an organisation that speaks, not a case."""
+    return all(m["cue"] == "nom" for m in group) and any(
+        _same_case(group[0]["key"], body) for body in bodies
+    )
 
 
 def _groups(mentions: list[dict]) -> list[list[dict]]:
@@ -493,9 +512,10 @@ class _FoldedPassages:
     def naming(self, name: str) -> set[str]:
         """Ids of the passages whose folded text contains `name` (folded).
 
-        A word inside the name is a whole word of the passage; the first and last may be
-        parts of longer ones (« alliance » is in « alliances »): without an inner word, the
-        passages holding any word that contains the name's longest word are read.
+        A word inside the name is a whole word of the passage; the last may be the start of
+        a longer one (« alliance » is in « alliances »), the first starts one (« compagnons »
+        is not in « accompagnons »): without an inner word, the passages holding any word
+        that contains the name's longest word are read.
         """
         words = _WORDS.findall(name)
         if not words:
@@ -506,7 +526,8 @@ class _FoldedPassages:
         else:
             longest = max(words, key=len)
             holders = set().union(*(self._holding[w] for w in self._holding if longest in w))
-        return {pid for pid in holders if name in self.text[pid]}
+        starts = re.compile(rf"(?<!\w){re.escape(name)}")
+        return {pid for pid in holders if starts.search(self.text[pid])}
 
 
 def _passages_naming(
@@ -585,7 +606,21 @@ def similar_cases(
         ]
         found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
     found.sort(key=lambda s: -s.score)
-    return found[:k]
+    return _one_per_evidence(found)[:k]
+
+
+def _one_per_evidence(found: list[SimilarCase]) -> list[SimilarCase]:
+    """One case per set of passages: a passage describing two nested initiatives (« Agir
+    Ensemble sur le Territoire » and the programme at its core) is one precedent, and
+    the second case, standing on exactly the same passages, would quote it again."""
+    seen: set[frozenset[str]] = set()
+    kept = []
+    for similar in found:
+        evidence = frozenset(similar.case.passage_ids)
+        if evidence not in seen:
+            seen.add(evidence)
+            kept.append(similar)
+    return kept
 
 
 def _reasons(
