@@ -171,10 +171,16 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         )
 
     @app.get("/", include_in_schema=False)
-    @app.get("/documents/{document_id}", include_in_schema=False)
     def index() -> FileResponse:
         """The single page: it reads the view to show (a document's text too) from the URL."""
         return FileResponse(WEB / "index.html")
+
+    @app.get("/documents/{document_id}", include_in_schema=False)
+    def document_page(document_id: str, request: Request) -> FileResponse:
+        """The same page, which shows the document's text; a 404 for a document the store
+        does not hold (the page says so), so that a dead link reads as one."""
+        known = document_id in request.app.state.recueil.engine.documents
+        return FileResponse(WEB / "index.html", status_code=200 if known else 404)
 
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     docs.install(app)

@@ -101,6 +101,10 @@ def test_documents_and_outline(server):
     listed = next(d for d in documents if d["id"] == "001_82aaa8b671886fce")
     assert listed["passages"] == outline["passages"] > 100
     assert get(server, "/v1/documents/absent").status_code == 404
+    # The page of a document: the same single page, a 404 when the document is unknown.
+    assert get(server, "/documents/001_82aaa8b671886fce").status_code == 200
+    dead = get(server, "/documents/absent")
+    assert dead.status_code == 404 and "<html" in dead.text.lower()
 
 
 def test_passage_context(server):
