@@ -239,6 +239,9 @@ def test_the_document_view_is_usable_at_phone_width(browser, server):
     cited = page.locator("#document-text .passage.cited")
     cited.wait_for()
     assert cited.get_attribute("id") == "p-20"
+    # The document's facts in French: « 26 juin 2019 », « 33 pages ».
+    facts = page.locator("#document-head .meta").first.inner_text()
+    assert "26 juin 2019" in facts and "page(s)" not in facts and "pages" in facts
     assert in_viewport(page, "#p-20")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     for name in ("← Précédent", "Suivant →"):

@@ -53,7 +53,8 @@ function citedPassage(data, params) {
 
 function drawDocument(data, excerpt) {
   const doc = data.document;
-  const facts = [doc.event, doc.date, data.place, `${data.pages.length} page(s)`, doc.file];
+  const pages = data.pages.length;
+  const facts = [doc.event, frenchDate(doc.date), data.place, `${pages} page${pages > 1 ? "s" : ""}`, doc.file];
   $("#document-head").replaceChildren(
     el("h2", {}, doc.title),
     el("p", { class: "meta" }, facts.filter(Boolean).join(" · ")),
