@@ -33,12 +33,36 @@ MONTHS = {
     "decembre": 12,
 }
 _DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
+# Words that name a gathering, as reports title them.
+_GATHERING = (
+    r"(?:rencontres?|journées?|forum|colloque|séminaire|assises|université|conférence|"
+    r"webinaire|sommet|congrès|festival)"
+)
+# « la 5ème Rencontre des pionniers des alliances en territoire »: an event's number and
+# name, up to a punctuation or a quotation.
 _EVENT = re.compile(
-    r"\b(\d{1,2})\s*(?:e|è|ème|eme|ère|re)s?\s+(rencontres?\s+des\s+pionniers\s+des\s+alliances"
-    r"\s+en\s+territoires?)",
+    rf"\b(\d{{1,2}})\s*(?:e|è|ème|eme|ère|re)s?\s+(?P<name>{_GATHERING}\b[^\n.,;:«»\"()!?]{{0,90}})",
     re.I,
 )
-_PLACE = re.compile(r"\b\d{2}\s?\d{3}\s+([A-ZÉ][a-zéèA-Z\-]+)")
+# Where a sentence goes on after an event's name: a verb, a participle, a relative.
+_CLAUSE = re.compile(
+    r"\s(?:a|ont|avait|est|sont|était|étaient|sera|seront|aura|organisée?s?|tenue?s?|"
+    r"consacrée?s?|qui|que|dont|s['’]est|se|a\s+été|permet|réunit|réunira|avec|par|pour)\b"
+)
+# A title that is an event's (« Rencontre régionale des tiers-lieux ruraux — Compte-rendu »),
+# or a report of one (« Actes de la Journée … »), up to its separator.
+_EVENT_TITLE = re.compile(
+    r"^(?:(?:actes|compte[- ]rendu|synthèse|programme|bilan)\s+(?:de\s+la|du|des|de)\s+)?"
+    rf"(?P<name>{_GATHERING}\b[^—–:\n«»]{{3,120}}?)\s*(?:[—–:«]|\s-\s|$)",
+    re.I,
+)
+_POSTCODE_PLACE = re.compile(r"\b\d{2}\s?\d{3}\s+([A-ZÉ][a-zéèA-Z\-]+)")
+# A place as a report gives it beside its date: « le 14 mars 2025 à Givry-sur-Saône »,
+# « À Lyon, le 3 juin ». Hyphenated and « -sur- » names whole; a name's small words only
+# between two capitalised ones.
+_TOWN = r"[A-ZÉÈÂ][\w’'-]+(?:\s(?:sur|sous|en|lès|le|la|les|de|du|des)\s[A-ZÉÈÂ][\w’'-]+)*"
+_PLACE_AFTER_DATE = re.compile(rf"(?:\d{{4}}|{_DATE.pattern})\s*,?\s+(?:à|au)\s+(?P<place>{_TOWN})")
+_PLACE_BEFORE_DATE = re.compile(rf"(?:^|\n)\s*[àÀ]\s+(?P<place>{_TOWN})\s*,\s*le\s+\d", re.M)
 
 
 class MetadataError(ValueError):
@@ -69,20 +93,46 @@ def read_sidecar(source: Path) -> dict:
     return data
 
 
-def _event_number(text: str) -> int | None:
-    """The meeting the document is about: « cette 2ème rencontre », else the most named one.
+def _numbered_event(text: str) -> str | None:
+    """The meeting the document is about: « cette 2ème rencontre », else the most named
+    one, as « 2e Rencontre … » with the longest name the text gives that number.
 
     Earlier meetings are often recalled ("la 1ère rencontre a réuni…"), so the first
     mention is not enough.
     """
     mentions = [
-        (int(m.group(1)), text[max(0, m.start() - 8) : m.start()].lower())
+        (
+            int(m.group(1)),
+            " ".join(m.group("name").split()),
+            text[max(0, m.start() - 8) : m.start()],
+        )
         for m in _EVENT.finditer(text)
     ]
     if not mentions:
         return None
-    own = [number for number, before in mentions if "cette" in before]
-    return Counter(own or [number for number, _ in mentions]).most_common(1)[0][0]
+    own = [number for number, _, before in mentions if "cette" in before.lower()]
+    number = Counter(own or [n for n, _, _ in mentions]).most_common(1)[0][0]
+    names = Counter(_CLAUSE.split(name)[0].strip() for n, name, _ in mentions if n == number)
+    name = max(names, key=lambda found: (names[found], len(found)))
+    return f"{number}e {name[0].upper()}{name[1:]}"
+
+
+def _titled_event(title: str | None) -> str | None:
+    """The event a title names (« Rencontre régionale des tiers-lieux ruraux — … »)."""
+    found = _EVENT_TITLE.match(" ".join((title or "").split()))
+    if not found:
+        return None
+    name = found.group("name").strip(" ,.-")
+    return f"{name[0].upper()}{name[1:]}"
+
+
+def _place(head: str) -> str | None:
+    """Where the event took place, as the opening says it beside its date or its address."""
+    for pattern in (_PLACE_AFTER_DATE, _PLACE_BEFORE_DATE):
+        if found := pattern.search(head):
+            return found.group("place")
+    found = _POSTCODE_PLACE.search(head)
+    return found.group(1) if found else None
 
 
 def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
@@ -92,10 +142,10 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     if date := _DATE.search(head):
         day, month, year = date.groups()
         meta["date"] = f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
-    if number := _event_number(text[:20000]):
-        meta["event"] = f"{number}e Rencontre des pionniers des alliances en territoire"
-    if place := _PLACE.search(head):
-        meta["place"] = place.group(1)
+    if event := _numbered_event(text[:20000]) or _titled_event(title_hint or first_heading):
+        meta["event"] = event
+    if place := _place(head):
+        meta["place"] = place
     lowered = head.lower()
     if re.search(r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]):
         meta["kind"] = "case_study"

@@ -144,6 +144,30 @@ def test_metadata_inferred_from_the_corpus(fresh_store, tmp_path):
     assert document.kind == "proceedings"
 
 
+def test_event_place_and_date_read_from_any_report():
+    """Not one network's meetings: any gathering a report is titled by or numbers, and the
+    place it gives beside its date."""
+    from ingest.metadata import infer
+
+    regional = infer(
+        "Rencontre organisée le 14 mars 2025 à Givry-sur-Saône, par le réseau Bourgogne.",
+        None,
+        "Rencontre régionale des tiers-lieux ruraux — Compte-rendu",
+    )
+    assert regional["event"] == "Rencontre régionale des tiers-lieux ruraux"
+    assert (regional["place"], regional["date"]) == ("Givry-sur-Saône", "2025-03-14")
+    numbered = infer(
+        "À Lyon, le 3 juin 2024\n\nCette 3ème Journée des fermes urbaines a réuni 80 "
+        "personnes. La 2e Journée des fermes urbaines avait eu lieu à Nantes.",
+        "Synthèse",
+        None,
+    )
+    assert numbered["event"] == "3e Journée des fermes urbaines"
+    assert numbered["place"] == "Lyon"
+    plain = infer("Le bilan de l'année écoulée tient en trois points.", "Bilan annuel", None)
+    assert "event" not in plain and "place" not in plain
+
+
 def test_store_schema_wal_and_accent_insensitive_fts(fresh_store):
     ingest(fresh_store, [CORPUS])
     conn = fresh_store.db.conn
