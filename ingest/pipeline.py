@@ -22,6 +22,7 @@ from ingest.clean import build_blocks
 from ingest.executors import Executor, LocalExecutor
 from ingest.extract import actors, cases, practices, quotes
 from ingest.extracted import ReadError
+from ingest.kinds import NOT_SEARCHED
 from ingest.passages import Passage, make_passages
 from ingest.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read
 from ingest.store import DocumentRow, PassageRow, Store, dumps_pages
@@ -330,7 +331,9 @@ def commit_job(store: Store, job: Job, built: Built | str) -> FileResult:
         return commit_job(store, job, build_job(job))
     store.replace_document(*built)
     status = "updated" if job.updated else "added"
-    return FileResult(shown, status, job.document_id, len(built[1]))
+    # Counted as stats, show and the documents list count them: the passages search reads.
+    searched = sum(1 for passage in built[1] if passage.kind not in NOT_SEARCHED)
+    return FileResult(shown, status, job.document_id, searched)
 
 
 def ingest_file(

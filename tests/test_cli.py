@@ -88,6 +88,7 @@ def test_ingest_twice_then_stats_and_show(tmp_path):
     listed = next(d for d in stats["per_document"] if d["file"] == "001_82aaa8b671886fce.txt")
     assert outline["passages"] == listed["searched"] and outline["notes"] == listed["notes"]
     printed = run("stats", data=data).stdout
+    assert f"— {sum(d['searched'] for d in stats['per_document'])} passages" in first.stdout
     assert f"{listed['searched']:>4} passages, {listed['notes']:>3} notes" in printed
 
 
