@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from starlette.datastructures import Headers
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.messages import ApiError
@@ -60,10 +61,13 @@ class WriteLimits:
 
 
 def _is_write(scope: Scope) -> bool:
+    """A write to a route that takes it: a POST to /v1/search is the router's 405 (the
+    method is wrong), not a 401 asking for a token that would change nothing."""
     return (
         scope["type"] == "http"
         and scope["method"] in WRITE_METHODS
         and scope["path"].startswith("/v1/")
+        and any(route.matches(scope)[0] == Match.FULL for route in scope["app"].routes)
     )
 
 
