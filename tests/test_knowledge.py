@@ -116,6 +116,18 @@ def test_known_cases_and_merged_aliases(engine):
     assert "international" in tamkeen[0].territories
 
 
+def _store_with(tmp_path, name: str, text: str):
+    """A fresh store holding one document written in the test."""
+    from ingest.store import open_store
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    store = open_store(tmp_path / "data")
+    ingest(store, [folder])
+    return store
+
+
 def _structured(tmp_path, name, text):
     """A document written in the test, read and structured as ingest does."""
     from ingest.clean import build_blocks
@@ -250,14 +262,9 @@ def test_named_bodies_of_a_written_report_are_cases_only_where_it_presents_them(
     the participants' list, a programme line or a footnote is no case, nor is a body whose
     president the document names (an organisation that speaks); a case's passages name
     it as a word (« compagnons »), not inside another (« accompagnons »)."""
-    from ingest.store import open_store
     from search.knowledge.cases import build_cases
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "journee.txt").write_text(JOURNEE, encoding="utf-8")
-    store = open_store(tmp_path / "data")
-    ingest(store, [folder])
+    store = _store_with(tmp_path, "journee.txt", JOURNEE)
     cases = {c["name"]: c for c in build_cases(store)}
     assert set(cases) == {
         "Observatoire des mobilités",
@@ -306,16 +313,11 @@ def test_cases_of_a_written_report_stand_where_their_own_sentences_say(tmp_path)
     Auvergne » are one case; a town that is a case is a place, not an organisation; the
     actors and themes of a page are not read from a list of filmed interviews; a sentence
     saying what is difficult is no `do` lesson."""
-    from ingest.store import open_store
     from search.knowledge.actors import build_actors
     from search.knowledge.case_pages import extracted_fields
     from search.knowledge.cases import Case, build_cases
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "rencontre.txt").write_text(REPORT, encoding="utf-8")
-    store = open_store(tmp_path / "data")
-    ingest(store, [folder])
+    store = _store_with(tmp_path, "rencontre.txt", REPORT)
     cases = {c["name"]: c for c in build_cases(store)}
     assert set(cases) == {"PTCE Mauriac", "Florac", "Cantines Solidaires"}, set(cases)
     where = {n: (c["place"], json.loads(c["territories"])[:1]) for n, c in cases.items()}
