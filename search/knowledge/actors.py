@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 
 from ingest.extract.quotes import all_roles_in
+from ingest.names import acronym_definitions
 from ingest.normalise import fold
 from ingest.store import Store
 from search.knowledge.slugs import distinct_ids, slug_id
@@ -52,7 +53,6 @@ TYPE_LABELS = {
     "place": "lieu",
 }
 _ARTICLE = re.compile(r"^(?:le|la|les|l['’]|un|une|des|du|de la|de l['’])\s*", re.I)
-_ACRONYM = re.compile(r"(?P<long>[A-ZÉ][\w’'&\- ]{6,80}?)\s*\((?P<short>[A-Z][A-Za-z]{1,9})\)")
 
 
 def actor_key(name: str, kind: str) -> str:
@@ -77,9 +77,8 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     aliases: dict[str, str] = {}  # acronym key → long name key, from « Long Name (ACR) »
     roles: dict[str, list[str]] = defaultdict(list)
     for document in store.documents():
-        for match in _ACRONYM.finditer(document.text):
-            long_key = actor_key(match.group("long"), "organisation")
-            aliases.setdefault(actor_key(match.group("short"), "organisation"), long_key)
+        for short, long in acronym_definitions(document.text).items():
+            aliases.setdefault(actor_key(short, "organisation"), actor_key(long, "organisation"))
         for name, found in all_roles_in(document.text).items():
             roles[actor_key(name, "person")].extend(found)
     # A name the model calls a place here and an organisation there is an organisation
