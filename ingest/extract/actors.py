@@ -43,7 +43,8 @@ _TRAILING = re.compile(
     r"(?:\s+\d{1,2}\s?h\s?\d{0,2}(?:\s*[-–]\s*\d{1,2}\s?h\s?\d{0,2})?|(?<=[^\W\d]{3})\d{1,3})$"
 )
 # Not names at all: a link or file name, a code (« M95 », « T10 »).
-_NOT_A_NAME = re.compile(r"%|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.I)
+# A question is a heading (« Connecter société civile et économie ? »).
+_NOT_A_NAME = re.compile(r"%|\?|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.I)
 # A name does not end on a function word (« Cohésion sociale de la »), and a tail opened
 # by « sur », « avec », « dans », « chez » or « selon » with no capital after it is the
 # sentence going on (« la Caisse des Dépôts sur les alliances en territoire »).
@@ -148,6 +149,13 @@ def _initials(text: str, begin: int, end: int, defined: dict[str, str]) -> bool:
     )
 
 
+def _common_acronym(text: str, defined: dict[str, str]) -> bool:
+    """Whether the document defines `text` as common nouns, in lower case: « objectifs
+    de développement durable (ODD) » is a concept, not an organisation."""
+    long = re.sub(r"^[dl][’']", "", defined.get(text, ""), flags=re.I)
+    return bool(long) and long[0].islower()
+
+
 def extract(items: list[Structured]) -> list[ActorMention]:
     blocks = [i.block for i in items if i.block.kind != "note" and i.block.text.strip()]
     texts = [b.text for b in blocks]
@@ -160,7 +168,11 @@ def extract(items: list[Structured]) -> list[ActorMention]:
             label = _LABELS.get(entity.label_)
             kind = _kind(text, label, document) if label and text else None
             begin = entity.start_char + entity.text.index(text) if kind else 0
-            if kind and not _initials(block.text, begin, begin + len(text), defined):
+            if (
+                kind
+                and not _initials(block.text, begin, begin + len(text), defined)
+                and not _common_acronym(text, defined)
+            ):
                 mentions.append(_mention(block, begin, text, kind))
         # Role lines name people the model may miss: « Akim OURAL, Maire Adjoint … ».
         for match in re.finditer(rf"(?<![\w-])(?P<name>{NAME})(?=\s*[,:(])", block.text):

@@ -38,6 +38,7 @@ TYPES = {
     "network": r"\b(?:reseau|federation|mouvement|collectif|union|observatoire|rameau|"
     r"plateforme)\b",
     "association": r"\b(?:association|asso|associatif|celavar|fonda|maison de)\b",
+    "programme": r"\b(?:programme|plan|dispositif|appel a projets)\b",
 }
 # What the page and the CLI call each type (and each kind that is not an organisation).
 TYPE_LABELS = {
@@ -48,11 +49,13 @@ TYPE_LABELS = {
     "company": "entreprise",
     "network": "réseau",
     "association": "association",
+    "programme": "programme",
     "organisation": "organisation",
     "person": "personne",
     "place": "lieu",
 }
-_ARTICLE = re.compile(r"^(?:le|la|les|l['’]|un|une|des|du|de la|de l['’])\s*", re.I)
+# A whole word: « Laure » and « Union » do not start with an article.
+_ARTICLE = re.compile(r"^(?:(?:le|la|les|un|une|des|du|de la)\s+|(?:de )?l['’]\s*)", re.I)
 
 
 def actor_key(name: str, kind: str) -> str:
@@ -65,10 +68,54 @@ def actor_key(name: str, kind: str) -> str:
 
 
 def _type(kind: str, name: str, roles: list[str]) -> str:
+    """An organisation's type from its head noun first, the first word of a French name
+    (« Ministère de la Ville » is the State, « Programme action cœur de ville » a
+    programme, « Réseau villes de France » a network), then from any word of it."""
     if kind != "organisation":
         return kind
-    folded = fold(name)
-    return next((t for t, pattern in TYPES.items() if re.search(pattern, folded)), "organisation")
+    folded = fold(_ARTICLE.sub("", name.strip()))
+    head = folded.split()[0] if folded.split() else ""
+    for text in (head, folded):
+        found = next((t for t, pattern in TYPES.items() if re.search(pattern, text)), None)
+        if found:
+            return found
+    return "organisation"
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `b` is `a` with one letter replaced, added or dropped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _merge_misspelt_people(groups: dict[tuple[str, str], list[dict]]) -> None:
+    """One person written two ways (« Odile SOLOMON », « Odile Salomon »): the same first
+    name and surnames of five letters or more one edit apart join the spelling the
+    documents use most. Shorter surnames differ by one letter too often (Roux, Rous)."""
+    people = sorted(
+        (key for kind, key in groups if kind == "person"),
+        key=lambda key: -len(groups[("person", key)]),
+    )
+    for rare in reversed(people):
+        first, _, surname = rare.partition(" ")
+        common = next(
+            (
+                key
+                for key in people
+                if key != rare
+                and key.partition(" ")[0] == first
+                and len(surname) >= 5
+                and _one_edit(surname, key.partition(" ")[2])
+                and ("person", key) in groups
+            ),
+            None,
+        )
+        if common:
+            groups[("person", common)].extend(groups.pop(("person", rare)))
 
 
 def build_actors(store: Store, cases: list[dict]) -> list[dict]:
@@ -99,6 +146,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
         elif key in organisations:
             continue  # « Tamkeen Li Tanmia » is a project, not a person
         groups[(kind, key)].append(mention)
+    _merge_misspelt_people(groups)
     rows = []
     for (kind, key), group in groups.items():
         spellings = Counter(m["name"] for m in group)
