@@ -82,6 +82,14 @@ def _type(kind: str, name: str, roles: list[str]) -> str:
     return "organisation"
 
 
+def _completed(key: str, long_keys: set[str]) -> str:
+    """The long form a name cut short begins (« Commissariat général », of « Commissariat
+    général à l'égalité des territoires (CGET) »): the one long form a document defines
+    that starts with the name's two words or more; else the name itself."""
+    longer = [long for long in long_keys if long.startswith(key + " ")]
+    return longer[0] if len(longer) == 1 and " " in key else key
+
+
 def _one_edit(a: str, b: str) -> bool:
     """Whether `b` is `a` with one letter replaced, added or dropped."""
     if abs(len(a) - len(b)) > 1 or a == b:
@@ -128,11 +136,20 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
             aliases.setdefault(actor_key(short, "organisation"), actor_key(long, "organisation"))
         for name, found in all_roles_in(document.text).items():
             roles[actor_key(name, "person")].extend(found)
+    long_keys = set(aliases.values())
+
+    def resolve(key: str) -> str:
+        """The key of the long form an acronym or a name cut short stands for."""
+        return aliases.get(key) or _completed(key, long_keys)
+
     # A name the model calls a place here and an organisation there is an organisation
-    # (« Villes au Carré », « Convergences »); a named initiative (a case) is one too,
-    # unless the case is a town (its place is itself: « Loos-en-Gohelle »).
+    # (« Villes au Carré », « Convergences »), so is the long form of an organisation's
+    # acronym; a named initiative (a case) is one too, unless the case is a town (its
+    # place is itself: « Loos-en-Gohelle »).
     organisations = {
-        actor_key(m["name"], "organisation") for m in mentions if m["kind"] == "organisation"
+        resolve(actor_key(m["name"], "organisation"))
+        for m in mentions
+        if m["kind"] == "organisation"
     } | {actor_key(c["name"], "organisation") for c in cases if c["place"] != c["name"]}
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for mention in mentions:
@@ -141,7 +158,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
         if not key:
             continue
         if kind != "person":
-            key = aliases.get(key, key)
+            key = resolve(key)
             kind = "organisation" if key in organisations else kind
         elif key in organisations:
             continue  # « Tamkeen Li Tanmia » is a project, not a person
