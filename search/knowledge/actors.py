@@ -37,7 +37,7 @@ TYPES = {
     r"conseil)\b",
     "network": r"\b(?:reseau|federation|mouvement|collectif|union|observatoire|rameau|"
     r"plateforme)\b",
-    "association": r"\b(?:association|asso|associatif|celavar|fonda|maison de)\b",
+    "association": r"\b(?:associations?|asso|associatif|celavar|fonda|maison de)\b",
     "programme": r"\b(?:programme|plan|dispositif|appel a projets)\b",
 }
 # What the page and the CLI call each type (and each kind that is not an organisation).
