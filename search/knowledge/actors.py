@@ -3,12 +3,13 @@
 A document writes « Le RAMEAU », another « RAMEAU »; « Caisses d’Epargne » and « Caisse
 d’Epargne »; « l’Observatoire de la Responsabilité Sociale des Entreprises (Orse) » and
 « Orse »; a person « Jean-François CARON » and « Jean-François Caron ». Mentions are
-grouped by a key that drops articles, accents, case and plural marks; an acronym the
-documents give in parentheses after a name joins the two; a person's key is first name
-and surname. Each actor gets a type from the words of its name and of the roles the
-documents give people (association, company, local authority, state, research, funder,
-network, inhabitants), and the passages where it appears; who works with whom is read
-from the passages two actors share.
+grouped by a key that drops articles, accents, case and plural marks; an acronym joins
+the long form whose initials it spells where a document defines it (« … (PTCE) », « les
+PTCE (…) »), and so does a name cut short of that long form; a person's key is first
+name and surname, and one letter of a surname misspelt is the same person. Each actor
+gets a type from its head noun, else from any word of its name (association, company,
+local authority, state, research, funder, network, programme), and the passages where
+it appears; who works with whom is read from the passages two actors share.
 """
 
 from __future__ import annotations
