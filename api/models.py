@@ -283,7 +283,7 @@ class ActorRef(BaseModel):
     kind: str = Field(description="person, organisation or place")
     type: str = Field(
         description="for organisations: association, company, local authority, state, "
-        "research, funder, network, or organisation when the name does not say"
+        "research, funder, network, programme, or organisation when the name does not say"
     )
     type_label: str = Field(description="the type in French, as the page shows it")
 

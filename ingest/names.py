@@ -25,3 +25,57 @@ TITLE_NAME = (
     rf"(?!(?:Le|La|Les|Un|Une|Des|Du|De|Ce|Cette|Son|Sa|Ses)\b)"
     rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?(?:\s+[{_UPPER}][\w’'-]+){{1,2}}"
 )
+
+# Words an acronym may skip: « Pôles Territoriaux de Coopération Economique (PTCE) ».
+_FUNCTION_WORDS = frozenset("de des du d la le les l et à a au aux en pour sur par".split())
+_ELISION = re.compile(r"^[dl][’']", re.I)
+_ACRONYM = r"[A-Z][A-Za-z&]{1,9}"
+# « Long Form (ACR) », « les ACR (Long Form) », « Long Form, dit ACR ».
+_AFTER_LONG = re.compile(
+    rf"\((?P<short>{_ACRONYM})\)|,\s+(?:dite?s?|les?|la|l[’'])\s*(?P<apposed>{_ACRONYM})\b"
+)
+_BEFORE_LONG = re.compile(rf"\b(?P<short>{_ACRONYM})\s+\((?P<long>[^()]{{5,120}})\)")
+# Where a long form stops going back: the end of the previous clause.
+_CLAUSE_END = re.compile(r"[.,;:!?()«»\[\]–—]")
+
+
+def spells(words: list[str], short: str) -> bool:
+    """Whether the initials of `words` spell the acronym `short`, function words counted
+    (« Yves Le Bars », YLB) or skipped (« Pôles Territoriaux de Coopération Economique »,
+    PTCE); the first word is never a function word."""
+    stems = [_ELISION.sub("", w) for w in words]
+    if not stems or not all(stems) or stems[0].lower() in _FUNCTION_WORDS:
+        return False
+    letters = "".join(c for c in short.lower() if c.isalpha())
+    every = "".join(w[0] for w in stems).lower()
+    content = "".join(w[0] for w in stems if w.lower() not in _FUNCTION_WORDS).lower()
+    return letters in (every, content)
+
+
+def acronym_definitions(text: str) -> dict[str, str]:
+    """The acronyms a text defines, with their long forms: « Pôles Territoriaux de
+    Coopération Economique (PTCE) », « les PTCE (Pôles Territoriaux de Coopération
+    Economique) » and « Pôles Territoriaux de Coopération Economique, les PTCE » all give
+    PTCE → « Pôles Territoriaux de Coopération Economique ». The long form is the words
+    whose initials spell the acronym: the rest of a sentence before it defines nothing
+    (« Carré fait partie d'un réseau… (RNCRPV) »)."""
+    found: dict[str, str] = {}
+    for match in _AFTER_LONG.finditer(text):
+        short = match.group("short") or match.group("apposed")
+        long = _long_form(text[max(0, match.start() - 200) : match.start()], short)
+        if long:
+            found.setdefault(short, long)
+    for match in _BEFORE_LONG.finditer(text):
+        long = " ".join(match.group("long").split())
+        if spells(long.split(), match.group("short")):
+            found.setdefault(match.group("short"), long)
+    return found
+
+
+def _long_form(before: str, short: str) -> str | None:
+    """The shortest end of `before`'s last clause whose initials spell `short`, or None."""
+    words = _CLAUSE_END.split(before)[-1].split()
+    for start in range(len(words) - 1, max(-1, len(words) - 3 * len(short) - 1), -1):
+        if spells(words[start:], short):
+            return " ".join(words[start:])
+    return None

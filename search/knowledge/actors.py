@@ -3,12 +3,13 @@
 A document writes « Le RAMEAU », another « RAMEAU »; « Caisses d’Epargne » and « Caisse
 d’Epargne »; « l’Observatoire de la Responsabilité Sociale des Entreprises (Orse) » and
 « Orse »; a person « Jean-François CARON » and « Jean-François Caron ». Mentions are
-grouped by a key that drops articles, accents, case and plural marks; an acronym the
-documents give in parentheses after a name joins the two; a person's key is first name
-and surname. Each actor gets a type from the words of its name and of the roles the
-documents give people (association, company, local authority, state, research, funder,
-network, inhabitants), and the passages where it appears; who works with whom is read
-from the passages two actors share.
+grouped by a key that drops articles, accents, case and plural marks; an acronym joins
+the long form whose initials it spells where a document defines it (« … (PTCE) », « les
+PTCE (…) »), and so does a name cut short of that long form; a person's key is first
+name and surname, and one letter of a surname misspelt is the same person. Each actor
+gets a type from its head noun, else from any word of its name (association, company,
+local authority, state, research, funder, network, programme), and the passages where
+it appears; who works with whom is read from the passages two actors share.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from collections import Counter, defaultdict
 
 from ingest.extract.quotes import all_roles_in
+from ingest.names import acronym_definitions
 from ingest.normalise import fold
 from ingest.store import Store
 from search.knowledge.slugs import distinct_ids, slug_id
@@ -36,7 +38,8 @@ TYPES = {
     r"conseil)\b",
     "network": r"\b(?:reseau|federation|mouvement|collectif|union|observatoire|rameau|"
     r"plateforme)\b",
-    "association": r"\b(?:association|asso|associatif|celavar|fonda|maison de)\b",
+    "association": r"\b(?:associations?|asso|associatif|celavar|fonda|maison de)\b",
+    "programme": r"\b(?:programme|plan|dispositif|appel a projets)\b",
 }
 # What the page and the CLI call each type (and each kind that is not an organisation).
 TYPE_LABELS = {
@@ -47,12 +50,13 @@ TYPE_LABELS = {
     "company": "entreprise",
     "network": "réseau",
     "association": "association",
+    "programme": "programme",
     "organisation": "organisation",
     "person": "personne",
     "place": "lieu",
 }
-_ARTICLE = re.compile(r"^(?:le|la|les|l['’]|un|une|des|du|de la|de l['’])\s*", re.I)
-_ACRONYM = re.compile(r"(?P<long>[A-ZÉ][\w’'&\- ]{6,80}?)\s*\((?P<short>[A-Z][A-Za-z]{1,9})\)")
+# A whole word: « Laure » and « Union » do not start with an article.
+_ARTICLE = re.compile(r"^(?:(?:le|la|les|un|une|des|du|de la)\s+|(?:de )?l['’]\s*)", re.I)
 
 
 def actor_key(name: str, kind: str) -> str:
@@ -65,10 +69,62 @@ def actor_key(name: str, kind: str) -> str:
 
 
 def _type(kind: str, name: str, roles: list[str]) -> str:
+    """An organisation's type from its head noun first, the first word of a French name
+    (« Ministère de la Ville » is the State, « Programme action cœur de ville » a
+    programme, « Réseau villes de France » a network), then from any word of it."""
     if kind != "organisation":
         return kind
-    folded = fold(name)
-    return next((t for t, pattern in TYPES.items() if re.search(pattern, folded)), "organisation")
+    folded = fold(_ARTICLE.sub("", name.strip()))
+    head = folded.split()[0] if folded.split() else ""
+    for text in (head, folded):
+        found = next((t for t, pattern in TYPES.items() if re.search(pattern, text)), None)
+        if found:
+            return found
+    return "organisation"
+
+
+def _completed(key: str, long_keys: set[str]) -> str:
+    """The long form a name cut short begins (« Commissariat général », of « Commissariat
+    général à l'égalité des territoires (CGET) »): the one long form a document defines
+    that starts with the name's two words or more; else the name itself."""
+    longer = [long for long in long_keys if long.startswith(key + " ")]
+    return longer[0] if len(longer) == 1 and " " in key else key
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `b` is `a` with one letter replaced, added or dropped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _merge_misspelt_people(groups: dict[tuple[str, str], list[dict]]) -> None:
+    """One person written two ways (« Odile SOLOMON », « Odile Salomon »): the same first
+    name and surnames of five letters or more one edit apart join the spelling the
+    documents use most. Shorter surnames differ by one letter too often (Roux, Rous)."""
+    people = sorted(
+        (key for kind, key in groups if kind == "person"),
+        key=lambda key: -len(groups[("person", key)]),
+    )
+    for rare in reversed(people):
+        first, _, surname = rare.partition(" ")
+        common = next(
+            (
+                key
+                for key in people
+                if key != rare
+                and key.partition(" ")[0] == first
+                and len(surname) >= 5
+                and _one_edit(surname, key.partition(" ")[2])
+                and ("person", key) in groups
+            ),
+            None,
+        )
+        if common:
+            groups[("person", common)].extend(groups.pop(("person", rare)))
 
 
 def build_actors(store: Store, cases: list[dict]) -> list[dict]:
@@ -77,16 +133,24 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     aliases: dict[str, str] = {}  # acronym key → long name key, from « Long Name (ACR) »
     roles: dict[str, list[str]] = defaultdict(list)
     for document in store.documents():
-        for match in _ACRONYM.finditer(document.text):
-            long_key = actor_key(match.group("long"), "organisation")
-            aliases.setdefault(actor_key(match.group("short"), "organisation"), long_key)
+        for short, long in acronym_definitions(document.text).items():
+            aliases.setdefault(actor_key(short, "organisation"), actor_key(long, "organisation"))
         for name, found in all_roles_in(document.text).items():
             roles[actor_key(name, "person")].extend(found)
+    long_keys = set(aliases.values())
+
+    def resolve(key: str) -> str:
+        """The key of the long form an acronym or a name cut short stands for."""
+        return aliases.get(key) or _completed(key, long_keys)
+
     # A name the model calls a place here and an organisation there is an organisation
-    # (« Villes au Carré », « Convergences »); a named initiative (a case) is one too,
-    # unless the case is a town (its place is itself: « Loos-en-Gohelle »).
+    # (« Villes au Carré », « Convergences »), so is the long form of an organisation's
+    # acronym; a named initiative (a case) is one too, unless the case is a town (its
+    # place is itself: « Loos-en-Gohelle »).
     organisations = {
-        actor_key(m["name"], "organisation") for m in mentions if m["kind"] == "organisation"
+        resolve(actor_key(m["name"], "organisation"))
+        for m in mentions
+        if m["kind"] == "organisation"
     } | {actor_key(c["name"], "organisation") for c in cases if c["place"] != c["name"]}
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for mention in mentions:
@@ -95,11 +159,12 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
         if not key:
             continue
         if kind != "person":
-            key = aliases.get(key, key)
+            key = resolve(key)
             kind = "organisation" if key in organisations else kind
         elif key in organisations:
             continue  # « Tamkeen Li Tanmia » is a project, not a person
         groups[(kind, key)].append(mention)
+    _merge_misspelt_people(groups)
     rows = []
     for (kind, key), group in groups.items():
         spellings = Counter(m["name"] for m in group)
