@@ -8,11 +8,11 @@ and an index is built from analyses: after a write only the new texts are analys
 
 The postings hold what a write does not change, each term's rows and counts (tf) and
 each row's length; the weights, which depend on every passage (IDF, average length),
-are computed from them when a query reads a term. So an index after a write is the last
-one with the changed rows' counts taken out and the new ones merged in (`build` with
-`previous`), in proportion to the change (0.55 s → 0.05 s at 24,000 passages,
-docs/BENCHMARKS.md), and it is, count for count and so weight for weight, the one a
-build from nothing gives.
+are computed from them the first time a query reads a term. So an index after a write is
+the last one with the changed rows' counts taken out and the new ones merged in (`build`
+with `previous`), in proportion to the change rather than to the store (0.37–0.46 s →
+0.06–0.15 s at 24,000 passages, docs/BENCHMARKS.md), and it is, count for count and so
+weight for weight, the one a build from nothing gives.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ class BM25:
         self._surface = surface
         self._speller = Speller(surface)
         self._near: dict[str, list[str]] = {}  # unknown word → index terms (memo)
+        # Each term's weights once a query has read it: computing those of a common term
+        # at every query cost 0.3 ms p50, 3–4 ms p95 at 24,000 passages (docs/BENCHMARKS.md).
+        self._weights: dict[int, np.ndarray] = {}
         # What it was built from, when known: the next build after a write starts there.
         self.analyses: Analyses | None = None
         self.hashes: list[str] = []
@@ -197,9 +200,12 @@ class BM25:
         if i is None or not self._frequency[i]:
             return _NO_ROWS, np.zeros(0, dtype=np.float32)
         span = slice(self._offsets[i], self._offsets[i + 1])
-        rows, tf = self._rows[span], self._tf[span]
-        weights = self._idf[i] * tf * (K1 + 1) / (tf + self._norm[rows])
-        return rows, weights.astype(np.float32)
+        rows, weights = self._rows[span], self._weights.get(i)
+        if weights is None:
+            tf = self._tf[span]
+            weights = self._idf[i] * tf * (K1 + 1) / (tf + self._norm[rows])
+            weights = self._weights[i] = weights.astype(np.float32)
+        return rows, weights
 
     def _occurs(self, term: str) -> int:
         """How many passages a term occurs in."""
