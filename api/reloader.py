@@ -4,9 +4,8 @@ Without this, a server kept serving the state it loaded (27 documents against 32
 store) until its own next write or a restart. A thread reads the store's versions
 (`Store.watch`: SQLite's `PRAGMA data_version`, a version row on PostgreSQL), which change
 whenever another connection commits or a writer publishes its search state: on
-PostgreSQL as soon as a writer notifies (LISTEN), on SQLite within the tenth of a second
-its watch reads them in, and every few seconds on both backends (whenever a
-notification was missed). On a change, and only while no
+PostgreSQL as soon as a writer notifies (LISTEN), and every few seconds on both backends
+(on SQLite, and whenever a notification was missed). On a change, and only while no
 writer is half-way through (never a half-done ingest), it builds a new engine beside the
 one in service and swaps it in (api.app.Recueil.reload_if_changed). Searches go on
 against the old engine meanwhile: they never wait for a rebuild.

@@ -101,7 +101,7 @@ class BM25:
         analyses (every hash must be in `analyses`: see Analyses.cover)."""
         term_ids: dict[str, int] = {}
         entries, lengths = _entries(analyses, hashes, np.arange(len(hashes)), term_ids)
-        uses = np.zeros(len(analyses.words), dtype=np.int32)
+        uses = _word_rows(analyses, hashes)
         return cls._made(ids, hashes, analyses, term_ids, entries, lengths, uses)
 
     def _updated(self, ids: list[str], hashes: list[str], analyses: Analyses) -> BM25 | None:
@@ -119,16 +119,19 @@ class BM25:
         stays = rows >= 0
         old = (terms[stays], rows[stays].astype(np.int32), self._tf[stays])
         term_ids = dict(self._term_ids)
-        added, added_lengths = _entries(analyses, hashes, np.flatnonzero(~kept), term_ids)
+        new = np.flatnonzero(~kept)
+        added, added_lengths = _entries(analyses, hashes, new, term_ids)
         entries = _merged(old, added, len(ids))
         lengths = np.empty(len(ids), dtype=np.float32)
         lengths[kept] = self._lengths[source[kept]]
-        lengths[~kept] = added_lengths
+        lengths[new] = added_lengths
+        # Which words the texts still use: what the speller corrects towards.
         uses = np.zeros(len(analyses.words), dtype=np.int32)
         uses[: len(self.uses())] = self.uses()
-        gone = np.flatnonzero(new_row < 0)
-        np.subtract.at(uses, _words_of(self.analyses, [self.hashes[r] for r in gone]), 1)
-        return self._made(ids, hashes, analyses, term_ids, entries, lengths, uses, ~kept)
+        gone = [self.hashes[row] for row in np.flatnonzero(new_row < 0)]
+        np.subtract.at(uses, _words_of(self.analyses, gone), 1)
+        np.add.at(uses, _words_of(analyses, [hashes[row] for row in new]), 1)
+        return self._made(ids, hashes, analyses, term_ids, entries, lengths, uses)
 
     @classmethod
     def _made(
@@ -140,15 +143,12 @@ class BM25:
         entries: tuple[np.ndarray, np.ndarray, np.ndarray],
         lengths: np.ndarray,
         uses: np.ndarray,
-        added: np.ndarray | None = None,
     ) -> BM25:
-        """The index of these entries (term, row, tf, ordered by term then row); `uses`
-        counted before the `added` rows (all rows when None) are."""
+        """The index of these entries (term, row, tf, ordered by term then row); `uses`,
+        how many rows each word of `analyses` occurs in."""
         terms, rows, tf = entries
         sizes = np.bincount(terms, minlength=len(term_ids))
         offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
-        counted = np.arange(len(hashes)) if added is None else np.flatnonzero(added)
-        np.add.at(uses, _words_of(analyses, [hashes[r] for r in counted]), 1)
         used = np.flatnonzero(uses).tolist()
         surface = {analyses.words[i]: analyses.word_terms[i] for i in used}
         index = cls(ids, term_ids, (offsets, rows, tf, lengths), surface)
@@ -160,9 +160,7 @@ class BM25:
         of an index read from disk)."""
         if self._uses is None:
             assert self.analyses is not None
-            self._uses = np.bincount(
-                _words_of(self.analyses, self.hashes), minlength=len(self.analyses.words)
-            ).astype(np.int32)
+            self._uses = _word_rows(self.analyses, self.hashes)
         return self._uses
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -289,6 +287,12 @@ def _kept_rows(
 def _words_of(analyses: Analyses, hashes: list[str]) -> np.ndarray:
     """The word ids of these texts, laid end to end (each text's once)."""
     return np.concatenate([analyses.by_hash[h][0] for h in hashes] or [_NO_ROWS])
+
+
+def _word_rows(analyses: Analyses, hashes: list[str]) -> np.ndarray:
+    """How many of these texts each word of `analyses` occurs in."""
+    words = np.bincount(_words_of(analyses, hashes), minlength=len(analyses.words))
+    return words.astype(np.int32)
 
 
 def _entries(

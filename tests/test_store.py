@@ -297,32 +297,6 @@ def test_the_write_lock_spans_processes_and_dies_with_its_holder(any_store, tmp_
     assert free_within(lock, seconds=5)  # the server notices the closed socket at once
 
 
-def test_on_sqlite_a_waiting_server_wakes_up_soon_after_a_commit_or_a_publish(tmp_path):
-    """SQLite cannot notify: the watch reads the versions every tenth of a second, so a
-    server waiting on it returns soon after another connection commits or a writer
-    publishes, not at its next reload period (issue #15: another worker within 2 s)."""
-    store = open_store(tmp_path / "data", backend="sqlite")
-    watch, never = store.watch(), threading.Event()
-    started = time.monotonic()
-    watch.wait(0.3, never)  # nothing moved: the whole timeout
-    assert time.monotonic() - started >= 0.3
-
-    def publish() -> None:
-        with store.write_lock() as lock:
-            lock.publish()
-
-    for write in (lambda: filled(store), publish):
-        woken = threading.Event()
-        waiter = threading.Thread(target=lambda w=woken: (watch.wait(120, never), w.set()))
-        waiter.start()
-        time.sleep(0.2)
-        assert not woken.is_set()
-        write()
-        assert woken.wait(30)  # long before the 120 s period
-        waiter.join()
-    watch.close()
-
-
 def test_a_writer_publishes_its_search_state_before_it_is_done(any_store):
     """A write's search part ends with `publish`: other processes may load it then (the
     search lock is free, the published count moved) while the write lock stays held."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
@@ -37,8 +36,6 @@ from ingest.store import (
 from ingest.writelock import WriteLock, published
 
 # « Searched »: every kind but footnotes and bare links (ingest.kinds).
-# How often a server's watcher reads the versions (StoreVersion.wait).
-POLL_SECONDS = 0.1
 _DOCUMENT_COLUMNS_BUT_TEXT = [f.name for f in fields(DocumentRow) if f.name != "text"]
 _SEARCHED = f"kind NOT IN ({', '.join('?' for _ in NOT_SEARCHED_KINDS)})"
 
@@ -210,9 +207,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class StoreVersion:
     """SQLite's `PRAGMA data_version` on a connection of its own, never used to write: it
     moves whenever any other connection commits to the file. SQLite cannot say when that
-    happens: `wait` reads the versions every POLL_SECONDS (a pragma and a small file, some
-    microseconds) and returns as soon as they move, so that another worker follows a write
-    within a tenth of a second, not a whole reload period (issue #15)."""
+    happens: servers poll it (`wait` only sleeps)."""
 
     def __init__(self, path: Path):
         self._conn = sqlite3.connect(path, check_same_thread=False)
@@ -225,11 +220,7 @@ class StoreVersion:
         return Versions(data, published(self._data_dir))
 
     def wait(self, timeout: float, stop: threading.Event) -> None:
-        seen = self.read()
-        deadline = time.monotonic() + timeout
-        while not stop.wait(max(0.0, min(POLL_SECONDS, deadline - time.monotonic()))):
-            if time.monotonic() >= deadline or self.read() != seen:
-                return
+        stop.wait(timeout)
 
     def close(self) -> None:
         with self._lock:
