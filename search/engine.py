@@ -16,6 +16,7 @@ from ingest.metadata import KINDS
 from ingest.normalise import name_key
 from ingest.store import DocumentRow, PassageRow, Store
 from search import fusion, ranking, relevance
+from search.bm25 import text_hash
 from search.embedders import Embedder, get_embedder
 from search.french import analyse, fold
 from search.intent import understand
@@ -139,9 +140,10 @@ class SearchEngine:
         self.lexical = load_or_build_bm25(
             self.store,
             self.ids,
-            [embedding_input(p) for p in passages],
+            lambda row: embedding_input(passages[row]),
             previous.lexical if previous else None,
             save=previous is None,
+            hashes=self._lexical_hashes(passages, previous),
         )
         self.vectors: VectorIndex = load_or_build(
             self.store,
@@ -200,6 +202,19 @@ class SearchEngine:
         ):
             by_document.setdefault(passage.document_id, []).append(passage)
         return [p for d in sorted(self.documents) for p in by_document.get(d, [])]
+
+    @staticmethod
+    def _lexical_hashes(passages: list[PassageRow], previous: SearchEngine | None) -> list[str]:
+        """The hash of each passage's indexed text (search.bm25.text_hash): the one
+        `previous` holds for the passages it lends, else hashed (0.17 s for 24,000)."""
+        lent = previous.lexical.hashes if previous is not None else []
+        rows = previous.vectors.row_of if lent else {}
+        return [
+            lent[rows[p.id]]
+            if lent and previous.passages.get(p.id) is p
+            else text_hash(embedding_input(p))
+            for p in passages
+        ]
 
     def _speaker_roles(
         self, passages: list[PassageRow], previous: SearchEngine | None

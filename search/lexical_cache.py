@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,7 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("%s is unreadable (%s): rebuilding the postings from the store", path, exc)
         return None
-    needed = {"digest", "words", "word_terms", "terms", "offsets", "rows", "weights"}
+    needed = {"digest", "words", "word_terms", "terms", "offsets", "rows", "tf", "lengths"}
     if not needed <= arrays.keys():
         log.warning("%s lacks %s: rebuilding the postings", path, sorted(needed - arrays.keys()))
         return None
@@ -67,19 +68,24 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
 def load_or_build_bm25(
     store: Store,
     ids: list[str],
-    texts: list[str],
+    texts: list[str] | Callable[[int], str],
     previous: BM25 | None = None,
     save: bool = True,
+    hashes: list[str] | None = None,
 ) -> BM25:
     """The saved postings when they match these texts, else a build that analyses only
-    the texts neither `previous` (the index in service) nor the file has analysed; saved
-    unless `save` is False (the caller saves it later: see `save_bm25`)."""
-    path = cache_path(store)
-    hashes = [text_hash(text) for text in texts]
-    analyses = previous.analyses if previous is not None else None
-    if analyses is not None and previous.hashes == hashes:
-        return previous if previous.ids == ids else BM25.build(ids, texts, analyses, hashes)
-    saved = _read(path) if analyses is None else None
+    the texts neither `previous` (the index in service) nor the file has analysed, and
+    from `previous` counts only the rows that changed; saved unless `save` is False (the
+    caller saves it later: see `save_bm25`). `texts` and `hashes` as BM25.build takes them."""
+    if hashes is None:
+        assert isinstance(texts, list)
+        hashes = [text_hash(text) for text in texts]
+    if previous is not None and previous.analyses is not None:
+        if previous.hashes == hashes and previous.ids == ids:
+            return previous
+        return BM25.build(ids, texts, hashes=hashes, previous=previous)
+    analyses = None
+    saved = _read(cache_path(store))
     if saved is not None:
         kept = Analyses.from_arrays(saved) if _has_analyses(saved) else None
         if str(saved.pop("digest")) == inputs_digest(hashes):

@@ -10,13 +10,17 @@ standardised over the collection's sections, as a third signal of the fusion
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ingest.store import PassageRow
 
 
+@lru_cache(maxsize=1 << 16)
 def section_label(section: str) -> str:
-    """The last two titles of a section path: the heading and what it stands under."""
+    """The last two titles of a section path: the heading and what it stands under (kept:
+    a reload after a write asks it of every passage again, and passages share sections)."""
     return " › ".join(section.split(" › ")[-2:])
 
 
@@ -33,7 +37,8 @@ class SectionIndex:
     ):
         """`vectors_of(labels)` returns one passage-side vector per label (cached);
         `previous`, the index in service, lends the vectors of the labels it has."""
-        labels = section_labels(passages)
+        of_row = [section_label(p.section) if p.section else None for p in passages]
+        labels = sorted({label for label in of_row if label is not None})
         position = {label: i for i, label in enumerate(labels)}
         self.labels = labels
         known = {label: i for i, label in enumerate(previous.labels)} if previous else {}
@@ -49,7 +54,7 @@ class SectionIndex:
             )
         # -1: a passage with no section gets the sections' mean (a z-score of 0).
         self.row_section = np.array(
-            [position.get(section_label(p.section), -1) if p.section else -1 for p in passages],
+            [-1 if label is None else position[label] for label in of_row],
             dtype=np.int64,
         )
 

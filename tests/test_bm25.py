@@ -90,16 +90,8 @@ def test_unreadable_saved_postings_are_rebuilt(fresh_store):
 
 
 def _postings(index: BM25) -> dict:
-    arrays = index.to_arrays()
-    terms = arrays["terms"].tobytes().decode().split("\n")
-    offsets = arrays["offsets"]
-    return {
-        term: (
-            arrays["rows"][offsets[i] : offsets[i + 1]].tolist(),
-            arrays["weights"][offsets[i] : offsets[i + 1]].tolist(),
-        )
-        for i, term in enumerate(terms)
-    }
+    """Each term's rows and weights, as lists."""
+    return {term: tuple(a.tolist() for a in index.posting(term)) for term in index.terms()}
 
 
 def _same_index(first: BM25, second: BM25) -> None:

@@ -26,14 +26,16 @@ def _from_nothing(data: Path, target: Path, embedder) -> SearchEngine:
     return SearchEngine(open_store(target), embedder)
 
 
-def _same_search(built: SearchEngine, reference: SearchEngine) -> None:
+def _same_search(
+    built: SearchEngine, reference: SearchEngine, queries: tuple[str, ...] = QUERIES
+) -> None:
     assert built.ids == reference.ids and built.passages == reference.passages
     assert built.documents == reference.documents
     _same_index(built.lexical, reference.lexical)
     assert built.vectors.hashes == reference.vectors.hashes
     assert np.array_equal(built.vectors.chunks, reference.vectors.chunks)
     assert np.array_equal(built.vectors.starts, reference.vectors.starts)
-    for query in QUERIES:
+    for query in queries:
         ours, theirs = built.search(query, 10), reference.search(query, 10)
         assert [h.passage.id for h in ours] == [h.passage.id for h in theirs]
         assert np.allclose([h.score for h in ours], [h.score for h in theirs], atol=1e-6)
@@ -104,3 +106,78 @@ def test_approximate_index_updated_in_place_holds_what_a_rebuild_would(copied, e
     for query in QUERIES:
         ours, theirs = reloaded.search(query, 10), after_upload.search(query, 10)
         assert [h.passage.id for h in ours] == [h.passage.id for h in theirs]
+
+
+# Three short reports of our own; « beta » sorts between the two others, so its upload
+# moves the rows of « gamma » and its deletion moves them back.
+REPORTS = {
+    "alpha": (
+        "Compte rendu de la rencontre des territoires\n\n"
+        "Les élus locaux ont présenté le financement de la maison de santé.\n\n"
+        "Une coopérative d'habitants mutualise ses achats de matériel agricole.\n\n"
+        "Le conseil départemental soutient l'ingénierie territoriale des petites communes."
+    ),
+    "beta": (
+        "Atelier sur la mobilité rurale\n\n"
+        "Le transport à la demande dessert les hameaux isolés depuis deux ans.\n\n"
+        "Les Quintalvers, une association de covoiturage, relient les villages au marché.\n\n"
+        "Les élus ont financé le covoiturage solidaire avec les entreprises du territoire."
+    ),
+    "gamma": (
+        "Journée d'échanges sur l'alimentation\n\n"
+        "La cantine scolaire achète ses légumes aux maraîchers du canton.\n\n"
+        "Un projet alimentaire territorial réunit élus, agriculteurs et associations.\n\n"
+        "Le financement de la légumerie associe la région et les communes."
+    ),
+}
+REPORT_QUERIES = (
+    "financement par les élus",
+    "covoiturage entre villages",
+    "Quintalver",  # a word of « beta » alone: gone with it, from the speller too
+    "legumrie",  # a typo, corrected towards the indexed words
+)
+
+
+def test_engine_refreshed_after_a_write_ranks_as_one_built_from_nothing(
+    tmp_path, engine, monkeypatch
+):
+    """Issue #15: another process's engine follows an upload then a delete from the one it
+    serves, counting only the changed rows (no BM25 build from all analyses), and ranks
+    exactly as an engine built from nothing; it starts from the files a first engine
+    saved, as a server's process does."""
+    from ingest.pipeline import ingest
+    from search.bm25 import BM25
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, text in REPORTS.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    upload = folder / "beta.txt"
+    upload.rename(tmp_path / "beta.txt")
+    data = tmp_path / "data"
+    store = open_store(data)
+    assert ingest(store, [folder]).count("added") == 2
+    SearchEngine(store, engine.embedder).save()
+    served = SearchEngine(open_store(data), engine.embedder)  # the postings read back
+    assert served.lexical.saved
+
+    full_builds: list[int] = []
+    build = BM25.from_analyses.__func__
+    monkeypatch.setattr(
+        BM25,
+        "from_analyses",
+        classmethod(lambda cls, *args: full_builds.append(1) or build(cls, *args)),
+    )
+    assert ingest_file(store, tmp_path / "beta.txt").status == "added"
+    after_upload = SearchEngine(store, engine.embedder, previous=served, knowledge=False)
+    assert not full_builds
+    assert after_upload.ids[-1].startswith("gamma") and any("beta" in i for i in after_upload.ids)
+    _same_search(after_upload, _from_nothing(data, tmp_path / "a", engine.embedder), REPORT_QUERIES)
+    assert after_upload.lexical.search("Quintalvers", 3)
+
+    store.delete_document("beta")
+    full_builds.clear()
+    after_delete = SearchEngine(store, engine.embedder, previous=after_upload, knowledge=False)
+    assert not full_builds
+    _same_search(after_delete, _from_nothing(data, tmp_path / "b", engine.embedder), REPORT_QUERIES)
+    assert not after_delete.lexical.search("Quintalvers", 3)
