@@ -645,6 +645,8 @@ def cases(
     if as_json:
         _print_json(CasesResponse(query=query, results=found))
         return
+    if not found:
+        _echo("Aucun cas pertinent." if query else "Aucun cas.")
     for number, case in enumerate(found, 1):
         _print_case(number, case)
 
@@ -685,8 +687,11 @@ def similar(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Cases and passages similar to a description, a passage or a case, with reasons."""
+    from api.messages import message
     from api.models import similar_response
 
+    if text is not None and not text.strip() and not (passage or case):
+        _fail(message("similar.empty", "fr"))  # as the API says it
     if len([v for v in (text, passage, case) if v]) != 1:
         _fail("donnez exactement un de TEXT, --passage ou --case")
     try:

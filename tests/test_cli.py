@@ -70,6 +70,12 @@ def test_human_output_and_filters(corpus_data):
     assert " 1. " in done.stdout and "2019" in done.stdout and "p. " in done.stdout
 
 
+def test_nothing_relevant_and_a_blank_description_are_said_as_the_api_says_them(corpus_data):
+    assert run("cases", "zzqqxx", data=corpus_data).stdout.strip() == "Aucun cas pertinent."
+    blank = run("similar", "  ", data=corpus_data, check=False)
+    assert blank.returncode == 2 and "la description est vide" in blank.stderr
+
+
 def test_ingest_twice_then_stats_and_show(tmp_path):
     data = tmp_path / "data"
     first = run("ingest", str(CORPUS), "--no-embed", data=data)
