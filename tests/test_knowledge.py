@@ -140,6 +140,22 @@ def _structured(tmp_path, name, text):
     return extracted, structure(build_blocks(extracted))
 
 
+def test_a_name_presented_by_what_it_is_and_when_it_was_founded_is_a_case(tmp_path):
+    """« Ty Coop est une cantine solidaire créée en 2021 … »: two capitalised words that
+    were created are an initiative's name; a person is born, not created."""
+    from ingest.extract import cases
+
+    _, items = _structured(
+        tmp_path,
+        "bilan.md",
+        "## L'initiative à Quimper\n\n"
+        "Ty Coop est une cantine solidaire créée en 2021 dans le quartier de Kermoysan.\n\n"
+        "Paul Martin est un élu local né en 1970 à Brest.\n\n"
+        "Marie Dupont est une animatrice recrutée en 2022 par la commune.\n",
+    )
+    assert [m.name for m in cases.extract(items)] == ["Ty Coop"]
+
+
 def test_a_quoted_name_wrapped_over_lines_is_one_case_whatever_its_ampersand(tmp_path):
     """Guillemets bound a name, not the line: a wrapped « … » name stays whole, and « & »
     and « et » spell the same case."""

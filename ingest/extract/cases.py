@@ -92,6 +92,14 @@ _PATTERNS = [
         rf"\s+(?:est (?:une?|le|la|l’) (?:approche|association|coopérative|fondation|structure|"
         rf"entreprise|maison|{_KINDS})|a pour (?:but|objectif|vocation|mission|ambition)|vise à)",
     ),
+    # A name the sentence opens on, what it is in lower case, and when it was founded: « Ty
+    # Coop est une cantine solidaire créée en 2021 dans le quartier… ». A person is born,
+    # not created: two capitalised words are a name here (see _named).
+    (
+        "création",
+        rf"(?:^|(?<=[.!?:]\s)){_LOOSE}\s+est (?:une?|le|la|l’) [a-zéè][\w’\-]+"
+        rf"(?:\s+[a-zéè][\w’\-]+){{0,3}}\s+(?:{_MADE}|ouvert(?:e|es|s)?)\s+en\s+(?:19|20)\d\d\b",
+    ),
     # A name, then how it came to be or what it does, in apposition: « l’Observatoire des
     # territoires, animé par le CGET », « « Territoires Conseils », qui accompagne… ». Only
     # after an article or inside guillemets, which a person's name never takes.

@@ -83,6 +83,7 @@ LEVERS = {
 # Which mention best introduces a case, best first.
 _CUE_ORDER = [
     "présentation",
+    "création",
     "projet",
     "illustration",
     "exemple inspirant",
