@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -30,7 +30,10 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).translate(_without_combining())
 
 
+@lru_cache(maxsize=1 << 14)
 def name_key(text: str) -> str:
     """A name as a person may type it: folded, hyphens, apostrophes and dots as spaces
-    (« jean francois caron » finds « Jean-François CARON », « m. dupont » « M DUPONT »)."""
+    (« jean francois caron » finds « Jean-François CARON », « m. dupont » « M DUPONT »).
+    Kept per name: a speaker filter compares it with every passage's speaker, a few
+    hundred distinct names."""
     return " ".join(_NOT_WORD.sub(" ", fold(text)).split())

@@ -119,9 +119,12 @@ class Answer:
     query: str
     sections: dict[str, list[Item]]
     reason: str | None = None
-    # Whether the query asks something (search.intent.is_question): the page shows an
-    # answer to a question, and only passages for words looked up.
-    question: bool = True
+
+    @property
+    def question(self) -> bool:
+        """Whether the query asks something (search.intent.is_question): the page shows
+        an answer to a question, and only passages for words looked up."""
+        return is_question(self.query)
 
     @property
     def documents(self) -> set[str]:
@@ -139,7 +142,7 @@ def votes_of(text: str) -> int | None:
 def answer(engine: SearchEngine, query: str) -> Answer:
     hits: Results = engine.search(query, DEPTH)
     if not hits:
-        return Answer(query, {}, hits.reason, is_question(query))
+        return Answer(query, {}, hits.reason)
     rank: dict[str, int] = {}
     for position, hit in enumerate(hits):
         for passage in [hit.passage, *(p for p, _ in hit.also_in)]:
@@ -153,7 +156,7 @@ def answer(engine: SearchEngine, query: str) -> Answer:
     sections["testimonies"] = builder.testimonies(hits)
     sections["cases"] = builder.cases()
     order = [name for name, _ in SECTIONS]
-    if builder.warns:
+    if builder.intent.warns:
         order.remove("pitfalls")
         order.insert(0, "pitfalls")
     return Answer(
@@ -163,7 +166,6 @@ def answer(engine: SearchEngine, query: str) -> Answer:
             for name in order
             if sections[name]
         },
-        question=is_question(query),
     )
 
 
@@ -190,7 +192,6 @@ class _Builder:
         self.query_vector = engine.embedder.embed_query(query)
         self.query = query
         self.intent = understand(query)
-        self.warns = self.intent.warns
         self.used: set[str] = set()  # passages already standing behind an item
 
     def _evidence(self, record: dict) -> Evidence | None:
@@ -206,7 +207,7 @@ class _Builder:
         """Practice statements of the passages found, each with its card's other evidence."""
         chosen: dict[str, list[tuple[float, Card, int, np.ndarray]]] = {}
         threshold, strong = self._statement_thresholds(
-            WARNING_Z if polarity == "avoid" and self.warns else STATEMENT_Z
+            WARNING_Z if polarity == "avoid" and self.intent.warns else STATEMENT_Z
         )
         for card, vectors in zip(
             self.knowledge.cards, self.knowledge.statement_vectors, strict=True

@@ -153,18 +153,18 @@ def adjust(
         other = bool(speakers) and passage.speaker not in speakers
         return not found, passage.kind in below, other, -item.score
 
-    return _in_order(sorted(out, key=tier), lambda item: tier(item)[:3])
+    return _in_order(sorted(((tier(item), item) for item in out), key=lambda pair: pair[0]))
 
 
-def _in_order(ranked: list[Ranked], tier_of: Callable[[Ranked], tuple]) -> list[Ranked]:
-    """Scores that read in the order shown. A lower tier (a programme line after the
-    content) may score above the tier before it: its scores are all lowered by the same
-    amount, to just below, so its own order and gaps stay, and the shift is shown among
-    the score's components (`tier`). A person reading « 0.71 » then « 1.39 » would think
-    the ranking broken."""
+def _in_order(ranked: list[tuple[tuple, Ranked]]) -> list[Ranked]:
+    """Scores that read in the order shown, from (tier key, item) pairs in order. A lower
+    tier (a programme line after the content) may score above the tier before it: its
+    scores are all lowered by the same amount, to just below, so its own order and gaps
+    stay, and the shift is shown among the score's components (`tier`). A person reading
+    « 0.71 » then « 1.39 » would think the ranking broken."""
     out: list[Ranked] = []
-    for _, members in groupby(ranked, key=tier_of):
-        out.extend(_below(list(members), out[-1].score if out else None))
+    for _, pairs in groupby(ranked, key=lambda pair: pair[0][:-1]):
+        out.extend(_below([item for _, item in pairs], out[-1].score if out else None))
     return out
 
 
