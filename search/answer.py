@@ -36,7 +36,7 @@ from search.french import analyse
 from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_in
-from search.snippet import best_sentences
+from search.snippet import best_sentences, says_something
 from search.vectors import context, windows
 
 SECTIONS = (
@@ -379,9 +379,13 @@ class _Builder:
         ]
         if not about:
             return None
+        # A window that only asks (« Atelier 1 : Comment agir… ? Rapporteur : X ») is
+        # near the question for asking it: the answer is in the passage's other windows.
+        about = [i for i in about if says_something(cut[i], MIN_LABEL)] or about
         # Within the window (up to search.vectors.CHUNK_CHARS), its sentences that share
         # most of the question's words: a window may end one subject and start the next.
-        sentences = best_sentences(cut[max(about, key=lambda i: closeness[i])], self.query, 220)
+        best = cut[max(about, key=lambda i: closeness[i])]
+        sentences = best_sentences(best, self.query, 220, statements=True)
         # The section's title, when the passage opens on it, is the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
         title = context(passage)

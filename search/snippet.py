@@ -55,15 +55,31 @@ def mark(text: str, terms: set[str]) -> str:
     return "".join(out)
 
 
-def best_sentences(text: str, query: str, width: int = 220) -> str:
+def best_sentences(text: str, query: str, width: int = 220, statements: bool = False) -> str:
     """The whole sentences of a text that hold most of the query's words, up to `width`
-    characters (more if one sentence is longer): plain text, to be read as a label."""
+    characters (more if one sentence is longer): plain text, to be read as a label.
+
+    With `statements`, the sentences that ask something are left out unless the text only
+    asks: an answer's label says what the documents say, and a question shares the most
+    words with a question (« Comment financer cette animation ? »)."""
     terms = _terms(query)
     sentences = _SENTENCE.split(" ".join(text.split()))
+    allowed = [i for i, s in enumerate(sentences) if not (statements and asks(s))]
+    allowed = allowed or list(range(len(sentences)))
     scores = [sum(_matches(w, terms) for w in _WORD.findall(s)) for s in sentences]
-    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    best = max(allowed, key=lambda i: (scores[i], -i))
     window, after = sentences[best], best + 1
-    while after < len(sentences) and len(window) + len(sentences[after]) < width:
+    while after in allowed and len(window) + len(sentences[after]) < width:
         window += " " + sentences[after]
         after += 1
     return window
+
+
+def asks(sentence: str) -> bool:
+    """Whether a sentence is a question (« Qui finance ? »)."""
+    return sentence.rstrip(' »"”)').endswith("?")
+
+
+def says_something(text: str, chars: int) -> bool:
+    """Whether a text holds a sentence of at least `chars` characters that does not ask."""
+    return any(len(s) >= chars and not asks(s) for s in _SENTENCE.split(" ".join(text.split())))

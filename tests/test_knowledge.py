@@ -1199,3 +1199,37 @@ def test_a_role_is_what_follows_a_name_only_when_it_reads_as_one(line, role):
 
     found = all_roles_in(line)
     assert (found[next(iter(found))][0] if found else None) == role
+
+
+def test_an_answer_item_is_labelled_by_what_its_passage_says_not_what_it_asks(tmp_path):
+    """A workshop section opens on the question it worked on; dense search finds it for
+    that question, and its nearest window is the question itself. The item's label is
+    what the workshop answered, and its evidence quotes that."""
+    from search.answer import answer
+    from search.engine import SearchEngine
+    from search.evaluate import squash
+
+    text = (
+        "Compte rendu de la rencontre des coopérations locales\n\n"
+        "Atelier 2 : le financement de l'animation territoriale\n\n"
+        "Comment financer durablement le poste d'animation d'une coopération locale ? "
+        "Qui doit payer la personne qui fait le lien entre les partenaires ?\n\n"
+        "Les participants recommandent de partager le coût du poste entre la commune, "
+        "l'intercommunalité et les entreprises membres, par une convention pluriannuelle. "
+        "Une fondation peut amorcer le financement les deux premières années.\n\n"
+        "Atelier 3 : la communication\n\n"
+        "Les participants ont présenté la lettre d'information trimestrielle du réseau et "
+        "son site internet, qui recense les initiatives des communes voisines.\n"
+    )
+    store = _store_with(tmp_path, "rencontre.txt", text)
+    engine = SearchEngine(store)
+    found = answer(engine, "comment financer le poste d'animation d'une coopération ?")
+    items = [i for items in found.sections.values() for i in items]
+    assert items
+    labels = [i.label for i in items if i.case_id is None]
+    assert not any(label.rstrip().endswith("?") for label in labels), labels
+    first = items[0]
+    assert "convention pluriannuelle" in first.label or "fondation" in first.label, labels
+    evidence = first.evidence[0]
+    source = store.document(evidence.document.id).text
+    assert squash(evidence.text) == squash(source[evidence.start : evidence.end])

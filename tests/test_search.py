@@ -307,3 +307,34 @@ def test_a_label_never_opens_on_the_second_half_of_a_sentence():
     label = best_sentences(text, "catalyseurs territoriaux")
     assert label.startswith("Nous voulons rendre hommage") and "catalyseurs" in label
     assert best_sentences(text, "liste").startswith("- Une liste")
+
+
+def test_an_answer_label_says_rather_than_asks():
+    """A question shares the most words with a question: as an answer's label it would
+    repeat the question (« Comment financer cette animation ? »), so with `statements` a
+    label is the sentences that say something, unless the text only asks."""
+    from search.snippet import asks, best_sentences, says_something
+
+    text = (
+        "Comment financer cette animation et dans quel cadre ? Les fondations territoriales "
+        "financent l'animation sur trois ans. Un comité de suivi réunit les financeurs."
+    )
+    assert best_sentences(text, "financer l'animation").startswith("Comment financer")
+    label = best_sentences(text, "financer l'animation", statements=True)
+    assert label.startswith("Les fondations") and "?" not in label
+    assert best_sentences("Qui finance ? Et comment ?", "financer", statements=True)
+    assert asks("Qu'est-ce que l'innovation ? »") and not asks("Il faut du temps.")
+    assert not says_something("Atelier 1 : Comment agir ? Rapporteur : Xavier", 40)
+    assert says_something("Atelier 1 : Comment agir ? " + label, 40)
+
+
+def test_a_bullet_o_needs_a_space_to_be_a_bullet():
+    """Reports use « o » as a list bullet; « outils » and « on a » are words whose first
+    letter a label lost (« utils numériques », « n a repensé »)."""
+    from ingest.extract.practices import strip_list_marker
+
+    assert strip_list_marker("o Comment évaluer les impacts") == "Comment évaluer les impacts"
+    assert strip_list_marker("- o Mobiliser les élus") == "Mobiliser les élus"
+    assert strip_list_marker("- outils numériques partagés") == "outils numériques partagés"
+    assert strip_list_marker("on a repensé l'écosystème") == "on a repensé l'écosystème"
+    assert strip_list_marker("• organiser des rencontres") == "organiser des rencontres"

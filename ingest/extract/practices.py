@@ -74,8 +74,9 @@ _NOT_PRACTICE_LIST = re.compile(
     re.I,
 )
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
+# « o » is a bullet only when a space follows it: « outils », « on a » are words.
 _MARKER = re.compile(
-    r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
+    r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*]\s*|o\s+|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
 )
 _INFINITIVE = re.compile(
     r"^[A-ZÀÂÉÈÊÎÔÛÇ][a-zàâäçéèêëîïôöùûüÿ]*(?:-[a-zàâäçéèêëîïôöùûüÿ]+)?(?:er|ir|re)\b"

@@ -227,7 +227,9 @@ def build_cards(store: Store, embedder: Embedder) -> list[dict]:
         for group in group_statements([texts[i] for i in rows], vectors[rows], previous):
             members = [rows[i] for i in group]
             centre = vectors[members].mean(axis=0)
-            order = sorted(members, key=lambda i: -float(vectors[i] @ centre))
+            # Two statements stand equally near their mean: ties (to rounding) go to the
+            # first in the store, so a label does not flip with a vector's last digits.
+            order = sorted(members, key=lambda i: (-round(float(vectors[i] @ centre), 5), i))
             label = texts[order[0]]
             documents = {statements[i]["document_id"] for i in members}
             description = " ".join(dict.fromkeys(texts[i].rstrip(".") + "." for i in order[:2]))
