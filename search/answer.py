@@ -36,7 +36,7 @@ from search.french import analyse
 from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_in
-from search.snippet import best_sentences, says_something
+from search.snippet import best_sentences, last_sentence, opens_mid_sentence, says_something
 from search.vectors import context, windows
 
 SECTIONS = (
@@ -384,7 +384,10 @@ class _Builder:
         about = [i for i in about if says_something(cut[i], MIN_LABEL)] or about
         # Within the window (up to search.vectors.CHUNK_CHARS), its sentences that share
         # most of the question's words: a window may end one subject and start the next.
-        best = cut[max(about, key=lambda i: closeness[i])]
+        index = max(about, key=lambda i: closeness[i])
+        best = cut[index]
+        if index and opens_mid_sentence(best):  # the label reads from its sentence's start
+            best = f"{last_sentence(cut[index - 1])} {best}"
         sentences = best_sentences(best, self.query, 220, statements=True)
         # The section's title, when the passage opens on it, is the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).

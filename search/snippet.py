@@ -10,7 +10,9 @@ from search.french import STOP_WORDS, fold, stem
 _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
 # A sentence ends at . ! ? or … followed by what starts one: « … et à ceux qui l'animent »
 # goes on the same sentence, and a label never opens on its second half.
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^a-zà-öø-ÿ])")
+# Nor does « ! » or « ? » before a closing guillemet or a comma: « la plateforme
+# « L'innovation territoriale en actions ! », créée en 2016 » is one sentence.
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^a-zà-öø-ÿ»”),;:])")
 
 
 def _terms(query: str) -> set[str]:
@@ -83,3 +85,15 @@ def asks(sentence: str) -> bool:
 def says_something(text: str, chars: int) -> bool:
     """Whether a text holds a sentence of at least `chars` characters that does not ask."""
     return any(len(s) >= chars and not asks(s) for s in _SENTENCE.split(" ".join(text.split())))
+
+
+def opens_mid_sentence(text: str) -> bool:
+    """Whether a text starts inside a sentence: a window cut after « ! » or « : »
+    (« », créée en partenariat avec… », « outils numériques existants… »)."""
+    first = text.lstrip()[:1]
+    return bool(first) and (first.islower() or first in "»”),;:")
+
+
+def last_sentence(text: str) -> str:
+    """The text's last sentence, where one that runs on past the text begins."""
+    return _SENTENCE.split(" ".join(text.split()))[-1]

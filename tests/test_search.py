@@ -338,3 +338,17 @@ def test_a_bullet_o_needs_a_space_to_be_a_bullet():
     assert strip_list_marker("- outils numériques partagés") == "outils numériques partagés"
     assert strip_list_marker("on a repensé l'écosystème") == "on a repensé l'écosystème"
     assert strip_list_marker("• organiser des rencontres") == "organiser des rencontres"
+
+
+def test_a_label_cut_inside_a_sentence_reads_from_its_start():
+    """Vector windows are cut after « ! » and « : » as well; a label taken from a window
+    that starts inside a sentence begins where that sentence does."""
+    from search.snippet import best_sentences, last_sentence, opens_mid_sentence
+
+    assert opens_mid_sentence("», créée en partenariat avec la Caisse des Dépôts.")
+    assert opens_mid_sentence("outils numériques existants de partage")
+    assert not opens_mid_sentence("- La capitalisation par les pairs")
+    before = "Une phrase entière. Elle a présenté la plateforme « En actions !"
+    assert last_sentence(before) == "Elle a présenté la plateforme « En actions !"
+    whole = f"{last_sentence(before)} », créée en 2016 avec la Poste. Une autre suit."
+    assert best_sentences(whole, "plateforme créée", 80).startswith("Elle a présenté")
