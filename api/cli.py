@@ -1026,9 +1026,12 @@ def main() -> None:
     """The `recueil` command: typer's usage errors (a bad option value, an unknown option
     or command) become one French line too, exit 2, as click's would."""
     from api.cli_errors import ClickException, NoArgsIsHelpError, UsageError, usage_message
+    from api.cli_help import in_french
 
     try:
-        code = app(standalone_mode=False)
+        code = in_french(typer.main.get_command(app)).main(
+            prog_name="recueil", standalone_mode=False
+        )
     except NoArgsIsHelpError as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -292,6 +292,12 @@ def test_help_speaks_french(tmp_path):
     assert "Find the passages" not in main and "Folder of the store" not in main
     search = run("search", "--help", data=tmp_path).stdout
     assert "Une question ou des mots-clés" in search and "Nombre de résultats" in search
+    # Typer's own words too: the help option, defaults, required arguments, panel titles.
+    for screen in (main, search):
+        assert "Afficher cette aide et quitter" in " ".join(screen.split())
+        assert "Show this message" not in screen and "[default:" not in screen
+    assert "[par défaut : 10]" in search and "[obligatoire]" in search
+    assert "Commandes" in main and "Commands" not in main
 
 
 def test_an_ingest_embeds_each_document_as_it_is_committed(tmp_path):
