@@ -640,7 +640,7 @@ def cases(
     engine = _engine()
     knowledge = engine.knowledge
     found = [
-        case_model(knowledge.page_of(c), engine.documents) for c in knowledge.cases_for(query, k)
+        case_model(knowledge.page_of(c), knowledge.documents) for c in knowledge.cases_for(query, k)
     ]
     if as_json:
         _print_json(CasesResponse(query=query, results=found))

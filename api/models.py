@@ -335,12 +335,12 @@ def actor_model(actor: dict) -> ActorModel:
 def actor_detail(engine, actor: dict) -> ActorDetail:
     knowledge = engine.knowledge
     passages = knowledge.actor_passages(actor)
-    documents = [engine.documents[p.document_id] for p in passages]
+    documents = [knowledge.documents[p.document_id] for p in passages]
     return ActorDetail(
         **actor_model(actor).model_dump(),
         events=sorted({d.event for d in documents if d.event}),
         cases=[c.id for c in knowledge.actor_cases(actor)],
-        sources=[source_ref(p, engine.documents[p.document_id]) for p in passages[:20]],
+        sources=[source_ref(p, knowledge.documents[p.document_id]) for p in passages[:20]],
         works_with=[
             Neighbour(actor=actor_ref(other), shared_passages=n)
             for other, n in knowledge.neighbours(actor)
@@ -594,7 +594,7 @@ def similar_response(
         reason=base.reason,
         cases=[
             SimilarCaseModel(
-                case=case_model(knowledge.page_of(s.case), engine.documents),
+                case=case_model(knowledge.page_of(s.case), knowledge.documents),
                 score=round(s.score, 4),
                 reasons=s.reasons,
             )

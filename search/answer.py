@@ -445,7 +445,7 @@ class _Builder:
                 continue
             evidence = [
                 Evidence(
-                    p.text, p, self.engine.documents[p.document_id], p.start, p.end, p.page_start
+                    p.text, p, self.knowledge.documents[p.document_id], p.start, p.end, p.page_start
                 )
                 for p in passages[:3]
             ]

@@ -1233,3 +1233,61 @@ def test_an_answer_item_is_labelled_by_what_its_passage_says_not_what_it_asks(tm
     evidence = first.evidence[0]
     source = store.document(evidence.document.id).text
     assert squash(evidence.text) == squash(source[evidence.start : evidence.end])
+
+
+def test_views_of_knowledge_answer_while_a_write_rebuilds_it(tmp_path):
+    """A deletion serves its new engine first and rebuilds cards, cases and actors after
+    (api.routers.documents): meanwhile the knowledge in service still cites the deleted
+    document. Every view of it must answer from the documents that knowledge was built on
+    (a tester got 500s from the case views, and a 404 « aucun cas » from similar cases,
+    during each deletion)."""
+    from api.models import actor_detail, case_model, case_page_model, similar_response
+    from api.routers.export import _citables
+    from ingest.store import open_store
+    from search.answer import answer
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+    from search.knowledge.build import refresh_search
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ressourcerie.md").write_text(
+        "# Rencontre du réseau à Vire, le 3 mars 2025\n\n"
+        "## La Ressourcerie du Bocage\n\n"
+        "La Ressourcerie du Bocage est une ressourcerie solidaire créée en 2021 à Vire par "
+        "l'association Bocage Solidaire et la communauté de communes. Elle collecte les "
+        "objets dont les habitants n'ont plus l'usage, les répare et les revend.\n\n"
+        "Hélène LEFORT, directrice de Bocage Solidaire : « Nous avons appris qu'il faut "
+        "associer les élus dès le premier jour. Sans eux, aucun local n'aurait été "
+        "trouvé. »\n",
+        encoding="utf-8",
+    )
+    (folder / "autre.md").write_text(
+        "# Atelier sur les jardins partagés\n\n"
+        "Les jardins partagés de la commune réunissent des habitants chaque semaine. "
+        "Il faut prévoir un référent pour chaque parcelle et un calendrier commun.\n",
+        encoding="utf-8",
+    )
+    store = open_store(tmp_path / "data")
+    ingest(store, [folder])
+    refresh(store, get_embedder())
+    serving = SearchEngine(store)
+    knowledge = serving.knowledge
+    case = next(c for c in knowledge.cases if "Ressourcerie" in c.name)
+    quotes = [q["id"] for q in knowledge.quotes]
+    assert quotes
+    deleted = next(d.id for d in serving.documents.values() if d.file == "ressourcerie.md")
+
+    store.delete_document(deleted)
+    refresh_search(store, serving.embedder)
+    engine = SearchEngine(store, previous=serving, knowledge=False)  # as a write does
+    assert engine.knowledge is knowledge and deleted not in engine.documents
+
+    assert case_page_model(knowledge.page_of(case), knowledge.documents).sources
+    assert [case_model(knowledge.page_of(c), knowledge.documents) for c in knowledge.cases]
+    similar = similar_response(engine, None, None, "une ressourcerie solidaire à Vire", 5)
+    assert similar.cases is not None
+    for actor in knowledge.actors:
+        actor_detail(engine, actor)
+    answer(engine, "comment associer les élus à une ressourcerie ?")
+    assert _citables(engine, [], quotes, "http://localhost")

@@ -46,7 +46,8 @@ def export(
 
 def _citables(engine, passage_ids: list[str], quote_ids: list[str], base: str) -> list[Citable]:
     """Passages first, then quotes; an unknown id is a 404 that names it."""
-    quotes = {q["id"]: q for q in engine.knowledge.quotes} if quote_ids else {}
+    knowledge = engine.knowledge
+    quotes = {q["id"]: q for q in knowledge.quotes} if quote_ids else {}
     unknown = [p for p in passage_ids if p not in engine.passages]
     unknown += [q for q in quote_ids if q not in quotes]
     if unknown:
@@ -56,8 +57,9 @@ def _citables(engine, passage_ids: list[str], quote_ids: list[str], base: str) -
         found = engine.passages[pid]
         items.append(from_passage(found, engine.documents[found.document_id], base))
     for qid in quote_ids:
-        found = engine.passages[quotes[qid]["passage_id"]]
-        items.append(from_quote(quotes[qid], found, engine.documents[found.document_id], base))
+        # A quote is read where its knowledge was built (search.knowledge.Knowledge.documents).
+        found = knowledge.passages[quotes[qid]["passage_id"]]
+        items.append(from_quote(quotes[qid], found, knowledge.documents[found.document_id], base))
     return items
 
 

@@ -126,12 +126,12 @@ def cases(
 ) -> CasesResponse:
     """Every case, those the documents describe and those editors created, most documented
     first; with `q`, the cases whose name holds it, then those like it."""
-    knowledge, documents = app.engine.knowledge, app.engine.documents
+    knowledge = app.engine.knowledge
     asked = wanted(offset, k)
     shown, where = page(knowledge.cases_for(q, asked), offset, k, asked)
     return CasesResponse(
         query=q,
-        results=[case_model(knowledge.page_of(c), documents) for c in shown],
+        results=[case_model(knowledge.page_of(c), knowledge.documents) for c in shown],
         **where.model_dump(),
     )
 
@@ -140,7 +140,7 @@ def cases(
 def case(case_id: str, app: App) -> CasePageModel:
     """A case's page: name, place, territory type, actors and their types, themes, levers,
     dates, results, lessons and every source passage; editors' fields over extracted ones."""
-    return case_page_model(_page(app, case_id), app.engine.documents)
+    return case_page_model(_page(app, case_id), app.engine.knowledge.documents)
 
 
 @router.put("/cases/{case_id}", dependencies=[Depends(require_token)])
@@ -196,4 +196,4 @@ def _save(app, case_id: str, edit: CaseEdit, creating: bool = False) -> CasePage
             raise ApiError(409, "case.exists", id=same.id, name=same.name)
         app.store.save_case_edit(case_id, edit.model_dump(exclude_unset=True))
         app.refresh()
-    return case_page_model(_page(app, case_id), app.engine.documents)
+    return case_page_model(_page(app, case_id), app.engine.knowledge.documents)

@@ -285,6 +285,19 @@ class Knowledge:
     def actor(self, actor_id: str) -> dict | None:
         return self._actor_by_id.get(actor_id)
 
+    @property
+    def documents(self) -> dict[str, DocumentRow]:
+        """The documents this knowledge was built on. A write serves a new engine before
+        it rebuilds the knowledge (search.engine, `knowledge=False`): until then a case, an
+        actor or a quote may cite a document the serving engine no longer has (a deletion)
+        or does not have yet, so their views read documents and passages from here."""
+        return self.engine.documents
+
+    @property
+    def passages(self) -> dict[str, PassageRow]:
+        """The passages this knowledge was built on (see `documents`)."""
+        return self.engine.passages
+
     def actor_passages(self, actor: dict) -> list[PassageRow]:
         return [self.engine.passages[p] for p in actor["passage_ids"] if p in self.engine.passages]
 
