@@ -67,6 +67,29 @@ def test_html_drops_scripts_and_navigation(tmp_path):
     assert 1 in doc.headings.values() and 2 in doc.headings.values()
 
 
+def test_html_drops_a_page_s_furniture_and_readers_comments(tmp_path):
+    """A blog post's sidebar, sharing buttons and readers' comments are not the report:
+    by element (aside, form) and by the class or id pages give those areas."""
+    path = tmp_path / "article.html"
+    path.write_text(
+        "<html><body><article><h1>Forum des marées</h1>"
+        "<p>Le chantier naval partagé restaure des bateaux avec des jeunes en insertion.</p>"
+        "<div class='share-buttons'><p>Partager sur les réseaux</p></div></article>"
+        "<aside><p>Articles les plus lus du mois</p></aside>"
+        "<section id='comments' class='comments-area'><h2>2 commentaires</h2>"
+        "<div class='comment-body'><p>Super article, merci !</p>"
+        "<p>Posté par Kévin le 6 octobre 2023</p></div></section>"
+        "<form><p>Votre nom</p></form>"
+        "<div class='entry-content'><p>Le bilan sera présenté en juin.</p></div>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    doc = read(path)
+    assert "chantier naval partagé" in doc.text and "bilan sera présenté" in doc.text
+    for furniture in ("Partager", "plus lus", "commentaires", "Super article", "Kévin", "nom"):
+        assert furniture not in doc.text, furniture
+
+
 def test_markdown_headings(tmp_path):
     path = tmp_path / "cas.md"
     path.write_text(MARKDOWN, encoding="utf-8")

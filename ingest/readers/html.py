@@ -17,15 +17,30 @@ from ingest.readers.bounded import Limits, check_blocks
 from ingest.readers.text import decode
 
 _BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td", "dt", "dd"]
+# A web page's furniture is not the document: navigation, sidebars, forms, sharing buttons
+# and the readers' comments (« Super article, merci ! Posté par Kévin » was indexed and
+# found). By element, then by the class or id pages give such areas.
+_FURNITURE_TAGS = ["script", "style", "noscript", "nav", "footer", "template", "aside", "form"]
+_FURNITURE = re.compile(
+    r"(?:^|[-_])(?:comments?|commentaires?|respond|replies|disqus|share|sharing|partage|"
+    r"social|related|sidebar|breadcrumbs?|menu|cookies?|newsletter)(?:$|[-_])",
+    re.I,
+)
 _BLOCK_TAG = re.compile(rb"<(?:%s)[\s>/]" % b"|".join(t.encode() for t in _BLOCKS), re.I)
+
+
+def _is_furniture(tag) -> bool:
+    names = [*tag.get("class", []), tag.get("id") or ""]
+    return any(_FURNITURE.search(name) for name in names)
 
 
 def read(path: Path, limits: Limits) -> ExtractedDocument:
     data = path.read_bytes()
     check_blocks(len(_BLOCK_TAG.findall(data)), limits)
     soup = BeautifulSoup(decode(data), "html.parser")
-    for tag in soup(["script", "style", "noscript", "nav", "footer", "template"]):
-        tag.decompose()
+    for tag in [*soup(_FURNITURE_TAGS), *soup.find_all(_is_furniture)]:
+        if not tag.decomposed:
+            tag.decompose()
     parts: list[str] = []
     headings: dict[int, int] = {}
     offset = 0
