@@ -49,6 +49,13 @@ _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 # The same under a short label: « Film à revoir ici : https://vimeo.com/124279791 ».
 _LINK_LINE = re.compile(r"^(?:[^:]{1,60}:\s*)?(?:https?://|www\.)\S+$", re.I)
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+# The rest of a web address cut at a line end (« …prospective- » then
+# « Mod%C3%A8les-de-co-construction-BAD.pdf »), or a file's name alone: one token with an
+# escape, a slash or a file's extension. Like a link, never a title nor prose.
+ADDRESS_PIECE = re.compile(
+    r"\S*(?:%[0-9A-Fa-f]{2}|/)\S*|\S+\.(?:pdf|html?|php|aspx?|docx?|xlsx?|pptx?|odt|jpe?g|png)",
+    re.I,
+)
 # A footnote call: a number glued to the word (three letters at least: « M95 », « CO2 »
 # are names) or the closing guillemet or bracket it refers to. Only the numbers of the
 # document's own footnotes are calls (see _drop_footnote_calls).
@@ -342,7 +349,7 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
     text = line.text
     if len(text) > (150 if _NUMBERED_HEADING.match(text) else 90) or len(text) < 3:
         return False
-    if URL.search(text) or TIMETABLE.match(text):
+    if URL.search(text) or ADDRESS_PIECE.fullmatch(text) or TIMETABLE.match(text):
         return False  # a link (« Film à revoir ici : https://… ») or a programme's slot
     sentence = text.rstrip(' »"”’')  # « … concret. » ends a sentence inside a quotation
     if text.endswith((",", ";", ":", "-")) or (sentence.endswith(".") and not text.endswith("..")):
@@ -707,11 +714,19 @@ def _source_heading_level(doc: ExtractedDocument, line: Line) -> int:
     return 0
 
 
+def _bare_address(text: str) -> bool:
+    """A link dumped on its own line, or the rest of an address cut at a line end."""
+    return bool(_BARE_URL.match(text) or ADDRESS_PIECE.fullmatch(text))
+
+
 def _starts_paragraph(
     doc: ExtractedDocument, line: Line, previous: Line | None, current: Block, width: int
 ) -> bool:
     """Whether `line` opens a new paragraph instead of continuing `current`."""
-    if _BARE_URL.match(line.text) or (previous is not None and _LINK_LINE.match(previous.text)):
+    if _bare_address(line.text) or (
+        previous is not None
+        and (_LINK_LINE.match(previous.text) or ADDRESS_PIECE.fullmatch(previous.text))
+    ):
         return True  # a link dumped on its own line stands apart from the prose around it
     if _LINK_LINE.match(line.text):
         return False  # « Film à revoir ici : https://… » points from the text it ends

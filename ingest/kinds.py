@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.clean import TIMETABLE, URL, timetable_runs
+from ingest.clean import ADDRESS_PIECE, TIMETABLE, URL, timetable_runs
 from ingest.names import NAME, TITLE_NAME
 from ingest.structure import Structured
 
@@ -174,7 +174,7 @@ def _is_link(text: str) -> bool:
     """« Film à revoir ici : https://… », a bare URL: a pointer, not content."""
     urls = URL.findall(text)
     if not urls:
-        return False
+        return bool(ADDRESS_PIECE.fullmatch(text.strip()))
     rest = URL.sub("", text)
     return len(re.findall(r"\w+", rest)) <= 6
 

@@ -170,6 +170,7 @@ class SearchEngine:
             if passage.speaker:
                 by_speaker.setdefault(passage.speaker, []).append(row)
         self._speaker_rows = {name: np.array(r, dtype=np.int64) for name, r in by_speaker.items()}
+        self._short = np.array([len(p.text) < relevance.DENSE_MIN_CHARS for p in passages], bool)
         roles = self._speaker_roles(passages, previous)
         self.people = People(roles, lambda term: self.lexical.share_of(term) > COMMON_SHARE)
         self.statements = self.store.record_counts("statements")
@@ -305,7 +306,9 @@ class SearchEngine:
             dense[rows] = self.vectors.passage_scores(vector, rows)
         share = self.lexical.matched_share(query)
         evidence = relevance.Evidence(
-            share, fusion.zscores(dense, dense_reference) if dense is not None else None
+            share,
+            fusion.zscores(dense, dense_reference) if dense is not None else None,
+            self._short,
         )
         rows, reason = evidence.keep(rows, designated)
         if reason:

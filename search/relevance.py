@@ -24,6 +24,10 @@ import numpy as np
 UNKNOWN_WORDS_DENSE_Z = 4.0
 # A passage sharing no word with the question must stand this far above the collection.
 NO_WORD_DENSE_Z = 2.0
+# Below this many characters a passage's meaning is no evidence: a few words embed near
+# everything vague (« - Tempo », « QPV • Soutiens du CGET » were the closest passages to
+# « asdfgh qwerty zzz », 4 deviations above the collection). Its words still are.
+DENSE_MIN_CHARS = 80
 
 NO_WORD_KNOWN = "aucun mot de la question n'apparaît dans les documents"
 NOTHING_RELEVANT = "aucun passage ne répond à la question au-dessus du seuil de pertinence"
@@ -34,6 +38,7 @@ NO_PASSAGE_FILTERED = "aucun passage ne correspond aux filtres"
 class Evidence:
     share: np.ndarray  # per passage row, the share of the question's weight matched
     dense_z: np.ndarray | None  # per passage row (candidates only), or None without dense
+    short: np.ndarray  # per passage row, whether it is under DENSE_MIN_CHARS
 
     def keep(
         self, rows: np.ndarray, designated: np.ndarray | None = None
@@ -49,7 +54,7 @@ class Evidence:
         if self.dense_z is None:
             kept = rows[self.share[rows] > 0]
             return kept, None if len(kept) else NO_WORD_KNOWN
-        dense_z = self.dense_z[rows]
+        dense_z = np.where(self.short[rows], -np.inf, self.dense_z[rows])
         if not self.share.any() and dense_z.max() < UNKNOWN_WORDS_DENSE_Z:
             return rows[:0], NO_WORD_KNOWN
         kept = rows[(self.share[rows] > 0) | (dense_z >= NO_WORD_DENSE_Z)]

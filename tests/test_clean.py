@@ -295,6 +295,29 @@ def test_a_link_line_is_never_a_title(tmp_path):
     assert film.kind == "text" and "Silver Geek" in film.text
 
 
+def test_the_rest_of_a_web_address_cut_at_a_line_end_is_a_link_not_content(tmp_path):
+    """A PDF's long address wraps: its second line (« Mod%C3%A8les-…-BAD.pdf ») or a file's
+    name alone stood as a passage of its own and came back for nonsense queries."""
+    from ingest.kinds import NOT_SEARCHED
+
+    path = tmp_path / "note.txt"
+    path.write_text(
+        "La note de réflexion\n\n"
+        "La présentation détaillée de ces questions est disponible dans la note de "
+        "réflexion stratégique sur les modèles de co-construction en territoire :\n"
+        "http://www.exemple.fr/wp-content/uploads/2016/02/Note-de-r%C3%A9flexion-\n\n"
+        "Mod%C3%A8les-de-co-construction-territoriale.pdf\n\n"
+        "Annexe-BAD.pdf\n\n"
+        "Les partenaires se sont donné le temps de se connaître avant d'agir ensemble, "
+        "et la note en tire trois leçons pour les territoires.\n",
+        encoding="utf-8",
+    )
+    _, passages = passages_of(path)
+    for piece in ("Mod%C3%A8les", "Annexe-BAD.pdf"):
+        assert passage_with_words(passages, piece).kind in NOT_SEARCHED, piece
+    assert passage_with_words(passages, "trois leçons").kind == "text"
+
+
 TIMETABLE = """Rencontre des acteurs du Val de Brenne
 
 Le 12 mars de 9h à 17h30, à la Maison des associations.
