@@ -1291,3 +1291,23 @@ def test_views_of_knowledge_answer_while_a_write_rebuilds_it(tmp_path):
         actor_detail(engine, actor)
     answer(engine, "comment associer les élus à une ressourcerie ?")
     assert _citables(engine, [], quotes, "http://localhost")
+
+
+def test_a_case_description_starts_after_its_titles_and_ends_on_a_word():
+    """A title has no full stop, so the sentence naming a case ran on from its section's
+    title; and a long description was cut inside a word (« …et en milie »)."""
+    from types import SimpleNamespace
+
+    from search.knowledge.cases import _clipped, _untitled
+
+    passage = SimpleNamespace(section="2 – Les spécificités des territoires › L'exemple de Ty Coop")
+    said = (
+        "2 – Les spécificités des territoires L'exemple de Ty Coop Fin 2016, la cantine a "
+        "été créée par une association de Quimper avec la commune."
+    )
+    assert _untitled(said, [passage]).startswith("Fin 2016, la cantine")
+    assert _untitled("L'exemple de Ty Coop", [passage]) == "L'exemple de Ty Coop"
+    long = "Une cantine solidaire qui rassemble les habitants " * 10
+    clipped = _clipped(long)
+    assert len(clipped) <= 300 and clipped.endswith(" les…")
+    assert _clipped("Première phrase. " + long).endswith("Première phrase.")

@@ -25,6 +25,7 @@ from ingest.normalise import fold
 from ingest.store import PassageRow, Store
 from search.knowledge.actors import TYPES, actor_key
 from search.knowledge.slugs import distinct_ids, slug_id
+from search.snippet import says_something
 
 ACTORS = {
     "associations": r"\bassociati(?:on|ons|f|fs|ve|ves)\b",
@@ -97,6 +98,8 @@ _CUE_ORDER = [
 ]
 # Places that say nothing of where a case stands in a French corpus.
 _NOT_PLACES = frozenset({"france", "europe"})
+# A description left once its section titles are taken off must still say something.
+MIN_DESCRIPTION = 60
 
 
 def _profile(text: str, vocabulary: dict[str, str]) -> list[str]:
@@ -268,8 +271,13 @@ def build_cases(store: Store) -> list[dict]:
             for m in described_by
             for text in _with_introduction(passages, passages[m["passage_id"]])
         ]
-        description = next((m["text"] for m in described_by if len(m["text"]) > 60), None) or (
-            _description(introducing + [p.text for p in case_passages], spellings)
+        description = _clipped(
+            _untitled(
+                # A moderator's question naming the case does not describe it.
+                next((m["text"] for m in described_by if says_something(m["text"], 60)), None)
+                or _description(introducing + [p.text for p in case_passages], spellings),
+                case_passages,
+            )
         )
         # Nearest first: the sentences naming the case, the passages introducing it, then
         # every passage describing it.
@@ -427,9 +435,9 @@ def _describes(text: str, spellings: set[str]) -> bool:
     return False
 
 
-def _description(texts: list[str], spellings: set[str], limit: int = 300) -> str:
+def _description(texts: list[str], spellings: set[str]) -> str:
     """The first unit of `texts` that says something of the case (with the sentence after
-    it when it is a heading: « Exemple de RONALPIA : »), cut at a sentence end."""
+    it when it is a heading: « Exemple de RONALPIA : »)."""
     for text in texts:
         units = [u for u in _UNITS.split(text) if u.strip()]
         for index, unit in enumerate(units):
@@ -437,10 +445,32 @@ def _description(texts: list[str], spellings: set[str], limit: int = 300) -> str
                 s in fold(unit) for s in spellings
             ):
                 said = " ".join(_MARKER.sub("", u).strip() for u in units[index : index + 2])
-                said = " ".join(said.split())
-                cut = said.rfind(". ", 0, limit)
-                return said[: cut + 1] if cut > 0 else said[:limit]
+                return " ".join(said.split())
     return ""
+
+
+def _untitled(text: str, passages: list[PassageRow]) -> str:
+    """A description without the section titles it opens on: a title has no full stop,
+    so the sentence naming the case ran on from it (« 2 – Les spécificités de la
+    valorisation… L'illustration d'« Envies d'Alliances » Fin 2016, ce projet… »)."""
+    titles = {t for p in passages for t in p.section.split(" › ") if t}
+    stripped = True
+    while stripped:
+        stripped = False
+        for title in titles:
+            rest = text[len(title) :].lstrip(" :–—-")
+            if text.startswith(title) and len(rest) >= MIN_DESCRIPTION:
+                text, stripped = rest, True
+    return text
+
+
+def _clipped(text: str, limit: int = 300) -> str:
+    """A description of at most `limit` characters: whole sentences, else whole words and
+    « … » (« …et en milie » was cut inside a word)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(". ", 0, limit)
+    return text[: cut + 1] if cut > 0 else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 _CASE_STUDY_PREFIX = re.compile(
@@ -476,7 +506,7 @@ def _case_studies(
                 "actors": json.dumps(described["actors"], ensure_ascii=False),
                 "territories": json.dumps(territory_types([text], name), ensure_ascii=False),
                 "levers": json.dumps(described["levers"], ensure_ascii=False),
-                "description": first if len(first) <= 300 else first[:297].rsplit(" ", 1)[0] + "…",
+                "description": _clipped(first),
                 "mention_ids": json.dumps([]),
                 "passage_ids": json.dumps([p.id for p in own]),
                 "documents": 1,
