@@ -554,6 +554,7 @@ def actors(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """People, organisations and places the documents name, with who they work with."""
+    from api.messages import count
     from api.models import ActorsResponse, actor_detail, actor_model
 
     if kind not in (None, "person", "organisation", "place"):
@@ -569,7 +570,7 @@ def actors(
         detail = actor_detail(engine, actor)
         roles = f" — {detail.roles[0]}" if detail.roles else ""
         _echo(f"{number:>2}. {detail.name} ({detail.type_label}){roles}")
-        _echo(f"    {detail.passages} passage(s), {detail.documents} document(s)")
+        _echo(f"    {count(detail.passages, 'passage')}, {count(detail.documents, 'document')}")
         if detail.works_with:
             names = ", ".join(n.actor.name for n in detail.works_with[:5])
             _echo(f"    avec : {names}", dim=True)
@@ -584,6 +585,7 @@ def practices(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Practice cards (advice, lessons, levers) with their cited evidence."""
+    from api.messages import count
     from api.models import PracticesResponse, practice_card
 
     cards = [practice_card(c) for c in _engine().knowledge.practices(query, k)]
@@ -595,7 +597,8 @@ def practices(
     for number, card in enumerate(cards, 1):
         avoid = " (à éviter)" if card.polarity == "avoid" else ""
         _echo(f"{number:>2}. {card.label}{avoid}", bold=True)
-        _echo(f"    {card.documents} document(s), {card.events} événement(s) — {card.id}")
+        sources = f"{count(card.documents, 'document')}, {count(card.events, 'événement')}"
+        _echo(f"    {sources} — {card.id}")
         for evidence in card.evidence[:5]:
             _echo(f"    • {evidence.citation}", fg="cyan")
         _echo("")
@@ -655,7 +658,7 @@ def _print_case(
     number: int, case, reasons: list[str] | None = None, score: float | None = None
 ) -> None:
     place = f" ({case.place})" if case.place else ""
-    similarity = f" · similarité {score:.2f}" if score is not None else ""
+    similarity = f" · similarité {score:.2f}".replace(".", ",") if score is not None else ""
     title = typer.style(_safe(f"{number:>2}. {case.name}{place}"), bold=True)
     typer.echo(title + _safe(f" — {case.id}{similarity}"))
     _echo(f"    {case.description[:200]}")

@@ -33,6 +33,14 @@ _VALUE_PROBLEMS = [
 ]
 
 
+# Click's wording of an option used the wrong way (its parser words them in English).
+_USAGE_PROBLEMS = [
+    (re.compile(r"^Option '(.*)' requires an argument\.$"), "l’option {0} attend une valeur"),
+    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.$"), "l’option {0} attend {1} valeurs"),
+    (re.compile(r"^Option '(.*)' does not take a value\.$"), "l’option {0} ne prend pas de valeur"),
+]
+
+
 def usage_message(exc: UsageError) -> str:
     """What went wrong on the command line, in French, naming the option or argument."""
     if isinstance(exc, click_errors.MissingParameter):
@@ -53,6 +61,10 @@ def usage_message(exc: UsageError) -> str:
     extra = re.match(r"^Got unexpected extra arguments? \((.*)\)$", exc.message)
     if extra:
         return f"argument(s) en trop : {extra[1]}"
+    for pattern, french in _USAGE_PROBLEMS:
+        found = pattern.match(exc.message)
+        if found:
+            return french.format(*found.groups())
     return exc.message
 
 

@@ -160,6 +160,11 @@ class ApiError(HTTPException):
         return message(self.key, language, **self.params)
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """« 1 document », « 3 documents »: French puts 0 and 1 in the singular."""
+    return f"{n} {one if n <= 1 else many or one + 's'}"
+
+
 def message(key: str, language: str, **params: Any) -> str:
     """The message `key` in `language` (French for a language the catalogue lacks); a float
     parameter is written as that language writes numbers (0,3 in French, 0.3 in English)."""

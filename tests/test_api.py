@@ -411,7 +411,7 @@ def test_every_view_shows_a_case_as_its_page_does(server):
                 r.split(" : ", 1)[1] for r in found["reasons"] if r.startswith("même type de t")
             ]
             assert said in ([], [page["territory_type"]]), (text, found["case"]["name"])
-            traits = float(found["reasons"][-1].rsplit("traits ", 1)[1])
+            traits = float(found["reasons"][-1].rsplit("en commun ", 1)[1].replace(",", "."))
             assert (traits > 0) == any(r.startswith("même") for r in found["reasons"])
 
 

@@ -271,7 +271,9 @@ def test_practices_cases_and_quotes_views(page):
     page.get_by_label("Quelle pratique cherchez-vous ?").fill("trouver des ambassadeurs")
     page.get_by_role("button", name="Voir les pratiques").click()
     page.get_by_text("pour « trouver des ambassadeurs »").wait_for()
-    assert "ambassadeurs" in page.locator("#practices .practice").first.inner_text().lower()
+    card = page.locator("#practices .practice").first.inner_text()
+    assert "ambassadeurs" in card.lower()
+    assert "(s)" not in card and re.search(r"\b1 document,|\b[2-9] documents,", card), card
 
     page.get_by_role("button", name="Cas", exact=True).click()
     page.locator("#cases .case").first.wait_for()
@@ -563,7 +565,7 @@ def test_documents_are_uploaded_edited_and_deleted_on_the_page(page, tmp_path):
     report.first.wait_for(timeout=60_000)
     assert report.nth(0).inner_text().startswith("ruches.md : indexé (")
     assert report.nth(1).inner_text().startswith("macro.exe : échec (type de fichier non pris")
-    assert page.locator("#upload-status").inner_text() == "1 fichier(s) indexé(s), 1 en échec"
+    assert page.locator("#upload-status").inner_text() == "1 fichier indexé, 1 en échec"
 
     page.get_by_role("button", name="Documents").click()
     dates = page.locator("#documents").inner_text()

@@ -845,7 +845,8 @@ def test_similar_cases_are_scored_apart_on_their_own_content(engine):
         after = engine.passages.get(f"{found.passage.document_id}:{found.passage.ordinal + 1}")
         # Content, or the introduction of a guest whose answer describes the case.
         assert found.passage.kind == "text" or after.id in found.case.passage_ids
-        assert any(r.startswith("score : passage") for r in found.reasons)
+        assert any(r.startswith("score ") and "extrait le plus proche" in r for r in found.reasons)
+        assert f"score {found.score:.2f}".replace(".", ",") in found.reasons[-1]
     loos = knowledge.case("case-loos-en-gohelle")
     first = knowledge.similar_cases(f"{loos.name}. {loos.description}", 3, exclude=loos)
     assert all("tamkeen" not in s.case.key for s in first)

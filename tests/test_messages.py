@@ -90,6 +90,8 @@ def test_a_busy_port_is_one_french_line_and_exit_1(tmp_path):
         ),
         (["search", "élus", "--mode", "magic"], "mode inconnu « magic »"),
         (["search", "élus", "--bavard"], "option inconnue : --bavard"),
+        (["search", "élus", "--speaker"], "l’option --speaker attend une valeur"),
+        (["search", "élus", "--json=oui"], "l’option --json ne prend pas de valeur"),
         (["chercher"], "commande inconnue : chercher"),
         (["show"], "argument manquant : document"),
         (["show", "absent"], "aucune base Recueil dans"),

@@ -449,6 +449,11 @@ def _description(texts: list[str], spellings: set[str]) -> str:
     return ""
 
 
+def _decimal(value: float) -> str:
+    """« 0,44 »: a reason is read in French."""
+    return f"{value:.2f}".replace(".", ",")
+
+
 def _untitled(text: str, passages: list[PassageRow]) -> str:
     """A description without the section titles it opens on: a title has no full stop,
     so the sentence naming the case ran on from it (« 2 – Les spécificités de la
@@ -633,7 +638,8 @@ def similar_cases(
         )
         reasons = [
             *_reasons(shared, passage, case.description),
-            f"score : passage {parts[0]:.2f} + cas {parts[1]:.2f} + traits {parts[2]:.2f}",
+            "score {} : extrait le plus proche {} + cas dans son ensemble {} "
+            "+ traits en commun {}".format(*(_decimal(x) for x in (sum(parts), *parts))),
         ]
         found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
     found.sort(key=lambda s: -s.score)

@@ -6,6 +6,9 @@
 
 const $ = (selector) => document.querySelector(selector);
 
+// « 1 document », « 3 documents »: French puts 0 and 1 in the singular.
+const count = (n, one, many = `${one}s`) => `${n} ${n > 1 ? many : one}`;
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -324,7 +327,7 @@ function resultItem(result, selectable = false) {
   );
   if (result.also_in.length) {
     item.append(el("details", { class: "also-in" },
-      el("summary", {}, `Aussi dans ${result.also_in.length} autre(s) source(s)`),
+      el("summary", {}, `Aussi dans ${count(result.also_in.length, "autre source", "autres sources")}`),
       el("ul", { class: "also" }, ...result.also_in.map(sourceItem))));
   }
   item.append(el("div", { class: "actions" },
@@ -351,7 +354,7 @@ function answerItem(item) {
   );
   if (others.length) {
     entry.append(el("details", { class: "also-in" },
-      el("summary", {}, `Dit aussi dans ${others.length} autre(s) source(s)`),
+      el("summary", {}, `Dit aussi dans ${count(others.length, "autre source", "autres sources")}`),
       el("ul", { class: "also" }, ...others.map((e) => el("li", {}, e.citation, " ", link(e))))));
   }
   entry.append(el("div", { class: "actions" },
@@ -485,7 +488,7 @@ function listQuery(view, params, fields) {
 }
 
 function practiceItem(card) {
-  const sources = `${card.documents} document(s), ${card.events} événement(s)`;
+  const sources = `${count(card.documents, "document")}, ${count(card.events, "événement")}`;
   const list = el("ul", { class: "evidence" }, ...card.evidence.map((e) =>
     el("li", {}, citationBlock(e.citation, e.full_citation,
       contextLink(e.document.id, e.passage_id, e)))));
@@ -500,7 +503,7 @@ function loadPractices(params) {
   const query = params.get("q");
   return loadList("practices", "/v1/practices", listQuery("practices", params, ["q"]),
     practiceItem, (data) => query
-      ? `${data.results.length} pratique(s) pour « ${query} »`
+      ? `${count(data.results.length, "pratique")} pour « ${query} »`
       : "Les pratiques citées par le plus de documents");
 }
 
@@ -632,7 +635,7 @@ function actorItem(actor) {
   const roles = actor.roles.length ? ` — ${actor.roles[0]}` : "";
   return el("li", { class: "actor" },
     el("p", { class: "label" }, actorLink(actor), ` (${actor.type_label})${roles}`),
-    el("p", { class: "meta" }, `${actor.passages} passage(s) · ${actor.documents} document(s)`),
+    el("p", { class: "meta" }, `${count(actor.passages, "passage")} · ${count(actor.documents, "document")}`),
   );
 }
 
@@ -653,7 +656,7 @@ function loadActor(params) {
       actor.events.length ? el("p", {}, `Événements : ${actor.events.join(" ; ")}`) : "",
       el("h3", {}, "Travaille avec"),
       el("ul", { class: "works-with" }, ...actor.works_with.map((n) =>
-        el("li", {}, actorLink(n.actor), ` — ${n.shared_passages} passage(s) en commun`))),
+        el("li", {}, actorLink(n.actor), ` — ${count(n.shared_passages, "passage")} en commun`))),
       el("h3", {}, "Sources"),
       el("ul", { class: "also" }, ...actor.sources.map(sourceItem)),
     ]);
@@ -775,8 +778,8 @@ async function upload(event) {
     });
     const failed = report.files.filter((f) => f.status === "failed").length;
     status.textContent = (failed
-      ? `${report.files.length - failed} fichier(s) indexé(s), ${failed} en échec`
-      : `${report.files.length} fichier(s) traité(s)`)
+      ? `${count(report.files.length - failed, "fichier indexé", "fichiers indexés")}, ${failed} en échec`
+      : `${count(report.files.length, "fichier traité", "fichiers traités")}`)
       + (report.warning ? ` — attention : ${report.warning}` : "");
     $("#upload-report").replaceChildren(...report.files.map(uploadLine));
     loadDocuments();
@@ -788,7 +791,7 @@ async function upload(event) {
 // One line per file of an upload: indexed, unchanged or failed, and why.
 function uploadLine(f) {
   const outcome = f.status === "failed" ? `échec (${f.error})`
-    : `${f.status === "unchanged" ? "inchangé" : "indexé"} (${f.passages} passages)`;
+    : `${f.status === "unchanged" ? "inchangé" : "indexé"} (${count(f.passages, "passage")})`;
   return el("li", { class: `upload-${f.status}` }, `${f.file} : ${outcome}`);
 }
 
@@ -796,8 +799,8 @@ function uploadLine(f) {
 
 function speakerItem(speaker) {
   const facts = [
-    speaker.organisations.length ? `Organisation(s) : ${speaker.organisations.join(", ")}` : null,
-    speaker.events.length ? `Événement(s) : ${speaker.events.join(" ; ")}` : null,
+    speaker.organisations.length ? `${speaker.organisations.length > 1 ? "Organisations" : "Organisation"} : ${speaker.organisations.join(", ")}` : null,
+    speaker.events.length ? `${speaker.events.length > 1 ? "Événements" : "Événement"} : ${speaker.events.join(" ; ")}` : null,
   ].filter(Boolean);
   return el("li", { class: "result speaker-entry", "data-speaker": speaker.name },
     el("h3", {}, speaker.name),
@@ -820,7 +823,7 @@ async function loadSpeakers(params) {
     const data = await api(`/v1/speakers${q ? `?q=${encodeURIComponent(q)}` : ""}`);
     if (!current()) return;
     $("#speakers-status").textContent = data.results.length
-      ? `${data.results.length} intervenant·e(s)${q ? ` pour « ${q} »` : ""}` : "Aucun intervenant.";
+      ? `${count(data.results.length, "intervenant·e", "intervenant·es")}${q ? ` pour « ${q} »` : ""}` : "Aucun intervenant.";
     $("#speakers").replaceChildren(...data.results.map(speakerItem));
   } catch (error) {
     $("#speakers-status").textContent = `Erreur : ${error.message}`;
