@@ -151,9 +151,11 @@ def test_a_name_presented_by_what_it_is_and_when_it_was_founded_is_a_case(tmp_pa
         "## L'initiative à Quimper\n\n"
         "Ty Coop est une cantine solidaire créée en 2021 dans le quartier de Kermoysan.\n\n"
         "Paul Martin est un élu local né en 1970 à Brest.\n\n"
-        "Marie Dupont est une animatrice recrutée en 2022 par la commune.\n",
+        "Marie Dupont est une animatrice recrutée en 2022 par la commune.\n\n"
+        "La Ressourcerie du Bocage, une initiative créée en 2021 à Vire, répare les objets.\n\n"
+        "Julie Martin, une salariée embauchée en 2020, anime le réseau.\n",
     )
-    assert [m.name for m in cases.extract(items)] == ["Ty Coop"]
+    assert [m.name for m in cases.extract(items)] == ["Ty Coop", "La Ressourcerie du Bocage"]
 
 
 def test_a_quoted_name_wrapped_over_lines_is_one_case_whatever_its_ampersand(tmp_path):

@@ -93,11 +93,12 @@ _PATTERNS = [
         rf"entreprise|maison|{_KINDS})|a pour (?:but|objectif|vocation|mission|ambition)|vise à)",
     ),
     # A name the sentence opens on, what it is in lower case, and when it was founded: « Ty
-    # Coop est une cantine solidaire créée en 2021 dans le quartier… ». A person is born,
-    # not created: two capitalised words are a name here (see _named).
+    # Coop est une cantine solidaire créée en 2021 dans le quartier… », or in apposition
+    # (« La Ressourcerie du Bocage, une initiative créée en 2021 à Vire »). A person is
+    # born, not created: two capitalised words are a name here (see _named).
     (
         "création",
-        rf"(?:^|(?<=[.!?:]\s)){_LOOSE}\s+est (?:une?|le|la|l’) [a-zéè][\w’\-]+"
+        rf"(?:^|(?<=[.!?:]\s)){_LOOSE}(?:\s+est|,) (?:une?|le|la|l’) [a-zéè][\w’\-]+"
         rf"(?:\s+[a-zéè][\w’\-]+){{0,3}}\s+(?:{_MADE}|ouvert(?:e|es|s)?)\s+en\s+(?:19|20)\d\d\b",
     ),
     # A name, then how it came to be or what it does, in apposition: « l’Observatoire des
