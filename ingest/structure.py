@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from ingest.clean import Block
 from ingest.names import NAME, TITLE_NAME
+from ingest.voice import FIRST_PERSON, is_editorial, is_report_voice, is_whole_quotation
 
 VERBATIM, REPORTED = "verbatim", "reported"
 
@@ -65,7 +66,6 @@ _BY_NAME_LINE = re.compile(rf"^par\s+(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:]{{3,
 # Who animates or reports a workshop does not speak in what follows: a summary does.
 _NOT_A_TALK = re.compile(r"^(?:atelier\s+)?(?:co-?)?(?:anim|modér|rapport|coordin|organis)", re.I)
 _SECOND_PERSON = re.compile(r"\b(?:vous|votre|vos)\b", re.I)
-_FIRST_PERSON = re.compile(r"(?:\b(?:je|me|moi|mon|ma|mes|nous|notre|nos)\b|\bj[’'])", re.I)
 # « Pour X, … », « X a rappelé … », « X, directrice de …, a présenté … », « Le CGET,
 # représenté par X, a présenté … »: the report gives an account of X's words.
 _REPORTED_OPEN = re.compile(
@@ -161,11 +161,14 @@ class _Turn:
     asked: bool = False
     question: str | None = None  # the last question put to the speaker
     crossed: bool = False  # a heading came between the question and the answer
+    # The last block gave the speaker's words whole in guillemets, now closed: the report
+    # may speak again in its own voice (see ingest.voice).
+    quoted: bool = False
 
     def speech_of(self, text: str) -> str:
         if self.speech == VERBATIM or text.lstrip().startswith(("«", '"', "“")):
             return VERBATIM
-        return VERBATIM if _FIRST_PERSON.search(text) else REPORTED
+        return VERBATIM if FIRST_PERSON.search(text) else REPORTED
 
 
 class _Walker:
@@ -199,6 +202,7 @@ class _Walker:
         assert turn is not None
         turn.said = True
         turn.open_quotes += block.text.count("«") - block.text.count("»")
+        turn.quoted = turn.open_quotes == 0 and is_whole_quotation(block.text)
         self.out.append(
             Structured(
                 block,
@@ -345,6 +349,10 @@ class _Walker:
         if _is_question(text) and not current.said:
             self.emit(block, intro=True)  # the rest of the question
             return
+        if _report_speaks(text, current):
+            self.turn = None
+            self.emit(block)
+            return
         self.attribute(block)
 
     def _beside_speaker_heading(self, text: str, name: str) -> None:
@@ -412,6 +420,15 @@ class _Walker:
             return False
         self.attribute(block)
         return True
+
+
+def _report_speaks(text: str, turn: _Turn) -> bool:
+    """Whether a paragraph within a turn is the report's own voice, which ends the turn: an
+    editorial line after anyone's words, or, once the speaker's quoted words have closed,
+    an account of someone in the third person or of the report's sources."""
+    if turn.open_quotes > 0 or text.startswith(("«", "“")):
+        return False  # inside the quotation, or quoting the speaker again
+    return is_editorial(text) or (turn.quoted and is_report_voice(text))
 
 
 def _voices(text: str) -> list[tuple[int, str]]:
@@ -499,7 +516,7 @@ def _one_voice_per_turn(items: list[Structured]) -> list[Structured]:
         elif item.block.kind != "heading":
             current = []  # a block of nobody's between two runs ends the first
     for run in runs:
-        first_person = sum(bool(_FIRST_PERSON.search(i.block.text)) for i in run)
+        first_person = sum(bool(FIRST_PERSON.search(i.block.text)) for i in run)
         if first_person >= len(run) / 2:
             for item in run:
                 item.speech = VERBATIM
