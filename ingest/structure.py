@@ -50,10 +50,24 @@ _ROLE_END = re.compile(
 )
 
 
+# A role the layout cut mid-phrase ends on a word that needs what follows it.
+_DANGLING = re.compile(
+    r"(?:\s+(?:de|du|des|la|le|les|à|au|aux|en|et|ou|pour|sur|par|chez|avec|dans)"
+    r"|\s+[dl][’'])+$",
+    re.I,
+)
+
+
 def cut_role(text: str) -> str:
     """The role a « NAME, role » line states, without what the sentence goes on to say
-    (« adjointe au maire, a témoigné » → « adjointe au maire »)."""
-    return _ROLE_END.split(" ".join(text.split()))[0].rstrip(" ,.")
+    (« adjointe au maire, a témoigné » → « adjointe au maire »), nor a phrase the layout
+    cut: a title whose guillemet never closes (« Co-auteur du rapport « Innovation & » →
+    « Co-auteur du rapport »), a dangling function word (« directrice de la » →
+    « directrice », « chargé de mission à l' » → « chargé de mission »)."""
+    role = _ROLE_END.split(" ".join(text.split()))[0]
+    if role.count("«") > role.count("»"):
+        role = role[: role.rfind("«")]
+    return _DANGLING.sub("", role.rstrip(" ,.")).rstrip(" ,.")
 
 
 _LABEL = re.compile(rf"^(?P<name>{NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S)
@@ -452,7 +466,7 @@ def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
         return numbered.group("name"), numbered.group("role"), VERBATIM
     turn = TURN.match(text)
     if turn and not turn.group("rest"):
-        return turn.group("name"), None, VERBATIM
+        return turn.group("name"), turn.group("role"), VERBATIM
     if re.fullmatch(NAME, text):
         return text, None, VERBATIM
     label = _LABEL.match(text)

@@ -69,12 +69,26 @@ def clean_role(text: str | None) -> str | None:
     return None if not role or _NOT_A_ROLE.match(role) else role
 
 
+# A title in guillemets the layout wrapped over a blank line closes within this.
+QUOTED_TITLE_CHARS = 120
+
+
+def _through_title(role: str, text: str, end: int) -> str:
+    """A role stops at a line end, but a title it quotes runs to its closing guillemet
+    (« Co-auteur du rapport « Innovation & territoires de / faible densité » »); one that
+    never closes nearby is cut by clean_role."""
+    if role.count("«") <= role.count("»"):
+        return role
+    close = text.find("»", end, end + QUOTED_TITLE_CHARS)
+    return role + text[end : close + 1] if close >= 0 else role
+
+
 def all_roles_in(text: str) -> dict[str, list[str]]:
     """Every distinct role stated for each name ("Bettina LAVILLE, Présidente …")."""
     roles: dict[str, list[str]] = {}
     for match in _ROLE.finditer(text):
         name = normalise_name(match.group("name"))
-        role = clean_role(match.group("role"))
+        role = clean_role(_through_title(match.group("role"), text, match.end("role")))
         if role and role not in roles.setdefault(name, []):
             roles[name].append(role)
     return {name: found for name, found in roles.items() if found}
@@ -115,7 +129,7 @@ def completed_role(role: str | None, known: list[str]) -> str | None:
 
 
 def extract(items: list[Structured], document_text: str) -> list[Quote]:
-    every_role = all_roles_in(document_text)
+    every_role = _known_roles(items, document_text)
     roles = {name: found[0] for name, found in every_role.items()}
     quotes: list[Quote] = []
     announced: set[int] = set()  # items an announcing sentence took in
@@ -177,6 +191,19 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                 )
             )
     return quotes
+
+
+def _known_roles(items: list[Structured], document_text: str) -> dict[str, list[str]]:
+    """The roles the text states for each name, and those its speakers' labels give: a
+    label read whole keeps a role the line wrapped (« Directrice du réseau Banque des
+    Territoires de la / Caisse des Dépôts : »), which completes a shorter mention."""
+    roles = all_roles_in(document_text)
+    for item in items:
+        if item.speaker and item.speaker_role:
+            known = roles.setdefault(item.speaker, [])
+            if item.speaker_role not in known:
+                known.append(item.speaker_role)
+    return roles
 
 
 def _announced_items(items: list[Structured], index: int) -> list[int]:
