@@ -824,6 +824,25 @@ def test_a_quote_announcing_a_list_takes_the_list_and_roles_stop_at_the_verb(tmp
     assert not any("voici pourquoi" in q.text for q in found)
 
 
+ARTICLE = """Compte-rendu de la rencontre
+
+Pour que ces démarches se développent, « il faut sortir les financements des silos », a
+mis en avant Claire LEROY, présidente de l'union régionale.
+
+« La coopération ne se décrète pas, elle se construit avec les habitants », a souligné
+Marie DUPONT, présidente du réseau Terres Partagées.
+"""
+
+
+def test_a_quotation_woven_into_the_reporter_s_sentence_is_no_quote(tmp_path):
+    """A quotation opening in lower case is a clause of the report's sentence, under one
+    sentence of the speaker's: it is not a quote; one opening as a sentence is."""
+    found = _quotes_of(tmp_path, ARTICLE, "article.txt")
+    assert not any("sortir les financements" in q.text for q in found)
+    dupont = next(q for q in found if q.speaker == "Marie DUPONT")
+    assert dupont.text.startswith("La coopération ne se décrète pas")
+
+
 CUT_ROLES = """# Rencontre régionale des territoires
 
 ## Programme

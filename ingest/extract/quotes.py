@@ -44,6 +44,7 @@ _FIRST_PERSON_START = re.compile(r"^(?:je|j[’']|nous|on)\b", re.I)
 # open on a lower-case infinitive or noun, no subject.
 _NOTE_FORM = re.compile(r"^(?:[A-ZÉ]\w+\s*:\s*)?[a-zéèàâ]")
 _SENTENCE_END = re.compile(r"[.!?…]\s*[»\"”’)]?\s*$")  # …ending as sentences end (« … . »)
+_SENTENCE_START = re.compile(r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ0-9]")  # …and opening as they open
 # A role may wrap onto the next line of the source when that line carries on in lower
 # case (« Maire Adjoint de la Ville / de Lille »), not onto the next item of a list.
 _WRAPPED = r"\n(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç«(])"  # a lower-case next line, not « o » items
@@ -172,8 +173,11 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                     )
                 )
         for match in quoted:
-            # A quotation is an utterance whole, its full stop outside the guillemets.
-            if len(match.group("quote").split()) < MIN_WORDS:
+            # A quotation is an utterance whole, its full stop outside the guillemets;
+            # one opening in lower case is a clause of the reporter's sentence (« Pour
+            # que …, « il est essentiel de … », a mis en avant X »), not a sentence.
+            words = match.group("quote")
+            if len(words.split()) < MIN_WORDS or not _SENTENCE_START.match(words):
                 continue
             name = " ".join(match.group("name").split())
             known = next((s for s in roles if _same_person(name, s)), None)
