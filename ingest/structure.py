@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ingest.clean import Block
 from ingest.names import NAME, TITLE_NAME
-from ingest.voice import FIRST_PERSON, is_editorial, is_report_voice, is_whole_quotation
+from ingest.voice import FIRST_PERSON, closes_quotation, is_editorial, is_report_voice
 
 VERBATIM, REPORTED = "verbatim", "reported"
 
@@ -180,7 +180,11 @@ class _Turn:
     quoted: bool = False
 
     def speech_of(self, text: str) -> str:
-        if self.speech == VERBATIM or text.lstrip().startswith(("«", '"', "“")):
+        """Verbatim by the turn's convention, inside a quotation still open (the items of
+        a quoted list), or opening one; otherwise verbatim only in the first person."""
+        if self.speech == VERBATIM or self.open_quotes > 0:
+            return VERBATIM
+        if text.lstrip().startswith(("«", '"', "“")):
             return VERBATIM
         return VERBATIM if FIRST_PERSON.search(text) else REPORTED
 
@@ -215,15 +219,17 @@ class _Walker:
         turn = self.turn
         assert turn is not None
         turn.said = True
+        speech = turn.speech_of(block.text)  # before this block opens or closes a quotation
+        was_open = turn.open_quotes > 0
         turn.open_quotes += block.text.count("«") - block.text.count("»")
-        turn.quoted = turn.open_quotes == 0 and is_whole_quotation(block.text)
+        turn.quoted = turn.open_quotes == 0 and closes_quotation(block.text, was_open)
         self.out.append(
             Structured(
                 block,
                 _titles(self.path),
                 turn.speaker,
                 turn.role,
-                turn.speech_of(block.text),
+                speech,
                 question=turn.question,
             )
         )

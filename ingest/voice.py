@@ -55,7 +55,7 @@ _PRONOUN_ACCOUNT = re.compile(
 # person, then a past tense, at the paragraph's start.
 _NOUN_ACCOUNT = re.compile(
     rf"^(?:la|le|les|l[’']|cette|ce|cet|ces|son|sa|ses|leur|leurs)\s*[\w’'-]+"
-    rf"(?:\s+[\w’'-]+){{0,4}}?\s+{_PAST}\w+(?:é|ée|és|ées|i|is|ie|it|u|ue|us)\b",
+    rf"(?:\s+[\w’'-]+){{0,4}}?\s+{_PAST}\w+(?:é|ée|és|ées|i|is|ie|it|u|ue|us|int|ert|ait)\b",
     re.I,
 )
 # « Selon le rapport, … », « D'après l'étude, … »: the report cites a source, not the
@@ -91,9 +91,12 @@ def is_report_voice(text: str) -> bool:
 
 
 _WHOLE_QUOTATION = re.compile(r"^(?:[^«»“”]{0,300}:\s*)?[«“][^«»“”]*[»”]\s*[.!?…]?$", re.S)
+_CLOSING = re.compile(r"[»”]\s*[.!?…]?$")
 
 
-def is_whole_quotation(text: str) -> bool:
-    """The paragraph's words are all in guillemets, the quotation closed (« … » or
-    « Name, role : « … » »): the report quotes the speaker and will speak again."""
-    return bool(_WHOLE_QUOTATION.match(text.strip()))
+def closes_quotation(text: str, was_open: bool) -> bool:
+    """The paragraph ends the speaker's words in guillemets: it is a quotation whole
+    (« … » or « Name, role : « … » »), or it closes one an earlier paragraph opened (the
+    last item of a quoted list). The report may then speak again in its own voice."""
+    text = text.strip()
+    return bool(_WHOLE_QUOTATION.match(text) or (was_open and _CLOSING.search(text)))

@@ -343,3 +343,26 @@ def test_a_quoted_speaker_s_turn_ends_where_the_report_speaks_again(tmp_path):
     assert passage_with(passages, "personne référente").speaker == "Nadia FERRAND"
     # An impersonal « il » is no account of the speaker.
     assert passage_with(passages, "Il a fallu trois ans").speaker == "Olivier PRAT"
+
+
+QUOTED_LIST = """## Conclusion
+
+Conclusion par Luc MOREAU :
+
+« Pour conclure, je retiens trois idées fortes de cette matinée :
+
+- la confiance se construit dans la durée, réunion après réunion ;
+- le temps long est une ressource pour les petites communes ;
+- chaque partenaire apporte ses forces au projet commun. »
+
+Les participants ont ensuite rejoint les ateliers de l'après-midi.
+"""
+
+
+def test_the_items_of_a_quoted_list_are_the_speaker_s_own_words(tmp_path):
+    """Items inside a quotation still open are verbatim, in the first person or not;
+    the report's line after the quotation closes is nobody's."""
+    passages = _turns(tmp_path, "conclusion.md", QUOTED_LIST)
+    item = passage_with(passages, "le temps long est une ressource")
+    assert item.speaker == "Luc MOREAU" and item.speech == "verbatim"
+    assert passage_with(passages, "rejoint les ateliers").speaker is None
