@@ -29,7 +29,13 @@ from dataclasses import dataclass
 
 from ingest.clean import Block
 from ingest.names import NAME, TITLE_NAME
-from ingest.voice import FIRST_PERSON, closes_quotation, is_editorial, is_report_voice
+from ingest.voice import (
+    FIRST_PERSON,
+    carries_words_on,
+    closes_quotation,
+    is_editorial,
+    is_report_voice,
+)
 
 VERBATIM, REPORTED = "verbatim", "reported"
 
@@ -180,11 +186,16 @@ class _Turn:
     quoted: bool = False
 
     def speech_of(self, text: str) -> str:
-        """Verbatim by the turn's convention, inside a quotation still open (the items of
-        a quoted list), or opening one; otherwise verbatim only in the first person."""
-        if self.speech == VERBATIM or self.open_quotes > 0:
+        """Verbatim inside a quotation still open (the items of a quoted list) or opening
+        one; reported where the report carries the words on (« Elle a ajouté que … »);
+        otherwise by the turn's convention, or verbatim only in the first person."""
+        if self.open_quotes > 0:
             return VERBATIM
         if text.lstrip().startswith(("«", '"', "“")):
+            return VERBATIM
+        if carries_words_on(text):
+            return REPORTED
+        if self.speech == VERBATIM:
             return VERBATIM
         return VERBATIM if FIRST_PERSON.search(text) else REPORTED
 
@@ -538,6 +549,7 @@ def _one_voice_per_turn(items: list[Structured]) -> list[Structured]:
     for run in runs:
         first_person = sum(bool(FIRST_PERSON.search(i.block.text)) for i in run)
         if first_person >= len(run) / 2:
-            for item in run:
-                item.speech = VERBATIM
+            for item in run:  # but « Elle a ajouté que … » stays the report's account
+                if not carries_words_on(item.block.text):
+                    item.speech = VERBATIM
     return items

@@ -65,6 +65,21 @@ _SOURCE = re.compile(r"^(?:selon|d[’']après)\s+(?!(?:elle|lui|eux|elles)\b)\S
 _OTHER_PERSON = re.compile(rf"^(?:{NAME}|{TITLE_NAME})\s*(?:,|\s(?:a|est|avait)\s)")
 
 
+# « Elle a ajouté que … », « Il précise que … », « Selon elle, … »: the report gives the
+# speaker's words in its own voice (their words in guillemets after a colon stay theirs).
+_CARRIED_ON = re.compile(
+    rf"^(?:(?:selon|pour|d[’']après)\s+(?:elle|lui)\b"
+    rf"|(?:il|elle)\s+(?:(?:a|avait)\s+)?(?:\w+\s+)?{SPEECH_VERB}(?![^«“]*:\s*[«“]))",
+    re.I,
+)
+
+
+def carries_words_on(text: str) -> bool:
+    """The report goes on with the speaker's words in the third person: their account,
+    not their own words."""
+    return bool(_CARRIED_ON.match(text.strip()))
+
+
 def is_editorial(text: str) -> bool:
     """A byline, a source, a credit: the publisher's line, never a speaker's words."""
     return bool(_EDITORIAL.match(text.strip()))

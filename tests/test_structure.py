@@ -319,6 +319,10 @@ Olivier PRAT, maire de Loubens : « Le territoire a besoin de lieux ouverts. »
 
 Il a fallu trois ans pour que les habitants s'approprient le lieu.
 
+Denis ROUX : La coopérative de Loubens est née en 2015 d'un collectif d'agriculteurs.
+
+Elle a permis de créer vingt emplois et de garder deux fermes dans le village.
+
 Source : rapport d'activité 2024 de l'agence régionale.
 """
 
@@ -340,9 +344,12 @@ def test_a_quoted_speaker_s_turn_ends_where_the_report_speaks_again(tmp_path):
     ):
         assert passage_with(passages, report).speaker is None, report
     assert passage_with(passages, "signé une charte").speaker == "Nadia FERRAND"
-    assert passage_with(passages, "personne référente").speaker == "Nadia FERRAND"
+    carried_on = passage_with(passages, "personne référente")
+    assert carried_on.speaker == "Nadia FERRAND" and carried_on.speech == "reported"
     # An impersonal « il » is no account of the speaker.
     assert passage_with(passages, "Il a fallu trois ans").speaker == "Olivier PRAT"
+    # A transcript's words are not quoted by a report: « Elle a permis » is the speaker's.
+    assert passage_with(passages, "vingt emplois").speaker == "Denis ROUX"
 
 
 QUOTED_LIST = """## Conclusion
