@@ -43,6 +43,19 @@ VERBATIM, REPORTED = "verbatim", "reported"
 TURN = re.compile(
     rf"^(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>\S.*)?$", re.S
 )
+# « Marie Dupont, maire de Givry : « … » »: a name as running text writes it is a turn
+# only when a quotation follows its colon (« Loos-en-Gohelle Ville : » announces nothing).
+_QUOTED_TURN = re.compile(
+    rf"^(?P<name>{TITLE_NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>[«“].*)$",
+    re.S,
+)
+
+
+def match_turn(text: str) -> re.Match[str] | None:
+    """« NAME : text », « NAME, rôle : … », or « Prénom Nom, rôle : « … » »."""
+    return TURN.match(text) or _QUOTED_TURN.match(text)
+
+
 # Where a role stops: a verb (« , a présenté », « , explique »), a relative clause, or the
 # subject of the talk or report.
 _ROLE_END = re.compile(
@@ -213,11 +226,15 @@ class _Walker:
             self.by_surname.setdefault(surname(known), known)
 
     def canonical(self, name: str) -> str:
-        """The document's « Jean-François CARON » for a running-text « Jean-François Caron »."""
+        """The document's « Jean-François CARON » for a running-text « Jean-François Caron »;
+        « Sophie Martin » stays herself beside « Paul MARTIN »."""
         name = normalise_name(name)
         if re.fullmatch(NAME, name):
             return name
-        return self.by_surname.get(surname(name), name)
+        known = self.by_surname.get(surname(name))
+        if known and known.split()[0].lower() == name.split()[0].lower():
+            return known
+        return name
 
     def emit(self, block: Block, intro: bool = False) -> None:
         self.out.append(Structured(block, _titles(self.path), None, intro=intro))
@@ -308,7 +325,7 @@ class _Walker:
 
     def paragraph(self, block: Block) -> None:
         text = block.text.strip()
-        turn = TURN.match(text)
+        turn = match_turn(text)
         if turn and _SECOND_PERSON.search(turn.group("role") or ""):
             turn = None  # « X, vous qui … : » is the moderator speaking to X
         if turn and not turn.group("rest"):  # "Nicolas KLEIN :" announces what follows

@@ -831,6 +831,9 @@ mis en avant Claire LEROY, présidente de l'union régionale.
 
 « La coopération ne se décrète pas, elle se construit avec les habitants », a souligné
 Marie DUPONT, présidente du réseau Terres Partagées.
+
+« Les habitants doivent rester au centre du projet », a rappelé Julie Leroy, élue du
+canton.
 """
 
 
@@ -841,6 +844,9 @@ def test_a_quotation_woven_into_the_reporter_s_sentence_is_no_quote(tmp_path):
     assert not any("sortir les financements" in q.text for q in found)
     dupont = next(q for q in found if q.speaker == "Marie DUPONT")
     assert dupont.text.startswith("La coopération ne se décrète pas")
+    # A namesake is someone else: « Julie Leroy » is not « Claire LEROY ».
+    leroy = next(q for q in found if "au centre du projet" in q.text)
+    assert (leroy.speaker, leroy.role) == ("Julie Leroy", "élue du canton")
 
 
 CUT_ROLES = """# Rencontre régionale des territoires

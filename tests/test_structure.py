@@ -289,6 +289,13 @@ nous avons appris à leur confier les clés. »
 
 Publié par la mairie de Givry, ce guide présente les étapes du projet et les contacts.
 
+Sophie Martin, directrice de l'école : « Les enfants viennent au tiers-lieu après la
+classe, avec leurs parents. »
+
+La commune a ensuite ouvert une ludothèque dans l'ancienne mairie.
+
+Givry Solidaire : un réseau de quinze associations du canton, né en 2019.
+
 Paul MARTIN, adjoint au maire de Saint-Aubin : « La confiance se gagne réunion après
 réunion. »
 
@@ -334,6 +341,10 @@ def test_a_quoted_speaker_s_turn_ends_where_the_report_speaks_again(tmp_path):
     a speech verb, stays theirs."""
     passages = _turns(tmp_path, "guide.md", TESTIMONIES_PAGE)
     assert passage_with(passages, "leur confier les clés").speaker == "Marie DUPONT"
+    # A name as running text writes it, then a quotation: a turn too, and it ends alike.
+    assert passage_with(passages, "après la").speaker == "Sophie Martin"
+    assert passage_with(passages, "ouvert une ludothèque").speaker is None
+    assert passage_with(passages, "quinze associations").speaker is None  # no quotation
     for report in (
         "Publié par la mairie",  # a byline
         "La commune a ensuite lancé",  # an account, a subject in the third person

@@ -22,10 +22,10 @@ from ingest.structure import (
     NAME,
     QUOTATION,
     REPORTED,
-    TURN,
     VERBATIM,
     Structured,
     cut_role,
+    match_turn,
     normalise_name,
     surname,
 )
@@ -101,7 +101,10 @@ def roles_in(text: str) -> dict[str, str]:
 
 
 def _same_person(reported: str, speaker: str) -> bool:
-    return surname(reported) == surname(speaker)
+    """« Jean-François Caron » is « Jean-François CARON »; « Julie Leroy » is not
+    « Claire LEROY »."""
+    same_first = reported.split()[0].lower() == speaker.split()[0].lower()
+    return surname(reported) == surname(speaker) and same_first
 
 
 def is_sentence(text: str, list_item: bool = False) -> bool:
@@ -144,7 +147,7 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
         if item.speaker and block.kind in ("paragraph", "item") and not quoted:
             if index in announced:
                 continue
-            turn = TURN.match(block.text)
+            turn = match_turn(block.text)
             framed = _FRAMED.match(block.text)
             begin = turn.start("rest") if turn and turn.group("rest") else 0
             text, end = block.text[begin:], block.raw_end
