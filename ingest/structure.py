@@ -194,8 +194,9 @@ class _Turn:
     asked: bool = False
     question: str | None = None  # the last question put to the speaker
     crossed: bool = False  # a heading came between the question and the answer
-    # The last block gave the speaker's words whole in guillemets, now closed: the report
-    # may speak again in its own voice (see ingest.voice).
+    # The last block ended the speaker's words in guillemets (a quotation whole, or the
+    # close of one an earlier block opened): the report may speak again in its own voice
+    # (see ingest.voice).
     quoted: bool = False
 
     def speech_of(self, text: str) -> str:

@@ -28,7 +28,7 @@ _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”")
 
 # A byline, a source or a credit: the publisher's voice, whatever precedes it.
 _EDITORIAL = re.compile(
-    r"^(?:publiée?s?\s+(?:le|par|en|sur|dans)|rédigée?s?\s+par|mise?s?\s+(?:en\s+ligne|à\s+jour)"
+    r"^(?:publiée?s?\s+(?:le|par|sur|dans)|rédigée?s?\s+par|mise?s?\s+(?:en\s+ligne|à\s+jour)"
     r"|propos\s+recueillis|sources?\s*:|crédits?(?:\s+photos?)?\s*:|photos?\s*:|légende\s*:"
     r"|(?:lire|voir)\s+aussi\b|pour\s+en\s+savoir\s+plus\b|en\s+savoir\s+plus\b)",
     re.I,
@@ -63,8 +63,6 @@ _NOUN_ACCOUNT = re.compile(
 _SOURCE = re.compile(r"^(?:selon|d[’']après)\s+(?!(?:elle|lui|eux|elles)\b)\S", re.I)
 # « Paul Durand, son adjoint, … », « Paul Durand a … »: another person is introduced.
 _OTHER_PERSON = re.compile(rf"^(?:{NAME}|{TITLE_NAME})\s*(?:,|\s(?:a|est|avait)\s)")
-
-
 # « Elle a ajouté que … », « Il précise que … », « Selon elle, … »: the report gives the
 # speaker's words in its own voice (their words in guillemets after a colon stay theirs).
 _CARRIED_ON = re.compile(
