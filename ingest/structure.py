@@ -29,6 +29,13 @@ from dataclasses import dataclass
 
 from ingest.clean import Block
 from ingest.names import NAME, TITLE_NAME
+from ingest.voice import (
+    FIRST_PERSON,
+    carries_words_on,
+    closes_quotation,
+    is_editorial,
+    is_report_voice,
+)
 
 VERBATIM, REPORTED = "verbatim", "reported"
 
@@ -36,6 +43,19 @@ VERBATIM, REPORTED = "verbatim", "reported"
 TURN = re.compile(
     rf"^(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>\S.*)?$", re.S
 )
+# « Marie Dupont, maire de Givry : « … » »: a name as running text writes it is a turn
+# only when a quotation follows its colon (« Loos-en-Gohelle Ville : » announces nothing).
+_QUOTED_TURN = re.compile(
+    rf"^(?P<name>{TITLE_NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>[«“].*)$",
+    re.S,
+)
+
+
+def match_turn(text: str) -> re.Match[str] | None:
+    """« NAME : text », « NAME, rôle : … », or « Prénom Nom, rôle : « … » »."""
+    return TURN.match(text) or _QUOTED_TURN.match(text)
+
+
 # Where a role stops: a verb (« , a présenté », « , explique »), a relative clause, or the
 # subject of the talk or report.
 _ROLE_END = re.compile(
@@ -49,10 +69,24 @@ _ROLE_END = re.compile(
 )
 
 
+# A role the layout cut mid-phrase ends on a word that needs what follows it.
+_DANGLING = re.compile(
+    r"(?:\s+(?:de|du|des|la|le|les|à|au|aux|en|et|ou|pour|sur|par|chez|avec|dans)"
+    r"|\s+[dl][’'])+$",
+    re.I,
+)
+
+
 def cut_role(text: str) -> str:
     """The role a « NAME, role » line states, without what the sentence goes on to say
-    (« adjointe au maire, a témoigné » → « adjointe au maire »)."""
-    return _ROLE_END.split(" ".join(text.split()))[0].rstrip(" ,.")
+    (« adjointe au maire, a témoigné » → « adjointe au maire »), nor a phrase the layout
+    cut: a title whose guillemet never closes (« Co-auteur du rapport « Innovation & » →
+    « Co-auteur du rapport »), a dangling function word (« directrice de la » →
+    « directrice », « chargé de mission à l' » → « chargé de mission »)."""
+    role = _ROLE_END.split(" ".join(text.split()))[0]
+    if role.count("«") > role.count("»"):
+        role = role[: role.rfind("«")]
+    return _DANGLING.sub("", role.rstrip(" ,.")).rstrip(" ,.")
 
 
 _LABEL = re.compile(rf"^(?P<name>{NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S)
@@ -65,7 +99,6 @@ _BY_NAME_LINE = re.compile(rf"^par\s+(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:]{{3,
 # Who animates or reports a workshop does not speak in what follows: a summary does.
 _NOT_A_TALK = re.compile(r"^(?:atelier\s+)?(?:co-?)?(?:anim|modér|rapport|coordin|organis)", re.I)
 _SECOND_PERSON = re.compile(r"\b(?:vous|votre|vos)\b", re.I)
-_FIRST_PERSON = re.compile(r"(?:\b(?:je|me|moi|mon|ma|mes|nous|notre|nos)\b|\bj[’'])", re.I)
 # « Pour X, … », « X a rappelé … », « X, directrice de …, a présenté … », « Le CGET,
 # représenté par X, a présenté … »: the report gives an account of X's words.
 _REPORTED_OPEN = re.compile(
@@ -161,11 +194,24 @@ class _Turn:
     asked: bool = False
     question: str | None = None  # the last question put to the speaker
     crossed: bool = False  # a heading came between the question and the answer
+    # The last block ended the speaker's words in guillemets (a quotation whole, or the
+    # close of one an earlier block opened): the report may speak again in its own voice
+    # (see ingest.voice).
+    quoted: bool = False
 
     def speech_of(self, text: str) -> str:
-        if self.speech == VERBATIM or text.lstrip().startswith(("«", '"', "“")):
+        """Verbatim inside a quotation still open (the items of a quoted list) or opening
+        one; reported where the report carries the words on (« Elle a ajouté que … »);
+        otherwise by the turn's convention, or verbatim only in the first person."""
+        if self.open_quotes > 0:
             return VERBATIM
-        return VERBATIM if _FIRST_PERSON.search(text) else REPORTED
+        if text.lstrip().startswith(("«", '"', "“")):
+            return VERBATIM
+        if carries_words_on(text):
+            return REPORTED
+        if self.speech == VERBATIM:
+            return VERBATIM
+        return VERBATIM if FIRST_PERSON.search(text) else REPORTED
 
 
 class _Walker:
@@ -181,11 +227,15 @@ class _Walker:
             self.by_surname.setdefault(surname(known), known)
 
     def canonical(self, name: str) -> str:
-        """The document's « Jean-François CARON » for a running-text « Jean-François Caron »."""
+        """The document's « Jean-François CARON » for a running-text « Jean-François Caron »;
+        « Sophie Martin » stays herself beside « Paul MARTIN »."""
         name = normalise_name(name)
         if re.fullmatch(NAME, name):
             return name
-        return self.by_surname.get(surname(name), name)
+        known = self.by_surname.get(surname(name))
+        if known and known.split()[0].lower() == name.split()[0].lower():
+            return known
+        return name
 
     def emit(self, block: Block, intro: bool = False) -> None:
         self.out.append(Structured(block, _titles(self.path), None, intro=intro))
@@ -198,14 +248,17 @@ class _Walker:
         turn = self.turn
         assert turn is not None
         turn.said = True
+        speech = turn.speech_of(block.text)  # before this block opens or closes a quotation
+        was_open = turn.open_quotes > 0
         turn.open_quotes += block.text.count("«") - block.text.count("»")
+        turn.quoted = turn.open_quotes == 0 and closes_quotation(block.text, was_open)
         self.out.append(
             Structured(
                 block,
                 _titles(self.path),
                 turn.speaker,
                 turn.role,
-                turn.speech_of(block.text),
+                speech,
                 question=turn.question,
             )
         )
@@ -273,7 +326,7 @@ class _Walker:
 
     def paragraph(self, block: Block) -> None:
         text = block.text.strip()
-        turn = TURN.match(text)
+        turn = match_turn(text)
         if turn and _SECOND_PERSON.search(turn.group("role") or ""):
             turn = None  # « X, vous qui … : » is the moderator speaking to X
         if turn and not turn.group("rest"):  # "Nicolas KLEIN :" announces what follows
@@ -345,6 +398,10 @@ class _Walker:
         if _is_question(text) and not current.said:
             self.emit(block, intro=True)  # the rest of the question
             return
+        if _report_speaks(text, current):
+            self.turn = None
+            self.emit(block)
+            return
         self.attribute(block)
 
     def _beside_speaker_heading(self, text: str, name: str) -> None:
@@ -414,6 +471,15 @@ class _Walker:
         return True
 
 
+def _report_speaks(text: str, turn: _Turn) -> bool:
+    """Whether a paragraph within a turn is the report's own voice, which ends the turn: an
+    editorial line after anyone's words, or, once the speaker's quoted words have closed,
+    an account of someone in the third person or of the report's sources."""
+    if turn.open_quotes > 0 or text.startswith(("«", "“")):
+        return False  # inside the quotation, or quoting the speaker again
+    return is_editorial(text) or (turn.quoted and is_report_voice(text))
+
+
 def _voices(text: str) -> list[tuple[int, str]]:
     """(end of the sentence, name) for each change of person a paragraph quotes: an
     article reports several people in one paragraph, each after their own words."""
@@ -435,7 +501,7 @@ def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
         return numbered.group("name"), numbered.group("role"), VERBATIM
     turn = TURN.match(text)
     if turn and not turn.group("rest"):
-        return turn.group("name"), None, VERBATIM
+        return turn.group("name"), turn.group("role"), VERBATIM
     if re.fullmatch(NAME, text):
         return text, None, VERBATIM
     label = _LABEL.match(text)
@@ -499,8 +565,9 @@ def _one_voice_per_turn(items: list[Structured]) -> list[Structured]:
         elif item.block.kind != "heading":
             current = []  # a block of nobody's between two runs ends the first
     for run in runs:
-        first_person = sum(bool(_FIRST_PERSON.search(i.block.text)) for i in run)
+        first_person = sum(bool(FIRST_PERSON.search(i.block.text)) for i in run)
         if first_person >= len(run) / 2:
-            for item in run:
-                item.speech = VERBATIM
+            for item in run:  # but « Elle a ajouté que … » stays the report's account
+                if not carries_words_on(item.block.text):
+                    item.speech = VERBATIM
     return items

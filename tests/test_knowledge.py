@@ -826,6 +826,74 @@ def test_a_quote_announcing_a_list_takes_the_list_and_roles_stop_at_the_verb(tmp
     assert not any("voici pourquoi" in q.text for q in found)
 
 
+ARTICLE = """Compte-rendu de la rencontre
+
+Pour que ces démarches se développent, « il faut sortir les financements des silos », a
+mis en avant Claire LEROY, présidente de l'union régionale.
+
+« La coopération ne se décrète pas, elle se construit avec les habitants », a souligné
+Marie DUPONT, présidente du réseau Terres Partagées.
+
+« Les habitants doivent rester au centre du projet », a rappelé Julie Leroy, élue du
+canton.
+"""
+
+
+def test_a_quotation_woven_into_the_reporter_s_sentence_is_no_quote(tmp_path):
+    """A quotation opening in lower case is a clause of the report's sentence, under one
+    sentence of the speaker's: it is not a quote; one opening as a sentence is."""
+    found = _quotes_of(tmp_path, ARTICLE, "article.txt")
+    assert not any("sortir les financements" in q.text for q in found)
+    dupont = next(q for q in found if q.speaker == "Marie DUPONT")
+    assert dupont.text.startswith("La coopération ne se décrète pas")
+    # A namesake is someone else: « Julie Leroy » is not « Claire LEROY ».
+    leroy = next(q for q in found if "au centre du projet" in q.text)
+    assert (leroy.speaker, leroy.role) == ("Julie Leroy", "élue du canton")
+
+
+CUT_ROLES = """# Rencontre régionale des territoires
+
+## Programme
+
+- 10h : accueil par Sophie GARNIER, directrice du réseau Banque des Territoires de la
+Caisse des Dépôts
+- 11h : Thomas LEBLANC, chargé de mission à l'
+Agence de l'eau
+- 12h : Léa ROUX, co-autrice du rapport « Innovation et territoires de
+
+faible densité », cabinet Terra
+
+## Sophie GARNIER, directrice du réseau Banque des Territoires de la Caisse des Dépôts :
+
+Nous avons ouvert vingt agences dans les départements ruraux depuis deux ans.
+
+## Débat
+
+« Les communes rurales manquent d'ingénieurs pour monter leurs projets », a déclaré
+Thomas LEBLANC.
+
+« Les territoires peu denses innovent autrement que les métropoles », a souligné Léa ROUX.
+"""
+
+
+def test_a_role_the_layout_cut_is_never_quoted_mid_phrase(tmp_path):
+    """A role cut at a line end is completed from the text, or cut before its dangling
+    function word (« chargé de mission à l' »); a title in guillemets runs to its closing
+    guillemet; a speaker's heading « Name, role : » gives the role to the words below."""
+    extracted, items = _structured(tmp_path, "rencontre.md", CUT_ROLES)
+    garnier = next(i for i in items if "vingt agences" in i.block.text)
+    full = "directrice du réseau Banque des Territoires de la Caisse des Dépôts"
+    assert garnier.speaker == "Sophie GARNIER" and garnier.speaker_role == full
+    from ingest.extract import quotes
+
+    roles = {q.speaker: q.role for q in quotes.extract(items, extracted.text)}
+    assert roles["Thomas LEBLANC"] == "chargé de mission"
+    assert (
+        roles["Léa ROUX"] == "co-autrice du rapport « Innovation et territoires de faible densité »"
+    )
+    assert roles["Sophie GARNIER"] == full
+
+
 def test_a_query_nothing_matches_gets_no_quote(engine):
     assert engine.knowledge.quotes_for("zzzz", None, 20) == []
     verbatim_first = engine.knowledge.quotes_for("éducation populaire", None, 5)

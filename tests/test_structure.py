@@ -278,3 +278,109 @@ def test_a_speaker_s_bare_label_opens_their_turn_rather_than_standing_alone(tmp_
     assert "Vincent BLANCHARD :" in first.text and first.speaker == "Vincent BLANCHARD"
     second = passage_with(passages, "catalyseur d'innovation")
     assert "Thierry DU BOUETIEZ :" in second.text and second.speaker == "Thierry DU BOUETIEZ"
+
+
+TESTIMONIES_PAGE = """# Guide des tiers-lieux ruraux
+
+## Paroles d'élus
+
+Marie DUPONT, maire de Givry : « Nous avons ouvert le tiers-lieu avec les habitants, et
+nous avons appris à leur confier les clés. »
+
+Publié par la mairie de Givry, ce guide présente les étapes du projet et les contacts.
+
+Sophie Martin, directrice de l'école : « Les enfants viennent au tiers-lieu après la
+classe, avec leurs parents. »
+
+La commune a ensuite ouvert une ludothèque dans l'ancienne mairie.
+
+Givry Solidaire : un réseau de quinze associations du canton, né en 2019.
+
+Paul MARTIN, adjoint au maire de Saint-Aubin : « La confiance se gagne réunion après
+réunion. »
+
+La commune a ensuite lancé un appel à projets auprès des associations du canton.
+
+Lucie BERNARD, directrice de la Maison des Solidarités : « Rien ne se fait sans les
+bénévoles. »
+
+Selon le rapport d'activité, le lieu accueille deux cents personnes par mois.
+
+Claire LEROY, présidente de l'union régionale : « Le plus dur a été de trouver un
+modèle économique. »
+
+Elle a depuis pris la tête du réseau régional des tiers-lieux.
+
+Hugo BERNARD, directeur de l'agence : « La formation des animateurs a tout changé. »
+
+Jeanne Morel, sa collègue, anime les ateliers du mardi au café associatif.
+
+Nadia FERRAND, directrice du centre social : « Notre force est de connaître chaque
+famille. »
+
+Nous avons signé une charte avec la commune après deux ans de réunions.
+
+Elle a ajouté que chaque famille a désormais une personne référente au centre.
+
+Olivier PRAT, maire de Loubens : « Le territoire a besoin de lieux ouverts. »
+
+Il a fallu trois ans pour que les habitants s'approprient le lieu.
+
+Denis ROUX : La coopérative de Loubens est née en 2015 d'un collectif d'agriculteurs.
+
+Elle a permis de créer vingt emplois et de garder deux fermes dans le village.
+
+Source : rapport d'activité 2024 de l'agence régionale.
+"""
+
+
+def test_a_quoted_speaker_s_turn_ends_where_the_report_speaks_again(tmp_path):
+    """Once a speaker's words in guillemets close, a paragraph in the report's voice (a
+    byline, an account in the third person, a source, another person) is nobody's words;
+    the speaker going on in the first person, or the report carrying their words on with
+    a speech verb, stays theirs."""
+    passages = _turns(tmp_path, "guide.md", TESTIMONIES_PAGE)
+    assert passage_with(passages, "leur confier les clés").speaker == "Marie DUPONT"
+    # A name as running text writes it, then a quotation: a turn too, and it ends alike.
+    assert passage_with(passages, "après la").speaker == "Sophie Martin"
+    assert passage_with(passages, "ouvert une ludothèque").speaker is None
+    assert passage_with(passages, "quinze associations").speaker is None  # no quotation
+    for report in (
+        "Publié par la mairie",  # a byline
+        "La commune a ensuite lancé",  # an account, a subject in the third person
+        "Selon le rapport",  # the report's source
+        "Elle a depuis pris la tête",  # the speaker in the third person, not her words
+        "Jeanne Morel, sa collègue",  # another person
+        "Source : rapport",  # a credit, after anyone's words
+    ):
+        assert passage_with(passages, report).speaker is None, report
+    assert passage_with(passages, "signé une charte").speaker == "Nadia FERRAND"
+    carried_on = passage_with(passages, "personne référente")
+    assert carried_on.speaker == "Nadia FERRAND" and carried_on.speech == "reported"
+    # An impersonal « il » is no account of the speaker.
+    assert passage_with(passages, "Il a fallu trois ans").speaker == "Olivier PRAT"
+    # A transcript's words are not quoted by a report: « Elle a permis » is the speaker's.
+    assert passage_with(passages, "vingt emplois").speaker == "Denis ROUX"
+
+
+QUOTED_LIST = """## Conclusion
+
+Conclusion par Luc MOREAU :
+
+« Pour conclure, je retiens trois idées fortes de cette matinée :
+
+- la confiance se construit dans la durée, réunion après réunion ;
+- le temps long est une ressource pour les petites communes ;
+- chaque partenaire apporte ses forces au projet commun. »
+
+Les participants ont ensuite rejoint les ateliers de l'après-midi.
+"""
+
+
+def test_the_items_of_a_quoted_list_are_the_speaker_s_own_words(tmp_path):
+    """Items inside a quotation still open are verbatim, in the first person or not;
+    the report's line after the quotation closes is nobody's."""
+    passages = _turns(tmp_path, "conclusion.md", QUOTED_LIST)
+    item = passage_with(passages, "le temps long est une ressource")
+    assert item.speaker == "Luc MOREAU" and item.speech == "verbatim"
+    assert passage_with(passages, "rejoint les ateliers").speaker is None

@@ -22,10 +22,10 @@ from ingest.structure import (
     NAME,
     QUOTATION,
     REPORTED,
-    TURN,
     VERBATIM,
     Structured,
     cut_role,
+    match_turn,
     normalise_name,
     surname,
 )
@@ -44,6 +44,7 @@ _FIRST_PERSON_START = re.compile(r"^(?:je|j[’']|nous|on)\b", re.I)
 # open on a lower-case infinitive or noun, no subject.
 _NOTE_FORM = re.compile(r"^(?:[A-ZÉ]\w+\s*:\s*)?[a-zéèàâ]")
 _SENTENCE_END = re.compile(r"[.!?…]\s*[»\"”’)]?\s*$")  # …ending as sentences end (« … . »)
+_SENTENCE_START = re.compile(r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ0-9]")  # …and opening as they open
 # A role may wrap onto the next line of the source when that line carries on in lower
 # case (« Maire Adjoint de la Ville / de Lille »), not onto the next item of a list.
 _WRAPPED = r"\n(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç«(])"  # a lower-case next line, not « o » items
@@ -69,12 +70,26 @@ def clean_role(text: str | None) -> str | None:
     return None if not role or _NOT_A_ROLE.match(role) else role
 
 
+# A title in guillemets the layout wrapped over a blank line closes within this.
+QUOTED_TITLE_CHARS = 120
+
+
+def _through_title(role: str, text: str, end: int) -> str:
+    """A role stops at a line end, but a title it quotes runs to its closing guillemet
+    (« Co-auteur du rapport « Innovation & territoires de / faible densité » »); one that
+    never closes nearby is cut by clean_role."""
+    if role.count("«") <= role.count("»"):
+        return role
+    close = text.find("»", end, end + QUOTED_TITLE_CHARS)
+    return role + text[end : close + 1] if close >= 0 else role
+
+
 def all_roles_in(text: str) -> dict[str, list[str]]:
     """Every distinct role stated for each name ("Bettina LAVILLE, Présidente …")."""
     roles: dict[str, list[str]] = {}
     for match in _ROLE.finditer(text):
         name = normalise_name(match.group("name"))
-        role = clean_role(match.group("role"))
+        role = clean_role(_through_title(match.group("role"), text, match.end("role")))
         if role and role not in roles.setdefault(name, []):
             roles[name].append(role)
     return {name: found for name, found in roles.items() if found}
@@ -86,7 +101,10 @@ def roles_in(text: str) -> dict[str, str]:
 
 
 def _same_person(reported: str, speaker: str) -> bool:
-    return surname(reported) == surname(speaker)
+    """« Jean-François Caron » is « Jean-François CARON »; « Julie Leroy » is not
+    « Claire LEROY »."""
+    same_first = reported.split()[0].lower() == speaker.split()[0].lower()
+    return surname(reported) == surname(speaker) and same_first
 
 
 def is_sentence(text: str, list_item: bool = False) -> bool:
@@ -115,7 +133,7 @@ def completed_role(role: str | None, known: list[str]) -> str | None:
 
 
 def extract(items: list[Structured], document_text: str) -> list[Quote]:
-    every_role = all_roles_in(document_text)
+    every_role = _known_roles(items, document_text)
     roles = {name: found[0] for name, found in every_role.items()}
     quotes: list[Quote] = []
     announced: set[int] = set()  # items an announcing sentence took in
@@ -129,7 +147,7 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
         if item.speaker and block.kind in ("paragraph", "item") and not quoted:
             if index in announced:
                 continue
-            turn = TURN.match(block.text)
+            turn = match_turn(block.text)
             framed = _FRAMED.match(block.text)
             begin = turn.start("rest") if turn and turn.group("rest") else 0
             text, end = block.text[begin:], block.raw_end
@@ -158,8 +176,11 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                     )
                 )
         for match in quoted:
-            # A quotation is an utterance whole, its full stop outside the guillemets.
-            if len(match.group("quote").split()) < MIN_WORDS:
+            # A quotation is an utterance whole, its full stop outside the guillemets;
+            # one opening in lower case is a clause of the reporter's sentence (« Pour
+            # que …, « il est essentiel de … », a mis en avant X »), not a sentence.
+            words = match.group("quote")
+            if len(words.split()) < MIN_WORDS or not _SENTENCE_START.match(words):
                 continue
             name = " ".join(match.group("name").split())
             known = next((s for s in roles if _same_person(name, s)), None)
@@ -177,6 +198,19 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                 )
             )
     return quotes
+
+
+def _known_roles(items: list[Structured], document_text: str) -> dict[str, list[str]]:
+    """The roles the text states for each name, and those its speakers' labels give: a
+    label read whole keeps a role the line wrapped (« Directrice du réseau Banque des
+    Territoires de la / Caisse des Dépôts : »), which completes a shorter mention."""
+    roles = all_roles_in(document_text)
+    for item in items:
+        if item.speaker and item.speaker_role:
+            known = roles.setdefault(item.speaker, [])
+            if item.speaker_role not in known:
+                known.append(item.speaker_role)
+    return roles
 
 
 def _announced_items(items: list[Structured], index: int) -> list[int]:
