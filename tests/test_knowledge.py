@@ -1382,3 +1382,21 @@ def test_a_case_description_starts_after_its_titles_and_ends_on_a_word():
     clipped = _clipped(long)
     assert len(clipped) <= 300 and clipped.endswith(" les…")
     assert _clipped("Première phrase. " + long).endswith("Première phrase.")
+
+
+def test_a_line_that_only_asks_is_no_quote(tmp_path):
+    """A moderator who names herself asks the guest: « Julie MARTIN : Madame Lefort,
+    comment avez-vous… ? » is not something she said of the matter; the guest's answer,
+    which opens on a question and goes on to answer it, is a quote."""
+    found = _quotes_of(
+        tmp_path,
+        "Table ronde animée par Julie MARTIN\n\n"
+        "Julie MARTIN : Madame Lefort, comment avez-vous convaincu la communauté de "
+        "communes de vous suivre ? Et combien de temps cela a-t-il pris ?\n\n"
+        "Hélène LEFORT : Pourquoi nous suivre ? Parce que nous avons montré les chiffres de "
+        "la collecte, et les élus sont venus voir l'atelier.\n\n"
+        "« Qui paiera le local quand la subvention prendra fin ? », a demandé Paul ROUX.\n",
+        "table-ronde.txt",
+    )
+    assert [q.speaker for q in found] == ["Hélène LEFORT"]
+    assert found[0].text.startswith("Pourquoi nous suivre ?")
