@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from api.token import WriteToken
     from ingest.executors import RayExecutor
 
 app = typer.Typer(
@@ -1020,7 +1021,7 @@ def serve(
         )
 
 
-def _write_token():
+def _write_token() -> WriteToken:
     """The token the server's workers will read (api.token): said at start, as where it
     comes from, never as its value; an unreadable token file stops here, in French."""
     from api.token import write_token
