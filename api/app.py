@@ -28,6 +28,7 @@ from api.messages import ApiError, message, negotiate, validation_problem
 from api.reloader import Watcher
 from api.routers import documents, export, health, knowledge, search
 from api.routers.deps import error_response
+from api.token import write_token
 from ingest.store import StoreUnavailable, open_store
 from search.embedders import get_embedder
 from search.engine import SearchEngine
@@ -51,9 +52,8 @@ class Recueil:
             self._reload()
         if not idle:  # started during another process's write: load again once it is done
             self.seen = self.seen._replace(data=-1)
-        # As bytes (os.fsencode undoes the decoding of the environment): compared byte for byte.
-        token = os.environ.get("RECUEIL_TOKEN")
-        self.token = os.fsencode(token) if token else None
+        # RECUEIL_TOKEN, or the data folder's token file as `make run` leaves it (api.token).
+        self.token = write_token(data_dir).value
         self.max_upload_bytes = _megabytes("RECUEIL_MAX_UPLOAD_MB", 50)
         self.max_request_bytes = _megabytes(
             "RECUEIL_MAX_REQUEST_MB",

@@ -9,6 +9,7 @@ import re
 import socket
 import sys
 import time
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from api.token import WriteToken
     from ingest.executors import RayExecutor
 
 app = typer.Typer(
@@ -93,8 +95,8 @@ def _store(read_only: bool = False, backend: str | None = None):
         _fail(f"aucune base Recueil dans {state.data} : lancez d’abord `recueil ingest corpus/`")
     except StoreUnavailable as exc:
         _fail(f"base de données injoignable : {exc}")
-    except ValueError:  # an unknown RECUEIL_BACKEND
-        _fail("configuration invalide : RECUEIL_BACKEND vaut sqlite ou postgres")
+    except ValueError as exc:  # an unknown RECUEIL_BACKEND, a bad RECUEIL_DB_TIMEOUT
+        _fail(f"configuration invalide : {exc}")
 
 
 def _engine():
@@ -365,13 +367,9 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         _print_json(summary)
         return
-    # « passages » as `show` and the documents list count them: the ones search reads.
     documents = summary["per_document"]
     _echo(f"Base : {summary['store']} (schéma v{summary['schema_version']})")
-    _echo(
-        f"{summary['documents']} documents, {sum(d['searched'] for d in documents)} passages, "
-        f"{sum(d['notes'] for d in documents)} notes"
-    )
+    _echo(f"{summary['documents']} documents, {_passage_counts(summary)}")
     for model, count in summary["embeddings"].items():
         _echo(f"vecteurs [{model}] : {count}")
     for doc in documents:
@@ -379,6 +377,18 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             f"  {doc['id']:<28} {doc['kind']:<17} {doc['searched']:>4} passages, "
             f"{doc['notes']:>3} notes  {doc['title'][:50]}"
         )
+
+
+def _passage_counts(summary: dict) -> str:
+    """The passages of a store as every command counts them (Store.stats): « passages »
+    are the ones search reads, as `show` and the documents list count them; footnotes and
+    bare links, kept but never searched, are counted apart, so that the three add up to
+    the rows of the passages table."""
+    documents = summary["per_document"]
+    searched = sum(d["searched"] for d in documents)
+    notes = sum(d["notes"] for d in documents)
+    links = summary["passages"] - searched - notes
+    return f"{searched} passages, {notes} notes, {links} liens"
 
 
 @app.command(help="Les métadonnées d’un document et son plan (sections et pages).")
@@ -942,6 +952,7 @@ def migrate(
 
     try:
         counts = transfer(source, target, progress)
+        passages = _passage_counts(target.stats())
     except TargetNotEmpty as exc:
         held = ", ".join(f"{n} {table}" for table, n in exc.counts.items())
         _fail(f"{target.location} n’est pas vide ({held}) : la copie ne fusionne pas deux bases")
@@ -954,7 +965,7 @@ def migrate(
         target.close()  # an embedded server is stopped when its last holder lets go
     _echo(
         f"Copie vers {_BACKEND_NAMES[to]} ({target.location}) vérifiée : "
-        f"{counts['documents']} documents, {counts['passages']} passages, "
+        f"{counts['documents']} documents, {passages}, "
         f"{counts['embeddings']} vecteurs, {sum(counts.values())} lignes en tout."
     )
     _echo(
@@ -964,7 +975,12 @@ def migrate(
     )
 
 
-@app.command(help="Servir l’API HTTP et la page web.")
+@app.command(
+    help="Servir l’API HTTP et la page web. Les écritures (dépôts, corrections, suppressions) "
+    "demandent un jeton : RECUEIL_TOKEN, sinon le contenu du fichier token du dossier de "
+    "données (celui que `make run` crée) ; sans l’un ni l’autre, elles sont refusées. "
+    "La ligne de démarrage dit lequel sert, jamais le jeton."
+)
 def serve(
     host: Annotated[str, typer.Option(help="Interface d’écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
@@ -984,7 +1000,8 @@ def serve(
 
     With several workers each process loads its own engine and follows the store
     (api.reloader): writes are serialised by the store's write lock, and the others reload
-    once the writer lets go."""
+    once the writer lets go. Under a supervisor (workers or reload), an embedded
+    PostgreSQL is held by this parent process for as long as it serves (_supervisor_hold)."""
     import uvicorn
 
     if reload and workers > 1:
@@ -993,15 +1010,52 @@ def serve(
     if state.model:
         os.environ["RECUEIL_MODEL"] = state.model
     _check_port(host, port)
-    _echo(f"Recueil sur http://{host}:{port}/  (API : http://{host}:{port}/docs)")
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        reload=reload,
-        workers=workers if workers > 1 else None,
-    )
+    token = _write_token()
+    with _supervisor_hold(supervised=reload or workers > 1):
+        _echo(f"Recueil sur http://{host}:{port}/  (API : http://{host}:{port}/docs)")
+        _echo(token.announcement(state.data))
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=reload,
+            workers=workers if workers > 1 else None,
+        )
+
+
+def _write_token() -> WriteToken:
+    """The token the server's workers will read (api.token): said at start, as where it
+    comes from, never as its value; an unreadable token file stops here, in French."""
+    from api.token import write_token
+
+    try:
+        return write_token(state.data)
+    except OSError as exc:
+        _fail(f"impossible de lire le jeton d’écriture ({exc.strerror or exc}) : {exc.filename}")
+
+
+def _supervisor_hold(supervised: bool) -> AbstractContextManager:
+    """Under uvicorn's supervisor (workers, reload), the embedded PostgreSQL
+    (RECUEIL_BACKEND=postgres without a URL) is started and held by this parent process:
+    it stops when serving stops, whatever became of the workers (a worker that stops
+    answering uvicorn's pings is killed), unless another holder (a second `recueil serve`,
+    a CLI command) still uses it. A single process holds it through its store, as every
+    command does."""
+    from ingest.store import StoreUnavailable, embedded_wanted
+
+    try:
+        wanted = supervised and embedded_wanted()
+    except ValueError as exc:
+        _fail(f"configuration invalide : {exc}")
+    if not wanted:
+        return nullcontext()
+    from ingest.backends.embedded import embedded_server
+
+    try:
+        return embedded_server(state.data)
+    except StoreUnavailable as exc:
+        _fail(f"base de données injoignable : {exc}")
 
 
 def _check_port(host: str, port: int) -> None:

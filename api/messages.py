@@ -22,8 +22,10 @@ DEFAULT_LANGUAGE = "fr"
 MESSAGES: dict[str, dict[str, str]] = {
     # -- writes: token and limits (api.limits, api.routers.deps) --
     "token.disabled": {
-        "fr": "écritures désactivées : démarrez le serveur avec RECUEIL_TOKEN pour les permettre",
-        "en": "writes are disabled: start the server with RECUEIL_TOKEN set to allow them",
+        "fr": "écritures désactivées : démarrez le serveur avec RECUEIL_TOKEN, ou un jeton "
+        "dans le fichier token de son dossier de données, pour les permettre",
+        "en": "writes are disabled: start the server with RECUEIL_TOKEN set, or a token in "
+        "its data folder's token file, to allow them",
     },
     "token.wrong": {"fr": "jeton absent ou erroné", "en": "missing or wrong token"},
     "limit.request": {

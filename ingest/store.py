@@ -45,6 +45,9 @@ DOCUMENT_EDITABLE = ("title", "event", "date", "place", "kind")
 # « Searched »: every kind but footnotes and bare links (ingest.kinds).
 NOT_SEARCHED_KINDS = sorted(NOT_SEARCHED)
 BACKENDS = ("sqlite", "postgres")
+# Seconds a store waits for its database before it counts as unreachable (RECUEIL_DB_TIMEOUT):
+# a few, so that a request answers 503 before a load balancer's check gives up on it.
+DEFAULT_DB_TIMEOUT = 5.0
 # Hashes (or rows) to a query when a backend reads or writes many at once.
 BATCH = 500
 
@@ -151,11 +154,18 @@ class Store(ABC):
 
     data_dir: Path
     read_only: bool
+    # Which backend this is (one of BACKENDS): what GET /health reports.
+    backend: str
 
     @property
     @abstractmethod
     def location(self) -> str:
         """Where the store lives, for messages and `recueil stats` (never a password)."""
+
+    @abstractmethod
+    def reachable(self, timeout: float) -> bool:
+        """Whether the store answers a query within `timeout` seconds: GET /health asks it
+        before anything that would wait for a database that is down."""
 
     @abstractmethod
     def write_lock(self) -> WriteGuard:
@@ -489,14 +499,33 @@ def dumps_pages(page_starts: list[int]) -> str:
     return json.dumps(page_starts)
 
 
+def database_timeout() -> float:
+    """RECUEIL_DB_TIMEOUT in seconds (DEFAULT_DB_TIMEOUT unset); ValueError if not a
+    positive number."""
+    raw = os.environ.get("RECUEIL_DB_TIMEOUT") or str(DEFAULT_DB_TIMEOUT)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 3600:
+        raise ValueError(f"RECUEIL_DB_TIMEOUT vaut un nombre de secondes positif (pas « {raw} »)")
+    return seconds
+
+
 def backend_name() -> str:
     """The backend `open_store` picks: postgres when a database URL is set."""
     if os.environ.get("RECUEIL_DATABASE_URL"):
         return "postgres"
     backend = os.environ.get("RECUEIL_BACKEND") or "sqlite"
     if backend not in BACKENDS:
-        raise ValueError(f"RECUEIL_BACKEND={backend!r}: expected one of {', '.join(BACKENDS)}")
+        raise ValueError(f"RECUEIL_BACKEND vaut sqlite ou postgres (pas « {backend} »)")
     return backend
+
+
+def embedded_wanted() -> bool:
+    """Whether the store is an embedded PostgreSQL in the data folder: the postgres backend
+    without a database URL (ingest.backends.embedded)."""
+    return backend_name() == "postgres" and not os.environ.get("RECUEIL_DATABASE_URL")
 
 
 def open_store(data_dir: Path | str, read_only: bool = False, backend: str | None = None) -> Store:

@@ -31,6 +31,7 @@ def test_health(server):
     body = get(server, "/health").json()
     assert body["status"] == "ok" and body["model"] == "e5-small-onnx-int8-v3"
     assert body["documents"] >= 5 and body["index_fresh"] is True
+    assert body["backend"] == "sqlite" and body["database"] is True
 
 
 def test_search_matches_the_cli_shape(server):

@@ -8,6 +8,8 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
+from collections.abc import Callable
 from contextlib import suppress
 
 import httpx
@@ -133,6 +135,12 @@ def test_recueil_migrate_copies_both_ways_in_french(corpus_data, postgres_url, t
     done = recueil("migrate", "--to", "postgres")
     assert done.returncode == 0, done.stderr
     assert "Copie vers PostgreSQL" in done.stdout and "vérifiée : 5 documents" in done.stdout
+    # The passages counted as `stats` counts them (searched, notes, links), on both sides.
+    counted = recueil("stats").stdout.splitlines()[1]
+    assert counted.startswith("5 documents, ") and counted.endswith(" liens")
+    assert f"vérifiée : {counted}, " in done.stdout
+    on_sqlite = run("stats", data=data, env={"RECUEIL_BACKEND": "sqlite"}).stdout
+    assert on_sqlite.splitlines()[1] == counted
     assert "Copie" in done.stderr  # the progress bar
     again = recueil("migrate", "--to", "postgres")
     assert again.returncode == 2 and "n’est pas vide" in again.stderr
@@ -210,6 +218,16 @@ def test_a_database_down_or_a_wrong_backend_is_one_french_line(tmp_path):
     assert "secret" not in done.stderr
     wrong = run("stats", data=tmp_path, check=False, env={"RECUEIL_BACKEND": "mysql"})
     assert wrong.returncode == 2 and "RECUEIL_BACKEND vaut sqlite ou postgres" in wrong.stderr
+    for timeout in ("cinq", "0"):
+        bad = run("stats", data=tmp_path, check=False, env={**down, "RECUEIL_DB_TIMEOUT": timeout})
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr
+        assert bad.stderr.startswith("erreur : configuration invalide : RECUEIL_DB_TIMEOUT")
+
+
+def timed(request: Callable[[], httpx.Response]) -> tuple[httpx.Response, float]:
+    start = time.monotonic()
+    response = request()
+    return response, time.monotonic() - start
 
 
 class Relay:
@@ -267,7 +285,11 @@ def test_a_server_whose_database_goes_down_answers_503_in_french_then_recovers(
         PostgresStore(postgres_url, tmp_path / "copy"),
     )
     relay = Relay(postgres_server)
-    env = {"RECUEIL_DATABASE_URL": relay.url(postgres_url), "RECUEIL_TOKEN": "jeton"}
+    env = {
+        "RECUEIL_DATABASE_URL": relay.url(postgres_url),
+        "RECUEIL_TOKEN": "jeton",
+        "RECUEIL_DB_TIMEOUT": "2",
+    }
     token = {"Authorization": "Bearer jeton"}
     with running_server(tmp_path / "data", **env) as base:
         relay.cut()
@@ -276,7 +298,20 @@ def test_a_server_whose_database_goes_down_answers_503_in_french_then_recovers(
         assert down.json() == {"error": "base de données injoignable : réessayez dans un instant"}
         search = httpx.get(f"{base}/v1/search", params={"q": "mobiliser les élus"}, timeout=60)
         assert search.status_code == 200 and search.json()["results"]
+        # A load balancer's check answered at once, saying what is down; reads that need
+        # the database fail within RECUEIL_DB_TIMEOUT, not psycopg's 30 s.
+        health, seconds = timed(lambda: httpx.get(f"{base}/health", timeout=60))
+        assert health.status_code == 200 and seconds < 3, seconds
+        assert health.json()["status"] == "degraded" and health.json()["database"] is False
+        assert health.json()["backend"] == "postgres" and health.json()["index_fresh"] is None
+        for path in ("/v1/documents", "/v1/documents/001_82aaa8b671886fce/text"):
+            listed, seconds = timed(lambda path=path: httpx.get(f"{base}{path}", timeout=60))
+            assert listed.status_code == 503 and seconds < 6, (path, seconds)
+        time.sleep(6)  # down long enough for the pool's reconnection attempts to back off
         relay.up = True
+        back, seconds = timed(lambda: httpx.get(f"{base}/v1/documents", timeout=60))
+        assert back.status_code == 200 and seconds < 4, seconds  # the next request goes through
+        assert httpx.get(f"{base}/health", timeout=60).json()["database"] is True
         back = httpx.delete(f"{base}/v1/documents/aucun", headers=token, timeout=60)
         assert back.status_code == 404, back.text  # the store answers again
         upload = httpx.post(

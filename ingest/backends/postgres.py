@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -71,6 +72,7 @@ from ingest.store import (
     StoreUnavailable,
     Versions,
     check_schema,
+    database_timeout,
     merged_edit,
     now,
 )
@@ -85,10 +87,12 @@ SEARCH_LOCK = WRITE_LOCK + 2
 CHANNEL = "recueil"
 # How often a server waiting for a notification looks whether it should stop instead.
 STOP_CHECK = 0.25
-CONNECT_TIMEOUT = 10
+# RECUEIL_DB_TIMEOUT (ingest.store.database_timeout): how long a new connection, or a
+# request waiting for a pooled one, waits before the database counts as unreachable (a
+# 503, one CLI line); libpq counts whole seconds, 2 at least.
+POOL_TIMEOUT = database_timeout()
+CONNECT_TIMEOUT = max(2, math.ceil(POOL_TIMEOUT))
 POOL_SIZE = 8
-# How long a request waits for a free pooled connection before failing.
-POOL_TIMEOUT = 30
 # Text keys sort by code point, as SQLite's BINARY collation does, whatever the database's
 # locale: the same rows come in the same order (and give the same fingerprint) on both.
 _BY_CODE_POINT = 'COLLATE "C"'
@@ -302,6 +306,8 @@ class DataVersion:
 class PostgresStore(Store):
     """A store in a PostgreSQL database, through a pool of connections shared by threads."""
 
+    backend = "postgres"
+
     def __init__(
         self,
         url: str,
@@ -326,6 +332,10 @@ class PostgresStore(Store):
             configure=register_vector,
             check=ConnectionPool.check_connection,  # a server back after a restart: new ones
             timeout=POOL_TIMEOUT,
+            # Background reconnections give up this soon (psycopg's default, 5 min of
+            # doubling delays, kept a server back up unused for ~50 s): the next request
+            # then tries at once.
+            reconnect_timeout=POOL_TIMEOUT,
             open=False,
             name="recueil",
         )
@@ -351,6 +361,14 @@ class PostgresStore(Store):
         if self._server is not None:
             self._server.release()
             self._server = None
+
+    def reachable(self, timeout: float) -> bool:
+        try:
+            with self._pool.connection(timeout=timeout) as conn:
+                conn.execute("SELECT 1")
+        except (PoolTimeout, psycopg.OperationalError):
+            return False
+        return True
 
     # -- schema ----------------------------------------------------------------
 

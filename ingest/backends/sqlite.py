@@ -230,6 +230,8 @@ class StoreVersion:
 class SQLiteStore(Store):
     """A connection to the store, per thread: SQLite connections must not cross threads."""
 
+    backend = "sqlite"
+
     def __init__(self, data_dir: Path | str, read_only: bool = False):
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DB_NAME
@@ -247,6 +249,14 @@ class SQLiteStore(Store):
     @property
     def location(self) -> str:
         return str(self.path)
+
+    def reachable(self, timeout: float) -> bool:
+        """A file on this machine answers at once, or not at all (its disk gone)."""
+        try:
+            self.db.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:
+            return False
+        return True
 
     def write_lock(self) -> WriteLock:
         return WriteLock(self.data_dir)
