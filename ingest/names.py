@@ -26,6 +26,29 @@ TITLE_NAME = (
     rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?(?:\s+[{_UPPER}][\w’'-]+){{1,2}}"
 )
 
+# The head word of an organisation's name: « Cabinet CMI », « Labo ESS », « Fondation
+# RTE », « le groupe Suez ». A name that opens on one is an organisation, never a person.
+ORGANISATION_HEAD = (
+    r"(?:cabinet|labo(?:ratoire)?|agence|réseau|collectif|fondation|association|fédération|"
+    r"union|institut|observatoire|groupe|société|banque|caisse|fonds|comité|commission|"
+    r"mouvement|plateforme|pôle|cluster|coopérative|syndicat|chambre|université|école|"
+    r"ministère|mairie|forum|alliance|club|compagnie|entreprise)s?"
+)
+# The head word of a venue or a street: « Salle Rochefoucauld » is a place.
+PLACE_HEAD = r"(?:salle|rue|place|avenue|boulevard|quai|quartier|parc|square)s?"
+
+# A name or a role does not end on a function word: the layout cut it (« Cohésion
+# sociale de la », « Directeur Général de la »).
+_FUNCTION_END = re.compile(
+    r"(?:\s+(?:de|des|du|d[’']|la|le|les|l[’']|et|à|au|aux|en|sur|pour|par|avec|dans))+$"
+)
+
+
+def cut_function_tail(text: str) -> str:
+    """`text` without the function words it ends on."""
+    return _FUNCTION_END.sub("", text)
+
+
 # Words an acronym may skip: « Pôles Territoriaux de Coopération Economique (PTCE) ».
 _FUNCTION_WORDS = frozenset("de des du d la le les l et à a au aux en pour sur par".split())
 _ELISION = re.compile(r"^[dl][’']", re.I)

@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
-from ingest.extract.quotes import all_roles_in
-from ingest.names import acronym_definitions
+from ingest.extract.actors import concepts_in, is_concept
+from ingest.extract.quotes import all_roles_in, completed_role
+from ingest.names import acronym_definitions, cut_function_tail
 from ingest.normalise import fold
 from ingest.store import Store
 from search.knowledge.slugs import distinct_ids, slug_id
@@ -55,6 +57,8 @@ TYPE_LABELS = {
     "person": "personne",
     "place": "lieu",
 }
+# Where a name says whose part it is: « Banque des Territoires de la Caisse des Dépôts ».
+_PART_OF = re.compile(r"\s+(?:du|de\s+la|de\s+l[’']\s*)")
 # A whole word: « Laure » and « Union » do not start with an article.
 _ARTICLE = re.compile(r"^(?:(?:le|la|les|un|une|des|du|de la)\s+|(?:de )?l['’]\s*)", re.I)
 
@@ -127,16 +131,49 @@ def _merge_misspelt_people(groups: dict[tuple[str, str], list[dict]]) -> None:
             groups[("person", common)].extend(groups.pop(("person", rare)))
 
 
+def _whole_roles(roles: list[str]) -> list[str]:
+    """Each role once and whole: a role the layout cut (« Directeur Général de la ») is
+    the longest one stated that starts the same way, else loses the function words it
+    ends on; two spellings that differ in case only are one."""
+    whole: dict[str, str] = {}
+    for role in roles:
+        done = cut_function_tail(completed_role(role, roles) or role)
+        whole.setdefault(done.lower(), done)
+    return list(whole.values())
+
+
+def _part_named(name: str, organisations: set[str], resolve: Callable[[str], str]) -> str:
+    """The organisation a name « A de la B » stands for when B is an organisation too:
+    A, part of B, where A is one on its own or a « quoted » name (« Banque des Territoires
+    de la Caisse des Dépôts », « Commission « Nouveaux Dialogues » du MEDEF »); else the
+    name itself. « Fédération Nationale des Caisses d’Epargne » federates, it is no part."""
+    for split in _PART_OF.finditer(name):
+        part, whole = name[: split.start()], name[split.end() :]
+        key = resolve(actor_key(part, "organisation"))
+        if resolve(actor_key(whole, "organisation")) in organisations and (
+            key in organisations or "«" in part
+        ):
+            return part
+    return name
+
+
 def build_actors(store: Store, cases: list[dict]) -> list[dict]:
-    """Rows of the `actors` table: mentions merged by key and by the documents' acronyms."""
-    mentions = store.records("actor_mentions")
+    """Rows of the `actors` table: mentions merged by key and by the documents' acronyms;
+    acronyms any document uses as concepts or kinds of things are no actors."""
     aliases: dict[str, str] = {}  # acronym key → long name key, from « Long Name (ACR) »
     roles: dict[str, list[str]] = defaultdict(list)
+    concepts: set[str] = set()
     for document in store.documents():
-        for short, long in acronym_definitions(document.text).items():
-            aliases.setdefault(actor_key(short, "organisation"), actor_key(long, "organisation"))
+        defined = acronym_definitions(document.text)
+        concepts |= concepts_in(document.text, defined)
+        for short, long in defined.items():
+            short_key, long_key = actor_key(short, "organisation"), actor_key(long, "organisation")
+            # Two long forms of one acronym are one organisation (« … responsabilité
+            # sociale / sociétale des entreprises (Orse) »).
+            aliases.setdefault(long_key, aliases.setdefault(short_key, long_key))
         for name, found in all_roles_in(document.text).items():
             roles[actor_key(name, "person")].extend(found)
+    mentions = [m for m in store.records("actor_mentions") if not is_concept(m["name"], concepts)]
     long_keys = set(aliases.values())
 
     def resolve(key: str) -> str:
@@ -155,6 +192,8 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for mention in mentions:
         kind = mention["kind"]
+        if kind != "person":
+            mention = {**mention, "name": _part_named(mention["name"], organisations, resolve)}
         key = actor_key(mention["name"], kind)
         if not key:
             continue
@@ -173,7 +212,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
             spellings,
             key=lambda n: (kind == "person" and n.split()[-1].isupper(), spellings[n], len(n)),
         )
-        person_roles = list(dict.fromkeys(roles.get(key, []))) if kind == "person" else []
+        person_roles = _whole_roles(roles.get(key, [])) if kind == "person" else []
         passage_ids = list(dict.fromkeys(m["passage_id"] for m in group))
         rows.append(
             {
