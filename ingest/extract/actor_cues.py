@@ -11,13 +11,18 @@ French reports name a structure in a few set ways, whatever the model knows of i
   Rurale (CELAVAR) ».
 Each cue gives the name's offset in the block, its words and the kind it reads as; the
 actors' extractor checks them as it checks the model's.
+
+A round table's host also introduces each guest by their office (« Philippe LEMOINE,
+vous êtes Président du Forum Action Modernités »): `introduced_roles` reads those, which
+« NAME, role » lines do not give.
 """
 
 from __future__ import annotations
 
 import re
 
-from ingest.names import ORGANISATION_HEAD
+from ingest.names import NAME, ORGANISATION_HEAD
+from ingest.structure import cut_role, normalise_name
 
 _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
 # A proper name: capitalised words or a whole « quoted » name, joined by function words
@@ -74,6 +79,21 @@ _CUES = (
         "organisation",
     ),
 )
+
+
+_INTRODUCED = re.compile(rf"(?P<name>{NAME}),\s+vous\s+êtes\s+(?P<role>[^.;:!?]{{3,200}})")
+# The host goes on with what the guest did: « … et avez remis un rapport ».
+_NEXT_VERB = re.compile(r"\s+et\s+(?:vous\s+)?(?:êtes|\w+ez)\b.*", re.S)
+
+
+def introduced_roles(text: str) -> dict[str, list[str]]:
+    """The offices a host gives each guest: « NAME, vous êtes ROLE »."""
+    roles: dict[str, list[str]] = {}
+    for match in _INTRODUCED.finditer(text):
+        role = cut_role(_NEXT_VERB.sub("", match.group("role")))
+        if role:
+            roles.setdefault(normalise_name(match.group("name")), []).append(role)
+    return roles
 
 
 def cued_names(text: str) -> list[tuple[int, str, str]]:

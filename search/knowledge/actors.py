@@ -5,8 +5,13 @@ d’Epargne »; « l’Observatoire de la Responsabilité Sociale des Entreprise
 « Orse »; a person « Jean-François CARON » and « Jean-François Caron ». Mentions are
 grouped by a key that drops articles, accents, case and plural marks; an acronym joins
 the long form whose initials it spells where a document defines it (« … (PTCE) », « les
-PTCE (…) »), and so does a name cut short of that long form; a person's key is first
-name and surname, and one letter of a surname misspelt is the same person. Each actor
+PTCE (…) »), and so does a name cut short of that long form, and every long form of one
+acronym; « A de la B », B an organisation, is A (« Banque des Territoires de la Caisse
+des Dépôts »); two names of the office one person holds, one nested in the other, are
+one (« Forum Modernité », « Forum Action Modernités »). Acronyms any document uses as
+concepts or kinds of things (« des PTCE », « une SCIC ») are no actors anywhere. A
+person's key is first name and surname, and one letter of a surname misspelt is the
+same person; a role the layout cut is completed or loses its function words. Each actor
 gets a type from its head noun, else from any word of its name (association, company,
 local authority, state, research, funder, network, programme), and the passages where
 it appears; who works with whom is read from the passages two actors share.
@@ -19,6 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from ingest.extract.actor_cues import introduced_roles
 from ingest.extract.actors import concepts_in, is_concept
 from ingest.extract.quotes import all_roles_in, completed_role
 from ingest.names import acronym_definitions, cut_function_tail
@@ -142,6 +148,36 @@ def _whole_roles(roles: list[str]) -> list[str]:
     return list(whole.values())
 
 
+def _nested(short: list[str], long: list[str]) -> bool:
+    """Whether `long` is `short` with words more inside: the same first and last words,
+    and every word of `short` in order (« forum modernite », « forum action modernite »)."""
+    if not 2 <= len(short) < len(long) or (short[0], short[-1]) != (long[0], long[-1]):
+        return False
+    rest = iter(long)
+    return all(word in rest for word in short)
+
+
+def _one_office_two_names(roles: dict[str, list[str]]) -> dict[str, str]:
+    """Short name key → full name key, where one person holds one office in two names
+    that open and end on the same words, one with a word more: « Président du Forum
+    Modernité » and « Président du Forum Action Modernités » are one forum. Two names
+    that nest but in which no one holds the same office stay two (« Université de
+    Lyon », « Université Catholique de Lyon »)."""
+    found: dict[str, str] = {}
+    for stated in roles.values():
+        offices: dict[str, set[str]] = defaultdict(set)  # title → organisations' keys
+        for office in (part for role in stated for part in role.split(",")):
+            split = _PART_OF.search(office)
+            if split:
+                title = fold(office[: split.start()]).strip()
+                offices[title].add(actor_key(office[split.end() :], "organisation"))
+        for keys in offices.values():
+            for short, long in ((a.split(), b.split()) for a in keys for b in keys):
+                if _nested(short, long):
+                    found[" ".join(short)] = " ".join(long)
+    return found
+
+
 def _part_named(name: str, organisations: set[str], resolve: Callable[[str], str]) -> str:
     """The organisation a name « A de la B » stands for when B is an organisation too:
     A, part of B, where A is one on its own or a « quoted » name (« Banque des Territoires
@@ -162,6 +198,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     acronyms any document uses as concepts or kinds of things are no actors."""
     aliases: dict[str, str] = {}  # acronym key → long name key, from « Long Name (ACR) »
     roles: dict[str, list[str]] = defaultdict(list)
+    introduced: dict[str, list[str]] = defaultdict(list)
     concepts: set[str] = set()
     for document in store.documents():
         defined = acronym_definitions(document.text)
@@ -173,6 +210,13 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
             aliases.setdefault(long_key, aliases.setdefault(short_key, long_key))
         for name, found in all_roles_in(document.text).items():
             roles[actor_key(name, "person")].extend(found)
+        # A host's introductions run on into the guest's record: they name offices to
+        # compare, not roles to show.
+        for name, found in introduced_roles(document.text).items():
+            introduced[actor_key(name, "person")].extend(found)
+    stated = {key: roles[key] + introduced[key] for key in roles.keys() | introduced.keys()}
+    for short, long in _one_office_two_names(stated).items():
+        aliases.setdefault(short, long)
     mentions = [m for m in store.records("actor_mentions") if not is_concept(m["name"], concepts)]
     long_keys = set(aliases.values())
 
@@ -193,7 +237,9 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     for mention in mentions:
         kind = mention["kind"]
         if kind != "person":
-            mention = {**mention, "name": _part_named(mention["name"], organisations, resolve)}
+            # Named as its part, still found under the whole it was written as.
+            part = _part_named(mention["name"], organisations, resolve)
+            mention = {**mention, "name": part, "written": mention["name"]}
         key = actor_key(mention["name"], kind)
         if not key:
             continue
@@ -212,6 +258,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
             spellings,
             key=lambda n: (kind == "person" and n.split()[-1].isupper(), spellings[n], len(n)),
         )
+        written = set(spellings) | {m.get("written", m["name"]) for m in group}
         person_roles = _whole_roles(roles.get(key, [])) if kind == "person" else []
         passage_ids = list(dict.fromkeys(m["passage_id"] for m in group))
         rows.append(
@@ -220,7 +267,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
                 "name": name,
                 "kind": kind,
                 "type": _type(kind, name, person_roles),
-                "aliases": json.dumps(sorted(set(spellings) - {name}), ensure_ascii=False),
+                "aliases": json.dumps(sorted(written - {name}), ensure_ascii=False),
                 "roles": json.dumps(person_roles[:5], ensure_ascii=False),
                 "mention_ids": json.dumps([m["id"] for m in group]),
                 "passage_ids": json.dumps(passage_ids),
