@@ -1132,6 +1132,31 @@ def test_organisations_the_writing_names_where_the_model_tags_none(tmp_path):
     ]
 
 
+def test_a_piece_of_a_longer_name_is_that_name_where_the_text_spells_it():
+    """« Carré » the model cut from « Villes au Carré », « Vocation Agricole » from a
+    long form wrapped over two lines, are those names; « Carré » elsewhere stays."""
+    from ingest.extract.actors import _widened
+
+    wholes = {"Villes au Carré": "organisation", "Comité des Vocations Agricoles": "organisation"}
+    text = "Le réseau Villes au Carré anime le Comité des Vocations\nAgricoles (CVA)."
+    carre = text.index("Carré")
+    assert _widened(text, carre, "Carré", "place", wholes) == (
+        text.index("Villes"),
+        "Villes au Carré",
+        "organisation",
+    )
+    begin = text.index("Vocations")
+    assert _widened(text, begin, "Vocations", "place", wholes)[1] == (
+        "Comité des Vocations\nAgricoles"
+    )
+    alone = "Rendez-vous au Carré de Lyon."
+    assert _widened(alone, alone.index("Carré"), "Carré", "place", wholes) == (
+        alone.index("Carré"),
+        "Carré",
+        "place",
+    )
+
+
 def test_actor_names_keep_quoted_parts_and_lose_subtitles_and_headings():
     from ingest.extract.actors import _trim
 

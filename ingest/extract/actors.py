@@ -238,35 +238,80 @@ def extract(items: list[Structured]) -> list[ActorMention]:
     document = "\n".join(texts)
     defined = acronym_definitions(document)
     concepts = concepts_in(document, defined)
+    named = [
+        (block, _found(block.text, doc, document, defined))
+        for block, doc in zip(blocks, _nlp().pipe(texts), strict=True)
+    ]
+    # Names the document gives whole: long forms (without an elided article: « l’Agence
+    # … (ARS) »), names of several words.
+    longs = {re.sub(r"^[dl][’']", "", long, flags=re.I) for long in defined.values()}
+    wholes = dict.fromkeys(longs, "organisation") | {
+        " ".join(text.split()): kind
+        for _, found in named
+        for _, text, kind in found
+        if kind != "person" and " " in text
+    }
     mentions: list[ActorMention] = []
-    for block, doc in zip(blocks, _nlp().pipe(texts), strict=True):
-        found: list[tuple[int, str, str]] = []  # (offset in the block, text, kind)
-        for entity in doc.ents:
-            text = _trim(entity.text)
-            label = _LABELS.get(entity.label_)
-            kind = _kind(text, label, document) if label and text else None
-            if kind:
-                found.append((entity.start_char + entity.text.index(text), text, kind))
-        # Role lines name people the model may miss: « Akim OURAL, Maire Adjoint … ».
-        for match in re.finditer(rf"(?<![\w-])(?P<name>{NAME})(?=\s*[,:(])", block.text):
-            name = match.group("name")
-            same = [f for f in found if f[0] == match.start()]
-            if all(len(text) < len(name) for _, text, _ in same):  # « Marie LECLERC- »
-                found = [f for f in found if f not in same]
-                found.append((match.start(), name, _kind(name, "person", document) or "person"))
-        # What the writing names where the model tags nothing: « Présidente du CELAVAR ».
-        for begin, text, kind in cued_names(block.text):
-            text = _trim(text)
-            kind = _kind(text, kind, document) if text else None
-            if kind and not any(b <= begin < b + len(t) for b, t, _ in found):
-                found.append((begin, text, kind))
+    for block, found in named:
+        done: set[tuple[int, str]] = set()
         for begin, text, kind in found:
-            if _ends_on_initials(block.text, begin, begin + len(text), defined):
-                text = re.sub(r"\s*\S+$", "", text)  # « Fondation Total GNN » → « … Total »
-                kind = _kind(text, kind, document) if text else None
-            if kind and not is_concept(text, concepts):
+            begin, text, kind = _widened(block.text, begin, text, kind, wholes)
+            if not is_concept(text, concepts) and (begin, text) not in done:
+                done.add((begin, text))
                 mentions.append(_mention(block, begin, text, kind))
     return mentions
+
+
+def _found(text: str, doc, document: str, defined: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(offset, words, kind) of every name a block gives: the model's entities that read
+    as names, role lines' people, and what the writing's cues name; without initials a
+    table's next cell glued to them."""
+    found: list[tuple[int, str, str]] = []
+    for entity in doc.ents:
+        name = _trim(entity.text)
+        label = _LABELS.get(entity.label_)
+        kind = _kind(name, label, document) if label and name else None
+        if kind:
+            found.append((entity.start_char + entity.text.index(name), name, kind))
+    # Role lines name people the model may miss: « Akim OURAL, Maire Adjoint … ».
+    for match in re.finditer(rf"(?<![\w-])(?P<name>{NAME})(?=\s*[,:(])", text):
+        name = match.group("name")
+        same = [f for f in found if f[0] == match.start()]
+        if all(len(words) < len(name) for _, words, _ in same):  # « Marie LECLERC- »
+            found = [f for f in found if f not in same]
+            found.append((match.start(), name, _kind(name, "person", document) or "person"))
+    # What the writing names where the model tags nothing: « Présidente du CELAVAR ».
+    for begin, name, kind in cued_names(text):
+        name = _trim(name)
+        kind = _kind(name, kind, document) if name else None
+        if kind and not any(b <= begin < b + len(words) for b, words, _ in found):
+            found.append((begin, name, kind))
+    named = []
+    for begin, name, kind in found:
+        if _ends_on_initials(text, begin, begin + len(name), defined):
+            name = re.sub(r"\s*\S+$", "", name)  # « Fondation Total GNN » → « … Total »
+            kind = _kind(name, kind, document) if name else None
+        if kind:
+            named.append((begin, name, kind))
+    return named
+
+
+def _widened(
+    text: str, begin: int, name: str, kind: str, wholes: dict[str, str]
+) -> tuple[int, str, str]:
+    """A piece of a longer name the document gives, where the words around it spell that
+    name, is that name: « Carré » of « Villes au Carré », « Vocation Agricole » of « Comité
+    d’Etude … à Vocation Agricole et Rurale (CELAVAR) »; else the name as it is."""
+    end = begin + len(name)
+    for whole, whole_kind in wholes.items():
+        if len(whole) <= len(name) or name not in whole:
+            continue
+        window = max(0, begin - len(whole) - 10)
+        pattern = r"\s+".join(map(re.escape, whole.split()))
+        for match in re.finditer(pattern, text[window : end + len(whole) + 10]):
+            if match.start() + window <= begin and end <= match.end() + window:
+                return match.start() + window, match.group(), whole_kind
+    return begin, name, kind
 
 
 def _mention(block, begin: int, text: str, kind: str) -> ActorMention:
