@@ -1106,7 +1106,7 @@ def test_organisations_the_writing_names_where_the_model_tags_none(tmp_path):
     """A role names its holder's structure (« Présidente du CERAPAL »), a mayor's role a
     town; « le groupe X », « au sein du X », « la Plateforme X » and « Long Form (ACR) »
     name organisations. A structure in lower case, a heading in capitals and an
-    unclosed quotation are none."""
+    unclosed quotation are none, nor a session's label (« Participants Groupe Bleu »)."""
     from ingest.extract import actors
     from ingest.extract.actor_cues import cued_names
 
@@ -1119,9 +1119,11 @@ def test_organisations_the_writing_names_where_the_model_tags_none(tmp_path):
         "Elle a travaillé pour le groupe Nexora et siège au sein du C2R et de la "
         "Plateforme Essor.\n\n"
         "Le Comité d’Etude des Rivières Unies (CERU) suit les travaux.\n\n"
-        "Pierre LEROY, président de la commune voisine, salue les participants.\n",
+        "Pierre LEROY, président de la commune voisine, salue les participants.\n\n"
+        "Participants Groupe Bleu « Amphi »\n\n- Marc DUPUIS\n",
     )
     found = {(m.name, m.kind) for m in actors.extract(items)}
+    assert not [name for name, _ in found if name.startswith("Groupe Bleu")]
     for name in ("CERAPAL", "Nexora", "C2R", "Plateforme Essor", "CERU"):
         assert (name, "organisation") in found, name
     assert ("Vierzon", "place") in found
@@ -1168,8 +1170,8 @@ def test_actor_names_keep_quoted_parts_and_lose_subtitles_and_headings():
 def test_actors_merge_parts_offices_and_long_forms(tmp_path):
     """On a real store: « A de la B », A and B organisations, is A; an office one person
     holds in two nested names is one organisation, two nested names no one shares an
-    office in stay two; two long forms of one acronym are one actor; a role the layout
-    cut is completed."""
+    office in stay two; two long forms of one acronym are one actor, so are two
+    spellings with and without function words; a role the layout cut is completed."""
     from ingest.pipeline import ingest
     from ingest.store import open_store
     from search.knowledge.actors import _whole_roles, build_actors
@@ -1180,7 +1182,8 @@ def test_actors_merge_parts_offices_and_long_forms(tmp_path):
         "Compte rendu\n\nLa Banque Solidaire finance le projet à Lyon. La Caisse "
         "Nationale des Dépôts soutient les communes. La Banque Solidaire de la Caisse "
         "Nationale des Dépôts a signé la convention.\n\n"
-        "Sophie MARTIN, Présidente du Forum Villes, ouvre la séance.\n\n"
+        "Sophie MARTIN, Présidente du Forum Villes, ouvre la séance. Elle siège à la "
+        "Plateforme Essor.\n\n"
         "L’Observatoire de la Vie Sociale des Quartiers (OVSQ) publie un rapport. "
         "L’Université de Lyon et l’Université Catholique de Lyon le signent.\n",
         encoding="utf-8",
@@ -1188,7 +1191,7 @@ def test_actors_merge_parts_offices_and_long_forms(tmp_path):
     (folder / "b.txt").write_text(
         "Actes\n\nSophie MARTIN, vous êtes Présidente du Forum Action Villes et avez "
         "lancé le projet. L’Observatoire de la Vie Solidaire des Quartiers (OVSQ) a "
-        "suivi la démarche avec l’Université de Lyon.\n",
+        "suivi la démarche avec l’Université de Lyon et la Plateforme de l’Essor.\n",
         encoding="utf-8",
     )
     store = open_store(tmp_path / "data")
@@ -1198,6 +1201,7 @@ def test_actors_merge_parts_offices_and_long_forms(tmp_path):
     assert spellings["Banque Solidaire de la Caisse Nationale des Dépôts"] == "Banque Solidaire"
     assert spellings["Forum Villes"] == spellings["Forum Action Villes"]
     assert spellings["Université de Lyon"] != spellings["Université Catholique de Lyon"]
+    assert spellings["Plateforme Essor"] == spellings["Plateforme de l’Essor"]
     long_forms = [n for n in spellings if n.startswith("Observatoire de la Vie")]
     assert len({spellings[n] for n in long_forms}) == 1 and len(long_forms) == 2
     assert _whole_roles(

@@ -288,6 +288,8 @@ def _found(text: str, doc, document: str, defined: dict[str, str]) -> list[tuple
             found.append((begin, name, kind))
     named = []
     for begin, name, kind in found:
+        if _EVENT.fullmatch(text[text.rfind("\n", 0, begin) + 1 : begin].strip()):
+            continue  # « Participants Groupe Bleu « Amphi » »: a session's label
         if _ends_on_initials(text, begin, begin + len(name), defined):
             name = re.sub(r"\s*\S+$", "", name)  # « Fondation Total GNN » → « … Total »
             kind = _kind(name, kind, document) if name else None

@@ -63,6 +63,8 @@ TYPE_LABELS = {
     "person": "personne",
     "place": "lieu",
 }
+# Words a key keeps that two spellings of one name may not share (actor_key's words).
+_FUNCTION_WORDS = frozenset("de des du d la le les l et a au aux en".split())
 # Where a name says whose part it is: « Banque des Territoires de la Caisse des Dépôts ».
 _PART_OF = re.compile(r"\s+(?:du|de\s+la|de\s+l[’']\s*)")
 # A whole word: « Laure » and « Union » do not start with an article.
@@ -109,6 +111,19 @@ def _one_edit(a: str, b: str) -> bool:
         return sum(x != y for x, y in zip(a, b, strict=True)) == 1
     short, long = sorted((a, b), key=len)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _merge_function_word_variants(groups: dict[tuple[str, str], list[dict]]) -> None:
+    """One organisation written with and without its function words (« Labo ESS », « Labo
+    de l’ESS »): the spelling the documents use most takes the other in."""
+    by_words: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for kind, key in sorted(groups, key=lambda group: -len(groups[group])):
+        if kind != "person":
+            content = " ".join(w for w in key.split() if w not in _FUNCTION_WORDS)
+            by_words[(kind, content)].append((kind, key))
+    for common, *rare in by_words.values():
+        for group in rare:
+            groups[common].extend(groups.pop(group))
 
 
 def _merge_misspelt_people(groups: dict[tuple[str, str], list[dict]]) -> None:
@@ -250,6 +265,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
             continue  # « Tamkeen Li Tanmia » is a project, not a person
         groups[(kind, key)].append(mention)
     _merge_misspelt_people(groups)
+    _merge_function_word_variants(groups)
     rows = []
     for (kind, key), group in groups.items():
         spellings = Counter(m["name"] for m in group)
