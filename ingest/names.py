@@ -58,6 +58,9 @@ _AFTER_LONG = re.compile(
     rf"\((?P<short>{_ACRONYM})\)|,\s+(?:dite?s?|les?|la|l[’'])\s*(?P<apposed>{_ACRONYM})\b"
 )
 _BEFORE_LONG = re.compile(rf"\b(?P<short>{_ACRONYM})\s+\((?P<long>[^()]{{5,120}})\)")
+# « l’Orse, l’Observatoire de la Responsabilité Sociale des Entreprises »: the long form
+# in apposition after the acronym.
+_APPOSED_LONG = re.compile(rf"\b(?P<short>{_ACRONYM}),\s+(?=(?P<rest>[^.,;:()]{{5,120}}))")
 # Where a long form stops going back: the end of the previous clause.
 _CLAUSE_END = re.compile(r"[.,;:!?()«»\[\]–—]")
 
@@ -79,7 +82,8 @@ def acronym_definitions(text: str) -> dict[str, str]:
     """The acronyms a text defines, with their long forms: « Pôles Territoriaux de
     Coopération Economique (PTCE) », « les PTCE (Pôles Territoriaux de Coopération
     Economique) » and « Pôles Territoriaux de Coopération Economique, les PTCE » all give
-    PTCE → « Pôles Territoriaux de Coopération Economique ». The long form is the words
+    PTCE → « Pôles Territoriaux de Coopération Economique »; so does « l’Orse,
+    l’Observatoire de la Responsabilité Sociale des Entreprises ». The long form is the words
     whose initials spell the acronym: the rest of a sentence before it defines nothing
     (« Carré fait partie d'un réseau… (RNCRPV) »)."""
     found: dict[str, str] = {}
@@ -92,6 +96,12 @@ def acronym_definitions(text: str) -> dict[str, str]:
         long = " ".join(match.group("long").split())
         if spells(long.split(), match.group("short")):
             found.setdefault(match.group("short"), long)
+    for match in _APPOSED_LONG.finditer(text):
+        words = match.group("rest").split()
+        spelt = (words[:k] for k in range(2, len(words) + 1) if spells(words[:k], match["short"]))
+        long = re.sub(r"^[dl][’']", "", " ".join(next(spelt, [])), flags=re.I)
+        if long and not re.fullmatch(TITLE_NAME, long):  # « AB, Anne Beauvillard »
+            found.setdefault(match["short"], long)
     return found
 
 

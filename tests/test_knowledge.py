@@ -979,19 +979,23 @@ def test_actor_names_lose_what_pdf_text_glues_to_them(tmp_path):
 
 
 def test_acronyms_are_defined_by_the_initials_of_their_long_form():
-    """Three ways French writes an acronym's long form, and sentences that define none."""
+    """Four ways French writes an acronym's long form, and sentences that define none
+    (a participant's initials before their name are no acronym)."""
     from ingest.names import acronym_definitions
 
     text = (
         "La création des Maisons Rurales de Santé (MRS) avance. "
         "Les CLS (Contrats Locaux de Santé) aussi, comme l’Agence Régionale de Santé, "
         "dite ARS. Le centre fait partie d’un réseau de 12 lieux ressources (RNLR). "
-        "7. Définir un cadre commun (GBT)"
+        "7. Définir un cadre commun (GBT). "
+        "Elle préside l’Ofce, l’Observatoire Français des Coopérations Economiques, "
+        "depuis 2019. MD, Marie Dupont, anime le débat."
     )
     assert acronym_definitions(text) == {
         "MRS": "Maisons Rurales de Santé",
         "CLS": "Contrats Locaux de Santé",
         "ARS": "l’Agence Régionale de Santé",
+        "Ofce": "Observatoire Français des Coopérations Economiques",
     }
 
 
