@@ -50,7 +50,7 @@ def cut_function_tail(text: str) -> str:
 
 
 # Words an acronym may skip: « Pôles Territoriaux de Coopération Economique (PTCE) ».
-_FUNCTION_WORDS = frozenset("de des du d la le les l et à a au aux en pour sur par".split())
+FUNCTION_WORDS = frozenset("de des du d la le les l et à a au aux en pour sur par".split())
 _ELISION = re.compile(r"^[dl][’']", re.I)
 _ACRONYM = r"[A-Z][A-Za-z&]{1,9}"
 # « Long Form (ACR) », « les ACR (Long Form) », « Long Form, dit ACR ».
@@ -70,11 +70,11 @@ def spells(words: list[str], short: str) -> bool:
     (« Yves Le Bars », YLB) or skipped (« Pôles Territoriaux de Coopération Economique »,
     PTCE); the first word is never a function word."""
     stems = [_ELISION.sub("", w) for w in words]
-    if not stems or not all(stems) or stems[0].lower() in _FUNCTION_WORDS:
+    if not stems or not all(stems) or stems[0].lower() in FUNCTION_WORDS:
         return False
     letters = "".join(c for c in short.lower() if c.isalpha())
     every = "".join(w[0] for w in stems).lower()
-    content = "".join(w[0] for w in stems if w.lower() not in _FUNCTION_WORDS).lower()
+    content = "".join(w[0] for w in stems if w.lower() not in FUNCTION_WORDS).lower()
     return letters in (every, content)
 
 

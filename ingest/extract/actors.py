@@ -56,8 +56,6 @@ _TRAILING = re.compile(
 # Not names at all: a link or file name, a code (« M95 », « T10 »).
 # A question is a heading (« Connecter société civile et économie ? »).
 _NOT_A_NAME = re.compile(r"%|\?|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.I)
-# A conjugated auxiliary or modal makes a sentence, not a name (« … et avez remis »,
-# « … fait partie d'un réseau »).
 # A tail opened by « sur », « avec », « dans », « chez » or « selon » with no capital
 # after it is the sentence going on (« la Caisse des Dépôts sur les alliances en
 # territoire »); a heading word ending a name is the next line's heading, glued
@@ -65,6 +63,8 @@ _NOT_A_NAME = re.compile(r"%|\?|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.
 _SENTENCE_TAIL = re.compile(
     r"\s+(?:(?:sur|avec|dans|chez|selon)\s+[^A-ZÀ-Ý]*|(?:Table|Atelier|Session|Programme))$"
 )
+# A conjugated auxiliary or modal makes a sentence, not a name (« … et avez remis »,
+# « … fait partie d'un réseau »).
 _VERB = re.compile(
     r"\b(?:est|sont|était|étaient|sera|seront|ont|avons|avez|fait|font|peut|peuvent|"
     r"doit|doivent|va|vont)\b"
@@ -86,8 +86,6 @@ _AT_LINE_END = re.compile(r"\(([A-Z]{2,4})\)[ \t]*(?:\n|$)")
 _LEGEND = re.compile(r"[ \t]*[,:][ \t]*(?P<name>[^,;:–\n]+)")
 _GLUED_INITIALS = re.compile(r"(?<=\w)\s+[A-Z]{2}$")
 _MAX_WORDS = 10
-# What a name's head word makes it, whatever the model says: « Cabinet CMI » and « Labo
-# ESS » are organisations, « Salle Rochefoucauld » a place.
 # A plural noun and its lower-case adjectives names a kind of thing, not one: « Collectivités
 # territoriales », « Fondations territoriales » (« Caisses d’Epargne » is a name).
 _KIND_OF_THING = re.compile(r"^[A-ZÀ-Ý][\w-]+[sx](?:\s+[a-zà-ÿ][a-zà-ÿ-]+)+$")
@@ -98,6 +96,8 @@ _KIND_OF_BODY = re.compile(
 )
 # A person's name does not end on a particle or a hyphen: the line cut it (« Thomas De »).
 _CUT_PERSON = re.compile(r"(?:\s(?:de|du|des|le|la|van|von)|-)$", re.I)
+# What a name's head word makes it, whatever the model says: « Cabinet CMI » and « Labo
+# ESS » are organisations, « Salle Rochefoucauld » a place.
 _HEADS = (
     (re.compile(rf"^{ORGANISATION_HEAD}\b", re.I), "organisation"),
     (re.compile(rf"^{PLACE_HEAD}\b", re.I), "place"),

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from ingest.extract.actor_cues import introduced_roles
 from ingest.extract.actors import concepts_in, is_concept
 from ingest.extract.quotes import all_roles_in, completed_role
-from ingest.names import acronym_definitions, cut_function_tail
+from ingest.names import FUNCTION_WORDS, acronym_definitions, cut_function_tail
 from ingest.normalise import fold
 from ingest.store import Store
 from search.knowledge.slugs import distinct_ids, slug_id
@@ -63,8 +63,6 @@ TYPE_LABELS = {
     "person": "personne",
     "place": "lieu",
 }
-# Words a key keeps that two spellings of one name may not share (actor_key's words).
-_FUNCTION_WORDS = frozenset("de des du d la le les l et a au aux en".split())
 # Where a name says whose part it is: « Banque des Territoires de la Caisse des Dépôts ».
 _PART_OF = re.compile(r"\s+(?:du|de\s+la|de\s+l[’']\s*)")
 # A whole word: « Laure » and « Union » do not start with an article.
@@ -119,7 +117,7 @@ def _merge_function_word_variants(groups: dict[tuple[str, str], list[dict]]) -> 
     by_words: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for kind, key in sorted(groups, key=lambda group: -len(groups[group])):
         if kind != "person":
-            content = " ".join(w for w in key.split() if w not in _FUNCTION_WORDS)
+            content = " ".join(w for w in key.split() if w not in FUNCTION_WORDS)
             by_words[(kind, content)].append((kind, key))
     for common, *rare in by_words.values():
         for group in rare:
@@ -211,7 +209,9 @@ def _part_named(name: str, organisations: set[str], resolve: Callable[[str], str
 def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     """Rows of the `actors` table: mentions merged by key and by the documents' acronyms;
     acronyms any document uses as concepts or kinds of things are no actors."""
-    aliases: dict[str, str] = {}  # acronym key → long name key, from « Long Name (ACR) »
+    # Key → the key of the name it stands for: an acronym's or another long form's, from
+    # « Long Name (ACR) »; a short name of one person's office.
+    aliases: dict[str, str] = {}
     roles: dict[str, list[str]] = defaultdict(list)
     introduced: dict[str, list[str]] = defaultdict(list)
     concepts: set[str] = set()
