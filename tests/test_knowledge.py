@@ -1209,7 +1209,12 @@ def test_actors_merge_parts_offices_and_long_forms(tmp_path):
     long_forms = [n for n in spellings if n.startswith("Observatoire de la Vie")]
     assert len({spellings[n] for n in long_forms}) == 1 and len(long_forms) == 2
     assert _whole_roles(
-        ["Directeur Général de la", "Directeur Général de la Fédération des Jardins", "Délégué du"]
+        [
+            "Directeur Général de la",
+            "Directeur Général de la Fédération des Jardins",
+            "Directeur général de la fédération des jardins",
+            "Délégué du",
+        ]
     ) == ["Directeur Général de la Fédération des Jardins", "Délégué"]
 
 

@@ -153,11 +153,12 @@ def _merge_misspelt_people(groups: dict[tuple[str, str], list[dict]]) -> None:
 def _whole_roles(roles: list[str]) -> list[str]:
     """Each role once and whole: a role the layout cut (« Directeur Général de la ») is
     the longest one stated that starts the same way, else loses the function words it
-    ends on; two spellings that differ in case only are one."""
+    ends on; two spellings that differ in case or accents only are one (« Caisses
+    d’Epargne », « Caisses d’épargne »)."""
     whole: dict[str, str] = {}
     for role in roles:
         done = cut_function_tail(completed_role(role, roles) or role)
-        whole.setdefault(done.lower(), done)
+        whole.setdefault(fold(done), done)
     return list(whole.values())
 
 
