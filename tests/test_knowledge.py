@@ -1279,8 +1279,8 @@ def test_actors_are_merged_across_spellings_and_linked(engine):
 def test_actors_against_independent_labels(store):
     """eval/labels/actors_judged.jsonl: 64 actors judged by a reader (is it a real person,
     organisation or place?); actors_recall.jsonl: every actor a reader found in the two
-    round tables. Nine in ten recalled; of the judged still built, 85 % real, and none
-    of the 41 judged real lost. A
+    round tables. Nine in ten recalled; of the judged still built, nine in ten real
+    (41 of 44), and none of the 41 judged real lost. A
     judged actor is found by its name, whatever its id became (« actor-ure-vicard » was
     Laure VICARD's, her first name read as « La » and « ure »)."""
     from search.knowledge.actors import actor_key
@@ -1307,7 +1307,7 @@ def test_actors_against_independent_labels(store):
         if actor_key(sample[j["id"]]["name"], sample[j["id"]]["kind"]) in built
     ]
     real = sum(j["is_actor"] for j in judged)
-    assert real >= 41 and len(judged) >= 45 and real / len(judged) >= 0.85
+    assert real >= 41 and len(judged) >= 44 and real / len(judged) >= 0.9
 
 
 def test_answers_are_measured_against_gold_spans(engine, tmp_path):
