@@ -26,8 +26,31 @@ TITLE_NAME = (
     rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?(?:\s+[{_UPPER}][\w’'-]+){{1,2}}"
 )
 
+# The head word of an organisation's name: « Cabinet CMI », « Labo ESS », « Fondation
+# RTE », « le groupe Suez ». A name that opens on one is an organisation, never a person.
+ORGANISATION_HEAD = (
+    r"(?:cabinet|labo(?:ratoire)?|agence|réseau|collectif|fondation|association|fédération|"
+    r"union|institut|observatoire|groupe|société|banque|caisse|fonds|comité|commission|"
+    r"mouvement|plateforme|pôle|cluster|coopérative|syndicat|chambre|université|école|"
+    r"ministère|mairie|forum|alliance|club|compagnie|entreprise)s?"
+)
+# The head word of a venue or a street: « Salle Rochefoucauld » is a place.
+PLACE_HEAD = r"(?:salle|rue|place|avenue|boulevard|quai|quartier|parc|square)s?"
+
+# A name or a role does not end on a function word: the layout cut it (« Cohésion
+# sociale de la », « Directeur Général de la »).
+_FUNCTION_END = re.compile(
+    r"(?:\s+(?:de|des|du|d[’']|la|le|les|l[’']|et|à|au|aux|en|sur|pour|par|avec|dans))+$"
+)
+
+
+def cut_function_tail(text: str) -> str:
+    """`text` without the function words it ends on."""
+    return _FUNCTION_END.sub("", text)
+
+
 # Words an acronym may skip: « Pôles Territoriaux de Coopération Economique (PTCE) ».
-_FUNCTION_WORDS = frozenset("de des du d la le les l et à a au aux en pour sur par".split())
+FUNCTION_WORDS = frozenset("de des du d la le les l et à a au aux en pour sur par".split())
 _ELISION = re.compile(r"^[dl][’']", re.I)
 _ACRONYM = r"[A-Z][A-Za-z&]{1,9}"
 # « Long Form (ACR) », « les ACR (Long Form) », « Long Form, dit ACR ».
@@ -35,6 +58,9 @@ _AFTER_LONG = re.compile(
     rf"\((?P<short>{_ACRONYM})\)|,\s+(?:dite?s?|les?|la|l[’'])\s*(?P<apposed>{_ACRONYM})\b"
 )
 _BEFORE_LONG = re.compile(rf"\b(?P<short>{_ACRONYM})\s+\((?P<long>[^()]{{5,120}})\)")
+# « l’Orse, l’Observatoire de la Responsabilité Sociale des Entreprises »: the long form
+# in apposition after the acronym.
+_APPOSED_LONG = re.compile(rf"\b(?P<short>{_ACRONYM}),\s+(?=(?P<rest>[^.,;:()]{{5,120}}))")
 # Where a long form stops going back: the end of the previous clause.
 _CLAUSE_END = re.compile(r"[.,;:!?()«»\[\]–—]")
 
@@ -44,11 +70,11 @@ def spells(words: list[str], short: str) -> bool:
     (« Yves Le Bars », YLB) or skipped (« Pôles Territoriaux de Coopération Economique »,
     PTCE); the first word is never a function word."""
     stems = [_ELISION.sub("", w) for w in words]
-    if not stems or not all(stems) or stems[0].lower() in _FUNCTION_WORDS:
+    if not stems or not all(stems) or stems[0].lower() in FUNCTION_WORDS:
         return False
     letters = "".join(c for c in short.lower() if c.isalpha())
     every = "".join(w[0] for w in stems).lower()
-    content = "".join(w[0] for w in stems if w.lower() not in _FUNCTION_WORDS).lower()
+    content = "".join(w[0] for w in stems if w.lower() not in FUNCTION_WORDS).lower()
     return letters in (every, content)
 
 
@@ -56,7 +82,8 @@ def acronym_definitions(text: str) -> dict[str, str]:
     """The acronyms a text defines, with their long forms: « Pôles Territoriaux de
     Coopération Economique (PTCE) », « les PTCE (Pôles Territoriaux de Coopération
     Economique) » and « Pôles Territoriaux de Coopération Economique, les PTCE » all give
-    PTCE → « Pôles Territoriaux de Coopération Economique ». The long form is the words
+    PTCE → « Pôles Territoriaux de Coopération Economique »; so does « l’Orse,
+    l’Observatoire de la Responsabilité Sociale des Entreprises ». The long form is the words
     whose initials spell the acronym: the rest of a sentence before it defines nothing
     (« Carré fait partie d'un réseau… (RNCRPV) »)."""
     found: dict[str, str] = {}
@@ -69,6 +96,12 @@ def acronym_definitions(text: str) -> dict[str, str]:
         long = " ".join(match.group("long").split())
         if spells(long.split(), match.group("short")):
             found.setdefault(match.group("short"), long)
+    for match in _APPOSED_LONG.finditer(text):
+        words = match.group("rest").split()
+        spelt = (words[:k] for k in range(2, len(words) + 1) if spells(words[:k], match["short"]))
+        long = re.sub(r"^[dl][’']", "", " ".join(next(spelt, [])), flags=re.I)
+        if long and not re.fullmatch(TITLE_NAME, long):  # « AB, Anne Beauvillard »
+            found.setdefault(match["short"], long)
     return found
 
 

@@ -1050,19 +1050,23 @@ def test_actor_names_lose_what_pdf_text_glues_to_them(tmp_path):
 
 
 def test_acronyms_are_defined_by_the_initials_of_their_long_form():
-    """Three ways French writes an acronym's long form, and sentences that define none."""
+    """Four ways French writes an acronym's long form, and sentences that define none
+    (a participant's initials before their name are no acronym)."""
     from ingest.names import acronym_definitions
 
     text = (
         "La création des Maisons Rurales de Santé (MRS) avance. "
         "Les CLS (Contrats Locaux de Santé) aussi, comme l’Agence Régionale de Santé, "
         "dite ARS. Le centre fait partie d’un réseau de 12 lieux ressources (RNLR). "
-        "7. Définir un cadre commun (GBT)"
+        "7. Définir un cadre commun (GBT). "
+        "Elle préside l’Ofce, l’Observatoire Français des Coopérations Economiques, "
+        "depuis 2019. MD, Marie Dupont, anime le débat."
     )
     assert acronym_definitions(text) == {
         "MRS": "Maisons Rurales de Santé",
         "CLS": "Contrats Locaux de Santé",
         "ARS": "l’Agence Régionale de Santé",
+        "Ofce": "Observatoire Français des Coopérations Economiques",
     }
 
 
@@ -1112,6 +1116,177 @@ def test_participants_initials_are_not_organisations(tmp_path):
     names = [m.name for m in actors.extract(items)]
     assert "FJP" in names and "Fédération des Jardins Partagés" in names
     assert "MLD" not in names and "ODS" not in names
+
+
+def test_head_words_and_glued_initials_decide_who_is_a_person(tmp_path):
+    """A name whose head word is an organisation's is no person (« Cabinet Horizon »),
+    a venue's is a place; initials a table's next cell glues to a word are someone's,
+    not a surname (« Vives FL, Florian Legrand »); a person cut at a particle is none."""
+    from ingest.extract import actors
+    from ingest.extract.actors import _kind
+
+    assert _kind("Cabinet Horizon", "person", "") == "organisation"
+    assert _kind("Labo ESS", "person", "") == "organisation"
+    assert _kind("Salle Lumière", "person", "") == "place"
+    assert _kind("Claire Moreau", "person", "") == "person"
+    assert (
+        _kind("Thomas De", "person", "") is None and _kind("Marie LECLERC-", "person", "") is None
+    )
+    # A head word alone or with a common complement, a plural noun and its adjective:
+    # kinds of bodies, not one.
+    for kind_of_thing in ("Forum", "Pôle d’excellence", "Fondations territoriales"):
+        assert _kind(kind_of_thing, "organisation", "") is None
+    assert _kind("Banque de France", "organisation", "") == "organisation"
+    assert _kind("Caisses d’Epargne", "organisation", "") == "organisation"
+    _, items = _structured(
+        tmp_path,
+        "participants.txt",
+        "Participants\n\n"
+        "Claire MOREAU, Cabinet Horizon, auteure du rapport sur les communes rurales.\n\n"
+        "Terres Vives FL, Florian Legrand – Fondation Orée\n\n"
+        "La réunion a lieu Salle Lumière, à Nantes.\n",
+    )
+    found = {(m.name, m.kind) for m in actors.extract(items)}
+    people = {name for name, kind in found if kind == "person"}
+    assert "Claire MOREAU" in people and ("Cabinet Horizon", "organisation") in found
+    assert not {"Cabinet Horizon", "Vives FL", "Terres Vives FL"} & people
+
+
+def test_acronyms_used_as_common_nouns_are_no_actors(tmp_path):
+    """« une SCIC », « des PTCE », « de type SCIC »: an acronym after an indefinite or
+    plural determiner names a kind of thing, and so does its long form; « le CGTR » is
+    one organisation; ODD, R&D, RSE and ESS are well-known concepts. A heading in
+    capitals (« LES CGTR DU SUD ») says nothing of the kind."""
+    from ingest.extract import actors
+    from ingest.extract.actors import concepts_in, is_concept
+    from ingest.names import acronym_definitions
+
+    text = (
+        "Compte rendu\n\nLES CGTR DU SUD\n\n"
+        "Une SCIC locale porte le projet avec le Centre de Gestion des Territoires "
+        "Ruraux (CGTR). Les Pôles Ruraux de Santé, dits PRS, se multiplient : des PRS "
+        "naissent chaque année. La R&D sociale avance avec le CGTR et la SCIC.\n"
+    )
+    concepts = concepts_in(text, acronym_definitions(text))
+    assert is_concept("SCIC", concepts) and is_concept("PRS", concepts)
+    assert is_concept("Pôles Ruraux de Santé", concepts) and is_concept("R&D", concepts)
+    assert not is_concept("CGTR", concepts)
+    _, items = _structured(tmp_path, "cr.txt", text)
+    names = {m.name for m in actors.extract(items)}
+    assert "CGTR" in names
+    assert not {"SCIC", "PRS", "R&D", "Pôles Ruraux de Santé"} & names
+
+
+def test_organisations_the_writing_names_where_the_model_tags_none(tmp_path):
+    """A role names its holder's structure (« Présidente du CERAPAL »), a mayor's role a
+    town; « le groupe X », « au sein du X », « la Plateforme X » and « Long Form (ACR) »
+    name organisations. A structure in lower case, a heading in capitals and an
+    unclosed quotation are none, nor a session's label (« Participants Groupe Bleu »)."""
+    from ingest.extract import actors
+    from ingest.extract.actor_cues import cued_names
+
+    _, items = _structured(
+        tmp_path,
+        "table-ronde.txt",
+        "Table ronde\n\n"
+        "Jeanne MARTIN, Présidente du CERAPAL, ouvre la séance.\n\n"
+        "Paul DURAND, Maire Adjoint de Vierzon, rappelle le contexte.\n\n"
+        "Elle a travaillé pour le groupe Nexora et siège au sein du C2R et de la "
+        "Plateforme Essor.\n\n"
+        "Le Comité d’Etude des Rivières Unies (CERU) suit les travaux.\n\n"
+        "Pierre LEROY, président de la commune voisine, salue les participants.\n\n"
+        "Participants Groupe Bleu « Amphi »\n\n- Marc DUPUIS\n",
+    )
+    found = {(m.name, m.kind) for m in actors.extract(items)}
+    assert not [name for name, _ in found if name.startswith("Groupe Bleu")]
+    for name in ("CERAPAL", "Nexora", "C2R", "Plateforme Essor", "CERU"):
+        assert (name, "organisation") in found, name
+    assert ("Vierzon", "place") in found
+    assert not [n for n, _ in cued_names("ALLIANCES INNOVANTES DU NORD") if "ALLIANCES" in n]
+    assert [n for _, n, _ in cued_names("au sein du Groupe Bleu « Amphi")] == ["Groupe Bleu"]
+    assert [n for _, n, _ in cued_names("Président de la Commission « Dialogues » du Medef")] == [
+        "Commission « Dialogues » du Medef"
+    ]
+
+
+def test_a_piece_of_a_longer_name_is_that_name_where_the_text_spells_it():
+    """« Carré » the model cut from « Villes au Carré », « Vocation Agricole » from a
+    long form wrapped over two lines, are those names; « Carré » elsewhere stays."""
+    from ingest.extract.actors import _widened
+
+    wholes = {"Villes au Carré": "organisation", "Comité des Vocations Agricoles": "organisation"}
+    text = "Le réseau Villes au Carré anime le Comité des Vocations\nAgricoles (CVA)."
+    carre = text.index("Carré")
+    assert _widened(text, carre, "Carré", "place", wholes) == (
+        text.index("Villes"),
+        "Villes au Carré",
+        "organisation",
+    )
+    begin = text.index("Vocations")
+    assert _widened(text, begin, "Vocations", "place", wholes)[1] == (
+        "Comité des Vocations\nAgricoles"
+    )
+    alone = "Rendez-vous au Carré de Lyon."
+    assert _widened(alone, alone.index("Carré"), "Carré", "place", wholes) == (
+        alone.index("Carré"),
+        "Carré",
+        "place",
+    )
+
+
+def test_actor_names_keep_quoted_parts_and_lose_subtitles_and_headings():
+    from ingest.extract.actors import _trim
+
+    assert _trim("Commission « Nouveaux Dialogues »") == "Commission « Nouveaux Dialogues »"
+    assert _trim("Observatoire des liens : résultats de l’enquête") == "Observatoire des liens"
+    assert _trim("Caisse Solidaire Table") == "Caisse Solidaire"
+
+
+def test_actors_merge_parts_offices_and_long_forms(tmp_path):
+    """On a real store: « A de la B », A and B organisations, is A; an office one person
+    holds in two nested names is one organisation, two nested names no one shares an
+    office in stay two; two long forms of one acronym are one actor, so are two
+    spellings with and without function words; a role the layout cut is completed."""
+    from ingest.pipeline import ingest
+    from ingest.store import open_store
+    from search.knowledge.actors import _whole_roles, build_actors
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Compte rendu\n\nLa Banque Solidaire finance le projet à Lyon. La Caisse "
+        "Nationale des Dépôts soutient les communes. La Banque Solidaire de la Caisse "
+        "Nationale des Dépôts a signé la convention.\n\n"
+        "Sophie MARTIN, Présidente du Forum Villes, ouvre la séance. Elle siège à la "
+        "Plateforme Essor.\n\n"
+        "L’Observatoire de la Vie Sociale des Quartiers (OVSQ) publie un rapport. "
+        "L’Université de Lyon et l’Université Catholique de Lyon le signent.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "Actes\n\nSophie MARTIN, vous êtes Présidente du Forum Action Villes et avez "
+        "lancé le projet. L’Observatoire de la Vie Solidaire des Quartiers (OVSQ) a "
+        "suivi la démarche avec l’Université de Lyon et la Plateforme de l’Essor.\n",
+        encoding="utf-8",
+    )
+    store = open_store(tmp_path / "data")
+    ingest(store, [folder])
+    actors = build_actors(store, [])
+    spellings = {n: a["name"] for a in actors for n in [a["name"], *json.loads(a["aliases"])]}
+    assert spellings["Banque Solidaire de la Caisse Nationale des Dépôts"] == "Banque Solidaire"
+    assert spellings["Forum Villes"] == spellings["Forum Action Villes"]
+    assert spellings["Université de Lyon"] != spellings["Université Catholique de Lyon"]
+    assert spellings["Plateforme Essor"] == spellings["Plateforme de l’Essor"]
+    long_forms = [n for n in spellings if n.startswith("Observatoire de la Vie")]
+    assert len({spellings[n] for n in long_forms}) == 1 and len(long_forms) == 2
+    assert _whole_roles(
+        [
+            "Directeur Général de la",
+            "Directeur Général de la Fédération des Jardins",
+            "Directeur général de la fédération des jardins",
+            "Délégué du",
+        ]
+    ) == ["Directeur Général de la Fédération des Jardins", "Délégué"]
 
 
 def test_actors_merge_acronyms_cut_names_and_misspelt_people(tmp_path):
@@ -1175,7 +1350,8 @@ def test_actors_are_merged_across_spellings_and_linked(engine):
 def test_actors_against_independent_labels(store):
     """eval/labels/actors_judged.jsonl: 64 actors judged by a reader (is it a real person,
     organisation or place?); actors_recall.jsonl: every actor a reader found in the two
-    round tables. Three in four recalled, four in five of those judged still real. A
+    round tables. Nine in ten recalled; of the judged still built, nine in ten real
+    (41 of 44), and none of the 41 judged real lost. A
     judged actor is found by its name, whatever its id became (« actor-ure-vicard » was
     Laure VICARD's, her first name read as « La » and « ure »)."""
     from search.knowledge.actors import actor_key
@@ -1191,7 +1367,7 @@ def test_actors_against_independent_labels(store):
     found = [
         g for g in gold if {actor_key(g["name"], k) for k in (g["kind"], "organisation")} & keys
     ]
-    assert len(found) / len(gold) >= 0.75
+    assert len(found) / len(gold) >= 0.9
     sample = {s["id"]: s for s in labels("actors_sample")}
     built = {
         actor_key(n, a["kind"]) for a in actors for n in [a["name"], *json.loads(a["aliases"])]
@@ -1201,7 +1377,8 @@ def test_actors_against_independent_labels(store):
         for j in labels("actors_judged")
         if actor_key(sample[j["id"]]["name"], sample[j["id"]]["kind"]) in built
     ]
-    assert len(judged) >= 48 and sum(j["is_actor"] for j in judged) / len(judged) >= 0.8
+    real = sum(j["is_actor"] for j in judged)
+    assert real >= 41 and len(judged) >= 44 and real / len(judged) >= 0.9
 
 
 def test_answers_are_measured_against_gold_spans(engine, tmp_path):

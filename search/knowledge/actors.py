@@ -5,8 +5,13 @@ d’Epargne »; « l’Observatoire de la Responsabilité Sociale des Entreprise
 « Orse »; a person « Jean-François CARON » and « Jean-François Caron ». Mentions are
 grouped by a key that drops articles, accents, case and plural marks; an acronym joins
 the long form whose initials it spells where a document defines it (« … (PTCE) », « les
-PTCE (…) »), and so does a name cut short of that long form; a person's key is first
-name and surname, and one letter of a surname misspelt is the same person. Each actor
+PTCE (…) »), and so does a name cut short of that long form, and every long form of one
+acronym; « A de la B », B an organisation, is A (« Banque des Territoires de la Caisse
+des Dépôts »); two names of the office one person holds, one nested in the other, are
+one (« Forum Modernité », « Forum Action Modernités »). Acronyms any document uses as
+concepts or kinds of things (« des PTCE », « une SCIC ») are no actors anywhere. A
+person's key is first name and surname, and one letter of a surname misspelt is the
+same person; a role the layout cut is completed or loses its function words. Each actor
 gets a type from its head noun, else from any word of its name (association, company,
 local authority, state, research, funder, network, programme), and the passages where
 it appears; who works with whom is read from the passages two actors share.
@@ -17,9 +22,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
-from ingest.extract.quotes import all_roles_in
-from ingest.names import acronym_definitions
+from ingest.extract.actor_cues import introduced_roles
+from ingest.extract.actors import concepts_in, is_concept
+from ingest.extract.quotes import all_roles_in, completed_role
+from ingest.names import FUNCTION_WORDS, acronym_definitions, cut_function_tail
 from ingest.normalise import fold
 from ingest.store import Store
 from search.knowledge.slugs import distinct_ids, slug_id
@@ -55,6 +63,8 @@ TYPE_LABELS = {
     "person": "personne",
     "place": "lieu",
 }
+# Where a name says whose part it is: « Banque des Territoires de la Caisse des Dépôts ».
+_PART_OF = re.compile(r"\s+(?:du|de\s+la|de\s+l[’']\s*)")
 # A whole word: « Laure » and « Union » do not start with an article.
 _ARTICLE = re.compile(r"^(?:(?:le|la|les|un|une|des|du|de la)\s+|(?:de )?l['’]\s*)", re.I)
 
@@ -101,6 +111,19 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+def _merge_function_word_variants(groups: dict[tuple[str, str], list[dict]]) -> None:
+    """One organisation written with and without its function words (« Labo ESS », « Labo
+    de l’ESS »): the spelling the documents use most takes the other in."""
+    by_words: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for kind, key in sorted(groups, key=lambda group: -len(groups[group])):
+        if kind != "person":
+            content = " ".join(w for w in key.split() if w not in FUNCTION_WORDS)
+            by_words[(kind, content)].append((kind, key))
+    for common, *rare in by_words.values():
+        for group in rare:
+            groups[common].extend(groups.pop(group))
+
+
 def _merge_misspelt_people(groups: dict[tuple[str, str], list[dict]]) -> None:
     """One person written two ways (« Odile SOLOMON », « Odile Salomon »): the same first
     name and surnames of five letters or more one edit apart join the spelling the
@@ -127,16 +150,90 @@ def _merge_misspelt_people(groups: dict[tuple[str, str], list[dict]]) -> None:
             groups[("person", common)].extend(groups.pop(("person", rare)))
 
 
+def _whole_roles(roles: list[str]) -> list[str]:
+    """Each role once and whole: a role the layout cut (« Directeur Général de la ») is
+    the longest one stated that starts the same way, else loses the function words it
+    ends on; two spellings that differ in case or accents only are one (« Caisses
+    d’Epargne », « Caisses d’épargne »)."""
+    whole: dict[str, str] = {}
+    for role in roles:
+        done = cut_function_tail(completed_role(role, roles) or role)
+        whole.setdefault(fold(done), done)
+    return list(whole.values())
+
+
+def _nested(short: list[str], long: list[str]) -> bool:
+    """Whether `long` is `short` with words more inside: the same first and last words,
+    and every word of `short` in order (« forum modernite », « forum action modernite »)."""
+    if not 2 <= len(short) < len(long) or (short[0], short[-1]) != (long[0], long[-1]):
+        return False
+    rest = iter(long)
+    return all(word in rest for word in short)
+
+
+def _one_office_two_names(roles: dict[str, list[str]]) -> dict[str, str]:
+    """Short name key → full name key, where one person holds one office in two names
+    that open and end on the same words, one with a word more: « Président du Forum
+    Modernité » and « Président du Forum Action Modernités » are one forum. Two names
+    that nest but in which no one holds the same office stay two (« Université de
+    Lyon », « Université Catholique de Lyon »)."""
+    found: dict[str, str] = {}
+    for stated in roles.values():
+        offices: dict[str, set[str]] = defaultdict(set)  # title → organisations' keys
+        for office in (part for role in stated for part in role.split(",")):
+            split = _PART_OF.search(office)
+            if split:
+                title = fold(office[: split.start()]).strip()
+                offices[title].add(actor_key(office[split.end() :], "organisation"))
+        for keys in offices.values():
+            for short, long in ((a.split(), b.split()) for a in keys for b in keys):
+                if _nested(short, long):
+                    found[" ".join(short)] = " ".join(long)
+    return found
+
+
+def _part_named(name: str, organisations: set[str], resolve: Callable[[str], str]) -> str:
+    """The organisation a name « A de la B » stands for when B is an organisation too:
+    A, part of B, where A is one on its own or a « quoted » name (« Banque des Territoires
+    de la Caisse des Dépôts », « Commission « Nouveaux Dialogues » du MEDEF »); else the
+    name itself. « Fédération Nationale des Caisses d’Epargne » federates, it is no part."""
+    for split in _PART_OF.finditer(name):
+        part, whole = name[: split.start()], name[split.end() :]
+        key = resolve(actor_key(part, "organisation"))
+        if resolve(actor_key(whole, "organisation")) in organisations and (
+            key in organisations or "«" in part
+        ):
+            return part
+    return name
+
+
 def build_actors(store: Store, cases: list[dict]) -> list[dict]:
-    """Rows of the `actors` table: mentions merged by key and by the documents' acronyms."""
-    mentions = store.records("actor_mentions")
-    aliases: dict[str, str] = {}  # acronym key → long name key, from « Long Name (ACR) »
+    """Rows of the `actors` table: mentions merged by key and by the documents' acronyms;
+    acronyms any document uses as concepts or kinds of things are no actors."""
+    # Key → the key of the name it stands for: an acronym's or another long form's, from
+    # « Long Name (ACR) »; a short name of one person's office.
+    aliases: dict[str, str] = {}
     roles: dict[str, list[str]] = defaultdict(list)
+    introduced: dict[str, list[str]] = defaultdict(list)
+    concepts: set[str] = set()
     for document in store.documents():
-        for short, long in acronym_definitions(document.text).items():
-            aliases.setdefault(actor_key(short, "organisation"), actor_key(long, "organisation"))
+        defined = acronym_definitions(document.text)
+        concepts |= concepts_in(document.text, defined)
+        for short, long in defined.items():
+            short_key, long_key = actor_key(short, "organisation"), actor_key(long, "organisation")
+            # Two long forms of one acronym are one organisation (« … responsabilité
+            # sociale / sociétale des entreprises (Orse) »).
+            aliases.setdefault(long_key, aliases.setdefault(short_key, long_key))
         for name, found in all_roles_in(document.text).items():
             roles[actor_key(name, "person")].extend(found)
+        # A host's introductions run on into the guest's record: they name offices to
+        # compare, not roles to show.
+        for name, found in introduced_roles(document.text).items():
+            introduced[actor_key(name, "person")].extend(found)
+    stated = {key: roles[key] + introduced[key] for key in roles.keys() | introduced.keys()}
+    for short, long in _one_office_two_names(stated).items():
+        aliases.setdefault(short, long)
+    mentions = [m for m in store.records("actor_mentions") if not is_concept(m["name"], concepts)]
     long_keys = set(aliases.values())
 
     def resolve(key: str) -> str:
@@ -155,6 +252,10 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for mention in mentions:
         kind = mention["kind"]
+        if kind != "person":
+            # Named as its part, still found under the whole it was written as.
+            part = _part_named(mention["name"], organisations, resolve)
+            mention = {**mention, "name": part, "written": mention["name"]}
         key = actor_key(mention["name"], kind)
         if not key:
             continue
@@ -165,6 +266,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
             continue  # « Tamkeen Li Tanmia » is a project, not a person
         groups[(kind, key)].append(mention)
     _merge_misspelt_people(groups)
+    _merge_function_word_variants(groups)
     rows = []
     for (kind, key), group in groups.items():
         spellings = Counter(m["name"] for m in group)
@@ -173,7 +275,8 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
             spellings,
             key=lambda n: (kind == "person" and n.split()[-1].isupper(), spellings[n], len(n)),
         )
-        person_roles = list(dict.fromkeys(roles.get(key, []))) if kind == "person" else []
+        written = set(spellings) | {m.get("written", m["name"]) for m in group}
+        person_roles = _whole_roles(roles.get(key, [])) if kind == "person" else []
         passage_ids = list(dict.fromkeys(m["passage_id"] for m in group))
         rows.append(
             {
@@ -181,7 +284,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
                 "name": name,
                 "kind": kind,
                 "type": _type(kind, name, person_roles),
-                "aliases": json.dumps(sorted(set(spellings) - {name}), ensure_ascii=False),
+                "aliases": json.dumps(sorted(written - {name}), ensure_ascii=False),
                 "roles": json.dumps(person_roles[:5], ensure_ascii=False),
                 "mention_ids": json.dumps([m["id"] for m in group]),
                 "passage_ids": json.dumps(passage_ids),
