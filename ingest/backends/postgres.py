@@ -89,6 +89,10 @@ CONNECT_TIMEOUT = 10
 POOL_SIZE = 8
 # How long a request waits for a free pooled connection before failing.
 POOL_TIMEOUT = 30
+# What an HNSW index built after a bulk load may use (`vector_index_deferred`): more than
+# the graph's size, else pgvector builds it on disk an order of magnitude slower. The
+# graph of a million 384-dimension half vectors at m 16 is about 1.2 GB.
+BULK_MAINTENANCE_WORK_MEM = "3GB"
 # Text keys sort by code point, as SQLite's BINARY collation does, whatever the database's
 # locale: the same rows come in the same order (and give the same fingerprint) on both.
 _BY_CODE_POINT = 'COLLATE "C"'
@@ -313,6 +317,9 @@ class PostgresStore(Store):
         self.data_dir = Path(data_dir)
         self.read_only = read_only
         self._server = server  # an embedded server lives as long as the stores using it
+        # Models whose HNSW index waits for the end of a bulk load (vector_index_deferred),
+        # with their dimension; None outside one.
+        self._deferred: dict[str, int] | None = None
         if read_only:
             self._require_store()
         else:
@@ -631,7 +638,36 @@ class PostgresStore(Store):
                 "INSERT INTO embeddings SELECT * FROM arriving "
                 "ON CONFLICT (hash, model) DO UPDATE SET vector = EXCLUDED.vector"
             )
-            _ensure_hnsw(conn, model, len(next(iter(vectors.values()))))
+            self._index_vectors(conn, model, len(next(iter(vectors.values()))))
+
+    @contextmanager
+    def vector_index_deferred(
+        self, maintenance_work_mem: str = BULK_MAINTENANCE_WORK_MEM
+    ) -> Iterator[None]:
+        """Vectors saved inside go in without HNSW upkeep, each model's index built once
+        at the end with `maintenance_work_mem`: inserting into a growing graph costs far
+        more than building it once (263 vectors/s at 100k, docs/BENCHMARKS.md). A model's
+        existing index is dropped at its first save inside, so none is left stale; nearest
+        scans the model's vectors until the build (exact, slow)."""
+        self._deferred = {}
+        try:
+            yield
+        finally:
+            deferred, self._deferred = self._deferred, None
+        for model, dim in deferred.items():
+            with self._transaction() as conn:
+                conn.execute(
+                    "SELECT set_config('maintenance_work_mem', %s, true)", [maintenance_work_mem]
+                )
+                _ensure_hnsw(conn, model, dim)
+
+    def _index_vectors(self, conn: psycopg.Connection, model: str, dim: int) -> None:
+        """Keep the model's HNSW index, or drop it until the end of a bulk load."""
+        if self._deferred is None:
+            _ensure_hnsw(conn, model, dim)
+        elif model not in self._deferred:
+            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(_hnsw_name(model)))
+            self._deferred[model] = dim
 
     def nearest(
         self, model: str, vector: np.ndarray, k: int, ef_search: int | None = None
@@ -701,7 +737,7 @@ class PostgresStore(Store):
                 return
             _copy_vectors(conn, table, [(r["hash"], r["model"], r["vector"]) for r in rows])
             for model in {row["model"] for row in rows}:
-                _ensure_hnsw(conn, model, len(rows[0]["vector"]))
+                self._index_vectors(conn, model, len(rows[0]["vector"]))
 
     def count(self, table: str) -> int:
         with self._connection() as conn:
@@ -793,10 +829,13 @@ def nearest_query(model: str, dim: int) -> sql.Composed:
 
 def _ensure_hnsw(conn: psycopg.Connection, model: str, dim: int) -> None:
     """The HNSW index over one model's vectors (a partial index: models differ in size)."""
-    name = "embeddings_hnsw_" + hashlib.sha1(model.encode()).hexdigest()[:12]
     conn.execute(
         sql.SQL(
             "CREATE INDEX IF NOT EXISTS {} ON embeddings "
             "USING hnsw ((vector::halfvec({})) halfvec_ip_ops) WHERE model = {}"
-        ).format(sql.Identifier(name), sql.SQL(str(int(dim))), sql.Literal(model))
+        ).format(_hnsw_name(model), sql.SQL(str(int(dim))), sql.Literal(model))
     )
+
+
+def _hnsw_name(model: str) -> sql.Identifier:
+    return sql.Identifier("embeddings_hnsw_" + hashlib.sha1(model.encode()).hexdigest()[:12])
