@@ -65,6 +65,7 @@ from ingest.store import (
     TABLES,
     BackupError,
     DocumentRow,
+    Okapi,
     PassageRow,
     RestoreError,
     Store,
@@ -493,9 +494,9 @@ class PostgresStore(Store):
         with self._connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             return cursor.execute(query, list(args)).fetchall()
 
-    def _tuples(self, query: str | sql.Composable, args: Iterable = ()) -> list[tuple]:
+    def _tuples(self, query: str | sql.Composable, args: Iterable | dict = ()) -> list[tuple]:
         with self._connection() as conn:
-            return conn.execute(query, list(args)).fetchall()
+            return conn.execute(query, args if isinstance(args, dict) else list(args)).fetchall()
 
     # -- documents -------------------------------------------------------------
 
@@ -608,6 +609,41 @@ class PostgresStore(Store):
             f"websearch_to_tsquery('{TEXT_SEARCH}', %s) AS query WHERE tsv @@ query "
             f"ORDER BY 2 DESC, id {_BY_CODE_POINT} LIMIT %s",
             [query, limit],
+        )
+        return [(passage_id, float(score)) for passage_id, score in rows]
+
+    ranks_bm25 = True
+
+    def lexical_statistics(self) -> tuple[int, float]:
+        row = self._tuples(
+            "SELECT COUNT(*), COALESCE(AVG((SELECT SUM(cardinality(positions)) "
+            "FROM unnest(tsv))), 0) FROM passages WHERE kind <> ALL(%s)",
+            [NOT_SEARCHED_KINDS],
+        )[0]
+        return int(row[0]), float(row[1])
+
+    def bm25(
+        self, query: str, limit: int, okapi: Okapi, ids: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """An OR of the query's lexemes through the GIN index, each match scored by BM25:
+        tf from the tsvector's positions, each lexeme's passage count through the GIN
+        index at query time, the collection's size and average length from `okapi`.
+        Words PostgreSQL's French configuration drops (its stop words) weigh nothing."""
+        if not okapi.passages:
+            return []
+        restricted = "" if ids is None else "AND id = ANY(%(ids)s)"
+        rows = self._tuples(
+            _BM25.format(restricted=restricted, config=TEXT_SEARCH, order=_BY_CODE_POINT),
+            {
+                "q": query,
+                "skip": NOT_SEARCHED_KINDS,
+                "ids": ids,
+                "n": okapi.passages,
+                "avgdl": max(okapi.average_length, 1e-9),
+                "k1": okapi.k1,
+                "b": okapi.b,
+                "k": limit,
+            },
         )
         return [(passage_id, float(score)) for passage_id, score in rows]
 
@@ -760,6 +796,33 @@ class PostgresStore(Store):
 
     def _passage_hashes(self) -> Iterable[tuple[str, str]]:
         return self._tuples(f"SELECT id, hash FROM passages ORDER BY id {_BY_CODE_POINT}")
+
+
+# BM25 inside PostgreSQL (PostgresStore.bm25): the query's distinct lexemes under the
+# store's French configuration, each one's IDF from its passage count (the GIN index),
+# then every passage holding any of them scored by the sum over the lexemes it holds.
+_BM25 = """
+WITH terms AS (
+    SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('{config}', %(q)s))) lexeme
+), weights AS (
+    SELECT lexeme, ln(1 + (%(n)s - df + 0.5) / (df + 0.5)) AS idf FROM (
+        SELECT lexeme, (SELECT COUNT(*) FROM passages
+            WHERE tsv @@ quote_literal(lexeme)::tsquery AND kind <> ALL(%(skip)s)) AS df
+        FROM terms
+    ) counted
+), matched AS (
+    SELECT id, tsv FROM passages
+    WHERE tsv @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms)
+        AND kind <> ALL(%(skip)s) {restricted}
+)
+SELECT m.id, SUM(w.idf * e.tf * (%(k1)s + 1)
+    / (e.tf + %(k1)s * (1 - %(b)s + %(b)s * l.dl / %(avgdl)s))) AS score
+FROM matched m
+CROSS JOIN LATERAL (SELECT SUM(cardinality(positions)) AS dl FROM unnest(m.tsv)) l
+CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(m.tsv)) e
+JOIN weights w ON w.lexeme = e.lexeme
+GROUP BY m.id ORDER BY score DESC, m.id {order} LIMIT %(k)s
+"""
 
 
 def _archive_entries(pg_restore: Path, source: Path) -> list[str]:
