@@ -804,22 +804,23 @@ class PostgresStore(Store):
 _BM25 = """
 WITH terms AS (
     SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('{config}', %(q)s))) lexeme
+), counted AS MATERIALIZED (
+    SELECT lexeme, (SELECT COUNT(*) FROM passages
+        WHERE tsv @@ quote_literal(lexeme)::tsquery AND kind <> ALL(%(skip)s))::float8 AS df
+    FROM terms
 ), weights AS (
-    SELECT lexeme, ln(1 + (%(n)s - df + 0.5) / (df + 0.5)) AS idf FROM (
-        SELECT lexeme, (SELECT COUNT(*) FROM passages
-            WHERE tsv @@ quote_literal(lexeme)::tsquery AND kind <> ALL(%(skip)s)) AS df
-        FROM terms
-    ) counted
+    SELECT lexeme, ln(1 + (%(n)s::float8 - df + 0.5) / (df + 0.5)) AS idf FROM counted
 ), matched AS (
     SELECT id, tsv FROM passages
     WHERE tsv @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms)
         AND kind <> ALL(%(skip)s) {restricted}
 )
-SELECT m.id, SUM(w.idf * e.tf * (%(k1)s + 1)
-    / (e.tf + %(k1)s * (1 - %(b)s + %(b)s * l.dl / %(avgdl)s))) AS score
+SELECT m.id, SUM(w.idf * e.tf * (%(k1)s::float8 + 1)
+    / (e.tf + %(k1)s::float8 * (1 - %(b)s::float8 + %(b)s::float8 * l.dl / %(avgdl)s::float8)))
+    AS score
 FROM matched m
-CROSS JOIN LATERAL (SELECT SUM(cardinality(positions)) AS dl FROM unnest(m.tsv)) l
-CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(m.tsv)) e
+CROSS JOIN LATERAL (SELECT SUM(cardinality(positions))::float8 AS dl FROM unnest(m.tsv)) l
+CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions)::float8 AS tf FROM unnest(m.tsv)) e
 JOIN weights w ON w.lexeme = e.lexeme
 GROUP BY m.id ORDER BY score DESC, m.id {order} LIMIT %(k)s
 """
