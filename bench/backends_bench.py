@@ -380,18 +380,13 @@ def measure(
     scratch: Path,
     bulk_from: int = BULK_FROM,
 ) -> dict:
-    """One size, both backends; `admin_url`: a PostgreSQL server's admin database, where
-    the size gets a database of its own, dropped at the end."""
+    """One size, both backends, PostgreSQL first; `admin_url`: a PostgreSQL server's admin
+    database, where the size gets a database of its own, dropped at the end. Each stage is
+    printed as it ends (a JSON line), so that a run stopped half-way still tells what it
+    measured."""
     real, sentences, queries, words = material
     texts = synthetic_texts(sentences, size, rng)
     vectors = synthetic_vectors(real, size, rng)
-    sqlite_folder = scratch / f"sqlite-{size}"
-    store = open_store(sqlite_folder, backend="sqlite")
-    sqlite = {"ingest": fill(store, texts, vectors), "disk_mb": disk_mb(sqlite_folder)}
-    store.close()
-    shutil.rmtree(sqlite_folder)
-    sqlite.update(in_memory(texts, vectors, queries, words))
-    gc.collect()
     name = f"bench_{size}"
     create_database(admin_url, name)
     url = make_conninfo(admin_url, dbname=name)
@@ -400,14 +395,35 @@ def measure(
     bulk = size >= bulk_from
     postgres = {"ingest": fill(store, texts, vectors, bulk)}
     store.close()
+    stage(size, "postgres ingest", {**postgres, "database_mb": database_mb(url)})
     postgres.update(in_postgres(url, folder, vectors, queries, words, bulk))
     if bulk:
         postgres["hnsw_build_s"] = postgres["ingest"]["bulk"]["hnsw_build_s"]
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE "{name}"')
+    stage(size, "postgres", postgres)
+    sqlite_folder = scratch / f"sqlite-{size}"
+    store = open_store(sqlite_folder, backend="sqlite")
+    sqlite = {"ingest": fill(store, texts, vectors), "disk_mb": disk_mb(sqlite_folder)}
+    store.close()
+    shutil.rmtree(sqlite_folder)
+    stage(size, "sqlite ingest", sqlite)
+    sqlite.update(in_memory(texts, vectors, queries, words))
+    gc.collect()
     entry = {"size": size, "sqlite": sqlite, "postgres": postgres}
     print(json.dumps(entry), flush=True)
     return entry
+
+
+def stage(size: int, name: str, measured: dict) -> None:
+    print(json.dumps({"size": size, "stage": name, **measured}), flush=True)
+
+
+def database_mb(url: str) -> float:
+    with psycopg.connect(url) as conn:
+        return round(
+            conn.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e6, 1
+        )
 
 
 # -- the API on the corpus ---------------------------------------------------------------
