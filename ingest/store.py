@@ -385,8 +385,9 @@ class Store(ABC):
         """The k text hashes whose vectors for `model` have the highest inner product with
         `vector` → (hash, inner product), best first: the dense side asked of the store
         itself (PostgreSQL's HNSW index; an exact scan on SQLite). Search ranks with its
-        own FAISS index on both backends (search.vectors); this is what a search inside
-        the database would use, measured in bench/backends_bench.py. `ef_search`: how
+        own FAISS index on both backends (search.vectors), unless RECUEIL_RETRIEVAL=sql
+        takes its dense candidates from here (search.retrieval); measured in
+        bench/backends_bench.py. `ef_search`: how
         many candidates an approximate index keeps while searching (recall against time);
         an exact backend ignores it."""
 

@@ -15,10 +15,11 @@ database any number of processes (and machines) share. Inside it:
   `recueil` channel when they publish and when they are done: servers LISTEN and reload
   at once, and still read the versions every few seconds in case one was missed.
 
-Search still ranks in memory (BM25 postings, FAISS) from the rows read here, so results
-are the same on both backends. `fts` and `nearest` ask the GIN and HNSW indexes
-themselves: what ranking in SQL would use, measured against the in-memory engine by
-bench/backends_bench.py (docs/POSTGRES.md).
+Search ranks in memory (BM25 postings, FAISS) from the rows read here, so results are
+the same on both backends. `fts`, `bm25` and `nearest` ask the GIN and HNSW indexes
+themselves: `bm25` and `nearest` give search its candidates under RECUEIL_RETRIEVAL=sql
+(search.retrieval), and bench/backends_bench.py measures `fts` and `nearest` against the
+in-memory engine (docs/POSTGRES.md).
 
 Writes are serialised twice, as SQLite serialises them: each write transaction takes a
 transaction-level advisory lock (one writer commits at a time, as in SQLite), and a whole
