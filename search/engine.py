@@ -25,6 +25,7 @@ from search.knowledge.vectorcache import embed_cached
 from search.language import looks_english
 from search.lexical_cache import load_or_build_bm25, save_bm25
 from search.people import Mention, People
+from search.retrieval import retriever_for
 from search.sections import SectionIndex
 from search.vectors import VectorIndex, all_chunks, embedding_input, load_or_build, save_index
 
@@ -174,6 +175,8 @@ class SearchEngine:
         roles = self._speaker_roles(passages, previous)
         self.people = People(roles, lambda term: self.lexical.share_of(term) > COMMON_SHARE)
         self.statements = self.store.record_counts("statements")
+        # Where the candidates come from (RECUEIL_RETRIEVAL): chosen once, here.
+        self.retriever = retriever_for(self, CANDIDATES)
         if previous is not None and not knowledge:
             self.knowledge = previous.knowledge
         else:
@@ -286,20 +289,11 @@ class SearchEngine:
         if mode != "dense":
             lexical = self.lexical.scores(matched)
             lexical_reference = lexical
-            pool = np.flatnonzero(lexical > 0)
-            if allowed is not None:
-                pool = np.intersect1d(pool, allowed)
-            candidates.append(pool[np.argsort(-lexical[pool])[:CANDIDATES]])
+            candidates.append(self.retriever.lexical(matched, lexical, allowed))
         if mode != "lexical":
             vector = self.embedder.embed_query(matched)
             dense = np.zeros(len(self.ids), dtype=np.float32)
-            if allowed is None:
-                found = self.vectors.search(vector, CANDIDATES)
-                top = np.array([self.vectors.row_of[pid] for pid, _ in found], dtype=np.int64)
-            else:
-                exact = self.vectors.passage_scores(vector, allowed)
-                top = allowed[np.argsort(-exact)[:CANDIDATES]]
-            candidates.append(top)
+            candidates.append(self.retriever.dense(vector, allowed))
             dense_reference = self.dense_reference(vector)
         rows = np.unique(np.concatenate(candidates)) if candidates else np.array([], np.int64)
         if dense is not None and len(rows):

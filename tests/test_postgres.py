@@ -91,15 +91,17 @@ def test_search_on_postgres_ranks_the_same_passages(engine, corpus_on_postgres):
         assert got[:3] == expected[:3], query
 
 
-def test_recueil_eval_on_postgres_scores_as_on_sqlite(engine, corpus_on_postgres):
+@pytest.mark.parametrize("retrieval", ["memory", "sql"])
+def test_recueil_eval_on_postgres_scores_as_on_sqlite(engine, corpus_on_postgres, retrieval):
     """`recueil eval` over the PostgreSQL copy: nDCG@10 within 0.02 of SQLite's, for every
-    kind of query and overall."""
+    kind of query and overall, whether candidates come from the engine's indexes or from
+    BM25 and HNSW inside PostgreSQL (RECUEIL_RETRIEVAL=sql, search.retrieval)."""
     done = run(
         "eval",
         str(EVAL),
         "--json",
         data=corpus_on_postgres.data_dir,
-        env={"RECUEIL_DATABASE_URL": corpus_on_postgres.url},
+        env={"RECUEIL_DATABASE_URL": corpus_on_postgres.url, "RECUEIL_RETRIEVAL": retrieval},
     )
     on_postgres = json.loads(done.stdout)["hybrid"]["summary"]
     on_sqlite, _ = evaluate(load(EVAL), lambda query: engine.search(query, 10, "hybrid"))

@@ -370,6 +370,30 @@ def test_postgres_nearest_goes_through_the_hnsw_index_even_with_a_generic_plan(
     store.close()
 
 
+def test_postgres_builds_a_deferred_hnsw_index_once_after_a_bulk_load(postgres_url, tmp_path):
+    store = _postgres(postgres_url, tmp_path)
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(60, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store.save_embeddings("m", {"h0": vectors[0]})  # the index kept up to date from here
+
+    def hnsw_indexes() -> list[str]:
+        with psycopg.connect(postgres_url) as conn:
+            rows = conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'embeddings'")
+            return [d for (d,) in rows if "hnsw" in d]
+
+    with store.vector_index_deferred(maintenance_work_mem="128MB"):
+        for first in range(0, 60, 20):
+            store.save_embeddings("m", {f"h{i}": vectors[i] for i in range(first, first + 20)})
+        assert hnsw_indexes() == []  # dropped at the first save, none kept up to date
+        assert store.nearest("m", vectors[7], 1)[0][0] == "h7"  # an exact scan meanwhile
+    assert len(hnsw_indexes()) == 1
+    found = store.nearest("m", vectors[7], 5, ef_search=100)
+    exact = np.argsort(-(vectors @ vectors[7]))[:5]
+    assert [digest for digest, _ in found] == [f"h{i}" for i in exact]
+    store.close()
+
+
 def test_postgres_migrates_once_when_started_together_and_refuses_a_newer_schema(
     postgres_url, tmp_path
 ):

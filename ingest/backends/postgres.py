@@ -15,10 +15,11 @@ database any number of processes (and machines) share. Inside it:
   `recueil` channel when they publish and when they are done: servers LISTEN and reload
   at once, and still read the versions every few seconds in case one was missed.
 
-Search still ranks in memory (BM25 postings, FAISS) from the rows read here, so results
-are the same on both backends. `fts` and `nearest` ask the GIN and HNSW indexes
-themselves: what ranking in SQL would use, measured against the in-memory engine by
-bench/backends_bench.py (docs/POSTGRES.md).
+Search ranks in memory (BM25 postings, FAISS) from the rows read here, so results are
+the same on both backends. `fts`, `bm25` and `nearest` ask the GIN and HNSW indexes
+themselves: `bm25` and `nearest` give search its candidates under RECUEIL_RETRIEVAL=sql
+(search.retrieval), and bench/backends_bench.py measures `fts` and `nearest` against the
+in-memory engine (docs/POSTGRES.md).
 
 Writes are serialised twice, as SQLite serialises them: each write transaction takes a
 transaction-level advisory lock (one writer commits at a time, as in SQLite), and a whole
@@ -66,6 +67,7 @@ from ingest.store import (
     TABLES,
     BackupError,
     DocumentRow,
+    Okapi,
     PassageRow,
     RestoreError,
     Store,
@@ -93,6 +95,10 @@ STOP_CHECK = 0.25
 POOL_TIMEOUT = database_timeout()
 CONNECT_TIMEOUT = max(2, math.ceil(POOL_TIMEOUT))
 POOL_SIZE = 8
+# What an HNSW index built after a bulk load may use (`vector_index_deferred`): more than
+# the graph's size, else pgvector builds it on disk an order of magnitude slower. The
+# graph of a million 384-dimension half vectors at m 16 is about 1.2 GB.
+BULK_MAINTENANCE_WORK_MEM = "3GB"
 # Text keys sort by code point, as SQLite's BINARY collation does, whatever the database's
 # locale: the same rows come in the same order (and give the same fingerprint) on both.
 _BY_CODE_POINT = 'COLLATE "C"'
@@ -319,6 +325,9 @@ class PostgresStore(Store):
         self.data_dir = Path(data_dir)
         self.read_only = read_only
         self._server = server  # an embedded server lives as long as the stores using it
+        # Models whose HNSW index waits for the end of a bulk load (vector_index_deferred),
+        # with their dimension; None outside one.
+        self._deferred: dict[str, int] | None = None
         if read_only:
             self._require_store()
         else:
@@ -504,9 +513,9 @@ class PostgresStore(Store):
         with self._connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             return cursor.execute(query, list(args)).fetchall()
 
-    def _tuples(self, query: str | sql.Composable, args: Iterable = ()) -> list[tuple]:
+    def _tuples(self, query: str | sql.Composable, args: Iterable | dict = ()) -> list[tuple]:
         with self._connection() as conn:
-            return conn.execute(query, list(args)).fetchall()
+            return conn.execute(query, args if isinstance(args, dict) else list(args)).fetchall()
 
     # -- documents -------------------------------------------------------------
 
@@ -622,6 +631,41 @@ class PostgresStore(Store):
         )
         return [(passage_id, float(score)) for passage_id, score in rows]
 
+    ranks_bm25 = True
+
+    def lexical_statistics(self) -> tuple[int, float]:
+        row = self._tuples(
+            "SELECT COUNT(*), COALESCE(AVG((SELECT SUM(cardinality(positions)) "
+            "FROM unnest(tsv))), 0) FROM passages WHERE kind <> ALL(%s)",
+            [NOT_SEARCHED_KINDS],
+        )[0]
+        return int(row[0]), float(row[1])
+
+    def bm25(
+        self, query: str, limit: int, okapi: Okapi, ids: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """An OR of the query's lexemes through the GIN index, each match scored by BM25:
+        tf from the tsvector's positions, each lexeme's passage count through the GIN
+        index at query time, the collection's size and average length from `okapi`.
+        Words PostgreSQL's French configuration drops (its stop words) weigh nothing."""
+        if not okapi.passages:
+            return []
+        restricted = "" if ids is None else "AND id = ANY(%(ids)s)"
+        rows = self._tuples(
+            _BM25.format(restricted=restricted, config=TEXT_SEARCH, order=_BY_CODE_POINT),
+            {
+                "q": query,
+                "skip": NOT_SEARCHED_KINDS,
+                "ids": ids,
+                "n": okapi.passages,
+                "avgdl": max(okapi.average_length, 1e-9),
+                "k1": okapi.k1,
+                "b": okapi.b,
+                "k": limit,
+            },
+        )
+        return [(passage_id, float(score)) for passage_id, score in rows]
+
     # -- embeddings ------------------------------------------------------------
 
     def _embedding_rows(
@@ -649,7 +693,36 @@ class PostgresStore(Store):
                 "INSERT INTO embeddings SELECT * FROM arriving "
                 "ON CONFLICT (hash, model) DO UPDATE SET vector = EXCLUDED.vector"
             )
-            _ensure_hnsw(conn, model, len(next(iter(vectors.values()))))
+            self._index_vectors(conn, model, len(next(iter(vectors.values()))))
+
+    @contextmanager
+    def vector_index_deferred(
+        self, maintenance_work_mem: str = BULK_MAINTENANCE_WORK_MEM
+    ) -> Iterator[None]:
+        """Vectors saved inside go in without HNSW upkeep, each model's index built once
+        at the end with `maintenance_work_mem`: inserting into a growing graph costs far
+        more than building it once (263 vectors/s at 100k, docs/BENCHMARKS.md). A model's
+        existing index is dropped at its first save inside, so none is left stale; nearest
+        scans the model's vectors until the build (exact, slow)."""
+        self._deferred = {}
+        try:
+            yield
+        finally:
+            deferred, self._deferred = self._deferred, None
+        for model, dim in deferred.items():
+            with self._transaction() as conn:
+                conn.execute(
+                    "SELECT set_config('maintenance_work_mem', %s, true)", [maintenance_work_mem]
+                )
+                _ensure_hnsw(conn, model, dim)
+
+    def _index_vectors(self, conn: psycopg.Connection, model: str, dim: int) -> None:
+        """Keep the model's HNSW index, or drop it until the end of a bulk load."""
+        if self._deferred is None:
+            _ensure_hnsw(conn, model, dim)
+        elif model not in self._deferred:
+            conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(_hnsw_name(model)))
+            self._deferred[model] = dim
 
     def nearest(
         self, model: str, vector: np.ndarray, k: int, ef_search: int | None = None
@@ -719,7 +792,7 @@ class PostgresStore(Store):
                 return
             _copy_vectors(conn, table, [(r["hash"], r["model"], r["vector"]) for r in rows])
             for model in {row["model"] for row in rows}:
-                _ensure_hnsw(conn, model, len(rows[0]["vector"]))
+                self._index_vectors(conn, model, len(rows[0]["vector"]))
 
     def count(self, table: str) -> int:
         with self._connection() as conn:
@@ -742,6 +815,34 @@ class PostgresStore(Store):
 
     def _passage_hashes(self) -> Iterable[tuple[str, str]]:
         return self._tuples(f"SELECT id, hash FROM passages ORDER BY id {_BY_CODE_POINT}")
+
+
+# BM25 inside PostgreSQL (PostgresStore.bm25): the query's distinct lexemes under the
+# store's French configuration, each one's IDF from its passage count (the GIN index),
+# then every passage holding any of them scored by the sum over the lexemes it holds.
+_BM25 = """
+WITH terms AS (
+    SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('{config}', %(q)s))) lexeme
+), counted AS MATERIALIZED (
+    SELECT lexeme, (SELECT COUNT(*) FROM passages
+        WHERE tsv @@ quote_literal(lexeme)::tsquery AND kind <> ALL(%(skip)s))::float8 AS df
+    FROM terms
+), weights AS (
+    SELECT lexeme, ln(1 + (%(n)s::float8 - df + 0.5) / (df + 0.5)) AS idf FROM counted
+), matched AS (
+    SELECT id, tsv FROM passages
+    WHERE tsv @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms)
+        AND kind <> ALL(%(skip)s) {restricted}
+)
+SELECT m.id, SUM(w.idf * e.tf * (%(k1)s::float8 + 1)
+    / (e.tf + %(k1)s::float8 * (1 - %(b)s::float8 + %(b)s::float8 * l.dl / %(avgdl)s::float8)))
+    AS score
+FROM matched m
+CROSS JOIN LATERAL (SELECT SUM(cardinality(positions))::float8 AS dl FROM unnest(m.tsv)) l
+CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions)::float8 AS tf FROM unnest(m.tsv)) e
+JOIN weights w ON w.lexeme = e.lexeme
+GROUP BY m.id ORDER BY score DESC, m.id {order} LIMIT %(k)s
+"""
 
 
 def _archive_entries(pg_restore: Path, source: Path) -> list[str]:
@@ -811,10 +912,13 @@ def nearest_query(model: str, dim: int) -> sql.Composed:
 
 def _ensure_hnsw(conn: psycopg.Connection, model: str, dim: int) -> None:
     """The HNSW index over one model's vectors (a partial index: models differ in size)."""
-    name = "embeddings_hnsw_" + hashlib.sha1(model.encode()).hexdigest()[:12]
     conn.execute(
         sql.SQL(
             "CREATE INDEX IF NOT EXISTS {} ON embeddings "
             "USING hnsw ((vector::halfvec({})) halfvec_ip_ops) WHERE model = {}"
-        ).format(sql.Identifier(name), sql.SQL(str(int(dim))), sql.Literal(model))
+        ).format(_hnsw_name(model), sql.SQL(str(int(dim))), sql.Literal(model))
     )
+
+
+def _hnsw_name(model: str) -> sql.Identifier:
+    return sql.Identifier("embeddings_hnsw_" + hashlib.sha1(model.encode()).hexdigest()[:12])
