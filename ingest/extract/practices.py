@@ -61,17 +61,44 @@ _INLINE = re.compile(r"^(?P<label>[^:.!?]{3,60}?)\s*:\s*(?P<rest>\S.{7,})$", re.
 # « Développement des compétences », « Mise en réseau » : a practice named by its action.
 _ACTION_NOUN = re.compile(r"^(?:Mise en|Prise en|[A-ZÉ][a-zéèêîôûç]+(?:tion|ment|age)s?\b(?! :))")
 _HAS_NAME = re.compile(r"\b[A-ZÉ][a-zàâçéèêëîïôûü]+ [A-ZÉ]{2,}\b|^[A-Z0-9&]{3,}\s*[:–-]|’actions$")
+# A line whose every word but linking words is capitalised names something (« Cluster
+# Jura », « Révélateurs de Richesses Immatérielles »): an item of a list of partners.
+_NAME_ONLY = re.compile(
+    r"^[A-ZÀ-Ý][\w’'-]*(?:\s+(?:[A-ZÀ-Ý&][\w’'-]*|de|du|des|et|en|pour|[dl]’[A-ZÀ-Ý][\w’'-]*))+[\s.]*$"
+)
 # Parts whose lists are people's commitments, attendees or schedules, not practices.
 _NOT_PRACTICES = re.compile(r"engagements|participants|programme|liste des", re.I)
 # Headings whose list items are each one statement, whatever their grammar: proposals,
-# and (ingest.extract.polarity.warns) obstacles and mistakes (« Les freins à la
-# valorisation » : « - Un manque de compétence… »).
-_PROPOSED = re.compile(r"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes", re.I)
+# levers and conditions of success (« Trois natures de leviers ont été proposés : - Les
+# voyages d'études… »), and (ingest.extract.polarity.warns) obstacles and mistakes (« Les
+# freins à la valorisation » : « - Un manque de compétence… »).
+_EVERY_ITEM = re.compile(
+    r"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes|\bleviers?\b|"
+    r"conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|clés? de (?:réussite|succès)",
+    re.I,
+)
 # The innermost heading of lists that state needs, stakes, goals or topics, not practices
 # (the judges' reading of the workshops' « Enjeux » and « Besoins » grids).
 _NOT_PRACTICE_LIST = re.compile(
-    r"^(?:\d+[.)]\s*)?(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
+    r"^(?:\d+[.)]\s*)?(?:(?:les|nos|vos|leurs|ses|des|\d+|deux|trois|quatre|cinq|plusieurs|"
+    r"quelques|principaux|grands)\s+)*"
+    r"(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
     re.I,
+)
+# A paragraph's last sentence that announces a list of stakes, needs, aims or lines of
+# work (« Cette étude a 3 objectifs : », « Il existe encore plusieurs enjeux pour la
+# suite : », « Le projet intervient sur trois axes : »): what the list after it names is
+# what someone aims at or works on, not advice.
+_AIMS_LEAD = re.compile(
+    r"\b(?:\d+|deux|trois|quatre|cinq|six|plusieurs|quelques|(?:de\s+)?nombreux|principaux|"
+    r"grands)\s+(?:grands\s+|principaux\s+)?(?:enjeux|besoins|objectifs|axes|missions|"
+    r"ambitions|finalités|priorités)\b[^.!?:]*:\s*$",
+    re.I,
+)
+# A line that ends on a preposition before its colon (« accélérer le plaidoyer vers : »)
+# is completed by each item of its list, which is a target, not a statement of its own.
+_COMPLETED_BY_ITEMS = re.compile(
+    r"\b(?:vers|pour|auprès\s+de|avec|à|aux|de|des|du|envers)\s*:\s*$", re.I
 )
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 _MARKER = re.compile(
@@ -84,15 +111,27 @@ _NOT_VERBS = frozenset(
     "Le Leur Notre Votre Entre Autre Premier Dernier Cahier Quartier Atelier Métier Pilier "
     "Dossier Avenir Plaisir Désir Loisir Centre Livre Cadre Titre Ordre Nombre Membre Chiffre "
     "Offre Être Manière Matière Filière Frontière Lumière Carrière Pierre Terre Guerre Lettre "
-    "Mètre Registre Ministre Théâtre Siècle Rencontre Contre Outre Partenaire Dire Faire".split()
+    "Mètre Registre Ministre Théâtre Siècle Rencontre Contre Outre Partenaire".split()
 )
+# A sentence that advises by its form, wherever it stands: a necessity (« il faut
+# agir… », not « il faut des moyens », which names a need), what is important, better or
+# advisable (« il est très important de… », « mieux vaut… »), the key or the condition of
+# success (« la clé, c'est… », « … à condition de… »), a lesson learnt (« nous avons
+# appris que… »).
 _NECESSITY = re.compile(
-    r"(?:^|(?<=[.!?]\s))(?P<s>[^.!?]*?\b(?:il faut|il ne faut (?:surtout |absolument )?"
-    r"(?:pas|jamais)|il est (?:essentiel|nécessaire|indispensable|important|primordial|"
-    r"crucial) d(?:e|['’])|il convient d(?:e|['’])|"
+    r"(?:^|(?<=[.!?]\s))(?P<s>[^.!?]*?\b(?:"
+    r"il faut(?!\s+(?:un|une|des|du|de\s+la|de\s+l['’]|d['’]autres)\s)|"
+    r"il ne faut (?:surtout |absolument )?(?:pas|jamais)|"
+    r"il (?:est|sera|serait) (?:(?:donc|très|aussi|également|particulièrement|vraiment|"
+    r"absolument)\s+)?(?:essentiel|nécessaire|indispensable|important|primordial|crucial|"
+    r"préférable|conseillé|recommandé) d(?:e|['’])|il convient d(?:e|['’])|"
+    r"mieux vaut|il vaut mieux|"
     r"(?:est|sont) (?:également |aussi )?à (?:valoriser|développer|encourager|renforcer|"
     r"privilégier|soutenir)|devrai(?:t|ent) être|"
-    r"la condition[^.!?]{0,80}\best)\b[^.!?]*[.!?])",
+    r"la condition[^.!?]{0,80}\best|la clé(?: du succès| de la réussite)?\s*(?:,\s*c['’]est|"
+    r"est|réside)|à (?:la )?condition (?:d(?:e|['’])|qu(?:e|['’]))|"
+    r"(?:nous avons|j['’]ai|on a|ils ont|elles ont) (?:appris|compris|retenu) qu(?:e|['’])"
+    r")\b[^.!?]*[.!?])",
     re.I,
 )
 _DISCOURSE = re.compile(
@@ -100,7 +139,26 @@ _DISCOURSE = re.compile(
     r"\bne faut pas oublier que\b",
     re.I,
 )
+# An item that names a means and what it helps to do (« Un appui externe peut aider à
+# évaluer… », « L'appui de chercheurs peut être un bon levier pour gagner en
+# légitimité »), not an effect (« … peuvent être un levier de réputation »).
+_HELPS = re.compile(
+    r"\b(?:peu(?:t|vent)|pourrai(?:t|ent))\s+(?:\w+\s+)?(?:aider|servir)\s+à\b|\bleviers?\s+pour\b",
+    re.I,
+)
+# « Associez les habitants… », « Osons la coopération »: the imperative in the plural,
+# before what it acts on; nouns ending the same way (« Maisons de… ») are not verbs.
+_IMPERATIVE = re.compile(
+    r"^[A-ZÀ-Ý][a-zàâäçéèêëîïôöùûüÿ]+(?:ez|(?<!i)ons)\s+(?:à|au|aux|de|des|du|d['’]|la|le|les|"
+    r"l['’]|un|une|vos|nos|votre|notre|ensemble|avec|en|sur|pour|dès|toujours|bien)\b"
+)
+_NOT_IMPERATIVES = frozenset("Chez Assez Maisons Raisons Saisons Horizons Salons Dons Bons".split())
 MIN_CHARS, MAX_CHARS = 12, 400
+
+
+def _names(body: str) -> bool:
+    """Whether a statement (list marker removed) names a person or an organisation."""
+    return bool(_HAS_NAME.search(body) or _NAME_ONLY.match(body))
 
 
 def strip_list_marker(text: str) -> str:
@@ -114,14 +172,20 @@ def _opens_on_infinitive(text: str) -> bool:
     return bool(match) and match.group().rstrip() not in _NOT_VERBS and len(body) >= MIN_CHARS
 
 
+def _opens_on_imperative(body: str) -> bool:
+    """« Associez les habitants dès le début »: advice in the imperative."""
+    return bool(_IMPERATIVE.match(body)) and body.split()[0] not in _NOT_IMPERATIVES
+
+
 def _reads_as_practice(text: str) -> bool:
     """An action (infinitive or action noun), advice against something or a difficulty,
     not a question, a name or a topic."""
     body = strip_list_marker(text)
-    if _HAS_NAME.search(body) or body.rstrip(" .").endswith("?"):
+    if _names(body) or body.rstrip(" .").endswith("?"):
         return False
     return (
         _opens_on_infinitive(text)
+        or _opens_on_imperative(body)
         or bool(_ACTION_NOUN.match(body))
         or bool(_NECESSITY.search(body))
         or cautions(body)
@@ -194,6 +258,8 @@ def _under_heading(block: Block, item: Structured, heading: str) -> Statement | 
     text = block.text
     if not _announces(heading) or not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
+    if _COMPLETED_BY_ITEMS.search(heading):
+        return None  # « accélérer le plaidoyer vers : - Le grand public »
     body = strip_list_marker(text)
     # Under a proposition, a list of proposed actions or of obstacles, every item of its
     # list is one (« • Des champions charismatiques pour inspirer », « - Le manque de
@@ -201,8 +267,8 @@ def _under_heading(block: Block, item: Structured, heading: str) -> Statement | 
     # of partners is not one).
     listed = (
         block.kind == "item"
-        and bool(_PROPOSED.search(heading) or warns(heading))
-        and not _HAS_NAME.search(body)
+        and bool(_EVERY_ITEM.search(heading) or warns(heading))
+        and not _names(body)
         and len(body.split()) >= 3
         and not text.rstrip().endswith("?")
     )
@@ -221,16 +287,21 @@ def _polarity_under(heading: str, body: str) -> str:
 
 
 def _listed_line(block: Block, item: Structured) -> Statement | None:
-    """A list item that advises (opening on an infinitive or in the negative: « Ne pas
-    hésiter à… », « Ne jamais… ») or says what is hard, under any heading."""
+    """A list item that advises (opening on an infinitive, an imperative or in the
+    negative: « Ne pas hésiter à… », « Ne jamais… »), names a means and what it helps to
+    do, or says what is hard, under any heading."""
     text = block.text
     if block.kind != "item" or not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
     body = strip_list_marker(text)
-    if _HAS_NAME.search(body) or body.rstrip(" .").endswith("?"):
+    if _names(body) or body.rstrip(" .").endswith("?"):
         return None
     if (_opens_on_infinitive(text) and _reads_as_practice(text)) or advises(body):
         cue = "recommandation"
+    elif _opens_on_imperative(body):
+        cue = "impératif"
+    elif _HELPS.search(body):
+        cue = "levier"
     elif states_difficulty(body):
         cue = "difficulté"
     else:
@@ -260,13 +331,17 @@ def extract(items: list[Structured]) -> list[Statement]:
     """The practice statements of a structured document, in reading order."""
     statements: list[Statement] = []
     label: str | None = None  # a cue line that is not a heading: « Ce que je referais »
+    lead: str | None = None  # a line that heads only the list right after it
     for item in items:
         block = item.block
         text = block.text
+        if block.kind != "item":
+            lead = None
         if block.kind != "note" and (proposition := _PROPOSITION.match(text)):
             polarity = _polarity_under("", proposition.group("rest"))
             begin = proposition.start("rest")
             statements.append(_statement(block, item, begin, len(text), "proposition", polarity))
+            lead = text  # « Proposition 1 : … » then « • Des champions… »: its means
             continue
         if block.kind == "heading":
             label = None
@@ -280,9 +355,22 @@ def extract(items: list[Structured]) -> list[Statement]:
         if block.kind == "paragraph" and _heads_a_list(text):
             label = text  # « Points de discussion : » ends the list of lessons above it
             continue
-        heading = label or item.section[-1]
-        if _NOT_PRACTICE_LIST.match(heading) or _NOT_PRACTICES.search(heading):
+        if lead and _AIMS_LEAD.search(lead):
+            # An item is an aim or a line of work; a necessity it states is still advice.
+            statements.extend(_necessities(block, item))
+            continue
+        heading = lead or label or item.section[-1]
+        if _not_practices(heading):
             continue  # « Enjeux », « Besoins », « 3 engagements : »: needs, aims, pledges
         found = _under_heading(block, item, heading) or _listed_line(block, item)
         statements.extend([found] if found else _necessities(block, item))
+        if block.kind == "paragraph" and _AIMS_LEAD.search(text):
+            lead = text  # « Cette étude a 3 objectifs : » then the objectives
     return statements
+
+
+def _not_practices(heading: str) -> bool:
+    """Whether the list under a heading names needs, stakes, aims, pledges or attendees
+    (« Enjeux », « Les besoins », « 3 engagements : »), which the judges do not count as
+    practices."""
+    return bool(_NOT_PRACTICE_LIST.match(heading) or _NOT_PRACTICES.search(heading))
