@@ -102,7 +102,13 @@ def test_the_catalogue_puts_cards_about_what_a_practice_acts_on_first(engine):
     assert not about[[c.row["label"] for c in cards].index("Mobiliser les bonnes pratiques")]
     # A query nothing in the collection answers lists no card (nor any passage or quote).
     assert engine.knowledge.practices("zzqqxx blorf", 10) == []
-    assert engine.knowledge.practices(None, 3)
+    # Without a query, the cards that recur across documents come first (the store's order
+    # of ids listed « Structurer la mutualisation… », one document, first).
+    support = [c.row["documents"] for c in engine.knowledge.practices(None, 50)]
+    assert support[0] >= 2 and support == sorted(support, reverse=True)
+    # A workshop's votes stay in the statement the card cites.
+    votes = [e.record["text"] for c in engine.knowledge.cards for e in c.evidence]
+    assert any(text.endswith("(+++++)") for text in votes)
 
 
 # -- cases -------------------------------------------------------------------------
@@ -862,9 +868,21 @@ def test_similar_cases_are_not_always_the_same_ones(engine):
     assert len(firsts) == 3
 
 
+def test_practice_precision_on_the_judged_samples(store):
+    """eval/labels/practices.jsonl: statements judged by hand (two random samples, and every
+    statement the rules of 2026-11-26 added); nine in ten of those still extracted are
+    practices (97 / 105 in docs/EVALUATION.md; 72 / 87 before those rules)."""
+    files = {d.id: d.file for d in store.documents()}
+    extracted = {(files[s["document_id"]], s["text"].strip()) for s in store.records("statements")}
+    judged = [j for j in labels("practices") if (j["file"], j["text"].strip()) in extracted]
+    assert len(judged) >= 100
+    assert sum(j["correct"] for j in judged) / len(judged) >= 0.9
+
+
 def test_practice_recall_on_an_independent_sample(store):
     """eval/labels/practices_recall.jsonl: every practice a reader found in four parts of
-    the corpus; the extractor finds at least four in five, with the right polarity."""
+    the corpus; the extractor finds at least nine in ten (70 / 73; 60 / 73 before the rules
+    of 2026-11-26), with the right polarity."""
     from ingest.extract.practices import strip_list_marker
 
     def squash(text):
@@ -889,7 +907,7 @@ def test_practice_recall_on_an_independent_sample(store):
         )
         found += hit is not None
         right += hit is not None and hit["polarity"] == item["polarity"]
-    assert found / len(gold) >= 0.8 and right >= found - 1
+    assert found / len(gold) >= 0.9 and right >= found - 1
 
 
 def gold_matches(entry: dict, name: str) -> bool:

@@ -75,6 +75,13 @@ Points de discussion :
 
 - Associez les habitants à la programmation.
 - Maisons de services au public du canton
+
+## Notre manifeste
+
+Nous, réseau des tiers-lieux ruraux :
+
+- Créons des liens entre les associations du territoire,
+- Ouvrons nos lieux aux habitants.
 """
 
 
@@ -128,6 +135,8 @@ def test_lists_and_sentences_that_are_not_advice_are_left_out(statements):
         "Il faut des moyens humains",  # « il faut » + a noun: a need, analysis
         "L'évaluation reste un sujet",  # an observation of a discussion
         "Maisons de services",  # a noun, not an imperative
+        "Créons des liens",  # the writers' pledge (« Nous, … : »), not advice to a reader
+        "Ouvrons nos lieux",
     ):
         assert not_advice not in texts, not_advice
 
@@ -139,3 +148,24 @@ def test_each_statement_says_why_it_was_taken(statements):
     assert statements["Associez les habitants à la programmation."] == "impératif"
     helps = "Un accompagnement externe peut aider à apaiser les tensions entre associations."
     assert statements[helps] == "levier"
+
+
+@pytest.mark.parametrize(
+    ("statement", "label"),
+    [
+        ("- B2 : Mobiliser les parties prenantes avant le projet (+++++)", "Mobiliser les parties"),
+        ("Dans ce contexte, il faut prendre le temps.", "Il faut prendre le temps"),
+        ("D’une part, il est essentiel d’articuler les rôles.", "Il est essentiel d’articuler"),
+        ("Ainsi que les élus l’ont proposé, il faut agir.", "Ainsi que les élus"),
+        ("accélérer le plaidoyer vers :", "Accélérer le plaidoyer"),
+        ("- S’appuyer sur des éléments de méthode :", "S’appuyer sur des éléments de méthode"),
+    ],
+)
+def test_a_card_label_stands_alone(statement, label):
+    """A card names the practice: no list marker, votes or initials, no connector tying it
+    to the sentence before, no colon announcing the list that completes it."""
+    from search.knowledge.practices import clean_statement
+
+    cleaned = clean_statement(statement)
+    assert cleaned.startswith(label) and not cleaned.endswith(":")
+    assert "(+" not in cleaned and not cleaned.endswith(("vers", "méthode :"))

@@ -146,13 +146,14 @@ _HELPS = re.compile(
     r"\b(?:peu(?:t|vent)|pourrai(?:t|ent))\s+(?:\w+\s+)?(?:aider|servir)\s+à\b|\bleviers?\s+pour\b",
     re.I,
 )
-# « Associez les habitants… », « Osons la coopération »: the imperative in the plural,
-# before what it acts on; nouns ending the same way (« Maisons de… ») are not verbs.
+# « Associez les habitants… »: the imperative that addresses the reader, before what it
+# acts on. The first person plural (« Nous, pionniers : - Créons des liens… ») exhorts
+# the writers themselves, a pledge the judges do not count as a practice.
 _IMPERATIVE = re.compile(
-    r"^[A-ZÀ-Ý][a-zàâäçéèêëîïôöùûüÿ]+(?:ez|(?<!i)ons)\s+(?:à|au|aux|de|des|du|d['’]|la|le|les|"
-    r"l['’]|un|une|vos|nos|votre|notre|ensemble|avec|en|sur|pour|dès|toujours|bien)\b"
+    r"^[A-ZÀ-Ý][a-zàâäçéèêëîïôöùûüÿ]+ez\s+(?:à|au|aux|de|des|du|d['’]|la|le|les|"
+    r"l['’]|un|une|vos|votre|ensemble|avec|en|sur|pour|dès|toujours|bien)\b"
 )
-_NOT_IMPERATIVES = frozenset("Chez Assez Maisons Raisons Saisons Horizons Salons Dons Bons".split())
+_NOT_IMPERATIVES = frozenset("Chez Assez".split())
 MIN_CHARS, MAX_CHARS = 12, 400
 
 
