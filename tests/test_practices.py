@@ -154,6 +154,7 @@ def test_each_statement_says_why_it_was_taken(statements):
     ("statement", "label"),
     [
         ("- B2 : Mobiliser les parties prenantes avant le projet (+++++)", "Mobiliser les parties"),
+        ("B5. Partager les résultats en open source (++++)", "Partager les résultats"),
         ("Dans ce contexte, il faut prendre le temps.", "Il faut prendre le temps"),
         ("D’une part, il est essentiel d’articuler les rôles.", "Il est essentiel d’articuler"),
         ("Ainsi que les élus l’ont proposé, il faut agir.", "Ainsi que les élus"),

@@ -102,7 +102,7 @@ _COMPLETED_BY_ITEMS = re.compile(
 )
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 _MARKER = re.compile(
-    r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
+    r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*[:.]\s*)+"
 )
 _INFINITIVE = re.compile(
     r"^[A-ZÀÂÉÈÊÎÔÛÇ][a-zàâäçéèêëîïôöùûüÿ]*(?:-[a-zàâäçéèêëîïôöùûüÿ]+)?(?:er|ir|re)\b"
@@ -163,7 +163,8 @@ def _names(body: str) -> bool:
 
 
 def strip_list_marker(text: str) -> str:
-    """'- B2 : Mobiliser…' → 'Mobiliser…': bullets, numbers and grid codes removed."""
+    """'- B2 : Mobiliser…', 'B5. Partager…' → 'Mobiliser…', 'Partager…': bullets, numbers and grid
+    codes removed."""
     return _MARKER.sub("", text).strip()
 
 
