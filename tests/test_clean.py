@@ -350,3 +350,44 @@ def test_the_2019_programme_is_programme_to_its_last_slot():
 
 def passage_with_words(passages, words):
     return next(p for p in passages if words in p.text)
+
+
+GRID = """Compte rendu de l'atelier 1 : coopérer entre associations et entreprises
+
+Enjeux
+
+- Dépasser l'injonction du résultat immédiat
+
+Bonnes pratiques
+
+- Choisir un sujet à fort enjeu pour commencer
+
+- Faire vivre l'expérience partenariale au-delà des résultats, avec les élus et les
+dirigeants des associations
+
+Besoins
+
+- Structurer la mutualisation entre facilitateurs locaux
+
+- Créer un dispositif de médiation entre chercheurs et acteurs avec le soutien du
+
+Réseau Rural
+
+- Financer la coordination
+"""
+
+
+def test_a_grid_s_label_after_an_unpunctuated_item_heads_its_own_list(tmp_path):
+    """Workshop grids list « Enjeux », « Bonnes pratiques », « Besoins » in turn, their items
+    without a stop: « Besoins » alone between blank lines, a bulleted line after it, heads
+    the needs, instead of ending the last good practice (« … des associations Besoins »).
+    A line that carries on a phrase cut after « du » stays in its item."""
+    path = tmp_path / "atelier.txt"
+    path.write_text(GRID, encoding="utf-8")
+    items = structure(build_blocks(read(path)))
+    section = {i.block.text: i.section[-1] for i in items if i.block.kind == "item"}
+    practice = "- Faire vivre l'expérience partenariale au-delà des résultats, avec les élus et les"
+    assert section[f"{practice} dirigeants des associations"] == "Bonnes pratiques"
+    assert section["- Structurer la mutualisation entre facilitateurs locaux"] == "Besoins"
+    cut = "- Créer un dispositif de médiation entre chercheurs et acteurs avec le soutien du"
+    assert section[f"{cut} Réseau Rural"] == "Besoins"
