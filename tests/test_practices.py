@@ -51,6 +51,7 @@ Proposition 1 : Former les élus et les équipes ensemble
 
 - Des binômes élu-technicien pour chaque projet
 - Un temps d'échange chaque trimestre
+- Carrefour des solidarités rurales
 
 Proposition 2 : Porter le plaidoyer vers :
 
@@ -125,6 +126,7 @@ def test_lists_and_sentences_that_are_not_advice_are_left_out(statements):
     texts = " | ".join(statements)
     for not_advice in (
         "Cluster Montagne",  # a list of partners filed under « Bonnes pratiques »
+        "Carrefour des solidarités",  # a network named under a proposition
         "Réseau Bleu Horizon",
         "Structurer un métier",  # a needs list, whatever its article (« Les besoins… »)
         "Financer la coordination",

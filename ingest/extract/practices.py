@@ -100,6 +100,11 @@ _AIMS_LEAD = re.compile(
 _COMPLETED_BY_ITEMS = re.compile(
     r"\b(?:vers|pour|auprès\s+de|avec|à|aux|de|des|du|envers)\s*:\s*$", re.I
 )
+_DETERMINER = re.compile(
+    r"^(?:les?|la|l['’]|des|du|de|d['’]|une?|\d+|deux|trois|chaque|tout|toute|tous|toutes|nos|"
+    r"vos|leurs?|ses|son|sa|ces?|cet|cette|plus|moins|trop|peu|manque)\b",
+    re.I,
+)
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 _MARKER = re.compile(
     r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*o]\s*|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*[:.]\s*)+"
@@ -271,12 +276,21 @@ def _under_heading(block: Block, item: Structured, heading: str) -> Statement | 
         block.kind == "item"
         and bool(_EVERY_ITEM.search(heading) or warns(heading))
         and not _names(body)
-        and len(body.split()) >= 3
+        and _says_something(body)
         and not text.rstrip().endswith("?")
     )
     if _reads_as_practice(text) or _lesson(heading) or listed:
         return _statement(block, item, 0, len(text), heading, _polarity_under(heading, body))
     return None
+
+
+def _says_something(body: str) -> bool:
+    """An item of a list of proposals, levers or obstacles that says something: three words
+    with an article (« Des champions charismatiques pour inspirer », « Le manque de
+    bénévoles »), or five without; a bare noun phrase of four words or fewer names a
+    network, a tool or an event (« Carrefour des innovations sociales »)."""
+    words = len(body.split())
+    return words >= 5 or (words >= 3 and bool(_DETERMINER.match(body)))
 
 
 def _polarity_under(heading: str, body: str) -> str:
