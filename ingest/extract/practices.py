@@ -6,13 +6,21 @@ Precision first. A block counts only with a cue the text gives itself:
   réussite »…) or what to avoid (« Ce qu'il ne faut pas faire », « Erreurs à éviter »,
   « Points de vigilance », « Freins »…), as a list item or a short paragraph; a paragraph
   may carry that heading inline (« Ce que nous ne referions pas : lancer la cantine… »);
-- it is a proposition line (« Proposition 2 : Se former à coopérer »);
+- it is a proposition line (« Proposition 2 : Se former à coopérer »), or an item of the
+  list right after it (« • Des champions charismatiques pour inspirer »); under
+  proposals, levers and obstacles every item that says something is one, noun phrases
+  included (« - Les voyages d'études… »);
 - it is a numbered or bulleted line that opens on an infinitive (« 12. Accompagner les
-  élus à faire un pas de côté. »), advises against something (« - Ne pas confier… »,
-  « - Éviter de… ») or says what is hard (« - L'articulation avec les élus reste
-  complexe. »), under any heading;
-- it is a sentence stating a necessity (« il faut… », « il est essentiel de… », « il ne
-  faut pas… »).
+  élus à faire un pas de côté. ») or an imperative (« - Associez les habitants… »),
+  advises against something (« - Ne pas confier… », « - Éviter de… »), names a means
+  and what it helps to do (« • Un appui externe peut aider à évaluer… ») or says what is
+  hard (« - L'articulation avec les élus reste complexe. »), under any heading;
+- it is a sentence that advises by its form (« il faut agir… », « il est très important
+  de… », « il ne faut pas… », « mieux vaut… », « la clé, c'est… », « … à condition de… »,
+  « nous avons appris que… »).
+Lists that name needs, stakes, aims or pledges (« Enjeux », « Les besoins », « Cette
+étude a 3 objectifs : ») and partners (« • Cluster Jura ») are not practices, however
+their items are worded: the judges of eval/labels/practices.jsonl count them out.
 Its polarity, "do" or "avoid", follows ingest.extract.polarity: a heading that warns
 gives "avoid" to every statement under it; a statement that advises against something is
 "avoid" under any heading; one that says what is hard is "avoid" unless a heading
