@@ -104,9 +104,10 @@ _AIMS_LEAD = re.compile(
     re.I,
 )
 # A line that ends on a preposition before its colon (« accélérer le plaidoyer vers : »)
-# is completed by each item of its list, which is a target, not a statement of its own.
-_COMPLETED_BY_ITEMS = re.compile(
-    r"\b(?:vers|pour|auprès\s+de|avec|à|aux|de|des|du|envers)\s*:\s*$", re.I
+# is completed by each item of its list, which is a target, not a statement of its own;
+# a card drops those words (search.knowledge.practices.clean_statement).
+COMPLETED_BY_ITEMS = re.compile(
+    r"\s+(?:vers|pour|auprès\s+de|avec|à|aux|de|des|du|envers)\s*:\s*$", re.I
 )
 _DETERMINER = re.compile(
     r"^(?:les?|la|l['’]|des|du|de|d['’]|une?|\d+|deux|trois|chaque|tout|toute|tous|toutes|nos|"
@@ -176,8 +177,8 @@ def _names(body: str) -> bool:
 
 
 def strip_list_marker(text: str) -> str:
-    """'- B2 : Mobiliser…', 'B5. Partager…' → 'Mobiliser…', 'Partager…': bullets, numbers and grid
-    codes removed."""
+    """'- B2 : Mobiliser…' → 'Mobiliser…', 'B5. Partager…' → 'Partager…': bullets,
+    numbers and grid codes removed."""
     return _MARKER.sub("", text).strip()
 
 
@@ -273,7 +274,7 @@ def _under_heading(block: Block, item: Structured, heading: str) -> Statement | 
     text = block.text
     if not _announces(heading) or not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
-    if _COMPLETED_BY_ITEMS.search(heading):
+    if COMPLETED_BY_ITEMS.search(heading):
         return None  # « accélérer le plaidoyer vers : - Le grand public »
     body = strip_list_marker(text)
     # Under a proposition, a list of proposed actions or of obstacles, every item of its

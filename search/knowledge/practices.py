@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from ingest.extract.polarity import AVOID, pitfall
-from ingest.extract.practices import strip_list_marker
+from ingest.extract.practices import COMPLETED_BY_ITEMS, strip_list_marker
 from ingest.store import Store
 from search.embedders.base import Embedder
 from search.french import analyse
@@ -55,9 +55,6 @@ _CONNECTOR = re.compile(
     r"d['’](?:une|autre) part|par ailleurs|de plus|ainsi|enfin|donc)\s*,\s*(?=\w)",
     re.I,
 )
-# « Accélérer le plaidoyer vers : » announces the list that completes it: the card names
-# the practice, without the colon and the word left hanging before it.
-_ANNOUNCES = re.compile(r"\s+(?:vers|pour|auprès de|avec|à|aux|de|des|du|envers)?\s*:\s*$", re.I)
 
 
 def clean_statement(text: str) -> str:
@@ -65,7 +62,9 @@ def clean_statement(text: str) -> str:
     « Dans ce contexte, il faut… » → « Il faut… »; « Accélérer le plaidoyer vers : » →
     « Accélérer le plaidoyer ». The statement itself, votes included, stays as written."""
     text = _NOTES.sub("", strip_list_marker(text))
-    text = _ANNOUNCES.sub("", _CONNECTOR.sub("", text)).strip(" -–;,.")
+    # « Accélérer le plaidoyer vers : » announces the list that completes it: the card
+    # names the practice, without the colon and the word left hanging before it.
+    text = COMPLETED_BY_ITEMS.sub("", _CONNECTOR.sub("", text)).strip(" -–;,.:")
     return text[:1].upper() + text[1:]
 
 
