@@ -369,12 +369,7 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
     )
     # A numbered or capitalised title opening a page stands even after an unfinished line.
     opens_page = line.page_start and (_NUMBERED_HEADING.match(text) or _heading_level(text) == 1)
-    if (
-        unfinished
-        and not opens_page
-        and not _looks_like_title(previous.text, width)
-        and not _labels_a_list(line, previous, following)
-    ):
+    if unfinished and not opens_page and not _looks_like_title(previous.text, width):
         return False
     # A numbered title may wrap onto a short lower-case line: « 3) Les spécificités … au
     # regard / de leurs enjeux ».
@@ -389,22 +384,6 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
 
 
 _NAME_START = re.compile(rf"{NAME}(?![\w’'-])")
-
-
-def _labels_a_list(line: Line, previous: Line, following: Line | None) -> bool:
-    """« Besoins » alone between blank lines, a bulleted line after it: the label of the
-    list that follows, though the list item above it ends without a stop (workshop grids
-    list « Enjeux », « Bonnes pratiques », « Besoins » one after the other; an item's
-    unpunctuated last line glued the next label to it)."""
-    words = line.text.split()
-    return (
-        following is not None
-        and following.blank_before
-        and bool(_BULLET.match(following.text))
-        and len(words) <= 3
-        and all(w.isalpha() for w in words)
-        and not _open_ending(previous.text)
-    )
 
 
 def _name_cut_by_wrap(title: str, line: str) -> bool:
