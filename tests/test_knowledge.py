@@ -68,7 +68,7 @@ def test_known_practices_are_found(engine):
         assert any(practice.lower() in label.lower() for label in labels), practice
     # A topic the participants proposed for the workshops (« 37 sujets proposés… ») is a
     # subject, not a practice, however it is worded.
-    assert not any("faire un pas de côté" in label for label in labels)
+    assert not any("Accompagner les élus à faire un pas de côté" in label for label in labels)
 
 
 def test_lessons_not_to_repeat_are_marked_avoid(engine):
@@ -102,7 +102,13 @@ def test_the_catalogue_puts_cards_about_what_a_practice_acts_on_first(engine):
     assert not about[[c.row["label"] for c in cards].index("Mobiliser les bonnes pratiques")]
     # A query nothing in the collection answers lists no card (nor any passage or quote).
     assert engine.knowledge.practices("zzqqxx blorf", 10) == []
-    assert engine.knowledge.practices(None, 3)
+    # Without a query, the cards that recur across documents come first (the store's order
+    # of ids listed « Structurer la mutualisation… », one document, first).
+    support = [c.row["documents"] for c in engine.knowledge.practices(None, 50)]
+    assert support[0] >= 2 and support == sorted(support, reverse=True)
+    # A workshop's votes stay in the statement the card cites.
+    votes = [e.record["text"] for c in engine.knowledge.cards for e in c.evidence]
+    assert any(text.endswith("(+++++)") for text in votes)
 
 
 # -- cases -------------------------------------------------------------------------
@@ -535,15 +541,17 @@ def labels(name):
 @pytest.mark.parametrize(
     ("name", "table", "key", "size", "target"),
     [
-        ("practices", "statements", "text", 50, 0.8),
+        ("practices", "statements", "text", 50, 0.9),
         ("quotes", "quotes", "text", 40, 0.9),
     ],
 )
 def test_hand_labels_still_describe_the_extractor(store, name, table, key, size, target):
     """The labelled sample (judged by readers who never saw the code) is of what the code
     extracts today, and meets its precision aim; when extraction changes, this fails until
-    the sample is labelled again."""
-    labelled = labels(name)
+    the sample is labelled again. A judged record the code no longer extracts on purpose
+    says why (`gone`) and leaves the sample: practices 97 / 104 right (72 / 87 before the
+    rules of 2026-11-26 evening, whose 11 left-out records were all judged wrong)."""
+    labelled = [label for label in labels(name) if "gone" not in label]
     assert len(labelled) >= size
     current = {record[key] for record in store.records(table)}
     still = sum(1 for label in labelled if label.get("text", label.get("name")) in current)
@@ -935,7 +943,8 @@ def test_similar_cases_are_not_always_the_same_ones(engine):
 
 def test_practice_recall_on_an_independent_sample(store):
     """eval/labels/practices_recall.jsonl: every practice a reader found in four parts of
-    the corpus; the extractor finds at least four in five, with the right polarity."""
+    the corpus; the extractor finds at least nine in ten (70 / 73; 60 / 73 before the rules
+    of 2026-11-26), with the right polarity."""
     from ingest.extract.practices import strip_list_marker
 
     def squash(text):
@@ -960,7 +969,7 @@ def test_practice_recall_on_an_independent_sample(store):
         )
         found += hit is not None
         right += hit is not None and hit["polarity"] == item["polarity"]
-    assert found / len(gold) >= 0.8 and right >= found - 1
+    assert found / len(gold) >= 0.9 and right >= found - 1
 
 
 def gold_matches(entry: dict, name: str) -> bool:

@@ -6,13 +6,21 @@ Precision first. A block counts only with a cue the text gives itself:
   réussite »…) or what to avoid (« Ce qu'il ne faut pas faire », « Erreurs à éviter »,
   « Points de vigilance », « Freins »…), as a list item or a short paragraph; a paragraph
   may carry that heading inline (« Ce que nous ne referions pas : lancer la cantine… »);
-- it is a proposition line (« Proposition 2 : Se former à coopérer »);
+- it is a proposition line (« Proposition 2 : Se former à coopérer »), or an item of the
+  list right after it (« • Des champions charismatiques pour inspirer »); under
+  proposals, levers and obstacles every item that says something is one, noun phrases
+  included (« - Les voyages d'études… »);
 - it is a numbered or bulleted line that opens on an infinitive (« 12. Accompagner les
-  élus à faire un pas de côté. »), advises against something (« - Ne pas confier… »,
-  « - Éviter de… ») or says what is hard (« - L'articulation avec les élus reste
-  complexe. »), under any heading;
-- it is a sentence stating a necessity (« il faut… », « il est essentiel de… », « il ne
-  faut pas… »).
+  élus à faire un pas de côté. ») or an imperative (« - Associez les habitants… »),
+  advises against something (« - Ne pas confier… », « - Éviter de… »), names a means
+  and what it helps to do (« • Un appui externe peut aider à évaluer… ») or says what is
+  hard (« - L'articulation avec les élus reste complexe. »), under any heading;
+- it is a sentence that advises by its form (« il faut agir… », « il est très important
+  de… », « il ne faut pas… », « mieux vaut… », « la clé, c'est… », « … à condition de… »,
+  « nous avons appris que… »).
+Lists that name needs, stakes, aims or pledges (« Enjeux », « Les besoins », « Cette
+étude a 3 objectifs : ») and partners (« • Cluster Jura ») are not practices, however
+their items are worded: the judges of eval/labels/practices.jsonl count them out.
 Its polarity, "do" or "avoid", follows ingest.extract.polarity: a heading that warns
 gives "avoid" to every statement under it; a statement that advises against something is
 "avoid" under any heading; one that says what is hard is "avoid" unless a heading
@@ -61,22 +69,55 @@ _INLINE = re.compile(r"^(?P<label>[^:.!?]{3,60}?)\s*:\s*(?P<rest>\S.{7,})$", re.
 # « Développement des compétences », « Mise en réseau » : a practice named by its action.
 _ACTION_NOUN = re.compile(r"^(?:Mise en|Prise en|[A-ZÉ][a-zéèêîôûç]+(?:tion|ment|age)s?\b(?! :))")
 _HAS_NAME = re.compile(r"\b[A-ZÉ][a-zàâçéèêëîïôûü]+ [A-ZÉ]{2,}\b|^[A-Z0-9&]{3,}\s*[:–-]|’actions$")
+# A line whose every word but linking words is capitalised names something (« Cluster
+# Jura », « Révélateurs de Richesses Immatérielles »): an item of a list of partners.
+_NAME_ONLY = re.compile(
+    r"^[A-ZÀ-Ý][\w’'-]*(?:\s+(?:[A-ZÀ-Ý&][\w’'-]*|de|du|des|et|en|pour|[dl]’[A-ZÀ-Ý][\w’'-]*))+[\s.]*$"
+)
 # Parts whose lists are people's commitments, attendees or schedules, not practices.
 _NOT_PRACTICES = re.compile(r"engagements|participants|programme|liste des", re.I)
 # Headings whose list items are each one statement, whatever their grammar: proposals,
-# and (ingest.extract.polarity.warns) obstacles and mistakes (« Les freins à la
-# valorisation » : « - Un manque de compétence… »).
-_PROPOSED = re.compile(r"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes", re.I)
+# levers and conditions of success (« Trois natures de leviers ont été proposés : - Les
+# voyages d'études… »), and (ingest.extract.polarity.warns) obstacles and mistakes (« Les
+# freins à la valorisation » : « - Un manque de compétence… »).
+_EVERY_ITEM = re.compile(
+    r"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes|\bleviers?\b|"
+    r"conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|clés? de (?:réussite|succès)",
+    re.I,
+)
 # The innermost heading of lists that state needs, stakes, goals or topics, not practices
 # (the judges' reading of the workshops' « Enjeux » and « Besoins » grids).
 _NOT_PRACTICE_LIST = re.compile(
-    r"^(?:\d+[.)]\s*)?(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
+    r"^(?:\d+[.)]\s*)?(?:(?:les|nos|vos|leurs|ses|des|\d+|deux|trois|quatre|cinq|plusieurs|"
+    r"quelques|principaux|grands)\s+)*"
+    r"(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
+    re.I,
+)
+# A paragraph's last sentence that announces a list of stakes, needs, aims or lines of
+# work (« Cette étude a 3 objectifs : », « Il existe encore plusieurs enjeux pour la
+# suite : », « Le projet intervient sur trois axes : »): what the list after it names is
+# what someone aims at or works on, not advice.
+_AIMS_LEAD = re.compile(
+    r"\b(?:\d+|deux|trois|quatre|cinq|six|plusieurs|quelques|(?:de\s+)?nombreux|principaux|"
+    r"grands)\s+(?:grands\s+|principaux\s+)?(?:enjeux|besoins|objectifs|axes|missions|"
+    r"ambitions|finalités|priorités)\b[^.!?:]*:\s*$",
+    re.I,
+)
+# A line that ends on a preposition before its colon (« accélérer le plaidoyer vers : »)
+# is completed by each item of its list, which is a target, not a statement of its own;
+# a card drops those words (search.knowledge.practices.clean_statement).
+COMPLETED_BY_ITEMS = re.compile(
+    r"\s+(?:vers|pour|auprès\s+de|avec|à|aux|de|des|du|envers)\s*:\s*$", re.I
+)
+_DETERMINER = re.compile(
+    r"^(?:les?|la|l['’]|des|du|de|d['’]|une?|\d+|deux|trois|chaque|tout|toute|tous|toutes|nos|"
+    r"vos|leurs?|ses|son|sa|ces?|cet|cette|plus|moins|trop|peu|manque)\b",
     re.I,
 )
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 # « o » is a bullet only when a space follows it: « outils », « on a » are words.
 _MARKER = re.compile(
-    r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*]\s*|o\s+|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*:\s*)+"
+    r"^(?:[-–—•▪◦●■➢➤►\uf0b7\uf0a7\uf0d8*]\s*|o\s+|\d{1,2}[.)]\s*|[A-Z]\d{1,2}\s*[:.]\s*)+"
 )
 _INFINITIVE = re.compile(
     r"^[A-ZÀÂÉÈÊÎÔÛÇ][a-zàâäçéèêëîïôöùûüÿ]*(?:-[a-zàâäçéèêëîïôöùûüÿ]+)?(?:er|ir|re)\b"
@@ -85,15 +126,27 @@ _NOT_VERBS = frozenset(
     "Le Leur Notre Votre Entre Autre Premier Dernier Cahier Quartier Atelier Métier Pilier "
     "Dossier Avenir Plaisir Désir Loisir Centre Livre Cadre Titre Ordre Nombre Membre Chiffre "
     "Offre Être Manière Matière Filière Frontière Lumière Carrière Pierre Terre Guerre Lettre "
-    "Mètre Registre Ministre Théâtre Siècle Rencontre Contre Outre Partenaire Dire Faire".split()
+    "Mètre Registre Ministre Théâtre Siècle Rencontre Contre Outre Partenaire".split()
 )
+# A sentence that advises by its form, wherever it stands: a necessity (« il faut
+# agir… », not « il faut des moyens », which names a need), what is important, better or
+# advisable (« il est très important de… », « mieux vaut… »), the key or the condition of
+# success (« la clé, c'est… », « … à condition de… »), a lesson learnt (« nous avons
+# appris que… »).
 _NECESSITY = re.compile(
-    r"(?:^|(?<=[.!?]\s))(?P<s>[^.!?]*?\b(?:il faut|il ne faut (?:surtout |absolument )?"
-    r"(?:pas|jamais)|il est (?:essentiel|nécessaire|indispensable|important|primordial|"
-    r"crucial) d(?:e|['’])|il convient d(?:e|['’])|"
+    r"(?:^|(?<=[.!?]\s))(?P<s>[^.!?]*?\b(?:"
+    r"il faut(?!\s+(?:un|une|des|du|de\s+la|de\s+l['’]|d['’]autres)\s)|"
+    r"il ne faut (?:surtout |absolument )?(?:pas|jamais)|"
+    r"il (?:est|sera|serait) (?:(?:donc|très|aussi|également|particulièrement|vraiment|"
+    r"absolument)\s+)?(?:essentiel|nécessaire|indispensable|important|primordial|crucial|"
+    r"préférable|conseillé|recommandé) d(?:e|['’])|il convient d(?:e|['’])|"
+    r"mieux vaut|il vaut mieux|"
     r"(?:est|sont) (?:également |aussi )?à (?:valoriser|développer|encourager|renforcer|"
     r"privilégier|soutenir)|devrai(?:t|ent) être|"
-    r"la condition[^.!?]{0,80}\best)\b[^.!?]*[.!?])",
+    r"la condition[^.!?]{0,80}\best|la clé(?: du succès| de la réussite)?\s*(?:,\s*c['’]est|"
+    r"est|réside)|à (?:la )?condition (?:d(?:e|['’])|qu(?:e|['’]))|"
+    r"(?:nous avons|j['’]ai|on a|ils ont|elles ont) (?:appris|compris|retenu) qu(?:e|['’])"
+    r")\b[^.!?]*[.!?])",
     re.I,
 )
 _DISCOURSE = re.compile(
@@ -101,11 +154,32 @@ _DISCOURSE = re.compile(
     r"\bne faut pas oublier que\b",
     re.I,
 )
+# An item that names a means and what it helps to do (« Un appui externe peut aider à
+# évaluer… », « L'appui de chercheurs peut être un bon levier pour gagner en
+# légitimité »), not an effect (« … peuvent être un levier de réputation »).
+_HELPS = re.compile(
+    r"\b(?:peu(?:t|vent)|pourrai(?:t|ent))\s+(?:\w+\s+)?(?:aider|servir)\s+à\b|\bleviers?\s+pour\b",
+    re.I,
+)
+# « Associez les habitants… »: the imperative that addresses the reader, before what it
+# acts on. The first person plural (« Nous, pionniers : - Créons des liens… ») exhorts
+# the writers themselves, a pledge the judges do not count as a practice.
+_IMPERATIVE = re.compile(
+    r"^[A-ZÀ-Ý][a-zàâäçéèêëîïôöùûüÿ]+ez\s+(?:à|au|aux|de|des|du|d['’]|la|le|les|"
+    r"l['’]|un|une|vos|votre|ensemble|avec|en|sur|pour|dès|toujours|bien)\b"
+)
+_NOT_IMPERATIVES = frozenset("Chez Assez".split())
 MIN_CHARS, MAX_CHARS = 12, 400
 
 
+def _names(body: str) -> bool:
+    """Whether a statement (list marker removed) names a person or an organisation."""
+    return bool(_HAS_NAME.search(body) or _NAME_ONLY.match(body))
+
+
 def strip_list_marker(text: str) -> str:
-    """'- B2 : Mobiliser…' → 'Mobiliser…': bullets, numbers and grid codes removed."""
+    """'- B2 : Mobiliser…' → 'Mobiliser…', 'B5. Partager…' → 'Partager…': bullets,
+    numbers and grid codes removed."""
     return _MARKER.sub("", text).strip()
 
 
@@ -115,14 +189,20 @@ def _opens_on_infinitive(text: str) -> bool:
     return bool(match) and match.group().rstrip() not in _NOT_VERBS and len(body) >= MIN_CHARS
 
 
+def _opens_on_imperative(body: str) -> bool:
+    """« Associez les habitants dès le début »: advice in the imperative."""
+    return bool(_IMPERATIVE.match(body)) and body.split()[0] not in _NOT_IMPERATIVES
+
+
 def _reads_as_practice(text: str) -> bool:
     """An action (infinitive or action noun), advice against something or a difficulty,
     not a question, a name or a topic."""
     body = strip_list_marker(text)
-    if _HAS_NAME.search(body) or body.rstrip(" .").endswith("?"):
+    if _names(body) or body.rstrip(" .").endswith("?"):
         return False
     return (
         _opens_on_infinitive(text)
+        or _opens_on_imperative(body)
         or bool(_ACTION_NOUN.match(body))
         or bool(_NECESSITY.search(body))
         or cautions(body)
@@ -195,6 +275,8 @@ def _under_heading(block: Block, item: Structured, heading: str) -> Statement | 
     text = block.text
     if not _announces(heading) or not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
+    if COMPLETED_BY_ITEMS.search(heading):
+        return None  # « accélérer le plaidoyer vers : - Le grand public »
     body = strip_list_marker(text)
     # Under a proposition, a list of proposed actions or of obstacles, every item of its
     # list is one (« • Des champions charismatiques pour inspirer », « - Le manque de
@@ -202,14 +284,23 @@ def _under_heading(block: Block, item: Structured, heading: str) -> Statement | 
     # of partners is not one).
     listed = (
         block.kind == "item"
-        and bool(_PROPOSED.search(heading) or warns(heading))
-        and not _HAS_NAME.search(body)
-        and len(body.split()) >= 3
+        and bool(_EVERY_ITEM.search(heading) or warns(heading))
+        and not _names(body)
+        and _says_something(body)
         and not text.rstrip().endswith("?")
     )
     if _reads_as_practice(text) or _lesson(heading) or listed:
         return _statement(block, item, 0, len(text), heading, _polarity_under(heading, body))
     return None
+
+
+def _says_something(body: str) -> bool:
+    """An item of a list of proposals, levers or obstacles that says something: three words
+    with an article (« Des champions charismatiques pour inspirer », « Le manque de
+    bénévoles »), or five without; a bare noun phrase of four words or fewer names a
+    network, a tool or an event (« Carrefour des innovations sociales »)."""
+    words = len(body.split())
+    return words >= 5 or (words >= 3 and bool(_DETERMINER.match(body)))
 
 
 def _polarity_under(heading: str, body: str) -> str:
@@ -222,16 +313,21 @@ def _polarity_under(heading: str, body: str) -> str:
 
 
 def _listed_line(block: Block, item: Structured) -> Statement | None:
-    """A list item that advises (opening on an infinitive or in the negative: « Ne pas
-    hésiter à… », « Ne jamais… ») or says what is hard, under any heading."""
+    """A list item that advises (opening on an infinitive, an imperative or in the
+    negative: « Ne pas hésiter à… », « Ne jamais… »), names a means and what it helps to
+    do, or says what is hard, under any heading."""
     text = block.text
     if block.kind != "item" or not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
     body = strip_list_marker(text)
-    if _HAS_NAME.search(body) or body.rstrip(" .").endswith("?"):
+    if _names(body) or body.rstrip(" .").endswith("?"):
         return None
     if (_opens_on_infinitive(text) and _reads_as_practice(text)) or advises(body):
         cue = "recommandation"
+    elif _opens_on_imperative(body):
+        cue = "impératif"
+    elif _HELPS.search(body):
+        cue = "levier"
     elif states_difficulty(body):
         cue = "difficulté"
     else:
@@ -261,13 +357,17 @@ def extract(items: list[Structured]) -> list[Statement]:
     """The practice statements of a structured document, in reading order."""
     statements: list[Statement] = []
     label: str | None = None  # a cue line that is not a heading: « Ce que je referais »
+    lead: str | None = None  # a line that heads only the list right after it
     for item in items:
         block = item.block
         text = block.text
+        if block.kind != "item":
+            lead = None
         if block.kind != "note" and (proposition := _PROPOSITION.match(text)):
             polarity = _polarity_under("", proposition.group("rest"))
             begin = proposition.start("rest")
             statements.append(_statement(block, item, begin, len(text), "proposition", polarity))
+            lead = text  # « Proposition 1 : … » then « • Des champions… »: its means
             continue
         if block.kind == "heading":
             label = None
@@ -281,9 +381,22 @@ def extract(items: list[Structured]) -> list[Statement]:
         if block.kind == "paragraph" and _heads_a_list(text):
             label = text  # « Points de discussion : » ends the list of lessons above it
             continue
-        heading = label or item.section[-1]
-        if _NOT_PRACTICE_LIST.match(heading) or _NOT_PRACTICES.search(heading):
+        if lead and _AIMS_LEAD.search(lead):
+            # An item is an aim or a line of work; a necessity it states is still advice.
+            statements.extend(_necessities(block, item))
+            continue
+        heading = lead or label or item.section[-1]
+        if _not_practices(heading):
             continue  # « Enjeux », « Besoins », « 3 engagements : »: needs, aims, pledges
         found = _under_heading(block, item, heading) or _listed_line(block, item)
         statements.extend([found] if found else _necessities(block, item))
+        if block.kind == "paragraph" and _AIMS_LEAD.search(text):
+            lead = text  # « Cette étude a 3 objectifs : » then the objectives
     return statements
+
+
+def _not_practices(heading: str) -> bool:
+    """Whether the list under a heading names needs, stakes, aims, pledges or attendees
+    (« Enjeux », « Les besoins », « 3 engagements : »), which the judges do not count as
+    practices."""
+    return bool(_NOT_PRACTICE_LIST.match(heading) or _NOT_PRACTICES.search(heading))

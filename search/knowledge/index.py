@@ -98,6 +98,12 @@ class Knowledge:
                 if i in statements
             ]
             self.cards.append(Card(row, [e for e in evidence if e is not None]))
+        # Without a query the catalogue lists the most supported cards first: those that
+        # recur across documents and events, then those with the most statements (the
+        # store gives them in the order of their ids, which is no order for a reader).
+        self.cards.sort(
+            key=lambda c: (-c.row["documents"], -c.row["events"], -len(c.evidence), c.row["label"])
+        )
         self.quotes = [q for q in store.records("quotes") if q["passage_id"] in engine.passages]
         # Read once with the knowledge: every view of a case shows these edits (a write
         # reloads the engine, api.routers.knowledge).

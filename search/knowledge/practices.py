@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from ingest.extract.polarity import AVOID, pitfall
-from ingest.extract.practices import strip_list_marker
+from ingest.extract.practices import COMPLETED_BY_ITEMS, strip_list_marker
 from ingest.store import Store
 from search.embedders.base import Embedder
 from search.french import analyse
@@ -48,11 +48,23 @@ COMMON_STEM_SHARE = 0.05
 # (BATCH × statements similarities) and the size of the pool re-clustered with them.
 BATCH = 512
 _NOTES = re.compile(r"\s*\((?:[+]+|[A-Z]{1,4}(?:\s*[,/]\s*[A-Z]{1,4})*|\+*\s*\)?)\)|\s*\(\+*\)")
+# A connector that ties a sentence to the one before it (« Dans ce contexte, il faut… »):
+# the card stands alone, without the argument it came from.
+_CONNECTOR = re.compile(
+    r"^(?:dans ce contexte|en effet|de (?:la )?même (?:façon|manière)|pour (?:cela|ce faire)|"
+    r"d['’](?:une|autre) part|par ailleurs|de plus|ainsi|enfin|donc)\s*,\s*(?=\w)",
+    re.I,
+)
 
 
 def clean_statement(text: str) -> str:
-    """'- B2 : Mobiliser les parties prenantes avant le projet (+++++)' → 'Mobiliser …'."""
-    text = _NOTES.sub("", strip_list_marker(text)).strip(" -–;,.")
+    """'- B2 : Mobiliser les parties prenantes avant le projet (+++++)' → 'Mobiliser …';
+    « Dans ce contexte, il faut… » → « Il faut… »; « Accélérer le plaidoyer vers : » →
+    « Accélérer le plaidoyer ». The statement itself, votes included, stays as written."""
+    text = _NOTES.sub("", strip_list_marker(text))
+    # « Accélérer le plaidoyer vers : » announces the list that completes it: the card
+    # names the practice, without the colon and the word left hanging before it.
+    text = COMPLETED_BY_ITEMS.sub("", _CONNECTOR.sub("", text)).strip(" -–;,.:")
     return text[:1].upper() + text[1:]
 
 
