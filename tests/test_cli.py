@@ -195,7 +195,8 @@ def test_answer_prints_sections_with_sources(corpus_data):
 def test_similar_cases_show_their_similarity_and_reasons(corpus_data):
     described = "un tiers-lieu porté par une association et la mairie dans un village"
     done = run("similar", described, "-k", "3", data=corpus_data)
-    scores = [float(s) for s in re.findall(r"similarité (\d\.\d\d)", done.stdout)]
+    found = re.findall(r"similarité (\d,\d\d)", done.stdout)  # a decimal comma, in French
+    scores = [float(s.replace(",", ".")) for s in found]
     assert len(scores) == 3 and scores == sorted(scores, reverse=True)
     assert "↳" in done.stdout
     both = run("similar", described, "--case", "x", data=corpus_data, check=False)
