@@ -333,6 +333,12 @@ class _Walker:
             self.open(turn.group("name"), turn.group("role"), VERBATIM)
             self.emit(block, intro=True)
             return
+        if turn and _puts_a_question(turn.group("rest")):
+            # « Julie MARTIN : Madame Lefort, comment avez-vous convaincu… ? »: the
+            # moderator asks a guest; a question put is nobody's words on the matter.
+            self.turn = None
+            self.emit(block, intro=True)
+            return
         if turn:
             self.open(turn.group("name"), turn.group("role"), VERBATIM)
             self.attribute(block)
@@ -529,6 +535,17 @@ def _questions_in(text: str) -> str | None:
 
 def _is_question(text: str) -> bool:
     return text.rstrip(' »"”').endswith("?")
+
+
+def _puts_a_question(text: str) -> bool:
+    """Whether a speaker's words only ask someone, in the second person: every sentence
+    a question, one of them saying « vous »."""
+    sentences = [s for s in re.split(r"(?<=[.!?…])\s+", text.strip()) if s.strip()]
+    return (
+        bool(sentences)
+        and all(_is_question(s) for s in sentences)
+        and bool(_SECOND_PERSON.search(text))
+    )
 
 
 def _is_label_like(text: str) -> bool:

@@ -384,3 +384,24 @@ def test_the_items_of_a_quoted_list_are_the_speaker_s_own_words(tmp_path):
     item = passage_with(passages, "le temps long est une ressource")
     assert item.speaker == "Luc MOREAU" and item.speech == "verbatim"
     assert passage_with(passages, "rejoint les ateliers").speaker is None
+
+
+def test_a_moderator_s_question_put_under_her_own_name_is_nobody_s_words(tmp_path):
+    """« Julie MARTIN : Madame Lefort, comment avez-vous… ? » puts a question to a guest:
+    kind intro, unattributed, as a moderator's question is; what the moderator says of the
+    matter under her name stays hers, and the guest's answer is the guest's."""
+    passages = _turns(
+        tmp_path,
+        "table-ronde.txt",
+        "Table ronde animée par Julie MARTIN\n\n"
+        "Julie MARTIN : Bienvenue à tous. Nous allons parler des ressourceries et de la "
+        "manière dont elles associent les élus des communes rurales.\n\n"
+        "Julie MARTIN : Madame Lefort, comment avez-vous convaincu la communauté de "
+        "communes de vous suivre ? Combien de temps cela vous a-t-il pris ?\n\n"
+        "Hélène LEFORT : Nous avons d'abord montré les chiffres de la collecte, puis les "
+        "élus sont venus voir l'atelier et ils ont compris l'intérêt du projet.\n",
+    )
+    asked = passage_with(passages, "comment avez-vous convaincu")
+    assert asked.kind == "intro" and asked.speaker is None
+    assert passage_with(passages, "Bienvenue à tous").speaker == "Julie MARTIN"
+    assert passage_with(passages, "chiffres de la collecte").speaker == "Hélène LEFORT"
