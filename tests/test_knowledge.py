@@ -1586,3 +1586,30 @@ def test_a_line_that_only_asks_is_no_quote(tmp_path):
     )
     assert [q.speaker for q in found] == ["Hélène LEFORT"]
     assert found[0].text.startswith("Pourquoi nous suivre ?")
+
+
+def test_a_case_named_in_brackets_after_a_person_is_their_organisation_not_the_subject(
+    tmp_path,
+):
+    """« Atelier co-animé par Odile SOLOMON (Envies d'Alliances) » says whom she works for;
+    the workshop's passage is not one of the case's, which came first in the « Cas » of
+    answers about anything the workshop discussed."""
+    from search.embedders import get_embedder
+
+    store = _store_with(
+        tmp_path,
+        "rencontre.md",
+        "# Rencontre des coopérations\n\n"
+        "## L'exemple de la Ressourcerie du Bocage\n\n"
+        "La Ressourcerie du Bocage est une ressourcerie solidaire créée en 2021 à Vire par "
+        "une association et la communauté de communes ; elle répare et revend les objets.\n\n"
+        "## Atelier sur l'évaluation\n\n"
+        "Atelier co-animé par Paul MARTIN (La Ressourcerie du Bocage) et Léa ROUX (Avise)\n\n"
+        "Les participants ont comparé leurs indicateurs et partagé les difficultés de "
+        "mesurer l'engagement des bénévoles dans la durée.\n",
+    )
+    refresh(store, get_embedder())
+    case = next(c for c in store.records("cases") if "Ressourcerie" in c["name"])
+    texts = [p.text for p in store.searchable_passages() if p.id in json.loads(case["passage_ids"])]
+    assert texts and all("co-animé" not in t for t in texts), texts
+    assert any("répare et revend" in t for t in texts)

@@ -405,6 +405,7 @@ def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
 _UNITS = re.compile(r"(?<=[.!?])\s+|\n\s*(?=[-–—•▪◦●■➢➤►*]\s)|(?<=[^.!?,;\w’'\s)»])\s*\n")
 _MARKER = re.compile(r"^\s*(?:[-–—•▪◦●■➢➤►*]\s+|\d{1,2}[.)]\s+)")
 _TIMETABLE = re.compile(r"^\s*\d{1,2}\s?h(?:\s?\d{2})?\b")
+_BRACKETS = re.compile(r"\([^()]*\)")
 _LINKERS = frozenset("de des du la le les l d et en au aux a par pour sur avec un une".split())
 
 
@@ -424,7 +425,9 @@ def _describes(text: str, spellings: set[str]) -> bool:
     when that unit is a heading (« Exemple de RONALPIA : »), the sentence after it."""
     units = [u for u in _UNITS.split(text) if u.strip()]
     for index, unit in enumerate(units):
-        if not any(s in fold(unit) for s in spellings):
+        # A name in brackets is who someone works for (« Odile SOLOMON (Envies
+        # d'Alliances) » co-hosting a workshop), not the case the unit speaks of.
+        if not any(s in fold(_BRACKETS.sub(" ", unit)) for s in spellings):
             continue
         if _says_something(_MARKER.sub("", unit), spellings):
             return True
