@@ -61,11 +61,7 @@ def usage_message(exc: UsageError) -> str:
     extra = re.match(r"^Got unexpected extra arguments? \((.*)\)$", exc.message)
     if extra:
         return f"argument(s) en trop : {extra[1]}"
-    for pattern, french in _USAGE_PROBLEMS:
-        found = pattern.match(exc.message)
-        if found:
-            return french.format(*found.groups())
-    return exc.message
+    return _in_french(exc.message, _USAGE_PROBLEMS)
 
 
 def _hint(exc: click_errors.BadParameter) -> str:
@@ -82,8 +78,14 @@ def _value_problem(exc: click_errors.BadParameter) -> str:
     cause = exc.__cause__
     if hasattr(cause, "errors"):  # pydantic's ValidationError: worded as the API words it
         return validation_problem({**cause.errors()[0], "loc": ("value",)}, "fr").split(": ", 1)[1]
-    for pattern, french in _VALUE_PROBLEMS:
-        found = pattern.match(exc.message)
+    return _in_french(exc.message, _VALUE_PROBLEMS)
+
+
+def _in_french(message: str, wordings: list[tuple[re.Pattern[str], str]]) -> str:
+    """Click's English `message` in the French of the first wording that matches it, else
+    as click wrote it."""
+    for pattern, french in wordings:
+        found = pattern.match(message)
         if found:
             return french.format(*found.groups())
-    return exc.message
+    return message

@@ -35,6 +35,7 @@ from ingest.voice import (
     closes_quotation,
     is_editorial,
     is_report_voice,
+    only_asks,
 )
 
 VERBATIM, REPORTED = "verbatim", "reported"
@@ -540,12 +541,7 @@ def _is_question(text: str) -> bool:
 def _puts_a_question(text: str) -> bool:
     """Whether a speaker's words only ask someone, in the second person: every sentence
     a question, one of them saying « vous »."""
-    sentences = [s for s in re.split(r"(?<=[.!?…])\s+", text.strip()) if s.strip()]
-    return (
-        bool(sentences)
-        and all(_is_question(s) for s in sentences)
-        and bool(_SECOND_PERSON.search(text))
-    )
+    return only_asks(text) and bool(_SECOND_PERSON.search(text))
 
 
 def _is_label_like(text: str) -> bool:

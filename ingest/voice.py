@@ -25,6 +25,8 @@ from ingest.names import NAME, TITLE_NAME
 FIRST_PERSON = re.compile(r"(?:\b(?:je|me|moi|mon|ma|mes|nous|notre|nos)\b|\bj[’'])", re.I)
 _ON = re.compile(r"\bon\b", re.I)
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”")
+# Where one sentence ends and the next begins (a capital, a figure or an opening quote).
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+(?=[«\"“A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ0-9])")
 
 # A byline, a source or a credit: the publisher's voice, whatever precedes it.
 _EDITORIAL = re.compile(
@@ -113,3 +115,15 @@ def closes_quotation(text: str, was_open: bool) -> bool:
     last item of a quoted list). The report may then speak again in its own voice."""
     text = text.strip()
     return bool(_WHOLE_QUOTATION.match(text) or (was_open and _CLOSING.search(text)))
+
+
+def asks(sentence: str) -> bool:
+    """Whether a sentence is a question (« Qui finance ? »)."""
+    return sentence.rstrip(' »"”)').endswith("?")
+
+
+def only_asks(text: str) -> bool:
+    """Whether every sentence of a text is a question: a moderator's « Madame Lefort,
+    comment avez-vous convaincu… ? » asks; what someone said of the matter does not."""
+    sentences = [s for s in _SENTENCES.split(text.strip(' «»"“”')) if s.strip()]
+    return bool(sentences) and all(asks(s) for s in sentences)

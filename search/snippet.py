@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from ingest.voice import asks
 from search.french import STOP_WORDS, fold, stem
 
 _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
@@ -75,11 +76,6 @@ def best_sentences(text: str, query: str, width: int = 220, statements: bool = F
         window += " " + sentences[after]
         after += 1
     return window
-
-
-def asks(sentence: str) -> bool:
-    """Whether a sentence is a question (« Qui finance ? »)."""
-    return sentence.rstrip(' »"”)').endswith("?")
 
 
 def says_something(text: str, chars: int) -> bool:

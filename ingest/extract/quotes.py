@@ -29,6 +29,7 @@ from ingest.structure import (
     normalise_name,
     surname,
 )
+from ingest.voice import only_asks
 
 MIN_WORDS = 6  # a sentence: at least this many words…
 # The report's frame around a speaker's words within their turn: « Elle a ajouté :
@@ -45,7 +46,6 @@ _FIRST_PERSON_START = re.compile(r"^(?:je|j[’']|nous|on)\b", re.I)
 _NOTE_FORM = re.compile(r"^(?:[A-ZÉ]\w+\s*:\s*)?[a-zéèàâ]")
 _SENTENCE_END = re.compile(r"[.!?…]\s*[»\"”’)]?\s*$")  # …ending as sentences end (« … . »)
 _SENTENCE_START = re.compile(r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ0-9]")  # …and opening as they open
-_SENTENCES = re.compile(r"(?<=[.!?…])\s+(?=[«\"“A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ0-9])")
 # A role may wrap onto the next line of the source when that line carries on in lower
 # case (« Maire Adjoint de la Ville / de Lille »), not onto the next item of a list.
 _WRAPPED = r"\n(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç«(])"  # a lower-case next line, not « o » items
@@ -121,13 +121,6 @@ def is_sentence(text: str, list_item: bool = False) -> bool:
     words = len(re.findall(r"\w+", body))
     whole = words >= MIN_WORDS and (bool(_SENTENCE_END.search(text)) or words >= 3 * MIN_WORDS)
     return whole and not only_asks(body)
-
-
-def only_asks(text: str) -> bool:
-    """Whether every sentence of a text is a question: a moderator's « Madame Lefort,
-    comment avez-vous convaincu… ? » asks, and a quote is what someone said of the matter."""
-    sentences = [s for s in _SENTENCES.split(text.strip(' «»"“”')) if s.strip()]
-    return bool(sentences) and all(s.rstrip(' »"”)').endswith("?") for s in sentences)
 
 
 def completed_role(role: str | None, known: list[str]) -> str | None:
