@@ -55,6 +55,21 @@ Points de vigilance :
 """
 
 
+# A speaker's paragraph runs on into the line that heads her list: no blank line between.
+ALLIANCE = """Retour d'expérience de l'alliance de Vierzon
+
+Marie DURAND, coordinatrice de l'alliance :
+Nous avons lancé l'alliance en 2021 avec la commune et trois associations du quartier.
+Le premier hiver a été difficile, mais un comité restreint se réunissait chaque mois.
+Ce que nous ne referions pas
+- Lancer la collecte de fonds avant d'avoir un projet partagé avec les élus.
+- Confier toute l'animation à un seul bénévole sans relais.
+
+Ce que nous referions
+- Associer les habitants dès le diagnostic.
+"""
+
+
 @pytest.mark.parametrize(
     ("heading", "warning"),
     [
@@ -128,6 +143,28 @@ def test_under_a_heading_that_warns_a_litotes_names_its_pitfall():
 def test_a_window_warns_by_any_of_its_sentences():
     assert cautions_in("- L'articulation avec les élus reste complexe. o Comment faire ?")
     assert not cautions_in("Nous avons vu l'émergence de communautés apprenantes d'élus.")
+
+
+def test_a_cue_line_run_on_to_a_paragraph_heads_the_list_below_it(tmp_path):
+    from ingest.clean import build_blocks
+    from ingest.extract import practices
+    from ingest.readers import read
+    from ingest.structure import structure
+
+    path = tmp_path / "alliance.txt"
+    path.write_text(ALLIANCE, encoding="utf-8")
+    found = practices.extract(structure(build_blocks(read(path))))
+    assert {s.text: (s.polarity, s.cue) for s in found} == {
+        "- Lancer la collecte de fonds avant d'avoir un projet partagé avec les élus.": (
+            "avoid",
+            "Ce que nous ne referions pas",
+        ),
+        "- Confier toute l'animation à un seul bénévole sans relais.": (
+            "avoid",
+            "Ce que nous ne referions pas",
+        ),
+        "- Associer les habitants dès le diagnostic.": ("do", "Ce que nous referions"),
+    }
 
 
 def test_written_reports_keep_polarity_from_statement_to_card_and_answer(tmp_path):

@@ -5,7 +5,8 @@ Precision first. A block counts only with a cue the text gives itself:
   referais », « Ce qu'il faut faire », « Les leviers… », « Propositions », « Conditions de
   réussite »…) or what to avoid (« Ce qu'il ne faut pas faire », « Erreurs à éviter »,
   « Points de vigilance », « Freins »…), as a list item or a short paragraph; a paragraph
-  may carry that heading inline (« Ce que nous ne referions pas : lancer la cantine… »);
+  may carry that heading inline (« Ce que nous ne referions pas : lancer la cantine… »),
+  or end on it when its list follows without a blank line;
 - it is a proposition line (« Proposition 2 : Se former à coopérer »), or an item of the
   list right after it (« • Des champions charismatiques pour inspirer »); under
   proposals, levers and obstacles every item that says something is one, noun phrases
@@ -114,6 +115,10 @@ _DETERMINER = re.compile(
     r"vos|leurs?|ses|son|sa|ces?|cet|cette|plus|moins|trop|peu|manque)\b",
     re.I,
 )
+# A paragraph's closing words after its last sentence, with no stop of their own: a cue
+# line the text runs on without a blank line (« … chaque mois. Ce que nous ne referions
+# pas » then « - Lancer la collecte… »).
+_CLOSING_WORDS = re.compile(r"[.!?»]\s+(?P<last>[^.!?»]{3,60}?)\s*:?\s*$")
 _PROPOSITION = re.compile(r"^Proposition\s+\d+\s*:\s*(?P<rest>.{8,})$", re.I)
 # « o » is a bullet only when a space follows it: « outils », « on a » are words.
 _MARKER = re.compile(
@@ -218,6 +223,16 @@ def _heads_a_list(text: str) -> bool:
         or bool(_NOT_PRACTICE_LIST.match(text))
         or text.endswith(":")
     )
+
+
+def _closing_cue(text: str) -> str | None:
+    """The cue line a paragraph ends on, when a list follows it without a blank line: the
+    line then heads that list as it would standing alone (_heads_a_list)."""
+    found = _CLOSING_WORDS.search(text)
+    if found is None:
+        return None
+    last = found.group("last")
+    return last if _CUE_LINE.match(last) or opens_on_warning(last) else None
 
 
 def _announces(heading: str) -> bool:
@@ -392,6 +407,8 @@ def extract(items: list[Structured]) -> list[Statement]:
         statements.extend([found] if found else _necessities(block, item))
         if block.kind == "paragraph" and _AIMS_LEAD.search(text):
             lead = text  # « Cette étude a 3 objectifs : » then the objectives
+        elif block.kind == "paragraph" and (closing := _closing_cue(text)):
+            lead = closing  # « … chaque mois. Ce que nous ne referions pas » then its list
     return statements
 
 
