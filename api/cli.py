@@ -585,6 +585,10 @@ def actors(
         roles = f" — {detail.roles[0]}" if detail.roles else ""
         _echo(f"{number:>2}. {detail.name} ({detail.type_label}){roles}")
         _echo(f"    {count(detail.passages, 'passage')}, {count(detail.documents, 'document')}")
+        if detail.part_of:
+            _echo(f"    fait partie de : {detail.part_of.name}")
+        if detail.parts:
+            _echo(f"    comprend : {', '.join(part.name for part in detail.parts)}")
         if detail.works_with:
             names = ", ".join(n.actor.name for n in detail.works_with[:5])
             _echo(f"    avec : {names}", dim=True)

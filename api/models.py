@@ -301,6 +301,11 @@ class Neighbour(BaseModel):
 
 
 class ActorDetail(ActorModel):
+    part_of: ActorRef | None = Field(
+        description="the organisation the documents name it a part of: « Banque des "
+        "Territoires de la Caisse des Dépôts »"
+    )
+    parts: list[ActorRef] = Field(description="the organisations named as its parts")
     events: list[str]
     cases: list[str] = Field(description="ids of the cases whose passages name the actor")
     sources: list[SourceRef] = Field(description="the passages that name the actor, cited")
@@ -336,8 +341,11 @@ def actor_detail(engine, actor: dict) -> ActorDetail:
     knowledge = engine.knowledge
     passages = knowledge.actor_passages(actor)
     documents = [knowledge.documents[p.document_id] for p in passages]
+    whole = knowledge.whole_of(actor)
     return ActorDetail(
         **actor_model(actor).model_dump(),
+        part_of=actor_ref(whole) if whole else None,
+        parts=[actor_ref(part) for part in knowledge.parts_of(actor)],
         events=sorted({d.event for d in documents if d.event}),
         cases=[c.id for c in knowledge.actor_cases(actor)],
         sources=[source_ref(p, knowledge.documents[p.document_id]) for p in passages[:20]],

@@ -267,6 +267,12 @@ def test_actors_list_and_page(server):
     page = get(server, f"/v1/actors/{people[0]['id']}").json()
     assert page["events"] and page["sources"] and page["works_with"]
     assert all(source["citation"] for source in page["sources"])
+    depots = get(server, "/v1/actors", q="CDC").json()["results"][0]
+    assert depots["name"] == "Caisse des Dépôts" and "CDC" in depots["aliases"]
+    depots = get(server, f"/v1/actors/{depots['id']}").json()
+    assert "Banque des Territoires" in [part["name"] for part in depots["parts"]]
+    bank = get(server, f"/v1/actors/{depots['parts'][0]['id']}").json()
+    assert bank["part_of"]["id"] == depots["id"] and page["part_of"] is None
     assert get(server, "/v1/actors/actor-nobody").status_code == 404
     assert get(server, "/v1/actors", kind="alien").status_code == 422
 

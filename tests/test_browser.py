@@ -355,6 +355,21 @@ def test_actors_view_walks_from_one_actor_to_another(page):
     )
 
 
+def test_an_organisation_page_links_its_parts_and_its_whole(page):
+    page.get_by_role("button", name="Acteurs").click()
+    page.locator("#view-actors").get_by_label("Nom, rôle ou organisation").fill("CDC")
+    page.get_by_role("button", name="Chercher les acteurs").click()
+    page.locator("#actors .actor").first.get_by_role("link").click()
+    detail = page.locator("#actor-page")
+    detail.locator(".parts").wait_for()
+    assert detail.locator("h2").inner_text() == "Caisse des Dépôts"
+    detail.locator(".parts").get_by_role("link", name="Banque des Territoires").click()
+    page.wait_for_function(
+        "document.querySelector('#actor-page h2')?.textContent === 'Banque des Territoires'"
+    )
+    assert "Caisse des Dépôts" in detail.locator(".part-of").inner_text()
+
+
 def test_a_case_page_opens_from_the_cases_view(page):
     page.get_by_role("button", name="Cas", exact=True).click()
     first = page.locator("#cases .case").first

@@ -1283,6 +1283,10 @@ def test_actors_merge_parts_offices_and_long_forms(tmp_path):
     actors = build_actors(store, [])
     spellings = {n: a["name"] for a in actors for n in [a["name"], *json.loads(a["aliases"])]}
     assert spellings["Banque Solidaire de la Caisse Nationale des Dépôts"] == "Banque Solidaire"
+    by_name = {a["name"]: a for a in actors}
+    # The part knows its whole; nothing else is part of anything.
+    whole = by_name["Caisse Nationale des Dépôts"]["id"]
+    assert {a["name"]: a["part_of"] for a in actors if a["part_of"]} == {"Banque Solidaire": whole}
     assert spellings["Forum Villes"] == spellings["Forum Action Villes"]
     assert spellings["Université de Lyon"] != spellings["Université Catholique de Lyon"]
     assert spellings["Plateforme Essor"] == spellings["Plateforme de l’Essor"]
@@ -1333,6 +1337,33 @@ def test_actors_merge_acronyms_cut_names_and_misspelt_people(tmp_path):
     assert actors[spellings["Ministère de la Ville"]]["type"] == "state"
 
 
+def test_known_acronyms_join_the_long_form_the_documents_name(tmp_path):
+    """« la CDC » and « la Caisse des Dépôts », never defined in the text, are one actor
+    (search.knowledge.institutions); an acronym whose long form no document names stays
+    as written."""
+    from ingest.pipeline import ingest
+    from ingest.store import open_store
+    from search.knowledge.actors import build_actors
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Compte rendu\n\nLa maison de santé de Guéret a été financée par la Caisse des Dépôts. "
+        "L’ADEME suit le chantier avec la Banque Solidaire.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "Actes\n\nLa CDC a signé la convention avec la commune de Guéret.\n",
+        encoding="utf-8",
+    )
+    store = open_store(tmp_path / "data")
+    ingest(store, [folder])
+    actors = build_actors(store, [])
+    spellings = {n: a["name"] for a in actors for n in [a["name"], *json.loads(a["aliases"])]}
+    assert spellings["CDC"] == spellings["Caisse des Dépôts"] == "Caisse des Dépôts"
+    assert spellings["ADEME"] == "ADEME"
+
+
 def test_actors_are_built_from_the_cases_of_the_same_refresh(store):
     """A refresh builds cases, then actors from them: a second refresh changes nothing
     (case names are organisations; with last build's cases, the first build saw none)."""
@@ -1351,6 +1382,11 @@ def test_actors_are_merged_across_spellings_and_linked(engine):
     assert "Le RAMEAU" in rameau["aliases"] + [rameau["name"]] and rameau["documents"] >= 3
     depots = knowledge.actors_for("caisse des dépôts", "organisation", 1)[0]
     assert depots["type"] == "funder"
+    # « CDC » is its acronym; « Banque des Territoires de la Caisse des Dépôts », its part.
+    assert "CDC" in depots["aliases"]
+    assert "Banque des Territoires" in [a["name"] for a in knowledge.parts_of(depots)]
+    bank = knowledge.actors_for("banque des territoires", "organisation", 1)[0]
+    assert knowledge.whole_of(bank) == depots
     partners = [a["name"] for a, _ in knowledge.neighbours(caron)]
     assert partners and caron["name"] not in partners
     assert any(c.name == "Loos-en-Gohelle" for c in knowledge.actor_cases(caron))

@@ -12,6 +12,7 @@ import numpy as np
 import psycopg
 import pytest
 
+from ingest.backends.postgres import SCHEMA_VERSION as POSTGRES_SCHEMA
 from ingest.backends.postgres import nearest_query
 from ingest.store import DocumentRow, PassageRow, Store, open_store
 from tests.conftest import hold_lock, release
@@ -287,6 +288,42 @@ def test_opening_twice_migrates_once_and_a_reader_needs_a_store(backend, any_sto
             open_store(tmp_path / "nowhere", read_only=True)
 
 
+def test_a_sqlite_store_of_an_earlier_schema_is_brought_to_this_one(tmp_path):
+    """A store written before actors knew their whole (schema v4) opens, migrated, and its
+    actors are rebuilt with the new column."""
+    import sqlite_utils
+
+    from ingest.backends.sqlite import MIGRATIONS, SCHEMA_VERSION
+
+    tmp_path.joinpath("data").mkdir()
+    old = sqlite_utils.Database(tmp_path / "data" / "recueil.db")
+    for step in MIGRATIONS[:4]:
+        step(old)
+    old.conn.execute("PRAGMA user_version = 4")
+    old.conn.commit()
+    old.conn.close()
+    store = open_store(tmp_path / "data")
+    assert store.schema_version() == SCHEMA_VERSION
+    store.replace_derived({"actors": [_actor("actor-bank", part_of="actor-fund")]})
+    assert store.records("actors")[0]["part_of"] == "actor-fund"
+    store.close()
+
+
+def _actor(actor_id: str, part_of: str | None) -> dict:
+    return {
+        "id": actor_id,
+        "name": "Banque",
+        "kind": "organisation",
+        "type": "funder",
+        "aliases": "[]",
+        "roles": "[]",
+        "mention_ids": "[]",
+        "passage_ids": "[]",
+        "documents": 0,
+        "part_of": part_of,
+    }
+
+
 def test_the_write_lock_spans_processes_and_dies_with_its_holder(any_store, tmp_path):
     marker = tmp_path / "released"
     lock = any_store.write_lock()
@@ -406,7 +443,7 @@ def test_postgres_migrates_once_when_started_together_and_refuses_a_newer_schema
         starter.start()
     for starter in starters:
         starter.join()
-    assert [store.schema_version() for store in opened] == [1, 1, 1]
+    assert [store.schema_version() for store in opened] == [POSTGRES_SCHEMA] * 3
     for store in opened:
         store.close()
     with psycopg.connect(postgres_url, autocommit=True) as conn:

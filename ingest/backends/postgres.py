@@ -163,9 +163,13 @@ CREATE TABLE document_edits (
 );
 """
 
+# The organisation an actor is part of (« Banque des Territoires de la Caisse des
+# Dépôts »): the id of that actor, or null (the SQLite store's v5).
+_V2 = "ALTER TABLE actors ADD COLUMN part_of text"
+
 # One SQL script per schema version, applied in order; the SQLite store's v1 to v4 are
-# all in this v1 (the backend started at that schema).
-MIGRATIONS = [_V1]
+# all in _V1 (the backend started at that schema).
+MIGRATIONS = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 # What a restore removes from an empty store before the archive brings its own: every
 # object MIGRATIONS made but the extensions.

@@ -200,7 +200,13 @@ def _v4(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    """The organisation an actor is part of, as the documents name it (« Banque des
+    Territoires de la Caisse des Dépôts »): the id of that actor, or null."""
+    db["actors"].add_column("part_of", str)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

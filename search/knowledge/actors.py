@@ -5,10 +5,12 @@ d’Epargne »; « l’Observatoire de la Responsabilité Sociale des Entreprise
 « Orse »; a person « Jean-François CARON » and « Jean-François Caron ». Mentions are
 grouped by a key that drops articles, accents, case and plural marks; an acronym joins
 the long form whose initials it spells where a document defines it (« … (PTCE) », « les
-PTCE (…) »), and so does a name cut short of that long form, and every long form of one
-acronym; « A de la B », B an organisation, is A (« Banque des Territoires de la Caisse
-des Dépôts »); two names of the office one person holds, one nested in the other, are
-one (« Forum Modernité », « Forum Action Modernités »). Acronyms any document uses as
+PTCE (…) »), or where it is a national body's the documents use undefined (« CDC » and
+« Caisse des Dépôts », search.knowledge.institutions), and so does a name cut short of
+that long form, and every long form of one acronym; « A de la B », B an organisation, is
+A, part of B (« Banque des Territoires de la Caisse des Dépôts »: the row's `part_of`);
+two names of the office one person holds, one nested in the other, are one (« Forum
+Modernité », « Forum Action Modernités »). Acronyms any document uses as
 concepts or kinds of things (« des PTCE », « une SCIC ») are no actors anywhere. A
 person's key is first name and surname, and one letter of a surname misspelt is the
 same person; a role the layout cut is completed or loses its function words. Each actor
@@ -30,6 +32,7 @@ from ingest.extract.quotes import all_roles_in, completed_role
 from ingest.names import FUNCTION_WORDS, acronym_definitions, cut_function_tail
 from ingest.normalise import fold
 from ingest.store import Store
+from search.knowledge.institutions import known_aliases
 from search.knowledge.slugs import distinct_ids, slug_id
 
 # Organisation types, by the words of their names (folded).
@@ -192,19 +195,21 @@ def _one_office_two_names(roles: dict[str, list[str]]) -> dict[str, str]:
     return found
 
 
-def _part_named(name: str, organisations: set[str], resolve: Callable[[str], str]) -> str:
-    """The organisation a name « A de la B » stands for when B is an organisation too:
-    A, part of B, where A is one on its own or a « quoted » name (« Banque des Territoires
-    de la Caisse des Dépôts », « Commission « Nouveaux Dialogues » du MEDEF »); else the
-    name itself. « Fédération Nationale des Caisses d’Epargne » federates, it is no part."""
+def _part_named(
+    name: str, organisations: set[str], resolve: Callable[[str], str]
+) -> tuple[str, str | None]:
+    """The organisation a name « A de la B » stands for when B is an organisation too,
+    and the key of B: A, part of B, where A is one on its own or a « quoted » name
+    (« Banque des Territoires de la Caisse des Dépôts », « Commission « Nouveaux
+    Dialogues » du MEDEF »); else the name itself and None. « Fédération Nationale des
+    Caisses d’Epargne » federates, it is no part."""
     for split in _PART_OF.finditer(name):
         part, whole = name[: split.start()], name[split.end() :]
         key = resolve(actor_key(part, "organisation"))
-        if resolve(actor_key(whole, "organisation")) in organisations and (
-            key in organisations or "«" in part
-        ):
-            return part
-    return name
+        whole_key = resolve(actor_key(whole, "organisation"))
+        if whole_key in organisations and (key in organisations or "«" in part):
+            return part, whole_key
+    return name, None
 
 
 def build_actors(store: Store, cases: list[dict]) -> list[dict]:
@@ -234,6 +239,9 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     for short, long in _one_office_two_names(stated).items():
         aliases.setdefault(short, long)
     mentions = [m for m in store.records("actor_mentions") if not is_concept(m["name"], concepts)]
+    named = {actor_key(m["name"], "organisation") for m in mentions if m["kind"] != "person"}
+    for short, long in known_aliases(named, lambda n: actor_key(n, "organisation")).items():
+        aliases.setdefault(long, aliases.setdefault(short, long))
     long_keys = set(aliases.values())
 
     def resolve(key: str) -> str:
@@ -250,24 +258,28 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
         if m["kind"] == "organisation"
     } | {actor_key(c["name"], "organisation") for c in cases if c["place"] != c["name"]}
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    part_of: dict[str, str] = {}  # a part's key → the key of the whole it belongs to
     for mention in mentions:
         kind = mention["kind"]
+        whole = None
         if kind != "person":
             # Named as its part, still found under the whole it was written as.
-            part = _part_named(mention["name"], organisations, resolve)
+            part, whole = _part_named(mention["name"], organisations, resolve)
             mention = {**mention, "name": part, "written": mention["name"]}
         key = actor_key(mention["name"], kind)
         if not key:
             continue
         if kind != "person":
             key = resolve(key)
+            if whole is not None and whole != key:
+                part_of.setdefault(key, whole)
             kind = "organisation" if key in organisations else kind
         elif key in organisations:
             continue  # « Tamkeen Li Tanmia » is a project, not a person
         groups[(kind, key)].append(mention)
     _merge_misspelt_people(groups)
     _merge_function_word_variants(groups)
-    rows = []
+    rows, keys = [], []
     for (kind, key), group in groups.items():
         spellings = Counter(m["name"] for m in group)
         # The spelling the documents use most; for people, the one with the SURNAME.
@@ -291,6 +303,15 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
                 "documents": len({m["document_id"] for m in group}),
             }
         )
-    rows.sort(key=lambda r: (-len(json.loads(r["passage_ids"])), r["name"]))
+        keys.append((kind, key))
+    order = sorted(
+        range(len(rows)), key=lambda i: (-len(json.loads(rows[i]["passage_ids"])), rows[i]["name"])
+    )
     # A person and an organisation may share a key: the second gets its kind appended.
-    return distinct_ids(rows, lambda row: row["kind"])
+    rows = distinct_ids([rows[i] for i in order], lambda row: row["kind"])
+    id_of = {keys[i]: row["id"] for i, row in zip(order, rows, strict=True)}
+    for i, row in zip(order, rows, strict=True):
+        kind, key = keys[i]
+        whole = part_of.get(key) if kind == "organisation" else None
+        row["part_of"] = id_of.get(("organisation", whole)) if whole else None
+    return rows

@@ -291,6 +291,15 @@ class Knowledge:
     def actor(self, actor_id: str) -> dict | None:
         return self._actor_by_id.get(actor_id)
 
+    def whole_of(self, actor: dict) -> dict | None:
+        """The organisation the documents name this one a part of (« Banque des
+        Territoires de la Caisse des Dépôts »)."""
+        return self._actor_by_id.get(actor.get("part_of") or "")
+
+    def parts_of(self, actor: dict) -> list[dict]:
+        """The organisations the documents name as parts of this one, most present first."""
+        return [a for a in self.actors if a.get("part_of") == actor["id"]]
+
     @property
     def documents(self) -> dict[str, DocumentRow]:
         """The documents this knowledge was built on. A write serves a new engine before

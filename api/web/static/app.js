@@ -653,6 +653,9 @@ function loadActor(params) {
     (actor) => [
       el("h2", {}, actor.name),
       el("p", { class: "meta" }, [actor.type_label, ...actor.roles.slice(0, 2)].join(" · ")),
+      actor.part_of ? el("p", { class: "part-of" }, "Fait partie de : ", actorLink(actor.part_of)) : "",
+      actor.parts.length ? el("p", { class: "parts" }, "Comprend : ",
+        ...actor.parts.flatMap((part, i) => (i ? [", ", actorLink(part)] : [actorLink(part)]))) : "",
       actor.events.length ? el("p", {}, `Événements : ${actor.events.join(" ; ")}`) : "",
       el("h3", {}, "Travaille avec"),
       el("ul", { class: "works-with" }, ...actor.works_with.map((n) =>
