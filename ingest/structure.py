@@ -67,6 +67,8 @@ _ROLE_END = re.compile(
     # « Ministre de la Cohésion des territoires représentée par Hugo Bevort »: the rest is
     # the person who stood in.
     r"|\s+représenté(?:e|s|es)?\s+par\s"
+    # « Consultante Etudes / RSE et est disponible en ligne… »: the sentence goes on.
+    r"|\s+et\s+(?:a|ont|avait|est|sont|était)\s"
 )
 
 

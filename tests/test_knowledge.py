@@ -1483,6 +1483,22 @@ def test_similar_cases_find_a_comparable_case_for_most_descriptions(engine):
             "Anne ROUX, Ministre de la Ville représentée par Luc Petit, directeur.",
             "Ministre de la Ville",
         ),
+        (
+            "Anne ROUX, Consultante Etudes / RSE et est disponible en ligne à l'adresse :",
+            "Consultante Etudes / RSE",
+        ),
+        # A PDF's layout leaves blank lines inside a role; the role goes on in lower case…
+        (
+            "o Luc PETIT, Maire Adjoint de la Ville \n\nde Lille.\n",
+            "Maire Adjoint de la Ville de Lille",
+        ),
+        # …but a talk's title in guillemets past them is not the role.
+        ("Luc PETIT, Maire de Tulle\n\n« Quelle ville demain ? »\n", "Maire de Tulle"),
+        # The length a role may take ends inside a word: the word goes.
+        (
+            "Luc PETIT, " + "directeur " * 11 + "des territoires ruraux",
+            "directeur " * 10 + "directeur",
+        ),
         ("Pour Paul MARTIN, au-delà des solutions, la question clé est le financement.", None),
         ("La ministre Anne ROUX, retenue par une réunion, n'a pu venir.", None),
     ],

@@ -47,9 +47,16 @@ _NOTE_FORM = re.compile(r"^(?:[A-ZÉ]\w+\s*:\s*)?[a-zéèàâ]")
 _SENTENCE_END = re.compile(r"[.!?…]\s*[»\"”’)]?\s*$")  # …ending as sentences end (« … . »)
 _SENTENCE_START = re.compile(r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ0-9]")  # …and opening as they open
 # A role may wrap onto the next line of the source when that line carries on in lower
-# case (« Maire Adjoint de la Ville / de Lille »), not onto the next item of a list.
-_WRAPPED = r"\n(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç«(])"  # a lower-case next line, not « o » items
+# case (« Maire Adjoint de la Ville / de Lille »), across the blank lines a PDF's layout
+# leaves, not onto the next item of a list.
+_WRAPPED = (
+    r"\n(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç«(])"
+    # past blank lines, only a lower-case word: a title in « » there is the talk's
+    r"|\n(?:[ \t]*\n){1,2}(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç])"
+)
 _ROLE = re.compile(rf"(?P<name>{NAME}),\s*(?P<role>(?:[^:\n.;\-–]|[-–](?=\w)|{_WRAPPED}){{3,120}})")
+# The last word a role of the longest length allowed was cut in (« … des territoir »).
+_CUT_WORD = re.compile(r"\s*\S*$")
 
 
 # What follows « X, » when it is a clause of the sentence rather than X's role.
@@ -90,7 +97,10 @@ def all_roles_in(text: str) -> dict[str, list[str]]:
     roles: dict[str, list[str]] = {}
     for match in _ROLE.finditer(text):
         name = normalise_name(match.group("name"))
-        role = clean_role(_through_title(match.group("role"), text, match.end("role")))
+        role, end = match.group("role"), match.end("role")
+        if end < len(text) and text[end].isalnum():
+            role = _CUT_WORD.sub("", role)  # the length limit fell inside a word
+        role = clean_role(_through_title(role, text, end))
         if role and role not in roles.setdefault(name, []):
             roles[name].append(role)
     return {name: found for name, found in roles.items() if found}
