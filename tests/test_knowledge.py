@@ -896,8 +896,9 @@ def test_a_role_the_layout_cut_is_never_quoted_mid_phrase(tmp_path):
 
     roles = {q.speaker: q.role for q in quotes.extract(items, extracted.text)}
     assert roles["Thomas LEBLANC"] == "chargé de mission"
-    assert (
-        roles["Léa ROUX"] == "co-autrice du rapport « Innovation et territoires de faible densité »"
+    # Past the blank line the layout left inside the title, the line goes on to her firm.
+    assert roles["Léa ROUX"] == (
+        "co-autrice du rapport « Innovation et territoires de faible densité », cabinet Terra"
     )
     assert roles["Sophie GARNIER"] == full
 
@@ -1665,3 +1666,32 @@ def test_a_case_named_in_brackets_after_a_person_is_their_organisation_not_the_s
     texts = [p.text for p in store.searchable_passages() if p.id in json.loads(case["passage_ids"])]
     assert texts and all("co-animé" not in t for t in texts), texts
     assert any("répare et revend" in t for t in texts)
+
+
+def test_a_case_is_described_by_the_report_not_by_a_host_addressing_a_guest(tmp_path):
+    """A round table's host introduces the guest's project in the second person (« Vous
+    avez lancé… ? »); the report's own sentence about it, whose subject the project is,
+    describes it, and a title's full stop (« Mme. ») ends no sentence."""
+    from search.embedders import get_embedder
+
+    store = _store_with(
+        tmp_path,
+        "table-ronde.md",
+        "# Table ronde sur les coopérations rurales\n\n"
+        "Léa ROUX, vous êtes maire de Vire. Vous avez aussi lancé le « Pacte des Bocages », "
+        "qui rassemble vos voisins. Pouvez-vous nous en dire plus ?\n\n"
+        "Comme l'a rappelé Mme. Durand en ouverture, les communes rurales manquent "
+        "d'ingénierie pour porter des projets de coopération avec les associations. Le "
+        "« Pacte des Bocages » réunit depuis 2020 douze communes et trente associations "
+        "autour d'un fonds commun pour les services aux habitants.\n",
+    )
+    refresh(store, get_embedder())
+    case = next(c for c in store.records("cases") if "Pacte des Bocages" in c["name"])
+    assert case["description"].startswith("Le « Pacte des Bocages » réunit"), case["description"]
+
+
+def test_a_case_description_is_not_cut_after_a_title():
+    from search.knowledge.cases import _clipped
+
+    said = "Les élus en parlent. " + "Selon Mme. Durand, la commune " + "avance " * 60
+    assert _clipped(said) == "Les élus en parlent."

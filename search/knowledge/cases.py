@@ -265,17 +265,24 @@ def build_cases(store: Store) -> list[dict]:
         if not case_passages:
             continue
         own = {p.id for p in case_passages}
-        described_by = [m for m in best if m["passage_id"] in own]
+        described_by = sorted(
+            (m for m in best if m["passage_id"] in own),
+            key=lambda m: _as_told(m, passages[m["passage_id"]], spellings),
+        )
         introducing = [
             text
             for m in described_by
             for text in _with_introduction(passages, passages[m["passage_id"]])
         ]
+        # A moderator's question naming the case does not describe it; what a host says
+        # to a guest does only when the report says nothing else of it.
+        told = [m for m in described_by if says_something(m["text"], 60)]
+        plain = [m for m in told if not _hosted(m, passages[m["passage_id"]])]
         description = _clipped(
             _untitled(
-                # A moderator's question naming the case does not describe it.
-                next((m["text"] for m in described_by if says_something(m["text"], 60)), None)
-                or _description(introducing + [p.text for p in case_passages], spellings),
+                next((m["text"] for m in plain), None)
+                or _description(introducing + [p.text for p in case_passages], spellings)
+                or next((m["text"] for m in told), ""),
                 case_passages,
             )
         )
@@ -402,11 +409,42 @@ def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
 
 # A unit of a passage: a sentence, a line that ends without one (a heading), or one item
 # of a list.
-_UNITS = re.compile(r"(?<=[.!?])\s+|\n\s*(?=[-–—•▪◦●■➢➤►*]\s)|(?<=[^.!?,;\w’'\s)»])\s*\n")
+# Right after a full stop: not a title's (« les propos de Mme. Giraud »).
+_NOT_A_TITLE = r"(?<!\bMme\.)(?<!\bMlle\.)(?<!\bMM\.)(?<!\bM\.)(?<!\bDr\.)(?<!\bSt\.)"
+_UNITS = re.compile(
+    rf"(?<=[.!?]){_NOT_A_TITLE}\s+|\n\s*(?=[-–—•▪◦●■➢➤►*]\s)|(?<=[^.!?,;\w’'\s)»])\s*\n"
+)
 _MARKER = re.compile(r"^\s*(?:[-–—•▪◦●■➢➤►*]\s+|\d{1,2}[.)]\s+)")
 _TIMETABLE = re.compile(r"^\s*\d{1,2}\s?h(?:\s?\d{2})?\b")
 _BRACKETS = re.compile(r"\([^()]*\)")
 _LINKERS = frozenset("de des du la le les l d et en au aux a par pour sur avec un une".split())
+
+
+# A host speaking to a guest: « Vous avez aussi piloté l'axe … de la « France 2020 » ».
+_ADDRESSED = re.compile(r"\b(?:vous|votre|vos)\b", re.I)
+# How many words may stand before the case's name in a sentence that is about it.
+SUBJECT_WORDS = 6
+
+
+def _hosted(mention: dict, passage: PassageRow) -> bool:
+    """Whether a host says it, introducing a guest or speaking to them."""
+    return passage.kind == "intro" or bool(_ADDRESSED.search(mention["text"]))
+
+
+def _as_told(mention: dict, passage: PassageRow, spellings: set[str]) -> tuple[bool, bool]:
+    """The order in which a case's sentences describe it best: the report's own words
+    before a host's introduction of a guest or words addressed to them (« Vous avez
+    aussi piloté… »), and a sentence whose subject is the case (« La Clinton Global
+    Initiative a formulé… ») before one that names it in passing, late in a long sentence,
+    or announces a list.
+    Sorting is stable: the cue order and length decide the rest."""
+    text = mention["text"]
+    folded = fold(text)
+    at = min((i for s in spellings if (i := folded.find(s)) >= 0), default=len(folded))
+    late = len(folded[:at].split()) > SUBJECT_WORDS
+    # « … s'articulait autour de deux aspects : » announces what it does not say.
+    announces = text.rstrip().endswith(":")
+    return _hosted(mention, passage), late or announces
 
 
 def _says_something(unit: str, spellings: set[str]) -> bool:
@@ -440,15 +478,19 @@ def _describes(text: str, spellings: set[str]) -> bool:
 
 def _description(texts: list[str], spellings: set[str]) -> str:
     """The first unit of `texts` that says something of the case (with the sentence after
-    it when it is a heading: « Exemple de RONALPIA : »)."""
-    for text in texts:
-        units = [u for u in _UNITS.split(text) if u.strip()]
-        for index, unit in enumerate(units):
-            if _describes(" ".join(units[index : index + 2]), spellings) and any(
-                s in fold(unit) for s in spellings
-            ):
+    it when it is a heading: « Exemple de RONALPIA : »); words addressed to a guest
+    (« Vous avez aussi piloté… ») only when no other unit does."""
+    for addressed in (False, True):
+        for text in texts:
+            units = [u for u in _UNITS.split(text) if u.strip()]
+            for index, unit in enumerate(units):
                 said = " ".join(_MARKER.sub("", u).strip() for u in units[index : index + 2])
-                return " ".join(said.split())
+                if (
+                    _describes(" ".join(units[index : index + 2]), spellings)
+                    and any(s in fold(unit) for s in spellings)
+                    and (addressed or not _ADDRESSED.search(said))
+                ):
+                    return " ".join(said.split())
     return ""
 
 
@@ -477,8 +519,11 @@ def _clipped(text: str, limit: int = 300) -> str:
     « … » (« …et en milie » was cut inside a word)."""
     if len(text) <= limit:
         return text
-    cut = text.rfind(". ", 0, limit)
-    return text[: cut + 1] if cut > 0 else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    stops = [m.start() for m in _SENTENCE_STOP.finditer(text, 0, limit + 1)]
+    return text[: stops[-1] + 1] if stops else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_SENTENCE_STOP = re.compile(rf"\.{_NOT_A_TITLE}\s")
 
 
 _CASE_STUDY_PREFIX = re.compile(
