@@ -1390,6 +1390,27 @@ def test_actors_are_merged_across_spellings_and_linked(engine):
     assert knowledge.whole_of(bank) == depots
     partners = [a["name"] for a, _ in knowledge.neighbours(caron)]
     assert partners and caron["name"] not in partners
+    # His own words come first among his sources, though they do not repeat his name; the
+    # programme and the list of participants come last and make no one his partner.
+    sources = knowledge.actor_passages(caron)
+    assert sources[0].speaker == caron["name"] and caron["name"] not in sources[0].text
+    kinds = [p.kind for p in sources]
+    assert kinds.index("programme") > max(i for i, k in enumerate(kinds) if k == "text")
+    listed = {
+        a["id"]
+        for p in sources
+        if p.kind in ("programme", "participants")
+        for a in knowledge.actors
+        if p.id in a["passage_ids"]
+    }
+    met = {
+        a["id"]
+        for p in sources
+        if p.kind in ("text", "intro")
+        for a in knowledge.actors
+        if p.id in a["passage_ids"]
+    }
+    assert listed - met and not (listed - met) & {a["id"] for a, _ in knowledge.neighbours(caron)}
     assert any(c.name == "Loos-en-Gohelle" for c in knowledge.actor_cases(caron))
 
 

@@ -160,6 +160,7 @@ class Knowledge:
         for actor in self.actors:
             for pid in actor["passage_ids"]:
                 self._actors_in.setdefault(pid, []).append(actor["id"])
+        self._spoken = self._spoken_by(self.actors, engine.passages.values())
         self._cases_of: dict[str, list[str]] = {}  # passage id → the cases it names
         for case in self.cases:
             for pid in case.passage_ids:
@@ -314,17 +315,49 @@ class Knowledge:
         return self.engine.passages
 
     def actor_passages(self, actor: dict) -> list[PassageRow]:
-        return [self.engine.passages[p] for p in actor["passage_ids"] if p in self.engine.passages]
+        """The passages of an actor as a reader wants them: a person's own words first (the
+        turns they speak, which seldom repeat their name), then the content naming them,
+        then introductions, and the programme and lists of participants last."""
+        passages = self.engine.passages
+        named = [passages[p] for p in actor["passage_ids"] if p in passages]
+        spoken = self._spoken.get(actor["id"], [])
+        said = {p.id for p in spoken}
+        rest = sorted(
+            (p for p in named if p.id not in said),
+            key=lambda p: (p.kind != CONTENT, p.kind != "intro"),
+        )
+        return spoken + rest
+
+    @staticmethod
+    def _spoken_by(actors: list[dict], passages) -> dict[str, list[PassageRow]]:
+        """Person actor id → the passages they speak, in reading order (a speaker is
+        written as the actor or one of its spellings)."""
+        person_of = {
+            name_key(name): actor["id"]
+            for actor in actors
+            if actor["kind"] == "person"
+            for name in (actor["name"], *actor["aliases"])
+        }
+        spoken: dict[str, list[PassageRow]] = {}
+        for passage in passages:
+            who = person_of.get(name_key(passage.speaker)) if passage.speaker else None
+            if who is not None:
+                spoken.setdefault(who, []).append(passage)
+        return spoken
 
     def actor_cases(self, actor: dict) -> list[Case]:
         own = set(actor["passage_ids"])
         return [c for c in self.cases if own & set(c.passage_ids)]
 
     def neighbours(self, actor: dict, k: int = 12) -> list[tuple[dict, int]]:
-        """Who works with whom: the actors named in the same passages, most shared first."""
+        """Who works with whom: the actors named in the same passages of content, most
+        shared first. Standing on one programme page or list of participants is no work
+        together."""
+        passages = self.engine.passages
         counts = Counter(
             other
             for pid in actor["passage_ids"]
+            if pid in passages and passages[pid].kind in (CONTENT, "intro")
             for other in self._actors_in.get(pid, ())
             if other != actor["id"]
         )
