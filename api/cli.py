@@ -877,9 +877,10 @@ def backup(
         _fail(f"{file} : impossible d’écrire la sauvegarde ({exc.strerror or exc})")
     except BackupError as exc:
         _fail(f"sauvegarde impossible : {exc}")
+    size = f"{counts['bytes'] / 1e6:.1f}".replace(".", ",")
     typer.echo(
-        f"{counts['documents']} documents, {counts['passages']} passages backed up to {file} "
-        f"({counts['bytes'] / 1e6:.1f} MB)"
+        f"{counts['documents']} documents, {_passage_counts(store.stats())} sauvegardés "
+        f"dans {file} ({size} Mo)"
     )
 
 
@@ -899,8 +900,8 @@ def restore(
     except (RestoreError, BackupError) as exc:
         _fail(str(exc))
     typer.echo(
-        f"{counts['documents']} documents, {counts['passages']} passages restored from {file} "
-        f"into {state.data}; the indexes are rebuilt at the next search"
+        f"{counts['documents']} documents, {_passage_counts(store.stats())} restaurés depuis "
+        f"{file} dans {state.data} ; les index seront reconstruits à la prochaine recherche"
     )
 
 

@@ -59,25 +59,25 @@ def check(path: Path) -> dict[str, int]:
     """Counts of a Recueil store file, after SQLite's integrity check; RestoreError if not one."""
 
     if not path.is_file():
-        raise RestoreError(f"{path}: no such file")
+        raise RestoreError(f"{path} : fichier introuvable")
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
-                raise RestoreError(f"{path}: damaged SQLite file ({verdict})")
+                raise RestoreError(f"{path} : fichier SQLite endommagé ({verdict})")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
             if not 1 <= version <= SCHEMA_VERSION or not tables >= _REQUIRED_TABLES:
                 raise RestoreError(
-                    f"{path}: not a Recueil store (schema v{version}, "
-                    f"this Recueil reads v1 to v{SCHEMA_VERSION})"
+                    f"{path} : pas une base Recueil (schéma v{version}, "
+                    f"ce Recueil lit les schémas v1 à v{SCHEMA_VERSION})"
                 )
             return {
                 table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                 for table in ("documents", "passages")
             }
     except sqlite3.DatabaseError as exc:
-        raise RestoreError(f"{path}: not a Recueil store ({exc})") from exc
+        raise RestoreError(f"{path} : pas une base Recueil ({exc})") from exc
 
 
 def restore(data_dir: Path, source: Path) -> dict[str, int]:
@@ -96,7 +96,7 @@ def restore(data_dir: Path, source: Path) -> dict[str, int]:
             ):
                 backup_file.backup(live)
         except sqlite3.Error as exc:
-            raise RestoreError(f"{source}: could not be restored ({exc})") from exc
+            raise RestoreError(f"{source} : restauration impossible ({exc})") from exc
         SQLiteStore(data_dir)  # opening migrates: an older backup is brought to this schema
         shutil.rmtree(data_dir / "index", ignore_errors=True)
     return counts

@@ -303,6 +303,7 @@ class SearchEngine:
             share,
             fusion.zscores(dense, dense_reference) if dense is not None else None,
             self._short,
+            has_words=bool(self.lexical.query_terms(query)),
         )
         rows, reason = evidence.keep(rows, designated)
         if reason:

@@ -30,6 +30,9 @@ NO_WORD_DENSE_Z = 2.0
 DENSE_MIN_CHARS = 80
 
 NO_WORD_KNOWN = "aucun mot de la question n'apparaît dans les documents"
+ONLY_COMMON_WORDS = (
+    "la question ne contient que des mots trop courants pour être cherchés (le, de, et…)"
+)
 NOTHING_RELEVANT = "aucun passage ne répond à la question au-dessus du seuil de pertinence"
 NO_PASSAGE_FILTERED = "aucun passage ne correspond aux filtres"
 
@@ -39,6 +42,7 @@ class Evidence:
     share: np.ndarray  # per passage row, the share of the question's weight matched
     dense_z: np.ndarray | None  # per passage row (candidates only), or None without dense
     short: np.ndarray  # per passage row, whether it is under DENSE_MIN_CHARS
+    has_words: bool = True  # whether the question has a word to look up, not only « le »
 
     def keep(
         self, rows: np.ndarray, designated: np.ndarray | None = None
@@ -51,11 +55,14 @@ class Evidence:
             return np.union1d(kept, np.intersect1d(rows, designated)), None
         if not len(rows):
             return rows, NOTHING_RELEVANT
+        if not self.has_words:
+            return rows[:0], ONLY_COMMON_WORDS  # « de la » means nothing, near as it embeds
+        unknown = NO_WORD_KNOWN
         if self.dense_z is None:
             kept = rows[self.share[rows] > 0]
-            return kept, None if len(kept) else NO_WORD_KNOWN
+            return kept, None if len(kept) else unknown
         dense_z = np.where(self.short[rows], -np.inf, self.dense_z[rows])
         if not self.share.any() and dense_z.max() < UNKNOWN_WORDS_DENSE_Z:
-            return rows[:0], NO_WORD_KNOWN
+            return rows[:0], unknown
         kept = rows[(self.share[rows] > 0) | (dense_z >= NO_WORD_DENSE_Z)]
         return kept, None if len(kept) else NOTHING_RELEVANT

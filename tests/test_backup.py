@@ -125,8 +125,8 @@ def test_restore_replaces_a_live_store_and_drops_its_derived_files(corpus_data, 
 @pytest.mark.parametrize(
     "content, reason",
     [
-        (b"not a database at all, just text", "not a Recueil store"),
-        (None, "not a Recueil store (schema v0"),  # an SQLite file, but empty
+        (b"not a database at all, just text", "pas une base Recueil"),
+        (None, "pas une base Recueil (schéma v0"),  # an SQLite file, but empty
         ("half", ""),  # a backup cut in two
     ],
     ids=["text", "empty-sqlite", "truncated"],
@@ -168,9 +168,16 @@ def test_export_writes_every_row_once_with_its_type(store):
 def test_cli_backup_restore_and_export(corpus_data, tmp_path):
     copy = tmp_path / "copy.db"
     done = run("backup", str(copy), data=corpus_data)
-    assert "5 documents" in done.stdout and copy.exists()
+    # The passages search reads, as `recueil stats` counts them, not the table's rows.
+    searched = sum(
+        d["searched"]
+        for d in json.loads(run("stats", "--json", data=corpus_data).stdout)["per_document"]
+    )
+    assert done.stdout.startswith(f"5 documents, {searched} passages, ") and copy.exists()
+    assert "sauvegardés dans" in done.stdout
     fresh = tmp_path / "fresh"
-    assert "5 documents" in run("restore", str(copy), data=fresh).stdout
+    restored = run("restore", str(copy), data=fresh).stdout
+    assert restored.startswith(f"5 documents, {searched} passages, ") and "restaurés" in restored
     query = ("search", QUERIES[0], "--json")
     assert json.loads(run(*query, data=fresh).stdout) == json.loads(
         run(*query, data=corpus_data).stdout
@@ -182,4 +189,4 @@ def test_cli_backup_restore_and_export(corpus_data, tmp_path):
 
     refused = run("restore", str(tmp_path / "out.jsonl"), data=fresh, check=False)
     assert refused.returncode == 2
-    assert refused.stderr.startswith(f"erreur : {tmp_path / 'out.jsonl'}: not a Recueil store")
+    assert refused.stderr.startswith(f"erreur : {tmp_path / 'out.jsonl'} : pas une base Recueil")

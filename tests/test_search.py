@@ -200,6 +200,11 @@ def test_nonsense_is_answered_with_nothing_and_a_reason(engine):
         hits = engine.search(query, 10)
         assert not hits and hits.reason
     assert engine.search("mobiliser les élus", 10).reason is None
+    # Only words too common to look up: nothing, and the reason says why (« de la » used to
+    # get ten passages by meaning, « le » the reason that no word occurs in the documents).
+    for query in ("le", "de la", "who is the"):
+        hits = engine.search(query, 10)
+        assert not hits and "mots trop courants" in hits.reason, query
 
 
 def test_a_pasted_quote_finds_its_passage_first(engine):
