@@ -48,7 +48,7 @@ run: install
 	@if [ -z "$$RECUEIL_TOKEN" ] && [ ! -s "$(TOKEN_FILE)" ]; then \
 	  (umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(18))' > "$(TOKEN_FILE)"); fi
 	@if [ -z "$$RECUEIL_TOKEN" ]; then echo "Jeton d’écriture ($(TOKEN_FILE)) : $$(cat "$(TOKEN_FILE)")"; fi
-	@RECUEIL_TOKEN="$${RECUEIL_TOKEN:-$$(cat "$(TOKEN_FILE)")}" $(BIN)/recueil serve --host $(HOST) --port $(PORT)
+	@$(BIN)/recueil serve --host $(HOST) --port $(PORT)  # RECUEIL_TOKEN, else the folder's token
 
 test: install-test
 	$(BIN)/ruff check .
