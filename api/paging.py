@@ -24,11 +24,12 @@ SortQuery = Annotated[
 
 
 class Paged(BaseModel):
-    """Where a page stands in its list."""
+    """Where a page stands in its list, and why it is empty when it is."""
 
     offset: int = 0
     has_more: bool = Field(False, description="whether a next page exists")
     total: int | None = Field(None, description="how many results in all, when known")
+    reason: str | None = Field(None, description="why there is no result, when there is none")
 
 
 def wanted(offset: int, k: int, sort: Sort = "relevance") -> int:
@@ -45,9 +46,23 @@ def by_date(items: Sequence[T], date_of: Callable[[T], str | None], sort: Sort) 
     return dated + [i for i in items if not date_of(i)]
 
 
-def page(items: Sequence[T], offset: int, k: int, asked: int) -> tuple[list[T], Paged]:
-    """The page of `items` (all that was found, up to `asked`) and where it stands."""
+def page(
+    items: Sequence[T], offset: int, k: int, asked: int, nothing: str | None = None
+) -> tuple[list[T], Paged]:
+    """The page of `items` (all that was found, up to `asked`) and where it stands;
+    `nothing` says why when nothing was found, and an empty page past the end says so."""
     total = len(items) if len(items) < asked else None
-    return list(items[offset : offset + k]), Paged(
-        offset=offset, has_more=len(items) > offset + k, total=total
-    )
+    shown = list(items[offset : offset + k])
+    reason = None
+    if not items:
+        reason = nothing
+    elif not shown:
+        reason = f"rien à partir du résultat {offset + 1} : la liste en compte {len(items)}"
+    return shown, Paged(offset=offset, has_more=len(items) > offset + k, total=total, reason=reason)
+
+
+def nothing_for(what: str, query: str | None, speaker: str | None = None) -> str:
+    """« aucune citation de « CARON » sur « page blanche » », « aucun cas dans les
+    documents »: why a list is empty, in the words of what was asked."""
+    said = f"{what} de « {speaker} »" if speaker else what
+    return f"{said} sur « {query} »" if query else said if speaker else f"{what} dans les documents"

@@ -231,6 +231,25 @@ def test_nonsense_gets_an_empty_list_with_a_reason(server):
     assert body["results"] == [] and "aucun" in body["reason"]
     answered = get(server, "/v1/search", q="mobiliser les élus locaux").json()
     assert answered["results"] and answered["reason"] is None
+    # Every list says why it is empty: nothing found, or a page past its end.
+    for path, params, said in (
+        ("/v1/quotes", {"q": "zzzz"}, "aucune citation sur « zzzz »"),
+        (
+            "/v1/quotes",
+            {"speaker": "Personne Inconnue"},
+            "aucune citation de « Personne Inconnue »",
+        ),
+        ("/v1/practices", {"q": "xyzzyqq blorf"}, "aucune fiche pratique sur « xyzzyqq blorf »"),
+        ("/v1/actors", {"q": "xyzzyqq"}, "aucun acteur sur « xyzzyqq »"),
+        (
+            "/v1/search",
+            {"q": "mobiliser les élus", "offset": 5000},
+            "rien à partir du résultat 5001",
+        ),
+    ):
+        body = get(server, path, **params).json()
+        assert body["results"] == [] and body["reason"].startswith(said), (path, body)
+    assert get(server, "/v1/quotes", q="page blanche").json()["reason"] is None
 
 
 def test_unknown_kind_names_the_valid_values(server):

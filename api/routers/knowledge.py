@@ -27,7 +27,7 @@ from api.models import (
     quote_model,
     speaker_model,
 )
-from api.paging import Offset, SortQuery, by_date, page, wanted
+from api.paging import Offset, SortQuery, by_date, nothing_for, page, wanted
 from api.routers.deps import App, require_token
 from search.answer import answer as build_answer
 from search.knowledge.case_pages import CasePage, created_id, is_created
@@ -58,7 +58,8 @@ def actors(
 ) -> ActorsResponse:
     """People, organisations and places the documents name, most present first."""
     asked = wanted(offset, k)
-    shown, where = page(app.engine.knowledge.actors_for(q, kind, asked), offset, k, asked)
+    found = app.engine.knowledge.actors_for(q, kind, asked)
+    shown, where = page(found, offset, k, asked, nothing_for("aucun acteur", q))
     return ActorsResponse(query=q, results=[actor_model(a) for a in shown], **where.model_dump())
 
 
@@ -87,7 +88,8 @@ def practices(
 ) -> PracticesResponse:
     """Practice cards matching a question, or the best supported ones without one."""
     asked = wanted(offset, k)
-    shown, where = page(app.engine.knowledge.practices(q, asked), offset, k, asked)
+    found = app.engine.knowledge.practices(q, asked)
+    shown, where = page(found, offset, k, asked, nothing_for("aucune fiche pratique", q))
     return PracticesResponse(
         query=q, results=[practice_card(c) for c in shown], **where.model_dump()
     )
@@ -114,7 +116,8 @@ def quotes(
     `relevance` is document order when there is no question."""
     asked = wanted(offset, k, sort)
     hits = app.engine.knowledge.quotes_for(q, speaker, asked)
-    shown, where = page(by_date(hits, lambda h: h.document.date, sort), offset, k, asked)
+    ordered = by_date(hits, lambda h: h.document.date, sort)
+    shown, where = page(ordered, offset, k, asked, nothing_for("aucune citation", q, speaker))
     return QuotesResponse(
         query=q, speaker=speaker, results=[quote_model(h) for h in shown], **where.model_dump()
     )
@@ -128,7 +131,9 @@ def cases(
     first; with `q`, the cases whose name holds it, then those like it."""
     knowledge = app.engine.knowledge
     asked = wanted(offset, k)
-    shown, where = page(knowledge.cases_for(q, asked), offset, k, asked)
+    shown, where = page(
+        knowledge.cases_for(q, asked), offset, k, asked, nothing_for("aucun cas", q)
+    )
     return CasesResponse(
         query=q,
         results=[case_model(knowledge.page_of(c), knowledge.documents) for c in shown],

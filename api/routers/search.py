@@ -42,7 +42,8 @@ def search(
     )
     asked = wanted(offset, k, sort)
     hits = app.engine.search(q, asked, mode, filters)
-    shown, where = page(by_date(hits, lambda h: h.document.date, sort), offset, k, asked)
+    ordered = by_date(hits, lambda h: h.document.date, sort)
+    shown, where = page(ordered, offset, k, asked, hits.reason)
     response = search_response(q, mode, Results(shown, hits.reason, hits.matched), app.engine)
     return response.model_copy(update=where.model_dump())
 
