@@ -36,8 +36,14 @@ from search.french import analyse
 from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_in
-from search.snippet import best_sentences, last_sentence, opens_mid_sentence, says_something
-from search.vectors import context, windows
+from search.snippet import (
+    best_sentences,
+    last_sentence,
+    opens_mid_sentence,
+    says_something,
+    untitled,
+)
+from search.vectors import windows
 
 SECTIONS = (
     ("practices", "Ce qui marche"),
@@ -389,12 +395,10 @@ class _Builder:
         if index and opens_mid_sentence(best):  # the label reads from its sentence's start
             best = f"{last_sentence(cut[index - 1])} {best}"
         sentences = best_sentences(best, self.query, 220, statements=True)
-        # The section's title, when the passage opens on it, is the citation's, not the
+        # The section's titles, when the passage opens on them, are the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
-        title = context(passage)
-        if title and sentences.startswith(title) and len(sentences) > len(title) + MIN_LABEL:
-            sentences = sentences[len(title) :].lstrip(" :.–-")
-        return sentences
+        titles = set(passage.section.split(" › ")) if passage.section else set()
+        return untitled(sentences, titles, MIN_LABEL)
 
     def _passage_item(
         self, passage: PassageRow, section: str, position: int, sentences: str
@@ -426,10 +430,17 @@ class _Builder:
         question asks for precedents (search.intent.CASE), cases like it. A how-to
         question used to get the three cases most like it too, the same few whatever it
         asked; the passages that answer it name the ones that did it."""
+        passages = self.engine.passages
+        # A case counts when a passage found names it and speaks of what the question acts
+        # on: « RONALPIA » in a passage on mobilising stakeholders is no answer to « comment
+        # mobiliser les élus ? ».
         named = [
             case
             for case in self.knowledge.cases
-            if any(pid in self.rank for pid in case.passage_ids)
+            if any(
+                pid in self.rank and pid in passages and self._best_window(passages[pid])
+                for pid in case.passage_ids
+            )
         ]
         named.sort(key=lambda c: min(self.rank.get(pid, len(self.rank)) for pid in c.passage_ids))
         similar = (
@@ -440,16 +451,20 @@ class _Builder:
         items = []
         unique = {case.id: case for case in [*similar[::-1], *named[::-1]]}  # first wins
         for case in reversed(list(unique.values())):
-            passages = self.knowledge.case_passages(case)
-            if not passages:
+            # The passages search found first: those that made the case an answer.
+            own = sorted(
+                self.knowledge.case_passages(case),
+                key=lambda p: self.rank.get(p.id, len(self.rank)),
+            )
+            if not own:
                 continue
             evidence = [
                 Evidence(
                     p.text, p, self.knowledge.documents[p.document_id], p.start, p.end, p.page_start
                 )
-                for p in passages[:3]
+                for p in own[:3]
             ]
-            best = min((self.rank.get(p.id, len(self.rank)) for p in passages), default=DEPTH)
+            best = min((self.rank.get(p.id, len(self.rank)) for p in own), default=DEPTH)
             items.append(
                 Item(
                     f"{case.name} — {case.description}" if case.description else case.name,

@@ -93,3 +93,18 @@ def opens_mid_sentence(text: str) -> bool:
 def last_sentence(text: str) -> str:
     """The text's last sentence, where one that runs on past the text begins."""
     return _SENTENCE.split(" ".join(text.split()))[-1]
+
+
+def untitled(text: str, titles: set[str], keep: int) -> str:
+    """A text without the section titles it opens on: a title has no full stop, so a
+    passage's first sentence runs on from its titles (« Rencontre des coopérations
+    Associer les élus La Coopérative des Prés… »). Titles are taken off while at least
+    `keep` characters remain, in any order (a document's title, then its section's)."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for title in titles:
+            rest = text[len(title) :].lstrip(" :.–—-")
+            if title and text.startswith(title) and len(rest) >= keep:
+                text, stripped = rest, True
+    return text

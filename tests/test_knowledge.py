@@ -1716,3 +1716,65 @@ def test_a_case_description_is_not_cut_after_a_title():
 
     said = "Les élus en parlent. " + "Selon Mme. Durand, la commune " + "avance " * 60
     assert _clipped(said) == "Les élus en parlent."
+
+
+# Sections of a rural meeting's report on other subjects than elected officials: an
+# object a few passages name (« les élus ») sorts the answer's items.
+OTHER_SUBJECTS = {
+    "Le jardin partagé": "Le jardin partagé du quartier Nord réunit quarante familles qui "
+    "cultivent des légumes. Il faut associer les familles dès le choix des parcelles.",
+    "La ressourcerie": "La ressourcerie collecte les objets dont les habitants ne veulent "
+    "plus, les répare dans son atelier et les revend à petit prix.",
+    "Le transport": "Un minibus circule deux jours par semaine entre les hameaux et le bourg "
+    "pour conduire les personnes âgées au marché et chez le médecin.",
+    "La cantine": "La cantine du collège achète la moitié de ses produits aux fermes du "
+    "canton. Il est essentiel de former les cuisiniers aux produits frais.",
+    "Le tiers-lieu": "Le tiers-lieu propose des ordinateurs en libre accès et des ateliers "
+    "du soir pour apprendre à faire ses démarches en ligne.",
+    "Les bénévoles": "Les associations peinent à renouveler leurs bénévoles. Il faut "
+    "proposer des missions courtes aux jeunes bénévoles.",
+    "La collecte": "Une collecte en ligne a réuni douze mille euros auprès de deux cents "
+    "donateurs pour rénover le four à pain du village.",
+    "La formation": "Un cycle de formation réunit des salariés d'associations et "
+    "d'entreprises pour apprendre ensemble à monter des projets.",
+    "Le journal": "Le journal trimestriel raconte les projets menés par les habitants et "
+    "leurs partenaires dans toutes les boîtes aux lettres.",
+    "Le logement": "Des logements vacants du centre-bourg ont été rénovés par un bailleur "
+    "social pour accueillir des apprentis et des saisonniers.",
+    "L'emploi": "Un groupement d'employeurs partage un poste de comptable entre cinq "
+    "associations qui n'avaient pas les moyens d'en payer un seul.",
+    "La culture": "Un festival d'été programme des concerts dans les granges des fermes, "
+    "avec des bénévoles venus de tout le département.",
+}
+
+
+def test_an_answer_names_the_cases_that_speak_of_what_the_question_acts_on(tmp_path):
+    """« Cas » of a how-to answer: the cases named in passages found that speak of the
+    question's object (« les élus »), not every case a passage found happens to name (a
+    tester saw a children's eyesight project under « comment mobiliser les élus ? »); and
+    an item's label reads without the titles its passage opens on."""
+    from search.answer import answer
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+
+    others = "".join(f"\n## {title}\n\n{text}\n" for title, text in OTHER_SUBJECTS.items())
+    store = _store_with(
+        tmp_path,
+        "rencontre.md",
+        "# Rencontre des coopérations rurales\n\n"
+        "## Associer les élus\n\n"
+        "La Coopérative des Prés, créée en 2019 à Guéret, invite chaque mois les élus des "
+        "communes voisines à ses chantiers : les maires y rencontrent les bénévoles et "
+        "votent ensuite les subventions en connaissance de cause.\n\n"
+        "## Mesurer l'impact\n\n"
+        "Le projet « Maison Bleue », créé en 2018 à Tulle, compte chaque trimestre les "
+        "familles accompagnées et publie ses indicateurs d'impact social, afin de mobiliser "
+        "de nouveaux financeurs privés.\n" + others,
+    )
+    embedder = get_embedder()
+    refresh(store, embedder)
+    found = answer(SearchEngine(store, embedder), "comment mobiliser les élus ?")
+    names = [item.label.split(" — ")[0] for item in found.sections.get("cases", [])]
+    assert "Coopérative des Prés" in names and "Maison Bleue" not in names, names
+    labels = [item.label for item in found.sections["practices"]]
+    assert labels[0].startswith("La Coopérative des Prés"), labels

@@ -25,7 +25,7 @@ from ingest.normalise import fold
 from ingest.store import PassageRow, Store
 from search.knowledge.actors import TYPES, actor_key
 from search.knowledge.slugs import distinct_ids, slug_id
-from search.snippet import says_something
+from search.snippet import says_something, untitled
 
 ACTORS = {
     "associations": r"\bassociati(?:on|ons|f|fs|ve|ves)\b",
@@ -500,18 +500,11 @@ def _decimal(value: float) -> str:
 
 
 def _untitled(text: str, passages: list[PassageRow]) -> str:
-    """A description without the section titles it opens on: a title has no full stop,
-    so the sentence naming the case ran on from it (« 2 – Les spécificités de la
-    valorisation… L'illustration d'« Envies d'Alliances » Fin 2016, ce projet… »)."""
-    titles = {t for p in passages for t in p.section.split(" › ") if t}
-    stripped = True
-    while stripped:
-        stripped = False
-        for title in titles:
-            rest = text[len(title) :].lstrip(" :–—-")
-            if text.startswith(title) and len(rest) >= MIN_DESCRIPTION:
-                text, stripped = rest, True
-    return text
+    """A description without the section titles it opens on (« 2 – Les spécificités de
+    la valorisation… L'illustration d'« Envies d'Alliances » Fin 2016, ce projet… »)."""
+    return untitled(
+        text, {t for p in passages for t in p.section.split(" › ") if t}, MIN_DESCRIPTION
+    )
 
 
 def _clipped(text: str, limit: int = 300) -> str:

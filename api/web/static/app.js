@@ -345,9 +345,10 @@ function answerItem(item) {
   const label = item.speaker ? `${item.speaker} : ${item.label}` : item.label;
   const link = (e) => contextLink(e.document.id, e.passage_id, e);
   const [first, ...others] = item.evidence;
-  // When the label is the excerpt itself, the citation below it gives only its source.
+  // When the label says all the excerpt says, the citation below it gives only its
+  // source; a label cut short (« …shadowing… ») keeps the excerpt to read it whole.
   const [quoted, ...source] = first.citation.split("» — ");
-  const same = source.length && squash(quoted).startsWith(squash(item.label).slice(0, 60));
+  const same = source.length && squash(item.label).startsWith(squash(quoted.replace("[…]", "")));
   const entry = el("li", { class: "answer-item" },
     el("p", { class: "label" }, label + votes),
     el("blockquote", { class: "citation" }, same ? `— ${source.join("» — ")}` : first.citation),
@@ -373,7 +374,7 @@ function squash(text) {
 
 // Items shown at once in each section of the answer; the others one click away, so that
 // the passages are not two screens below.
-const ANSWER_SHOWN = 3;
+const ANSWER_SHOWN = 2;
 
 function showAnswer(data) {
   const box = $("#answer");
