@@ -386,8 +386,11 @@ class _Builder:
         if not about:
             return None
         # A window that only asks (« Atelier 1 : Comment agir… ? Rapporteur : X ») is
-        # near the question for asking it: the answer is in the passage's other windows.
-        about = [i for i in about if says_something(cut[i], MIN_LABEL)] or about
+        # near the question for asking it: the answer is in the passage's other windows,
+        # and a passage that only asks about the object answers nothing.
+        about = [i for i in about if says_something(cut[i], MIN_LABEL)]
+        if not about:
+            return None
         # Within the window (up to search.vectors.CHUNK_CHARS), its sentences that share
         # most of the question's words: a window may end one subject and start the next.
         index = max(about, key=lambda i: closeness[i])

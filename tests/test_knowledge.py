@@ -1778,3 +1778,31 @@ def test_an_answer_names_the_cases_that_speak_of_what_the_question_acts_on(tmp_p
     assert "Coopérative des Prés" in names and "Maison Bleue" not in names, names
     labels = [item.label for item in found.sections["practices"]]
     assert labels[0].startswith("La Coopérative des Prés"), labels
+
+
+def test_a_passage_that_only_asks_is_no_item_of_an_answer(tmp_path):
+    """A workshop's questions about the subject (« Comment financer l'animation… ? ») are
+    near the question for asking it: they answer nothing (a tester saw one second in « Ce
+    qui marche »); the passage that answers stays."""
+    from search.answer import answer
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+
+    others = "".join(f"\n## {title}\n\n{text}\n" for title, text in OTHER_SUBJECTS.items())
+    store = _store_with(
+        tmp_path,
+        "atelier.md",
+        "# Atelier sur l'animation territoriale\n\n"
+        "## Le financement\n\n"
+        "Comment financer l'animation d'un réseau d'acteurs dans la durée ? Qui doit "
+        "porter ce financement, la commune ou les partenaires privés ?\n\n"
+        "## Ce que le groupe propose\n\n"
+        "Il faut financer l'animation par une convention pluriannuelle entre la commune, "
+        "la région et deux fondations, qui paient chacune un quart du poste.\n" + others,
+    )
+    embedder = get_embedder()
+    refresh(store, embedder)
+    found = answer(SearchEngine(store, embedder), "comment financer l'animation d'un réseau ?")
+    labels = [item.label for items in found.sections.values() for item in items]
+    assert any("convention pluriannuelle" in label for label in labels), labels
+    assert not any(label.rstrip().endswith("?") for label in labels), labels
