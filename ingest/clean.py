@@ -183,6 +183,15 @@ class Block:
         """Clean offset of the first line start after `offset` (or the end of the text)."""
         return next((start for start in self.line_starts if start > offset), len(self.text))
 
+    def extend(self, other: Block) -> None:
+        """Add a whole block after this one, as the next line of the same text."""
+        shift = len(self.text) + 1
+        self.text = f"{self.text} {other.text}"
+        self.segments += [(clean + shift, raw) for clean, raw in other.segments]
+        self.line_starts += [shift] + [start + shift for start in other.line_starts]
+        self.raw_end = other.raw_end
+        self.pages += [page for page in other.pages if page not in self.pages]
+
     def append(
         self, line: Line, text: str, raw_start: int, separator: str = " ", new_line: bool = False
     ) -> None:
@@ -475,7 +484,7 @@ def build_blocks(doc: ExtractedDocument) -> list[Block]:
     vocabulary = Vocabulary(body)
     lengths = sorted(len(line.text) for line in body) or [80]
     width = lengths[int(0.85 * (len(lengths) - 1))]
-    blocks = _paragraphs(doc, body, vocabulary, width)
+    blocks = _rejoin_interrupted(_paragraphs(doc, body, vocabulary, width))
     if not doc.headings:  # marked-up levels are the source's own
         _demote_inner_chapters(blocks, {line.start for line in body if line.page_start})
         _numbered_lists(blocks)
@@ -487,6 +496,32 @@ def build_blocks(doc: ExtractedDocument) -> list[Block]:
         blocks.append(note)
     _drop_footnote_calls(blocks)
     return [block for block in blocks if block.text]
+
+
+def _rejoin_interrupted(blocks: list[Block]) -> list[Block]:
+    """A paragraph the page cut goes on after what stood in its way: it ended with no
+    stop, and the next paragraph, past a gap, a page's footnotes or links dumped on their
+    own lines, opens in lower case (« … des acteurs de l'aménagement, des élus » / URLs /
+    « et des citoyens : il donne… »). The two are one paragraph; the links stay apart."""
+    kept: list[Block] = []
+    open_paragraph: Block | None = None
+    for block in blocks:
+        if block.kind == "paragraph" and _bare_address(block.text):
+            kept.append(block)  # between the two halves, not the end of the first
+            continue
+        first = block.text.lstrip()[:1]
+        if (
+            open_paragraph is not None
+            and block.kind == "paragraph"
+            and first.isalpha()
+            and first.islower()
+        ):
+            open_paragraph.extend(block)
+            continue
+        kept.append(block)
+        ended = block.text.rstrip().endswith(_TERMINAL)
+        open_paragraph = block if block.kind == "paragraph" and not ended else None
+    return kept
 
 
 def _drop_footnote_calls(blocks: list[Block]) -> None:

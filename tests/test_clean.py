@@ -373,3 +373,33 @@ def test_the_2019_programme_is_programme_to_its_last_slot():
 
 def passage_with_words(passages, words):
     return next(p for p in passages if words in p.text)
+
+
+# A paragraph a page cut: its first half ends with no stop, the page's footnotes and the
+# links a PDF's extraction dumps stand between, and its second half opens in lower case.
+PAGE_CUT = (
+    "Compte rendu de la journée des territoires\n\n"
+    "Depuis 2010, le centre de ressources des territoires11, animé par le réseau régional, "
+    "rassemble\net diffuse les données relatives aux dynamiques et aux disparités "
+    "territoriales ainsi qu'aux\npolitiques menées dans le champ de l'aménagement et du "
+    "développement des territoires. Il est\nà la disposition des acteurs de l'aménagement, "
+    "des élus\n \n" + " " * 54 + "\n"
+    "11 https://www.exemple.fr/centre-de-ressources \n12 https://www.exemple.fr/observatoire \n\n"
+    "https://www.exemple.fr/centre-de-ressources\nhttps://www.exemple.fr/observatoire\n"
+    " et des citoyens : il donne des clés pour comprendre les territoires, et construire leur\n"
+    "développement avec les habitants.\n\n"
+    "Le réseau se réunit ensuite chaque trimestre pour partager ses outils et ses méthodes "
+    "avec\nles communes qui le demandent.\n"
+)
+
+
+def test_a_paragraph_the_page_cut_goes_on_past_its_footnotes_and_links(tmp_path):
+    path = tmp_path / "journee.txt"
+    path.write_text(PAGE_CUT, encoding="utf-8")
+    extracted, passages = passages_of(path)
+    whole = passage_with_words(passages, "des élus et des citoyens : il donne des clés")
+    assert whole.text.endswith("avec les habitants.")
+    assert "exemple.fr" not in whole.text
+    assert_maps_to_source(whole.text, extracted.text[whole.start : whole.end])
+    # A paragraph that ended on its stop is not continued by the next one.
+    assert "Le réseau se réunit" not in whole.text
