@@ -33,8 +33,9 @@ _PAGE_NUMBER = re.compile(
 )
 _FOOTNOTE_RULE = re.compile(r"^(?:\s{20,}|\s*[_─—-]{10,}\s*)$")
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+\S")
-_BULLET_SIGN = r"[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076*]"
-_BULLET = re.compile(rf"^(?:{_BULLET_SIGN}|o(?=\s)|\d{{1,2}}[.)]|[a-z][)])\s*")
+_BULLET_SIGN = r"[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076]"
+# « * » is a bullet only before a space: « *Rédigé par…* » is Markdown's emphasis.
+_BULLET = re.compile(rf"^(?:{_BULLET_SIGN}|\*(?=\s)|o(?=\s)|\d{{1,2}}[.)]|[a-z][)])\s*")
 # Sentences that carry on an argument start this way; titles do not.
 _CONNECTOR = re.compile(
     r"^(?:d[’']une part|d[’']autre part|enfin|ainsi|en effet|par ailleurs|cependant|"
@@ -495,7 +496,30 @@ def build_blocks(doc: ExtractedDocument) -> list[Block]:
             _join(note, line, vocabulary)
         blocks.append(note)
     _drop_footnote_calls(blocks)
+    if doc.markup == "markdown":
+        _drop_markdown_marks(blocks)
     return [block for block in blocks if block.text]
+
+
+# « *Rédigé par…* », « **Résultats** », « __gras__ », « _mot_ » (not inside a word, as in
+# « nom_de_fichier »), and a link's brackets and address: « [le rapport](https://…) ».
+_EMPHASIS = re.compile(
+    r"(?P<mark>\*\*|\*|__|(?<!\w)_)(?=\S)(?P<text>[^*\n]+?)(?<=\S)(?P=mark)(?!\w)"
+)
+_LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\((?P<address>[^)\s]+)\)")
+
+
+def _drop_markdown_marks(blocks: list[Block]) -> None:
+    """Markdown's inline marks leave the clean text, as footnote calls do (Block.drop):
+    citations, labels and names read « Rédigé par l'équipe », not « *Rédigé par… ». The
+    raw text keeps them, so offsets still cite the source."""
+    for block in blocks:
+        for pattern in (_LINK, _EMPHASIS):
+            spans = []
+            for found in pattern.finditer(block.text):
+                spans += [(found.start(), found.start("text")), (found.end("text"), found.end())]
+            for start, end in sorted(spans, reverse=True):
+                block.drop(start, end)
 
 
 def _rejoin_interrupted(blocks: list[Block]) -> list[Block]:

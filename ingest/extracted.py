@@ -28,6 +28,9 @@ class ExtractedDocument:
     # Offsets of lines that the source itself marks as headings (Markdown, HTML, DOCX
     # styles), with their level; PDF text has none and relies on heuristics.
     headings: dict[int, int] = field(default_factory=dict)
+    # Inline markup the cleaner takes out of the clean text (offsets keep the raw marks):
+    # "markdown" for *emphasis*, **strong** and [links](…); None when the text has none.
+    markup: str | None = None
 
     def page_at(self, offset: int) -> int:
         """1-based page number containing `offset`."""

@@ -33,6 +33,8 @@ MONTHS = {
     "decembre": 12,
 }
 _DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
+# « novembre 2023 », « en juin 2019 »: a month without its day (an ISO date YYYY-MM).
+_MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.I)
 # Words that name a gathering, as reports title them.
 _GATHERING = (
     r"(?:rencontres?|journées?|forum|colloque|séminaire|assises|université|conférence|"
@@ -142,6 +144,9 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     if date := _DATE.search(head):
         day, month, year = date.groups()
         meta["date"] = f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
+    elif month := _MONTH.search(head):
+        name, year = month.groups()
+        meta["date"] = f"{int(year):04d}-{MONTHS[name.lower()]:02d}"
     if event := _numbered_event(text[:20000]) or _titled_event(title_hint or first_heading):
         meta["event"] = event
     if place := _place(head):

@@ -403,3 +403,26 @@ def test_a_paragraph_the_page_cut_goes_on_past_its_footnotes_and_links(tmp_path)
     assert_maps_to_source(whole.text, extracted.text[whole.start : whole.end])
     # A paragraph that ended on its stop is not continued by the next one.
     assert "Le réseau se réunit" not in whole.text
+
+
+def test_markdown_marks_leave_the_clean_text_and_offsets_still_cite_the_source(tmp_path):
+    """« *Rédigé par…* » was a list item with its asterisks, and « **Résultats** » kept them
+    in citations; a link reads as its words. A « * » before a space is still a bullet."""
+    path = tmp_path / "grange.md"
+    path.write_text(
+        "# La Grange Partagée\n\n*Rédigé par l'équipe du réseau, novembre 2023*\n\n"
+        "## Résultats\n\n**9 000 visiteurs** en 2023 (voir [le rapport](https://exemple.fr/r.pdf))"
+        " ; _deux_ emplois créés, fichier nom_de_fichier.pdf.\n\n* Trois artisans installés.\n",
+        encoding="utf-8",
+    )
+    extracted = read(path)
+    blocks = {b.text: b for b in build_blocks(extracted)}
+    assert blocks["Rédigé par l'équipe du réseau, novembre 2023"].kind == "paragraph"
+    results = (
+        "9 000 visiteurs en 2023 (voir le rapport) ; deux emplois créés, fichier "
+        "nom_de_fichier.pdf."
+    )
+    assert results in blocks and blocks["* Trois artisans installés."].kind == "item"
+    block = blocks[results]
+    assert_maps_to_source(block.text, extracted.text[block.raw_start : block.raw_end])
+    assert read(path).text == path.read_text(encoding="utf-8")  # the source stays whole

@@ -165,7 +165,10 @@ def test_event_place_and_date_read_from_any_report():
     assert numbered["event"] == "3e Journée des fermes urbaines"
     assert numbered["place"] == "Lyon"
     plain = infer("Le bilan de l'année écoulée tient en trois points.", "Bilan annuel", None)
-    assert "event" not in plain and "place" not in plain
+    assert "event" not in plain and "place" not in plain and "date" not in plain
+    # A month without its day is a date of that precision (ISO YYYY-MM), as sidecars allow.
+    monthly = infer("Rédigé par l'équipe du réseau, novembre 2023.", "La Grange Partagée", None)
+    assert monthly["date"] == "2023-11"
 
 
 def test_store_schema_wal_and_accent_insensitive_fts(fresh_store):

@@ -1,4 +1,5 @@
-"""Markdown: ATX headings (#, ##…) become section headings; paragraphs are not wrapped."""
+"""Markdown: ATX headings (#, ##…) become section headings; paragraphs are not wrapped;
+emphasis and link marks leave the clean text (ingest.clean)."""
 
 from __future__ import annotations
 
@@ -19,4 +20,6 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     # Keep the text verbatim (offsets must point into it); the heading marks are
     # removed from passage text by the cleaner through the headings map.
     title = next((m.group(2) for m in _HEADING.finditer(text) if len(m.group(1)) == 1), None)
-    return ExtractedDocument(text=text, title=title, layout="blank", headings=headings)
+    return ExtractedDocument(
+        text=text, title=title, layout="blank", headings=headings, markup="markdown"
+    )
