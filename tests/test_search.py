@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from api.models import search_response
 from search.engine import Filters
 from search.evaluate import squash
+from tests.conftest import ROOT
 
 
 def texts(hits):
@@ -359,3 +362,13 @@ def test_a_label_cut_inside_a_sentence_reads_from_its_start():
     assert last_sentence(before) == "Elle a présenté la plateforme « En actions !"
     whole = f"{last_sentence(before)} », créée en 2016 avec la Poste. Une autre suit."
     assert best_sentences(whole, "plateforme créée", 80).startswith("Elle a présenté")
+
+
+def test_no_question_on_the_subject_of_the_calibration_set_is_refused(engine):
+    """eval/calibration_queries.jsonl, written blind from a description of the field: the
+    relevance gate never refuses a question on the subject (English included), and it
+    refuses the off-subject questions that share no word with the documents."""
+    rows = [json.loads(line) for line in (ROOT / "eval" / "calibration_queries.jsonl").open()]
+    refused = {r["id"] for r in rows if not engine.search(r["query"], 10)}
+    assert not {r["id"] for r in rows if r["topic"] == "on"} & refused
+    assert len({r["id"] for r in rows if r["topic"] == "off"} & refused) >= 9
