@@ -84,6 +84,10 @@ MIN_LABEL = 40
 # Two items whose labels are this close say the same thing: one item, both evidences.
 MERGE_AT = 0.93
 _VOTES = re.compile(r"\((\+{1,12})\)")
+_SPACE = re.compile(r"\s+")
+# More characters than this in the source's slice than in the sentences found there: not
+# line-end hyphens and footnote calls, but notes or links standing between them.
+INTERRUPTED_CHARS = 12
 
 
 @dataclass
@@ -415,10 +419,16 @@ class _Builder:
             passage.start,
             passage.end,
         )
+        source = document.text[start:end]
+        # Where the sentences run over what cleaning took out between them (a page's
+        # footnotes and links, « … des élus » / notes / « et des citoyens »), the source's
+        # slice holds those too: the excerpt is the sentences, its offsets the slice's.
+        if (start, end) == (passage.start, passage.end):
+            source = passage.text
+        elif len(_SPACE.sub("", source)) > len(_SPACE.sub("", sentences)) + INTERRUPTED_CHARS:
+            source = sentences
         evidence = Evidence(
-            document.text[start:end]
-            if (start, end) != (passage.start, passage.end)
-            else passage.text,
+            source,
             passage,
             document,
             start,

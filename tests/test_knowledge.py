@@ -1806,3 +1806,24 @@ def test_a_passage_that_only_asks_is_no_item_of_an_answer(tmp_path):
     labels = [item.label for items in found.sections.values() for item in items]
     assert any("convention pluriannuelle" in label for label in labels), labels
     assert not any(label.rstrip().endswith("?") for label in labels), labels
+
+
+def test_an_answer_quotes_a_page_cut_sentence_without_the_notes_between(tmp_path):
+    """A sentence the page cut (its footnotes and links between its halves, ingest.clean)
+    is quoted as the sentence, its offsets spanning the source; the notes are not quoted."""
+    from search.answer import answer
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+    from tests.test_clean import PAGE_CUT
+
+    others = "".join(f"\n{title}\n\n{text}\n" for title, text in OTHER_SUBJECTS.items())
+    store = _store_with(tmp_path, "journee.txt", PAGE_CUT + others)
+    embedder = get_embedder()
+    refresh(store, embedder)
+    found = answer(
+        SearchEngine(store, embedder), "comment aider les élus à comprendre leur territoire ?"
+    )
+    evidence = [e for items in found.sections.values() for i in items for e in i.evidence]
+    cut = [e for e in evidence if "des élus et des citoyens" in " ".join(e.text.split())]
+    assert cut, [e.text[:80] for e in evidence]
+    assert all("exemple.fr" not in e.text and e.end - e.start > len(e.text) for e in cut)
