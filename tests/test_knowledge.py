@@ -1252,18 +1252,32 @@ def test_actor_names_keep_quoted_parts_and_lose_subtitles_and_headings():
     assert _trim("Caisse Solidaire Table") == "Caisse Solidaire"
 
 
+def _actors_of(tmp_path, first: str, second: str) -> tuple[list[dict], dict[str, str]]:
+    """The actors built from two documents written in the test, and each spelling the
+    documents use → the name of the actor it joined."""
+    from ingest.store import open_store
+    from search.knowledge.actors import build_actors
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(first, encoding="utf-8")
+    (folder / "b.txt").write_text(second, encoding="utf-8")
+    store = open_store(tmp_path / "data")
+    ingest(store, [folder])
+    actors = build_actors(store, [])
+    spellings = {n: a["name"] for a in actors for n in [a["name"], *json.loads(a["aliases"])]}
+    return actors, spellings
+
+
 def test_actors_merge_parts_offices_and_long_forms(tmp_path):
     """On a real store: « A de la B », A and B organisations, is A; an office one person
     holds in two nested names is one organisation, two nested names no one shares an
     office in stay two; two long forms of one acronym are one actor, so are two
     spellings with and without function words; a role the layout cut is completed."""
-    from ingest.pipeline import ingest
-    from ingest.store import open_store
-    from search.knowledge.actors import _whole_roles, build_actors
+    from search.knowledge.actors import _whole_roles
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
+    actors, spellings = _actors_of(
+        tmp_path,
         "Compte rendu\n\nLa Banque Solidaire finance le projet à Lyon. La Caisse "
         "Nationale des Dépôts soutient les communes. La Banque Solidaire de la Caisse "
         "Nationale des Dépôts a signé la convention.\n\n"
@@ -1271,18 +1285,10 @@ def test_actors_merge_parts_offices_and_long_forms(tmp_path):
         "Plateforme Essor.\n\n"
         "L’Observatoire de la Vie Sociale des Quartiers (OVSQ) publie un rapport. "
         "L’Université de Lyon et l’Université Catholique de Lyon le signent.\n",
-        encoding="utf-8",
-    )
-    (folder / "b.txt").write_text(
         "Actes\n\nSophie MARTIN, vous êtes Présidente du Forum Action Villes et avez "
         "lancé le projet. L’Observatoire de la Vie Solidaire des Quartiers (OVSQ) a "
         "suivi la démarche avec l’Université de Lyon et la Plateforme de l’Essor.\n",
-        encoding="utf-8",
     )
-    store = open_store(tmp_path / "data")
-    ingest(store, [folder])
-    actors = build_actors(store, [])
-    spellings = {n: a["name"] for a in actors for n in [a["name"], *json.loads(a["aliases"])]}
     assert spellings["Banque Solidaire de la Caisse Nationale des Dépôts"] == "Banque Solidaire"
     by_name = {a["name"]: a for a in actors}
     # The part knows its whole; nothing else is part of anything.
@@ -1307,30 +1313,16 @@ def test_actors_merge_acronyms_cut_names_and_misspelt_people(tmp_path):
     """On a real store of documents written here: an acronym and the long form a document
     gives it are one actor, so is a name the model cut short of that long form; one
     surname misspelt is one person, a different surname another; the head noun types."""
-    from ingest.pipeline import ingest
-    from ingest.store import open_store
-    from search.knowledge.actors import build_actors
-
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
+    built, spellings = _actors_of(
+        tmp_path,
         "Compte rendu\n\nLe Commissariat Général aux Territoires Ruraux (CGTR) finance "
         "le projet de Marie Fontaine à Lyon. Le CGTR a signé avec la Banque Solidaire. "
         "Marie FONTAINE remercie Paul Martin.\n\n"
         "Le Programme Villages Vivants est porté par le Ministère de la Ville.\n",
-        encoding="utf-8",
-    )
-    (folder / "b.txt").write_text(
         "Actes\n\nSelon Marie Fontaime, le Commissariat Général a aidé la commune. "
         "Paul Martel, maire, salue le Programme Villages Vivants à Lyon.\n",
-        encoding="utf-8",
     )
-    store = open_store(tmp_path / "data")
-    ingest(store, [folder])
-    actors = {a["name"]: a for a in build_actors(store, [])}
-    spellings = {
-        n: a["name"] for a in actors.values() for n in [a["name"], *json.loads(a["aliases"])]
-    }
+    actors = {a["name"]: a for a in built}
     assert spellings["Commissariat Général"] == spellings["CGTR"]
     assert spellings["Marie Fontaime"] == spellings["Marie FONTAINE"] == "Marie FONTAINE"
     assert spellings["Paul Martel"] != spellings["Paul Martin"]
@@ -1342,25 +1334,12 @@ def test_known_acronyms_join_the_long_form_the_documents_name(tmp_path):
     """« la CDC » and « la Caisse des Dépôts », never defined in the text, are one actor
     (search.knowledge.institutions); an acronym whose long form no document names stays
     as written."""
-    from ingest.pipeline import ingest
-    from ingest.store import open_store
-    from search.knowledge.actors import build_actors
-
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
+    _, spellings = _actors_of(
+        tmp_path,
         "Compte rendu\n\nLa maison de santé de Guéret a été financée par la Caisse des Dépôts. "
         "L’ADEME suit le chantier avec la Banque Solidaire.\n",
-        encoding="utf-8",
-    )
-    (folder / "b.txt").write_text(
         "Actes\n\nLa CDC a signé la convention avec la commune de Guéret.\n",
-        encoding="utf-8",
     )
-    store = open_store(tmp_path / "data")
-    ingest(store, [folder])
-    actors = build_actors(store, [])
-    spellings = {n: a["name"] for a in actors for n in [a["name"], *json.loads(a["aliases"])]}
     assert spellings["CDC"] == spellings["Caisse des Dépôts"] == "Caisse des Dépôts"
     assert spellings["ADEME"] == "ADEME"
 
