@@ -134,6 +134,16 @@ def _store_with(tmp_path, name: str, text: str):
     return store
 
 
+def _case_of(tmp_path, named: str, name: str, text: str):
+    """The store of one document written in the test, refreshed, and its case whose name
+    holds `named`."""
+    from search.embedders import get_embedder
+
+    store = _store_with(tmp_path, name, text)
+    refresh(store, get_embedder())
+    return store, next(c for c in store.records("cases") if named in c["name"])
+
+
 def _structured(tmp_path, name, text):
     """A document written in the test, read and structured as ingest does."""
     from ingest.clean import build_blocks
@@ -1375,20 +1385,17 @@ def test_actors_are_merged_across_spellings_and_linked(engine):
     assert sources[0].speaker == caron["name"] and caron["name"] not in sources[0].text
     kinds = [p.kind for p in sources]
     assert kinds.index("programme") > max(i for i, k in enumerate(kinds) if k == "text")
-    listed = {
-        a["id"]
-        for p in sources
-        if p.kind in ("programme", "participants")
-        for a in knowledge.actors
-        if p.id in a["passage_ids"]
-    }
-    met = {
-        a["id"]
-        for p in sources
-        if p.kind in ("text", "intro")
-        for a in knowledge.actors
-        if p.id in a["passage_ids"]
-    }
+
+    def named_in(kinds: tuple[str, ...]) -> set[str]:
+        return {
+            a["id"]
+            for p in sources
+            if p.kind in kinds
+            for a in knowledge.actors
+            if p.id in a["passage_ids"]
+        }
+
+    listed, met = named_in(("programme", "participants")), named_in(("text", "intro"))
     assert listed - met and not (listed - met) & {a["id"] for a, _ in knowledge.neighbours(caron)}
     assert any(c.name == "Loos-en-Gohelle" for c in knowledge.actor_cases(caron))
 
@@ -1647,10 +1654,9 @@ def test_a_case_named_in_brackets_after_a_person_is_their_organisation_not_the_s
     """« Atelier co-animé par Odile SOLOMON (Envies d'Alliances) » says whom she works for;
     the workshop's passage is not one of the case's, which came first in the « Cas » of
     answers about anything the workshop discussed."""
-    from search.embedders import get_embedder
-
-    store = _store_with(
+    store, case = _case_of(
         tmp_path,
+        "Ressourcerie",
         "rencontre.md",
         "# Rencontre des coopérations\n\n"
         "## L'exemple de la Ressourcerie du Bocage\n\n"
@@ -1661,8 +1667,6 @@ def test_a_case_named_in_brackets_after_a_person_is_their_organisation_not_the_s
         "Les participants ont comparé leurs indicateurs et partagé les difficultés de "
         "mesurer l'engagement des bénévoles dans la durée.\n",
     )
-    refresh(store, get_embedder())
-    case = next(c for c in store.records("cases") if "Ressourcerie" in c["name"])
     texts = [p.text for p in store.searchable_passages() if p.id in json.loads(case["passage_ids"])]
     assert texts and all("co-animé" not in t for t in texts), texts
     assert any("répare et revend" in t for t in texts)
@@ -1672,10 +1676,9 @@ def test_a_case_is_described_by_the_report_not_by_a_host_addressing_a_guest(tmp_
     """A round table's host introduces the guest's project in the second person (« Vous
     avez lancé… ? »); the report's own sentence about it, whose subject the project is,
     describes it, and a title's full stop (« Mme. ») ends no sentence."""
-    from search.embedders import get_embedder
-
-    store = _store_with(
+    _, case = _case_of(
         tmp_path,
+        "Pacte des Bocages",
         "table-ronde.md",
         "# Table ronde sur les coopérations rurales\n\n"
         "Léa ROUX, vous êtes maire de Vire. Vous avez aussi lancé le « Pacte des Bocages », "
@@ -1685,8 +1688,6 @@ def test_a_case_is_described_by_the_report_not_by_a_host_addressing_a_guest(tmp_
         "« Pacte des Bocages » réunit depuis 2020 douze communes et trente associations "
         "autour d'un fonds commun pour les services aux habitants.\n",
     )
-    refresh(store, get_embedder())
-    case = next(c for c in store.records("cases") if "Pacte des Bocages" in c["name"])
     assert case["description"].startswith("Le « Pacte des Bocages » réunit"), case["description"]
 
 
@@ -1727,17 +1728,27 @@ OTHER_SUBJECTS = {
 }
 
 
+def _answer_among_other_subjects(tmp_path, name: str, text: str, question: str):
+    """The answer to `question` from a store of one document written in the test: `text`,
+    then sections on OTHER_SUBJECTS (Markdown headings, or plain title lines)."""
+    from search.answer import answer
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+
+    mark = "## " if name.endswith(".md") else ""
+    others = "".join(f"\n{mark}{title}\n\n{body}\n" for title, body in OTHER_SUBJECTS.items())
+    store = _store_with(tmp_path, name, text + others)
+    embedder = get_embedder()
+    refresh(store, embedder)
+    return answer(SearchEngine(store, embedder), question)
+
+
 def test_an_answer_names_the_cases_that_speak_of_what_the_question_acts_on(tmp_path):
     """« Cas » of a how-to answer: the cases named in passages found that speak of the
     question's object (« les élus »), not every case a passage found happens to name (a
     tester saw a children's eyesight project under « comment mobiliser les élus ? »); and
     an item's label reads without the titles its passage opens on."""
-    from search.answer import answer
-    from search.embedders import get_embedder
-    from search.engine import SearchEngine
-
-    others = "".join(f"\n## {title}\n\n{text}\n" for title, text in OTHER_SUBJECTS.items())
-    store = _store_with(
+    found = _answer_among_other_subjects(
         tmp_path,
         "rencontre.md",
         "# Rencontre des coopérations rurales\n\n"
@@ -1748,11 +1759,9 @@ def test_an_answer_names_the_cases_that_speak_of_what_the_question_acts_on(tmp_p
         "## Mesurer l'impact\n\n"
         "Le projet « Maison Bleue », créé en 2018 à Tulle, compte chaque trimestre les "
         "familles accompagnées et publie ses indicateurs d'impact social, afin de mobiliser "
-        "de nouveaux financeurs privés.\n" + others,
+        "de nouveaux financeurs privés.\n",
+        "comment mobiliser les élus ?",
     )
-    embedder = get_embedder()
-    refresh(store, embedder)
-    found = answer(SearchEngine(store, embedder), "comment mobiliser les élus ?")
     names = [item.label.split(" — ")[0] for item in found.sections.get("cases", [])]
     assert "Coopérative des Prés" in names and "Maison Bleue" not in names, names
     labels = [item.label for item in found.sections["practices"]]
@@ -1763,12 +1772,7 @@ def test_a_passage_that_only_asks_is_no_item_of_an_answer(tmp_path):
     """A workshop's questions about the subject (« Comment financer l'animation… ? ») are
     near the question for asking it: they answer nothing (a tester saw one second in « Ce
     qui marche »); the passage that answers stays."""
-    from search.answer import answer
-    from search.embedders import get_embedder
-    from search.engine import SearchEngine
-
-    others = "".join(f"\n## {title}\n\n{text}\n" for title, text in OTHER_SUBJECTS.items())
-    store = _store_with(
+    found = _answer_among_other_subjects(
         tmp_path,
         "atelier.md",
         "# Atelier sur l'animation territoriale\n\n"
@@ -1777,11 +1781,9 @@ def test_a_passage_that_only_asks_is_no_item_of_an_answer(tmp_path):
         "porter ce financement, la commune ou les partenaires privés ?\n\n"
         "## Ce que le groupe propose\n\n"
         "Il faut financer l'animation par une convention pluriannuelle entre la commune, "
-        "la région et deux fondations, qui paient chacune un quart du poste.\n" + others,
+        "la région et deux fondations, qui paient chacune un quart du poste.\n",
+        "comment financer l'animation d'un réseau ?",
     )
-    embedder = get_embedder()
-    refresh(store, embedder)
-    found = answer(SearchEngine(store, embedder), "comment financer l'animation d'un réseau ?")
     labels = [item.label for items in found.sections.values() for item in items]
     assert any("convention pluriannuelle" in label for label in labels), labels
     assert not any(label.rstrip().endswith("?") for label in labels), labels
@@ -1790,17 +1792,10 @@ def test_a_passage_that_only_asks_is_no_item_of_an_answer(tmp_path):
 def test_an_answer_quotes_a_page_cut_sentence_without_the_notes_between(tmp_path):
     """A sentence the page cut (its footnotes and links between its halves, ingest.clean)
     is quoted as the sentence, its offsets spanning the source; the notes are not quoted."""
-    from search.answer import answer
-    from search.embedders import get_embedder
-    from search.engine import SearchEngine
     from tests.test_clean import PAGE_CUT
 
-    others = "".join(f"\n{title}\n\n{text}\n" for title, text in OTHER_SUBJECTS.items())
-    store = _store_with(tmp_path, "journee.txt", PAGE_CUT + others)
-    embedder = get_embedder()
-    refresh(store, embedder)
-    found = answer(
-        SearchEngine(store, embedder), "comment aider les élus à comprendre leur territoire ?"
+    found = _answer_among_other_subjects(
+        tmp_path, "journee.txt", PAGE_CUT, "comment aider les élus à comprendre leur territoire ?"
     )
     evidence = [e for items in found.sections.values() for i in items for e in i.evidence]
     cut = [e for e in evidence if "des élus et des citoyens" in " ".join(e.text.split())]
