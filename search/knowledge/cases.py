@@ -21,6 +21,7 @@ import numpy as np
 
 from ingest.extract.cases import case_key, officered
 from ingest.kinds import CONTENT
+from ingest.names import NAME, TITLE_NAME
 from ingest.normalise import fold
 from ingest.store import PassageRow, Store
 from search.knowledge.actors import TYPES, actor_key
@@ -318,7 +319,7 @@ def build_cases(store: Store) -> list[dict]:
                 "documents": len({p.document_id for p in case_passages}),
             }
         )
-    return distinct_ids(rows + _case_studies(store, passages, places, {row["key"] for row in rows}))
+    return distinct_ids(rows + _case_studies(store, passages, places, rows))
 
 
 def _only_named_body(group: list[dict], bodies: set[str]) -> bool:
@@ -417,6 +418,9 @@ _UNITS = re.compile(
 _MARKER = re.compile(r"^\s*(?:[-–—•▪◦●■➢➤►*]\s+|\d{1,2}[.)]\s+)")
 _TIMETABLE = re.compile(r"^\s*\d{1,2}\s?h(?:\s?\d{2})?\b")
 _BRACKETS = re.compile(r"\([^()]*\)")
+_AFTER_A_PERSON = re.compile(
+    rf"\b(?:{NAME}|{TITLE_NAME}),\s+(?:de |du |de la |de l’|d’|d')[^,.;()]+"
+)
 _LINKERS = frozenset("de des du la le les l d et en au aux a par pour sur avec un une".split())
 
 
@@ -463,9 +467,8 @@ def _describes(text: str, spellings: set[str]) -> bool:
     when that unit is a heading (« Exemple de RONALPIA : »), the sentence after it."""
     units = [u for u in _UNITS.split(text) if u.strip()]
     for index, unit in enumerate(units):
-        # A name in brackets is who someone works for (« Odile SOLOMON (Envies
-        # d'Alliances) » co-hosting a workshop), not the case the unit speaks of.
-        if not any(s in fold(_BRACKETS.sub(" ", unit)) for s in spellings):
+        # Who someone works for is not the case the unit speaks of (_unattributed).
+        if not any(s in fold(_unattributed(unit)) for s in spellings):
             continue
         if _says_something(_MARKER.sub("", unit), spellings):
             return True
@@ -474,6 +477,17 @@ def _describes(text: str, spellings: set[str]) -> bool:
         if heading and not _MARKER.match(following) and _says_something(following, spellings):
             return True
     return False
+
+
+def _unattributed(unit: str) -> str:
+    """A unit without what says who a person works for: a name in brackets, nested or not
+    (« Odile Salomon (Vice-Présidente de Pays d'Aix Associations (PAA), porteur du projet
+    « Envies d'Alliances ») »), or in apposition after the person (« Cécile Dublanche, de
+    Villes au Carré, et… »): a workshop's credits name organisations, not the case."""
+    unit = _AFTER_A_PERSON.sub(" ", unit)
+    while (stripped := _BRACKETS.sub(" ", unit)) != unit:
+        unit = stripped
+    return unit
 
 
 def _description(texts: list[str], spellings: set[str]) -> str:
@@ -509,9 +523,16 @@ def _untitled(text: str, passages: list[PassageRow]) -> str:
         stripped = False
         for title in titles:
             rest = text[len(title) :].lstrip(" :–—-")
-            if text.startswith(title) and len(rest) >= MIN_DESCRIPTION:
+            if text.startswith(title) and len(rest) >= MIN_DESCRIPTION and _opens_sentence(rest):
                 text, stripped = rest, True
     return text
+
+
+def _opens_sentence(text: str) -> bool:
+    """Whether `text` starts a sentence: a capital, a figure or an opening guillemet. A
+    title that is the name the sentence opens on (« Pôle Coopératif du Livradois, à
+    Ambert, réunit… ») is no title to strip: what is left (« , à Ambert, … ») opens none."""
+    return bool(re.match(r"[«\"“\d]|[^\W\d_]", text)) and not text[:1].islower()
 
 
 def _clipped(text: str, limit: int = 300) -> str:
@@ -534,17 +555,27 @@ _CASE_STUDY_PREFIX = re.compile(
 
 
 def _case_studies(
-    store: Store, passages: dict[str, PassageRow], places: _Places, known: set[str]
+    store: Store, passages: dict[str, PassageRow], places: _Places, found: list[dict]
 ) -> list[dict]:
     """Every document of kind `case_study` is a case of its own: an editor uploads one case
-    study to document one initiative, named by its title."""
+    study to document one initiative, named by its title. Every passage of it is the
+    case's, those that do not repeat its name too (« Résultats », « Ce qui a marché »):
+    a case its sentences already make (« La Grange Partagée est un tiers-lieu créé en
+    2019… ») stands on all of them."""
     rows = []
+    known = {row["key"] for row in found}
     for document in store.documents():
         if document.kind != "case_study":
             continue
         name = _CASE_STUDY_PREFIX.sub("", document.title).strip() or document.title
         key = case_key(name)
         own = [p for p in passages.values() if p.document_id == document.id]
+        made = next((row for row in found if _same_case(key, row["key"])), None)
+        if made is not None:
+            ids = json.loads(made["passage_ids"])
+            ids += [p.id for p in own if p.id not in ids]
+            made["passage_ids"] = json.dumps(ids)
+            made["documents"] = len({passages[i].document_id for i in ids})
         if not own or any(_same_case(key, other) for other in known):
             continue
         text = " ".join(p.text for p in own)

@@ -352,14 +352,18 @@ class Knowledge:
 
     def page_of(self, case: Case) -> CasePage:
         """The page of a case as every view shows it (the list takes its values from it)."""
-        passages = self.case_passages(case)
+        # The case's own content first, a host's introductions of a guest after.
+        passages = sorted(self.case_passages(case), key=lambda p: p.kind == "intro")
         own = [p.id for p in passages]
         shared = Counter(a for pid in own for a in self._actors_in.get(pid, ()))
         # Most named in the case's passages first, then most present in the documents.
         ranked = sorted(shared, key=lambda a: (-shared[a], self._actor_rank[a]))
         actors = [self._actor_by_id[a] for a in ranked]
         statements = [s for pid in own for s in self._statements_in.get(pid, ())]
-        extracted = extracted_fields(case, passages, actors, statements)
+        titles = frozenset(
+            d.title for p in passages if (d := self.documents.get(p.document_id)) is not None
+        )
+        extracted = extracted_fields(case, passages, actors, statements, titles)
         return page(case, extracted, self.case_edits.get(case.id, {}), passages)
 
     def cases_for(self, query: str | None, k: int) -> list[Case]:
