@@ -169,6 +169,13 @@ class _Places:
                 and not any(re.search(pattern, fold(name)) for pattern in TYPES.values())
             ):
                 self.in_passage[mention["passage_id"]].add(name)
+        self.every = set().union(*self.in_passage.values())
+
+    def _in_name(self, name: str) -> str | None:
+        """The place a name puts after a preposition of place (« … en Poitou-Charentes »,
+        « … d’Alsace »), among the places the documents name, the longest first."""
+        found = [p for p in self.every if located(name, p) > 0]
+        return max(found, key=len) if found else None
 
     def named(self, passage_ids: list[str]) -> set[str]:
         return {p for pid in passage_ids for p in self.in_passage[pid]}
@@ -177,15 +184,18 @@ class _Places:
         """The place named first in the nearest tier that names one, other than the case."""
         known = self.named(passage_ids)
         own = actor_key(name, "place")
-        # « Silver Geek en Poitou-Charentes » says where it stands; « Villes au Carré », an
-        # organisation's name, says nothing « au Carré ».
-        opaque = name if actor_key(name, "organisation") in self.organisations else ""
+        # « Silver Geek en Poitou-Charentes », « Labo régional des partenariats d’Alsace »
+        # stand where their names say, when the documents know that place; « Villes au
+        # Carré » says nothing « au Carré ». Elsewhere in a name, a place is a piece of it:
+        # « en Seine Aval » does not stand « en Seine ».
+        if in_name := self._in_name(name):
+            return in_name
         for text in tiers:
             found = [
                 (position, place)
                 for place in known
                 if actor_key(place, "place") != own
-                and (position := located(text, place, opaque)) >= 0
+                and (position := located(text, place, name)) >= 0
             ]
             if found:
                 return min(found, key=lambda f: (f[0], -len(f[1])))[1]
@@ -196,10 +206,13 @@ _LOCATIVE = r"(?:\b(?i:à|au|aux|en|de|du|des|d[’']|dans|sur|vers)\s*(?:la |le
 
 
 def located(text: str, place: str, name: str = "") -> int:
-    """Where the text puts `place` after a preposition of place, outside `name`, or -1."""
+    """Where the text puts `place` after a preposition of place, not as a piece of `name`
+    (« Seine » of « en Seine Aval »), or -1. A place longer than the name's piece of it
+    (« du Grand Roissy - Le Bourget » for « Emploi du Grand Roissy ») is no piece of it."""
     inside = [m.span() for m in re.finditer(re.escape(name), text)] if name else []
     for match in re.finditer(rf"{_LOCATIVE}{re.escape(place)}(?![\w-])", text):
-        if not any(start <= match.end() - 1 and match.start() < end for start, end in inside):
+        begin = match.end() - len(place)
+        if not any(start <= begin and match.end() <= end for start, end in inside):
             return match.start()
     return -1
 
