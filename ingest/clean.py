@@ -124,8 +124,10 @@ class Block:
     level: int = 0
     # Clean offsets where a source line begins: names and titles do not run across them.
     line_starts: list[int] = field(default_factory=list)
-    # Those of them where a line after a blank one was joined to the block (« Film à
-    # revoir ici : https://… » ends the text before it): no name runs across them.
+    # Those of them where a link line after a blank one was joined to the block (« Film à
+    # revoir ici : https://… » ends the text before it): no name runs across them. Other
+    # blank lines a PDF puts inside a name (« l'Association des Régions » / « de
+    # France », « Bretagne » / « Pays de la Loire ») are crossed.
     paragraph_starts: list[int] = field(default_factory=list)
 
     @property
@@ -197,7 +199,7 @@ class Block:
             self.text += separator
         if new_line:
             self.line_starts.append(len(self.text))
-            if line.blank_before and self.text:
+            if line.blank_before and self.text and _LINK_LINE.match(line.text):
                 self.paragraph_starts.append(len(self.text))
         self.segments.append((len(self.text), raw_start))
         self.text += text

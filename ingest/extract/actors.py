@@ -17,7 +17,6 @@ merging spellings across documents is search.knowledge.actors's job.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 
 from ingest.clean import Block
@@ -240,12 +239,10 @@ def extract(items: list[Structured]) -> list[ActorMention]:
     document = "\n".join(texts)
     defined = acronym_definitions(document)
     concepts = concepts_in(document, defined)
-    found_in = [
-        (block, _found(block.text, doc, document, defined))
+    named = [
+        (block, _within_paragraphs(block, _found(block.text, doc, document, defined), document))
         for block, doc in zip(blocks, _nlp().pipe(texts), strict=True)
     ]
-    said = _kinds_said(found_in)
-    named = [(block, _within_paragraphs(block, found, document, said)) for block, found in found_in]
     # Names the document gives whole: long forms (without an elided article: « l’Agence
     # … (ARS) »), names of several words.
     longs = {re.sub(r"^[dl][’']", "", long, flags=re.I) for long in defined.values()}
@@ -302,31 +299,18 @@ def _found(text: str, doc, document: str, defined: dict[str, str]) -> list[tuple
     return named
 
 
-def _kinds_said(found_in: list[tuple[Block, list[tuple[int, str, str]]]]) -> dict[str, str]:
-    """The kind the document gives each name most often."""
-    counts = Counter((name, kind) for _, found in found_in for _, name, kind in found)
-    said: dict[str, str] = {}
-    for (name, kind), _ in counts.most_common():
-        said.setdefault(name, kind)
-    return said
-
-
 def _within_paragraphs(
-    block: Block, found: list[tuple[int, str, str]], document: str, said: dict[str, str]
+    block: Block, found: list[tuple[int, str, str]], document: str
 ) -> list[tuple[int, str, str]]:
     """Names cut where a paragraph the cleaning joined to the block begins: « Silver Geek
     en Poitou-Charentes » / (blank line) « Film à revoir ici : https://… » names
-    « Poitou-Charentes », not « Poitou-Charentes Film ». What the model took for the
-    longer name may owe its organisation to the words cut off (« Charenton Animation »):
-    the shorter one is of the kind the document gives it elsewhere (`said`), or else
-    dropped; a place cut off its tail stays a place."""
+    « Poitou-Charentes », not « Poitou-Charentes Film »."""
     kept = []
     for begin, name, kind in found:
         cut = next((o for o in block.paragraph_starts if begin < o < begin + len(name)), None)
         if cut is not None:
             name = _trim(block.text[begin:cut])
-            kind = said.get(name, None if kind == "organisation" else kind)
-            kind = _kind(name, kind, document) if name and kind else None
+            kind = _kind(name, kind, document) if name else None
         if kind:
             kept.append((begin, name, kind))
     return kept
