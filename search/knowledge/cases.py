@@ -205,6 +205,14 @@ class _Places:
 _LOCATIVE = r"(?:\b(?i:à|au|aux|en|de|du|des|d[’']|dans|sur|vers)\s*(?:la |le |les |l[’'])?|\()"
 
 
+def _placed_at(text: str, name: str) -> bool:
+    """Whether the text puts the case's own name where something happens (« Par exemple
+    en Seine Aval le catalyseur… »): a case named as a territory stands there, though
+    spaCy tags only a piece of it (« Seine »). Only « à », « en », « au », « aux »,
+    « dans »: « de » also brings a programme's name (« le programme de … »)."""
+    return bool(re.search(rf"\b(?i:à|en|au|aux|dans)\s+{re.escape(name)}(?![\w-])", text))
+
+
 def located(text: str, place: str, name: str = "") -> int:
     """Where the text puts `place` after a preposition of place, not as a piece of `name`
     (« Seine » of « en Seine Aval »), or -1. A place longer than the name's piece of it
@@ -310,8 +318,9 @@ def build_cases(store: Store) -> list[dict]:
         pids = [p.id for p in case_passages]
         # A case that is a town (« À Loos-en-Gohelle, … ») stands where it is; « le PTCE
         # Les Mureaux » is not a town.
-        is_town = not re.search(_TYPE_WORDS, fold(name)) and any(
-            located(tiers[-1], p) >= 0 for p in places.named(pids) if fold(p) == fold(name)
+        is_town = not re.search(_TYPE_WORDS, fold(name)) and (
+            any(located(tiers[-1], p) >= 0 for p in places.named(pids) if fold(p) == fold(name))
+            or _placed_at(tiers[-1], name)
         )
         described = profile(" ".join(introducing) or tiers[-1])
         key = group[0]["key"]
