@@ -77,6 +77,10 @@ _RESULTS_TITLE = re.compile(
     r"(?:résultats?|bilan|impacts?|chiffres?[ -]clés|réalisations|retombées)\b",
     re.I,
 )
+# A heading of lessons of at most this many words (« Ce qui a marché », « Ce que nous ne
+# referions pas ») names the kind of list, not a theme; a longer one (« Les freins à la
+# valorisation des dynamiques territoriales ») says its subject.
+LESSON_HEADING = 6
 # A sentence states a result when it says what came of the case: what it allowed, led to
 # or created, or a number of what it brought (« 9 000 visiteurs », « 2 emplois », « 3
 # artisans »). A sentence that only uses the word « résultats » (« nous avons parlé de
@@ -158,10 +162,9 @@ def _themes(passages: list[PassageRow], own: set[str], statements: list[dict]) -
     """The case's section titles that say what it is about: not a generic part of a
     document, a speaker's heading, navigation, a short heading of lessons, nor the case's
     or its document's own name (« Les outils de COSOTER » on COSOTER's page)."""
-    # A short heading of lessons (« Ce qui a marché », « Les freins rencontrés ») names the
-    # kind of list; a longer one (« Les freins à la valorisation des dynamiques
-    # territoriales ») its subject.
-    cues = {fold(cue) for s in statements if len((cue := s.get("cue") or "").split()) <= 5}
+    cues = {
+        fold(cue) for s in statements if len((cue := s.get("cue") or "").split()) <= LESSON_HEADING
+    }
     return list(
         dict.fromkeys(
             title
