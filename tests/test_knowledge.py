@@ -1775,7 +1775,8 @@ def test_a_case_page_results_state_outcomes_and_lessons_say_what_was_hard():
     hard = {"text": "La conduite du changement est difficile.", "polarity": "avoid", "cue": ""}
     assert lesson_polarity(hard) == "difficulty"
     assert lesson_polarity({**hard, "cue": "Ce que nous ne referions pas"}) == "avoid"
-    assert lesson_polarity({**hard, "text": "Ne pas signer le bail trop tôt."}) == "avoid"
+    assert lesson_polarity({**hard, "text": "- Ne pas signer le bail trop tôt."}) == "avoid"
+    assert lesson_polarity({**hard, "text": "- Le manque de bénévoles."}) == "difficulty"
 
 
 def test_a_description_starts_at_a_sentence_start():

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ingest.extract.cases import case_key
 from ingest.extract.polarity import AVOID, advises_against, not_to_do, states_difficulty
+from ingest.extract.practices import strip_list_marker
 from ingest.names import NAME, TITLE_NAME
 from ingest.normalise import fold
 from ingest.store import PassageRow
@@ -110,7 +111,7 @@ _ITEMS = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*(?:[-–—•*]\s+)?")
 # against anything (ingest.extract.polarity keeps them "avoid" for answers' pitfalls).
 DIFFICULTY = "difficulty"
 _OBSTACLE = re.compile(
-    r"(?:[-–•*]\s*)?(?:(?:la|le|les|l['’]|des|une?)\s*)?"
+    r"(?:(?:la|le|les|l['’]|des|une?)\s*)?"
     r"(?:difficultés?|blocages?|freins?|obstacles?|limites?|manque)\b",
     re.I,
 )
@@ -221,7 +222,7 @@ def lesson_polarity(statement: dict) -> str:
     names an obstacle, unless a heading of what not to redo lists it or it advises
     against something."""
     polarity = statement["polarity"]
-    text = statement["text"]
+    text = strip_list_marker(statement["text"])
     if (
         polarity == AVOID
         and not not_to_do(statement.get("cue") or "")
