@@ -650,7 +650,7 @@ def quotes(
 @app.command(help="Les initiatives et expériences nommées (les cas) que décrivent les documents.")
 def cases(
     query: Annotated[
-        str | None, typer.Argument(help="La description d’un cas (facultatif).")
+        str | None, typer.Argument(help="Le nom d’un cas, ou sa description (facultatif).")
     ] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,

@@ -442,8 +442,14 @@ class CasePageModel(CaseModel):
 
     themes: list[str]
     dates: list[str]
-    results: list[str] = Field(description="sentences of the sources that state a result")
-    lessons: list[dict] = Field(description="[{text, polarity}]: practices the sources state")
+    results: list[str] = Field(
+        description="what came of the case: a results section's items first (« Résultats », "
+        "« Bilan »…), then sentences that state an outcome"
+    )
+    lessons: list[dict] = Field(
+        description="[{text, polarity}]: practices the sources state; polarity 'do', 'avoid' "
+        "or 'difficulty' (what the case found hard)"
+    )
 
 
 # The types a case page's territory takes, the same for editors as for extraction.

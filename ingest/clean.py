@@ -125,6 +125,11 @@ class Block:
     level: int = 0
     # Clean offsets where a source line begins: names and titles do not run across them.
     line_starts: list[int] = field(default_factory=list)
+    # Those of them where a link line after a blank one was joined to the block (« Film à
+    # revoir ici : https://… » ends the text before it): no name runs across them. Other
+    # blank lines a PDF puts inside a name (« l'Association des Régions » / « de
+    # France », « Bretagne » / « Pays de la Loire ») are crossed.
+    paragraph_starts: list[int] = field(default_factory=list)
 
     @property
     def raw_start(self) -> int:
@@ -151,6 +156,7 @@ class Block:
             list(self.pages),
             self.level,
             [offset for offset in self.line_starts if offset < len(head_text)],
+            [offset for offset in self.paragraph_starts if offset < len(head_text)],
         )
         tail = Block(
             self.kind,
@@ -160,6 +166,7 @@ class Block:
             list(self.pages),
             self.level,
             [offset - start for offset in self.line_starts if offset > start],
+            [offset - start for offset in self.paragraph_starts if offset > start],
         )
         return head, tail
 
@@ -177,7 +184,8 @@ class Block:
         if end < len(self.text):
             kept.append((start, resume))
         self.segments = kept + [(c - width, r) for c, r in self.segments if c > end]
-        self.line_starts = [o if o <= start else max(start, o - width) for o in self.line_starts]
+        self.line_starts = _shifted(self.line_starts, start, width)
+        self.paragraph_starts = _shifted(self.paragraph_starts, start, width)
         self.text = self.text[:start] + self.text[end:]
 
     def next_line_start(self, offset: int) -> int:
@@ -201,11 +209,18 @@ class Block:
             self.text += separator
         if new_line:
             self.line_starts.append(len(self.text))
+            if line.blank_before and self.text and _LINK_LINE.match(line.text):
+                self.paragraph_starts.append(len(self.text))
         self.segments.append((len(self.text), raw_start))
         self.text += text
         self.raw_end = line.end
         if line.page not in self.pages:
             self.pages.append(line.page)
+
+
+def _shifted(offsets: list[int], start: int, width: int) -> list[int]:
+    """Clean offsets once `width` characters from `start` on are dropped."""
+    return [o if o <= start else max(start, o - width) for o in offsets]
 
 
 def split_lines(doc: ExtractedDocument) -> list[Line]:

@@ -99,12 +99,20 @@ def untitled(text: str, titles: set[str], keep: int) -> str:
     """A text without the section titles it opens on: a title has no full stop, so a
     passage's first sentence runs on from its titles (« Rencontre des coopérations
     Associer les élus La Coopérative des Prés… »). Titles are taken off while at least
-    `keep` characters remain, in any order (a document's title, then its section's)."""
+    `keep` characters remain and what remains opens a sentence, in any order (a
+    document's title, then its section's)."""
     stripped = True
     while stripped:
         stripped = False
         for title in titles:
             rest = text[len(title) :].lstrip(" :.–—-")
-            if title and text.startswith(title) and len(rest) >= keep:
+            if title and text.startswith(title) and len(rest) >= keep and _opens_sentence(rest):
                 text, stripped = rest, True
     return text
+
+
+def _opens_sentence(text: str) -> bool:
+    """Whether `text` starts a sentence: a capital, a figure or an opening guillemet. A
+    title that is the name the sentence opens on (« Pôle Coopératif du Livradois, à
+    Ambert, réunit… ») is no title to strip: what is left (« , à Ambert, … ») opens none."""
+    return bool(re.match(r"[«\"“\d]|[^\W\d_]", text)) and not text[:1].islower()

@@ -1801,3 +1801,134 @@ def test_an_answer_quotes_a_page_cut_sentence_without_the_notes_between(tmp_path
     cut = [e for e in evidence if "des élus et des citoyens" in " ".join(e.text.split())]
     assert cut, [e.text[:80] for e in evidence]
     assert all("exemple.fr" not in e.text and e.end - e.start > len(e.text) for e in cut)
+
+
+GRANGE = """# Étude de cas : Grange Partagée
+
+## Présentation
+
+La Grange Partagée est un tiers-lieu rural créé en 2019 à Saint-Amant-Roche-Savine par la
+commune et une association d'habitants ; elle réunit un atelier, une boutique de
+producteurs et une salle de spectacle.
+
+## Résultats
+
+En trois ans, la Grange a accueilli 9 000 visiteurs. Deux emplois ont été créés et
+3 artisans louent désormais l'atelier à l'année.
+
+## Ce qui a marché
+
+- Ouvrir le lieu un samedi par mois avant même la fin des travaux.
+- Associer les artisans au choix des équipements de l'atelier.
+
+## Ce que nous ne referions pas
+
+- Signer le bail avant d'avoir réuni le conseil municipal.
+- Confier la programmation à un seul bénévole.
+"""
+
+
+def test_a_case_study_page_says_what_its_sections_say(tmp_path):
+    """An uploaded case study whose first sentence already presents the case: every
+    section of it is the case's; its « Résultats » section gives the results, its lists
+    of what worked and what not to redo its lessons, with their polarity; « Présentation »
+    and the document's title are no themes, and the case is not one of its actors."""
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+
+    store = _store_with(tmp_path, "grange.md", GRANGE)
+    embedder = get_embedder()
+    refresh(store, embedder)
+    knowledge = SearchEngine(store, embedder).knowledge
+    case = next(c for c in knowledge.cases if "Grange" in c.name)
+    fields = knowledge.page_of(case).fields
+    assert fields["results"][:2] == [
+        "En trois ans, la Grange a accueilli 9 000 visiteurs.",
+        "Deux emplois ont été créés et 3 artisans louent désormais l'atelier à l'année.",
+    ], fields["results"]
+    lessons = {lesson["text"]: lesson["polarity"] for lesson in fields["lessons"]}
+    assert lessons["Associer les artisans au choix des équipements de l'atelier"] == "do"
+    assert lessons["Signer le bail avant d'avoir réuni le conseil municipal"] == "avoid"
+    assert fields["themes"] == [], fields["themes"]
+    assert not any("Grange" in actor["name"] for actor in fields["actors"])
+    assert [c.name for c in knowledge.cases_for("Grange", 10)] == [case.name]
+    assert knowledge.cases_for("Moulin", 10) == []
+
+
+def test_a_case_page_results_state_outcomes_and_lessons_say_what_was_hard():
+    """A speaker who says « nous avons parlé de résultats » states none; a number of what
+    a case brought (« 14 emplois ») is one; a question, or the description again, is none.
+    A statement that something is hard is a difficulty, not a thing to avoid, unless a
+    heading of what not to redo lists it; a speaker's heading is no theme."""
+    from types import SimpleNamespace
+
+    from search.knowledge.case_pages import _results, _themes, lesson_polarity
+
+    def passage(section, text):
+        return SimpleNamespace(section=section, text=text, kind="text")
+
+    description = "Le Pôle du Livradois réunit vingt entreprises autour du bois local."
+    said = [
+        passage("Atelier", description + " Le pôle a permis la création de 14 emplois."),
+        passage(
+            "Marie DURAND, animatrice",
+            "Lors de la première séance, nous avons parlé de résultats. Combien "
+            "d'emplois le pôle a-t-il permis de créer ? Il réunit 40 membres.",
+        ),
+    ]
+    assert _results(said, description) == ["Le pôle a permis la création de 14 emplois."]
+    assert _themes(said, set(), []) == ["Atelier"]
+    hard = {"text": "La conduite du changement est difficile.", "polarity": "avoid", "cue": ""}
+    assert lesson_polarity(hard) == "difficulty"
+    assert lesson_polarity({**hard, "cue": "Ce que nous ne referions pas"}) == "avoid"
+    assert lesson_polarity({**hard, "text": "- Ne pas signer le bail trop tôt."}) == "avoid"
+    assert lesson_polarity({**hard, "text": "- Le manque de bénévoles."}) == "difficulty"
+
+
+def test_a_description_starts_at_a_sentence_start():
+    """A section titled with the case's name, whose first sentence opens on the name
+    (« Pôle Coopératif du Livradois, à Ambert, réunit… »), keeps it: stripping the title
+    left « , à Ambert, réunit… »."""
+    from types import SimpleNamespace
+
+    from search.knowledge.cases import _untitled
+
+    passage = SimpleNamespace(section="Atelier › Pôle Coopératif du Livradois")
+    said = (
+        "Pôle Coopératif du Livradois, à Ambert, réunit depuis 2020 une vingtaine "
+        "d'entreprises et la communauté de communes autour du bois local."
+    )
+    assert _untitled(said, [passage]) == said
+
+
+def test_a_case_stands_in_the_place_its_name_gives_not_a_name_glued_to_the_next_paragraph(
+    tmp_path,
+):
+    """A link line after a blank line (« Film à revoir ici : https://… ») is joined to the
+    text it ends, but the place before it is « Poitou-Charentes », not « Poitou-Charentes
+    Film »; a case whose name ends on a place the documents know (« … d'Alsace ») stands
+    there; « en Seine Aval » puts the case Seine Aval in Seine Aval, not « en Seine »."""
+    from search.knowledge.cases import build_cases
+
+    store = _store_with(
+        tmp_path,
+        "rencontre.txt",
+        "Rencontre des coopérations\n\n"
+        "Les partenariats se développent en Alsace depuis dix ans, avec les associations et "
+        "les entreprises du territoire.\n\n"
+        "Trois formes sont présentées dans ce film : l'accompagnement des associations avec "
+        "le Labo régional des partenariats d'Alsace et une expérimentation collective avec "
+        "le projet Silver Geek en Poitou-Charentes\n\n"
+        "Film à revoir ici : https://vimeo.com/124279791\n\n"
+        "Le projet Silver Geek a permis à des lycéens d'animer des ateliers numériques "
+        "avec des personnes âgées dans les résidences du territoire.\n\n"
+        "Par exemple en Seine Aval le « catalyseur » a rencontré les agriculteurs pour les "
+        "faire « accoucher de leurs idées », il faisait aussi des mises en réseau entre "
+        "agriculteurs et élus.\n",
+    )
+    places = {m["name"] for m in store.records("actor_mentions") if m["kind"] == "place"}
+    assert "Poitou-Charentes" in places and not any("Film" in p for p in places), places
+    cases = {c["name"]: c["place"] for c in build_cases(store)}
+    assert cases["Silver Geek en Poitou-Charentes"] == "Poitou-Charentes", cases
+    assert cases["Labo régional des partenariats d'Alsace"] == "Alsace", cases
+    assert "Seine" in places and cases["Seine Aval"] == "Seine Aval", (places, cases)

@@ -128,7 +128,8 @@ def cases(
     app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 20, offset: Offset = 0
 ) -> CasesResponse:
     """Every case, those the documents describe and those editors created, most documented
-    first; with `q`, the cases whose name holds it, then those like it."""
+    first; with `q`, the cases whose name holds it, or, when no name holds it and `q` is a
+    description (more than four words), those like it; an empty list says there is none."""
     knowledge = app.engine.knowledge
     asked = wanted(offset, k)
     shown, where = page(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ingest.clean import Block
 from ingest.extract.actor_cues import cued_names
 from ingest.extract.records import ActorMention
 from ingest.names import (
@@ -239,7 +240,7 @@ def extract(items: list[Structured]) -> list[ActorMention]:
     defined = acronym_definitions(document)
     concepts = concepts_in(document, defined)
     named = [
-        (block, _found(block.text, doc, document, defined))
+        (block, _within_paragraphs(block, _found(block.text, doc, document, defined), document))
         for block, doc in zip(blocks, _nlp().pipe(texts), strict=True)
     ]
     # Names the document gives whole: long forms (without an elided article: « l’Agence
@@ -296,6 +297,23 @@ def _found(text: str, doc, document: str, defined: dict[str, str]) -> list[tuple
         if kind:
             named.append((begin, name, kind))
     return named
+
+
+def _within_paragraphs(
+    block: Block, found: list[tuple[int, str, str]], document: str
+) -> list[tuple[int, str, str]]:
+    """Names cut where a paragraph the cleaning joined to the block begins: « Silver Geek
+    en Poitou-Charentes » / (blank line) « Film à revoir ici : https://… » names
+    « Poitou-Charentes », not « Poitou-Charentes Film »."""
+    kept = []
+    for begin, name, kind in found:
+        cut = next((o for o in block.paragraph_starts if begin < o < begin + len(name)), None)
+        if cut is not None:
+            name = _trim(block.text[begin:cut])
+            kind = _kind(name, kind, document) if name else None
+        if kind:
+            kept.append((begin, name, kind))
+    return kept
 
 
 def _widened(

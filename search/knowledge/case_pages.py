@@ -18,6 +18,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ingest.extract.cases import case_key
+from ingest.extract.polarity import AVOID, advises_against, not_to_do, states_difficulty
+from ingest.extract.practices import strip_list_marker
+from ingest.names import NAME, TITLE_NAME
 from ingest.normalise import fold
 from ingest.store import PassageRow
 from search.knowledge.actors import TYPE_LABELS
@@ -55,14 +58,61 @@ _NAVIGATION = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
-# A sentence states a result when it holds one of these. Sentences are cut first and each
-# searched: one pattern spanning a sentence from every start was quadratic (30 ms a page,
-# 0.6 s for the list of cases, which shows each case's page values).
+# A section title that is a part of any document (« Présentation », « 2. Contexte »,
+# « Bilan ») says nothing of what a case is about; nor does a speaker's heading
+# (« Jean-François CARON, Maire de Loos-en-Gohelle »), which says who speaks.
+_NUMBERING = r"(?:\d{1,2}|[IVX]{1,4}|[A-H])\s*[.)–—-]?\s*"
+_GENERIC_TITLE = re.compile(
+    rf"(?:{_NUMBERING})?(?:(?:le|la|les|l['’]|en|une?)\s*)?(?:présentation|contexte|introduction|"
+    r"résultats?|bilan|conclusions?|annexes?|sommaire|synthèse|historique|description|"
+    r"sources?|remerciements|préambule|avant-propos|chiffres?[ -]clés|en bref|"
+    r"impacts?|perspectives|(?:pour )?en savoir plus)(?:\s+(?:du|de la|de l['’]|des)\s+"
+    r"(?:projet|initiative|démarche|dispositif|cas))?\s*[:.]?",
+    re.I,
+)
+_SPEAKER_HEADING = re.compile(rf"(?:{_NUMBERING})?(?:{NAME}|{TITLE_NAME})\s*(?:[,:(–—-]|$)")
+# A section whose title says results gives the case's results first: its title opens on
+# « Résultats », « Bilan », « Impact(s) », « Chiffres clés », « Réalisations »…
+_RESULTS_TITLE = re.compile(
+    rf"(?:{_NUMBERING})?(?:(?:les|le|nos|ses|principaux|premiers|quelques)\s+)*"
+    r"(?:résultats?|bilan|impacts?|chiffres?[ -]clés|réalisations|retombées)\b",
+    re.I,
+)
+# A heading of lessons of at most this many words (« Ce qui a marché », « Ce que nous ne
+# referions pas ») names the kind of list, not a theme; a longer one (« Les freins à la
+# valorisation des dynamiques territoriales ») says its subject.
+LESSON_HEADING = 6
+# A sentence states a result when it says what came of the case: what it allowed, led to
+# or created, or a number of what it brought (« 9 000 visiteurs », « 2 emplois », « 3
+# artisans »). A sentence that only uses the word « résultats » (« nous avons parlé de
+# résultats ») states none. Sentences are cut first and each searched: one pattern
+# spanning a sentence from every start was quadratic (30 ms a page, 0.6 s for the list of
+# cases, which shows each case's page values).
 _SENTENCE = re.compile(r"[^.!?]*[.!?]")
+_UNITS_OF_OUTCOME = (
+    r"emplois|postes|salariés|embauches|visiteurs|bénéficiaires|participants|partenaires|"
+    r"habitants|familles|personnes|bénévoles|jeunes|élèves|usagers|artisans|commerces|"
+    r"logements|tonnes|hectares|repas"
+)
+_COUNT = (
+    r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:[,.]\d+)?|"
+    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|cent|mille)"
+)
 _RESULT = re.compile(
-    r"\b(?:a permis|ont permis|permet(?:tent)? de|a abouti|ont abouti|résultats?|"
-    r"a créé|ont créé|a été créée?|ont été créée?s?|\d+\s?%|\d+ (?:emplois|bénéficiaires|"
-    r"participants|partenaires|habitants|familles))\b",
+    r"\b(?:a permis|ont permis|permet(?:tent)? de|a abouti|ont abouti|"
+    r"a créé|ont créé|ont été créée?s?|\d+\s?%|"
+    rf"{_COUNT}\s+(?:nouveaux\s+|nouvelles\s+)?(?:{_UNITS_OF_OUTCOME}))(?!\w)",
+    re.I,
+)
+# The items of a results section: its sentences and its list's lines.
+_ITEMS = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*(?:[-–—•*]\s+)?")
+# Lessons say what to do, what to avoid, or what was hard: « la conduite du changement
+# est difficile », « Difficulté à mobiliser… » state a difficulty, which is not advice
+# against anything (ingest.extract.polarity keeps them "avoid" for answers' pitfalls).
+DIFFICULTY = "difficulty"
+_OBSTACLE = re.compile(
+    r"(?:(?:la|le|les|l['’]|des|une?)\s*)?"
+    r"(?:difficultés?|blocages?|freins?|obstacles?|limites?|manque)\b",
     re.I,
 )
 
@@ -76,10 +126,16 @@ class CasePage:
 
 
 def extracted_fields(
-    case: Case, passages: list[PassageRow], actors: list[dict], statements: list[dict]
+    case: Case,
+    passages: list[PassageRow],
+    actors: list[dict],
+    statements: list[dict],
+    titles: frozenset[str] = frozenset(),
 ) -> dict:
-    """What the documents say about a case, field by field."""
+    """What the documents say about a case, field by field. `titles` are its source
+    documents' own titles, which are no theme of it."""
     text = " ".join(p.text for p in passages)
+    own = {case.key, case_key(case.name)}
     return {
         "name": case.name,
         "place": case.place,
@@ -89,27 +145,92 @@ def extracted_fields(
         "actors": [
             {"id": a["id"], "name": a["name"], "type": a["type"], "label": TYPE_LABELS[a["type"]]}
             for a in actors
-            # The case is not one of its own actors, nor is the town it is.
-            if a["kind"] != "place" and a["name"] not in (case.name, case.place)
+            # The case is not one of its own actors (« Grange Partagée » of « La Grange
+            # Partagée »), nor is the town it is.
+            if a["kind"] != "place" and case_key(a["name"]) not in own and a["name"] != case.place
         ][:12],
-        "themes": list(
-            dict.fromkeys(
-                title for p in passages if p.section and not _NAVIGATION.search(title := context(p))
-            )
-        )[:6],
+        "themes": _themes(passages, own | {case_key(t) for t in titles}, statements),
         "levers": case.levers,
         "dates": sorted(set(_YEAR.findall(text))),
-        "results": list(
-            dict.fromkeys(
-                " ".join(m.group().split())
-                for m in _SENTENCE.finditer(text)
-                if _RESULT.search(m.group())
-            )
-        )[:5],
+        "results": _results(passages, case.description),
         "lessons": [
-            {"text": statement_label(s), "polarity": s["polarity"]} for s in statements[:8]
+            {"text": statement_label(s), "polarity": lesson_polarity(s)} for s in statements[:8]
         ],
     }
+
+
+def _themes(passages: list[PassageRow], own: set[str], statements: list[dict]) -> list[str]:
+    """The case's section titles that say what it is about: not a generic part of a
+    document, a speaker's heading, navigation, a short heading of lessons, nor the case's
+    or its document's own name (« Les outils de COSOTER » on COSOTER's page)."""
+    cues = {
+        fold(cue) for s in statements if len((cue := s.get("cue") or "").split()) <= LESSON_HEADING
+    }
+    return list(
+        dict.fromkeys(
+            title
+            for p in passages
+            if p.section
+            and not _NAVIGATION.search(title := context(p))
+            and not _GENERIC_TITLE.fullmatch(title.strip())
+            and not _SPEAKER_HEADING.match(title)
+            and fold(title) not in cues
+            and case_key(title) not in own
+            and not any(case_key(title).endswith(" " + key) for key in own if key)
+        )
+    )[:6]
+
+
+def _results(passages: list[PassageRow], description: str) -> list[str]:
+    """What came of the case: the items of a section whose title says results first, then
+    the sentences elsewhere that state an outcome; never a question, nor what the
+    description already says (a case's creation describes it)."""
+    said = fold(" ".join(description.split()))
+    titled = [
+        " ".join(item.split())
+        for p in passages
+        if _RESULTS_TITLE.match(context(p))
+        for item in _ITEMS.split(_untitled(p))
+        if len(item.split()) >= 3
+    ]
+    stated = [
+        " ".join(m.group().split())
+        for p in passages
+        for m in _SENTENCE.finditer(_untitled(p))
+        if _RESULT.search(m.group())
+    ]
+    return list(
+        dict.fromkeys(
+            r
+            for r in titled + stated
+            if not r.endswith("?") and fold(r) not in said and not (said and said[:80] in fold(r))
+        )
+    )[:5]
+
+
+def _untitled(passage: PassageRow) -> str:
+    """A passage's text without the section title it opens on (« Résultats\nEn trois
+    ans… »): a title is no part of the sentence after it."""
+    title = context(passage)
+    text = passage.text
+    return text[len(title) :] if title and text.startswith(title) else text
+
+
+def lesson_polarity(statement: dict) -> str:
+    """A lesson's polarity: what to do, what to avoid, or a difficulty the case met: a
+    statement that says what is hard (« la conduite du changement est difficile ») or
+    names an obstacle, unless a heading of what not to redo lists it or it advises
+    against something."""
+    polarity = statement["polarity"]
+    text = strip_list_marker(statement["text"])
+    if (
+        polarity == AVOID
+        and not not_to_do(statement.get("cue") or "")
+        and not advises_against(text)
+        and (states_difficulty(text) or _OBSTACLE.match(text))
+    ):
+        return DIFFICULTY
+    return polarity
 
 
 def page(case: Case, extracted: dict, edits: dict, sources: list[PassageRow]) -> CasePage:

@@ -21,6 +21,7 @@ import numpy as np
 
 from ingest.extract.cases import case_key, officered
 from ingest.kinds import CONTENT
+from ingest.names import NAME, TITLE_NAME
 from ingest.normalise import fold
 from ingest.store import PassageRow, Store
 from search.knowledge.actors import TYPES, actor_key
@@ -168,6 +169,13 @@ class _Places:
                 and not any(re.search(pattern, fold(name)) for pattern in TYPES.values())
             ):
                 self.in_passage[mention["passage_id"]].add(name)
+        self.every = set().union(*self.in_passage.values())
+
+    def _in_name(self, name: str) -> str | None:
+        """The place a name puts after a preposition of place (« … en Poitou-Charentes »,
+        « … d’Alsace »), among the places the documents name, the longest first."""
+        found = [p for p in self.every if located(name, p) > 0]
+        return max(found, key=len) if found else None
 
     def named(self, passage_ids: list[str]) -> set[str]:
         return {p for pid in passage_ids for p in self.in_passage[pid]}
@@ -176,15 +184,18 @@ class _Places:
         """The place named first in the nearest tier that names one, other than the case."""
         known = self.named(passage_ids)
         own = actor_key(name, "place")
-        # « Silver Geek en Poitou-Charentes » says where it stands; « Villes au Carré », an
-        # organisation's name, says nothing « au Carré ».
-        opaque = name if actor_key(name, "organisation") in self.organisations else ""
+        # « Silver Geek en Poitou-Charentes », « Labo régional des partenariats d’Alsace »
+        # stand where their names say, when the documents know that place; « Villes au
+        # Carré » says nothing « au Carré ». Elsewhere in a name, a place is a piece of it:
+        # « en Seine Aval » does not stand « en Seine ».
+        if in_name := self._in_name(name):
+            return in_name
         for text in tiers:
             found = [
                 (position, place)
                 for place in known
                 if actor_key(place, "place") != own
-                and (position := located(text, place, opaque)) >= 0
+                and (position := located(text, place, name)) >= 0
             ]
             if found:
                 return min(found, key=lambda f: (f[0], -len(f[1])))[1]
@@ -194,11 +205,22 @@ class _Places:
 _LOCATIVE = r"(?:\b(?i:à|au|aux|en|de|du|des|d[’']|dans|sur|vers)\s*(?:la |le |les |l[’'])?|\()"
 
 
+def _placed_at(text: str, name: str) -> bool:
+    """Whether the text puts the case's own name where something happens (« Par exemple
+    en Seine Aval le catalyseur… »): a case named as a territory stands there, though
+    spaCy tags only a piece of it (« Seine »). Only « à », « en », « au », « aux »,
+    « dans »: « de » also brings a programme's name (« le programme de … »)."""
+    return bool(re.search(rf"\b(?i:à|en|au|aux|dans)\s+{re.escape(name)}(?![\w-])", text))
+
+
 def located(text: str, place: str, name: str = "") -> int:
-    """Where the text puts `place` after a preposition of place, outside `name`, or -1."""
+    """Where the text puts `place` after a preposition of place, not as a piece of `name`
+    (« Seine » of « en Seine Aval »), or -1. A place longer than the name's piece of it
+    (« du Grand Roissy - Le Bourget » for « Emploi du Grand Roissy ») is no piece of it."""
     inside = [m.span() for m in re.finditer(re.escape(name), text)] if name else []
     for match in re.finditer(rf"{_LOCATIVE}{re.escape(place)}(?![\w-])", text):
-        if not any(start <= match.end() - 1 and match.start() < end for start, end in inside):
+        begin = match.end() - len(place)
+        if not any(start <= begin and match.end() <= end for start, end in inside):
             return match.start()
     return -1
 
@@ -296,8 +318,9 @@ def build_cases(store: Store) -> list[dict]:
         pids = [p.id for p in case_passages]
         # A case that is a town (« À Loos-en-Gohelle, … ») stands where it is; « le PTCE
         # Les Mureaux » is not a town.
-        is_town = not re.search(_TYPE_WORDS, fold(name)) and any(
-            located(tiers[-1], p) >= 0 for p in places.named(pids) if fold(p) == fold(name)
+        is_town = not re.search(_TYPE_WORDS, fold(name)) and (
+            any(located(tiers[-1], p) >= 0 for p in places.named(pids) if fold(p) == fold(name))
+            or _placed_at(tiers[-1], name)
         )
         described = profile(" ".join(introducing) or tiers[-1])
         key = group[0]["key"]
@@ -318,7 +341,7 @@ def build_cases(store: Store) -> list[dict]:
                 "documents": len({p.document_id for p in case_passages}),
             }
         )
-    return distinct_ids(rows + _case_studies(store, passages, places, {row["key"] for row in rows}))
+    return distinct_ids(rows + _case_studies(store, passages, places, rows))
 
 
 def _only_named_body(group: list[dict], bodies: set[str]) -> bool:
@@ -417,6 +440,9 @@ _UNITS = re.compile(
 _MARKER = re.compile(r"^\s*(?:[-–—•▪◦●■➢➤►*]\s+|\d{1,2}[.)]\s+)")
 _TIMETABLE = re.compile(r"^\s*\d{1,2}\s?h(?:\s?\d{2})?\b")
 _BRACKETS = re.compile(r"\([^()]*\)")
+_AFTER_A_PERSON = re.compile(
+    rf"\b(?:{NAME}|{TITLE_NAME}),\s+(?:de |du |de la |de l’|d’|d')[^,.;()]+"
+)
 _LINKERS = frozenset("de des du la le les l d et en au aux a par pour sur avec un une".split())
 
 
@@ -463,9 +489,8 @@ def _describes(text: str, spellings: set[str]) -> bool:
     when that unit is a heading (« Exemple de RONALPIA : »), the sentence after it."""
     units = [u for u in _UNITS.split(text) if u.strip()]
     for index, unit in enumerate(units):
-        # A name in brackets is who someone works for (« Odile SOLOMON (Envies
-        # d'Alliances) » co-hosting a workshop), not the case the unit speaks of.
-        if not any(s in fold(_BRACKETS.sub(" ", unit)) for s in spellings):
+        # Who someone works for is not the case the unit speaks of (_unattributed).
+        if not any(s in fold(_unattributed(unit)) for s in spellings):
             continue
         if _says_something(_MARKER.sub("", unit), spellings):
             return True
@@ -474,6 +499,17 @@ def _describes(text: str, spellings: set[str]) -> bool:
         if heading and not _MARKER.match(following) and _says_something(following, spellings):
             return True
     return False
+
+
+def _unattributed(unit: str) -> str:
+    """A unit without what says who a person works for: a name in brackets, nested or not
+    (« Odile Salomon (Vice-Présidente de Pays d'Aix Associations (PAA), porteur du projet
+    « Envies d'Alliances ») »), or in apposition after the person (« Cécile Dublanche, de
+    Villes au Carré, et… »): a workshop's credits name organisations, not the case."""
+    unit = _AFTER_A_PERSON.sub(" ", unit)
+    while (stripped := _BRACKETS.sub(" ", unit)) != unit:
+        unit = stripped
+    return unit
 
 
 def _description(texts: list[str], spellings: set[str]) -> str:
@@ -527,17 +563,27 @@ _CASE_STUDY_PREFIX = re.compile(
 
 
 def _case_studies(
-    store: Store, passages: dict[str, PassageRow], places: _Places, known: set[str]
+    store: Store, passages: dict[str, PassageRow], places: _Places, found: list[dict]
 ) -> list[dict]:
     """Every document of kind `case_study` is a case of its own: an editor uploads one case
-    study to document one initiative, named by its title."""
+    study to document one initiative, named by its title. Every passage of it is the
+    case's, those that do not repeat its name too (« Résultats », « Ce qui a marché »):
+    a case its sentences already make (« La Grange Partagée est un tiers-lieu créé en
+    2019… ») stands on all of them."""
     rows = []
+    known = {row["key"] for row in found}
     for document in store.documents():
         if document.kind != "case_study":
             continue
         name = _CASE_STUDY_PREFIX.sub("", document.title).strip() or document.title
         key = case_key(name)
         own = [p for p in passages.values() if p.document_id == document.id]
+        made = next((row for row in found if _same_case(key, row["key"])), None)
+        if made is not None:
+            ids = json.loads(made["passage_ids"])
+            ids += [p.id for p in own if p.id not in ids]
+            made["passage_ids"] = json.dumps(ids)
+            made["documents"] = len({passages[i].document_id for i in ids})
         if not own or any(_same_case(key, other) for other in known):
             continue
         text = " ".join(p.text for p in own)

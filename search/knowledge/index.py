@@ -33,6 +33,10 @@ QUOTE_PASSAGES = 50
 CASE_PASSAGES = 50
 
 
+# At most this many words, a query to the list of cases is a name, not a description.
+NAME_WORDS = 4
+
+
 @dataclass
 class Evidence:
     """One statement behind a card, where it stands in its source."""
@@ -385,25 +389,32 @@ class Knowledge:
 
     def page_of(self, case: Case) -> CasePage:
         """The page of a case as every view shows it (the list takes its values from it)."""
-        passages = self.case_passages(case)
+        # The case's own content first, a host's introductions of a guest after.
+        passages = sorted(self.case_passages(case), key=lambda p: p.kind == "intro")
         own = [p.id for p in passages]
         shared = Counter(a for pid in own for a in self._actors_in.get(pid, ()))
         # Most named in the case's passages first, then most present in the documents.
         ranked = sorted(shared, key=lambda a: (-shared[a], self._actor_rank[a]))
         actors = [self._actor_by_id[a] for a in ranked]
         statements = [s for pid in own for s in self._statements_in.get(pid, ())]
-        extracted = extracted_fields(case, passages, actors, statements)
+        titles = frozenset(
+            d.title for p in passages if (d := self.documents.get(p.document_id)) is not None
+        )
+        extracted = extracted_fields(case, passages, actors, statements, titles)
         return page(case, extracted, self.case_edits.get(case.id, {}), passages)
 
     def cases_for(self, query: str | None, k: int) -> list[Case]:
         """Every case, most documented first; with a query, the cases whose name holds it
-        (« Fabrique des Voisins »), then those search finds like it."""
+        (« Grange » finds « La Grange Partagée », and only it). A query no name holds is a
+        description when it has more than NAME_WORDS words (« un café de village où… »):
+        the cases search finds like it; a name no case holds finds none."""
         if not query or not query.strip():
             return sorted(self.cases, key=lambda c: (-c.documents, c.name))[:k]
         wanted = name_key(query)
         named = [c for c in self.cases if wanted in name_key(c.name)]
-        similar = [s.case for s in self.similar_to_text(query, k)]
-        return list({c.id: c for c in [*named, *similar]}.values())[:k]
+        if named or len(query.split()) <= NAME_WORDS:
+            return named[:k]
+        return [s.case for s in self.similar_to_text(query, k)]
 
     def case_vector(self, case: Case) -> np.ndarray | None:
         """Mean vector of the passages that name the case; for a case an editor created,

@@ -602,7 +602,8 @@ function loadCase(params) {
       row("Dates", "dates", page.dates.join(", ")),
       ...list("Résultats", page.results),
       ...list("Enseignements", page.lessons.map((l) =>
-        l.polarity === "avoid" ? `À éviter : ${l.text}` : l.text)),
+        l.polarity === "avoid" ? `À éviter : ${l.text}`
+          : l.polarity === "difficulty" ? `Difficulté : ${l.text}` : l.text)),
       // A case an editor created has no source passage: said, not an empty heading.
       ...(page.sources.length
         ? [el("h3", {}, "Sources"), el("ul", { class: "also" }, ...page.sources.map(sourceItem))]
