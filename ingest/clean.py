@@ -363,6 +363,8 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         return False
     if _CONNECTOR.match(text) or _SAID.search(text):
         return False  # « D’autre part, … » carries on an argument; « … », a déclaré X reports
+    if _PERSON_SPEAKS.match(text):
+        return False  # « X, animateur : Et sur la durée ? », « X, comment avez-vous … ? »
     label, colon, _ = text.partition(" : ")
     if colon and len(label.split()) <= 2 and not _NUMBERED_HEADING.match(text):
         return False  # a field such as "Rapporteurs : Tarik et Thomas"
@@ -391,6 +393,9 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
 
 
 _NAME_START = re.compile(rf"{NAME}(?![\w’'-])")
+# A person speaks on the line (« NAME, rôle : words ») or is asked a question (« NAME,
+# comment … ? »): a turn of the discussion, never a title; « NAME, rôle » alone heads a talk.
+_PERSON_SPEAKS = re.compile(rf"^{NAME}(?:\s*,[^:]{{3,160}}?)?\s?:\s*\S|^{NAME},.*\?\s*$")
 
 
 def _name_cut_by_wrap(title: str, line: str) -> bool:

@@ -36,7 +36,13 @@ from search.french import analyse
 from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_in
-from search.snippet import best_sentences, last_sentence, opens_mid_sentence, says_something
+from search.snippet import (
+    best_sentences,
+    last_sentence,
+    opens_mid_sentence,
+    says_something,
+    spoken,
+)
 from search.vectors import context, windows
 
 SECTIONS = (
@@ -401,6 +407,7 @@ class _Builder:
     ) -> Item:
         """An item from a whole passage: its sentences closest to the question as label."""
         document = self.engine.documents[passage.document_id]
+        sentences = spoken(sentences, passage.speaker)
         label = strip_list_marker(sentences)
         # The evidence is those sentences as the source has them, when they can be found
         # in it (line breaks aside); else the whole passage.
