@@ -37,6 +37,16 @@ def _is_furniture(tag) -> bool:
 _DASH = ("—", "–", "-")
 
 
+# The space get_text puts between two elements, before a comma or a full stop, is none the
+# page shows (« <cite>Martine LEROY</cite>, maire » is « Martine LEROY, maire »).
+_SPACE_BEFORE_STOP = re.compile(r" (?=[,.](?:\s|$))")
+
+
+def _line(element: Tag) -> str:
+    """An element's text on one line, as the page reads."""
+    return _SPACE_BEFORE_STOP.sub("", " ".join(element.get_text(" ").split()))
+
+
 def _credit(quotation: Tag) -> Tag | None:
     """Who a <blockquote> quotes, when the page says it inside: its <footer>, or a <cite>
     standing alone on its line (« <cite>Marie DUPONT, maire</cite> »), not a title cited
@@ -61,7 +71,7 @@ def _credits_as_lines(soup: BeautifulSoup) -> None:
         credit = _credit(quotation)
         if credit is None:
             continue
-        text = " ".join(credit.extract().get_text(" ").split())
+        text = _line(credit.extract())
         if text:
             line = soup.new_tag("p")
             line.string = text if text.startswith(_DASH) else f"— {text}"
@@ -83,7 +93,7 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         # Skip blocks nested in another block we already emit (li > p, td > p …).
         if element.find_parent(_BLOCKS):
             continue
-        line = " ".join(element.get_text(" ").split())
+        line = _line(element)
         if not line:
             continue
         if element.name[0] == "h" and element.name[1:].isdigit():
