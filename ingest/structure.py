@@ -12,6 +12,8 @@ first paragraph to its last, across the sub-headings a rapporteur puts inside a 
   ``Conclusion par Tarik GHEZALI :``, ``… par Françoise CANDIER, Directrice de FACE``,
   a heading that is only ``Name, role``;
 - reported speech: ``Pour X, …``, ``X a rappelé que…``, ``« … », a témoigné X``.
+- a credit on the line after a quotation: ``« … »`` then ``— X, rôle`` (a web page's
+  ``<blockquote><footer>``, ingest.readers.html).
 
 A turn ends at a new turn, at a heading that is not a sub-point of the part the turn
 opened in, at a line announcing the next part of the event (« Conclusion du modérateur : »)
@@ -253,6 +255,8 @@ class _Walker:
 
     def emit(self, block: Block, intro: bool = False) -> None:
         self.out.append(Structured(block, _titles(self.path), None, intro=intro))
+        if not intro:
+            self.asked = None  # the report went on: the question found no answer
         if intro and self.turn is not None:
             asked = _questions_in(block.text)
             if asked:

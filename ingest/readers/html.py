@@ -34,9 +34,7 @@ def _is_furniture(tag) -> bool:
     return any(_FURNITURE.search(name) for name in names)
 
 
-_DASH = ("—", "–", "-")
-
-
+_DASHES = "—–- "
 # The space get_text puts between two elements, before a comma or a full stop, is none the
 # page shows (« <cite>Martine LEROY</cite>, maire » is « Martine LEROY, maire »).
 _SPACE_BEFORE_STOP = re.compile(r" (?=[,.](?:\s|$))")
@@ -57,7 +55,7 @@ def _credit(quotation: Tag) -> Tag | None:
     for cite in quotation.find_all("cite"):
         if cite.parent is quotation:
             return cite
-        line = cite.parent.get_text(" ", strip=True).lstrip("".join(_DASH) + " ")
+        line = cite.parent.get_text(" ", strip=True).lstrip(_DASHES)
         if line == cite.get_text(" ", strip=True):
             return cite.parent
     return None
@@ -71,10 +69,10 @@ def _credits_as_lines(soup: BeautifulSoup) -> None:
         credit = _credit(quotation)
         if credit is None:
             continue
-        text = _line(credit.extract())
+        text = _line(credit.extract()).lstrip(_DASHES)
         if text:
             line = soup.new_tag("p")
-            line.string = text if text.startswith(_DASH) else f"— {text}"
+            line.string = f"— {text}"
             quotation.insert_after(line)
 
 
