@@ -141,6 +141,11 @@ def test_a_moderator_s_labelled_question_is_no_heading_and_in_no_guest_s_quote(u
     assert first["section"] == "Atelier 3 : financer l'animation territoriale"
     assert first["question"] == "Et sur la durée ?"
     assert "durée" not in first["citation"]
+    # The question put to her by name, on a line as short as a title, is no title either.
+    second = client.get("/v1/search", params={"q": "budget projets réunions"}).json()
+    answer = next(r for r in second["results"] if "budget" in r["text"])
+    assert answer["section"] == "Atelier 3 : financer l'animation territoriale"
+    assert answer["question"].startswith("Sophie LAMBERT, comment avez-vous convaincu")
     quotes = quotes_of(client, "LAMBERT")
     assert len(quotes) == 2 and not any("durée" in q["text"] for q in quotes)
     assert not quotes_of(client, "Paul MARTIN")
