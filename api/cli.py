@@ -133,6 +133,37 @@ def _first_ingest(store) -> None:
         _refresh(store, quiet=True)
 
 
+# `--format` and its companions, the same for every command that lists results.
+JsonOption = Annotated[bool, typer.Option("--json", help="Comme --format json.")]
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="text, json, jsonl (un résultat par ligne), csv, ou des citations pour un "
+        "gestionnaire de références : bibtex, csl (CSL-JSON), ris.",
+    ),
+]
+BaseUrlOption = Annotated[
+    str,
+    typer.Option(
+        envvar="RECUEIL_URL",
+        help="Où tourne `recueil serve` : le début des adresses des extraits.",
+    ),
+]
+
+
+def _output_format(output: str, as_json: bool) -> str:
+    """The format asked for, `--json` being `--format json`; an unknown one, or both options
+    saying different things, is a clear error."""
+    from api.result_formats import OUTPUTS
+
+    if output not in OUTPUTS:
+        _fail(f"format inconnu « {output} » : choisissez parmi {', '.join(OUTPUTS)}")
+    if as_json and output not in ("text", "json"):
+        _fail(f"--json et --format {output} se contredisent : n'en donnez qu'un")
+    return "json" if as_json else output
+
+
 def _print_json(payload) -> None:
     text = (
         payload.model_dump_json(indent=2)
@@ -447,26 +478,13 @@ def search(
     kind: Annotated[str | None, typer.Option(help="Ce type de document seulement.")] = None,
     speaker: Annotated[str | None, typer.Option(help="Les extraits de cet intervenant.")] = None,
     place: Annotated[str | None, typer.Option(help="Les documents de ce lieu.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Comme --format json.")] = False,
-    output: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="text, json, jsonl (un résultat par ligne), csv, ou des citations pour un "
-            "gestionnaire de références : bibtex, csl (CSL-JSON), ris.",
-        ),
-    ] = "text",
-    base_url: Annotated[
-        str,
-        typer.Option(
-            envvar="RECUEIL_URL",
-            help="Où tourne `recueil serve` : le début des adresses des extraits.",
-        ),
-    ] = "http://127.0.0.1:8000",
+    as_json: JsonOption = False,
+    output: FormatOption = "text",
+    base_url: BaseUrlOption = "http://127.0.0.1:8000",
 ) -> None:
     """Find the passages that answer a question, with their citations."""
     from api.models import search_response
-    from api.result_formats import OUTPUTS, render
+    from api.result_formats import render
     from ingest.metadata import KINDS
     from search.engine import MODES
 
@@ -476,11 +494,7 @@ def search(
         _fail(f"mode inconnu « {mode} » : choisissez parmi {', '.join(MODES)}")
     if kind is not None and kind not in KINDS:
         _fail(f"type de document inconnu « {kind} » : choisissez parmi {', '.join(KINDS)}")
-    if output not in OUTPUTS:
-        _fail(f"format inconnu « {output} » : choisissez parmi {', '.join(OUTPUTS)}")
-    if as_json and output not in ("text", "json"):
-        _fail(f"--json et --format {output} se contredisent : n'en donnez qu'un")
-    output = "json" if as_json else output
+    output = _output_format(output, as_json)
     engine = _engine()
     try:
         filters = _filters(document, event, year, kind, speaker, place)
@@ -628,15 +642,21 @@ def quotes(
         str | None, typer.Argument(help="Le sujet de la citation (facultatif).")
     ] = None,
     speaker: Annotated[str | None, typer.Option(help="Une partie du nom de l’intervenant.")] = None,
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=200)] = 20,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=200, help="Nombre de citations.")] = 20,
+    as_json: JsonOption = False,
+    output: FormatOption = "text",
+    base_url: BaseUrlOption = "http://127.0.0.1:8000",
 ) -> None:
     """Exact quotes attributed to named speakers, with event and page."""
     from api.models import QuotesResponse, quote_model
+    from api.result_formats import render_quotes
 
-    found = [quote_model(h) for h in _engine().knowledge.quotes_for(query, speaker, k)]
-    if as_json:
-        _print_json(QuotesResponse(query=query, speaker=speaker, results=found))
+    output = _output_format(output, as_json)
+    hits = _engine().knowledge.quotes_for(query, speaker, k)
+    found = [quote_model(h) for h in hits]
+    if output != "text":
+        response = QuotesResponse(query=query, speaker=speaker, results=found)
+        sys.stdout.write(render_quotes(output, hits, response, base_url))
         return
     if not found:
         _echo("Aucune citation.")

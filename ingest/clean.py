@@ -388,6 +388,8 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         return False
     if _CONNECTOR.match(text) or _SAID.search(text):
         return False  # « D’autre part, … » carries on an argument; « … », a déclaré X reports
+    if _PERSON_ASKS.match(text):
+        return False  # « X, animateur : Et sur la durée ? », « X, comment avez-vous … ? »
     label, colon, _ = text.partition(" : ")
     if colon and len(label.split()) <= 2 and not _NUMBERED_HEADING.match(text):
         return False  # a field such as "Rapporteurs : Tarik et Thomas"
@@ -416,6 +418,10 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
 
 
 _NAME_START = re.compile(rf"{NAME}(?![\w’'-])")
+# A person asks under their name (« NAME, animateur : Et sur la durée ? ») or is asked
+# (« NAME, comment avez-vous … ? »): a turn of the discussion, never a title, though as
+# short; « NAME, rôle » alone heads a talk, and a talk's title may ask without a name.
+_PERSON_ASKS = re.compile(rf"^{NAME}\s*[,:].*\?[\s»”]*$")
 
 
 def _name_cut_by_wrap(title: str, line: str) -> bool:

@@ -12,6 +12,8 @@ first paragraph to its last, across the sub-headings a rapporteur puts inside a 
   ``Conclusion par Tarik GHEZALI :``, ``… par Françoise CANDIER, Directrice de FACE``,
   a heading that is only ``Name, role``;
 - reported speech: ``Pour X, …``, ``X a rappelé que…``, ``« … », a témoigné X``.
+- a credit on the line after a quotation: ``« … »`` then ``— X, rôle`` (a web page's
+  ``<blockquote><footer>``, ingest.readers.html).
 
 A turn ends at a new turn, at a heading that is not a sub-point of the part the turn
 opened in, at a line announcing the next part of the event (« Conclusion du modérateur : »)
@@ -34,6 +36,7 @@ from ingest.voice import (
     carries_words_on,
     closes_quotation,
     is_editorial,
+    is_question_clause,
     is_report_voice,
     only_asks,
 )
@@ -85,8 +88,11 @@ def cut_role(text: str) -> str:
     (« adjointe au maire, a témoigné » → « adjointe au maire »), nor a phrase the layout
     cut: a title whose guillemet never closes (« Co-auteur du rapport « Innovation & » →
     « Co-auteur du rapport »), a dangling function word (« directrice de la » →
-    « directrice », « chargé de mission à l' » → « chargé de mission »)."""
+    « directrice », « chargé de mission à l' » → « chargé de mission »). A clause that
+    asks (« X, comment avez-vous convaincu … ? ») is no role: empty."""
     role = _ROLE_END.split(" ".join(text.split()))[0]
+    if is_question_clause(role):
+        return ""
     if role.count("«") > role.count("»"):
         role = role[: role.rfind("«")]
     return _DANGLING.sub("", role.rstrip(" ,.")).rstrip(" ,.")
@@ -142,6 +148,11 @@ _HANDOVER = re.compile(
     r"\bla parole (?:est )?(?:maintenant )?à\b|^place à\b",
     re.I,
 )
+# « — Marie DUPONT, maire de Givry » on its own line under a quotation: who said the words
+# just quoted, as the press writes it (and a web page's <blockquote><footer>).
+_CREDIT = re.compile(rf"^[—–]\s*(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^\n]{{3,200}}))?$")
+# At most this many paragraphs make the quotation a credit line closes.
+CREDITED_BLOCKS = 5
 _INTRO_LABEL = re.compile(r"^(?:Présentation|Biographie|Parcours|Profil)\s*:", re.I)
 _NUMBERED = re.compile(r"^(?:\d{1,2}[).]|[IVX]{1,4}[.)]|[A-Z][.)])\s")
 
@@ -224,6 +235,8 @@ class _Walker:
         self.path: list[tuple[int, str]] = []
         self.turn: _Turn | None = None
         self.out: list[Structured] = []
+        # A question a moderator put under their own name, for the answer that follows.
+        self.asked: str | None = None
         # Title-case mentions ("Jean-François Caron") map to the document's own spelling.
         self.by_surname: dict[str, str] = {}
         for known in known_names:
@@ -242,6 +255,8 @@ class _Walker:
 
     def emit(self, block: Block, intro: bool = False) -> None:
         self.out.append(Structured(block, _titles(self.path), None, intro=intro))
+        if not intro:
+            self.asked = None  # the report went on: the question found no answer
         if intro and self.turn is not None:
             asked = _questions_in(block.text)
             if asked:
@@ -278,9 +293,17 @@ class _Walker:
             role = cut_role(role) or None
         elif self.turn is not None and surname(self.turn.speaker) == surname(name):
             role = self.turn.role  # the label gave it; the question that follows does not
+        question, self.asked = self.asked, None
+        if (
+            self.turn is not None
+            and not self.turn.said
+            and surname(self.turn.speaker) == surname(name)
+        ):
+            question = self.turn.question or question  # « X, comment … ? » then « X : … »
         self.turn = _Turn(
             self.canonical(name), role or None, speech, anchor, single=single, asked=asked
         )
+        self.turn.question = question
 
     # -- headings --------------------------------------------------------------
 
@@ -329,6 +352,8 @@ class _Walker:
 
     def paragraph(self, block: Block) -> None:
         text = block.text.strip()
+        if self._credit(block):
+            return
         turn = match_turn(text)
         if turn and _SECOND_PERSON.search(turn.group("role") or ""):
             turn = None  # « X, vous qui … : » is the moderator speaking to X
@@ -336,11 +361,14 @@ class _Walker:
             self.open(turn.group("name"), turn.group("role"), VERBATIM)
             self.emit(block, intro=True)
             return
-        if turn and _puts_a_question(turn.group("rest")):
-            # « Julie MARTIN : Madame Lefort, comment avez-vous convaincu… ? »: the
-            # moderator asks a guest; a question put is nobody's words on the matter.
+        if turn and only_asks(turn.group("rest")):
+            # « Julie MARTIN : Madame Lefort, comment avez-vous convaincu… ? », « Paul
+            # MARTIN, animateur : Et sur la durée ? »: a labelled turn that only asks is
+            # the moderator's question, nobody's words on the matter; the answer after it
+            # answers it.
             self.turn = None
             self.emit(block, intro=True)
+            self.asked = _questions_in(turn.group("rest"))
             return
         if turn:
             self.open(turn.group("name"), turn.group("role"), VERBATIM)
@@ -412,6 +440,40 @@ class _Walker:
             self.emit(block)
             return
         self.attribute(block)
+
+    def _credit(self, block: Block) -> bool:
+        """« — Name, role » under a quotation: the quotation is that person's own words,
+        whoever the walker thought was speaking; the credit line closes it."""
+        credit = _CREDIT.match(block.text.strip())
+        quotation = self._quotation_before() if credit else []
+        if not quotation:
+            return False
+        self.open(credit.group("name"), credit.group("role"), VERBATIM)
+        turn = self.turn
+        assert turn is not None
+        for item in quotation:
+            item.speaker, item.speaker_role, item.speech = turn.speaker, turn.role, VERBATIM
+            item.question = item.question or turn.question
+        self.turn = None
+        self.emit(block, intro=True)
+        return True
+
+    def _quotation_before(self) -> list[Structured]:
+        """The paragraphs just emitted that make one quotation whole, from the one opening
+        on « to the one closing it; none when the last block closes no quotation."""
+        taken: list[Structured] = []
+        depth = 0  # guillemets closed but not yet opened, reading backwards
+        for item in reversed(self.out[-CREDITED_BLOCKS:]):
+            text = item.block.text.strip()
+            if item.intro or item.block.kind not in ("paragraph", "item"):
+                return []
+            if not taken and not closes_quotation(text, True):
+                return []
+            depth += text.count("»") + text.count("”") - text.count("«") - text.count("“")
+            taken.append(item)
+            if depth <= 0:
+                return taken[::-1] if depth == 0 and text.startswith(("«", "“")) else []
+        return []
 
     def _beside_speaker_heading(self, text: str, name: str) -> None:
         """« Gisèle ROSSAT-MIGNOD, Directrice … » set as a paragraph after the heading
@@ -538,12 +600,6 @@ def _questions_in(text: str) -> str | None:
 
 def _is_question(text: str) -> bool:
     return text.rstrip(' »"”').endswith("?")
-
-
-def _puts_a_question(text: str) -> bool:
-    """Whether a speaker's words only ask someone, in the second person: every sentence
-    a question, one of them saying « vous »."""
-    return only_asks(text) and bool(_SECOND_PERSON.search(text))
 
 
 def _is_label_like(text: str) -> bool:

@@ -122,6 +122,20 @@ def asks(sentence: str) -> bool:
     return sentence.rstrip(' »"”)').endswith("?")
 
 
+# The words a question opens on: « comment … », « pourquoi … », « qu'est-ce que … ».
+_INTERROGATIVE = re.compile(
+    r"^(?:comment|pourquoi|quand|où|combien|quel(?:le)?s?|lequel|laquelle|lesquel(?:le)?s|"
+    r"qu[’']est-ce|est-ce)\b",
+    re.I,
+)
+
+
+def is_question_clause(text: str) -> bool:
+    """Whether a clause asks (« comment avez-vous convaincu … ? »): by its question mark,
+    or by its interrogative word when a length limit cut it before the mark."""
+    return asks(text) or bool(_INTERROGATIVE.match(text.strip()))
+
+
 def only_asks(text: str) -> bool:
     """Whether every sentence of a text is a question: a moderator's « Madame Lefort,
     comment avez-vous convaincu… ? » asks; what someone said of the matter does not."""

@@ -41,6 +41,7 @@ from search.snippet import (
     last_sentence,
     opens_mid_sentence,
     says_something,
+    spoken,
     untitled,
 )
 from search.vectors import windows
@@ -412,6 +413,7 @@ class _Builder:
     ) -> Item:
         """An item from a whole passage: its sentences closest to the question as label."""
         document = self.engine.documents[passage.document_id]
+        sentences = spoken(sentences, passage.speaker)
         label = strip_list_marker(sentences)
         # The evidence is those sentences as the source has them, when they can be found
         # in it (line breaks aside); else the whole passage.

@@ -48,6 +48,25 @@ def quote_excerpt(text: str, limit: int = 160) -> str:
     return flat[:limit].rsplit(" ", 1)[0] + " […]"
 
 
+_OPENING, _CLOSING = "«“", "»”"
+
+
+def unquoted(text: str) -> str:
+    """The text without the guillemets of its own around it, which the citation's stand for
+    (« « Il faut … » » would quote it twice): « Il faut … » → Il faut …; one that opens a
+    quotation going on in the next paragraph (« Dans nos missions, … ») loses its opening
+    mark; « a » et « b » keeps its own."""
+    flat = text.strip()
+    if not flat or flat[0] not in _OPENING:
+        return text
+    depth = 0
+    for index, char in enumerate(flat):
+        depth += (char in _OPENING) - (char in _CLOSING)
+        if depth == 0 and index < len(flat) - 1:
+            return text  # the first quotation closes before the end: part of the text
+    return (flat[1:-1] if depth == 0 else flat[1:]).strip()
+
+
 def reference(document: DocumentRow, passage: PassageRow, excerpt: str | None = None) -> str:
     """« excerpt » — Speaker, Title, Event, Place, date, p. N, section « … »."""
     parts = [passage.speaker] if passage.speaker else []
@@ -59,5 +78,5 @@ def reference(document: DocumentRow, passage: PassageRow, excerpt: str | None = 
     parts.append(pages_label(passage))
     if passage.section:
         parts.append(f"section « {passage.section.split(' › ')[-1]} »")
-    quoted = excerpt if excerpt is not None else quote_excerpt(passage.text)
+    quoted = unquoted(excerpt if excerpt is not None else quote_excerpt(passage.text))
     return f"« {quoted} » — " + ", ".join(parts) + "."

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import re
 
+from ingest.structure import match_turn, surname
 from ingest.voice import asks
+from search.citations import unquoted
 from search.french import STOP_WORDS, fold, stem
 
 _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
@@ -116,3 +118,30 @@ def _opens_sentence(text: str) -> bool:
     title that is the name the sentence opens on (« Pôle Coopératif du Livradois, à
     Ambert, réunit… ») is no title to strip: what is left (« , à Ambert, … ») opens none."""
     return bool(re.match(r"[«\"“\d]|[^\W\d_]", text)) and not text[:1].islower()
+
+
+def _balanced(text: str) -> str:
+    """The text without a guillemet that closes nothing opened in it, nor one it opens and
+    never closes: a window cut inside a quotation (« …pour des réunions. » »)."""
+    kept, open_at = [], []
+    for char in text:
+        if char in "«“":
+            open_at.append(len(kept))
+        elif char in "»”":
+            if not open_at:
+                continue
+            open_at.pop()
+        kept.append(char)
+    for index in reversed(open_at):
+        del kept[index]
+    return " ".join("".join(kept).split())
+
+
+def spoken(label: str, speaker: str | None) -> str:
+    """A speaker's label is their words: without the line that names them (« Sophie
+    LAMBERT, chargée de mission : « … » »), the speaker being said beside it, nor the
+    guillemets around the whole or left over from a cut."""
+    turn = match_turn(label)
+    if speaker and turn and turn.group("rest") and surname(turn.group("name")) == surname(speaker):
+        label = turn.group("rest")
+    return unquoted(_balanced(label))

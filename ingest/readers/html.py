@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from ingest.extracted import ExtractedDocument, ReadError
 from ingest.readers.bounded import Limits, check_blocks
@@ -34,10 +34,53 @@ def _is_furniture(tag) -> bool:
     return any(_FURNITURE.search(name) for name in names)
 
 
+_DASHES = "—–- "
+# The space get_text puts between two elements, before a comma or a full stop, is none the
+# page shows (« <cite>Martine LEROY</cite>, maire » is « Martine LEROY, maire »).
+_SPACE_BEFORE_STOP = re.compile(r" (?=[,.](?:\s|$))")
+
+
+def _line(element: Tag) -> str:
+    """An element's text on one line, as the page reads."""
+    return _SPACE_BEFORE_STOP.sub("", " ".join(element.get_text(" ").split()))
+
+
+def _credit(quotation: Tag) -> Tag | None:
+    """Who a <blockquote> quotes, when the page says it inside: its <footer>, or a <cite>
+    standing alone on its line (« <cite>Marie DUPONT, maire</cite> »), not a title cited
+    within a sentence of the quotation."""
+    footer = quotation.find("footer")
+    if footer is not None:
+        return footer
+    for cite in quotation.find_all("cite"):
+        if cite.parent is quotation:
+            return cite
+        line = cite.parent.get_text(" ", strip=True).lstrip(_DASHES)
+        if line == cite.get_text(" ", strip=True):
+            return cite.parent
+    return None
+
+
+def _credits_as_lines(soup: BeautifulSoup) -> None:
+    """A quotation's credit becomes its own line after it, « — Name, role », as plain text
+    writes it (ingest.structure reads that convention): a footer inside a blockquote is
+    the quote's credit, not the page's furniture dropped below."""
+    for quotation in soup.find_all("blockquote"):
+        credit = _credit(quotation)
+        if credit is None:
+            continue
+        text = _line(credit.extract()).lstrip(_DASHES)
+        if text:
+            line = soup.new_tag("p")
+            line.string = f"— {text}"
+            quotation.insert_after(line)
+
+
 def read(path: Path, limits: Limits) -> ExtractedDocument:
     data = path.read_bytes()
     check_blocks(len(_BLOCK_TAG.findall(data)), limits)
     soup = BeautifulSoup(decode(data), "html.parser")
+    _credits_as_lines(soup)
     for tag in [*soup(_FURNITURE_TAGS), *soup.find_all(_is_furniture)]:
         if not tag.decomposed:
             tag.decompose()
@@ -48,7 +91,7 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         # Skip blocks nested in another block we already emit (li > p, td > p …).
         if element.find_parent(_BLOCKS):
             continue
-        line = " ".join(element.get_text(" ").split())
+        line = _line(element)
         if not line:
             continue
         if element.name[0] == "h" and element.name[1:].isdigit():

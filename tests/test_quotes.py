@@ -1,0 +1,201 @@
+"""Quotes a researcher can trust in documents users upload: a web article whose quotations
+are credited in a <blockquote>'s footer, the same convention in plain text (« — Name,
+role » under the quotation), and a workshop report whose moderator asks under their own
+name. Each document is ingested into a real store and read through the API and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.test_cli import run
+
+ARTICLE_HTML = """<html><head><title>Une grange pour le canton</title></head><body>
+<nav><a href="/">Accueil</a> <a href="/agenda">Agenda</a></nav>
+<article>
+<h1>Une grange ouverte aux associations</h1>
+<p>Dans le bocage, une ancienne grange accueille désormais les associations du canton.</p>
+<blockquote><p>« Nous avons ouvert la grange aux associations du canton. »</p>
+<footer>— Karim BENALI, directeur de l'association Bocage Solidaire</footer></blockquote>
+<p>La commune a prêté le bâtiment pour dix ans, le temps de lancer les premiers projets.</p>
+<blockquote><p>« Sans la grange, nos bénévoles n'auraient aucun lieu pour se retrouver. »</p>
+<footer>— <cite>Martine LEROY</cite>, maire de Gorron</footer></blockquote>
+<blockquote><p>« Ici, chacun apporte ses outils et repart avec ceux des autres. »</p>
+<cite>Hugo PERRIN, bénévole de la recyclerie</cite></blockquote>
+<blockquote><p>« Comme le dit <cite>Le Petit Prince</cite>, on ne voit bien qu'avec le cœur. »</p>
+</blockquote>
+</article>
+<footer><p>© Journal du bocage, tous droits réservés. Mentions légales.</p></footer>
+</body></html>
+"""
+
+# The plain-text form: a quotation, then on its own line « — Name, role » or « – Name, role ».
+TESTIMONIES_MD = """# Une recyclerie de village
+
+Le village a ouvert une recyclerie dans l'ancienne école en 2024.
+
+« Nous réparons chaque samedi les vélos que les familles nous apportent. »
+— Nadia FERRAND, coordinatrice de la recyclerie de Loué
+
+Le conseil municipal a voté une subvention de fonctionnement.
+
+« Au début, personne n'y croyait.
+
+Aujourd'hui, les habitants viennent de tout le canton. »
+– Olivier PRAT, maire de Loué
+
+— Jeanne MOREL, photographe
+"""
+
+WORKSHOP_TXT = """Atelier 3 : financer l'animation territoriale
+
+Compte rendu de l'atelier du 14 mars 2026 à Laval, rédigé par l'équipe du réseau.
+
+Paul MARTIN, animateur de l'atelier : Et sur la durée ?
+
+Sophie LAMBERT, chargée de mission à la Région : « Il faut une convention de trois ans, \
+sinon on recommence chaque année. »
+
+Sophie LAMBERT, comment avez-vous convaincu la Région de financer un poste d'animation ?
+
+Sophie LAMBERT, chargée de mission à la Région : « Nous n'avons pas parlé de budget \
+d'abord : nous avons montré que l'argent servait aux projets, pas pour des réunions. »
+
+Les participants ont ensuite visité la ferme collective du Bourgneuf.
+"""
+
+
+@pytest.fixture(scope="module")
+def uploaded(tmp_path_factory) -> Iterator[tuple]:
+    """The three documents ingested into a real SQLite store: (data folder, API client)."""
+    from api.app import create_app
+    from ingest.pipeline import ingest
+    from ingest.store import open_store
+    from search.embedders import get_embedder
+    from search.knowledge.build import refresh
+
+    root = tmp_path_factory.mktemp("uploaded")
+    folder = root / "docs"
+    folder.mkdir()
+    (folder / "grange.html").write_text(ARTICLE_HTML, encoding="utf-8")
+    (folder / "recyclerie.md").write_text(TESTIMONIES_MD, encoding="utf-8")
+    (folder / "atelier.txt").write_text(WORKSHOP_TXT, encoding="utf-8")
+    store = open_store(root / "data")
+    report = ingest(store, [folder])
+    assert report.count("added") == 3, report.failed
+    refresh(store, get_embedder())
+    with TestClient(create_app(root / "data")) as client:
+        yield root / "data", client
+
+
+def quotes_of(client: TestClient, speaker: str) -> list[dict]:
+    return client.get("/v1/quotes", params={"speaker": speaker}).json()["results"]
+
+
+def test_a_blockquote_credited_in_its_footer_or_cite_is_its_speaker_s_quote(uploaded):
+    """A footer inside a blockquote is the quote's credit, not the page's furniture: the
+    quotation is the credited person's own words, with the role the credit gives."""
+    _, client = uploaded
+    for speaker, role, words in (
+        ("BENALI", "directeur de l'association Bocage Solidaire", "ouvert la grange"),
+        ("LEROY", "maire de Gorron", "nos bénévoles"),
+        ("PERRIN", "bénévole de la recyclerie", "chacun apporte ses outils"),
+    ):
+        (quote,) = quotes_of(client, speaker)
+        assert words in quote["text"] and quote["role"] == role, quote
+        assert quote["speech"] == "verbatim" and quote["document"]["id"].startswith("grange")
+        assert quote["text"].startswith("«")  # the source's words, guillemets included
+    actors = client.get("/v1/actors", params={"q": "LEROY"}).json()["results"]
+    assert [(a["name"], a["roles"]) for a in actors] == [("Martine LEROY", ["maire de Gorron"])]
+    # A title cited inside a quotation credits nobody; the page's own footer stays out.
+    assert not quotes_of(client, "Prince")
+    assert not client.get("/v1/search", params={"q": "mentions légales"}).json()["results"]
+
+
+def test_a_dash_credit_line_under_a_quotation_names_its_speaker(uploaded):
+    """« — Name, role » or « – Name, role » on the line after a quotation credits it, over
+    several paragraphs when the quotation runs over them; under anything else it is no
+    credit (a photo's)."""
+    _, client = uploaded
+    (quote,) = quotes_of(client, "FERRAND")
+    assert quote["role"] == "coordinatrice de la recyclerie de Loué"
+    assert "vélos" in quote["text"] and quote["speech"] == "verbatim"
+    said = " ".join(q["text"] for q in quotes_of(client, "PRAT"))
+    assert "personne n'y croyait" in said and "tout le canton" in said
+    assert not quotes_of(client, "MOREL")
+    assert not quotes_of(client, "conseil")
+
+
+def test_a_moderator_s_labelled_question_is_no_heading_and_in_no_guest_s_quote(uploaded):
+    """« Paul MARTIN, animateur : Et sur la durée ? » asks: it is the question of the
+    answer that follows, never a section title nor part of the guest's words."""
+    _, client = uploaded
+    results = client.get("/v1/search", params={"q": "convention de trois ans"}).json()
+    first = results["results"][0]
+    assert first["speaker"] == "Sophie LAMBERT"
+    assert first["section"] == "Atelier 3 : financer l'animation territoriale"
+    assert first["question"] == "Et sur la durée ?"
+    assert "durée" not in first["citation"]
+    # The question put to her by name, on a line as short as a title, is no title either.
+    second = client.get("/v1/search", params={"q": "budget projets réunions"}).json()
+    answer = next(r for r in second["results"] if "budget" in r["text"])
+    assert answer["section"] == "Atelier 3 : financer l'animation territoriale"
+    assert answer["question"].startswith("Sophie LAMBERT, comment avez-vous convaincu")
+    quotes = quotes_of(client, "LAMBERT")
+    assert len(quotes) == 2 and not any("durée" in q["text"] for q in quotes)
+    assert not quotes_of(client, "Paul MARTIN")
+
+
+def test_a_question_put_to_a_person_is_never_their_role(uploaded):
+    _, client = uploaded
+    (actor,) = client.get("/v1/actors", params={"q": "LAMBERT"}).json()["results"]
+    assert actor["roles"] == ["chargée de mission à la Région"]
+    assert all(q["role"] == "chargée de mission à la Région" for q in quotes_of(client, "LAMBERT"))
+
+
+def test_a_quote_in_its_own_guillemets_is_cited_once_and_labelled_without_its_label_line(
+    uploaded,
+):
+    _, client = uploaded
+    for quote in quotes_of(client, "LAMBERT"):
+        assert quote["citation"].startswith("« ") and not quote["citation"].startswith("« «")
+        assert "» » —" not in quote["citation"]
+    answer = client.get(
+        "/v1/answer", params={"q": "Comment convaincre la Région de financer l'animation ?"}
+    ).json()
+    labels = [item["label"] for section in answer["sections"] for item in section["items"]]
+    lambert = [label for label in labels if "réunions" in label or "trois ans" in label]
+    assert lambert, labels
+    for label in lambert:
+        assert "LAMBERT" not in label and "«" not in label and "»" not in label, label
+
+
+def test_quotes_are_written_in_every_format_search_has(uploaded):
+    """`recueil quotes --format` as `recueil search --format`: JSON lines, CSV and the
+    reference managers' formats, through the real CLI."""
+    data, _ = uploaded
+    lines = run("quotes", "--speaker", "LAMBERT", "--format", "jsonl", data=data).stdout
+    assert [json.loads(line)["speaker"] for line in lines.splitlines()] == ["Sophie LAMBERT"] * 2
+    table = run("quotes", "--speaker", "BENALI", "--format", "csv", data=data).stdout
+    (row,) = csv.DictReader(io.StringIO(table))
+    assert row["speaker"] == "Karim BENALI" and "ouvert la grange" in row["text"]
+    assert row["url"].startswith("http://127.0.0.1:8000/documents/grange")
+    bibtex = run("quotes", "--speaker", "BENALI", "--format", "bibtex", data=data).stdout
+    assert bibtex.startswith("@misc{benali") and "author = {BENALI, Karim}" in bibtex
+    ris = run("quotes", "--speaker", "LEROY", "--format", "ris", data=data).stdout
+    assert "TY  - SLIDE" in ris and "AU  - LEROY, Martine" in ris
+    csl = json.loads(run("quotes", "--speaker", "LEROY", "--format", "csl", data=data).stdout)
+    assert csl[0]["type"] == "speech" and "bénévoles" in csl[0]["abstract"]
+    as_json = json.loads(run("quotes", "--speaker", "LEROY", "--json", data=data).stdout)
+    assert as_json["results"][0]["role"] == "maire de Gorron"
+    wrong = run("quotes", "--format", "docx", data=data, check=False)
+    assert wrong.returncode == 2 and "format inconnu « docx »" in wrong.stderr
+    both = run("quotes", "--json", "--format", "csv", data=data, check=False)
+    assert both.returncode == 2 and "se contredisent" in both.stderr
+    helped = " ".join(run("quotes", "--help", data=data).stdout.replace("│", " ").split())
+    assert "gestionnaire de références" in helped and "Comme --format json" in helped
