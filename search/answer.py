@@ -38,6 +38,7 @@ from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_in
 from search.snippet import (
     best_sentences,
+    in_prose,
     last_sentence,
     opens_mid_sentence,
     says_something,
@@ -393,7 +394,8 @@ class _Builder:
         # A window that only asks (« Atelier 1 : Comment agir… ? Rapporteur : X ») is
         # near the question for asking it: the answer is in the passage's other windows,
         # and a passage that only asks about the object answers nothing.
-        about = [i for i in about if says_something(cut[i], MIN_LABEL)]
+        # Nor does a list of names (« l'UNADEL • Cluster Jura • Le Catalyseur • … »).
+        about = [i for i in about if says_something(cut[i], MIN_LABEL) and in_prose(cut[i])]
         if not about:
             return None
         # Within the window (up to search.vectors.CHUNK_CHARS), its sentences that share

@@ -145,3 +145,17 @@ def spoken(label: str, speaker: str | None) -> str:
     if speaker and turn and turn.group("rest") and surname(turn.group("name")) == surname(speaker):
         label = turn.group("rest")
     return unquoted(_balanced(label))
+
+
+# Words that link the names of a list (« Union Nationale des Acteurs et Structures du
+# Développement Local »): lower case, yet no prose.
+LINKERS = frozenset("de des du la le les l d et en au aux a par pour sur avec un une".split())
+
+
+def in_prose(text: str, names: set[str] = frozenset(), words: int = 4) -> bool:
+    """At least `words` words the text writes in lower case, linking words and the words
+    of `names` aside: a list of names (« l'UNADEL • Cluster Jura • Le Catalyseur • … »,
+    « Observatoire des territoires, Carrefour des Innovations Sociales ») has fewer."""
+    own = {w for name in names for w in re.findall(r"\w+", name)}
+    lower = [fold(w) for w in re.findall(r"[^\W\d_]{2,}", text) if w[0].islower()]
+    return sum(1 for w in lower if w not in LINKERS and w not in own) >= words

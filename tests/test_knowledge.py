@@ -1932,3 +1932,23 @@ def test_a_case_stands_in_the_place_its_name_gives_not_a_name_glued_to_the_next_
     assert cases["Silver Geek en Poitou-Charentes"] == "Poitou-Charentes", cases
     assert cases["Labo régional des partenariats d'Alsace"] == "Alsace", cases
     assert "Seine" in places and cases["Seine Aval"] == "Seine Aval", (places, cases)
+
+
+@pytest.mark.parametrize(
+    ("text", "prose"),
+    [
+        (
+            "l’UNADEL : Union Nationale des Acteurs et Structures du Développement Local • "
+            "Cluster Jura • Le Catalyseur • Alliance Sens & Economie • Paris Est Marne",
+            False,
+        ),
+        ("Observatoire des territoires, Carrefour des Innovations Sociales, COSOTER", False),
+        ("Les entreprises rejoignent le comité quand on leur confie un rôle précis.", True),
+    ],
+)
+def test_a_list_of_names_is_no_prose_to_answer_with(text, prose):
+    """An answer's item and a case's description are read from prose: a list of names
+    (a tester found the partners of a meeting under « Ce qui marche ») says nothing."""
+    from search.snippet import in_prose
+
+    assert in_prose(text) is prose

@@ -26,7 +26,7 @@ from ingest.normalise import fold
 from ingest.store import PassageRow, Store
 from search.knowledge.actors import TYPES, actor_key
 from search.knowledge.slugs import distinct_ids, slug_id
-from search.snippet import says_something, untitled
+from search.snippet import LINKERS, in_prose, says_something, untitled
 
 ACTORS = {
     "associations": r"\bassociati(?:on|ons|f|fs|ve|ves)\b",
@@ -124,7 +124,7 @@ def _same_case(a: str, b: str) -> bool:
     first, second = a.split(), b.split()
     shorter, longer = sorted((first, second), key=len)
     return longer[: len(shorter)] == shorter or (
-        len(shorter) >= 2 and first[:2] == second[:2] and first[1] not in _LINKERS
+        len(shorter) >= 2 and first[:2] == second[:2] and first[1] not in LINKERS
     )
 
 
@@ -443,7 +443,6 @@ _BRACKETS = re.compile(r"\([^()]*\)")
 _AFTER_A_PERSON = re.compile(
     rf"\b(?:{NAME}|{TITLE_NAME}),\s+(?:de |du |de la |de l’|d’|d')[^,.;()]+"
 )
-_LINKERS = frozenset("de des du la le les l d et en au aux a par pour sur avec un une".split())
 
 
 # A host speaking to a guest: « Vous avez aussi piloté l'axe … de la « France 2020 » ».
@@ -477,11 +476,7 @@ def _says_something(unit: str, spellings: set[str]) -> bool:
     """At least four words the text writes in lower case besides the case's name: a list
     of names (« Observatoire des territoires, Carrefour des Innovations Sociales, … ») or
     a list item (« • Loos-en-Gohelle ») has fewer; a timetable line never counts."""
-    if _TIMETABLE.match(unit):
-        return False
-    own = {w for spelling in spellings for w in re.findall(r"\w+", spelling)}
-    words = [fold(w) for w in re.findall(r"[^\W\d_]{2,}", unit) if w[0].islower()]
-    return sum(1 for w in words if w not in _LINKERS and w not in own) >= 4
+    return not _TIMETABLE.match(unit) and in_prose(unit, spellings)
 
 
 def _describes(text: str, spellings: set[str]) -> bool:
