@@ -170,3 +170,23 @@ def pdf_bytes(pages: list[list[str]] | None = None) -> bytes:
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def refreshed_store(root: Path, files: dict[str, str]):
+    """A real store in `root`/data of documents written in a test (file name → text),
+    ingested and refreshed as `recueil ingest` does: (store, embedder)."""
+    from ingest.pipeline import ingest
+    from ingest.store import open_store
+    from search.embedders import get_embedder
+    from search.knowledge.build import refresh
+
+    folder = root / "docs"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    store = open_store(root / "data")
+    report = ingest(store, [folder])
+    assert report.count("added") == len(files), report.failed
+    embedder = get_embedder()
+    refresh(store, embedder)
+    return store, embedder

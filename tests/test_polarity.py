@@ -170,22 +170,14 @@ def test_a_cue_line_run_on_to_a_paragraph_heads_the_list_below_it(tmp_path):
 def test_written_reports_keep_polarity_from_statement_to_card_and_answer(tmp_path):
     """The tester's three reports (Markdown, HTML, plain text): each statement's polarity,
     its card's label, and the answer's sections agree."""
-    from ingest.pipeline import ingest
-    from ingest.store import open_store
     from search.answer import answer
-    from search.embedders import get_embedder
     from search.engine import SearchEngine
-    from search.knowledge.build import refresh
+    from tests.factories import refreshed_store
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "tiers-lieu.md").write_text(TIERS_LIEU, encoding="utf-8")
-    (folder / "cantine.html").write_text(CANTINE, encoding="utf-8")
-    (folder / "epicerie.txt").write_text(EPICERIE, encoding="utf-8")
-    store = open_store(tmp_path / "data")
-    embedder = get_embedder()
-    ingest(store, [folder])
-    refresh(store, embedder)
+    store, embedder = refreshed_store(
+        tmp_path,
+        {"tiers-lieu.md": TIERS_LIEU, "cantine.html": CANTINE, "epicerie.txt": EPICERIE},
+    )
     statements = {s["text"]: s["polarity"] for s in store.records("statements")}
     assert statements == {
         "- Recruter un animateur salarié dès l'ouverture.": "do",

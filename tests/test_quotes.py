@@ -74,21 +74,17 @@ Les participants ont ensuite visité la ferme collective du Bourgneuf.
 def uploaded(tmp_path_factory) -> Iterator[tuple]:
     """The three documents ingested into a real SQLite store: (data folder, API client)."""
     from api.app import create_app
-    from ingest.pipeline import ingest
-    from ingest.store import open_store
-    from search.embedders import get_embedder
-    from search.knowledge.build import refresh
+    from tests.factories import refreshed_store
 
     root = tmp_path_factory.mktemp("uploaded")
-    folder = root / "docs"
-    folder.mkdir()
-    (folder / "grange.html").write_text(ARTICLE_HTML, encoding="utf-8")
-    (folder / "recyclerie.md").write_text(TESTIMONIES_MD, encoding="utf-8")
-    (folder / "atelier.txt").write_text(WORKSHOP_TXT, encoding="utf-8")
-    store = open_store(root / "data")
-    report = ingest(store, [folder])
-    assert report.count("added") == 3, report.failed
-    refresh(store, get_embedder())
+    refreshed_store(
+        root,
+        {
+            "grange.html": ARTICLE_HTML,
+            "recyclerie.md": TESTIMONIES_MD,
+            "atelier.txt": WORKSHOP_TXT,
+        },
+    )
     with TestClient(create_app(root / "data")) as client:
         yield root / "data", client
 
