@@ -205,6 +205,9 @@ class _Builder:
         self.query = query
         self.intent = understand(query)
         self.used: set[str] = set()  # passages already standing behind an item
+        # Each passage's window about the question (_best_window), read once: items and
+        # cases both ask it of the passages found.
+        self._windows: dict[str, str | None] = {}
 
     def _evidence(self, record: dict) -> Evidence | None:
         passage = self.engine.passages.get(record["passage_id"])
@@ -373,6 +376,11 @@ class _Builder:
         return found
 
     def _best_window(self, passage: PassageRow) -> str | None:
+        if passage.id not in self._windows:
+            self._windows[passage.id] = self._window_about(passage)
+        return self._windows[passage.id]
+
+    def _window_about(self, passage: PassageRow) -> str | None:
         """Of the passage's windows about the question's object (naming it, or standing
         as near it as the best of most passages), the one closest to the question: the
         sentences dense search ranks the passage by, read by meaning rather than by the
@@ -455,8 +463,7 @@ class _Builder:
             case
             for case in self.knowledge.cases
             if any(
-                pid in self.rank and pid in passages and self._best_window(passages[pid])
-                for pid in case.passage_ids
+                pid in self.rank and self._best_window(passages[pid]) for pid in case.passage_ids
             )
         ]
         named.sort(key=lambda c: min(self.rank.get(pid, len(self.rank)) for pid in c.passage_ids))

@@ -48,7 +48,8 @@ def quote_excerpt(text: str, limit: int = 160) -> str:
     return flat[:limit].rsplit(" ", 1)[0] + " […]"
 
 
-_OPENING, _CLOSING = "«“", "»”"
+# Guillemets and curly quotes, as they open and close a quotation.
+OPENING, CLOSING = "«“", "»”"
 
 
 def unquoted(text: str) -> str:
@@ -57,11 +58,11 @@ def unquoted(text: str) -> str:
     quotation going on in the next paragraph (« Dans nos missions, … ») loses its opening
     mark; « a » et « b » keeps its own."""
     flat = text.strip()
-    if not flat or flat[0] not in _OPENING:
+    if not flat or flat[0] not in OPENING:
         return text
     depth = 0
     for index, char in enumerate(flat):
-        depth += (char in _OPENING) - (char in _CLOSING)
+        depth += (char in OPENING) - (char in CLOSING)
         if depth == 0 and index < len(flat) - 1:
             return text  # the first quotation closes before the end: part of the text
     return (flat[1:-1] if depth == 0 else flat[1:]).strip()

@@ -18,7 +18,7 @@ from ingest.store import DocumentRow, PassageRow, Store
 from search import fusion, ranking, relevance
 from search.bm25 import text_hash
 from search.embedders import Embedder, get_embedder
-from search.french import analyse, fold
+from search.french import analyse, fold, index_words
 from search.intent import understand
 from search.knowledge.index import Knowledge
 from search.knowledge.vectorcache import embed_cached
@@ -303,7 +303,7 @@ class SearchEngine:
             share,
             fusion.zscores(dense, dense_reference) if dense is not None else None,
             self._short,
-            has_words=bool(self.lexical.query_terms(query)),
+            has_words=bool(index_words(query)),
         )
         rows, reason = evidence.keep(rows, designated)
         if reason:

@@ -57,12 +57,11 @@ class Evidence:
             return rows, NOTHING_RELEVANT
         if not self.has_words:
             return rows[:0], ONLY_COMMON_WORDS  # « de la » means nothing, near as it embeds
-        unknown = NO_WORD_KNOWN
         if self.dense_z is None:
             kept = rows[self.share[rows] > 0]
-            return kept, None if len(kept) else unknown
+            return kept, None if len(kept) else NO_WORD_KNOWN
         dense_z = np.where(self.short[rows], -np.inf, self.dense_z[rows])
         if not self.share.any() and dense_z.max() < UNKNOWN_WORDS_DENSE_Z:
-            return rows[:0], unknown
+            return rows[:0], NO_WORD_KNOWN
         kept = rows[(self.share[rows] > 0) | (dense_z >= NO_WORD_DENSE_Z)]
         return kept, None if len(kept) else NOTHING_RELEVANT

@@ -7,7 +7,7 @@ import re
 
 from ingest.structure import match_turn, surname
 from ingest.voice import asks
-from search.citations import unquoted
+from search.citations import CLOSING, OPENING, unquoted
 from search.french import STOP_WORDS, fold, stem
 
 _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
@@ -125,9 +125,9 @@ def _balanced(text: str) -> str:
     never closes: a window cut inside a quotation (« …pour des réunions. » »)."""
     kept, open_at = [], []
     for char in text:
-        if char in "«“":
+        if char in OPENING:
             open_at.append(len(kept))
-        elif char in "»”":
+        elif char in CLOSING:
             if not open_at:
                 continue
             open_at.pop()

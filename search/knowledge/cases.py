@@ -538,6 +538,9 @@ def _untitled(text: str, passages: list[PassageRow]) -> str:
     )
 
 
+_SENTENCE_STOP = re.compile(rf"\.{_NOT_A_TITLE}\s")
+
+
 def _clipped(text: str, limit: int = 300) -> str:
     """A description of at most `limit` characters: whole sentences, else whole words and
     « … » (« …et en milie » was cut inside a word)."""
@@ -545,9 +548,6 @@ def _clipped(text: str, limit: int = 300) -> str:
         return text
     stops = [m.start() for m in _SENTENCE_STOP.finditer(text, 0, limit + 1)]
     return text[: stops[-1] + 1] if stops else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-_SENTENCE_STOP = re.compile(rf"\.{_NOT_A_TITLE}\s")
 
 
 _CASE_STUDY_PREFIX = re.compile(
