@@ -198,6 +198,7 @@ class Block:
         self.text = f"{self.text} {other.text}"
         self.segments += [(clean + shift, raw) for clean, raw in other.segments]
         self.line_starts += [shift] + [start + shift for start in other.line_starts]
+        self.paragraph_starts += [start + shift for start in other.paragraph_starts]
         self.raw_end = other.raw_end
         self.pages += [page for page in other.pages if page not in self.pages]
 

@@ -426,3 +426,16 @@ def test_markdown_marks_leave_the_clean_text_and_offsets_still_cite_the_source(t
     block = blocks[results]
     assert_maps_to_source(block.text, extracted.text[block.raw_start : block.raw_end])
     assert read(path).text == path.read_text(encoding="utf-8")  # the source stays whole
+
+
+def test_a_rejoined_paragraph_keeps_where_its_second_half_s_paragraphs_begin():
+    """Names never run across a paragraph the cleaning joined (Block.paragraph_starts):
+    a page-cut paragraph's second half, added whole (Block.extend), keeps those starts."""
+    from ingest.clean import Block
+
+    first = Block("paragraph", "à la disposition des élus", [(0, 0)], 25, [1])
+    second = Block("paragraph", "et des citoyens Film à revoir", [(0, 40)], 69, [1], 0, [16], [16])
+    first.extend(second)
+    assert first.text == "à la disposition des élus et des citoyens Film à revoir"
+    assert first.paragraph_starts == [first.text.index("Film")]
+    assert first.line_starts == [first.text.index("et des"), first.text.index("Film")]
