@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from ingest.clean import Block
+from ingest.cues import announces_advice
 from ingest.kinds import DROPPED, block_kinds
 from ingest.structure import Structured
 
@@ -24,6 +25,8 @@ SPLIT_ABOVE = 1500
 # A passage shorter than this (a list's last item cut off by the size limit, a label) is
 # joined to its neighbour when both have the same section, speaker and kind.
 FRAGMENT = 120
+# A line announcing a list is at most this long (see _announces).
+ANNOUNCING_CHARS = 60
 # A speaker's label line is at most this long (see _bare_label).
 BARE_LABEL_CHARS = 100
 _SENTENCE_END = re.compile(r"(?<=[.!?…»])\s+(?=[«\"“(A-ZÀÂÉÈÊÎÔÛÇ0-9])")
@@ -111,7 +114,10 @@ def make_passages(items: list[Structured]) -> list[Passage]:
         for piece in _pieces(item.block):
             size = sum(len(p.text) for p in current)
             if current and size >= TARGET_MIN * 0.75 and size + len(piece.text) > TARGET_MAX:
+                # A line announcing a list (« Ce que je ne referais pas ») goes with it.
+                carried = [current.pop()] if len(current) > 1 and _announces(current[-1]) else []
                 flush()
+                current.extend(carried)
             if pending_headings:
                 current.extend(pending_headings)
                 pending_headings = []
@@ -123,6 +129,11 @@ def make_passages(items: list[Structured]) -> list[Passage]:
     passages = _without_fragments(passages)
     passages.extend(_note_passages(items, len(passages)))
     return passages
+
+
+def _announces(piece: _Piece) -> bool:
+    """A short line announcing advice (ingest.cues): it heads what follows it."""
+    return len(piece.text) <= ANNOUNCING_CHARS and announces_advice(piece.text)
 
 
 def _bare_label(item: Structured, kind: str) -> bool:

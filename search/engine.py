@@ -18,6 +18,7 @@ from ingest.store import DocumentRow, PassageRow, Store
 from search import fusion, ranking, relevance
 from search.bm25 import text_hash
 from search.embedders import Embedder, get_embedder
+from search.english import in_french
 from search.french import analyse, fold, index_words
 from search.intent import understand
 from search.knowledge.index import Knowledge
@@ -285,11 +286,16 @@ class SearchEngine:
         designated = self._rows_of(mention, allowed) if mention else None
         if designated is not None:
             candidates.append(designated)
+        share = self.lexical.matched_share(query)
+        french = in_french(query)
+        # An English question none of whose words the documents hold is looked up by its
+        # words in French; others keep theirs (the glossary did not help them rank, EVALUATION.md).
+        looked_up = french if french and not share.any() else matched
         lexical = dense = lexical_reference = dense_reference = None
         if mode != "dense":
-            lexical = self.lexical.scores(matched)
+            lexical = self.lexical.scores(looked_up)
             lexical_reference = lexical
-            candidates.append(self.retriever.lexical(matched, lexical, allowed))
+            candidates.append(self.retriever.lexical(looked_up, lexical, allowed))
         if mode != "lexical":
             vector = self.embedder.embed_query(matched)
             dense = np.zeros(len(self.ids), dtype=np.float32)
@@ -298,12 +304,12 @@ class SearchEngine:
         rows = np.unique(np.concatenate(candidates)) if candidates else np.array([], np.int64)
         if dense is not None and len(rows):
             dense[rows] = self.vectors.passage_scores(vector, rows)
-        share = self.lexical.matched_share(query)
         evidence = relevance.Evidence(
             share,
             fusion.zscores(dense, dense_reference) if dense is not None else None,
             self._short,
             has_words=bool(index_words(query)),
+            in_french=self.lexical.matched_share(french) if french else None,
         )
         rows, reason = evidence.keep(rows, designated)
         if reason:

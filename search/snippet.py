@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from ingest.normalise import name_key
 from ingest.structure import match_turn, surname
 from ingest.voice import asks
 from search.citations import CLOSING, OPENING, unquoted
@@ -142,9 +143,19 @@ def spoken(label: str, speaker: str | None) -> str:
     LAMBERT, chargée de mission : « … » »), the speaker being said beside it, nor the
     guillemets around the whole or left over from a cut."""
     turn = match_turn(label)
-    if speaker and turn and turn.group("rest") and surname(turn.group("name")) == surname(speaker):
+    if speaker and turn and turn.group("rest") and _same_surname(turn.group("name"), speaker):
         label = turn.group("rest")
     return unquoted(_balanced(label))
+
+
+def _same_surname(a: str, b: str) -> bool:
+    """Two spellings of one surname, spaces, hyphens and accents aside: a line break in a
+    compound name (« Marie LECLERC- BRUANT ») leaves its two halves apart."""
+    return _compact(a).endswith(_compact(surname(b))) or _compact(b).endswith(_compact(surname(a)))
+
+
+def _compact(name: str) -> str:
+    return name_key(name).replace(" ", "")
 
 
 # Words that link the names of a list (« Union Nationale des Acteurs et Structures du

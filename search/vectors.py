@@ -52,7 +52,9 @@ IVF_PROBED_SHARE = 16
 IVF_MAX_PROBES = 256
 EMBED_BATCH = 64  # texts per call: the embedder groups them by length and tokens
 CHUNK_CHARS = 320
-_SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+|\n")
+# Sentence ends, and line ends (list items); a credit in parentheses right after a sentence
+# (« … les résultats ? (AB) », « (++) ») ends it with it.
+_SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+(?!\([^()\n]{1,20}\)(?:\s|$))|\n")
 
 
 def context(passage: PassageRow) -> str:

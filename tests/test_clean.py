@@ -200,6 +200,29 @@ def test_a_list_s_last_item_is_not_left_alone_by_the_size_limit(tmp_path):
     assert_maps_to_source(last.text, extracted.text[last.start : last.end])
 
 
+def test_a_line_announcing_a_list_goes_with_its_list_when_the_size_limit_falls_between(tmp_path):
+    """« Ce que nous ne referions pas » closing a passage, its list opening the next: a
+    reader (and an answer's label) would take it as the end of the needs listed above."""
+    need = "{n}. Partager des méthodes d'évaluation entre les partenaires du territoire (AB)"
+    title = "Sujet 2 : objectifs et indicateurs communs"
+    cue = "Ce que nous ne referions pas"
+    needs = []  # as many as fit with the cue line under the limit: the list spills over
+    while len(title) + sum(len(n) for n in needs) + len(need) + len(cue) < TARGET_MAX:
+        needs.append(need.format(n=len(needs) + 1))
+    text = (
+        f"{title}\n\n" + "\n\n".join(needs) + f"\n\n{cue}\n"
+        "- Mettre en place trop d'indicateurs dès la première année (+++)\n"
+        "- Une usine à gaz de suivi et d'évaluation que personne ne lit ensuite (++)\n"
+    )
+    path = tmp_path / "atelier.txt"
+    path.write_text(text, encoding="utf-8")
+    extracted, passages = passages_of(path)
+    holding = next(p for p in passages if cue in p.text)
+    assert holding.text.startswith(cue) and "trop d'indicateurs" in holding.text
+    assert not any(p.text.rstrip().endswith(cue) for p in passages)
+    assert_maps_to_source(holding.text, extracted.text[holding.start : holding.end])
+
+
 RULE = " " * 54  # the extractor's footnote rule: a line of spaces
 
 FOOTNOTED = f"""RAPPORT DE LA JOURNÉE

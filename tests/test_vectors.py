@@ -135,3 +135,16 @@ def test_store_says_which_texts_are_embedded_without_reading_vectors(fresh_store
     assert fresh_store.embedded_hashes("m", ["a", "c", "z", "a"]) == {"a"}
     found = fresh_store.embeddings("m", ["b", "c"])
     assert list(found) == ["b"] and np.array_equal(found["b"], 2 * vector)
+
+
+def test_a_credit_in_parentheses_stays_with_the_sentence_it_ends():
+    """Workshop notes credit a line to its author's initials or votes after its last word
+    (« … les résultats ? (AB) », « … indicateurs. (++) »): a window (and the label read
+    from it) never opens on them, wherever the size limit falls."""
+    need = "Où mettre le curseur entre les indicateurs et les résultats obtenus sur le terrain ?"
+    for filler in range(0, 320, 7):
+        context = f"{'Une phrase de contexte. ' * (filler // 24)}{'x' * (filler % 24)}."
+        text = f"{context} {need} (AB)\n16. Écouter la communauté (++)"
+        cut = vectors.windows(text)
+        assert not any(w.startswith("(") for w in cut), cut
+        assert any(w.endswith(f"{need} (AB)") or f"{need} (AB) " in w for w in cut), cut

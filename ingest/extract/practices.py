@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 
 from ingest.clean import Block
+from ingest.cues import DO_CUE, REDO, announces_advice
 from ingest.extract.polarity import (
     AVOID,
     DO,
@@ -40,7 +41,6 @@ from ingest.extract.polarity import (
     advises_against,
     cautions,
     not_to_do,
-    opens_on_warning,
     polarity_of,
     states_difficulty,
     warns,
@@ -48,22 +48,6 @@ from ingest.extract.polarity import (
 from ingest.extract.records import Statement
 from ingest.structure import Structured
 
-_DO_CUES = (
-    r"bonnes? pratiques?|leviers?|recommandations?|propositions?|actions? proposées?|"
-    r"idées concrètes|conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|"
-    r"clés? de (?:réussite|succès)|enseignements|conseils|pistes d.action|"
-    r"à (?:re)?(?:faire|reproduire)\b|ce qu['’](?:il|on) (?:faut|faudrait|doit|devrait) faire|"
-    r"ce qui (?:a )?(?:bien |le mieux )?(?:marché|fonctionné|réussi)"
-)
-_DO_CUE = re.compile(_DO_CUES, re.I)
-# « Ce que je referais », « Ce que l'équipe referait »: what one would do again.
-_REDO = re.compile(r"\bce qu(?:e|['’])\s*[^,:;.]{0,40}?\b(?:re)?fer(?:a|i|on|ez)\w*", re.I)
-# A short line that opens on a cue heads what follows (« Bonnes pratiques : »).
-_CUE_LINE = re.compile(
-    r"^(?:\d+[.)]\s*)?(?:(?:les|la|le|l['’]|des|nos|quelques)\s*)*"
-    rf"(?:{_DO_CUES}|{_REDO.pattern})",
-    re.I,
-)
 # A heading inline, before the statement it announces: « Ce que nous ne referions pas :
 # lancer la cantine sans cuisinier », « Point de vigilance : la disponibilité des élus ».
 _INLINE = re.compile(r"^(?P<label>[^:.!?]{3,60}?)\s*:\s*(?P<rest>\S.{7,})$", re.S)
@@ -218,10 +202,7 @@ def _heads_a_list(text: str) -> bool:
     """A short line that names what follows (« Ce que je referais », « Points de
     vigilance : », « Besoins »), not a statement."""
     return len(text) <= 60 and (
-        bool(_CUE_LINE.match(text))
-        or opens_on_warning(text)
-        or bool(_NOT_PRACTICE_LIST.match(text))
-        or text.endswith(":")
+        announces_advice(text) or bool(_NOT_PRACTICE_LIST.match(text)) or text.endswith(":")
     )
 
 
@@ -232,17 +213,17 @@ def _closing_cue(text: str) -> str | None:
     if found is None:
         return None
     last = found.group("last")
-    return last if _CUE_LINE.match(last) or opens_on_warning(last) else None
+    return last if announces_advice(last) else None
 
 
 def _announces(heading: str) -> bool:
     """Whether a heading announces practices or what to avoid."""
-    return bool(_DO_CUE.search(heading) or _REDO.search(heading)) or warns(heading)
+    return bool(DO_CUE.search(heading) or REDO.search(heading)) or warns(heading)
 
 
 def _lesson(heading: str) -> bool:
     """A heading of what one would (not) do again: every short block under it is one."""
-    return bool(_REDO.search(heading)) or not_to_do(heading)
+    return bool(REDO.search(heading)) or not_to_do(heading)
 
 
 # A footnote call after a statement's last word or stop (« … salarié. 1 »).
@@ -273,7 +254,7 @@ def _inline(block: Block, item: Structured) -> Statement | None:
     if found is None:
         return None
     label = strip_list_marker(found.group("label"))
-    if not (_CUE_LINE.match(label) or opens_on_warning(label)):
+    if not announces_advice(label):
         return None  # « Bourse des pionniers – proposition : que chaque… » is one line
     if _NOT_PRACTICE_LIST.match(label) or _NOT_PRACTICES.search(label):
         return None
