@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest.extracted import ExtractedDocument
-from ingest.names import NAME, SPEAKER_LABEL
+from ingest.names import CREDIT, NAME, SPEAKER_LABEL
 
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200b]+")
 _PAGE_NUMBER = re.compile(
@@ -819,6 +819,10 @@ def _starts_paragraph(
         return True
     if doc.layout == "blank":
         return line.blank_before
+    if current.kind == "item" and CREDIT.match(current.text) and line.blank_before:
+        # « — Name, role » under a quotation ends where a blank line does, unless the role
+        # wraps on in lower case: the next quotation, or the report going on, is not theirs.
+        return not line.text[:1].islower()
     ended = current.text.rstrip().endswith(_TERMINAL)
     if not ended:
         return False

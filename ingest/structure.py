@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.clean import Block
-from ingest.names import NAME, TITLE_NAME
+from ingest.names import CREDIT, NAME, TITLE_NAME
 from ingest.voice import (
     FIRST_PERSON,
     carries_words_on,
@@ -148,9 +148,6 @@ _HANDOVER = re.compile(
     r"\bla parole (?:est )?(?:maintenant )?à\b|^place à\b",
     re.I,
 )
-# « — Marie DUPONT, maire de Givry » on its own line under a quotation: who said the words
-# just quoted, as the press writes it (and a web page's <blockquote><footer>).
-_CREDIT = re.compile(rf"^[—–]\s*(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^\n]{{3,200}}))?$")
 # At most this many paragraphs make the quotation a credit line closes.
 CREDITED_BLOCKS = 5
 _INTRO_LABEL = re.compile(r"^(?:Présentation|Biographie|Parcours|Profil)\s*:", re.I)
@@ -444,7 +441,7 @@ class _Walker:
     def _credit(self, block: Block) -> bool:
         """« — Name, role » under a quotation: the quotation is that person's own words,
         whoever the walker thought was speaking; the credit line closes it."""
-        credit = _CREDIT.match(block.text.strip())
+        credit = CREDIT.match(block.text.strip())
         quotation = self._quotation_before() if credit else []
         if not quotation:
             return False

@@ -29,6 +29,9 @@ ARTICLE_HTML = """<html><head><title>Une grange pour le canton</title></head><bo
 <cite>Hugo PERRIN, bénévole de la recyclerie</cite></blockquote>
 <blockquote><p>« Comme le dit <cite>Le Petit Prince</cite>, on ne voit bien qu'avec le cœur. »</p>
 </blockquote>
+<blockquote><p>Il faut un lieu neutre, sinon chacun défend sa boutique.</p>
+<p>Nous avons mis deux ans à le trouver.</p>
+<footer>— Inès CARRÉ, trésorière du comité des fêtes</footer></blockquote>
 </article>
 <footer><p>© Journal du bocage, tous droits réservés. Mentions légales.</p></footer>
 </body></html>
@@ -50,6 +53,18 @@ Aujourd'hui, les habitants viennent de tout le canton. »
 – Olivier PRAT, maire de Loué
 
 — Jeanne MOREL, photographe
+"""
+
+# Quotations one under another, each credited on the line below, a blank line apart.
+MEETING_TXT = """Rencontre des acteurs du quartier Nord
+
+« Il faut un catalyseur neutre autour de la table. Nous avons mis deux ans à le trouver. »
+— Samira BENOÎT, directrice de la Régie de quartier Amiens Nord
+
+« Les élus doivent venir aux réunions, pas seulement aux inaugurations. »
+— Marc LEFEBVRE, adjoint au maire chargé de la politique de la ville
+
+La suite de la rencontre a porté sur le financement de l'animation.
 """
 
 WORKSHOP_TXT = """Atelier 3 : financer l'animation territoriale
@@ -83,6 +98,7 @@ def uploaded(tmp_path_factory) -> Iterator[tuple]:
             "grange.html": ARTICLE_HTML,
             "recyclerie.md": TESTIMONIES_MD,
             "atelier.txt": WORKSHOP_TXT,
+            "rencontre.txt": MEETING_TXT,
         },
     )
     with TestClient(create_app(root / "data")) as client:
@@ -125,6 +141,20 @@ def test_a_dash_credit_line_under_a_quotation_names_its_speaker(uploaded):
     assert "personne n'y croyait" in said and "tout le canton" in said
     assert not quotes_of(client, "MOREL")
     assert not quotes_of(client, "conseil")
+
+
+def test_each_credit_line_ends_where_the_next_quotation_begins(uploaded):
+    """Under « — Name, role », a blank line then « … » is the next person's quotation, not
+    the rest of the role; a blockquote without guillemets, credited, is a quotation too."""
+    _, client = uploaded
+    (first,) = quotes_of(client, "BENOÎT")
+    assert first["role"] == "directrice de la Régie de quartier Amiens Nord"
+    (second,) = quotes_of(client, "LEFEBVRE")
+    assert second["role"] == "adjoint au maire chargé de la politique de la ville"
+    assert "inaugurations" in second["text"] and "financement" not in second["text"]
+    (page,) = quotes_of(client, "CARRÉ")
+    assert page["role"] == "trésorière du comité des fêtes" and page["speech"] == "verbatim"
+    assert "sa boutique" in page["text"] and "deux ans" in page["text"]
 
 
 def test_a_moderator_s_labelled_question_is_no_heading_and_in_no_guest_s_quote(uploaded):

@@ -47,10 +47,11 @@ _NOTE_FORM = re.compile(r"^(?:[A-ZÉ]\w+\s*:\s*)?[a-zéèàâ]")
 _SENTENCE_END = re.compile(r"[.!?…]\s*[»\"”’)]?\s*$")  # …ending as sentences end (« … . »)
 _SENTENCE_START = re.compile(r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ0-9]")  # …and opening as they open
 # A role may wrap onto the next line of the source when that line carries on in lower
-# case (« Maire Adjoint de la Ville / de Lille »), across the blank lines a PDF's layout
-# leaves, not onto the next item of a list.
+# case (« Maire Adjoint de la Ville / de Lille ») or on a short name in guillemets, across
+# the blank lines a PDF's layout leaves, not onto the next item of a list nor onto the
+# next quotation (« — Name, role » credits the one above it, « … » opens another's).
 _WRAPPED = (
-    r"\n(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç«(])"
+    r"\n(?![ \t]*o\s)(?=[ \t]*(?:[a-zàâéèêîôûç(]|«[^»\n]{1,60}»))"
     # past blank lines, only a lower-case word: a title in « » there is the talk's
     r"|\n(?:[ \t]*\n){1,2}(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç])"
 )

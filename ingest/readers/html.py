@@ -35,6 +35,7 @@ def _is_furniture(tag) -> bool:
 
 
 _DASHES = "—–- "
+_QUOTE_MARKS = ("«", '"', "“")
 # The space get_text puts between two elements, before a comma or a full stop, is none the
 # page shows (« <cite>Martine LEROY</cite>, maire » is « Martine LEROY, maire »).
 _SPACE_BEFORE_STOP = re.compile(r" (?=[,.](?:\s|$))")
@@ -74,6 +75,10 @@ def _credits_as_lines(soup: BeautifulSoup) -> None:
             line = soup.new_tag("p")
             line.string = f"— {text}"
             quotation.insert_after(line)
+            # The words credited are a quotation, as plain text marks one (« … »).
+            if not _line(quotation).startswith(_QUOTE_MARKS):
+                quotation.insert(0, "« ")
+                quotation.append(" »")
 
 
 def read(path: Path, limits: Limits) -> ExtractedDocument:
