@@ -662,7 +662,8 @@ def quotes(
         _echo("Aucune citation.")
     for number, quote in enumerate(found, 1):
         role = f", {quote.role}" if quote.role else ""
-        _echo(f"{number:>2}. {quote.speaker}{role}", bold=True)
+        how = " — propos rapportés" if quote.speech == "reported" else ""
+        _echo(f"{number:>2}. {quote.speaker}{role}{how}", bold=True)
         _echo(f"    {quote.citation}", fg="cyan")
         _echo("")
 

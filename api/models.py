@@ -548,7 +548,9 @@ def practice_card(card: Card) -> PracticeCard:
 
 def quote_model(hit: QuoteHit) -> QuoteModel:
     record = hit.record
-    cited = replace(at_page(hit.passage, record["page"]), speaker=record["speaker"])
+    cited = replace(
+        at_page(hit.passage, record["page"]), speaker=record["speaker"], speech=record["speech"]
+    )
     return QuoteModel(
         id=record["id"],
         speaker=record["speaker"],

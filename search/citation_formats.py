@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
+from search.citations import reported_from
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,19 @@ class Citable:
     page_end: int
     section: str
     url: str
+    # Whose words a report gives (« X a présenté… »): the report's words, not X's speech.
+    reported_from: str | None = None
+
+
+def _speaking(speaker: str | None, speech: str | None) -> dict:
+    """A speaker is the author of their own words only; reported, they are noted."""
+    if speaker and speech == "reported":
+        return {"speaker": None, "reported_from": speaker}
+    return {"speaker": speaker}
+
+
+def _note(item: Citable) -> str | None:
+    return reported_from(item.reported_from) if item.reported_from else None
 
 
 def passage_url(base_url: str, passage: PassageRow) -> str:
@@ -44,7 +58,7 @@ def from_passage(passage: PassageRow, document: DocumentRow, base_url: str) -> C
     return Citable(
         id=passage.id,
         text=" ".join(passage.text.split()),
-        speaker=passage.speaker,
+        **_speaking(passage.speaker, passage.speech),
         document=document,
         page_start=passage.page_start,
         page_end=passage.page_end,
@@ -58,7 +72,7 @@ def from_quote(record: dict, passage: PassageRow, document: DocumentRow, base_ur
     return Citable(
         id=record["id"],
         text=" ".join(record["text"].split()),
-        speaker=record["speaker"],
+        **_speaking(record["speaker"], record["speech"]),
         document=document,
         page_start=record["page"],
         page_end=record["page"],
@@ -128,6 +142,7 @@ def csl_item(item: Citable) -> dict:
         "page": _pages(item, "-"),
         "URL": item.url,
         "abstract": item.text,
+        "note": _note(item),
         "language": "fr",
         "source": "Recueil",
     }
@@ -192,6 +207,7 @@ def bibtex_entry(item: Citable, key: str) -> str:
         "pages": _pages(item, "--"),
         "url": item.url,
         "abstract": item.text,
+        "note": _note(item),
         "language": "french",
     }
     lines = [
@@ -234,6 +250,7 @@ def ris_record(item: Citable) -> str:
         ("EP", str(item.page_end)),
         ("UR", item.url),
         ("AB", item.text),
+        ("N1", _note(item)),
         ("LA", "fr"),
         ("DB", "Recueil"),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
 
 MONTHS_FR = [
@@ -68,9 +69,18 @@ def unquoted(text: str) -> str:
     return (flat[1:-1] if depth == 0 else flat[1:]).strip()
 
 
+def reported_from(speaker: str) -> str:
+    """« propos rapportés de Paul MARTIN », « … d’Alexia GAZEL »: words a report gives of
+    someone, which are the report's, not theirs."""
+    return f"propos rapportés {'d’' if fold(speaker[:1]) in 'aeiouy' else 'de '}{speaker}"
+
+
 def reference(document: DocumentRow, passage: PassageRow, excerpt: str | None = None) -> str:
-    """« excerpt » — Speaker, Title, Event, Place, date, p. N, section « … »."""
-    parts = [passage.speaker] if passage.speaker else []
+    """« excerpt » — Speaker, Title, Event, Place, date, p. N, section « … ». Words a
+    report gives of a speaker (« X a présenté… ») are the report's: not put in the
+    speaker's mouth, they are said to be reported."""
+    reported = passage.speaker and passage.speech == "reported"
+    parts = [passage.speaker] if passage.speaker and not reported else []
     # The event, place and date, unless the title (or the event) already says them: « … —
     # Bordeaux, 12 mars 2024 » is not followed by « Bordeaux, 12 mars 2024 » again.
     for part in (document.title, document.event, document.place, french_date(document.date)):
@@ -79,5 +89,7 @@ def reference(document: DocumentRow, passage: PassageRow, excerpt: str | None = 
     parts.append(pages_label(passage))
     if passage.section:
         parts.append(f"section « {passage.section.split(' › ')[-1]} »")
+    if reported:
+        parts.append(reported_from(passage.speaker))
     quoted = unquoted(excerpt if excerpt is not None else quote_excerpt(passage.text))
     return f"« {quoted} » — " + ", ".join(parts) + "."

@@ -196,6 +196,19 @@ def test_a_shared_url_reopens_the_same_view(browser, server):
     context.close()
 
 
+def test_reported_words_are_said_to_be_reported_on_the_quotes_view(page, server):
+    """A speaker's line over the report's account of what they said says « propos
+    rapportés », and its citation does not open on their name."""
+    found = httpx.get(f"{server}/v1/quotes", params={"speaker": "GAZEL"}).json()["results"]
+    reported = [q for q in found if q["speech"] == "reported"]
+    assert reported
+    page.goto(f"{server}/?view=quotes&speaker=GAZEL")
+    page.locator("#quotes .quote").first.wait_for()
+    speakers = page.locator("#quotes .quote .speaker").all_inner_texts()
+    assert sum("propos rapportés" in s for s in speakers) == len(reported)
+    assert len(speakers) == len(found)
+
+
 def test_a_search_page_and_a_case_page_are_addresses_too(page, server):
     page.goto(f"{server}/?view=search&q=co-construction&sort=newest&page=2")
     page.locator("#status", has_text="Passages 11 à").wait_for()

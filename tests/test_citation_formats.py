@@ -84,7 +84,9 @@ def items(engine):
     """A speaker's passage, a passage of proceedings without speaker, one of another kind
     with a hostile title, and a quote: the four shapes an export takes."""
     passages = list(engine.passages.values())
-    spoken = next(p for p in passages if p.speaker and p.page_start != p.page_end)
+    spoken = next(
+        p for p in passages if p.speaker and p.speech == "verbatim" and p.page_start != p.page_end
+    )
     proceedings = next(
         p
         for p in passages
@@ -92,7 +94,7 @@ def items(engine):
     )
     other = next(p for p in passages if engine.documents[p.document_id].kind == "article")
     hostile = replace(engine.documents[other.document_id], title=HOSTILE_TITLE, date="2021-03")
-    quote = engine.knowledge.quotes[0]
+    quote = next(q for q in engine.knowledge.quotes if q["speech"] == "verbatim")
     quoted = engine.passages[quote["passage_id"]]
     return [
         from_passage(spoken, engine.documents[spoken.document_id], BASE),
@@ -142,6 +144,31 @@ def test_ris_records_open_with_ty_and_close_with_er(items):
     assert first["AU"][0].startswith(next(w for w in items[0].speaker.split() if w.isupper()))
     assert first["DA"] == [items[0].document.date.replace("-", "/") + "/"]
     assert records[2]["DA"] == ["2021/03//"] and records[2]["TI"] == [HOSTILE_TITLE]
+
+
+def test_words_a_report_gives_of_a_speaker_are_cited_as_the_report_s(engine):
+    """« Le CGET, représenté par Alexia GAZEL, a présenté… » is the report's sentence: no
+    export makes the speaker its author, each notes whose words it reports, and the
+    citation a person copies says so instead of opening on the speaker's name."""
+    from search.citations import reference
+
+    quote = next(q for q in engine.knowledge.quotes if q["speech"] == "reported")
+    passage = engine.passages[quote["passage_id"]]
+    document = engine.documents[passage.document_id]
+    item = from_quote(quote, passage, document, BASE)
+    note = (
+        f"propos rapportés {'d’' if quote['speaker'][0] in 'AEIOUY' else 'de '}{quote['speaker']}"
+    )
+    (csl,) = json.loads(to_csl([item]))
+    assert "author" not in csl and csl["type"] != "speech" and csl["note"] == note
+    (entry,) = parse_bibtex(to_bibtex([item]))
+    assert "author" not in entry and entry["note"] == note
+    (record,) = parse_ris(to_ris([item]))
+    assert "AU" not in record and record["N1"] == [note]
+    cited = reference(document, replace(passage, speaker=quote["speaker"], speech="reported"))
+    assert cited.endswith(f"{note}.") and f"» — {quote['speaker']}" not in cited
+    spoken = replace(passage, speaker=quote["speaker"], speech="verbatim")
+    assert f"» — {quote['speaker']}," in reference(document, spoken)
 
 
 # -- the API -------------------------------------------------------------------------

@@ -615,7 +615,9 @@ function loadCase(params) {
 
 function quoteItem(quote) {
   return el("li", { class: "result quote" },
-    el("p", { class: "speaker" }, quote.role ? `${quote.speaker}, ${quote.role}` : quote.speaker),
+    el("p", { class: "speaker" }, quote.role ? `${quote.speaker}, ${quote.role}` : quote.speaker,
+      // The report's account of what they said, not their words (API `speech`).
+      quote.speech === "reported" ? el("span", { class: "meta" }, " — propos rapportés") : null),
     citationBlock(quote.citation, quote.citation,
       contextLink(quote.document.id, quote.passage_id, quote), ...exportControls("quote", quote.id)));
 }
