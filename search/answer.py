@@ -30,10 +30,12 @@ from functools import cached_property
 import numpy as np
 
 from ingest.extract.practices import strip_list_marker
+from ingest.normalise import name_key
 from ingest.store import DocumentRow, PassageRow
 from search.engine import Results, SearchEngine
 from search.french import analyse
 from search.intent import CASE, acted_on, is_question, understand
+from search.knowledge.cases import Case
 from search.knowledge.index import Card
 from search.ranking import gives_practice, warns_in
 from search.snippet import (
@@ -43,6 +45,7 @@ from search.snippet import (
     opens_mid_sentence,
     says_something,
     spoken,
+    titles_of,
     untitled,
 )
 from search.vectors import windows
@@ -76,6 +79,10 @@ NAMED_OR_Z = 2.0
 WINDOW_NEAR_Z = 2.5
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
+# Testimonies and cases, who said and who did it, come from this deep: for « comment
+# mobiliser les élus ? » a mayor's words on his town's élus and the case of his town stood
+# 13th; a closing speech's generalities stood 23rd to 29th in others.
+EXAMPLE_DEPTH = 20
 # Search's strongest passages stand behind an item even without a word announcing advice:
 # a paraphrased question's best answer rarely says « il faut » (docs/EVALUATION.md). As
 # many as the items a person reads first (search.evaluate_answers.FIRST): the answer is
@@ -340,10 +347,12 @@ class _Builder:
         return self._passage_items(candidates, "practices")
 
     def testimonies(self, hits: Results) -> list[Item]:
-        """Speakers' own words among the passages found, one item a passage."""
+        """Speakers' own words among the passages found, one item a passage, down to
+        EXAMPLE_DEPTH: further down, a closing speech's « Dès demain, soyons les
+        témoins… » stood in nearly every answer."""
         candidates = [
             (position, hit.passage)
-            for position, hit in enumerate(hits)
+            for position, hit in enumerate(hits[:EXAMPLE_DEPTH])
             if hit.passage.id not in self.used
             and hit.passage.kind == "text"
             and _own_words(hit.passage)
@@ -415,8 +424,7 @@ class _Builder:
         sentences = best_sentences(best, self.query, 220, statements=True)
         # The section's titles, when the passage opens on them, are the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
-        titles = set(passage.section.split(" › ")) if passage.section else set()
-        return untitled(sentences, titles, MIN_LABEL)
+        return untitled(sentences, titles_of(passage.section, passage.text), MIN_LABEL)
 
     def _passage_item(
         self, passage: PassageRow, section: str, position: int, sentences: str
@@ -456,14 +464,16 @@ class _Builder:
         question used to get the three cases most like it too, the same few whatever it
         asked; the passages that answer it name the ones that did it."""
         passages = self.engine.passages
-        # A case counts when a passage found names it and speaks of what the question acts
-        # on: « RONALPIA » in a passage on mobilising stakeholders is no answer to « comment
-        # mobiliser les élus ? ».
+        # A case counts when a passage found (down to EXAMPLE_DEPTH) names it and speaks of
+        # what the question acts on: « RONALPIA » in a passage on mobilising stakeholders is
+        # no answer to « comment mobiliser les élus ? ». From anywhere in the results, the
+        # same ten cases stood in most answers.
         named = [
             case
             for case in self.knowledge.cases
             if any(
-                pid in self.rank and self._best_window(passages[pid]) for pid in case.passage_ids
+                self.rank.get(pid, DEPTH) < EXAMPLE_DEPTH and self._best_window(passages[pid])
+                for pid in case.passage_ids
             )
         ]
         named.sort(key=lambda c: min(self.rank.get(pid, len(self.rank)) for pid in c.passage_ids))
@@ -491,7 +501,7 @@ class _Builder:
             best = min((self.rank.get(p.id, len(self.rank)) for p in own), default=DEPTH)
             items.append(
                 Item(
-                    f"{case.name} — {case.description}" if case.description else case.name,
+                    _case_label(case),
                     "cases",
                     evidence,
                     best,
@@ -499,6 +509,17 @@ class _Builder:
                 )
             )
         return items
+
+
+def _case_label(case: Case) -> str:
+    """« Name — description », or the description alone when it names the case already
+    (« Exemple de RONALPIA : le Comité territorial… », not « RONALPIA — Exemple de
+    RONALPIA : … »)."""
+    if not case.description:
+        return case.name
+    if name_key(case.name) in name_key(case.description):
+        return case.description
+    return f"{case.name} — {case.description}"
 
 
 def _own_words(passage: PassageRow) -> bool:

@@ -114,6 +114,31 @@ def untitled(text: str, titles: set[str], keep: int) -> str:
     return text
 
 
+# A title line: short, ending on no punctuation that ends or carries on a sentence.
+TITLE_LINE_CHARS = 120
+_NOT_A_TITLE_END = re.compile(r"[.!?…;,:]\s*[»”\"]?\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-•o*–—]\s|\d{1,2}[.)]\s)")
+
+
+def titles_of(section: str, text: str) -> set[str]:
+    """The titles a passage may open on: its section's, and the title lines it starts with
+    that the section path does not keep (« Synthèse de la session animée par Bleu Blanc
+    Zèbre », then « Exemple de Helen Keller », then the text). A list's items are none."""
+    titles = {t for t in section.split(" › ") if t} if section else set()
+    lines = text.split("\n")
+    for line in lines[:-1]:
+        line = line.strip()
+        if (
+            not line
+            or len(line) > TITLE_LINE_CHARS
+            or _NOT_A_TITLE_END.search(line)
+            or _LIST_ITEM.match(line)
+        ):
+            break
+        titles.add(line)
+    return titles
+
+
 def _opens_sentence(text: str) -> bool:
     """Whether `text` starts a sentence: a capital, a figure or an opening guillemet. A
     title that is the name the sentence opens on (« Pôle Coopératif du Livradois, à

@@ -680,16 +680,23 @@ def test_answer_evidence_cites_the_page_of_its_excerpt(engine):
 
 def test_an_answer_s_cases_are_those_its_passages_name_unless_precedents_are_asked(engine):
     """A how-to question's « Cas » are the initiatives named in the passages found (who
-    did it), not also the cases most like the question (the same few every time); a
-    question asking for precedents gets the cases like it too."""
-    from search.answer import DEPTH, answer
+    did it), not also the cases most like the question, nor those named anywhere down
+    the results (the same few every time); a question asking for precedents gets the
+    cases like it too. Its « Témoignages » come from as high in the results."""
+    from search.answer import EXAMPLE_DEPTH, answer
 
     questions = ("comment valoriser les résultats d'une alliance ?", "comment mobiliser les élus ?")
     for question in questions:
-        top = [h.passage.id for h in engine.search(question, DEPTH)]
+        top = [h.passage.id for h in engine.search(question, EXAMPLE_DEPTH)]
         named = {c for pid in top for c in engine.knowledge.cases_of(pid)}
-        cases = answer(engine, question).sections.get("cases", [])
+        found = answer(engine, question)
+        cases = found.sections.get("cases", [])
         assert all(item.case_id in named for item in cases), question
+        testimonies = found.sections.get("testimonies", [])
+        assert all(item.evidence[0].passage.id in top for item in testimonies), question
+        for item in cases:  # the case's name is said once
+            name = engine.knowledge.case(item.case_id).name
+            assert item.label.count(name) == 1 or name not in item.label, item.label
     asked = answer(engine, "existe-t-il des exemples de communes rurales qui coopèrent ?")
     assert asked.sections.get("cases")
 
@@ -1617,7 +1624,9 @@ def test_a_case_description_starts_after_its_titles_and_ends_on_a_word():
 
     from search.knowledge.cases import _clipped, _untitled
 
-    passage = SimpleNamespace(section="2 – Les spécificités des territoires › L'exemple de Ty Coop")
+    passage = SimpleNamespace(
+        section="2 – Les spécificités des territoires › L'exemple de Ty Coop", text=""
+    )
     said = (
         "2 – Les spécificités des territoires L'exemple de Ty Coop Fin 2016, la cantine a "
         "été créée par une association de Quimper avec la commune."
@@ -1762,8 +1771,9 @@ def test_an_answer_names_the_cases_that_speak_of_what_the_question_acts_on(tmp_p
         "de nouveaux financeurs privés.\n",
         "comment mobiliser les élus ?",
     )
-    names = [item.label.split(" — ")[0] for item in found.sections.get("cases", [])]
-    assert "Coopérative des Prés" in names and "Maison Bleue" not in names, names
+    names = [item.label for item in found.sections.get("cases", [])]
+    assert any(n.startswith("La Coopérative des Prés, créée") for n in names), names
+    assert not any("Maison Bleue" in n for n in names), names
     labels = [item.label for item in found.sections["practices"]]
     assert labels[0].startswith("La Coopérative des Prés"), labels
 
@@ -1893,7 +1903,7 @@ def test_a_description_starts_at_a_sentence_start():
 
     from search.knowledge.cases import _untitled
 
-    passage = SimpleNamespace(section="Atelier › Pôle Coopératif du Livradois")
+    passage = SimpleNamespace(section="Atelier › Pôle Coopératif du Livradois", text="")
     said = (
         "Pôle Coopératif du Livradois, à Ambert, réunit depuis 2020 une vingtaine "
         "d'entreprises et la communauté de communes autour du bois local."

@@ -364,6 +364,25 @@ def test_a_label_cut_inside_a_sentence_reads_from_its_start():
     assert best_sentences(whole, "plateforme créée", 80).startswith("Elle a présenté")
 
 
+def test_a_passage_s_opening_title_lines_are_titles_though_the_section_path_drops_them():
+    """« Synthèse de la session… » then « Exemple de Helen Keller » open the passage; the
+    section path keeps only the second. Neither is part of a label or a description."""
+    from search.snippet import titles_of, untitled
+
+    text = (
+        "Synthèse de la session animée par Bleu Blanc Zèbre\nExemple de Helen Keller\n"
+        "Le projet consiste à favoriser l’accès aux soins des enfants. Il a réuni trois écoles."
+    )
+    titles = titles_of("SESSION › Exemple de Helen Keller", text)
+    assert "Synthèse de la session animée par Bleu Blanc Zèbre" in titles
+    flat = " ".join(text.split("\n"))
+    assert untitled(flat, titles, 40).startswith("Le projet consiste")
+    # A list's items and a sentence are no titles; nor is a quotation's closing line.
+    listed = "Ce que je referais\n- Mobiliser les parties prenantes avant\n- Constituer un comité"
+    assert titles_of("", listed) == {"Ce que je referais"}
+    assert titles_of("", "« Il faut oser. »\nElle a conclu ainsi.") == set()
+
+
 def test_a_speaker_s_label_drops_the_line_naming_them_however_their_name_is_cut():
     """A compound surname broken at a line end (« LECLERC- BRUANT ») is still the speaker
     the label is said beside: their name is not given twice."""

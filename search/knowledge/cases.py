@@ -26,7 +26,7 @@ from ingest.normalise import fold
 from ingest.store import PassageRow, Store
 from search.knowledge.actors import TYPES, actor_key
 from search.knowledge.slugs import distinct_ids, slug_id
-from search.snippet import LINKERS, in_prose, says_something, untitled
+from search.snippet import LINKERS, in_prose, says_something, titles_of, untitled
 
 ACTORS = {
     "associations": r"\bassociati(?:on|ons|f|fs|ve|ves)\b",
@@ -534,7 +534,7 @@ def _untitled(text: str, passages: list[PassageRow]) -> str:
     """A description without the section titles it opens on (« 2 – Les spécificités de
     la valorisation… L'illustration d'« Envies d'Alliances » Fin 2016, ce projet… »)."""
     return untitled(
-        text, {t for p in passages for t in p.section.split(" › ") if t}, MIN_DESCRIPTION
+        text, {t for p in passages for t in titles_of(p.section, p.text)}, MIN_DESCRIPTION
     )
 
 
