@@ -36,7 +36,9 @@ ACTORS = {
         r"|intercommunalites?)\b"
     ),
     "État": r"\b(?:etat|ministeres?|cget|prefet|ministre)\b",
-    "recherche": r"\b(?:universites?|chercheurs?|laboratoires?|recherche|ecoles?|lycees?)\b",
+    # « l'ancienne école » a tiers-lieu moves into is a building, not a research partner;
+    # « à la recherche de » is no research either.
+    "recherche": r"\b(?:universites?|chercheurs?|laboratoires?|(?<!la )recherche)\b",
     "fondations": r"\bfondations?\b",
     "habitants": r"\b(?:habitants?|citoyens?|usagers?|familles?|parents)\b",
     "financeurs": r"\b(?:banques?|financeurs?|investisseurs?|caisse des depots|afd)\b",
@@ -690,8 +692,9 @@ def similar_cases(
     keeps the cases that many passages name from coming back for every description
     (docs/EVALUATION.md). The score lies in [0, 1] and is the sum of three parts the
     reasons state: the passage's search score through a logistic curve (0.5 at
-    HALF_RELEVANT_Z), the cosine of the description with the mean vector of the case's
-    passages (`closeness`, continuous: two cases one passage names no longer tie), and
+    HALF_RELEVANT_Z), the closeness of the description to the mean vector of the case's
+    passages (`closeness`, a z-score over the cases, through the same curve: two cases
+    one passage names no longer tie), and
     the share of the description's traits the case has."""
     found = []
     for case in cases:
@@ -711,8 +714,8 @@ def similar_cases(
         ]
         asked = sum(len(target_profile[f]) for f in shared)
         trait_share = sum(len(v) for v in shared.values()) / asked if asked else 0.0
-        relevance = 1.0 / (1.0 + float(np.exp(-(fused - HALF_RELEVANT_Z))))
-        close = max(0.0, closeness.get(case.id, 0.0))
+        relevance = _logistic(fused - HALF_RELEVANT_Z)
+        close = _logistic(closeness[case.id]) if case.id in closeness else 0.0
         parts = (
             (1 - TRAIT_SHARE - CASE_SHARE) * relevance,
             CASE_SHARE * close,
@@ -726,6 +729,10 @@ def similar_cases(
         found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
     found.sort(key=lambda s: -s.score)
     return _one_per_evidence(found)[:k]
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + float(np.exp(-z)))
 
 
 def _one_per_evidence(found: list[SimilarCase]) -> list[SimilarCase]:
