@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from ingest.normalise import fold
+
 FIELDS = ("title", "event", "date", "place", "kind", "url")
 KINDS = ("proceedings", "programme", "animation_script", "article", "case_study", "document")
 
@@ -137,6 +139,29 @@ def _place(head: str) -> str | None:
     return found.group(1) if found else None
 
 
+# The parts of a case study's form, each a line of its own (« ## Résultats », « Ce qui a
+# marché : »): a short document laid out in three of them or more is a case study, whatever
+# it calls itself.
+_CASE_PART = re.compile(
+    r"^[ \t#]*(?:\d+[.)-]?\s*)?(?:présentation|contexte|historique|origine|acteurs|partenaires|"
+    r"porteurs?|gouvernance|financements?|moyens|résultats|impacts?|chiffres clés|"
+    r"enseignements|leçons|difficultés|freins|perspectives|suites?|"
+    r"ce qui (?:a )?(?:bien )?(?:marché|fonctionné)|"
+    r"ce que (?:nous|je|l['’]équipe) (?:ne )?refer\w*(?: pas)?)"
+    r"(?: du projet| de l['’]initiative| et partenaires)?[ \t]*:?[ \t]*$",
+    re.I | re.M,
+)
+CASE_PARTS = 3
+CASE_STUDY_CHARS = 30000
+
+
+def _laid_out_as_a_case(text: str) -> bool:
+    if len(text) > CASE_STUDY_CHARS:
+        return False
+    parts = {fold(m.group().strip(" \t#:").lower()) for m in _CASE_PART.finditer(text)}
+    return len(parts) >= CASE_PARTS
+
+
 def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     """What the opening of the text says about the document."""
     head = text[:4000]
@@ -152,7 +177,9 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     if place := _place(head):
         meta["place"] = place
     lowered = head.lower()
-    if re.search(r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]):
+    if re.search(
+        r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]
+    ) or _laid_out_as_a_case(text):
         meta["kind"] = "case_study"
     elif "trame d’animation" in lowered or "trame d'animation" in lowered:
         meta["kind"] = "animation_script"

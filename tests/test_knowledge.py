@@ -1889,6 +1889,57 @@ def test_a_case_study_page_says_what_its_sections_say(tmp_path):
     assert knowledge.cases_for("Moulin", 10) == []
 
 
+FORM = """# La Fabrique des Communs de Mellecey
+
+## Présentation
+
+La Fabrique des Communs est un tiers-lieu créé en 2021 à Mellecey, une commune rurale, par
+l'association Les Mains Ensemble et la commune. Elle occupe l'ancienne menuiserie du bourg.
+
+## Acteurs
+
+- L'association Les Mains Ensemble anime le lieu et ses ateliers.
+- La commune de Mellecey a mis le bâtiment à disposition pour un euro symbolique.
+
+## Résultats
+
+- 4 200 passages la première année.
+- 3 emplois créés, dont un poste de coordinatrice.
+
+## Ce qui a marché
+
+- Associer la commune dès le départ, avec une convention écrite de trois ans.
+
+## Ce que nous ne referions pas
+
+- Lancer la boutique avant d'avoir un noyau de bénévoles formés.
+"""
+
+
+def test_a_document_laid_out_as_a_case_study_is_one(tmp_path):
+    """A short document in the parts of a case study's form (Présentation, Acteurs,
+    Résultats, Ce qui a marché…) is a case study though it never says so: its page has
+    its results once each, without their list's dashes, its lessons of both kinds, and
+    no part of the form as a theme."""
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+
+    store = _store_with(tmp_path, "fabrique.md", FORM)
+    assert store.documents()[0].kind == "case_study"
+    embedder = get_embedder()
+    refresh(store, embedder)
+    knowledge = SearchEngine(store, embedder).knowledge
+    case = next(c for c in knowledge.cases if "Fabrique des Communs" in c.name)
+    fields = knowledge.page_of(case).fields
+    assert fields["results"] == [
+        "4 200 passages la première année.",
+        "3 emplois créés, dont un poste de coordinatrice.",
+    ], fields["results"]
+    polarities = {lesson["polarity"] for lesson in fields["lessons"]}
+    assert polarities == {"do", "avoid"}, fields["lessons"]
+    assert fields["themes"] == [], fields["themes"]
+
+
 def test_a_case_page_results_state_outcomes_and_lessons_say_what_was_hard():
     """A speaker who says « nous avons parlé de résultats » states none; a number of what
     a case brought (« 14 emplois ») is one; a question, or the description again, is none.

@@ -58,15 +58,17 @@ _NAVIGATION = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
-# A section title that is a part of any document (« Présentation », « 2. Contexte »,
-# « Bilan ») says nothing of what a case is about; nor does a speaker's heading
-# (« Jean-François CARON, Maire de Loos-en-Gohelle »), which says who speaks.
+# A section title that is a part of any document or of a case study's form
+# (« Présentation », « 2. Contexte », « Bilan », « Acteurs ») says nothing of what a case
+# is about; nor does a speaker's heading (« Jean-François CARON, Maire de
+# Loos-en-Gohelle »), which says who speaks.
 _NUMBERING = r"(?:\d{1,2}|[IVX]{1,4}|[A-H])\s*[.)–—-]?\s*"
 _GENERIC_TITLE = re.compile(
     rf"(?:{_NUMBERING})?(?:(?:le|la|les|l['’]|en|une?)\s*)?(?:présentation|contexte|introduction|"
     r"résultats?|bilan|conclusions?|annexes?|sommaire|synthèse|historique|description|"
     r"sources?|remerciements|préambule|avant-propos|chiffres?[ -]clés|en bref|"
-    r"impacts?|perspectives|(?:pour )?en savoir plus)(?:\s+(?:du|de la|de l['’]|des)\s+"
+    r"impacts?|perspectives|(?:pour )?en savoir plus|origine|acteurs|partenaires|porteurs?|"
+    r"gouvernance|moyens|calendrier|enseignements|leçons|suites?)(?:\s+(?:du|de la|de l['’]|des)\s+"
     r"(?:projet|initiative|démarche|dispositif|cas))?\s*[:.]?",
     re.I,
 )
@@ -187,14 +189,14 @@ def _results(passages: list[PassageRow], description: str) -> list[str]:
     description already says (a case's creation describes it)."""
     said = fold(" ".join(description.split()))
     titled = [
-        " ".join(item.split())
+        strip_list_marker(" ".join(item.split()))
         for p in passages
         if _RESULTS_TITLE.match(context(p))
         for item in _ITEMS.split(_untitled(p))
         if len(item.split()) >= 3
     ]
     stated = [
-        " ".join(m.group().split())
+        strip_list_marker(" ".join(m.group().split()))
         for p in passages
         for m in _SENTENCE.finditer(_untitled(p))
         if _RESULT.search(m.group())
