@@ -1310,6 +1310,22 @@ def _actors_of(tmp_path, first: str, second: str) -> tuple[list[dict], dict[str,
     return actors, spellings
 
 
+def test_a_surname_in_capitals_is_no_organisation(tmp_path):
+    """A surname the model tags alone, as an acronym would be (« DUGUET » of « Florence
+    DUGUET – AFM-Téléthon », « BRUANT » of a line-cut « Marie LECLERC- BRUANT »), is no
+    organisation; « Cabinet CMI », whose head word names a firm, still is."""
+    actors, _ = _actors_of(
+        tmp_path,
+        "Liste des participants\n\n- Florence DUGUET – AFM-Téléthon\n"
+        "- Paul ROCHE – Cabinet CMI\n\nLe Cabinet CMI a accompagné la démarche.\n",
+        "Engagements\n\nMarie LECLERC- BRUANT : s’engager une seconde année dans "
+        "l’évaluation de nos partenariats avec les caisses locales.\n",
+    )
+    organisations = {a["name"] for a in actors if a["kind"] == "organisation"}
+    assert not organisations & {"DUGUET", "BRUANT"}, organisations
+    assert "Cabinet CMI" in organisations, organisations
+
+
 def test_actors_merge_parts_offices_and_long_forms(tmp_path):
     """On a real store: « A de la B », A and B organisations, is A; an office one person
     holds in two nested names is one organisation, two nested names no one shares an

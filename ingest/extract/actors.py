@@ -252,15 +252,47 @@ def extract(items: list[Structured]) -> list[ActorMention]:
         for _, text, kind in found
         if kind != "person" and " " in text
     }
+    surnames = _surnames(
+        [text for _, found in named for _, text, kind in found if kind == "person"]
+    )
     mentions: list[ActorMention] = []
     for block, found in named:
         done: set[tuple[int, str]] = set()
         for begin, text, kind in found:
             begin, text, kind = _widened(block.text, begin, text, kind, wholes)
+            if kind == "organisation" and _a_surname(block.text, begin, text, surnames, document):
+                continue
             if not is_concept(text, concepts) and (begin, text) not in done:
                 done.add((begin, text))
                 mentions.append(_mention(block, begin, text, kind))
     return mentions
+
+
+def _surnames(people: list[str]) -> set[str]:
+    """The words in capitals of the people a document names (« LECLERC », « BRUANT » of
+    « Marie LECLERC- BRUANT »): alone, such a word is a surname the model took for an
+    acronym, not an organisation."""
+    return {word for name in people for word in re.findall(r"[A-ZÀ-Ý][A-ZÀ-Ý'’]+", name)}
+
+
+_LAST_WORD = re.compile(r"(\S+)[ \t]+$")
+
+
+def _a_surname(text: str, begin: int, name: str, surnames: set[str], document: str) -> bool:
+    """An organisation of one word in capitals that is a person's surname: one the
+    document gives a person (« BRUANT »), or after a first name here (« Florence DUGUET –
+    AFM-Téléthon »; « Cabinet CMI » stays an organisation, its head word says so)."""
+    if not re.fullmatch(r"[A-ZÀ-Ý][A-ZÀ-Ý'’-]+", name):
+        return False
+    if name in surnames:
+        return True
+    before = _LAST_WORD.search(text[max(0, begin - 40) : begin])
+    whole = f"{before.group(1)} {name}" if before else ""
+    return (
+        bool(whole)
+        and bool(re.fullmatch(NAME, whole))
+        and _kind(whole, "person", document) == "person"
+    )
 
 
 def _found(text: str, doc, document: str, defined: dict[str, str]) -> list[tuple[int, str, str]]:
