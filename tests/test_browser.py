@@ -351,6 +351,10 @@ def test_nonsense_says_there_is_nothing_relevant(page):
     page.get_by_text("Aucun résultat pertinent").wait_for()
     assert page.locator("#results .result").count() == 0
     assert page.locator("#answer").is_hidden()
+    # Nothing to export nor to page through: neither bar shows.
+    assert page.locator("#search-export").is_hidden()
+    assert page.locator("#search-export").get_by_text("Exporter la sélection").is_hidden()
+    assert page.locator("#search-pager").is_hidden()
 
 
 def test_actors_view_walks_from_one_actor_to_another(page):
