@@ -42,6 +42,7 @@ from search.snippet import (
     best_sentences,
     in_prose,
     last_sentence,
+    narrates_event,
     opens_mid_sentence,
     says_something,
     spoken,
@@ -396,7 +397,7 @@ class _Builder:
         words they share with the question (« au-delà » in « faire connaître nos
         réussites au-delà des convaincus » is no subject). The vectors are the index's
         own: nothing is embedded at question time. Returned: the window's sentences that
-        share most of the question's words."""
+        share most of the question's words; the next window when they narrate the event."""
         cut = windows(passage.text)
         vectors = self.engine.vectors.chunk_vectors(passage.id)
         closeness = vectors @ self.query_vector
@@ -415,16 +416,25 @@ class _Builder:
         about = [i for i in about if says_something(cut[i], MIN_LABEL) and in_prose(cut[i])]
         if not about:
             return None
-        # Within the window (up to search.vectors.CHUNK_CHARS), its sentences that share
-        # most of the question's words: a window may end one subject and start the next.
-        index = max(about, key=lambda i: closeness[i])
+        titles = titles_of(passage.section, passage.text)
+        for index in sorted(about, key=lambda i: -closeness[i]):
+            label = self._label_of(cut, index, titles)
+            # What the report tells of its own event (« Le RAMEAU réunissait ce 26 juin… »,
+            # « Les participants ont été répartis… », thanks) answers no how-to question.
+            if not narrates_event(label):
+                return label
+        return None
+
+    def _label_of(self, cut: list[str], index: int, titles: set[str]) -> str:
+        """Within a window (up to search.vectors.CHUNK_CHARS), its sentences that share
+        most of the question's words: a window may end one subject and start the next."""
         best = cut[index]
         if index and opens_mid_sentence(best):  # the label reads from its sentence's start
             best = f"{last_sentence(cut[index - 1])} {best}"
         sentences = best_sentences(best, self.query, 220, statements=True)
         # The section's titles, when the passage opens on them, are the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
-        return untitled(sentences, titles_of(passage.section, passage.text), MIN_LABEL)
+        return untitled(sentences, titles, MIN_LABEL)
 
     def _passage_item(
         self, passage: PassageRow, section: str, position: int, sentences: str

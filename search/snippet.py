@@ -114,6 +114,29 @@ def untitled(text: str, titles: set[str], keep: int) -> str:
     return text
 
 
+# What a report tells of its own event: a meeting, a session or its participants taking
+# place, being led or split up (« La session s'est déroulée en 3 temps », « Chaque groupe a
+# été animé par… », « Le RAMEAU réunissait ce 26 juin… »), and thanks.
+_EVENT_NARRATION = re.compile(
+    r"^\W*(?:(?:la|le|les|l['’]|cette|ce|cet|chaque|un|une|nos|notre)\s+)?"
+    r"(?:\d+\s*(?:e|è|ème|er|ère)\s+)?"
+    r"(?:rencontres?|ateliers?|sessions?|séances?|journées?|tables?[ -]rondes?|groupes?|"
+    r"participants?|réunions?|webinaires?|matinées?|débats?|échanges?|sous-groupes?|travaux)\b"
+    r"[^.!?]{0,140}?\b(?:s['’]est (?:tenue?|déroulée?|ouverte?|clôturée?)|ont? eu lieu|"
+    r"a (?:réuni|rassemblé|accueilli)|(?:a|ont) été (?:animée?s?|modérée?s?|organisée?s?|"
+    r"illustrée?s?|répartie?s?|accueillie?s?|invitée?s?|ouverte?s?)|(?:co-)?animée?s? par|"
+    r"modérée?s? par|réunissai(?:t|ent)|rassemblai(?:t|ent)|est l['’]occasion)"
+    r"|^\W*(?:merci|nous remercions|nos remerciements|remerciements|je remercie)\b"
+    r"|\b(?:réunissait|a réuni|accueillait) ce \d",
+    re.I,
+)
+
+
+def narrates_event(text: str) -> bool:
+    """Whether a label tells of the event itself rather than of what was said there."""
+    return bool(_EVENT_NARRATION.search(text))
+
+
 # A title line: short, ending on no punctuation that ends or carries on a sentence.
 TITLE_LINE_CHARS = 120
 _NOT_A_TITLE_END = re.compile(r"[.!?…;,:]\s*[»”\"]?\s*$")

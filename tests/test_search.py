@@ -383,6 +383,28 @@ def test_a_passage_s_opening_title_lines_are_titles_though_the_section_path_drop
     assert titles_of("", "« Il faut oser. »\nElle a conclu ainsi.") == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "narrates"),
+    [
+        ("Le RAMEAU réunissait ce 26 juin le réseau des pionniers.", True),
+        ("Les participants ont été répartis en 4 sous-groupes co-animés.", True),
+        ("La session s’est déroulée en 3 temps : une présentation, un débat.", True),
+        ("Chaque groupe a été animé par le représentant d’un réseau.", True),
+        ("Cette 2ème rencontre est l’occasion d’échanger sur les enjeux.", True),
+        ("Merci également à la Fédération de nous avoir accueillis.", True),
+        ("Les participants ont souligné qu’il faut associer les élus dès le départ.", False),
+        ("Réunir les élus chaque trimestre autour des chantiers du territoire.", False),
+        ("La rencontre entre entreprises et associations crée la confiance.", False),
+    ],
+)
+def test_a_label_that_tells_of_the_event_itself_is_known(text, narrates):
+    """What a report tells of its own meeting (held, led, split up, thanked) answers no
+    how-to question; what was said or learnt there does."""
+    from search.snippet import narrates_event
+
+    assert narrates_event(text) is narrates
+
+
 def test_a_speaker_s_label_drops_the_line_naming_them_however_their_name_is_cut():
     """A compound surname broken at a line end (« LECLERC- BRUANT ») is still the speaker
     the label is said beside: their name is not given twice."""
