@@ -32,11 +32,13 @@ import numpy as np
 from ingest.extract.practices import strip_list_marker
 from ingest.normalise import name_key
 from ingest.store import DocumentRow, PassageRow
+from search.citations import quote_excerpt
 from search.engine import Results, SearchEngine
 from search.french import analyse
 from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.cases import Case
 from search.knowledge.index import Card
+from search.knowledge.practices import statement_label
 from search.ranking import gives_practice, warns_in
 from search.snippet import (
     best_sentences,
@@ -80,6 +82,8 @@ NAMED_OR_Z = 2.0
 WINDOW_NEAR_Z = 2.5
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
+# A statement labelling an item is cut beyond this, at a word (its excerpt is whole).
+CARD_LABEL_CHARS = 240
 # Testimonies and cases, who said and who did it, come from this deep: for « comment
 # mobiliser les élus ? » a mayor's words on his town's élus and the case of his town stood
 # 13th; a closing speech's generalities stood 23rd to 29th in others.
@@ -122,6 +126,7 @@ class Item:
     speaker: str | None = None
     case_id: str | None = None
     vector: np.ndarray | None = field(default=None, repr=False)
+    card_id: str | None = None  # the practice card whose statement labels the item
 
 
 @dataclass(frozen=True)
@@ -310,7 +315,11 @@ class _Builder:
         )
 
     def _card_item(self, card: Card, index: int, polarity: str, vector: np.ndarray) -> Item:
-        """The card, with the statement the search found first among its evidence."""
+        """The card, with the statement the search found first among its evidence, which
+        labels it: the card's own label is its most central statement, cut at 110
+        characters, and read under another statement's excerpt it said what that one
+        did not (« Créer un nouveau métier de facilitateur » over « Structurer la
+        mutualisation entre facilitateurs »)."""
         found = card.evidence[index]
         others = sorted(
             (e for i, e in enumerate(card.evidence) if i != index),
@@ -320,12 +329,13 @@ class _Builder:
             ev for ev in (self._evidence(e.record) for e in [found, *others]) if ev is not None
         ]
         return Item(
-            label=card.row["label"],
+            label=quote_excerpt(statement_label(found.record), CARD_LABEL_CHARS),
             section="practices" if polarity == "do" else "pitfalls",
             evidence=evidence,
             rank=self.rank[found.passage.id],
             votes=_votes(evidence),
             vector=vector,
+            card_id=card.row["id"],
         )
 
     def advice_passages(self, hits: Results) -> list[Item]:
@@ -587,6 +597,8 @@ def _votes(evidence: list[Evidence]) -> int | None:
 
 def _same(a: Item, b: Item) -> bool:
     if a.label == b.label and a.case_id == b.case_id:
+        return True
+    if a.card_id is not None and a.card_id == b.card_id:
         return True
     if a.vector is None or b.vector is None:
         return False

@@ -750,6 +750,12 @@ def test_answer_stands_on_search_s_strongest_passages_from_many_sources(engine):
         items = [i for name, _ in SECTIONS for i in found.sections.get(name, [])]
         # What the report tells of its own event answers no how-to question.
         assert not [i.label for i in items if i.vector is None and narrates_event(i.label)]
+        # A statement's item reads as the excerpt it cites first, not as another
+        # statement of its card (the card's label said what that excerpt did not).
+        for item in (i for i in items if i.card_id):
+            said = set(re.findall(r"\w{4,}", item.evidence[0].text.lower()))
+            shown = set(re.findall(r"\w{4,}", item.label.removesuffix(" […]").lower()))
+            assert len(shown & said) >= 0.8 * len(shown), (item.label, item.evidence[0].text)
         sources = {e.passage.id for i in items for e in i.evidence}
         strongest = [h.passage.id for h in engine.search(question, STRONGEST)]
         behind += any(pid in sources for pid in strongest)
