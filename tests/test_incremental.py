@@ -96,9 +96,11 @@ def test_approximate_index_updated_in_place_holds_what_a_rebuild_would(copied, e
         probe = np.stack([engine.embedder.embed_query(q) for q in QUERIES])
         ours, theirs = index.index.search(probe, 20), refilled.search(probe, 20)
         for row in range(len(QUERIES)):
-            assert sorted(zip(ours[0][row], ours[1][row], strict=True)) == sorted(
-                zip(theirs[0][row], theirs[1][row], strict=True)
-            )
+            # The same scores; the same chunks above the last score, where two chunks of
+            # one text (a passage repeated across documents) tie and either may be cut.
+            assert sorted(ours[0][row]) == sorted(theirs[0][row])
+            last = ours[0][row].min()
+            assert _above(ours, row, last) == _above(theirs, row, last)
     assert after_upload.search("Loos-en-Gohelle", 3)
     after_upload.save()
     reloaded = SearchEngine(open_store(copied), engine.embedder)  # ids saved with the index
@@ -106,6 +108,12 @@ def test_approximate_index_updated_in_place_holds_what_a_rebuild_would(copied, e
     for query in QUERIES:
         ours, theirs = reloaded.search(query, 10), after_upload.search(query, 10)
         assert [h.passage.id for h in ours] == [h.passage.id for h in theirs]
+
+
+def _above(found: tuple[np.ndarray, np.ndarray], row: int, score: float) -> set[int]:
+    """The ids of a FAISS search's row scoring above `score`."""
+    scores, ids = found
+    return {int(i) for d, i in zip(scores[row], ids[row], strict=True) if d > score}
 
 
 # Three short reports of our own; « beta » sorts between the two others, so its upload
