@@ -82,6 +82,8 @@ NAMED_OR_Z = 2.0
 WINDOW_NEAR_Z = 2.5
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
+# What a label announcing a list (« … sur trois axes : ») shows of it, at most.
+ANNOUNCED_CHARS = 160
 # A statement labelling an item is cut beyond this, at a word (its excerpt is whole).
 CARD_LABEL_CHARS = 240
 # Testimonies and cases, who said and who did it, come from this deep: for « comment
@@ -442,6 +444,12 @@ class _Builder:
         if index and opens_mid_sentence(best):  # the label reads from its sentence's start
             best = f"{last_sentence(cut[index - 1])} {best}"
         sentences = best_sentences(best, self.query, 220, statements=True)
+        # A sentence announcing what follows (« … intervient sur trois axes : ») says it
+        # only with what it announces: the words after it, in the window and the next.
+        if sentences.rstrip().endswith(":"):
+            after = best[best.rfind(sentences[-40:]) + len(sentences[-40:]) :]
+            following = f"{after} {cut[index + 1]}" if index + 1 < len(cut) else after
+            sentences = f"{sentences} {quote_excerpt(following, ANNOUNCED_CHARS)}".strip()
         # The section's titles, when the passage opens on them, are the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
         return untitled(sentences, titles, MIN_LABEL)

@@ -1827,6 +1827,25 @@ def test_an_answer_names_the_cases_that_speak_of_what_the_question_acts_on(tmp_p
     assert labels[0].startswith("La Coopérative des Prés"), labels
 
 
+def test_a_label_that_announces_a_list_shows_what_it_announces():
+    """« … sur trois axes : » says nothing without the axes: a label read from a sentence
+    window that ends on it goes on with what the next window lists."""
+    from types import SimpleNamespace
+
+    from search.answer import _Builder
+
+    cut = [
+        "Beaucoup de bénévoles repartaient au bout de quelques mois. Pour garder ses "
+        "bénévoles plusieurs années, le collectif agit désormais sur trois axes :",
+        "- des missions courtes et précises ; - une fête annuelle des réussites ; - un "
+        "parrainage des nouveaux venus.",
+    ]
+    builder = SimpleNamespace(query="comment garder ses bénévoles plusieurs années ?")
+    label = _Builder._label_of(builder, cut, 0, set())
+    assert label.startswith("Pour garder ses bénévoles") and "trois axes : - des missions" in label
+    assert label.endswith("nouveaux venus."), label
+
+
 def test_a_passage_that_only_asks_is_no_item_of_an_answer(tmp_path):
     """A workshop's questions about the subject (« Comment financer l'animation… ? ») are
     near the question for asking it: they answer nothing (a tester saw one second in « Ce
