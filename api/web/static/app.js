@@ -348,7 +348,8 @@ function answerItem(item) {
   // When the label says all the excerpt says, the citation below it gives only its
   // source; a label cut short (« …shadowing… ») keeps the excerpt to read it whole.
   const [quoted, ...source] = first.citation.split("» — ");
-  const same = source.length && squash(item.label).startsWith(squash(quoted.replace("[…]", "")));
+  const cut = /(?:\[…\]|…)$/.test(item.label.trim());
+  const same = !cut && source.length && squash(item.label).startsWith(squash(quoted.replace("[…]", "")));
   const entry = el("li", { class: "answer-item" },
     el("p", { class: "label" }, label + votes),
     el("blockquote", { class: "citation" }, same ? `— ${source.join("» — ")}` : first.citation),
