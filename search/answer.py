@@ -84,6 +84,12 @@ WINDOW_NEAR_Z = 2.5
 TOP_PASSAGES = 10
 # What a label announcing a list (« … sur trois axes : ») shows of it, at most.
 ANNOUNCED_CHARS = 160
+# Why an answer is empty when search found passages: none of them says anything on what
+# the question acts on (search.intent.acted_on).
+NOTHING_SAID = (
+    "les passages trouvés ne donnent ni pratique, ni témoignage, ni cas sur ce que "
+    "demande la question"
+)
 # A statement labelling an item is cut beyond this, at a word (its excerpt is whole).
 CARD_LABEL_CHARS = 240
 # Testimonies and cases, who said and who did it, come from this deep: for « comment
@@ -186,14 +192,12 @@ def answer(engine: SearchEngine, query: str) -> Answer:
     if builder.intent.warns:
         order.remove("pitfalls")
         order.insert(0, "pitfalls")
-    return Answer(
-        query,
-        {
-            name: _merged(_by_source(sections[name]))[: LIMITS[name]]
-            for name in order
-            if sections[name]
-        },
-    )
+    shown = {
+        name: _merged(_by_source(sections[name]))[: LIMITS[name]]
+        for name in order
+        if sections[name]
+    }
+    return Answer(query, shown, None if shown else NOTHING_SAID)
 
 
 def _by_source(items: list[Item]) -> list[Item]:
@@ -362,13 +366,17 @@ class _Builder:
     def testimonies(self, hits: Results) -> list[Item]:
         """Speakers' own words among the passages found, one item a passage, down to
         EXAMPLE_DEPTH: further down, a closing speech's « Dès demain, soyons les
-        témoins… » stood in nearly every answer."""
+        témoins… » stood in nearly every answer. A question about a person (« qu'a dit le
+        maire de Loos-en-Gohelle… ? ») is answered by that person's words alone."""
+        mention = self.engine.people.find(self.query)
+        asked = {p.name for p in mention.people} if mention else set()
         candidates = [
             (position, hit.passage)
             for position, hit in enumerate(hits[:EXAMPLE_DEPTH])
             if hit.passage.id not in self.used
             and hit.passage.kind == "text"
             and _own_words(hit.passage)
+            and (not asked or hit.passage.speaker in asked)
         ]
         return self._passage_items(candidates, "testimonies")
 

@@ -125,8 +125,10 @@ _EVENT_NARRATION = re.compile(
     r"[^.!?]{0,140}?\b(?:s['’]est (?:tenue?|déroulée?|ouverte?|clôturée?)|ont? eu lieu|"
     r"a (?:réuni|rassemblé|accueilli)|(?:a|ont) été (?:animée?s?|modérée?s?|organisée?s?|"
     r"illustrée?s?|répartie?s?|accueillie?s?|invitée?s?|ouverte?s?)|(?:co-)?animée?s? par|"
-    r"modérée?s? par|réunissai(?:t|ent)|rassemblai(?:t|ent)|est l['’]occasion)"
-    r"|^\W*(?:merci|nous remercions|nos remerciements|remerciements|je remercie)\b"
+    r"modérée?s? par|réunissai(?:t|ent)|rassemblai(?:t|ent)|est l['’]occasion|"
+    r"(?:est|a été) rendue? possible)"
+    r"|^\W*(?:(?:bravo\W+(?:et\s+)?)?merci|nous remercions|nos remerciements|remerciements|"
+    r"je remercie)\b"
     r"|\b(?:réunissait|a réuni|accueillait) ce \d",
     re.I,
 )

@@ -766,11 +766,36 @@ def test_answer_stands_on_search_s_strongest_passages_from_many_sources(engine):
     assert behind >= 0.9 * len(questions)
 
 
-def test_nothing_relevant_gives_an_empty_answer_with_a_reason(engine):
+def test_a_question_about_a_person_is_answered_by_their_words_and_quotes_keep_to_subjects(
+    engine,
+):
+    """« qu'a dit le maire de Loos-en-Gohelle… ? »: the testimonies are the mayor's, not
+    every speaker's near the subject; quotes for a subject leave out thanks and what the
+    report tells of its event (« Nous remercions les participants… » came first for
+    « évaluation de l'impact »)."""
     from search.answer import answer
+    from search.snippet import narrates_event
+
+    found = answer(engine, "qu'a dit le maire de Loos-en-Gohelle sur la co-construction ?")
+    spoken = [i for items in found.sections.values() for i in items if i.speaker]
+    assert spoken and {i.speaker for i in spoken} == {"Jean-François CARON"}
+    for subject in ("évaluation de l'impact", "financement de l'animation"):
+        quotes = engine.knowledge.quotes_for(subject, None, 10)
+        assert quotes and not [q.record["text"] for q in quotes if narrates_event(q.record["text"])]
+
+
+def test_nothing_relevant_gives_an_empty_answer_with_a_reason(engine):
+    """Nothing found, or passages found that say nothing on what the question acts on
+    (« une tache de vin rouge » shares « rouge » with a workshop group): an empty answer
+    always says why."""
+    from search.answer import NOTHING_SAID, answer
 
     found = answer(engine, "xyzzyqq blorf")
     assert found.sections == {} and found.reason
+    question = "comment enlever une tache de vin rouge sur un canapé en tissu ?"
+    empty = answer(engine, question)
+    assert empty.sections == {} and empty.reason
+    assert engine.search(question).reason or empty.reason == NOTHING_SAID
 
 
 # -- quotes on documents written here ----------------------------------------------------

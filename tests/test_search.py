@@ -392,6 +392,8 @@ def test_a_passage_s_opening_title_lines_are_titles_though_the_section_path_drop
         ("Chaque groupe a été animé par le représentant d’un réseau.", True),
         ("Cette 2ème rencontre est l’occasion d’échanger sur les enjeux.", True),
         ("Merci également à la Fédération de nous avoir accueillis.", True),
+        ("Bravo et merci à tous ! Et pour tous ces engagements.", True),
+        ("Cette journée est rendue possible grâce au soutien des partenaires.", True),
         ("Les participants ont souligné qu’il faut associer les élus dès le départ.", False),
         ("Réunir les élus chaque trimestre autour des chantiers du territoire.", False),
         ("La rencontre entre entreprises et associations crée la confiance.", False),

@@ -28,6 +28,7 @@ from search.knowledge.case_pages import (
 from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
 from search.knowledge.practices import statement_label
 from search.knowledge.vectorcache import embed_cached
+from search.snippet import narrates_event
 
 # Passages of the search results whose quotes answer a query; whose cases are similar.
 QUOTE_PASSAGES = 50
@@ -258,7 +259,14 @@ class Knowledge:
             hits = self.engine.search(query, QUOTE_PASSAGES)
             rank = {h.passage.id: n for n, h in enumerate(hits)}
             words = self._quote_index.scores(query)
-            found = [i for i in rows if self.quotes[i]["passage_id"] in rank]
+            # Thanks and what the report tells of its event (« Nous remercions les
+            # participants… ») are about no subject: they came first for « évaluation ».
+            found = [
+                i
+                for i in rows
+                if self.quotes[i]["passage_id"] in rank
+                and not narrates_event(self.quotes[i]["text"])
+            ]
             # A researcher wants the speaker's own words: verbatim before a report's account.
             found.sort(
                 key=lambda i: (
