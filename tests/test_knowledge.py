@@ -100,8 +100,12 @@ def test_the_catalogue_puts_cards_about_what_a_practice_acts_on_first(engine):
     about = [analyse("élus")[0] in analyse(text) for text in texts]
     assert about[:2] == [True, True] and about == sorted(about, reverse=True)
     assert not about[[c.row["label"] for c in cards].index("Mobiliser les bonnes pratiques")]
-    # A query nothing in the collection answers lists no card (nor any passage or quote).
+    # A query nothing in the collection answers lists no card (nor any passage or quote);
+    # nor does one whose words no card holds, though its meaning stands as near some
+    # cards as a real question's (« réparer un vélo électrique »), in French or English.
     assert engine.knowledge.practices("zzqqxx blorf", 10) == []
+    assert engine.knowledge.practices("réparer un vélo électrique", 10) == []
+    assert engine.knowledge.practices("how to fund facilitation", 10)
     # Without a query, the cards that recur across documents come first (the store's order
     # of ids listed « Structurer la mutualisation… », one document, first).
     support = [c.row["documents"] for c in engine.knowledge.practices(None, 50)]

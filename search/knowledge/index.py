@@ -15,6 +15,7 @@ from ingest.normalise import name_key
 from ingest.store import DocumentRow, PassageRow
 from search import fusion
 from search.bm25 import BM25
+from search.english import in_french
 from search.french import analyse
 from search.intent import acted_on
 from search.knowledge.case_pages import (
@@ -222,6 +223,13 @@ class Knowledge:
             [float((v @ vector).max()) if len(v) else -1.0 for v in self.statement_vectors]
         )
         ranked = self._rank(self._card_index, dense, query)
+        # A card shares a word with the query (or with its words in French, for English):
+        # by meaning alone « réparer un vélo électrique » drew ten cards standing as close
+        # to it as « mobiliser les élus » draws its own (docs/EVALUATION.md).
+        worded = self._card_index.scores(query) > 0
+        if french := in_french(query):
+            worded |= self._card_index.scores(french) > 0
+        ranked = [(row, score) for row, score in ranked if worded[row]]
         # « mobiliser les élus » is read as « comment mobiliser les élus ? »: the cards
         # that name what it acts on come first, before those that share only the verb
         # (« Mobiliser les bonnes pratiques »), as in an answer (search.answer).
