@@ -1364,6 +1364,15 @@ def test_a_surname_in_capitals_is_no_organisation(tmp_path):
     assert "Cabinet CMI" in organisations, organisations
 
 
+def test_a_workshop_s_coloured_or_numbered_group_is_no_organisation():
+    """« Groupe jaune », « Groupe 2 »: parts of an event; « Groupe SOS » is a firm."""
+    from ingest.extract.actors import _kind
+
+    for group in ("Groupe jaune", "Groupe Rouge", "Groupe 2", "Sous-groupe vert"):
+        assert _kind(group, "organisation", "") is None, group
+    assert _kind("Groupe SOS", "organisation", "") == "organisation"
+
+
 def test_actors_merge_parts_offices_and_long_forms(tmp_path):
     """On a real store: « A de la B », A and B organisations, is A; an office one person
     holds in two nested names is one organisation, two nested names no one shares an

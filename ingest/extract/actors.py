@@ -72,10 +72,13 @@ _VERB = re.compile(
 )
 # Events and parts of a programme are not organisations, whatever follows their head
 # word (« Rencontre des pionniers… », « Ateliers de regards croisés », « Participants
-# Groupe Vert »).
+# Groupe Vert », « Groupe jaune »).
 _EVENT = re.compile(
     r"^(?:\d+\w*\s+)?(?:rencontres?|journées?|colloques?|séminaires?|ateliers?|"
-    r"conférences?|assises|déjeuners?|sessions?|participants?|tables? rondes?|webinaires?)\b",
+    r"conférences?|assises|déjeuners?|sessions?|participants?|tables? rondes?|webinaires?|"
+    # a workshop's groups, by colour or number (« Groupe jaune », « Groupe 2 »)
+    r"(?:sous-)?groupes?\s+(?:\d+|[A-H]|jaunes?|rouges?|verts?|vertes?|bleus?|bleues?|oranges?|"
+    r"violets?|violettes?|roses?|blancs?|blanches?|noirs?|noires?|gris|grises?))\b",
     re.I,
 )
 # Participants' initials, 2 to 4 capitals: alone in parentheses at the end of a line,
