@@ -521,10 +521,15 @@ class _Builder:
         items = []
         unique = {case.id: case for case in [*similar[::-1], *named[::-1]]}  # first wins
         for case in reversed(list(unique.values())):
-            # The passages search found first: those that made the case an answer.
+            # The passages that name the case first (its label says what they say), then
+            # those search found first: those that made the case an answer.
+            named_in = name_key(case.name)
             own = sorted(
                 self.knowledge.case_passages(case),
-                key=lambda p: self.rank.get(p.id, len(self.rank)),
+                key=lambda p: (
+                    named_in not in name_key(p.text),
+                    self.rank.get(p.id, len(self.rank)),
+                ),
             )
             if not own:
                 continue
