@@ -455,7 +455,9 @@ class _Builder:
         # A sentence announcing what follows (« … intervient sur trois axes : ») says it
         # only with what it announces: the words after it, in the window and the next.
         if sentences.rstrip().endswith(":"):
-            after = best[best.rfind(sentences[-40:]) + len(sentences[-40:]) :]
+            tail = sentences[-40:]
+            at = best.rfind(tail)
+            after = best[at + len(tail) :] if at >= 0 else ""
             following = f"{after} {cut[index + 1]}" if index + 1 < len(cut) else after
             sentences = f"{sentences} {quote_excerpt(following, ANNOUNCED_CHARS)}".strip()
         # The section's titles, when the passage opens on them, are the citation's, not the
