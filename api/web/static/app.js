@@ -697,8 +697,9 @@ async function deleteDocument(d) {
     const report = await api(`/v1/documents/${encodeURIComponent(d.id)}`, {
       method: "DELETE", headers: { Authorization: `Bearer ${writeToken()}` },
     });
+    // The list without the document first, then the message that says so.
+    await loadDocuments();
     status.textContent = `« ${d.title} » supprimé.` + (report.warning ? ` Attention : ${report.warning}` : "");
-    loadDocuments();
   } catch (error) {
     status.textContent = `Erreur : ${error.message}`;
   }
