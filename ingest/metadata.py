@@ -139,18 +139,25 @@ def _place(head: str) -> str | None:
     return found.group(1) if found else None
 
 
-# The parts of a case study's form, each a line of its own (« ## Résultats », « Ce qui a
-# marché : »): a short document laid out in three of them or more is a case study, whatever
-# it calls itself.
-_CASE_PART = re.compile(
-    r"^[ \t#]*(?:\d+[.)-]?\s*)?(?:présentation|contexte|historique|origine|acteurs|partenaires|"
-    r"porteurs?|gouvernance|financements?|moyens|résultats|impacts?|chiffres clés|"
-    r"enseignements|leçons|difficultés|freins|perspectives|suites?|"
-    r"ce qui (?:a )?(?:bien )?(?:marché|fonctionné)|"
-    r"ce que (?:nous|je|l['’]équipe) (?:ne )?refer\w*(?: pas)?)"
-    r"(?: du projet| de l['’]initiative| et partenaires)?[ \t]*:?[ \t]*$",
-    re.I | re.M,
+# The parts of a case study's form, each a line of its own (« ## Résultats », « Acteurs : »):
+# a short document that presents an initiative (who, from where) and says what came of it,
+# in three such parts or more, is a case study whatever it calls itself. Lessons alone
+# (« Ce qui a marché », « Ce que nous ne referions pas ») make a workshop's report too.
+_PART_LINE = r"^[ \t#]*(?:\d+[.)-]?\s*)?(?:{})(?: du projet| de l['’]initiative)?[ \t]*:?[ \t]*$"
+_WHO = (
+    r"présentation|contexte|historique|origine|acteurs|partenaires|porteurs?|"
+    r"acteurs et partenaires"
 )
+_OUTCOME = r"résultats|impacts?|chiffres clés|bilan"
+_LESSON = (
+    r"enseignements|leçons|difficultés|freins|perspectives|gouvernance|financements?|moyens|"
+    r"ce qui (?:a )?(?:bien )?(?:marché|fonctionné)|"
+    r"ce que (?:nous|je|l['’]équipe) (?:ne )?refer\w*(?: pas)?"
+)
+_CASE_PARTS = {
+    name: re.compile(_PART_LINE.format(words), re.I | re.M)
+    for name, words in (("who", _WHO), ("outcome", _OUTCOME), ("lesson", _LESSON))
+}
 CASE_PARTS = 3
 CASE_STUDY_CHARS = 30000
 
@@ -158,8 +165,11 @@ CASE_STUDY_CHARS = 30000
 def _laid_out_as_a_case(text: str) -> bool:
     if len(text) > CASE_STUDY_CHARS:
         return False
-    parts = {fold(m.group().strip(" \t#:").lower()) for m in _CASE_PART.finditer(text)}
-    return len(parts) >= CASE_PARTS
+    found = {
+        name: {fold(m.group().strip(" \t#:").lower()) for m in pattern.finditer(text)}
+        for name, pattern in _CASE_PARTS.items()
+    }
+    return bool(found["who"] and found["outcome"]) and sum(map(len, found.values())) >= CASE_PARTS
 
 
 def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
@@ -177,9 +187,7 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     if place := _place(head):
         meta["place"] = place
     lowered = head.lower()
-    if re.search(
-        r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]
-    ) or _laid_out_as_a_case(text):
+    if re.search(r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]):
         meta["kind"] = "case_study"
     elif "trame d’animation" in lowered or "trame d'animation" in lowered:
         meta["kind"] = "animation_script"
@@ -187,6 +195,8 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
         meta["kind"] = "article"
     elif (len(text) < 12000 and "programme" in lowered) or lowered.count("h00") >= 2:
         meta["kind"] = "programme"
+    elif _laid_out_as_a_case(text):
+        meta["kind"] = "case_study"
     else:
         meta["kind"] = "proceedings" if len(text) > 30000 else "document"
     title = title_hint or first_heading

@@ -2008,14 +2008,23 @@ l'association Les Mains Ensemble et la commune. Elle occupe l'ancienne menuiseri
 
 def test_a_document_laid_out_as_a_case_study_is_one(tmp_path):
     """A short document in the parts of a case study's form (Présentation, Acteurs,
-    Résultats, Ce qui a marché…) is a case study though it never says so: its page has
+    Résultats, Ce qui a marché…: who, and what came of it) is a case study though it never
+    says so: its page has
     its results once each, without their list's dashes, its lessons of both kinds, and
     no part of the form as a theme."""
+    from ingest.metadata import infer
     from search.embedders import get_embedder
     from search.engine import SearchEngine
 
     store = _store_with(tmp_path, "fabrique.md", FORM)
     assert store.documents()[0].kind == "case_study"
+    # A workshop's report of lessons alone presents no initiative: no case study.
+    report = (
+        "Atelier « Mobilités solidaires en Pays de Bray »\n\nCe qui a marché\n- Le transport à "
+        "la demande.\n\nCe que nous ne referions pas\n- Lancer sans les élus.\n\n"
+        "Perspectives\n- Étendre au canton voisin.\n"
+    )
+    assert infer(report, None, None)["kind"] != "case_study"
     embedder = get_embedder()
     refresh(store, embedder)
     knowledge = SearchEngine(store, embedder).knowledge
