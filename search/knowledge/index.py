@@ -156,6 +156,12 @@ class Knowledge:
         texts = [written_text(self.case_edits[c.id]) for c in self._written]
         written = embed_cached(store, engine.embedder, texts) if texts else []
         self._case_vectors.update(zip((c.id for c in self._written), written, strict=True))
+        # Every case's vector in one matrix, stacked once: a description is compared with
+        # all of them (_closeness).
+        self._case_ids = [c for c, vector in self._case_vectors.items() if vector is not None]
+        self._case_matrix = (
+            np.stack([self._case_vectors[c] for c in self._case_ids]) if self._case_ids else None
+        )
         self.actors = [
             {**row, **{f: json.loads(row[f]) for f in ("aliases", "roles", "passage_ids")}}
             for row in store.records("actors")
@@ -198,9 +204,8 @@ class Knowledge:
         mean = np.mean(vectors, axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-9)
 
-    def _rank(self, index: BM25, dense: np.ndarray, query: str) -> list[tuple[int, float]]:
+    def _rank(self, index: BM25, lexical: np.ndarray, dense: np.ndarray) -> list[tuple[int, float]]:
         """Rows of `index` ranked by calibrated lexical + dense scores (as passage search)."""
-        lexical = index.scores(query)
         rows = np.arange(len(index.ids))
         ranked = fusion.combine(index.ids, rows, lexical, dense, lexical, dense)
         position = {pid: row for row, pid in enumerate(index.ids)}
@@ -222,11 +227,12 @@ class Knowledge:
         dense = np.array(
             [float((v @ vector).max()) if len(v) else -1.0 for v in self.statement_vectors]
         )
-        ranked = self._rank(self._card_index, dense, query)
+        lexical = self._card_index.scores(query)
+        ranked = self._rank(self._card_index, lexical, dense)
         # A card shares a word with the query (or with its words in French, for English):
         # by meaning alone « réparer un vélo électrique » drew ten cards standing as close
         # to it as « mobiliser les élus » draws its own (docs/EVALUATION.md).
-        worded = self._card_index.scores(query) > 0
+        worded = lexical > 0
         if french := in_french(query):
             worded |= self._card_index.scores(french) > 0
         ranked = [(row, score) for row, score in ranked if worded[row]]
@@ -470,12 +476,11 @@ class Knowledge:
         case's vector as a z-score over every case's. A raw cosine hardly moves (0.78 to
         0.88 for any description), and a part of the score that never moves says nothing
         to the editor who reads it."""
-        ids = [c for c, vector in self._case_vectors.items() if vector is not None]
-        if not ids:
+        if self._case_matrix is None:
             return {}
-        cosines = np.stack([self._case_vectors[c] for c in ids]) @ query
+        cosines = self._case_matrix @ query
         spread = float(cosines.std()) or 1.0
-        z = dict(zip(ids, ((cosines - cosines.mean()) / spread).tolist(), strict=True))
+        z = dict(zip(self._case_ids, ((cosines - cosines.mean()) / spread).tolist(), strict=True))
         return {case_id: z[case_id] for case_id in cases if case_id in z}
 
     def _written_matches(self, query: np.ndarray, floor: float) -> dict[str, tuple[float, None]]:
