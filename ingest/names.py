@@ -26,11 +26,11 @@ TITLE_NAME = (
     rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?(?:\s+[{_UPPER}][\w’'-]+){{1,2}}"
 )
 
-# The head word of an organisation's name: « Cabinet CMI », « Labo ESS », « Fondation
-# RTE », « le groupe Suez ». A name that opens on one is an organisation, never a person.
 # « — Marie DUPONT, maire de Givry » on its own line under a quotation: who said the words
 # just quoted, as the press writes it (and a web page's <blockquote><footer>).
 CREDIT = re.compile(rf"^[—–]\s*(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^\n]{{3,200}}))?$")
+# The head word of an organisation's name: « Cabinet CMI », « Labo ESS », « Fondation
+# RTE », « le groupe Suez ». A name that opens on one is an organisation, never a person.
 ORGANISATION_HEAD = (
     r"(?:cabinet|labo(?:ratoire)?|agence|réseau|collectif|fondation|association|fédération|"
     r"union|institut|observatoire|groupe|société|banque|caisse|fonds|comité|commission|"
