@@ -47,6 +47,7 @@ from search.snippet import (
     narrates_event,
     opens_mid_sentence,
     says_something,
+    split_sentences,
     spoken,
     titles_of,
     untitled,
@@ -110,6 +111,8 @@ _SPACE = re.compile(r"\s+")
 # More characters than this in the source's slice than in the sentences found there: not
 # line-end hyphens and footnote calls, but notes or links standing between them.
 INTERRUPTED_CHARS = 12
+# A case's evidence: the sentences naming it, and those after it up to this length.
+CASE_EXCERPT_CHARS = 400
 
 
 @dataclass
@@ -468,11 +471,16 @@ class _Builder:
         self, passage: PassageRow, section: str, position: int, sentences: str
     ) -> Item:
         """An item from a whole passage: its sentences closest to the question as label."""
-        document = self.engine.documents[passage.document_id]
         sentences = spoken(sentences, passage.speaker)
         label = strip_list_marker(sentences)
-        # The evidence is those sentences as the source has them, when they can be found
-        # in it (line breaks aside); else the whole passage.
+        evidence = self._excerpt(passage, sentences)
+        self.used.add(passage.id)
+        return Item(label, section, [evidence], position)
+
+    def _excerpt(self, passage: PassageRow, sentences: str) -> Evidence:
+        """Evidence of a passage's sentences as the source has them, when they can be found
+        in it (line breaks aside); else the whole passage."""
+        document = self.engine.documents[passage.document_id]
         start, end = _locate(document.text, (passage.start, passage.end), sentences) or (
             passage.start,
             passage.end,
@@ -485,16 +493,7 @@ class _Builder:
             source = passage.text
         elif len(_SPACE.sub("", source)) > len(_SPACE.sub("", sentences)) + INTERRUPTED_CHARS:
             source = sentences
-        evidence = Evidence(
-            source,
-            passage,
-            document,
-            start,
-            end,
-            document.page_at(start),
-        )
-        self.used.add(passage.id)
-        return Item(label, section, [evidence], position)
+        return Evidence(source, passage, document, start, end, document.page_at(start))
 
     def cases(self) -> list[Item]:
         """Cases named in the passages found (who did what they say), then, when the
@@ -535,12 +534,7 @@ class _Builder:
             )
             if not own:
                 continue
-            evidence = [
-                Evidence(
-                    p.text, p, self.knowledge.documents[p.document_id], p.start, p.end, p.page_start
-                )
-                for p in own[:3]
-            ]
+            evidence = [self._excerpt(p, _naming(p.text, named_in)) for p in own[:3]]
             best = min((self.rank.get(p.id, len(self.rank)) for p in own), default=DEPTH)
             items.append(
                 Item(
@@ -552,6 +546,23 @@ class _Builder:
                 )
             )
         return items
+
+
+def _naming(text: str, name: str) -> str:
+    """A passage's sentences from the first that names a case, up to CASE_EXCERPT_CHARS:
+    a case's evidence shows where the passage speaks of it, not the passage's first lines
+    (« Exemple de RONALPIA : … » stood in the middle of a 1,300-character passage on
+    mobilising stakeholders). The whole passage when no sentence names it."""
+    cut = split_sentences(text)
+    at = next((i for i, sentence in enumerate(cut) if name in name_key(sentence)), None)
+    if at is None:
+        return text
+    excerpt = cut[at]
+    for sentence in cut[at + 1 :]:
+        if len(excerpt) + len(sentence) > CASE_EXCERPT_CHARS:
+            break
+        excerpt = f"{excerpt} {sentence}"
+    return excerpt
 
 
 def _case_label(case: Case) -> str:

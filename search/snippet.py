@@ -19,6 +19,11 @@ _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^a-zà-öø-ÿ»”),;:])")
 
 
+def split_sentences(text: str) -> list[str]:
+    """A text's sentences, its line breaks and runs of spaces made single spaces."""
+    return _SENTENCE.split(" ".join(text.split()))
+
+
 def _terms(query: str) -> set[str]:
     return {stem(fold(w)) for w in _WORD.findall(query) if fold(w) not in STOP_WORDS}
 
@@ -69,7 +74,7 @@ def best_sentences(text: str, query: str, width: int = 220, statements: bool = F
     asks: an answer's label says what the documents say, and a question shares the most
     words with a question (« Comment financer cette animation ? »)."""
     terms = _terms(query)
-    sentences = _SENTENCE.split(" ".join(text.split()))
+    sentences = split_sentences(text)
     allowed = [i for i, s in enumerate(sentences) if not (statements and asks(s))]
     allowed = allowed or list(range(len(sentences)))
     scores = [sum(_matches(w, terms) for w in _WORD.findall(s)) for s in sentences]
@@ -83,7 +88,7 @@ def best_sentences(text: str, query: str, width: int = 220, statements: bool = F
 
 def says_something(text: str, chars: int) -> bool:
     """Whether a text holds a sentence of at least `chars` characters that does not ask."""
-    return any(len(s) >= chars and not asks(s) for s in _SENTENCE.split(" ".join(text.split())))
+    return any(len(s) >= chars and not asks(s) for s in split_sentences(text))
 
 
 def opens_mid_sentence(text: str) -> bool:
@@ -95,7 +100,7 @@ def opens_mid_sentence(text: str) -> bool:
 
 def last_sentence(text: str) -> str:
     """The text's last sentence, where one that runs on past the text begins."""
-    return _SENTENCE.split(" ".join(text.split()))[-1]
+    return split_sentences(text)[-1]
 
 
 def untitled(text: str, titles: set[str], keep: int) -> str:

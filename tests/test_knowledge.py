@@ -689,6 +689,7 @@ def test_an_answer_s_cases_are_those_its_passages_name_unless_precedents_are_ask
     cases like it too. Its « Témoignages » come from as high in the results."""
     from ingest.normalise import name_key
     from search.answer import EXAMPLE_DEPTH, answer
+    from search.snippet import split_sentences
 
     questions = ("comment valoriser les résultats d'une alliance ?", "comment mobiliser les élus ?")
     for question in questions:
@@ -709,6 +710,14 @@ def test_an_answer_s_cases_are_those_its_passages_name_unless_precedents_are_ask
                 if name_key(case.name) in name_key(p.text)
             ]
             assert not naming or item.evidence[0].passage in naming, item.label
+            # Each naming source is quoted from the sentence that names it (the Ronalpia
+            # example stood mid-passage, under 500 characters of another subject).
+            for evidence in (e for e in item.evidence if e.passage in naming):
+                first = split_sentences(evidence.text)[0]
+                assert name_key(case.name) in name_key(first), evidence.text[:120]
+                assert len(evidence.text) <= len(evidence.passage.text), evidence.text[:120]
+                source = engine.store.document(evidence.document.id).text
+                assert_maps_to_source(evidence.text, source[evidence.start : evidence.end])
     asked = answer(engine, "existe-t-il des exemples de communes rurales qui coopèrent ?")
     assert asked.sections.get("cases")
 
