@@ -24,8 +24,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ingest.cues import announces_advice
 from ingest.extracted import ExtractedDocument
-from ingest.names import CREDIT, NAME, SPEAKER_LABEL
+from ingest.names import CREDIT, NAME, SPEAKER_LABEL, TITLE_NAME
 
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200b]+")
 _PAGE_NUMBER = re.compile(
@@ -758,7 +759,7 @@ def _paragraphs(
         elif (
             current is None
             or current.kind == "heading"
-            or _starts_paragraph(doc, line, previous, current, width)
+            or _starts_paragraph(doc, line, previous, following, current, width)
         ):
             current = Block("paragraph")
             _add_line(current, line)
@@ -800,8 +801,20 @@ def _bare_address(text: str) -> bool:
     return bool(_BARE_URL.match(text) or ADDRESS_PIECE.fullmatch(text))
 
 
+# A line on which a named speaker's quoted words open: « Martine Roussel, directrice du
+# Garage : « … » ». Each such line is its speaker's turn, whoever spoke on the line above.
+_OPENS_TURN = re.compile(rf"^(?:{NAME}|{TITLE_NAME})\s*(?:,[^:\n«»]{{3,160}})?\s?:\s*[«“]")
+# A list's title is short.
+_LIST_TITLE_CHARS = 80
+
+
 def _starts_paragraph(
-    doc: ExtractedDocument, line: Line, previous: Line | None, current: Block, width: int
+    doc: ExtractedDocument,
+    line: Line,
+    previous: Line | None,
+    following: Line | None,
+    current: Block,
+    width: int,
 ) -> bool:
     """Whether `line` opens a new paragraph instead of continuing `current`."""
     if _bare_address(line.text) or (
@@ -813,6 +826,16 @@ def _starts_paragraph(
         return False  # « Film à revoir ici : https://… » points from the text it ends
     if _is_label(line.text):
         return True
+    finished = current.text.rstrip().endswith(_TERMINAL)
+    if finished and _OPENS_TURN.match(line.text):
+        return True  # the next speaker's turn, on the next line (no blank line between)
+    if (
+        following is not None
+        and _BULLET.match(following.text)
+        and len(line.text) <= _LIST_TITLE_CHARS
+        and announces_advice(line.text)
+    ):
+        return True  # « Ce qui a marché » above its list, not the end of the turn above
     if TIMETABLE.match(line.text):
         return True  # each slot of a programme is a line of its own
     if doc.layout == "lines":

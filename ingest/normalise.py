@@ -23,10 +23,16 @@ def fold(text: str) -> str:
     cases are fast: ASCII text is only lower-cased, and accents go in one translate call
     rather than a Python test per character.
     """
-    text = text.lower()
+    return unaccented(text.lower())
+
+
+def unaccented(text: str) -> str:
+    """Accents stripped, case kept: capitals drop their accents in French writing
+    (« Economie » for « économie »); œ/æ become oe/ae."""
     if text.isascii():
         return text
-    text = text.replace("œ", "oe").replace("æ", "ae")
+    for ligature, letters in (("œ", "oe"), ("æ", "ae"), ("Œ", "OE"), ("Æ", "AE")):
+        text = text.replace(ligature, letters)
     return unicodedata.normalize("NFKD", text).translate(_without_combining())
 
 

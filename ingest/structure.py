@@ -115,13 +115,19 @@ _REPORTED_OPEN = re.compile(
     rf"|(?:[^.]{{0,80}}?\breprésentée?\s+par\s+)?(?P<b>{NAME})(?:\s*,[^,.]{{3,160}})?\s*,?\s+"
     r"(?:a|avait|s[’']est|est)\s+(?:\w+\s+)?\w+(?:é|i|u|is|it)e?s?\b)"
 )
-# « … », a témoigné X / a mis en avant X: after a closing quote and a comma, any past
-# participle (or « mis en avant », « fait valoir ») introduces who said it; the quotation
-# is X's own words (ingest.extract.quotes takes them as a quote).
+# « … », a témoigné X / a mis en avant X / explique X: after a closing quote and a comma,
+# any past participle (or « mis en avant », « fait valoir »), or a verb of saying in the
+# present as the press writes it, introduces who said it; the quotation is X's own words
+# (ingest.extract.quotes takes them as a quote).
+_SAYS = (
+    r"explique|souligne|ajoute|rappelle|déclare|indique|précise|estime|insiste|affirme|"
+    r"raconte|témoigne|confie|résume|observe|note|conclut|poursuit|répond|assure|reconnaît|"
+    r"dit|lance|martèle|regrette|analyse|détaille|commente|prévient|avertit|constate|relève"
+)
 QUOTATION = re.compile(
-    r"[«\"“]\s*(?P<quote>[^«»\"“”]{20,700}?)\s*[»\"”]\s*,\s*(?:a|ont|avait)\s+"
-    r"(?:(?:mis|fait)\s+(?:en\s+avant|valoir|remarquer|observer)|\w+(?:é|i|u|it|is))\s+"
-    rf"(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^.;()\n]{{3,120}}))?"
+    r"[«\"“]\s*(?P<quote>[^«»\"“”]{20,700}?)\s*[»\"”]\s*,\s*(?:(?:a|ont|avait)\s+"
+    r"(?:(?:mis|fait)\s+(?:en\s+avant|valoir|remarquer|observer)|\w+(?:é|i|u|it|is))"
+    rf"|(?:{_SAYS}))\s+(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^.;()\n]{{3,120}}))?"
 )
 _SENTENCE_END = re.compile(r"[.!?…](?=\s+[A-ZÉÀ«\"“]|\s*$)")
 _PRONOUN_REPORT = re.compile(r"^(?:Selon|Pour|D[’']après)\s+(?:elle|lui)\b|^(?:Elle|Il)\s+a\s+\w+é")

