@@ -31,6 +31,9 @@ class ExtractedDocument:
     # Inline markup the cleaner takes out of the clean text (offsets keep the raw marks):
     # "markdown" for *emphasis*, **strong** and [links](…); None when the text has none.
     markup: str | None = None
+    # What the source says of itself, as it names it: a Markdown front matter's fields, an
+    # HTML page's <meta> (ingest.metadata reads them under the sidecar, above inference).
+    declared: dict[str, str] = field(default_factory=dict)
 
     def page_at(self, offset: int) -> int:
         """1-based page number containing `offset`."""

@@ -162,6 +162,11 @@ CASE_PARTS = 3
 CASE_STUDY_CHARS = 30000
 
 
+# A programme says so on a line of its own or as its title (« PROGRAMME », « Programme de
+# la journée »), not in a sentence (« le programme Wasla relie Grenoble et Sfax »).
+_PROGRAMME_LINE = re.compile(r"^[ \t#]*programme\b", re.M)
+
+
 def _laid_out_as_a_case(text: str) -> bool:
     if len(text) > CASE_STUDY_CHARS:
         return False
@@ -193,7 +198,7 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
         meta["kind"] = "animation_script"
     elif "compte-rendu" in lowered[:600] or "compte rendu" in lowered[:600]:
         meta["kind"] = "article"
-    elif (len(text) < 12000 and "programme" in lowered) or lowered.count("h00") >= 2:
+    elif (len(text) < 12000 and _PROGRAMME_LINE.search(lowered)) or lowered.count("h00") >= 2:
         meta["kind"] = "programme"
     elif _laid_out_as_a_case(text):
         meta["kind"] = "case_study"
@@ -205,9 +210,67 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     return meta
 
 
-def resolve(source: Path, text: str, title_hint: str | None, first_heading: str | None) -> dict:
-    """Inferred metadata with the sidecar's fields on top; title falls back to the file name."""
+# What a front matter or a page's <meta> may call each field, folded.
+_DECLARED_NAMES = {
+    "title": ("title", "titre", "dc.title", "dcterms.title"),
+    "date": (
+        "date",
+        "dc.date",
+        "dcterms.date",
+        "dcterms.created",
+        "article:published_time",
+        "datepublished",
+        "pubdate",
+    ),
+    "event": ("event", "evenement", "rencontre"),
+    "place": ("place", "lieu", "location"),
+    "kind": ("kind", "type", "genre"),
+    "url": ("url", "lien", "source"),
+}
+# A kind as a French author may declare it.
+_DECLARED_KINDS = {
+    "etude de cas": "case_study",
+    "cas": "case_study",
+    "fiche cas": "case_study",
+    "actes": "proceedings",
+    "compte rendu": "article",
+    "compte-rendu": "article",
+    "trame d'animation": "animation_script",
+}
+
+
+def declared_fields(declared: dict[str, str]) -> dict:
+    """The fields a source states about itself (Markdown front matter, HTML <meta>) that
+    metadata knows, under any of their usual names; a value that is not one of a field's
+    (a date that is not ISO, an unknown kind) is left to inference, not an error: the
+    author wrote it for another tool."""
+    by_name = {fold(name): value for name, value in declared.items()}
+    fields: dict = {}
+    for field, names in _DECLARED_NAMES.items():
+        value = next((by_name[n] for n in names if n in by_name), None)
+        if value is None:
+            continue
+        if field == "date":
+            iso = re.match(r"\d{4}(?:-\d{2}(?:-\d{2})?)?(?![\d])", value)
+            value = iso.group() if iso else None
+        elif field == "kind":
+            value = value if value in KINDS else _DECLARED_KINDS.get(fold(value).replace("’", "'"))
+        if value:
+            fields[field] = value
+    return fields
+
+
+def resolve(
+    source: Path,
+    text: str,
+    title_hint: str | None,
+    first_heading: str | None,
+    declared: dict[str, str] | None = None,
+) -> dict:
+    """Inferred metadata, what the source declares of itself on top, then the sidecar's
+    fields; title falls back to the file name."""
     meta = infer(text, title_hint, first_heading)
+    meta.update(declared_fields(declared or {}))
     meta.update(read_sidecar(source))
     meta.setdefault("title", source.stem)
     meta.setdefault("kind", "document")

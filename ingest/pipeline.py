@@ -160,7 +160,9 @@ def build_document(
     if not passages:
         raise ReadError("aucun passage n’a pu être découpé dans le texte")
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
-    meta = metadata.resolve(path, extracted.text, extracted.title, first_heading)
+    meta = metadata.resolve(
+        path, extracted.text, extracted.title, first_heading, extracted.declared
+    )
     date = meta["date"]
     document = DocumentRow(
         id=document_id,

@@ -135,6 +135,42 @@ def test_sidecar_overrides_and_bad_sidecar_fails(fresh_store, tmp_path):
     assert fresh_store.documents()[0].title == "Coopérative de Trappes"  # old version kept
 
 
+def test_what_a_file_declares_of_itself_is_its_metadata(fresh_store, tmp_path):
+    """A Markdown front matter and an HTML page's <meta> give title, date and kind under
+    their usual names; the front matter is no passage and offsets still point into the
+    file; a value of another tool's (a list, an unknown kind) is left to inference. A
+    sentence naming « le programme Wasla » does not make an article a programme."""
+    (tmp_path / "fiche.md").write_text(
+        '---\ntitle: "La Régie Bellevue : une étude de cas"\ndate: 2023-06-20\n'
+        "kind: case_study\ntags: [emploi, quartier]\n---\n\n# Régie Bellevue\n\n"
+        "La Régie de quartier Bellevue, créée en 2015 à Nantes, emploie des habitants.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "wasla.html").write_text(
+        "<html><head><title>Grenoble et Sfax</title>"
+        '<meta property="article:published_time" content="2022-11-05T08:00:00Z">'
+        '<meta name="type" content="reportage"></head><body><h1>Grenoble et Sfax</h1>'
+        "<p>Le programme Wasla, lancé par les deux villes en 2020, accompagne trente "
+        "associations de jeunes des deux rives.</p></body></html>",
+        encoding="utf-8",
+    )
+    ingest(fresh_store, [tmp_path])
+    documents = {d.file: d for d in fresh_store.documents()}
+    fiche, wasla = documents["fiche.md"], documents["wasla.html"]
+    assert (fiche.title, fiche.date, fiche.kind) == (
+        "La Régie Bellevue : une étude de cas",
+        "2023-06-20",
+        "case_study",
+    )
+    assert (wasla.date, wasla.kind) == ("2022-11-05", "document")
+    raw = (tmp_path / "fiche.md").read_text(encoding="utf-8")
+    for passage in fresh_store.passages():
+        assert "title:" not in passage.text and "---" not in passage.text
+        if passage.document_id == fiche.id:
+            source = " ".join(raw[passage.start : passage.end].split())
+            assert source.startswith(" ".join(passage.text.split())[:30]), source
+
+
 def test_metadata_inferred_from_the_corpus(fresh_store, tmp_path):
     copy = tmp_path / "actes.txt"
     shutil.copy(CORPUS / "004_d4a08cbbbf09db0e.txt", copy)

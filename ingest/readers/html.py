@@ -81,10 +81,23 @@ def _credits_as_lines(soup: BeautifulSoup) -> None:
                 quotation.append(" »")
 
 
+def _declared(soup: BeautifulSoup) -> dict[str, str]:
+    """A page's <meta name|property="…" content="…">, by name (« date »,
+    « article:published_time », « dc.date »…): ingest.metadata picks the fields it knows."""
+    declared = {}
+    for meta in soup.find_all("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = " ".join((meta.get("content") or "").split())
+        if name and content:
+            declared.setdefault(name, content)
+    return declared
+
+
 def read(path: Path, limits: Limits) -> ExtractedDocument:
     data = path.read_bytes()
     check_blocks(len(_BLOCK_TAG.findall(data)), limits)
     soup = BeautifulSoup(decode(data), "html.parser")
+    declared = _declared(soup)
     _credits_as_lines(soup)
     for tag in [*soup(_FURNITURE_TAGS), *soup.find_all(_is_furniture)]:
         if not tag.decomposed:
@@ -107,5 +120,9 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         raise ReadError("aucun texte dans le corps HTML")
     title = soup.title.get_text(strip=True) if soup.title else None
     return ExtractedDocument(
-        text="\n\n".join(parts), title=title or None, layout="blank", headings=headings
+        text="\n\n".join(parts),
+        title=title or None,
+        layout="blank",
+        headings=headings,
+        declared=declared,
     )
