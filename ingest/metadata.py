@@ -60,6 +60,14 @@ _EVENT_TITLE = re.compile(
     rf"(?P<name>{_GATHERING}\b[^—–:\n«»]{{3,120}}?)\s*(?:[—–:«]|\s-\s|$)",
     re.I,
 )
+# An opening line that names the gathering (« Rencontre régionale du réseau Territoires
+# Partagés, Aurillac, 14 mars 2024 »), up to its place or date.
+_EVENT_LINE = re.compile(
+    rf"^[ \t#]*(?P<name>{_GATHERING}\b[^,—–:\n«»]{{3,120}}?)[ \t]*(?:[,—–:«]|\s-\s|$)",
+    re.I | re.M,
+)
+# The lines of a document's opening that may name its event.
+OPENING_LINES = 5
 _POSTCODE_PLACE = re.compile(r"\b\d{2}\s?\d{3}\s+([A-ZÉ][a-zéèA-Z\-]+)")
 # A place as a report gives it beside its date: « le 14 mars 2025 à Givry-sur-Saône »,
 # « À Lyon, le 3 juin ». Hyphenated and « -sur- » names whole; a name's small words only
@@ -67,6 +75,8 @@ _POSTCODE_PLACE = re.compile(r"\b\d{2}\s?\d{3}\s+([A-ZÉ][a-zéèA-Z\-]+)")
 _TOWN = r"[A-ZÉÈÂ][\w’'-]+(?:\s(?:sur|sous|en|lès|le|la|les|de|du|des)\s[A-ZÉÈÂ][\w’'-]+)*"
 _PLACE_AFTER_DATE = re.compile(rf"(?:\d{{4}}|{_DATE.pattern})\s*,?\s+(?:à|au)\s+(?P<place>{_TOWN})")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|\n)\s*[àÀ]\s+(?P<place>{_TOWN})\s*,\s*le\s+\d", re.M)
+# A dateline: « Aurillac, 14 mars 2024 », « Paris, le 3 juin 2024 ».
+_DATELINE = re.compile(rf"(?P<place>{_TOWN})\s*,\s*(?:le\s+)?{_DATE.pattern}")
 
 
 class MetadataError(ValueError):
@@ -130,9 +140,19 @@ def _titled_event(title: str | None) -> str | None:
     return f"{name[0].upper()}{name[1:]}"
 
 
+def _opening_event(text: str) -> str | None:
+    """The gathering an opening line names (« Rencontre régionale du réseau …, Aurillac »)."""
+    opening = "\n".join([line for line in text.split("\n", 40) if line.strip()][:OPENING_LINES])
+    found = _EVENT_LINE.search(opening)
+    if not found:
+        return None
+    name = found.group("name").strip(" ,.-")
+    return f"{name[0].upper()}{name[1:]}"
+
+
 def _place(head: str) -> str | None:
     """Where the event took place, as the opening says it beside its date or its address."""
-    for pattern in (_PLACE_AFTER_DATE, _PLACE_BEFORE_DATE):
+    for pattern in (_PLACE_AFTER_DATE, _PLACE_BEFORE_DATE, _DATELINE):
         if found := pattern.search(head):
             return found.group("place")
     found = _POSTCODE_PLACE.search(head)
@@ -187,7 +207,11 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     elif month := _MONTH.search(head):
         name, year = month.groups()
         meta["date"] = f"{int(year):04d}-{MONTHS[name.lower()]:02d}"
-    if event := _numbered_event(text[:20000]) or _titled_event(title_hint or first_heading):
+    if event := (
+        _numbered_event(text[:20000])
+        or _titled_event(title_hint or first_heading)
+        or _opening_event(head)
+    ):
         meta["event"] = event
     if place := _place(head):
         meta["place"] = place

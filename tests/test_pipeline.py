@@ -205,6 +205,15 @@ def test_event_place_and_date_read_from_any_report():
     # A month without its day is a date of that precision (ISO YYYY-MM), as sidecars allow.
     monthly = infer("Rédigé par l'équipe du réseau, novembre 2023.", "La Grange Partagée", None)
     assert monthly["date"] == "2023-11"
+    # The event and a dateline on the line under the title (« Ville, date »).
+    lined = infer(
+        "Atelier mobilité solidaire\nRencontre régionale du réseau Territoires Partagés, "
+        "Aurillac, 14 mars 2024\n\nCompte rendu rédigé par l'équipe.",
+        None,
+        "Atelier mobilité solidaire",
+    )
+    assert lined["event"] == "Rencontre régionale du réseau Territoires Partagés"
+    assert (lined["place"], lined["date"]) == ("Aurillac", "2024-03-14")
 
 
 def test_store_schema_wal_and_accent_insensitive_fts(fresh_store):
