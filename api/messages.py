@@ -134,6 +134,11 @@ VALIDATION_FR: dict[str, str] = {
     "enum": "valeur attendue : {expected}",
     "json_invalid": "JSON invalide",
     "list_type": "liste attendue",
+    "dict_type": "objet attendu",
+    "model_type": "objet attendu",
+    "model_attributes_type": "objet attendu",
+    "float_parsing": "nombre attendu",
+    "bool_parsing": "vrai ou faux attendu",
     "value_error": "{error}",
 }
 

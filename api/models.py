@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, replace
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from api.paging import Paged
 from ingest.store import DocumentRow, PassageRow
@@ -15,7 +15,7 @@ from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
 from search.engine import Hit, Results, SearchEngine
 from search.facets import facets
-from search.knowledge.actors import TYPE_LABELS
+from search.knowledge.actors import TYPE_LABELS, organisation_type
 from search.knowledge.case_pages import (
     ACTOR_KIND_NAMES,
     EDITABLE,
@@ -457,6 +457,25 @@ TerritoryType = Literal[TERRITORY_TYPE_NAMES]  # type: ignore[valid-type]
 ActorKind = Literal[ACTOR_KIND_NAMES]  # type: ignore[valid-type]
 
 
+ActorTypeName = Literal[tuple(TYPE_LABELS)]  # type: ignore[valid-type]
+
+
+class ActorEdit(BaseModel):
+    """An actor an editor names on a case page: its name, and its type if they know it."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(min_length=1, max_length=200)
+    type: ActorTypeName = Field("organisation", description=", ".join(TYPE_LABELS))
+    id: str | None = Field(None, description="an actor of GET /v1/actors, when it is one")
+
+    @computed_field
+    @property
+    def label(self) -> str:
+        """The type as the page and the CLI say it, in French."""
+        return TYPE_LABELS[self.type]
+
+
 class CaseEdit(BaseModel):
     """Fields an editor sets on a case page; a field left out is unchanged, null clears it."""
 
@@ -467,12 +486,29 @@ class CaseEdit(BaseModel):
     territory_type: TerritoryType | None = None
     description: str | None = Field(None, max_length=5000)
     actor_kinds: list[ActorKind] | None = None
-    actors: list[dict] | None = None
+    actors: list[ActorEdit] | None = Field(
+        None, description='[{name, type?, id?}], or names alone: ["Ville de Nantes"]'
+    )
     themes: list[str] | None = None
     levers: list[str] | None = None
     dates: list[str] | None = None
     results: list[str] | None = None
     lessons: list[dict] | None = None
+
+    @field_validator("actors", mode="before")
+    @classmethod
+    def _typed(cls, actors: object) -> object:
+        """A name alone is an actor; one given without a type gets its name's, as
+        extraction types organisations (« Ville de Nantes »: a local authority)."""
+        if not isinstance(actors, list):
+            return actors
+        named = [{"name": a} if isinstance(a, str) else a for a in actors]
+        return [
+            {**a, "type": organisation_type(a["name"])}
+            if isinstance(a, dict) and isinstance(a.get("name"), str) and "type" not in a
+            else a
+            for a in named
+        ]
 
 
 def case_page_model(found: CasePage, documents: dict[str, DocumentRow]) -> CasePageModel:

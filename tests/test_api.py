@@ -322,12 +322,26 @@ def test_case_pages_are_complete_and_editors_edits_survive(server):
     # Territory types are a closed list, so that pages can be filtered by them.
     refused = httpx.put(url, json={"territory_type": "banlieue"}, headers=TOKEN)
     assert refused.status_code == 422 and "périurbain" in refused.text
+    # Actors are named alone or with their type, and said in French.
+    wrong = httpx.put(url, json={"actors": [{"nom": "X"}]}, headers=TOKEN)
+    assert wrong.status_code == 422 and "champ inconnu" in wrong.text, wrong.text
     edited = httpx.put(
-        url, json={"territory_type": "périurbain", "dates": ["2001"]}, headers=TOKEN
+        url,
+        json={
+            "territory_type": "périurbain",
+            "dates": ["2001"],
+            "actors": ["Ville de Loos", {"name": "CPIE Chaîne des Terrils", "type": "association"}],
+        },
+        headers=TOKEN,
     ).json()
     assert edited["territory_type"] == "périurbain" and edited["edited"] == [
+        "actors",
         "dates",
         "territory_type",
+    ]
+    assert [(a["name"], a["label"]) for a in edited["actors"]] == [
+        ("Ville de Loos", "collectivité"),
+        ("CPIE Chaîne des Terrils", "association"),
     ]
     assert edited["sources"] == page["sources"]  # extraction still stands under the edit
     # A document uploaded and removed rebuilds cases; the editor's fields stay.

@@ -96,6 +96,12 @@ def _type(kind: str, name: str, roles: list[str]) -> str:
     return "organisation"
 
 
+def organisation_type(name: str) -> str:
+    """An organisation's type by its name alone (« Ville de Nantes »: a local authority),
+    as an editor's actor gets it when they give none."""
+    return _type("organisation", name, [])
+
+
 def _completed(key: str, long_keys: set[str]) -> str:
     """The long form a name cut short begins (« Commissariat général », of « Commissariat
     général à l'égalité des territoires (CGET) »): the one long form a document defines
