@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
 
@@ -91,5 +93,16 @@ def reference(document: DocumentRow, passage: PassageRow, excerpt: str | None = 
         parts.append(f"section « {passage.section.split(' › ')[-1]} »")
     if reported:
         parts.append(reported_from(passage.speaker))
-    quoted = unquoted(excerpt if excerpt is not None else quote_excerpt(passage.text))
+    quoted = nested(unquoted(excerpt if excerpt is not None else quote_excerpt(passage.text)))
     return f"« {quoted} » — " + ", ".join(parts) + "."
+
+
+_INNER_OPENING = re.compile(r"«\s*")
+_INNER_CLOSING = re.compile(r"\s*»")
+
+
+def nested(text: str) -> str:
+    """Guillemets inside a citation's own become second-level quotation marks, as French
+    typography writes them: « “On est devant une page blanche” ; ce qui oblige… » (it
+    read « « On est devant… » ; … »)."""
+    return _INNER_CLOSING.sub("”", _INNER_OPENING.sub("“", text))

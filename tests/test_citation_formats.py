@@ -215,11 +215,13 @@ def test_export_errors_name_the_problem(server, params, status, says):
 
 
 def test_copied_citation_quotes_the_whole_text(server):
+    from search.citations import nested
+
     result = httpx.get(f"{server}/v1/search", params={"q": "page blanche", "k": 1}).json()
     first = result["results"][0]
     whole = " ".join(first["text"].split())
     assert len(whole) > 200 and whole not in first["citation"]  # the shown one is cut
-    assert first["full_citation"].startswith(f"« {whole} » — ")
+    assert first["full_citation"].startswith(f"« {nested(whole)} » — ")
     assert first["full_citation"].endswith(first["citation"].split(" » — ", 1)[1])
 
 
@@ -267,3 +269,14 @@ def test_a_citation_never_says_the_place_or_date_twice(engine):
     assert "Paris, 26 juin 2019" in reference(
         replace(document, title="Actes", place="Paris", date="2019-06-26"), passage
     )
+
+
+def test_a_quotation_inside_a_citation_takes_second_level_marks():
+    """« « On est devant une page blanche » ; ce qui oblige… » read as two openings: the
+    quotation inside the citation's guillemets is marked “ ”, as French typography does;
+    a text that is one quotation whole is not quoted twice."""
+    from search.citations import nested, unquoted
+
+    inner = "« On est devant une page blanche » ; ce qui oblige à changer."
+    assert nested(unquoted(inner)) == "“On est devant une page blanche” ; ce qui oblige à changer."
+    assert nested(unquoted("« Il faut du temps. »")) == "Il faut du temps."
