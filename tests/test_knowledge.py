@@ -1004,6 +1004,29 @@ def test_similar_cases_are_scored_apart_on_their_own_content(engine):
     assert all("tamkeen" not in s.case.key for s in first)
 
 
+def test_a_case_of_the_territory_a_description_states_is_compared_though_search_missed_it(
+    engine,
+):
+    """A cooperation with Senegal is worded like no passage of the Moroccan case, which
+    search did not return: a case of the type of territory the description states is
+    compared all the same, its nearest passage quoted, and the territory weighs half of
+    the traits a description states."""
+    from search.knowledge.cases import _trait_share
+
+    found = engine.knowledge.similar_to_text(
+        "Notre commune mène une coopération décentralisée avec une ville du Sénégal : "
+        "échanges d'agents, appui aux associations de femmes et financement d'un marché.",
+        10,
+    )
+    tamkeen = next(s for s in found if s.case.id == "case-tamkeen")
+    assert "même type de territoire : international" in tamkeen.reasons
+    assert tamkeen.passage.id in tamkeen.case.passage_ids
+    asked = {"territories": ["rural"], "actors": ["associations", "collectivités"], "levers": []}
+    same_place = {"territories": ["rural"], "actors": [], "levers": []}
+    same_actors = {"territories": [], "actors": ["associations", "collectivités"], "levers": []}
+    assert _trait_share(same_place, asked) == _trait_share(same_actors, asked) == 0.5
+
+
 def test_a_similar_case_s_closeness_as_a_whole_tells_cases_apart(engine):
     """The part of the score for the case as a whole moved by 0.02 whatever the
     description (a raw cosine, 0.78 to 0.88): as a z-score over the cases it tells the

@@ -712,8 +712,7 @@ def similar_cases(
         shared["territories"] = [
             t for t in [case.territory_type] if t and t in target_profile["territories"]
         ]
-        asked = sum(len(target_profile[f]) for f in shared)
-        trait_share = sum(len(v) for v in shared.values()) / asked if asked else 0.0
+        trait_share = _trait_share(shared, target_profile)
         relevance = _logistic(fused - HALF_RELEVANT_Z)
         close = _logistic(closeness[case.id]) if case.id in closeness else 0.0
         parts = (
@@ -729,6 +728,24 @@ def similar_cases(
         found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
     found.sort(key=lambda s: -s.score)
     return _one_per_evidence(found)[:k]
+
+
+# Of the traits a description states, the type of territory weighs this much when it
+# states one: where a case stands is what an editor compares first (a decentralised
+# cooperation with Senegal is closest to the Moroccan case, whatever their actors).
+TERRITORY_TRAIT = 0.5
+
+
+def _trait_share(shared: dict[str, list[str]], asked: dict[str, list[str]]) -> float:
+    """The share of the description's traits (territory, levers, kinds of actors) that a
+    case has; the territory weighs TERRITORY_TRAIT when the description states one."""
+    others = [f for f in shared if f != "territories"]
+    wanted = sum(len(asked[f]) for f in others)
+    rest = sum(len(shared[f]) for f in others) / wanted if wanted else 0.0
+    if not asked["territories"]:
+        return rest
+    territory = 1.0 if shared["territories"] else 0.0
+    return TERRITORY_TRAIT * territory + (1 - TERRITORY_TRAIT) * rest
 
 
 def _logistic(z: float) -> float:

@@ -466,6 +466,8 @@ class Knowledge:
         query = self.engine.embedder.embed_query(text)
         if hits:
             matches.update(self._written_matches(query, min(h.score for h in hits)))
+        for case_id, match in self._matches_in(traits["territories"], query, own).items():
+            matches.setdefault(case_id, match)
         closeness = self._closeness(query, matches)
         return similar_cases(
             self.cases, matches, closeness, traits, exclude.key if exclude else None, k
@@ -482,6 +484,31 @@ class Knowledge:
         spread = float(cosines.std()) or 1.0
         z = dict(zip(self._case_ids, ((cosines - cosines.mean()) / spread).tolist(), strict=True))
         return {case_id: z[case_id] for case_id in cases if case_id in z}
+
+    def _matches_in(
+        self, territories: list[str], query: np.ndarray, own: set[str]
+    ) -> dict[str, tuple[float, PassageRow]]:
+        """The cases of a type of territory the description states, each with its passage
+        nearest the description (the dense half of a passage's score, as a z-score over
+        the collection), though search did not return it: the one Moroccan case stood out
+        of a description of a cooperation with Senegal, whose words matched others."""
+        vectors, found = self.engine.vectors, {}
+        reference = self.engine.dense_reference(query)
+        for case in self.cases:
+            if case.territory_type not in territories:
+                continue
+            passages = [
+                self.engine.passages[p]
+                for p in case.passage_ids
+                if p in vectors.row_of and p not in own and p in self.engine.passages
+            ]
+            if not passages:
+                continue
+            rows = np.array([vectors.row_of[p.id] for p in passages], dtype=np.int64)
+            scores = fusion.zscores(vectors.passage_scores(query, rows), reference)
+            best = int(np.argmax(scores))
+            found[case.id] = (float(scores[best]), passages[best])
+        return found
 
     def _written_matches(self, query: np.ndarray, floor: float) -> dict[str, tuple[float, None]]:
         """The cases editors wrote that match a description as a passage search returned
