@@ -15,8 +15,9 @@ _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
 # A sentence ends at . ! ? or … followed by what starts one: « … et à ceux qui l'animent »
 # goes on the same sentence, and a label never opens on its second half.
 # Nor does « ! » or « ? » before a closing guillemet or a comma: « la plateforme
-# « L'innovation territoriale en actions ! », créée en 2016 » is one sentence.
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^a-zà-öø-ÿ»”),;:])")
+# « L'innovation territoriale en actions ! », créée en 2016 » is one sentence; so is one
+# that lists « …, citoyens, etc. - » and goes on.
+_SENTENCE = re.compile(r"(?<=[.!?…])(?<!etc\.)\s+(?=[^a-zà-öø-ÿ»”),;:])")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -53,8 +53,9 @@ IVF_MAX_PROBES = 256
 EMBED_BATCH = 64  # texts per call: the embedder groups them by length and tokens
 CHUNK_CHARS = 320
 # Sentence ends, and line ends (list items); a credit in parentheses right after a sentence
-# (« … les résultats ? (AB) », « (++) ») ends it with it.
-_SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+(?!\([^()\n]{1,20}\)(?:\s|$))|\n")
+# (« … les résultats ? (AB) », « (++) ») ends it with it; « etc. » ends no sentence
+# (« les acteurs - entreprises, citoyens, etc. - se sont pris par la main »).
+_SENTENCE_END = re.compile(r"(?<=[.!?…;:])(?<!etc\.)\s+(?!\([^()\n]{1,20}\)(?:\s|$))|\n")
 
 
 def context(passage: PassageRow) -> str:

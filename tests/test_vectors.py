@@ -148,3 +148,18 @@ def test_a_credit_in_parentheses_stays_with_the_sentence_it_ends():
         cut = vectors.windows(text)
         assert not any(w.startswith("(") for w in cut), cut
         assert any(w.endswith(f"{need} (AB)") or f"{need} (AB) " in w for w in cut), cut
+
+
+def test_etc_ends_no_sentence_window_or_label():
+    """« les acteurs - entreprises, citoyens, etc. - se sont pris par la main » is one
+    sentence: a window or an answer's label never opens on « - se sont pris… »."""
+    from search.snippet import split_sentences
+    from search.vectors import windows
+
+    text = (
+        "Il ne faut pas oublier que les acteurs - entreprises, associations, citoyens, etc. - "
+        "se sont pris par la main pour diversifier l'économie rurale. Ce monde n'existe plus."
+    )
+    assert not any(w.lstrip("- ").startswith("se sont") for w in windows(text))
+    first, second = split_sentences(text)
+    assert "etc. - se sont pris" in first and second == "Ce monde n'existe plus."
