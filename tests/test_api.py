@@ -209,7 +209,7 @@ def test_quotes_endpoint_filters_by_speaker(server):
     assert all(q["role"].lower() == "président du mouvement associatif" for q in body["results"])
     body = get(server, "/v1/quotes", q="page blanche", k=1).json()
     assert "page blanche" in body["results"][0]["text"]
-    assert body["results"][0]["citation"].startswith("« «")
+    assert body["results"][0]["citation"].startswith("« “On est devant")  # quoted within
 
 
 def test_cases_and_similar_cases_with_reasons(server):

@@ -159,7 +159,7 @@ def test_every_view_links_its_citations_to_the_document_view(page, server):
     # His own words first: the citation credits him, the passage need not name him.
     source = page.locator("#actor-page .also li").first.inner_text()
     assert "Jean-François CARON," in source
-    opening = source.split("« ", 1)[1][:30]
+    opening = source.split("« ", 1)[1][:30].lstrip("“")  # a quotation within: “…”
     page.locator("#actor-page .also a.context-link").first.click()
     page.locator("#document-text .passage.cited").wait_for()
     assert opening in page.locator("#document-text .passage.cited").inner_text()
