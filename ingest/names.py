@@ -35,7 +35,7 @@ ORGANISATION_HEAD = (
     r"(?:cabinet|labo(?:ratoire)?|agence|réseau|collectif|fondation|association|fédération|"
     r"union|institut|observatoire|groupe|société|banque|caisse|fonds|comité|commission|"
     r"mouvement|plateforme|pôle|cluster|coopérative|syndicat|chambre|université|école|"
-    r"ministère|mairie|forum|alliance|club|compagnie|entreprise)s?"
+    r"ministère|mairie|forum|alliance|club|compagnie|entreprise|régie)s?"
 )
 # The head word of a venue or a street: « Salle Rochefoucauld » is a place.
 PLACE_HEAD = r"(?:salle|rue|place|avenue|boulevard|quai|quartier|parc|square)s?"

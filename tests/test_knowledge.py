@@ -1301,6 +1301,12 @@ def test_head_words_and_glued_initials_decide_who_is_a_person(tmp_path):
     for kind_of_thing in ("Forum", "Pôle d’excellence", "Fondations territoriales"):
         assert _kind(kind_of_thing, "organisation", "") is None
     assert _kind("Banque de France", "organisation", "") == "organisation"
+    # A local authority capitalised is the institution, though the model calls it a place;
+    # its head word and a lower-case complement is a kind of body.
+    for authority in ("Ville de Nantes", "Région Occitanie", "Communauté de communes du Lurois"):
+        assert _kind(authority, "place", "") == "organisation", authority
+    assert _kind("Communauté de communes", "place", "") is None
+    assert _kind("Régie de quartier Bellevue", "place", "") == "organisation"
     assert _kind("Caisses d’Epargne", "organisation", "") == "organisation"
     _, items = _structured(
         tmp_path,

@@ -94,10 +94,18 @@ _MAX_WORDS = 10
 # A plural noun and its lower-case adjectives names a kind of thing, not one: « Collectivités
 # territoriales », « Fondations territoriales » (« Caisses d’Epargne » is a name).
 _KIND_OF_THING = re.compile(r"^[A-ZÀ-Ý][\w-]+[sx](?:\s+[a-zà-ÿ][a-zà-ÿ-]+)+$")
+# A local authority as an institution, capitalised: « Ville de Nantes », « Région
+# Occitanie », « Communauté de communes du Pays de Lure » (the model calls them places).
+# In lower case (« la ville de Lille ») it is the place.
+_LOCAL_AUTHORITY = (
+    r"(?:Ville|Commune|Métropole|Communauté|Département|Région|Conseil (?:départemental|"
+    r"régional|municipal))"
+)
 # So does an organisation's head word and a lower-case complement: « Pôle d’excellence »,
 # « Agence de développement » (« Observatoire des partenariats », plural, is a name).
 _KIND_OF_BODY = re.compile(
-    rf"^(?i:{ORGANISATION_HEAD})\s+d(?:e\s+|[’'])[a-zà-ÿ][\w-]*(?:\s+[a-zà-ÿ][\w-]*)*$"
+    rf"^(?i:{ORGANISATION_HEAD}|{_LOCAL_AUTHORITY})\s+d(?:e\s+|[’'])[a-zà-ÿ][\w-]*"
+    r"(?:\s+[a-zà-ÿ][\w-]*)*$"
 )
 # A person's name does not end on a particle or a hyphen: the line cut it (« Thomas De »).
 _CUT_PERSON = re.compile(r"(?:\s(?:de|du|des|le|la|van|von)|-)$", re.I)
@@ -105,6 +113,7 @@ _CUT_PERSON = re.compile(r"(?:\s(?:de|du|des|le|la|van|von)|-)$", re.I)
 # ESS » are organisations, « Salle Rochefoucauld » a place.
 _HEADS = (
     (re.compile(rf"^{ORGANISATION_HEAD}\b", re.I), "organisation"),
+    (re.compile(rf"^{_LOCAL_AUTHORITY}\b"), "organisation"),
     (re.compile(rf"^{PLACE_HEAD}\b", re.I), "place"),
 )
 # Well-known French acronyms of concepts, never of one organisation: objectifs de
