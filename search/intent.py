@@ -69,9 +69,22 @@ _ACTION = re.compile(
 )
 
 
+# « quelles erreurs éviter avec les entreprises ? », « que faut-il éviter quand on
+# travaille avec des communes ? »: what the warning is about.
+_WARNED_OF = re.compile(
+    r"^\s*(?:quel(?:le)?s?\s+(?:sont\s+les\s+)?(?:erreurs?|pièges?|écueils?|freins?|obstacles?|"
+    r"risques?|difficultés|dérives?)(?:\s+(?:à\s+éviter|faut-il\s+éviter|éviter))?"
+    r"|que\s+faut-il\s+éviter|qu['’]est-ce\s+qu['’]il\s+faut\s+éviter)\s+"
+    r"(?:(?:quand|lorsqu['’])\s*on\s+\w+\s+)?(?:(?:avec|dans|pour|auprès\s+d\w*|en|sur|entre)\s+)"
+    r"(?P<object>[^?]+)",
+    re.I,
+)
+
+
 def acted_on(query: str) -> str | None:
-    """The object of a how-to question's verb (« les élus »), or None."""
-    match = _ACTION.match(query)
+    """The object of a how-to question's verb (« les élus »), or what a question about
+    what to avoid is about (« les entreprises »), or None."""
+    match = _ACTION.match(query) or _WARNED_OF.match(query)
     return match.group("object").strip() if match else None
 
 

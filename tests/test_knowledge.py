@@ -616,6 +616,10 @@ def test_answers_give_difficulties_as_pitfalls_and_warnings_only_where_said(engi
     )
     assert "communautés apprenantes" in labels(found, "practices")
     assert "communautés apprenantes" not in labels(found, "pitfalls")
+    # « quelles erreurs éviter avec les élus ? » is about the élus: its pitfalls are theirs,
+    # not every warning the documents give (« Mettre en place trop d'indicateurs »).
+    pitfalls = answer(engine, "quelles erreurs éviter avec les élus ?").sections["pitfalls"]
+    assert pitfalls and all("élu" in item.label for item in pitfalls), [i.label for i in pitfalls]
 
 
 def test_answer_items_carry_exact_evidence(engine, store):

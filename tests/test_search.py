@@ -444,3 +444,17 @@ def test_no_question_on_the_subject_of_the_calibration_set_is_refused(engine):
     assert not {r["id"] for r in rows if r["topic"] == "on"} & refused
     # The ten English ones that share no word with the documents, even in French.
     assert len({r["id"] for r in rows if r["topic"] == "off"} & refused) >= 10
+
+
+def test_what_a_question_about_mistakes_is_about():
+    """« quelles erreurs éviter avec les entreprises ? » warns about the entreprises: the
+    answer's items must be about them, as « comment mobiliser les élus ? » acts on the élus."""
+    from search.intent import acted_on
+
+    assert acted_on("quelles erreurs éviter avec les élus ?") == "les élus"
+    assert acted_on("que faut-il éviter quand on travaille avec des communes ?") == "des communes"
+    assert acted_on("quels pièges dans un partenariat avec une banque ?") == (
+        "un partenariat avec une banque"
+    )
+    assert acted_on("comment mobiliser les élus ?") == "les élus"
+    assert acted_on("quelles erreurs éviter ?") is None
