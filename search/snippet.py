@@ -114,7 +114,7 @@ def untitled(text: str, titles: set[str], keep: int) -> str:
     while stripped:
         stripped = False
         for title in titles:
-            rest = text[len(title) :].lstrip(" :.–—-")
+            rest = text[len(title) :].lstrip(" \n\t:.–—-")
             if title and text.startswith(title) and len(rest) >= keep and _opens_sentence(rest):
                 text, stripped = rest, True
     return text

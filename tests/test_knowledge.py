@@ -2083,6 +2083,59 @@ l'association Les Mains Ensemble et la commune. Elle occupe l'ancienne menuiseri
 """
 
 
+REGIE_MD = """---
+title: "La Régie de quartier Bellevue : une étude de cas"
+date: 2023-06-20
+kind: case_study
+---
+
+# La Régie de quartier Bellevue
+
+## Contexte
+
+Le quartier Bellevue, à Nantes, est un quartier prioritaire de la politique de la ville. Le
+taux de chômage des jeunes y dépasse 35 %.
+
+**Porteurs :** Régie de quartier Bellevue (association), Ville de Nantes.
+
+## Ce qui a été fait
+
+La régie emploie 45 salariés en insertion pour l'entretien des halls et des espaces verts.
+
+## Résultats
+
+- 30 salariés par an retrouvent un emploi durable.
+
+## Enseignements
+
+- Associer les habitants au choix des chantiers dès le départ.
+- Le bailleur doit s'engager sur plusieurs années de commandes, sinon la régie ne peut pas
+  recruter.
+"""
+
+
+def test_an_uploaded_case_study_page_reads_as_its_author_wrote_it(tmp_path):
+    """A tester's case study: named without « : une étude de cas », described from its
+    first sentence (not its titles), a priority neighbourhood though it names Nantes
+    more often, no form part (« Ce qui a été fait ») as a theme, the Ville de Nantes a
+    collectivité and every lesson, « Le bailleur doit s'engager… » too."""
+    store, embedder = refreshed_store(tmp_path, {"regie.md": REGIE_MD})
+    from search.engine import SearchEngine
+
+    engine = SearchEngine(store, embedder)
+    (case,) = engine.knowledge.cases
+    page = engine.knowledge.case_page(case.id).fields
+    assert page["name"] == "La Régie de quartier Bellevue"
+    assert page["description"].startswith("Le quartier Bellevue, à Nantes")
+    assert page["territory_type"] == "urbain ou quartier prioritaire"
+    assert "Ce qui a été fait" not in page["themes"]
+    assert [(a["name"], a["label"]) for a in page["actors"]] == [
+        ("Ville de Nantes", "collectivité")
+    ]
+    lessons = [lesson["text"] for lesson in page["lessons"]]
+    assert any(text.startswith("Le bailleur doit s'engager") for text in lessons), lessons
+
+
 def test_a_document_laid_out_as_a_case_study_is_one(tmp_path):
     """A short document in the parts of a case study's form (Présentation, Acteurs,
     Résultats, Ce qui a marché…: who, and what came of it) is a case study though it never

@@ -132,6 +132,11 @@ _NECESSITY = re.compile(
     r"mieux vaut|il vaut mieux|"
     r"(?:est|sont) (?:également |aussi )?à (?:valoriser|développer|encourager|renforcer|"
     r"privilégier|soutenir)|devrai(?:t|ent) être|"
+    # « Le bailleur doit s'engager sur plusieurs années », « les élus doivent venir »
+    # (not what a thing « doit permettre », its purpose, nor « qu'ils doivent » reported)
+    r"(?<!qui )(?<!qu['’]ils )(?<!qu['’]elles )"
+    r"(?:doi(?:t|vent)|devrai(?:t|ent))\s+(?:(?:donc|aussi|également|toujours|absolument)\s+)?"
+    r"(?!permettre\b)(?:s['’]|se\s+)?[a-zéèêàâîôû]+(?:er|ir|re)\b(?![^.!?]*\?)|"
     r"la condition[^.!?]{0,80}\best|la clé(?: du succès| de la réussite)?\s*(?:,\s*c['’]est|"
     r"est|réside)|à (?:la )?condition (?:d(?:e|['’])|qu(?:e|['’]))|"
     r"(?:nous avons|j['’]ai|on a|ils ont|elles ont) (?:appris|compris|retenu) qu(?:e|['’])"

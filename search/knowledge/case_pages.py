@@ -68,7 +68,9 @@ _GENERIC_TITLE = re.compile(
     r"résultats?|bilan|conclusions?|annexes?|sommaire|synthèse|historique|description|"
     r"sources?|remerciements|préambule|avant-propos|chiffres?[ -]clés|en bref|"
     r"impacts?|perspectives|(?:pour )?en savoir plus|origine|acteurs|partenaires|porteurs?|"
-    r"gouvernance|moyens|calendrier|enseignements|leçons|suites?)(?:\s+(?:du|de la|de l['’]|des)\s+"
+    r"gouvernance|moyens|calendrier|enseignements|leçons|suites?|actions?|réalisations|"
+    r"(?:ce que nous avons|ce qui a été|ce qu['’]on a) (?:fait|réalisé|mis en place)|"
+    r"mise en œuvre|déroulement|fonctionnement|objectifs?)(?:\s+(?:du|de la|de l['’]|des)\s+"
     r"(?:projet|initiative|démarche|dispositif|cas))?\s*[:.]?",
     re.I,
 )

@@ -75,6 +75,8 @@ TERRITORIES = {
     "rural": r"\b(?:rural|rurale|ruraux|rurales|ruralite|faible densite|villages?|"
     r"campagnes?|bourgs?)\b",
 }
+_URBAN = "urbain ou quartier prioritaire"
+_PRIORITY_AREA = r"\b(?:quartiers? prioritaires?|qpv|politique de la ville)\b"
 LEVERS = {
     "financement": r"\b(?:financ\w*|modele economique|investiss\w*)\b",
     "gouvernance": r"\b(?:gouvernance|pilotage|comite)\b",
@@ -143,7 +145,10 @@ def territory_types(tiers: list[str], name: str) -> list[str]:
         counts = {t: len(re.findall(p, folded)) for t, p in TERRITORIES.items()}
         found = [t for t in TERRITORIES if counts[t]]
         if found:
-            return sorted(found, key=lambda t: -counts[t])
+            # A priority neighbourhood is one whatever city it stands in (« quartier
+            # prioritaire » in Nantes is not « métropole » for naming Nantes more often).
+            stated = bool(re.search(_PRIORITY_AREA, folded))
+            return sorted(found, key=lambda t: (not (stated and t == _URBAN), -counts[t]))
     return []
 
 
@@ -552,9 +557,14 @@ def _clipped(text: str, limit: int = 300) -> str:
     return text[: stops[-1] + 1] if stops else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-_CASE_STUDY_PREFIX = re.compile(
-    r"^(?:étude de cas|fiche (?:cas|projet|initiative)|case study|retour d['’]expérience)"
-    r"\s*[:–—-]\s*",
+_CASE_STUDY_FORM = (
+    r"(?:étude de cas|fiche (?:cas|projet|initiative)|case study|retour d['’]expérience)"
+)
+# A case study's title says what it is around the name: « Étude de cas : X », « X : une
+# étude de cas », « X (retour d'expérience) ».
+_CASE_STUDY_WORDS = re.compile(
+    rf"^{_CASE_STUDY_FORM}\s*[:–—-]\s*"
+    rf"|\s*(?:[:–—-]\s*(?:une?\s+)?{_CASE_STUDY_FORM}|\((?:une?\s+)?{_CASE_STUDY_FORM}\))\s*$",
     re.I,
 )
 
@@ -572,7 +582,7 @@ def _case_studies(
     for document in store.documents():
         if document.kind != "case_study":
             continue
-        name = _CASE_STUDY_PREFIX.sub("", document.title).strip() or document.title
+        name = _CASE_STUDY_WORDS.sub("", document.title).strip() or document.title
         key = case_key(name)
         own = [p for p in passages.values() if p.document_id == document.id]
         made = next((row for row in found if _same_case(key, row["key"])), None)
@@ -585,7 +595,9 @@ def _case_studies(
             continue
         text = " ".join(p.text for p in own)
         described = profile(text)
-        first = own[0].text
+        # Its first passage, from its first sentence: the document's and the section's
+        # titles (« La Régie… », « Contexte ») are no description.
+        first = untitled(own[0].text, titles_of(own[0].section, own[0].text), MIN_DESCRIPTION)
         rows.append(
             {
                 "id": slug_id("case", key),
