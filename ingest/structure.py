@@ -67,6 +67,10 @@ _ROLE_END = re.compile(
     r"|,\s*(?:explique|souligne|ajoute|rappelle|déclare|indique|précise|estime|insiste|"
     r"affirme|raconte|témoigne|confie|résume|observe|note|conclut|poursuit|répond|"
     r"intervient|présente)\b"
+    # « adjoint au maire d'Ouahigouya, lors de la rencontre… », « …, venue visiter… »: when
+    # and why they were there, not their role.
+    r"|,\s*(?:lors|pendant|durant|au cours|venue?s?|présente?s?|invitée?s?|interrogée?s?|"
+    r"rencontrée?s?)\b"
     # « Ministre de la Cohésion des territoires représentée par Hugo Bevort »: the rest is
     # the person who stood in.
     r"|\s+représenté(?:e|s|es)?\s+par\s"

@@ -1015,7 +1015,7 @@ def test_a_case_of_the_territory_a_description_states_is_compared_though_search_
     search did not return: a case of the type of territory the description states is
     compared all the same, its nearest passage quoted, and the territory weighs half of
     the traits a description states."""
-    from search.knowledge.cases import _trait_share
+    from search.knowledge.cases import _trait_share, profile
 
     found = engine.knowledge.similar_to_text(
         "Notre commune mène une coopération décentralisée avec une ville du Sénégal : "
@@ -1025,6 +1025,13 @@ def test_a_case_of_the_territory_a_description_states_is_compared_though_search_
     tamkeen = next(s for s in found if s.case.id == "case-tamkeen")
     assert "même type de territoire : international" in tamkeen.reasons
     assert tamkeen.passage.id in tamkeen.case.passage_ids
+    for abroad in ("une coopération avec le Vietnam", "une commune tunisienne", "au Cambodge"):
+        assert profile(abroad)["territories"] == ["international"], abroad
+    # Compared with a case, the territory is that case's own type, the one its page shows.
+    nantes = engine.knowledge.case("case-villes-au-carre")
+    for similar in engine.knowledge.similar_cases(nantes.name, 8, exclude=nantes):
+        said = [r for r in similar.reasons if r.startswith("même type de territoire")]
+        assert said in ([], [f"même type de territoire : {nantes.territory_type}"]), said
     asked = {"territories": ["rural"], "actors": ["associations", "collectivités"], "levers": []}
     same_place = {"territories": ["rural"], "actors": [], "levers": []}
     same_actors = {"territories": [], "actors": ["associations", "collectivités"], "levers": []}

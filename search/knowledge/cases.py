@@ -64,8 +64,11 @@ _METROPOLES = (
 )
 TERRITORIES = {
     "international": r"\b(?:maroc\w*|afrique|africaine?s?|etats-unis|amerique\w*|canada|"
-    r"senegal\w*|tunisie|algerie|mali|liban|burkina\w*|cameroun|madagascar|haiti|bresil|inde|"
-    r"chine|japon|allemagne|espagne|italie|belgique|suisse|royaume-uni|quebec|"
+    r"senegal\w*|tunisi\w*|algeri\w*|mali|liban\w*|burkina\w*|cameroun\w*|madagascar|haiti\w*|"
+    r"bresil\w*|inde|chine|japon|allemagne|espagne|italie|belgique|suisse|royaume-uni|quebec\w*|"
+    r"vietnam\w*|cambodg\w*|laos|niger|benin|togo|guinee|cote d.ivoire|mauritanie|egypte|"
+    r"palestin\w*|colombie|perou|bolivie|chili|argentine|mexique|ukrain\w*|roumanie|pologne|"
+    r"portugal|grece|"
     r"(?:cooperation|solidarite|projets?) internationale?s?)\b",
     "périurbain": rf"\b(?:peri-?urba\w*|periphe\w*|couronnes? \w+|rurbain\w*|"
     rf"{_CITY}\b[^.]{{0,80}}\bagricult\w*|agricult\w*[^.]{{0,80}}\b{_CITY})\b",

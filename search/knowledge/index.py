@@ -447,9 +447,11 @@ class Knowledge:
     def similar_cases(self, text: str, k: int, exclude: Case | None = None) -> list[SimilarCase]:
         """Cases whose passages search matches best with a description, with reasons."""
         if exclude is not None:
+            # The case's own type of territory, its page's: not every type its passages
+            # name (a list gave « urbain » to one case and « métropole » to the next).
             traits = {
                 "actors": exclude.actors,
-                "territories": exclude.territories,
+                "territories": [exclude.territory_type] if exclude.territory_type else [],
                 "levers": exclude.levers,
             }
         else:
