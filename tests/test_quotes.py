@@ -105,6 +105,16 @@ Ce que nous ne referions pas
 - Acheter des véhicules neufs sans contrat d'entretien.
 """
 
+# A speaker's words in guillemets, then the report going on in the same paragraph.
+FOOD_MD = """# Rencontre alimentation durable
+
+## Paroles d'acteurs
+
+**Paul DELORME, adjoint au maire de Roubaix :** « Nous achetons désormais la moitié des \
+légumes des cantines à des producteurs du département. » Il ajoute que les agriculteurs ont \
+d'abord été méfiants.
+"""
+
 
 @pytest.fixture(scope="module")
 def uploaded(tmp_path_factory) -> Iterator[tuple]:
@@ -121,6 +131,7 @@ def uploaded(tmp_path_factory) -> Iterator[tuple]:
             "atelier.txt": WORKSHOP_TXT,
             "rencontre.txt": MEETING_TXT,
             "table-ronde.txt": ROUND_TXT,
+            "alimentation.md": FOOD_MD,
         },
     )
     with TestClient(create_app(root / "data")) as client:
@@ -222,6 +233,16 @@ def test_turns_on_consecutive_lines_are_each_their_speaker_s_and_lists_the_repor
     found = client.get("/v1/search", params={"q": "bilan chiffré aux élus"}).json()
     listed = next(r for r in found["results"] if "bilan chiffré" in r["text"])
     assert listed["speaker"] is None and "Ce qui a marché" in listed["text"]
+
+
+def test_a_quote_stops_where_the_report_goes_on_after_the_guillemets(uploaded):
+    """« « … du département. » Il ajoute que les agriculteurs… »: the words in guillemets
+    are the speaker's, the sentence after them the report's (a tester saw it exported
+    with him as its author)."""
+    _, client = uploaded
+    (quote,) = quotes_of(client, "DELORME")
+    assert quote["text"].endswith("producteurs du département. »"), quote["text"]
+    assert "Il ajoute" not in quote["citation"] and quote["speech"] == "verbatim"
 
 
 def test_a_question_put_to_a_person_is_never_their_role(uploaded):

@@ -167,6 +167,10 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
             if framed:  # « Elle a ajouté : « … » »: the words, not the report's frame
                 begin, finish = framed.span("quote")
                 text, end = block.text[begin:finish], block.raw_offset(finish - 1) + 1
+            elif (closed := quotation_end(text)) is not None:
+                # « X : « … » Il ajoute que… »: the words in guillemets are X's, what the
+                # report goes on to say after them is not.
+                text, end = text[:closed], block.raw_offset(begin + closed - 1) + 1
             if text.rstrip().endswith(":"):
                 # « … trois manières d'allumer le feu : » says nothing without its list.
                 listed = _announced_items(items, index)
@@ -213,6 +217,31 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                 )
             )
     return quotes
+
+
+_OPENING, _CLOSING = "«“", "»”"
+
+
+def quotation_end(text: str) -> int | None:
+    """Where the quotation a text opens on closes (after its mark and a full stop), when
+    it ends a sentence and the text goes on with another, the report's (« « … du
+    département. » Il ajoute que… »); None when the text does not open on one, is that
+    quotation whole, or carries the sentence on (« « On est devant une page blanche » ;
+    ce qui oblige… », « « A » et « B » »)."""
+    stripped = text.lstrip()
+    if not stripped or stripped[0] not in _OPENING:
+        return None
+    depth, offset = 0, len(text) - len(stripped)
+    for index, char in enumerate(stripped):
+        depth += (char in _OPENING) - (char in _CLOSING)
+        if depth == 0:
+            end = offset + index + 1
+            ended = stripped[:index].rstrip()[-1:] in tuple(".!?…")
+            while end < len(text) and text[end] in ".!?…":
+                end, ended = end + 1, True
+            rest = text[end:].strip()
+            return end if ended and rest[:1].isupper() else None
+    return None
 
 
 def _known_roles(items: list[Structured], document_text: str) -> dict[str, list[str]]:
