@@ -236,7 +236,10 @@ def test_similar_cases_panel(page):
 
 def test_upload_with_token_then_find_it(page, tmp_path):
     source = tmp_path / "jardins.md"
-    source.write_text(MARKDOWN.replace("Trappes", "Montreuil-Bellay"), encoding="utf-8")
+    text = MARKDOWN.replace("Trappes", "Montreuil-Bellay").replace(
+        "deux bailleurs sociaux", "**deux bailleurs sociaux** ([voir](https://example.org))"
+    )
+    source.write_text(text, encoding="utf-8")
     page.get_by_role("button", name="Ajouter").click()
     page.locator("#upload-form").get_by_label("Jeton d’écriture").fill("jeton-de-test")
     page.get_by_label("Fichiers").set_input_files(str(source))
@@ -247,6 +250,12 @@ def test_upload_with_token_then_find_it(page, tmp_path):
     page.keyboard.press("Enter")
     page.locator(".result").first.wait_for()
     assert "Montreuil-Bellay" in page.locator(".result").first.inner_text()
+    # Read in its document, the Markdown shows its words, not its marks.
+    page.locator(".result").first.locator("a.context-link").first.click()
+    page.locator("#document-text .passage").first.wait_for()
+    body = page.locator("#document-text").inner_text()
+    assert "deux bailleurs sociaux (voir)" in body, body
+    assert "**" not in body and "# " not in body and "](" not in body, body
 
 
 def test_the_document_view_is_usable_at_phone_width(browser, server):

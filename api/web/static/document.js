@@ -68,6 +68,7 @@ function drawDocument(data, excerpt) {
 // next cut goes into the innermost open passage (a footnote can stand inside a passage).
 function structuredText(data, excerpt) {
   const root = el("article", { class: "document-body" });
+  const markdown = /\.(md|markdown)$/i.test(data.document.file || "");
   const stack = [{ node: root, end: Infinity }];
   const starting = (items) => groupBy(items, (item) => item.start);
   const sections = starting(data.sections);
@@ -93,7 +94,7 @@ function structuredText(data, excerpt) {
     }
     const next = ordered[index + 1];
     if (next !== undefined) appendText(top(), data.text.slice(at, next), stack.length === 1,
-      excerpt && at >= excerpt.start && next <= excerpt.end);
+      excerpt && at >= excerpt.start && next <= excerpt.end, markdown);
   });
   return root;
 }
@@ -129,9 +130,12 @@ function passageNode(passage) {
 // Raw text as a reader sees it: runs of blank lines shown as one, the source's line wrapping
 // undone (a break stays after a sentence's end and before a list item; a word cut at a
 // hyphen is joined); outside passages, only what is not blank (page furniture, stray lines)
-// is kept, muted. Only the display changes: offsets keep indexing the extracted text.
-function appendText(node, text, outside, cited) {
-  const shown = text.replace(/[ \t]*\n\s*\n\s*/g, "\n\n")
+// is kept, muted; Markdown's marks (« ## », « ** », links' brackets) are not shown, as
+// search's clean text drops them. Only the display changes: offsets keep indexing the
+// extracted text.
+function appendText(node, text, outside, cited, markdown) {
+  const unmarked = markdown ? withoutMarkdown(text) : text;
+  const shown = unmarked.replace(/[ \t]*\n\s*\n\s*/g, "\n\n")
     .replace(/(\p{L}-)[ \t]*\n[ \t]*(?=\p{L})/gu, "$1")
     .replace(/([^\n.:?!»;])[ \t]*\n(?![ \t]*(?:[-–•*]|\d+[.)]|\n))[ \t]*/g, "$1 ");
   if (outside) {
@@ -139,6 +143,13 @@ function appendText(node, text, outside, cited) {
     return;
   }
   node.append(cited ? el("mark", { class: "excerpt" }, shown) : shown);
+}
+
+function withoutMarkdown(text) {
+  return text.replace(/^[ \t]*#{1,6}[ \t]+/gm, "")
+    .replace(/\[([^\]\n]+)\]\([^)\s]+\)/g, "$1")
+    .replace(/\*\*|__/g, "")
+    .replace(/(^|[\s(«])\*(?=\S)([^*\n]+?)\*(?=[\s.,;:!?)»]|$)/gm, "$1$2");
 }
 
 // ---- the cited passage, and moving from passage to passage -------------------------
