@@ -364,6 +364,14 @@ def test_an_editor_creates_a_case_page(server):
     assert (
         httpx.post(f"{server}/v1/cases", json={"place": "Lyon"}, headers=TOKEN).status_code == 422
     )
+    # The actors an editor names give the kinds of actors the case brings together.
+    named = {
+        "name": "Jumelage Chambéry-Ouahigouya",
+        "actors": ["Ville de Chambéry", {"name": "Les Amis de Ouahigouya", "type": "association"}],
+    }
+    twinned = httpx.post(f"{server}/v1/cases", json=named, headers=TOKEN).json()
+    assert twinned["actor_kinds"] == ["collectivités", "associations"], twinned
+    assert httpx.delete(f"{server}/v1/cases/{twinned['id']}", headers=TOKEN).status_code == 204
 
 
 FABRIQUE = {

@@ -262,10 +262,33 @@ def edited_case(case: Case, edits: dict) -> Case:
         name=edits.get("name", case.name),
         place=edits.get("place", case.place),
         territories=[territory] if territory else case.territories,
-        actors=list(edits.get("actor_kinds", case.actors)),
+        actors=list(edits.get("actor_kinds", _kinds_with(case.actors, edits.get("actors")))),
         levers=list(edits.get("levers", case.levers)),
         description=edits.get("description", case.description),
     )
+
+
+# The kind of actors (search.knowledge.cases.ACTORS) an actor of each type counts as.
+KIND_OF_TYPE = {
+    "association": "associations",
+    "company": "entreprises",
+    "local authority": "collectivités",
+    "state": "État",
+    "research": "recherche",
+    "funder": "financeurs",
+}
+
+
+def _kinds_with(kinds: list[str], actors: list[dict] | None) -> list[str]:
+    """The kinds of actors a case brings together, with those of the actors an editor
+    named: « Ville de Chambéry » (collectivité) and an association make « même alliance
+    d'acteurs » comparable though the editor set no kinds."""
+    named = [
+        "fondations" if fold(a.get("name", "")).startswith("fondation") else KIND_OF_TYPE.get(t)
+        for a in actors or []
+        if (t := a.get("type"))
+    ]
+    return list(dict.fromkeys([*kinds, *(k for k in named if k)]))
 
 
 def created_case(case_id: str, edits: dict) -> Case:
