@@ -1025,6 +1025,14 @@ def test_a_case_of_the_territory_a_description_states_is_compared_though_search_
     tamkeen = next(s for s in found if s.case.id == "case-tamkeen")
     assert "même type de territoire : international" in tamkeen.reasons
     assert tamkeen.passage.id in tamkeen.case.passage_ids
+    from search.knowledge.cases import territory_types
+
+    rural_line = "Une ligne de covoiturage relie les villages ruraux du Vercors à Grenoble."
+    assert territory_types([rural_line], "Vercors Covoit'")[0] == "rural"
+    qpv = "La régie travaille à Nantes, Nantes Nord, dans un quartier prioritaire de Nantes."
+    assert territory_types([qpv], "Régie Nord")[0] == "urbain ou quartier prioritaire"
+    said = "La métropole de Lyon finance la plateforme des villages alentour."
+    assert territory_types([said], "Plateforme")[0] == "métropole"
     for abroad in ("une coopération avec le Vietnam", "une commune tunisienne", "au Cambodge"):
         assert profile(abroad)["territories"] == ["international"], abroad
     # Compared with a case, the territory is that case's own type, the one its page shows.

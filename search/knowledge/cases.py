@@ -79,6 +79,8 @@ TERRITORIES = {
     r"campagnes?|bourgs?)\b",
 }
 _URBAN = "urbain ou quartier prioritaire"
+_METROPOLIS = "métropole"
+_METROPOLIS_SAID = r"\b(?:metropoles?|metropolitaine?s?|grandes? villes?)\b"
 _PRIORITY_AREA = r"\b(?:quartiers? prioritaires?|qpv|politique de la ville)\b"
 LEVERS = {
     "financement": r"\b(?:financ\w*|modele economique|investiss\w*)\b",
@@ -149,9 +151,19 @@ def territory_types(tiers: list[str], name: str) -> list[str]:
         found = [t for t in TERRITORIES if counts[t]]
         if found:
             # A priority neighbourhood is one whatever city it stands in (« quartier
-            # prioritaire » in Nantes is not « métropole » for naming Nantes more often).
+            # prioritaire » in Nantes is not « métropole » for naming Nantes more often);
+            # a metropolis only named, not said (« métropole », « grande ville »), comes
+            # after what the text says of the territory (a rural line up to Grenoble).
             stated = bool(re.search(_PRIORITY_AREA, folded))
-            return sorted(found, key=lambda t: (not (stated and t == _URBAN), -counts[t]))
+            named_only = not re.search(_METROPOLIS_SAID, folded)
+            return sorted(
+                found,
+                key=lambda t: (
+                    named_only and t == _METROPOLIS,
+                    not (stated and t == _URBAN),
+                    -counts[t],
+                ),
+            )
     return []
 
 
