@@ -846,8 +846,7 @@ def _starts_paragraph(
         # « — Name, role » under a quotation ends where a blank line does, unless the role
         # wraps on in lower case: the next quotation, or the report going on, is not theirs.
         return not line.text[:1].islower()
-    ended = current.text.rstrip().endswith(_TERMINAL)
-    if not ended:
+    if not finished:
         return False
     if not (line.text[:1].isupper() or line.text[:1] in '«"“(' or line.text[:1].isdigit()):
         return False

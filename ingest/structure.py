@@ -60,13 +60,16 @@ def match_turn(text: str) -> re.Match[str] | None:
     return TURN.match(text) or _QUOTED_TURN.match(text)
 
 
+# Verbs of saying in the present, as a report writes them after who speaks.
+_SAYING = (
+    r"explique|souligne|ajoute|rappelle|déclare|indique|précise|estime|insiste|affirme|"
+    r"raconte|témoigne|confie|résume|observe|note|conclut|poursuit|répond"
+)
 # Where a role stops: a verb (« , a présenté », « , explique »), a relative clause, or the
 # subject of the talk or report.
 _ROLE_END = re.compile(
     r",\s*(?:a|ont|avait|est|sont|s[’']est|qui|que|dont|sur|rapport|rapporteur)(?:\s|$)"
-    r"|,\s*(?:explique|souligne|ajoute|rappelle|déclare|indique|précise|estime|insiste|"
-    r"affirme|raconte|témoigne|confie|résume|observe|note|conclut|poursuit|répond|"
-    r"intervient|présente)\b"
+    rf"|,\s*(?:{_SAYING}|intervient|présente)\b"
     # « adjoint au maire d'Ouahigouya, lors de la rencontre… », « …, venue visiter… »: when
     # and why they were there, not their role.
     r"|,\s*(?:lors|pendant|durant|au cours|venue?s?|présente?s?|invitée?s?|interrogée?s?|"
@@ -124,9 +127,8 @@ _REPORTED_OPEN = re.compile(
 # present as the press writes it, introduces who said it; the quotation is X's own words
 # (ingest.extract.quotes takes them as a quote).
 _SAYS = (
-    r"explique|souligne|ajoute|rappelle|déclare|indique|précise|estime|insiste|affirme|"
-    r"raconte|témoigne|confie|résume|observe|note|conclut|poursuit|répond|assure|reconnaît|"
-    r"dit|lance|martèle|regrette|analyse|détaille|commente|prévient|avertit|constate|relève"
+    rf"{_SAYING}|assure|reconnaît|dit|lance|martèle|regrette|analyse|détaille|commente|"
+    r"prévient|avertit|constate|relève"
 )
 QUOTATION = re.compile(
     r"[«\"“]\s*(?P<quote>[^«»\"“”]{20,700}?)\s*[»\"”]\s*,\s*(?:(?:a|ont|avait)\s+"

@@ -105,6 +105,22 @@ def is_report_voice(text: str) -> bool:
     return bool(opens) and not speaks_in_first_person(text)
 
 
+# Quotation marks that open and close a quotation, French and English.
+OPENING, CLOSING = "«“", "»”"
+
+
+def closing_of(text: str) -> int | None:
+    """Where the quotation `text` opens on (its first character is an opening mark)
+    closes: the index of the mark that brings it back to none open; None when it never
+    closes in `text`."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char in OPENING) - (char in CLOSING)
+        if depth == 0:
+            return index
+    return None
+
+
 _WHOLE_QUOTATION = re.compile(r"^(?:[^«»“”]{0,300}:\s*)?[«“][^«»“”]*[»”]\s*[.!?…]?$", re.S)
 _CLOSING = re.compile(r"[»”]\s*[.!?…]?$")
 

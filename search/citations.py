@@ -6,6 +6,7 @@ import re
 
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
+from ingest.voice import OPENING, closing_of
 
 MONTHS_FR = [
     "janvier",
@@ -52,9 +53,6 @@ def quote_excerpt(text: str, limit: int = 160) -> str:
 
 
 # Guillemets and curly quotes, as they open and close a quotation.
-OPENING, CLOSING = "«“", "»”"
-
-
 def unquoted(text: str) -> str:
     """The text without the guillemets of its own around it, which the citation's stand for
     (« « Il faut … » » would quote it twice): « Il faut … » → Il faut …; one that opens a
@@ -63,12 +61,10 @@ def unquoted(text: str) -> str:
     flat = text.strip()
     if not flat or flat[0] not in OPENING:
         return text
-    depth = 0
-    for index, char in enumerate(flat):
-        depth += (char in OPENING) - (char in CLOSING)
-        if depth == 0 and index < len(flat) - 1:
-            return text  # the first quotation closes before the end: part of the text
-    return (flat[1:-1] if depth == 0 else flat[1:]).strip()
+    close = closing_of(flat)
+    if close is not None and close < len(flat) - 1:
+        return text  # the first quotation closes before the end: part of the text
+    return (flat[1:-1] if close is not None else flat[1:]).strip()
 
 
 def reported_from(speaker: str) -> str:

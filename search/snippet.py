@@ -7,8 +7,8 @@ import re
 
 from ingest.normalise import name_key
 from ingest.structure import match_turn, surname
-from ingest.voice import asks
-from search.citations import CLOSING, OPENING, unquoted
+from ingest.voice import CLOSING, OPENING, asks
+from search.citations import unquoted
 from search.french import STOP_WORDS, fold, stem
 
 _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)

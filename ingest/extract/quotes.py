@@ -29,7 +29,7 @@ from ingest.structure import (
     normalise_name,
     surname,
 )
-from ingest.voice import only_asks
+from ingest.voice import OPENING, closing_of, only_asks
 
 MIN_WORDS = 6  # a sentence: at least this many words…
 # The report's frame around a speaker's words within their turn: « Elle a ajouté :
@@ -219,9 +219,6 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
     return quotes
 
 
-_OPENING, _CLOSING = "«“", "»”"
-
-
 def quotation_end(text: str) -> int | None:
     """Where the quotation a text opens on closes (after its mark and a full stop), when
     it ends a sentence and the text goes on with another, the report's (« « … du
@@ -229,19 +226,17 @@ def quotation_end(text: str) -> int | None:
     quotation whole, or carries the sentence on (« « On est devant une page blanche » ;
     ce qui oblige… », « « A » et « B » »)."""
     stripped = text.lstrip()
-    if not stripped or stripped[0] not in _OPENING:
+    if not stripped or stripped[0] not in OPENING:
         return None
-    depth, offset = 0, len(text) - len(stripped)
-    for index, char in enumerate(stripped):
-        depth += (char in _OPENING) - (char in _CLOSING)
-        if depth == 0:
-            end = offset + index + 1
-            ended = stripped[:index].rstrip()[-1:] in tuple(".!?…")
-            while end < len(text) and text[end] in ".!?…":
-                end, ended = end + 1, True
-            rest = text[end:].strip()
-            return end if ended and rest[:1].isupper() else None
-    return None
+    index = closing_of(stripped)
+    if index is None:
+        return None
+    end = len(text) - len(stripped) + index + 1
+    ended = stripped[:index].rstrip()[-1:] in tuple(".!?…")
+    while end < len(text) and text[end] in ".!?…":
+        end, ended = end + 1, True
+    rest = text[end:].strip()
+    return end if ended and rest[:1].isupper() else None
 
 
 def _known_roles(items: list[Structured], document_text: str) -> dict[str, list[str]]:

@@ -62,6 +62,8 @@ _METROPOLES = (
     r"grenoble|nice|rouen|toulon|brest|metz|nancy|orleans|tours|dijon|clermont-ferrand|"
     r"saint-etienne|aix-marseille"
 )
+# A metropolis said as one, not named.
+_METROPOLIS_WORDS = r"metropoles?|metropolitaine?s?|grandes? villes?"
 TERRITORIES = {
     "international": r"\b(?:maroc\w*|afrique|africaine?s?|etats-unis|amerique\w*|canada|"
     r"senegal\w*|tunisi\w*|algeri\w*|mali|liban\w*|burkina\w*|cameroun\w*|madagascar|haiti\w*|"
@@ -72,7 +74,7 @@ TERRITORIES = {
     r"(?:cooperation|solidarite|projets?) internationale?s?)\b",
     "périurbain": rf"\b(?:peri-?urba\w*|periphe\w*|couronnes? \w+|rurbain\w*|"
     rf"{_CITY}\b[^.]{{0,80}}\bagricult\w*|agricult\w*[^.]{{0,80}}\b{_CITY})\b",
-    "métropole": rf"\b(?:metropoles?|metropolitaine?s?|grandes? villes?|{_METROPOLES})\b",
+    "métropole": rf"\b(?:{_METROPOLIS_WORDS}|{_METROPOLES})\b",
     "urbain ou quartier prioritaire": r"\b(?:quartiers?|qpv|politique de la ville|"
     r"politiques? urbaines?|urbaine?s?|banlieues?|zones? urbaines? sensibles?|zus)\b",
     "rural": r"\b(?:rural|rurale|ruraux|rurales|ruralite|faible densite|villages?|"
@@ -80,7 +82,7 @@ TERRITORIES = {
 }
 _URBAN = "urbain ou quartier prioritaire"
 _METROPOLIS = "métropole"
-_METROPOLIS_SAID = r"\b(?:metropoles?|metropolitaine?s?|grandes? villes?)\b"
+_METROPOLIS_SAID = rf"\b(?:{_METROPOLIS_WORDS})\b"
 _PRIORITY_AREA = r"\b(?:quartiers? prioritaires?|qpv|politique de la ville)\b"
 LEVERS = {
     "financement": r"\b(?:financ\w*|modele economique|investiss\w*)\b",

@@ -468,8 +468,7 @@ class Knowledge:
         query = self.engine.embedder.embed_query(text)
         if hits:
             matches.update(self._written_matches(query, min(h.score for h in hits)))
-        for case_id, match in self._matches_in(traits["territories"], query, own).items():
-            matches.setdefault(case_id, match)
+        matches.update(self._matches_in(traits["territories"], query, own, set(matches)))
         closeness = self._closeness(query, matches)
         return similar_cases(
             self.cases, matches, closeness, traits, exclude.key if exclude else None, k
@@ -488,17 +487,19 @@ class Knowledge:
         return {case_id: z[case_id] for case_id in cases if case_id in z}
 
     def _matches_in(
-        self, territories: list[str], query: np.ndarray, own: set[str]
+        self, territories: list[str], query: np.ndarray, own: set[str], matched: set[str]
     ) -> dict[str, tuple[float, PassageRow]]:
-        """The cases of a type of territory the description states, each with its passage
-        nearest the description (the dense half of a passage's score, as a z-score over
-        the collection), though search did not return it: the one Moroccan case stood out
-        of a description of a cooperation with Senegal, whose words matched others."""
+        """The cases of a type of territory the description states that search did not
+        return (not in `matched`), each with its passage nearest the description (the
+        dense half of a passage's score, as a z-score over the collection): the one
+        Moroccan case stood out of a description of a cooperation with Senegal, whose
+        words matched others."""
+        wanted = [c for c in self.cases if c.territory_type in territories and c.id not in matched]
+        if not wanted:
+            return {}
         vectors, found = self.engine.vectors, {}
         reference = self.engine.dense_reference(query)
-        for case in self.cases:
-            if case.territory_type not in territories:
-                continue
+        for case in wanted:
             passages = [
                 self.engine.passages[p]
                 for p in case.passage_ids
