@@ -105,6 +105,27 @@ def cut_role(text: str) -> str:
     return _DANGLING.sub("", role.rstrip(" ,.")).rstrip(" ,.")
 
 
+# « X, Ministre de … représentée par Y, directeur … »: Y spoke, for X.
+_STOOD_IN = re.compile(
+    rf"^(?P<role>.*?)[\s,]+représenté(?:e|s|es)?\s+par\s+(?P<name>{NAME}|{TITLE_NAME})"
+    r"(?:\s*,\s*(?P<own>.+))?$",
+    re.S,
+)
+
+
+def stood_in(name: str, role: str | None) -> tuple[str, str | None]:
+    """Who speaks under a label: the person the label names, or whoever stood in for them
+    (« Jacqueline GOURAULT, Ministre … représentée par Hugo Bevort, directeur … »: the
+    words that follow are Hugo Bevort's, as his role says « représentant … »)."""
+    found = _STOOD_IN.match(" ".join((role or "").split()))
+    if found is None:
+        return name, role
+    own = cut_role(found.group("own") or "")
+    held = cut_role(found.group("role"))
+    represented = f"représentant {name}, {held}" if held else f"représentant {name}"
+    return found.group("name"), f"{own}, {represented}" if own else represented
+
+
 _LABEL = re.compile(rf"^(?P<name>{NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S)
 _NUMBERED_LABEL = re.compile(rf"^\d{{1,2}}\)\s*(?P<name>{NAME})\s*[,–-]\s*(?P<role>.+)$", re.S)
 # "Conclusion par X :", "Mot d'accueil de X", "… par X, Directrice de FACE Paris".
@@ -294,6 +315,7 @@ class _Walker:
         self, name: str, role: str | None, speech: str, single: bool = False, asked: bool = False
     ) -> None:
         anchor = self.path[-1][1] if self.path else ""
+        name, role = stood_in(name, role)
         if role:  # « rôle, représentant … NAME, rôle bis »: the role stops where it repeats
             first, last = normalise_name(name).split()[0], surname(name)
             role = re.split(rf"\s(?:{re.escape(first)}\s+)?{re.escape(last)}\b", role, flags=re.I)[

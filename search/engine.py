@@ -280,8 +280,10 @@ class SearchEngine:
         intent = understand(query)
         mention = self.people.find(query)
         # Asked of a person, the question is matched by what it asks of them: « le maire
-        # adjoint de Lille » would match his introduction, not his answer.
-        matched = (mention.rest_of(query) if mention else "").strip() or query
+        # adjoint de Lille » would match his introduction, not his answer. Asked who stood
+        # where (« qui a représenté la ministre ? »), the person is what it asks.
+        asked_of = mention is not None and not intent.about_event
+        matched = (mention.rest_of(query) if asked_of else "").strip() or query
         candidates: list[np.ndarray] = []
         designated = self._rows_of(mention, allowed) if mention else None
         if designated is not None:

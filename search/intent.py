@@ -129,6 +129,12 @@ class Intent:
     asks: set[str] = field(default_factory=set)  # non-content kinds the question wants
     warns: bool = False  # it asks what to avoid, or what stands in the way
 
+    @property
+    def about_event(self) -> bool:
+        """« Qui a représenté la ministre ? »: it asks who did what at the event, which the
+        programme and introductions answer, not the named person's own words."""
+        return bool(self.asks & {"participants", "programme"})
+
 
 # The single words that carry an intent, so that a typo in one (« coment », « pratiqes »)
 # does not turn a how-to into a plain search. Short words are never mended (spelling's rule).

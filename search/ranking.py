@@ -103,10 +103,7 @@ def adjust(
     document_of: Callable[[PassageRow], DocumentRow | None] = lambda passage: None,
 ) -> list[Ranked]:
     """Re-rank fused results: boosts by intent and person, then content before the rest."""
-    # « Qui a représenté la ministre ? »: a question about who did what at the event is
-    # answered by the programme and introductions, not by the named person's words.
-    about_event = bool(intent.asks & {"participants", "programme"})
-    speakers = {p.name for p in mention.people} if mention and not about_event else set()
+    speakers = {p.name for p in mention.people} if mention and not intent.about_event else set()
     years = {int(y) for y in _YEAR.findall(query)}
     out = []
     for item in ranked:

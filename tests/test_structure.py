@@ -405,3 +405,30 @@ def test_a_moderator_s_question_put_under_her_own_name_is_nobody_s_words(tmp_pat
     assert asked.kind == "intro" and asked.speaker is None
     assert passage_with(passages, "Bienvenue à tous").speaker == "Julie MARTIN"
     assert passage_with(passages, "chiffres de la collecte").speaker == "Hélène LEFORT"
+
+
+STOOD_IN = """Compte-rendu de la rencontre des réseaux ruraux
+
+Les conférences plénières :
+
+Anne ROUX, Ministre de la Ruralité représentée par Luc Petit, directeur de cabinet
+
+Discours : les services publics reviennent dans les bourgs, avec les maisons France
+services et les communes qui les portent.
+
+Marie DUPONT, présidente de Terres Partagées
+
+Discours : les associations tiennent le lien social des villages.
+"""
+
+
+def test_who_stood_in_for_a_named_guest_is_the_speaker(tmp_path):
+    """« X, Ministre … représentée par Y, directeur … »: the words that follow are Y's,
+    as Y's role says whom Y represents; the next guest speaks for herself."""
+    passages = _turns(tmp_path, "pleniere.txt", STOOD_IN)
+    speech = passage_with(passages, "services publics reviennent")
+    assert speech.speaker == "Luc Petit"
+    assert speech.speaker_role == (
+        "directeur de cabinet, représentant Anne ROUX, Ministre de la Ruralité"
+    )
+    assert passage_with(passages, "lien social des villages").speaker == "Marie DUPONT"
