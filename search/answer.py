@@ -444,14 +444,14 @@ class _Builder:
             return None
         titles = titles_of(passage.section, passage.text)
         for index in sorted(about, key=lambda i: -closeness[i]):
-            label = self._label_of(cut, index, titles)
+            label = self._label_of(passage, cut, index, titles)
             # What the report tells of its own event (« Le RAMEAU réunissait ce 26 juin… »,
             # « Les participants ont été répartis… », thanks) answers no how-to question.
             if not narrates_event(label):
                 return label
         return None
 
-    def _label_of(self, cut: list[str], index: int, titles: set[str]) -> str:
+    def _label_of(self, passage: PassageRow, cut: list[str], index: int, titles: set[str]) -> str:
         """Within a window (up to search.vectors.CHUNK_CHARS), its sentences that share
         most of the question's words: a window may end one subject and start the next."""
         best = cut[index]
@@ -465,10 +465,21 @@ class _Builder:
             at = best.rfind(tail)
             after = best[at + len(tail) :] if at >= 0 else ""
             following = f"{after} {cut[index + 1]}" if index + 1 < len(cut) else after
-            sentences = f"{sentences} {quote_excerpt(following, ANNOUNCED_CHARS)}".strip()
+            if not following.strip():  # the list is the next passage's
+                following = self._next_text(passage)
+            if following.strip():
+                sentences = f"{sentences} {quote_excerpt(following, ANNOUNCED_CHARS)}".strip()
+            else:  # « En synthèse : » over a figure the text lost announces nothing
+                sentences = _unannounced(sentences)
         # The section's titles, when the passage opens on them, are the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
         return untitled(sentences, titles, MIN_LABEL)
+
+    def _next_text(self, passage: PassageRow) -> str:
+        """The text of the passage after this one in its section: « … autour de deux
+        aspects : » ends a passage whose list the next one holds."""
+        after = self.engine.passages.get(f"{passage.document_id}:{passage.ordinal + 1}")
+        return after.text if after is not None and after.section == passage.section else ""
 
     def _passage_item(
         self, passage: PassageRow, section: str, position: int, sentences: str
@@ -574,9 +585,17 @@ def _case_label(case: Case) -> str:
     RONALPIA : … »)."""
     if not case.description:
         return case.name
-    if name_key(case.name) in name_key(case.description):
-        return case.description
-    return f"{case.name} — {case.description}"
+    description = _unannounced(case.description)
+    if name_key(case.name) in name_key(description):
+        return description
+    return f"{case.name} — {description}"
+
+
+def _unannounced(text: str) -> str:
+    """A label without its last sentence when that one only announces what the label
+    does not hold (« Envie d'Alliances intervient sur trois axes : », « En synthèse : »)."""
+    said = " ".join(split_sentences(text)[:-1]) if text.rstrip().endswith(":") else text
+    return said if len(said) >= MIN_LABEL else text
 
 
 def _own_words(passage: PassageRow) -> bool:

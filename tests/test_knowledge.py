@@ -1979,9 +1979,21 @@ def test_a_label_that_announces_a_list_shows_what_it_announces():
         "parrainage des nouveaux venus.",
     ]
     builder = SimpleNamespace(query="comment garder ses bénévoles plusieurs années ?")
-    label = _Builder._label_of(builder, cut, 0, set())
+    label = _Builder._label_of(builder, None, cut, 0, set())
     assert label.startswith("Pour garder ses bénévoles") and "trois axes : - des missions" in label
     assert label.endswith("nouveaux venus."), label
+    # The passage ends on the announcement: what it announces opens the next passage.
+    builder._next_text = lambda passage: cut[1]
+    label = _Builder._label_of(builder, None, cut[:1], 0, set())
+    assert "trois axes : - des missions" in label, label
+    # Nothing follows it (« En synthèse : » over a figure the text lost): it goes.
+    builder._next_text = lambda passage: ""
+    cut = [
+        "Pour garder ses bénévoles, le collectif confie à chacun une mission courte et "
+        "précise, choisie avec lui. En synthèse :"
+    ]
+    label = _Builder._label_of(builder, None, cut, 0, set())
+    assert label.endswith("choisie avec lui."), label
 
 
 def test_a_passage_that_only_asks_is_no_item_of_an_answer(tmp_path):
@@ -2281,3 +2293,21 @@ def test_a_list_of_names_is_no_prose_to_answer_with(text, prose):
     from search.snippet import in_prose
 
     assert in_prose(text) is prose
+
+
+def test_a_case_label_does_not_end_on_an_announcement_it_does_not_hold():
+    """A case's description cut before its list (« … intervient sur trois axes : ») is
+    labelled by what it says, not by a colon."""
+    from types import SimpleNamespace
+
+    from search.answer import _case_label
+
+    case = SimpleNamespace(
+        name="Vivre Ensemble",
+        description="Créé en 2018 par la maison des associations de Givry, ce projet relie "
+        "quarante associations rurales. Vivre Ensemble intervient sur trois axes :",
+    )
+    assert _case_label(case) == (
+        "Vivre Ensemble — Créé en 2018 par la maison des associations de Givry, ce projet "
+        "relie quarante associations rurales."
+    )
