@@ -143,6 +143,13 @@ FormatOption = Annotated[
         "gestionnaire de références : bibtex, csl (CSL-JSON), ris.",
     ),
 ]
+DocumentOption = Annotated[
+    str | None, typer.Option(help="Ce document seulement (identifiant ou fichier).")
+]
+EventOption = Annotated[
+    str | None, typer.Option(help="Les événements dont le nom contient ce texte.")
+]
+YearOption = Annotated[int | None, typer.Option(help="Les documents de cette année.")]
 BaseUrlOption = Annotated[
     str,
     typer.Option(
@@ -468,13 +475,9 @@ def search(
     ],
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Nombre de résultats.")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, lexical ou dense.")] = "hybrid",
-    document: Annotated[
-        str | None, typer.Option(help="Ce document seulement (identifiant ou fichier).")
-    ] = None,
-    event: Annotated[
-        str | None, typer.Option(help="Les événements dont le nom contient ce texte.")
-    ] = None,
-    year: Annotated[int | None, typer.Option(help="Les documents de cette année.")] = None,
+    document: DocumentOption = None,
+    event: EventOption = None,
+    year: YearOption = None,
     kind: Annotated[str | None, typer.Option(help="Ce type de document seulement.")] = None,
     speaker: Annotated[str | None, typer.Option(help="Les extraits de cet intervenant.")] = None,
     place: Annotated[str | None, typer.Option(help="Les documents de ce lieu.")] = None,
@@ -642,6 +645,9 @@ def quotes(
         str | None, typer.Argument(help="Le sujet de la citation (facultatif).")
     ] = None,
     speaker: Annotated[str | None, typer.Option(help="Une partie du nom de l’intervenant.")] = None,
+    document: DocumentOption = None,
+    event: EventOption = None,
+    year: YearOption = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=200, help="Nombre de citations.")] = 20,
     as_json: JsonOption = False,
     output: FormatOption = "text",
@@ -650,9 +656,11 @@ def quotes(
     """Exact quotes attributed to named speakers, with event and page."""
     from api.models import QuotesResponse, quote_model
     from api.result_formats import render_quotes
+    from search.engine import Filters
 
     output = _output_format(output, as_json)
-    hits = _engine().knowledge.quotes_for(query, speaker, k)
+    within = Filters(document=document, event=event, year=year)
+    hits = _engine().knowledge.quotes_for(query, speaker, k, within)
     found = [quote_model(h) for h in hits]
     if output != "text":
         response = QuotesResponse(query=query, speaker=speaker, results=found)

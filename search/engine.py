@@ -345,7 +345,7 @@ class SearchEngine:
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray:
         return np.array(
-            [row for row, pid in enumerate(self.ids) if self._accepts(pid, filters)],
+            [row for row, pid in enumerate(self.ids) if self.accepts(pid, filters)],
             dtype=np.int64,
         )
 
@@ -366,7 +366,8 @@ class SearchEngine:
         ]
         return self._group(ranked, k)
 
-    def _accepts(self, passage_id: str, filters: Filters) -> bool:
+    def accepts(self, passage_id: str, filters: Filters) -> bool:
+        """Whether the filters accept a passage of the index, by its document too."""
         passage = self.passages[passage_id]
         return filters.accepts(passage, self.documents[passage.document_id])
 

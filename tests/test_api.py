@@ -212,6 +212,22 @@ def test_quotes_endpoint_filters_by_speaker(server):
     assert body["results"][0]["citation"].startswith("« “On est devant")  # quoted within
 
 
+def test_quotes_of_one_year_event_or_document(server):
+    """A researcher reads one event's words: the quotes filter as search does."""
+    every = get(server, "/v1/quotes", q="coopération", k=50).json()["results"]
+    assert {q["document"]["date"][:4] for q in every} >= {"2016", "2019"}
+    of_2016 = get(server, "/v1/quotes", q="coopération", year=2016, k=50).json()["results"]
+    assert of_2016 and all(q["document"]["date"][:4] == "2016" for q in of_2016)
+    file = of_2016[0]["document"]["file"]
+    of_file = get(server, "/v1/quotes", document=file, k=200).json()["results"]
+    assert of_file and all(q["document"]["file"] == file for q in of_file)
+    event = get(server, "/v1/quotes", event="5e Rencontre", k=200).json()["results"]
+    assert event and all("5e Rencontre" in q["document"]["event"] for q in event)
+    none = get(server, "/v1/quotes", q="coopération", year=1999).json()
+    assert none["results"] == [] and none["reason"]
+    assert get(server, "/v1/quotes", year=1200).status_code == 422
+
+
 def test_cases_and_similar_cases_with_reasons(server):
     cases = get(server, "/v1/cases").json()["results"]
     villes = next(c for c in cases if c["name"] == "Villes au Carré")

@@ -70,6 +70,13 @@ def test_human_output_and_filters(corpus_data):
     assert " 1. " in done.stdout and "2019" in done.stdout and "p. " in done.stdout
 
 
+def test_quotes_of_one_year(corpus_data):
+    """`recueil quotes --year` mirrors /v1/quotes?year=: each quote is of that year."""
+    done = run("quotes", "coopération", "--year", "2016", "--json", data=corpus_data)
+    found = json.loads(done.stdout)["results"]
+    assert found and all(q["document"]["date"].startswith("2016") for q in found)
+
+
 def test_nothing_relevant_and_a_blank_description_are_said_as_the_api_says_them(corpus_data):
     assert run("cases", "zzqqxx", data=corpus_data).stdout.strip() == "Aucun cas pertinent."
     blank = run("similar", "  ", data=corpus_data, check=False)

@@ -30,6 +30,7 @@ from api.models import (
 from api.paging import Offset, SortQuery, by_date, nothing_for, page, wanted
 from api.routers.deps import App, require_token
 from search.answer import answer as build_answer
+from search.engine import Filters
 from search.knowledge.case_pages import CasePage, created_id, is_created
 from search.speakers import speaker_index
 
@@ -108,14 +109,19 @@ def quotes(
     app: App,
     q: Text = None,
     speaker: Text = None,
+    document: Text = None,
+    event: Text = None,
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     k: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Offset = 0,
     sort: SortQuery = "relevance",
 ) -> QuotesResponse:
-    """Quotes attributed to named speakers, about a question and/or by one speaker;
-    `relevance` is document order when there is no question."""
+    """Quotes attributed to named speakers, about a question and/or by one speaker, of one
+    document, event or year if asked; `relevance` is document order when there is no
+    question."""
     asked = wanted(offset, k, sort)
-    hits = app.engine.knowledge.quotes_for(q, speaker, asked)
+    within = Filters(document=document, event=event, year=year)
+    hits = app.engine.knowledge.quotes_for(q, speaker, asked, within)
     ordered = by_date(hits, lambda h: h.document.date, sort)
     shown, where = page(ordered, offset, k, asked, nothing_for("aucune citation", q, speaker))
     return QuotesResponse(

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from search.knowledge.cases import Case, SimilarCase, profile, similar_cases
 from search.knowledge.practices import statement_label
 from search.knowledge.vectorcache import embed_cached
 from search.snippet import narrates_event
+
+if TYPE_CHECKING:
+    from search.engine import Filters
 
 # Passages of the search results whose quotes answer a query; whose cases are similar.
 QUOTE_PASSAGES = 50
@@ -257,8 +261,11 @@ class Knowledge:
 
     # -- quotes ----------------------------------------------------------------
 
-    def quotes_for(self, query: str | None, speaker: str | None, k: int) -> list[QuoteHit]:
-        """Quotes of a speaker and/or about a query; in document order without a query.
+    def quotes_for(
+        self, query: str | None, speaker: str | None, k: int, within: Filters | None = None
+    ) -> list[QuoteHit]:
+        """Quotes of a speaker and/or about a query; in document order without a query;
+        `within`: of the passages these filters accept (a document, an event, a year).
 
         About a query, verbatim quotes come before reported ones, each in the rank of its
         passage in search (which knows who a question designates and when nothing is
@@ -268,9 +275,12 @@ class Knowledge:
         if speaker:
             wanted = name_key(speaker)
             rows = [i for i in rows if wanted in name_key(self.quotes[i]["speaker"])]
+        if within:
+            within.validate()
+            rows = [i for i in rows if self.engine.accepts(self.quotes[i]["passage_id"], within)]
         scored: list[tuple[int, float | None]] = [(i, None) for i in rows]
         if query and query.strip() and rows:
-            hits = self.engine.search(query, QUOTE_PASSAGES)
+            hits = self.engine.search(query, QUOTE_PASSAGES, filters=within)
             rank = {h.passage.id: n for n, h in enumerate(hits)}
             words = self._quote_index.scores(query)
             # Thanks and what the report tells of its event (« Nous remercions les
