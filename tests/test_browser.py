@@ -194,6 +194,16 @@ def test_a_shared_url_reopens_the_same_view(browser, server):
     page.locator("#quotes-status", has_text="Citations 21 à").wait_for()
     assert page.locator("#quotes .quote .citation").all_inner_texts() == second_page
     assert page.locator("#quotes-sort").input_value() == "oldest"
+
+    # One year's words: the form's year filters the list as the API's does.
+    of_2016 = httpx.get(f"{server}/v1/quotes", params={"year": 2016, "sort": "oldest"}).json()
+    page.locator("#quotes-year").fill("2016")
+    page.get_by_role("button", name="Chercher les citations").click()
+    page.wait_for_url(re.compile(r"year=2016"))
+    page.locator("#quotes-status", has_text="Citations 1 à").wait_for()
+    shown = page.locator("#quotes .quote .citation").all_inner_texts()
+    assert shown == [q["citation"] for q in of_2016["results"]]
+    assert shown and all("2016" in citation for citation in shown)
     context.close()
 
 

@@ -624,7 +624,7 @@ function quoteItem(quote) {
 }
 
 function loadQuotes(params) {
-  return loadList("quotes", "/v1/quotes", listQuery("quotes", params, ["q", "speaker", "sort"]),
+  return loadList("quotes", "/v1/quotes", listQuery("quotes", params, ["q", "speaker", "event", "year", "sort"]),
     quoteItem, (data) => data.results.length
       ? span("Citations", data)
       : "Aucune citation.", (data) => resetExportBar("quote", data.results.length > 0));
