@@ -4,31 +4,29 @@ from __future__ import annotations
 
 import re
 
-_UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
+# Capitals, accented ones too, as the patterns here and ingest.structure spell them.
+UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
 _LOWER = "a-zàâäçéèêëîïôöùûüÿ"
 # One first name, maybe hyphenated: a second capitalised word before it is another word
 # of the sentence (« Merci Monsieur X », « France Active Marie X »), not part of the name.
 _CIVILITY = r"(?!(?:Monsieur|Madame|Mademoiselle|Maître|Merci|Le|La|Les)\b)"
-_FIRST = rf"{_CIVILITY}[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
+_FIRST = rf"{_CIVILITY}[{UPPER}][{_LOWER}]+(?:-[{UPPER}][{_LOWER}]+)?"
 _PARTICLE = r"(?:DE|DU|LE|LA|VAN|VON|DES)\s"
 # « CARON », « LECLERC- BRUANT », « DU BOUETIEZ », « DUPRE LA TOUR ».
 _LAST = (
-    rf"(?:{_PARTICLE})?[{_UPPER}][{_UPPER}'’]+(?:\s?-\s?[{_UPPER}][{_UPPER}'’]+)*"
-    rf"(?:\s{_PARTICLE}[{_UPPER}]{{2,}})?"
+    rf"(?:{_PARTICLE})?[{UPPER}][{UPPER}'’]+(?:\s?-\s?[{UPPER}][{UPPER}'’]+)*"
+    rf"(?:\s{_PARTICLE}[{UPPER}]{{2,}})?"
 )
 NAME = rf"{_FIRST}\s+{_LAST}"
 # A line that only announces who speaks next: « Nicolas KLEIN : ».
 SPEAKER_LABEL = re.compile(rf"^{NAME}\s?:$")
-# A name as running text writes it: « Jean-François Caron », « Gisèle Rossat-Mignod ».
-# Articles are not first names: « Le Rameau », « La Fonda » are organisations.
-TITLE_NAME = (
-    rf"(?!(?:Le|La|Les|Un|Une|Des|Du|De|Ce|Cette|Son|Sa|Ses)\b)"
-    rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?(?:\s+[{_UPPER}][\w’'-]+){{1,2}}"
+# Capitalised words that open a sentence or a place's name, never a first name: « Pour
+# Jean-Pierre Vidal, … » names Jean-Pierre Vidal; « Saint Denis », « Pays Basque » are places.
+_NOT_FIRST_NAMES = (
+    "Pour|Selon|Avec|Chez|Par|Dans|Sur|Après|Avant|Depuis|Pendant|Et|Mais|Comme|Quand|"
+    "Saint|Sainte|Pays|Ville|Région|Commune|Communauté|Département|Conseil|Maison|Centre|"
+    "Grand|Grande|Haute|Hauts|Val|Île"
 )
-
-# « — Marie DUPONT, maire de Givry » on its own line under a quotation: who said the words
-# just quoted, as the press writes it (and a web page's <blockquote><footer>).
-CREDIT = re.compile(rf"^[—–]\s*(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^\n]{{3,200}}))?$")
 # The head word of an organisation's name: « Cabinet CMI », « Labo ESS », « Fondation
 # RTE », « le groupe Suez ». A name that opens on one is an organisation, never a person.
 ORGANISATION_HEAD = (
@@ -37,6 +35,16 @@ ORGANISATION_HEAD = (
     r"mouvement|plateforme|pôle|cluster|coopérative|syndicat|chambre|université|école|"
     r"ministère|mairie|forum|alliance|club|compagnie|entreprise|régie)s?"
 )
+# A name as running text writes it: « Jean-François Caron », « Gisèle Rossat-Mignod ».
+# Articles are not first names: « Le Rameau », « La Fonda » are organisations.
+TITLE_NAME = (
+    rf"(?!(?:Le|La|Les|Un|Une|Des|Du|De|Ce|Cette|Son|Sa|Ses|{_NOT_FIRST_NAMES}|"
+    rf"(?i:{ORGANISATION_HEAD}))\b)"
+    rf"[{UPPER}][{_LOWER}]+(?:-[{UPPER}][{_LOWER}]+)?(?:\s+[{UPPER}][\w’'-]+){{1,2}}"
+)
+# « — Marie DUPONT, maire de Givry » on its own line under a quotation: who said the words
+# just quoted, as the press writes it (and a web page's <blockquote><footer>).
+CREDIT = re.compile(rf"^[—–]\s*(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^\n]{{3,200}}))?$")
 # The head word of a venue or a street: « Salle Rochefoucauld » is a place.
 PLACE_HEAD = r"(?:salle|rue|place|avenue|boulevard|quai|quartier|parc|square)s?"
 

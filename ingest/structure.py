@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.clean import Block
-from ingest.names import CREDIT, NAME, TITLE_NAME
+from ingest.names import CREDIT, NAME, TITLE_NAME, UPPER
 from ingest.voice import (
     FIRST_PERSON,
     carries_words_on,
@@ -44,20 +44,32 @@ from ingest.voice import (
 VERBATIM, REPORTED = "verbatim", "reported"
 
 # « NAME : text », « NAME, rôle : « … » »: an explicit turn, its speaker's role maybe given.
+# « Pour X, rôle : « … » »: the quotation is X's, as after « X, rôle : ».
+_FOR = r"(?:(?:Pour|Selon|D[’']après)\s+)?"
 TURN = re.compile(
-    rf"^(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>\S.*)?$", re.S
+    rf"^{_FOR}(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>\S.*)?$",
+    re.S,
 )
 # « Marie Dupont, maire de Givry : « … » »: a name as running text writes it is a turn
-# only when a quotation follows its colon (« Loos-en-Gohelle Ville : » announces nothing).
+# when a quotation follows its colon (« Loos-en-Gohelle Ville : » announces nothing), or
+# when a role in lower case stands between them and a sentence follows (« Bernard
+# Lacombe, vice-président de la communauté de communes : Nous avons commencé… »).
 _QUOTED_TURN = re.compile(
-    rf"^(?P<name>{TITLE_NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*(?P<rest>[«“].*)$",
+    rf"^{_FOR}(?P<name>{TITLE_NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,160}}?))?\s?:\s*"
+    r"(?P<rest>[«“].*)$",
+    re.S,
+)
+_ROLE_TURN = re.compile(
+    rf"^(?P<name>{TITLE_NAME})\s*,\s*(?P<role>[a-zàâçéèêëîïôöûü][^:«»\n]{{2,159}}?)\s?:\s*"
+    rf"(?P<rest>[{UPPER}—–-].*)$",
     re.S,
 )
 
 
 def match_turn(text: str) -> re.Match[str] | None:
-    """« NAME : text », « NAME, rôle : … », or « Prénom Nom, rôle : « … » »."""
-    return TURN.match(text) or _QUOTED_TURN.match(text)
+    """« NAME : text », « NAME, rôle : … », « Prénom Nom, rôle : « … » » or « Prénom Nom,
+    rôle : Sentence… »."""
+    return TURN.match(text) or _QUOTED_TURN.match(text) or _ROLE_TURN.match(text)
 
 
 # Verbs of saying in the present, as a report writes them after who speaks.

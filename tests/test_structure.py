@@ -432,3 +432,33 @@ def test_who_stood_in_for_a_named_guest_is_the_speaker(tmp_path):
         "directeur de cabinet, représentant Anne ROUX, Ministre de la Ruralité"
     )
     assert passage_with(passages, "lien social des villages").speaker == "Marie DUPONT"
+
+
+ROUND_TABLE_TITLE_CASE = """Table ronde : se déplacer sans voiture en milieu rural
+
+Animatrice : Claire Le Goff, journaliste.
+
+Claire Le Goff : « Comment avez-vous commencé, dans votre communauté de communes ? »
+
+Bernard Lacombe, vice-président de la communauté de communes du Haut-Vallon : Nous avons
+commencé par compter les trajets des habitants vers le bourg, un par un, pendant un mois.
+
+Nous avons ensuite acheté deux minibus avec les communes voisines.
+
+Fondation Rurale, partenaire du projet : Elle finance le poste de la coordinatrice.
+
+Pour Nadia Ferrand, habitante du Haut-Vallon : « Le minibus du mardi a changé ma vie. »
+"""
+
+
+def test_a_title_case_name_with_a_role_opens_a_turn_without_guillemets(tmp_path):
+    """« Prénom Nom, rôle : Sentence… » is a guest's turn as « NOM, rôle : » is, to its last
+    paragraph; an organisation's line (« Fondation Rurale, partenaire : ») is no one's turn,
+    and « Pour Prénom Nom, rôle : « … » » credits Prénom Nom, not « Pour Prénom Nom »."""
+    passages = _turns(tmp_path, "table-ronde-mobilite.txt", ROUND_TABLE_TITLE_CASE)
+    counted = passage_with(passages, "compter les trajets")
+    assert counted.speaker == "Bernard Lacombe" and counted.speech == "verbatim"
+    assert counted.speaker_role == "vice-président de la communauté de communes du Haut-Vallon"
+    assert passage_with(passages, "deux minibus").speaker == "Bernard Lacombe"
+    assert not any(p.speaker == "Fondation Rurale" for p in passages)
+    assert passage_with(passages, "minibus du mardi").speaker == "Nadia Ferrand"

@@ -21,20 +21,19 @@ from __future__ import annotations
 
 import re
 
-from ingest.names import NAME, ORGANISATION_HEAD
+from ingest.names import NAME, ORGANISATION_HEAD, UPPER
 from ingest.structure import cut_role, normalise_name
 
-_UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
 # A proper name: capitalised words or a whole « quoted » name, joined by function words
 # (« Fédération Nationale des Caisses d’Epargne », « Commission « Nouveaux Dialogues »
 # du MEDEF »).
-_WORD = rf"[{_UPPER}][\w’'&-]*"
+_WORD = rf"[{UPPER}][\w’'&-]*"
 _MORE = (
     rf"(?:[ \t]+(?:(?:de|des|du|d[’']|la|le|l[’']|et|&)[ \t]*)*"
-    rf"(?:[{_UPPER}0-9][\w’'&-]*|«[^«»\n]{{1,60}}»))*"
+    rf"(?:[{UPPER}0-9][\w’'&-]*|«[^«»\n]{{1,60}}»))*"
 )
 _PROPER = _WORD + _MORE
-_ACRONYM = rf"[{_UPPER}][{_UPPER}0-9&]{{1,7}}(?![\w&])"
+_ACRONYM = rf"[{UPPER}][{UPPER}0-9&]{{1,7}}(?![\w&])"
 # After « du », « de la », « de l’ », « des » or « au sein de… ».
 _OF_THE = r"(?:du|des|de[ \t]+la|de[ \t]+l[’'])"
 _OF = rf"[ \t]+(?:{_OF_THE}|au[ \t]+sein[ \t]+{_OF_THE})[ \t]*"
@@ -68,14 +67,14 @@ _CUES = (
     # « de la Plateforme RSE »: a capitalised head word, then a name.
     (
         re.compile(
-            rf"(?<![\w’'])(?P<name>(?=[{_UPPER}][^{_UPPER}])(?i:{ORGANISATION_HEAD})[ \t]+"
-            rf"(?:(?:de|des|du|d[’']|la|l[’'])[ \t]*)*(?:[{_UPPER}][\w’'&-]*){_MORE})"
+            rf"(?<![\w’'])(?P<name>(?=[{UPPER}][^{UPPER}])(?i:{ORGANISATION_HEAD})[ \t]+"
+            rf"(?:(?:de|des|du|d[’']|la|l[’'])[ \t]*)*(?:[{UPPER}][\w’'&-]*){_MORE})"
         ),
         "organisation",
     ),
     # « … Agricole et Rurale (CELAVAR) »: an acronym a capitalised long form introduces.
     (
-        re.compile(rf"[{_UPPER}][\w’'-]*[ \t]+\((?P<name>{_ACRONYM})\)"),
+        re.compile(rf"[{UPPER}][\w’'-]*[ \t]+\((?P<name>{_ACRONYM})\)"),
         "organisation",
     ),
 )
