@@ -224,13 +224,20 @@ class SearchEngine:
     def _speaker_roles(
         self, passages: list[PassageRow], previous: SearchEngine | None
     ) -> dict[str, list[str]]:
-        """Each speaker with every role the documents give them (their organisations too).
+        """Each speaker with every role the documents give them (their organisations too):
+        on a « NOM, rôle » line anywhere, on the line that opens their turn, or after the
+        words a press article quotes (« …, explique Samira Benali, directrice de … »).
 
         Reading the roles takes a pass of regular expressions over every document's text:
         kept per document version (`_roles_in`), so a reload reads only new documents."""
         known = previous._roles_in if previous else {}
         self._roles_in: dict[tuple[str, str], dict[str, list[str]]] = {}
         roles: dict[str, list[str]] = {p.speaker: [] for p in passages if p.speaker}
+        stated = [(p.speaker, p.speaker_role) for p in passages if p.speaker]
+        stated += [(q["speaker"], q["role"]) for q in self.store.records("quotes")]
+        for name, role in stated:
+            if role and name in roles and role not in roles[name]:
+                roles[name].append(role)
         for document in self.documents.values():
             version = (document.id, document.content_hash)
             found_in = known.get(version)

@@ -170,6 +170,12 @@ def test_a_quotation_whose_speaker_the_press_names_after_it_is_theirs(uploaded):
     assert quote["speaker"] == "Leïla Ben Salah" and quote["speech"] == "verbatim"
     assert quote["role"] == "adjointe au maire de Sfax"  # not why she was there
     assert "bailleurs de fonds" in quote["text"] and "explique" not in quote["text"]
+    # The speaker index knows her by that role, and a question naming the role finds her.
+    (speaker,) = client.get("/v1/speakers", params={"q": "Ben Salah"}).json()["results"]
+    assert "adjointe au maire de Sfax" in speaker["roles"]
+    asked = "que dit l'adjointe au maire de Sfax sur les bailleurs ?"
+    found = client.get("/v1/search", params={"q": asked}).json()["results"]
+    assert "bailleurs de fonds" in found[0]["text"]
 
 
 def test_a_dash_credit_line_under_a_quotation_names_its_speaker(uploaded):
