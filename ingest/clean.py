@@ -823,7 +823,9 @@ def _starts_paragraph(
     ):
         return True  # a link dumped on its own line stands apart from the prose around it
     if _LINK_LINE.match(line.text):
-        return False  # « Film à revoir ici : https://… » points from the text it ends
+        # « Film à revoir ici : https://… » points from the text it ends; after a blank
+        # line under a list, « Pour en savoir plus : https://… » is not its last item's.
+        return current.kind == "item" and line.blank_before
     if _is_label(line.text):
         return True
     finished = current.text.rstrip().endswith(_TERMINAL)

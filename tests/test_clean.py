@@ -318,6 +318,25 @@ def test_a_link_line_is_never_a_title(tmp_path):
     assert film.kind == "text" and "Silver Geek" in film.text
 
 
+def test_a_link_line_under_a_list_is_not_its_last_item(tmp_path):
+    """« Pour en savoir plus : https://… » after a blank line under a list points from the
+    whole report: the last item (« Faire dépendre le poste… ») stays a clean item, and the
+    link is a link passage, which search never returns."""
+    path = tmp_path / "atelier.txt"
+    path.write_text(
+        "Atelier : financer la coordination\n\nCe que nous ne referions pas\n"
+        "- Promettre des résultats chiffrés dès la première année.\n"
+        "- Faire dépendre le poste d'un seul financeur.\n\n"
+        "Pour en savoir plus : https://www.exemple-reseau.bzh/ressources\n",
+        encoding="utf-8",
+    )
+    passages = passages_of(path)[1]
+    listed = passage_with_words(passages, "un seul financeur")
+    assert listed.text.endswith("un seul financeur.") and listed.kind == "text"
+    link = passage_with_words(passages, "exemple-reseau.bzh")
+    assert link.kind == "link"
+
+
 def test_the_rest_of_a_web_address_cut_at_a_line_end_is_a_link_not_content(tmp_path):
     """A PDF's long address wraps: its second line (« Mod%C3%A8les-…-BAD.pdf ») or a file's
     name alone stood as a passage of its own and came back for nonsense queries."""
