@@ -32,7 +32,21 @@ def in_french(query: str) -> str | None:
     are (an unknown word still weighs in what a passage must match), or None when the
     glossary knows none of its words."""
     glossary = _glossary()
-    words = re.findall(r"[\w’'-]+", query.lower())
+    words = [w for w in re.findall(r"[\w’'-]+", query.lower()) if w not in _FUNCTION_WORDS]
     if not any(w in glossary for w in words):
         return None
     return " ".join(glossary.get(w, w) for w in words)
+
+
+# English words that carry no subject: left in, each weighed as a word the documents never
+# use, and « how to get young people from the neighbourhood into jobs? » matched less
+# than a third of its weight though « jeunes », « quartier » and « emplois » are the
+# documents' words.
+_FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for from into with without about over under between "
+    "and or but if than as so this that these those there here it its is are was were "
+    "be been being do does did done have has had can could should would will shall may "
+    "might must how what which who whom whose when where why i we you he she they me us "
+    "him her them my our your his their some any more most other such not no get gets "
+    "getting got make makes making".split()
+)

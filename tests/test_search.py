@@ -433,6 +433,9 @@ def test_an_english_question_with_no_french_word_is_looked_up_in_french(engine):
     assert funding and all("financ" in h.passage.text.lower() for h in funding[:3])
     assert engine.search("elected officials", 5)
     assert not engine.search("best pizza dough recipe", 5)
+    # English function words weigh nothing: the question's subject is in French words.
+    assert in_french("how to get young people into jobs?") == "jeunes personnes habitants emplois"
+    assert engine.search("how to get young people from the neighbourhood into jobs?", 5)
 
 
 def test_no_question_on_the_subject_of_the_calibration_set_is_refused(engine):
