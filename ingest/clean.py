@@ -804,6 +804,10 @@ def _bare_address(text: str) -> bool:
 # A line on which a named speaker's quoted words open: « Martine Roussel, directrice du
 # Garage : « … » ». Each such line is its speaker's turn, whoever spoke on the line above.
 _OPENS_TURN = re.compile(rf"^(?:{NAME}|{TITLE_NAME})\s*(?:,[^:\n«»]{{3,160}})?\s?:\s*[«“]")
+# « Animatrice : Claire Le Goff, … », « Modérateur : … »: who animates, on a line of its own.
+CREDIT_LINE = re.compile(
+    rf"^(?:Animat|Modérat|Rapporteu|Excusé)\w*\s*:\s*(?:{NAME}|{TITLE_NAME})", re.I
+)
 # A list's title is short.
 _LIST_TITLE_CHARS = 80
 
@@ -829,8 +833,12 @@ def _starts_paragraph(
     if _is_label(line.text):
         return True
     finished = current.text.rstrip().endswith(_TERMINAL)
-    if finished and _OPENS_TURN.match(line.text):
-        return True  # the next speaker's turn, on the next line (no blank line between)
+    if (finished or line.blank_before) and (
+        _OPENS_TURN.match(line.text) or CREDIT_LINE.match(line.text)
+    ):
+        # The next speaker's turn, on the next line; or after a blank line, though the
+        # line above has no final stop (« Rennes, 5 avril 2023 » / « Animatrice : … »).
+        return True
     if (
         following is not None
         and _BULLET.match(following.text)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.clean import ADDRESS_PIECE, TIMETABLE, URL, timetable_runs
+from ingest.clean import ADDRESS_PIECE, CREDIT_LINE, TIMETABLE, URL, timetable_runs
 from ingest.names import NAME, TITLE_NAME
 from ingest.structure import Structured
 
@@ -69,6 +69,8 @@ _NAMED_LINE = re.compile(
     r"\s*[,–(-].{0,200}$",
     re.S,
 )
+# A line crediting who animates is a name and a role, not a paragraph.
+CREDIT_CHARS = 160
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|\s{3,})\s*\d{1,3}$")
 _REFERENCE_LINE = re.compile(r"[«\"“].+[»\"”]|https?://|\b(?:19|20)\d{2}\b")
 # The furniture of a blog or a CMS page. A comment form's first line starts the page's
@@ -162,6 +164,10 @@ def _kind(item: Structured, text: str) -> str:
         return CONTENT
     bare = _BULLET.sub("", text)
     if item.block.kind == "item" and _NAMED_LINE.match(bare):
+        return "participants"
+    credit = CREDIT_LINE.match(bare)
+    if credit and len(bare) <= CREDIT_CHARS and ":" not in bare[credit.end() :]:
+        # « Animatrice : X, rôle » alone, not « Rapporteur : X : what the group said ».
         return "participants"
     if TIMETABLE.match(bare):
         return "programme"

@@ -206,7 +206,8 @@ def extract_records(
         "actor_mentions": actors.extract(items),
     }
     document_id = passages[0].document_id
-    return {
+    kind_of = {p.id: p.kind for p in passages}
+    located = {
         table: [
             {
                 "id": f"{document_id}:{table[0]}{number}",
@@ -218,6 +219,11 @@ def extract_records(
         ]
         for table, records in found.items()
     }
+    # A practice or a quote is read where search can show it: « Pour en savoir plus :
+    # https://… » under « Ce que nous ne referions pas » is a link, no pitfall.
+    for table in ("statements", "quotes"):
+        located[table] = [r for r in located[table] if kind_of[r["passage_id"]] not in NOT_SEARCHED]
+    return located
 
 
 def _passage_locator(passages: list[PassageRow]) -> Callable[[int], str]:

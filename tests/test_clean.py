@@ -335,6 +335,12 @@ def test_a_link_line_under_a_list_is_not_its_last_item(tmp_path):
     assert listed.text.endswith("un seul financeur.") and listed.kind == "text"
     link = passage_with_words(passages, "exemple-reseau.bzh")
     assert link.kind == "link"
+    # Under « Ce que nous ne referions pas », the link is no pitfall: the three items are.
+    from ingest.pipeline import build_document
+
+    _, _, records = build_document(path, path.read_bytes(), "atelier")
+    pitfalls = [r["text"] for r in records["statements"] if r["polarity"] == "avoid"]
+    assert len(pitfalls) == 2 and not any("exemple-reseau" in t for t in pitfalls), pitfalls
 
 
 def test_the_rest_of_a_web_address_cut_at_a_line_end_is_a_link_not_content(tmp_path):
@@ -481,3 +487,26 @@ def test_a_rejoined_paragraph_keeps_where_its_second_half_s_paragraphs_begin():
     assert first.text == "à la disposition des élus et des citoyens Film à revoir"
     assert first.paragraph_starts == [first.text.index("Film")]
     assert first.line_starts == [first.text.index("et des"), first.text.index("Film")]
+
+
+def test_a_credit_line_and_a_quoted_turn_after_a_blank_line_start_their_own_paragraphs(tmp_path):
+    """A report's header has no final stops (« …, Lyon, 12 mai 2024 »), yet after a blank
+    line « Modératrice : X, rôle » and « X : « … ? » » are lines of their own: the credit is
+    a participants line, the moderator's question an introduction, and neither is glued to
+    the header, whose passage would stand in an answer as advice."""
+    path = tmp_path / "atelier.txt"
+    path.write_text(
+        "Compte rendu de l'atelier « Garder ses bénévoles »\n"
+        "Journée des centres sociaux du Rhône, Lyon, 12 mai 2024\n\n"
+        "Modératrice : Sophie Vernet, coordinatrice de la fédération\n\n"
+        "Sophie Vernet : « Comment gardez-vous vos bénévoles plus d'un an ? »\n\n"
+        "Paul Girard, président du centre social des Pentes : « Nous confions à chacun une "
+        "mission courte, choisie avec lui, et nous fêtons chaque année ce qu'elle a donné. »\n",
+        encoding="utf-8",
+    )
+    passages = passages_of(path)[1]
+    header = passage_with_words(passages, "Journée des centres sociaux")
+    assert "Modératrice" not in header.text and "Comment gardez-vous" not in header.text
+    assert passage_with_words(passages, "Modératrice : Sophie Vernet").kind == "participants"
+    assert passage_with_words(passages, "Comment gardez-vous").kind == "intro"
+    assert passage_with_words(passages, "mission courte").speaker == "Paul Girard"
