@@ -37,6 +37,10 @@ def test_reported_speech_is_a_quote_of_the_named_person(engine):
     quotes = engine.knowledge.quotes_for("nouvelle éducation populaire", "caron", 5)
     assert quotes[0].record["text"] == "La co-construction, c'est la nouvelle éducation populaire"
     assert quotes[0].record["method"] == "reported"
+    # On a word as common as « co-construction », his quotes that say it all come, those
+    # whose passage search ranks low (an article's) after the others.
+    texts = [q.record["text"] for q in engine.knowledge.quotes_for("co-construction", "caron", 10)]
+    assert "La co-construction, c'est la nouvelle éducation populaire" in texts
 
 
 def test_known_non_quotes_are_left_out(engine):

@@ -300,6 +300,13 @@ class Knowledge:
                 )
             )
             scored = [(i, 1.0 / (1 + rank[self.quotes[i]["passage_id"]])) for i in found]
+            if speaker:
+                # One person's quotes on a word as common as « co-construction »: those
+                # whose passage search ranked lower still say it, after the others.
+                ranked = set(found)
+                rest = [i for i in rows if words[i] > 0 and i not in ranked]
+                rest.sort(key=lambda i: -float(words[i]))
+                scored += [(i, 1.0 / (1 + QUOTE_PASSAGES)) for i in rest]
         hits = []
         for row, score in scored[:k]:
             record = self.quotes[row]
