@@ -85,8 +85,10 @@ def reference(document: DocumentRow, passage: PassageRow, excerpt: str | None = 
         if part and part.lower() not in ", ".join(parts).lower():
             parts.append(part)
     parts.append(pages_label(passage))
-    if passage.section:
-        parts.append(f"section « {passage.section.split(' › ')[-1]} »")
+    section = passage.section.split(" › ")[-1] if passage.section else None
+    # A document's first heading is often its title: « section « <the title> » » again.
+    if section and section.lower() != (document.title or "").lower():
+        parts.append(f"section « {nested(section)} »")
     if reported:
         parts.append(reported_from(passage.speaker))
     quoted = nested(unquoted(excerpt if excerpt is not None else quote_excerpt(passage.text)))

@@ -269,6 +269,13 @@ def test_a_citation_never_says_the_place_or_date_twice(engine):
     assert "Paris, 26 juin 2019" in reference(
         replace(document, title="Actes", place="Paris", date="2019-06-26"), passage
     )
+    # A section that is the title again (a file's first heading) is not said twice; one
+    # quoting a title takes second-level marks inside the citation's guillemets.
+    title = "Compte rendu de l'atelier « Financer l'animation »"
+    under_title = reference(replace(document, title=title), replace(passage, section=title))
+    assert under_title.count("Financer l'animation") == 1 and "section" not in under_title
+    quoting = reference(document, replace(passage, section=f"Atelier 2 › {title}"))
+    assert "section « Compte rendu de l'atelier “Financer l'animation” »" in quoting
 
 
 def test_a_quotation_inside_a_citation_takes_second_level_marks():
