@@ -77,6 +77,8 @@ _PLACE_AFTER_DATE = re.compile(rf"(?:\d{{4}}|{_DATE.pattern})\s*,?\s+(?:à|au)\s
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|\n)\s*[àÀ]\s+(?P<place>{_TOWN})\s*,\s*le\s+\d", re.M)
 # A dateline: « Aurillac, 14 mars 2024 », « Paris, le 3 juin 2024 ».
 _DATELINE = re.compile(rf"(?P<place>{_TOWN})\s*,\s*(?:le\s+)?{_DATE.pattern}")
+# A press title that opens on where it happens: « À Villeneuve-la-Garenne, une régie… ».
+_TITLE_PLACE = re.compile(rf"^(?:[àÀA]|Au|En)\s+(?P<place>{_TOWN})\s*,")
 
 
 class MetadataError(ValueError):
@@ -213,7 +215,8 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
         or _opening_event(head)
     ):
         meta["event"] = event
-    if place := _place(head):
+    title = title_hint or first_heading
+    if place := _place(head) or _title_place(title):
         meta["place"] = place
     lowered = head.lower()
     if re.search(r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]):
@@ -228,10 +231,14 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
         meta["kind"] = "case_study"
     else:
         meta["kind"] = "proceedings" if len(text) > 30000 else "document"
-    title = title_hint or first_heading
     if title:
         meta["title"] = " ".join(title.split())[:200]
     return meta
+
+
+def _title_place(title: str | None) -> str | None:
+    found = _TITLE_PLACE.match(title.strip()) if title else None
+    return found.group("place") if found else None
 
 
 # What a front matter or a page's <meta> may call each field, folded.
@@ -294,6 +301,10 @@ def resolve(
     """Inferred metadata, what the source declares of itself on top, then the sidecar's
     fields; title falls back to the file name."""
     meta = infer(text, title_hint, first_heading)
+    # A page marked up as an article (og:type, <article>; a CMS says so of every post) is
+    # one when its text says of no other kind.
+    if meta["kind"] == "document" and (declared or {}).get("og:type") == "article":
+        meta["kind"] = "article"
     meta.update(declared_fields(declared or {}))
     meta.update(read_sidecar(source))
     meta.setdefault("title", source.stem)

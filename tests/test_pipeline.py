@@ -171,6 +171,33 @@ def test_what_a_file_declares_of_itself_is_its_metadata(fresh_store, tmp_path):
             assert source.startswith(" ".join(passage.text.split())[:30]), source
 
 
+def test_a_page_marked_up_as_an_article_is_one_unless_its_text_says_otherwise(
+    fresh_store, tmp_path
+):
+    """<article> (or og:type article, which a CMS gives every post) makes a press page an
+    article, with the place its title opens on (« À Givry, … »); a case study published
+    the same way stays a case study."""
+    (tmp_path / "givry.html").write_text(
+        "<html><head><title>À Givry, la commune rouvre son épicerie</title></head><body>"
+        "<article><h1>À Givry, la commune rouvre son épicerie</h1><p>Les habitants ont "
+        "repris l'épicerie fermée depuis deux ans, avec l'aide de la mairie.</p></article>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "cas.html").write_text(
+        '<html><head><meta property="og:type" content="article"><title>La Navette du '
+        "Plateau</title></head><body><article><h1>La Navette du Plateau</h1>"
+        "<h2>Contexte</h2><p>Un minibus relie six villages au bourg depuis 2021.</p>"
+        "<h2>Acteurs</h2><p>La communauté de communes et l'association Plateau Mobile.</p>"
+        "<h2>Résultats</h2><p>Deux cents trajets par mois.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    ingest(fresh_store, [tmp_path])
+    documents = {d.file: d for d in fresh_store.documents()}
+    assert (documents["givry.html"].kind, documents["givry.html"].place) == ("article", "Givry")
+    assert documents["cas.html"].kind == "case_study"
+
+
 def test_metadata_inferred_from_the_corpus(fresh_store, tmp_path):
     copy = tmp_path / "actes.txt"
     shutil.copy(CORPUS / "004_d4a08cbbbf09db0e.txt", copy)

@@ -98,6 +98,8 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     check_blocks(len(_BLOCK_TAG.findall(data)), limits)
     soup = BeautifulSoup(decode(data), "html.parser")
     declared = _declared(soup)
+    if soup.find("article") is not None:  # the page marks itself up as an article
+        declared.setdefault("og:type", "article")
     _credits_as_lines(soup)
     for tag in [*soup(_FURNITURE_TAGS), *soup.find_all(_is_furniture)]:
         if not tag.decomposed:
