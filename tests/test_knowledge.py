@@ -2315,3 +2315,31 @@ def test_a_case_label_does_not_end_on_an_announcement_it_does_not_hold():
         "Vivre Ensemble — Créé en 2018 par la maison des associations de Givry, ce projet "
         "relie quarante associations rurales."
     )
+
+
+NAVETTE_MD = """---
+title: "La Navette du Plateau : un minibus solidaire entre six villages et leur bourg"
+kind: case_study
+---
+
+# La Navette du Plateau
+
+## Contexte
+
+La Navette du Plateau relie depuis 2021 six villages du plateau de Millevaches au bourg
+de Peyrelevade, deux fois par semaine, conduite par des bénévoles.
+
+## Résultats
+
+Deux cents trajets par mois, dont la moitié vers le marché et le médecin.
+"""
+
+
+def test_a_case_study_is_named_without_the_subtitle_saying_what_it_is(tmp_path):
+    """« X : un minibus solidaire entre six villages… »: the case is X, its page's address
+    too; what it is goes to its description."""
+    store, embedder = refreshed_store(tmp_path, {"navette.md": NAVETTE_MD})
+    from search.engine import SearchEngine
+
+    (case,) = SearchEngine(store, embedder).knowledge.cases
+    assert (case.name, case.id) == ("La Navette du Plateau", "case-navette-du-plateau")

@@ -586,6 +586,19 @@ _CASE_STUDY_WORDS = re.compile(
 )
 
 
+# « La Grange partagée de Saint-Affrique : un tiers-lieu rural entre association et
+# commune »: the name, then what it is.
+_SUBTITLE = re.compile(r"\s+[:–—]\s+")
+
+
+def _case_study_name(title: str) -> str:
+    """A case study's name: its title without the words saying it is a case study, nor
+    the subtitle saying what the case is, when a name of two words or more stands before."""
+    title = _CASE_STUDY_WORDS.sub("", title).strip() or title
+    head = _SUBTITLE.split(title, maxsplit=1)[0]
+    return head if head != title and len(head.split()) >= 2 else title
+
+
 def _case_studies(
     store: Store, passages: dict[str, PassageRow], places: _Places, found: list[dict]
 ) -> list[dict]:
@@ -599,7 +612,7 @@ def _case_studies(
     for document in store.documents():
         if document.kind != "case_study":
             continue
-        name = _CASE_STUDY_WORDS.sub("", document.title).strip() or document.title
+        name = _case_study_name(document.title)
         key = case_key(name)
         own = [p for p in passages.values() if p.document_id == document.id]
         made = next((row for row in found if _same_case(key, row["key"])), None)

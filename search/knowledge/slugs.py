@@ -15,7 +15,8 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug_id(prefix: str, key: str) -> str:
-    return f"{prefix}-" + _NOT_SLUG.sub("-", key).strip("-")[:60]
+    # The cut may fall just after a word: « …-rural-entre- » ends on its word.
+    return f"{prefix}-" + _NOT_SLUG.sub("-", key).strip("-")[:60].rstrip("-")
 
 
 def distinct_ids(rows: list[dict], qualifier: Callable[[dict], str] | None = None) -> list[dict]:
