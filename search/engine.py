@@ -232,21 +232,20 @@ class SearchEngine:
         kept per document version (`_roles_in`), so a reload reads only new documents."""
         known = previous._roles_in if previous else {}
         self._roles_in: dict[tuple[str, str], dict[str, list[str]]] = {}
-        roles: dict[str, list[str]] = {p.speaker: [] for p in passages if p.speaker}
-        stated = [(p.speaker, p.speaker_role) for p in passages if p.speaker]
-        stated += [(q["speaker"], q["role"]) for q in self.store.records("quotes")]
-        for name, role in stated:
-            if role and name in roles and role not in roles[name]:
-                roles[name].append(role)
+        found: list[tuple[str, str | None]] = []
         for document in self.documents.values():
             version = (document.id, document.content_hash)
             found_in = known.get(version)
             if found_in is None:
                 found_in = all_roles_in(document.text)
             self._roles_in[version] = found_in
-            for name, found in found_in.items():
-                if name in roles:
-                    roles[name].extend(r for r in found if r not in roles[name])
+            found += [(name, role) for name, listed in found_in.items() for role in listed]
+        found += [(p.speaker, p.speaker_role) for p in passages if p.speaker]
+        found += [(q["speaker"], q["role"]) for q in self.store.records("quotes")]
+        roles: dict[str, list[str]] = {p.speaker: [] for p in passages if p.speaker}
+        for name, role in found:
+            if role and name in roles and role.lower() not in map(str.lower, roles[name]):
+                roles[name].append(role)
         return roles
 
     def dense_reference(self, vector: np.ndarray) -> np.ndarray:
