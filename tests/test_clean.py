@@ -318,24 +318,30 @@ def test_a_link_line_is_never_a_title(tmp_path):
     assert film.kind == "text" and "Silver Geek" in film.text
 
 
+def _written(tmp_path, text: str, name: str = "atelier.txt"):
+    """A report of the test's own, as a file."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_a_link_line_under_a_list_is_not_its_last_item(tmp_path):
     """« Pour en savoir plus : https://… » after a blank line under a list points from the
     whole report: the last item (« Faire dépendre le poste… ») stays a clean item, and the
     link is a link passage, which search never returns."""
-    path = tmp_path / "atelier.txt"
-    path.write_text(
+    path = _written(
+        tmp_path,
         "Atelier : financer la coordination\n\nCe que nous ne referions pas\n"
         "- Promettre des résultats chiffrés dès la première année.\n"
         "- Faire dépendre le poste d'un seul financeur.\n\n"
         "Pour en savoir plus : https://www.exemple-reseau.bzh/ressources\n",
-        encoding="utf-8",
     )
     passages = passages_of(path)[1]
     listed = passage_with_words(passages, "un seul financeur")
     assert listed.text.endswith("un seul financeur.") and listed.kind == "text"
     link = passage_with_words(passages, "exemple-reseau.bzh")
     assert link.kind == "link"
-    # Under « Ce que nous ne referions pas », the link is no pitfall: the three items are.
+    # Under « Ce que nous ne referions pas », the link is no pitfall: the two items are.
     from ingest.pipeline import build_document
 
     _, _, records = build_document(path, path.read_bytes(), "atelier")
@@ -494,15 +500,14 @@ def test_a_credit_line_and_a_quoted_turn_after_a_blank_line_start_their_own_para
     line « Modératrice : X, rôle » and « X : « … ? » » are lines of their own: the credit is
     a participants line, the moderator's question an introduction, and neither is glued to
     the header, whose passage would stand in an answer as advice."""
-    path = tmp_path / "atelier.txt"
-    path.write_text(
+    path = _written(
+        tmp_path,
         "Compte rendu de l'atelier « Garder ses bénévoles »\n"
         "Journée des centres sociaux du Rhône, Lyon, 12 mai 2024\n\n"
         "Modératrice : Sophie Vernet, coordinatrice de la fédération\n\n"
         "Sophie Vernet : « Comment gardez-vous vos bénévoles plus d'un an ? »\n\n"
         "Paul Girard, président du centre social des Pentes : « Nous confions à chacun une "
         "mission courte, choisie avec lui, et nous fêtons chaque année ce qu'elle a donné. »\n",
-        encoding="utf-8",
     )
     passages = passages_of(path)[1]
     header = passage_with_words(passages, "Journée des centres sociaux")
