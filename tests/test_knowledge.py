@@ -2343,3 +2343,30 @@ def test_a_case_study_is_named_without_the_subtitle_saying_what_it_is(tmp_path):
 
     (case,) = SearchEngine(store, embedder).knowledge.cases
     assert (case.name, case.id) == ("La Navette du Plateau", "case-navette-du-plateau")
+
+
+GARAGE_HTML = """<html><head><title>À Tulle, un garage solidaire remet les habitants sur la
+route</title></head><body><article>
+<h1>À Tulle, un garage solidaire remet les habitants sur la route</h1>
+<p>Dans le quartier de la Gare, l'association Roue Libre répare à prix coûtant les voitures
+des personnes en insertion, avec la commune et un concessionnaire.</p>
+<h2>Les partenaires</h2>
+<p>La commune prête l'atelier, le concessionnaire forme les deux mécaniciens salariés et la
+mission locale oriente les clients.</p>
+<h2>Les résultats</h2>
+<p>En deux ans, trois cents voitures ont été réparées et cent vingt personnes ont gardé leur
+emploi faute de quoi elles l'auraient perdu.</p>
+</article></body></html>
+"""
+
+
+def test_an_article_titled_by_its_case_is_that_case_s_account_throughout(tmp_path):
+    """« À Tulle, un garage solidaire… »: the article tells one case, so its partners and
+    results paragraphs are the case's sources though they do not repeat « Tulle »."""
+    store, embedder = refreshed_store(tmp_path, {"garage.html": GARAGE_HTML})
+    from search.engine import SearchEngine
+
+    engine = SearchEngine(store, embedder)
+    (case,) = [c for c in engine.knowledge.cases if c.name == "Tulle"]
+    sources = " ".join(engine.passages[pid].text for pid in case.passage_ids)
+    assert "trois cents voitures" in sources and "prête l'atelier" in sources

@@ -23,7 +23,7 @@ from ingest.extract.cases import case_key, officered
 from ingest.kinds import CONTENT
 from ingest.names import NAME, TITLE_NAME
 from ingest.normalise import fold
-from ingest.store import PassageRow, Store
+from ingest.store import DocumentRow, PassageRow, Store
 from search.knowledge.actors import TYPES, actor_key
 from search.knowledge.slugs import distinct_ids, slug_id
 from search.snippet import LINKERS, in_prose, says_something, titles_of, untitled
@@ -293,6 +293,7 @@ def build_cases(store: Store) -> list[dict]:
     places = _Places(store)
     # Officers are named in lists of participants as well as in running text.
     bodies = set().union(*(officered(p.text) for p in every))
+    articles = [d for d in store.documents() if d.kind == "article" and d.title]
     rows = []
     for group in _merge_same_initiative(_groups(store.records("mentions"))):
         if _only_named_body(group, bodies):
@@ -310,6 +311,7 @@ def build_cases(store: Store) -> list[dict]:
         ]
         if not case_passages:
             continue
+        case_passages += _titled_after(articles, spellings, passages, case_passages)
         own = {p.id for p in case_passages}
         described_by = sorted(
             (m for m in best if m["passage_id"] in own),
@@ -366,6 +368,27 @@ def build_cases(store: Store) -> list[dict]:
             }
         )
     return distinct_ids(rows + _case_studies(store, passages, places, rows))
+
+
+def _titled_after(
+    articles: list[DocumentRow],
+    spellings: set[str],
+    passages: dict[str, PassageRow],
+    found: list[PassageRow],
+) -> list[PassageRow]:
+    """The content passages of an article titled by the case (« À Villeneuve-la-Garenne,
+    une régie de quartier relance l'emploi des jeunes ») that do not name it: the article
+    tells that one case throughout, its partners, results and difficulties."""
+    titled = {d.id for d in articles if any(name in fold(d.title) for name in spellings)}
+    have = {p.id for p in found}
+    return sorted(
+        (
+            p
+            for p in passages.values()
+            if p.document_id in titled and p.kind == CONTENT and p.id not in have
+        ),
+        key=lambda p: p.ordinal,
+    )
 
 
 def _only_named_body(group: list[dict], bodies: set[str]) -> bool:
