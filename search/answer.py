@@ -116,6 +116,15 @@ _SPACE = re.compile(r"\s+")
 INTERRUPTED_CHARS = 12
 # A case's evidence: the sentences naming it, and those after it up to this length.
 CASE_EXCERPT_CHARS = 400
+# A label opening on a pronoun for someone or something named before (« Il a détaillé… »,
+# « Elle a deux ambitions », « Cela a donné lieu… »), not an impersonal « il » (« Il faut »,
+# « Il est nécessaire », « Il s'agit »); its antecedent sentence goes first, up to:
+_REFERS_BACK = re.compile(
+    r"^(?:Elles?\s|Ils?\s(?!(?:faut|fallait|est|était|sera|s[’']agit|existe|y\s|reste|"
+    r"convient|importe|semble|apparaît|suffit|manque|vaut|n[’']est|ne\s))|Cela\s|Ceci\s|"
+    r"Celui-ci\s|Celle-ci\s|Ce dernier\s|Cette dernière\s)"
+)
+ANTECEDENT_CHARS = 200
 
 
 @dataclass
@@ -458,6 +467,14 @@ class _Builder:
         if index and opens_mid_sentence(best):  # the label reads from its sentence's start
             best = f"{last_sentence(cut[index - 1])} {best}"
         sentences = best_sentences(best, self.query, 220, statements=True)
+        # « Il a détaillé le dispositif… », « Cela a donné lieu à… »: who or what, the
+        # sentence before says.
+        if _REFERS_BACK.match(sentences):
+            at = best.find(sentences[:40])
+            before = best[:at] if at > 0 else (cut[index - 1] if index else "")
+            antecedent = last_sentence(before) if before.strip() else ""
+            if antecedent and len(antecedent) <= ANTECEDENT_CHARS:
+                sentences = f"{antecedent} {sentences}"
         # A sentence announcing what follows (« … intervient sur trois axes : ») says it
         # only with what it announces: the words after it, in the window and the next.
         if sentences.rstrip().endswith(":"):

@@ -2370,3 +2370,25 @@ def test_an_article_titled_by_its_case_is_that_case_s_account_throughout(tmp_pat
     (case,) = [c for c in engine.knowledge.cases if c.name == "Tulle"]
     sources = " ".join(engine.passages[pid].text for pid in case.passage_ids)
     assert "trois cents voitures" in sources and "prête l'atelier" in sources
+
+
+def test_a_label_opening_on_a_pronoun_says_who_it_stands_for():
+    """« Il a détaillé les critères… » tells nobody who spoke: the sentence naming him goes
+    first. An impersonal « Il faut… » needs none."""
+    from types import SimpleNamespace
+
+    from search.answer import _Builder
+
+    builder = SimpleNamespace(query="quels critères pour accéder au fonds de garantie ?")
+    cut = [
+        "Paul Martin, directeur de l'agence, a présenté le fonds de garantie régional. Il a "
+        "détaillé les critères pour accéder au fonds : deux ans d'existence et un budget "
+        "certifié."
+    ]
+    label = _Builder._label_of(builder, None, cut, 0, set())
+    assert label.startswith("Paul Martin, directeur de l'agence"), label
+    cut = [
+        "Le fonds de garantie régional a ouvert en mars. Il faut deux ans d'existence et un "
+        "budget certifié pour accéder au fonds de garantie."
+    ]
+    assert _Builder._label_of(builder, None, cut, 0, set()).startswith("Il faut"), cut
