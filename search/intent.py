@@ -24,7 +24,10 @@ _HOWTO = re.compile(
     r"conditions|leviers|clés|cles|conseils|étapes|etapes|méthodes|methodes|moyens|erreurs|"
     r"écueils|ecueils|pièges|pieges|freins|obstacles|recommandations|enseignements|leçons|"
     r"lecons|ingrédients|facteurs)|how (?:to|can|do|should|could)|what works|tips|advice|"
-    r"best practices?|lessons?|pitfalls?|mistakes?|avoid|éviter|eviter|réussir|reussir)\b",
+    r"best practices?|lessons?|pitfalls?|mistakes?|avoid|éviter|eviter|réussir|reussir|"
+    # What worked and what one would do again, as workshops capitalise it.
+    r"refer(?:ai|i)\w*|refaire|(?:ce qui|qu['’]est-ce qui) (?:a )?(?:bien )?(?:marché|marche|"
+    r"fonctionné|fonctionne)|what worked|do (?:it )?again)\b",
     re.I,
 )
 _WHO = re.compile(

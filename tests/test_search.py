@@ -242,6 +242,11 @@ def test_unknown_filter_value_is_an_error_naming_the_valid_ones(engine):
         ("une ressourcerie en milieu rural : ça s'est fait ailleurs ?", "case", set()),
         ("je cherche des initiatives proches pour notre épicerie solidaire", "case", set()),
         ("d'ailleurs, quel budget pour la fête du quartier ?", "other", set()),
+        # What worked and what one would do again ask for practices.
+        ("qu'est-ce qui a marché pour financer un tiers-lieu ?", "howto", set()),
+        ("que referaient les participants pour embarquer les partenaires ?", "howto", set()),
+        ("what worked to fund a coordinator?", "howto", set()),
+        ("la marche blanche a réuni le quartier", "other", set()),
     ],
 )
 def test_what_a_question_asks_survives_a_typo(query, kind, asks):
