@@ -166,7 +166,8 @@ def _place(head: str) -> str | None:
 # in three such parts or more, is a case study whatever it calls itself. Lessons alone
 # (« Ce qui a marché », « Ce que nous ne referions pas ») make a workshop's report too.
 _PART_LINE = r"^[ \t#]*(?:\d+[.)-]?\s*)?(?:{})(?: du projet| de l['’]initiative)?[ \t]*:?[ \t]*$"
-_WHO = (
+# The parts that present who carries an initiative and where: no advice in them.
+WHO_PARTS = (
     r"présentation|contexte|historique|origine|acteurs|partenaires|porteurs?|"
     r"acteurs et partenaires"
 )
@@ -178,7 +179,7 @@ _LESSON = (
 )
 _CASE_PARTS = {
     name: re.compile(_PART_LINE.format(words), re.I | re.M)
-    for name, words in (("who", _WHO), ("outcome", _OUTCOME), ("lesson", _LESSON))
+    for name, words in (("who", WHO_PARTS), ("outcome", _OUTCOME), ("lesson", _LESSON))
 }
 CASE_PARTS = 3
 CASE_STUDY_CHARS = 30000

@@ -30,6 +30,7 @@ from functools import cached_property
 import numpy as np
 
 from ingest.extract.practices import strip_list_marker
+from ingest.metadata import WHO_PARTS
 from ingest.normalise import name_key
 from ingest.store import DocumentRow, PassageRow
 from search.citations import quote_excerpt
@@ -371,6 +372,7 @@ class _Builder:
             for position, hit in enumerate(hits[:TOP_PASSAGES])
             if hit.passage.id not in self.used
             and hit.passage.kind == "text"
+            and not _presents_who(hit.passage)
             and (
                 position < STRONGEST
                 or (gives_practice(hit.passage, 0) and not _own_words(hit.passage))
@@ -613,6 +615,16 @@ def _unannounced(text: str) -> str:
     does not hold (« Envie d'Alliances intervient sur trois axes : », « En synthèse : »)."""
     said = " ".join(split_sentences(text)[:-1]) if text.rstrip().endswith(":") else text
     return said if len(said) >= MIN_LABEL else text
+
+
+_WHO_PART = re.compile(rf"(?:{WHO_PARTS})(?: du projet| de l['’]initiative)?", re.I)
+
+
+def _presents_who(passage: PassageRow) -> bool:
+    """Whether a passage is a case study's part on who carries it and where (« Acteurs »,
+    « Contexte »): a list of partners answers no how-to question, the case does (« Cas »)."""
+    part = (passage.section or "").split(" › ")[-1].strip(" :")
+    return bool(_WHO_PART.fullmatch(part))
 
 
 def _own_words(passage: PassageRow) -> bool:

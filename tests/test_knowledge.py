@@ -2392,3 +2392,25 @@ def test_a_label_opening_on_a_pronoun_says_who_it_stands_for():
         "budget certifié pour accéder au fonds de garantie."
     ]
     assert _Builder._label_of(builder, None, cut, 0, set()).startswith("Il faut"), cut
+
+
+def test_a_case_study_s_list_of_partners_is_no_advice(tmp_path):
+    """Under « Acteurs », « la commune, propriétaire du bâtiment » shares the question's
+    words but says who is who: the advice is how the building was obtained."""
+    found = _answer_among_other_subjects(
+        tmp_path,
+        "cafe.md",
+        "# Le Café des Tilleuls\n\n"
+        "## Acteurs\n\n"
+        "- L'association Les Tilleuls, qui anime le café associatif ;\n"
+        "- La commune de Bellac, propriétaire du bâtiment de l'ancienne poste ;\n"
+        "- La communauté de communes, qui finance le poste d'animatrice.\n\n"
+        "## Démarche\n\n"
+        "Pour obtenir le bâtiment de la commune, l'association a ouvert le café un an dans "
+        "une salle prêtée, puis invité tous les élus à y passer : le conseil municipal a "
+        "voté le prêt de l'ancienne poste après cette visite.\n",
+        "comment obtenir un bâtiment de la commune pour un café associatif ?",
+    )
+    evidence = [e.passage.text for i in found.sections["practices"] for e in i.evidence]
+    assert not any("propriétaire du bâtiment" in text for text in evidence), evidence
+    assert any("invité tous les élus" in text for text in evidence), evidence
