@@ -390,8 +390,10 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         return False
     if _CONNECTOR.match(text) or _SAID.search(text):
         return False  # « D’autre part, … » carries on an argument; « … », a déclaré X reports
-    if _PERSON_ASKS.match(text):
-        return False  # « X, animateur : Et sur la durée ? », « X, comment avez-vous … ? »
+    if _PERSON_ASKS.match(text) or _OPENS_TURN.match(text):
+        # « X, animateur : Et sur la durée ? », « X, comment avez-vous … ? », « X : « Et
+        # du côté de l'État ? » »: someone's turn, however short.
+        return False
     label, colon, _ = text.partition(" : ")
     if colon and len(label.split()) <= 2 and not _NUMBERED_HEADING.match(text):
         return False  # a field such as "Rapporteurs : Tarik et Thomas"

@@ -5,7 +5,8 @@ participants or a footnote; but a user who asks for the programme must still fin
 every block gets a kind, passages never mix kinds, and search ranks by them:
 
 - ``text``: content (talks, answers, summaries, advice);
-- ``intro``: a moderator's question, a guest's introduction, a speaker's label line;
+- ``intro``: a moderator's question, a guest's introduction, a speaker's label line, a
+  report's header line (« Rencontre…, Rennes, 5 avril 2023 »);
 - ``programme``: timetable lines and the programme part of a document;
 - ``participants``: lists of people with their role or organisation;
 - ``questions``: lists of questions or topics (workshop subjects, questionnaires);
@@ -69,6 +70,15 @@ _NAMED_LINE = re.compile(
     r"\s*[,–(-].{0,200}$",
     re.S,
 )
+# A report's header line: what, where and when, ending on the date, within its first
+# blocks. It introduces the report (its event, place and date are the document's
+# metadata); a passage of it is no answer.
+HEADER_BLOCKS = 4
+_DATELINE = re.compile(
+    r"^[^.!?]{3,160}?,\s*(?:le\s+)?\d{1,2}(?:er)?\s+(?:janvier|février|fevrier|mars|avril|mai|"
+    r"juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)\s+\d{4}\s*\.?$",
+    re.I,
+)
 # A line crediting who animates is a name and a role, not a paragraph.
 CREDIT_CHARS = 160
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|\s{3,})\s*\d{1,3}$")
@@ -100,10 +110,13 @@ def block_kinds(items: list[Structured]) -> list[str]:
     kinds: list[str] = []
     in_chrome = False
     listing: str | None = None  # the kind of list the current lines belong to
-    for item in items:
+    for index, item in enumerate(items):
         block, text = item.block, item.block.text.strip()
         if block.kind == "note":
             kinds.append("note")
+            continue
+        if index < HEADER_BLOCKS and block.kind == "paragraph" and _DATELINE.match(text):
+            kinds.append("intro")  # « Rencontre régionale…, Rennes, 5 avril 2023 »
             continue
         if _COMMENT_FORM.match(text):
             in_chrome = True  # everything after a comment form's first line is the form

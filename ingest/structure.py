@@ -66,10 +66,26 @@ _ROLE_TURN = re.compile(
 )
 
 
+# « Madame la Préfète de région, représentée par Olivier Jaouen, directeur… : L'État… »:
+# who is represented, unnamed, then who stood in and spoke (stood_in reads the role).
+_STOOD_IN_TURN = re.compile(
+    rf"^(?P<name>[{UPPER}][^:«»\n,]{{2,100}}?),?\s+(?P<role>représenté(?:e|s|es)?\s+par\s+"
+    # Their role, not what the report says they did (« …, a partagé les outils : »).
+    rf"(?:{NAME}|{TITLE_NAME})(?:(?!,\s*(?:a|ont|avait|est|sont|s[’']est)\s)[^:«»\n]){{0,160}}?)"
+    r"\s?:\s*(?P<rest>\S.*)$",
+    re.S,
+)
+
+
 def match_turn(text: str) -> re.Match[str] | None:
-    """« NAME : text », « NAME, rôle : … », « Prénom Nom, rôle : « … » » or « Prénom Nom,
-    rôle : Sentence… »."""
-    return TURN.match(text) or _QUOTED_TURN.match(text) or _ROLE_TURN.match(text)
+    """« NAME : text », « NAME, rôle : … », « Prénom Nom, rôle : « … » », « Prénom Nom,
+    rôle : Sentence… » or « Someone, représenté par Prénom Nom, rôle : … »."""
+    return (
+        TURN.match(text)
+        or _QUOTED_TURN.match(text)
+        or _ROLE_TURN.match(text)
+        or _STOOD_IN_TURN.match(text)
+    )
 
 
 # Verbs of saying in the present, as a report writes them after who speaks.
@@ -119,7 +135,7 @@ def cut_role(text: str) -> str:
 
 # « X, Ministre de … représentée par Y, directeur … »: Y spoke, for X.
 _STOOD_IN = re.compile(
-    rf"^(?P<role>.*?)[\s,]+représenté(?:e|s|es)?\s+par\s+(?P<name>{NAME}|{TITLE_NAME})"
+    rf"^(?P<role>.*?)(?:^|[\s,]+)représenté(?:e|s|es)?\s+par\s+(?P<name>{NAME}|{TITLE_NAME})"
     r"(?:\s*,\s*(?P<own>.+))?$",
     re.S,
 )
@@ -132,7 +148,9 @@ def stood_in(name: str, role: str | None) -> tuple[str, str | None]:
     found = _STOOD_IN.match(" ".join((role or "").split()))
     if found is None:
         return name, role
-    own = cut_role(found.group("own") or "")
+    # What follows the name is a role (« directeur de cabinet ») or what they did (« a
+    # partagé… »), which cut_role stops at when it follows a comma, as it does here.
+    own = cut_role(f", {found.group('own')}").lstrip(", ") if found.group("own") else ""
     held = cut_role(found.group("role"))
     represented = f"représentant {name}, {held}" if held else f"représentant {name}"
     return found.group("name"), f"{own}, {represented}" if own else represented

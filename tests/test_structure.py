@@ -462,3 +462,38 @@ def test_a_title_case_name_with_a_role_opens_a_turn_without_guillemets(tmp_path)
     assert passage_with(passages, "deux minibus").speaker == "Bernard Lacombe"
     assert not any(p.speaker == "Fondation Rurale" for p in passages)
     assert passage_with(passages, "minibus du mardi").speaker == "Nadia Ferrand"
+
+
+# Over 90 characters: too long for a title, a paragraph of its own.
+HEADER = (
+    "Forum régional des épiceries solidaires et des circuits courts du Limousin, "
+    "Limoges, 12 octobre 2023"
+)
+PROCEEDINGS_UPLOAD = f"""{HEADER}
+
+Animateur : Paul Girard, journaliste
+
+Paul Girard : « Et les communes ? »
+
+Madame la Présidente du Département, représentée par Sophie Vernet, directrice de
+l'action sociale : Le Département finance le démarrage des épiceries pendant trois ans,
+puis les communes prennent le relais avec les centres sociaux.
+
+Marie DUPONT, présidente de l'épicerie de Bellac : Nous avons commencé dans un garage prêté
+par la mairie, avec dix bénévoles et une camionnette.
+"""
+
+
+def test_an_uploaded_report_s_header_question_and_stand_in_are_read_right(tmp_path):
+    """A moderator's short question is never the report's title or a section; « Someone,
+    représentée par X, rôle : … » is X's turn, not the previous speaker's; the header line
+    (event, place, date) introduces the report and answers nothing."""
+    passages = _turns(tmp_path, "forum.txt", PROCEEDINGS_UPLOAD)
+    assert not any("Et les communes" in (p.section or "") for p in passages)
+    funds = passage_with(passages, "finance le démarrage")
+    assert funds.speaker == "Sophie Vernet"
+    assert funds.speaker_role == (
+        "directrice de l'action sociale, représentant Madame la Présidente du Département"
+    )
+    assert passage_with(passages, "garage prêté").speaker == "Marie DUPONT"
+    assert passage_with(passages, "Forum régional des épiceries").kind == "intro"
