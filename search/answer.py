@@ -29,6 +29,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ingest.cues import REDO
 from ingest.extract.practices import strip_list_marker
 from ingest.metadata import WHO_PARTS
 from ingest.normalise import name_key
@@ -490,6 +491,12 @@ class _Builder:
                 sentences = f"{sentences} {quote_excerpt(following, ANNOUNCED_CHARS)}".strip()
             else:  # « En synthèse : » over a figure the text lost announces nothing
                 sentences = _unannounced(sentences)
+        # A window may run from one list into the next (« … d'évaluer (JM) Ce que je ne
+        # referais pas - Travailler… »): the label keeps one side of the lesson's line.
+        redo = REDO.search(sentences, 1)
+        if redo is not None:
+            head, tail = sentences[: redo.start()].rstrip(" -–"), sentences[redo.start() :]
+            sentences = head if len(head) >= MIN_LABEL else tail
         # The section's titles, when the passage opens on them, are the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
         return untitled(sentences, titles, MIN_LABEL)

@@ -2414,3 +2414,21 @@ def test_a_case_study_s_list_of_partners_is_no_advice(tmp_path):
     evidence = [e.passage.text for i in found.sections["practices"] for e in i.evidence]
     assert not any("propriétaire du bâtiment" in text for text in evidence), evidence
     assert any("invité tous les élus" in text for text in evidence), evidence
+
+
+def test_a_label_does_not_run_from_one_lesson_list_into_the_next():
+    """« … le tiers de confiance qui permette d'évaluer Ce que je ne referais pas -
+    Travailler à court terme »: a window runs on past the line that turns « to do again »
+    into « not to do again »; the label keeps one side of it."""
+    from types import SimpleNamespace
+
+    from search.answer import _Builder
+
+    builder = SimpleNamespace(query="comment trouver un tiers de confiance pour évaluer ?")
+    cut = [
+        "- Trouver le tiers de confiance qui permette d'évaluer le partenariat avec tous "
+        "Ce que je ne referais pas - Travailler seulement sur le court terme"
+    ]
+    label = _Builder._label_of(builder, None, cut, 0, set())
+    assert label.startswith("Trouver le tiers de confiance") or label.startswith("- Trouver")
+    assert "referais" not in label and "court terme" not in label, label
