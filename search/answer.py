@@ -690,6 +690,8 @@ def _votes(evidence: list[Evidence]) -> int | None:
 def _same(a: Item, b: Item) -> bool:
     if a.label == b.label and a.case_id == b.case_id:
         return True
+    if a.evidence and b.evidence and a.evidence[0].passage.id == b.evidence[0].passage.id:
+        return False  # two items of one list are two things, however alike they read
     if a.card_id is not None and a.card_id == b.card_id:
         return True
     if a.vector is None or b.vector is None:

@@ -2432,3 +2432,22 @@ def test_a_label_does_not_run_from_one_lesson_list_into_the_next():
     label = _Builder._label_of(builder, None, cut, 0, set())
     assert label.startswith("Trouver le tiers de confiance") or label.startswith("- Trouver")
     assert "referais" not in label and "court terme" not in label, label
+
+
+def test_two_items_of_one_list_are_never_merged_as_saying_the_same():
+    """« Présenter aux élus des parcours nommés » and « Rencontrer les employeurs chez eux »
+    read alike and may share a card, but one list does not repeat itself: two items. The
+    same statement found in another passage is merged."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from search.answer import Item, _merged
+
+    def item(label: str, passage_id: str) -> Item:
+        found = SimpleNamespace(passage=SimpleNamespace(id=passage_id), start=0, text=label)
+        return Item(label, "practices", [found], 0, vector=np.ones(2) / np.sqrt(2), card_id="c")
+
+    listed = [item("Présenter aux élus des parcours nommés", "d:1"), item("Rencontrer", "d:1")]
+    assert len(_merged(listed)) == 2
+    assert len(_merged([item("Présenter aux élus", "d:1"), item("Présenter…", "e:4")])) == 1

@@ -356,7 +356,7 @@ function answerItem(item) {
   );
   if (others.length) {
     entry.append(el("details", { class: "also-in" },
-      el("summary", {}, `Dit aussi dans ${count(others.length, "autre source", "autres sources")}`),
+      el("summary", {}, `Dit aussi dans ${count(others.length, "autre extrait", "autres extraits")}`),
       el("ul", { class: "also" }, ...others.map((e) => el("li", {}, e.citation, " ", link(e))))));
   }
   entry.append(el("div", { class: "actions" },
