@@ -2451,3 +2451,34 @@ def test_two_items_of_one_list_are_never_merged_as_saying_the_same():
     listed = [item("Présenter aux élus des parcours nommés", "d:1"), item("Rencontrer", "d:1")]
     assert len(_merged(listed)) == 2
     assert len(_merged([item("Présenter aux élus", "d:1"), item("Présenter…", "e:4")])) == 1
+
+
+ROUND_TABLE_LAND = """# Table ronde : des lieux pour les tiers-lieux
+
+Claire MARTIN : « Qu'est-ce qui vous a aidés à trouver un foncier pour le tiers-lieu ? »
+
+Yannick PRAT, maire de Saint-Ouen-des-Bois : La commune a racheté l'ancienne école et l'a
+louée pour un euro symbolique à l'association, avec un bail de douze ans qui a rassuré les
+banques. Je le referais sans hésiter.
+
+Claire MARTIN : « Et pour le financement du fonctionnement ? »
+
+Yannick PRAT : Les adhésions et le café couvrent la moitié du budget, la communauté de
+communes paie le reste pendant trois ans.
+"""
+
+
+def test_an_answer_is_found_by_the_words_of_the_question_it_answers(tmp_path):
+    """« foncier » is only in the moderator's question; the answer under it (« la commune a
+    racheté l'ancienne école… ») is the first of the words a search for it finds."""
+    store, embedder = refreshed_store(tmp_path, {"table-ronde.md": ROUND_TABLE_LAND})
+    from search.engine import SearchEngine
+
+    found = SearchEngine(store, embedder).search("foncier tiers-lieu", 4)
+    content = [hit.passage for hit in found if hit.passage.kind == "text"]
+    assert "racheté l'ancienne école" in content[0].text, [h.passage.text[:40] for h in found]
+    # The question it answers, as the API gives it: without the guillemets around it.
+    assert (
+        content[0].question
+        == "Qu'est-ce qui vous a aidés à trouver un foncier pour le tiers-lieu ?"
+    )
