@@ -656,7 +656,7 @@ _QUESTION_SENTENCE = re.compile(r"[^.!?…]*\?")
 def _questions_in(text: str) -> str | None:
     """The interrogative sentences of a moderator's intervention: what the answer answers."""
     found = [
-        m.group().strip(" -–•\n«»“”\"")  # the question, not the guillemets around it
+        m.group().strip(' -–•\n«»“”"')  # the question, not the guillemets around it
         for m in _QUESTION_SENTENCE.finditer(" ".join(text.split()))
     ]
     return " ".join(q for q in found if len(q) > 10) or None

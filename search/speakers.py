@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ingest.names import NAME
 from ingest.normalise import fold
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ def _organisations(roles: list[str], organisations: list[dict], surnames: set[st
     and acronyms (« Présidente du CELAVAR ») other than people's surnames in capitals, a
     name inside a longer one left out."""
     said = _QUOTED.sub(" ", " ".join(roles))
+    # « représentant Jacqueline GOURAULT »: a person a role names is nobody's employer.
+    named = {word for name in re.findall(NAME, said) for word in name.split() if word.isupper()}
+    surnames = surnames | named
     folded = f" {fold(said)} "
     found = [
         actor["name"]

@@ -70,6 +70,9 @@ def test_speaker_index_lists_roles_organisations_events_and_counts(server, engin
     quotes = httpx.get(f"{server}/v1/quotes", params={"speaker": caron["name"], "k": 200})
     assert caron["quotes"] == len(quotes.json()["results"]) > 0
     assert "CELAVAR" in by_name["Brigitte GIRAUD"]["organisations"]
+    # « représentant Madame la Ministre Jacqueline GOURAULT »: a person, not an employer.
+    bevort = by_name["Hugo BEVORT"]["organisations"]
+    assert "CGET" in bevort and "GOURAULT" not in bevort
     found = httpx.get(f"{server}/v1/speakers", params={"q": "rameau"}).json()["results"]
     assert "Charles-Benoît HEIDSIECK" in {s["name"] for s in found}
     assert all("rameau" in " ".join([*s["roles"], *s["organisations"]]).lower() for s in found)
