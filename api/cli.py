@@ -681,16 +681,25 @@ def cases(
     query: Annotated[
         str | None, typer.Argument(help="Le nom d’un cas, ou sa description (facultatif).")
     ] = None,
+    territory: Annotated[
+        str | None,
+        typer.Option(help="Les cas de ce type de territoire (rural, métropole…)."),
+    ] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Named initiatives and experiences (cases) the documents describe."""
     from api.models import CasesResponse, case_model
+    from search.knowledge.case_pages import TERRITORY_TYPE_NAMES
 
+    if territory is not None and territory not in TERRITORY_TYPE_NAMES:
+        known = ", ".join(TERRITORY_TYPE_NAMES)
+        _fail(f"type de territoire inconnu « {territory} » : choisissez parmi {known}")
     engine = _engine()
     knowledge = engine.knowledge
     found = [
-        case_model(knowledge.page_of(c), knowledge.documents) for c in knowledge.cases_for(query, k)
+        case_model(knowledge.page_of(c), knowledge.documents)
+        for c in knowledge.cases_for(query, k, territory)
     ]
     if as_json:
         _print_json(CasesResponse(query=query, results=found))

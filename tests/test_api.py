@@ -228,6 +228,15 @@ def test_quotes_of_one_year_event_or_document(server):
     assert get(server, "/v1/quotes", year=1200).status_code == 422
 
 
+def test_cases_of_one_type_of_territory(server):
+    """Case pages can be filtered by their type of territory, an unknown one is a 422."""
+    rural = get(server, "/v1/cases", territory_type="rural").json()["results"]
+    assert rural and all(c["territory_type"] == "rural" for c in rural)
+    every = get(server, "/v1/cases", k=100).json()["results"]
+    assert len(rural) == sum(c["territory_type"] == "rural" for c in every) < len(every)
+    assert get(server, "/v1/cases", territory_type="lunaire").status_code == 422
+
+
 def test_cases_and_similar_cases_with_reasons(server):
     cases = get(server, "/v1/cases").json()["results"]
     villes = next(c for c in cases if c["name"] == "Villes au Carré")

@@ -166,6 +166,22 @@ def test_every_view_links_its_citations_to_the_document_view(page, server):
     assert opening in page.locator("#document-text .passage.cited").inner_text()
 
 
+def test_the_cases_view_lists_one_type_of_territory(page, server):
+    """« Type de territoire » keeps the cases of that type, as /v1/cases does."""
+    expected = httpx.get(f"{server}/v1/cases", params={"territory_type": "rural"}).json()
+    page.goto(f"{server}/?view=cases")
+    page.locator("#cases .case").first.wait_for()
+    page.locator("#cases-territory").select_option("rural")
+    page.locator("#cases-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"territory_type=rural"))
+    page.locator("#cases-status", has_text="Cas documentés").wait_for()
+    names = page.locator("#cases .case h3").all_inner_texts()
+    assert len(names) == len(expected["results"]) > 0
+    assert all(
+        "Territoire : rural" in m for m in page.locator("#cases .case .meta").all_inner_texts()
+    )
+
+
 def test_a_shared_url_reopens_the_same_view(browser, server):
     expected = httpx.get(f"{server}/v1/quotes", params={"q": "page blanche", "k": 20}).json()
     context = browser.new_context(viewport={"width": 1100, "height": 900})

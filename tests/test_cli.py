@@ -81,6 +81,9 @@ def test_nothing_relevant_and_a_blank_description_are_said_as_the_api_says_them(
     assert run("cases", "zzqqxx", data=corpus_data).stdout.strip() == "Aucun cas pertinent."
     blank = run("similar", "  ", data=corpus_data, check=False)
     assert blank.returncode == 2 and "la description est vide" in blank.stderr
+    unknown = run("cases", "--territory", "lunaire", data=corpus_data, check=False)
+    assert unknown.returncode == 2 and "rural" in unknown.stderr
+    assert "Village de Vannes" in run("cases", "--territory", "rural", data=corpus_data).stdout
 
 
 def test_ingest_twice_then_stats_and_show(tmp_path):

@@ -18,6 +18,7 @@ from api.models import (
     PracticesResponse,
     QuotesResponse,
     SpeakersResponse,
+    TerritoryType,
     actor_detail,
     actor_model,
     answer_response,
@@ -131,16 +132,21 @@ def quotes(
 
 @router.get("/cases")
 def cases(
-    app: App, q: Text = None, k: Annotated[int, Query(ge=1, le=100)] = 20, offset: Offset = 0
+    app: App,
+    q: Text = None,
+    territory_type: TerritoryType | None = None,
+    k: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Offset = 0,
 ) -> CasesResponse:
     """Every case, those the documents describe and those editors created, most documented
     first; with `q`, the cases whose name holds it, or, when no name holds it and `q` is a
-    description (more than four words), those like it; an empty list says there is none."""
+    description (more than four words), those like it; with `territory_type`, those of
+    that type of territory; an empty list says there is none."""
     knowledge = app.engine.knowledge
     asked = wanted(offset, k)
-    shown, where = page(
-        knowledge.cases_for(q, asked), offset, k, asked, nothing_for("aucun cas", q)
-    )
+    found = knowledge.cases_for(q, asked, territory_type)
+    what = f"aucun cas « {territory_type} »" if territory_type else "aucun cas"
+    shown, where = page(found, offset, k, asked, nothing_for(what, q))
     return CasesResponse(
         query=q,
         results=[case_model(knowledge.page_of(c), knowledge.documents) for c in shown],

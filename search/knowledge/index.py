@@ -443,18 +443,23 @@ class Knowledge:
         extracted = extracted_fields(case, passages, actors, statements, titles)
         return page(case, extracted, self.case_edits.get(case.id, {}), passages)
 
-    def cases_for(self, query: str | None, k: int) -> list[Case]:
+    def cases_for(self, query: str | None, k: int, territory: str | None = None) -> list[Case]:
         """Every case, most documented first; with a query, the cases whose name holds it
         (« Grange » finds « La Grange Partagée », and only it). A query no name holds is a
         description when it has more than NAME_WORDS words (« un café de village où… »):
-        the cases search finds like it; a name no case holds finds none."""
+        the cases search finds like it; a name no case holds finds none. `territory`:
+        only the cases of that type of territory (an editor's value over extraction's)."""
+        cases = [c for c in self.cases if territory is None or c.territory_type == territory]
         if not query or not query.strip():
-            return sorted(self.cases, key=lambda c: (-c.documents, c.name))[:k]
+            return sorted(cases, key=lambda c: (-c.documents, c.name))[:k]
         wanted = name_key(query)
-        named = [c for c in self.cases if wanted in name_key(c.name)]
+        named = [c for c in cases if wanted in name_key(c.name)]
         if named or len(query.split()) <= NAME_WORDS:
             return named[:k]
-        return [s.case for s in self.similar_to_text(query, k)]
+        kept = {c.id for c in cases}
+        return [s.case for s in self.similar_to_text(query, len(self.cases)) if s.case.id in kept][
+            :k
+        ]
 
     def case_vector(self, case: Case) -> np.ndarray | None:
         """Mean vector of the passages that name the case; for a case an editor created,

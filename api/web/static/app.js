@@ -539,18 +539,22 @@ function caseItem(entry) {
 async function loadCases(params) {
   const text = (params.get("text") || "").trim();
   if (!text) {
-    return loadList("cases", "/v1/cases", listQuery("cases", params, []), caseItem,
+    return loadList("cases", "/v1/cases", listQuery("cases", params, ["territory_type"]), caseItem,
       (data) => span("Cas documentés", data));
   }
   const current = ticket("cases");
   $("#cases-status").textContent = "Recherche…";
   $("#cases-pager").hidden = true;
   try {
-    const data = await api(`/v1/similar?k=8&text=${encodeURIComponent(text)}`);
+    const data = await api(`/v1/similar?k=20&text=${encodeURIComponent(text)}`);
     if (!current()) return;
-    $("#cases-status").textContent = `${data.cases.length} cas proches de votre description`;
+    // The type of territory chosen keeps the similar cases of that type.
+    const territory = params.get("territory_type");
+    const shown = data.cases.filter((c) => !territory || c.case.territory_type === territory)
+      .slice(0, 8);
+    $("#cases-status").textContent = `${shown.length} cas proches de votre description`;
     $("#cases").setAttribute("start", 1);
-    $("#cases").replaceChildren(...data.cases.map(caseItem));
+    $("#cases").replaceChildren(...shown.map(caseItem));
   } catch (error) {
     $("#cases-status").textContent = `Erreur : ${error.message}`;
   }
