@@ -470,36 +470,28 @@ class _Builder:
         if index and opens_mid_sentence(best):  # the label reads from its sentence's start
             best = f"{last_sentence(cut[index - 1])} {best}"
         sentences = best_sentences(best, self.query, 220, statements=True)
-        # « Il a détaillé le dispositif… », « Cela a donné lieu à… »: who or what, the
-        # sentence before says.
-        if _REFERS_BACK.match(sentences):
-            at = best.find(sentences[:40])
-            before = best[:at] if at > 0 else (cut[index - 1] if index else "")
-            antecedent = last_sentence(before) if before.strip() else ""
-            if antecedent and len(antecedent) <= ANTECEDENT_CHARS:
-                sentences = f"{antecedent} {sentences}"
-        # A sentence announcing what follows (« … intervient sur trois axes : ») says it
-        # only with what it announces: the words after it, in the window and the next.
+        sentences = _with_antecedent(sentences, best, cut[index - 1] if index else "")
         if sentences.rstrip().endswith(":"):
-            tail = sentences[-40:]
-            at = best.rfind(tail)
-            after = best[at + len(tail) :] if at >= 0 else ""
-            following = f"{after} {cut[index + 1]}" if index + 1 < len(cut) else after
-            if not following.strip():  # the list is the next passage's
-                following = self._next_text(passage)
-            if following.strip():
-                sentences = f"{sentences} {quote_excerpt(following, ANNOUNCED_CHARS)}".strip()
-            else:  # « En synthèse : » over a figure the text lost announces nothing
-                sentences = _unannounced(sentences)
-        # A window may run from one list into the next (« … d'évaluer (JM) Ce que je ne
-        # referais pas - Travailler… »): the label keeps one side of the lesson's line.
-        redo = REDO.search(sentences, 1)
-        if redo is not None:
-            head, tail = sentences[: redo.start()].rstrip(" -–"), sentences[redo.start() :]
-            sentences = head if len(head) >= MIN_LABEL else tail
+            sentences = self._with_announced(passage, sentences, best, cut[index + 1 :])
         # The section's titles, when the passage opens on them, are the citation's, not the
         # label's (« Un nécessaire décloisonnement des Pouvoirs publics A travers… »).
-        return untitled(sentences, titles, MIN_LABEL)
+        return untitled(_one_lesson_side(sentences), titles, MIN_LABEL)
+
+    def _with_announced(
+        self, passage: PassageRow, sentences: str, best: str, later: list[str]
+    ) -> str:
+        """A sentence announcing what follows (« … intervient sur trois axes : ») says it
+        only with what it announces: the words after it, in the window and the next, or
+        the next passage's when the passage ends there; with nothing after it, it goes."""
+        tail = sentences[-40:]
+        at = best.rfind(tail)
+        after = best[at + len(tail) :] if at >= 0 else ""
+        following = f"{after} {later[0]}" if later else after
+        if not following.strip():  # the list is the next passage's
+            following = self._next_text(passage)
+        if following.strip():
+            return f"{sentences} {quote_excerpt(following, ANNOUNCED_CHARS)}".strip()
+        return _unannounced(sentences)  # « En synthèse : » over a figure the text lost
 
     def _next_text(self, passage: PassageRow) -> str:
         """The text of the passage after this one in its section: « … autour de deux
@@ -615,6 +607,29 @@ def _case_label(case: Case) -> str:
     if name_key(case.name) in name_key(description):
         return description
     return f"{case.name} — {description}"
+
+
+def _with_antecedent(sentences: str, window: str, before_window: str) -> str:
+    """« Il a détaillé le dispositif… », « Cela a donné lieu à… »: who or what, the
+    sentence before says; it goes first."""
+    if not _REFERS_BACK.match(sentences):
+        return sentences
+    at = window.find(sentences[:40])
+    before = window[:at] if at > 0 else before_window
+    antecedent = last_sentence(before) if before.strip() else ""
+    if antecedent and len(antecedent) <= ANTECEDENT_CHARS:
+        return f"{antecedent} {sentences}"
+    return sentences
+
+
+def _one_lesson_side(sentences: str) -> str:
+    """A window may run from one list into the next (« … d'évaluer (JM) Ce que je ne
+    referais pas - Travailler… »): the label keeps one side of the lesson's line."""
+    redo = REDO.search(sentences, 1)
+    if redo is None:
+        return sentences
+    head, tail = sentences[: redo.start()].rstrip(" -–"), sentences[redo.start() :]
+    return head if len(head) >= MIN_LABEL else tail
 
 
 def _unannounced(text: str) -> str:
