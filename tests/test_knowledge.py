@@ -1972,6 +1972,7 @@ def test_an_answer_names_the_cases_that_speak_of_what_the_question_acts_on(tmp_p
 def test_a_label_that_announces_a_list_shows_what_it_announces():
     """« … sur trois axes : » says nothing without the axes: a label read from a sentence
     window that ends on it goes on with what the next window lists."""
+    from functools import partial
     from types import SimpleNamespace
 
     from search.answer import _Builder
@@ -1983,6 +1984,7 @@ def test_a_label_that_announces_a_list_shows_what_it_announces():
         "parrainage des nouveaux venus.",
     ]
     builder = SimpleNamespace(query="comment garder ses bénévoles plusieurs années ?")
+    builder._with_announced = partial(_Builder._with_announced, builder)
     label = _Builder._label_of(builder, None, cut, 0, set())
     assert label.startswith("Pour garder ses bénévoles") and "trois axes : - des missions" in label
     assert label.endswith("nouveaux venus."), label
