@@ -2484,3 +2484,17 @@ def test_an_answer_is_found_by_the_words_of_the_question_it_answers(tmp_path):
         content[0].question
         == "Qu'est-ce qui vous a aidés à trouver un foncier pour le tiers-lieu ?"
     )
+
+
+def test_a_person_s_actor_page_has_the_role_their_turn_states(tmp_path):
+    """« …, représentée par Sophie Vernet, directrice de l'action sociale : » gives Sophie
+    Vernet that role on her turn; the « Acteurs » view says it as the speaker index does."""
+    from search.engine import SearchEngine
+    from tests.test_structure import PROCEEDINGS_UPLOAD
+
+    store, embedder = refreshed_store(tmp_path, {"forum.txt": PROCEEDINGS_UPLOAD})
+    actors = SearchEngine(store, embedder).knowledge.actors
+    (vernet,) = [a for a in actors if a["name"] == "Sophie Vernet"]
+    assert vernet["roles"] == [
+        "directrice de l'action sociale, représentant Madame la Présidente du Département"
+    ]

@@ -243,6 +243,14 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
         # compare, not roles to show.
         for name, found in introduced_roles(document.text).items():
             introduced[actor_key(name, "person")].extend(found)
+    # The roles a speaker's turn and the press's quotations state (« …, explique X,
+    # directrice de … »), as the speaker index has them (search.engine).
+    said = [(p.speaker, p.speaker_role) for p in store.passages() if p.speaker]
+    said += [(q["speaker"], q["role"]) for q in store.records("quotes")]
+    for name, role in said:
+        key = actor_key(name, "person")
+        if role and role.lower() not in map(str.lower, roles[key]):
+            roles[key].append(role)
     stated = {key: roles[key] + introduced[key] for key in roles.keys() | introduced.keys()}
     for short, long in _one_office_two_names(stated).items():
         aliases.setdefault(short, long)
