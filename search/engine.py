@@ -21,6 +21,7 @@ from search.embedders import Embedder, get_embedder
 from search.english import in_french
 from search.french import analyse, fold, index_words
 from search.intent import understand
+from search.knowledge.actors import add_role, stated_roles
 from search.knowledge.index import Knowledge
 from search.knowledge.vectorcache import embed_cached
 from search.language import looks_english
@@ -240,12 +241,11 @@ class SearchEngine:
                 found_in = all_roles_in(document.text)
             self._roles_in[version] = found_in
             found += [(name, role) for name, listed in found_in.items() for role in listed]
-        found += [(p.speaker, p.speaker_role) for p in passages if p.speaker]
-        found += [(q["speaker"], q["role"]) for q in self.store.records("quotes")]
+        found += stated_roles(passages, self.store.records("quotes"))
         roles: dict[str, list[str]] = {p.speaker: [] for p in passages if p.speaker}
         for name, role in found:
-            if role and name in roles and role.lower() not in map(str.lower, roles[name]):
-                roles[name].append(role)
+            if name in roles and role:
+                add_role(roles[name], role)
         return roles
 
     def dense_reference(self, vector: np.ndarray) -> np.ndarray:

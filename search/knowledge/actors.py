@@ -24,14 +24,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ingest.extract.actor_cues import introduced_roles
 from ingest.extract.actors import Writing, concepts_in, is_concept
 from ingest.extract.quotes import all_roles_in, completed_role
 from ingest.names import FUNCTION_WORDS, acronym_definitions, cut_function_tail
 from ingest.normalise import fold
-from ingest.store import Store
+from ingest.store import PassageRow, Store
 from search.knowledge.institutions import known_aliases
 from search.knowledge.slugs import distinct_ids, slug_id
 
@@ -218,6 +218,21 @@ def _part_named(
     return name, None
 
 
+def stated_roles(passages: Iterable[PassageRow], quotes: Iterable[dict]) -> list[tuple[str, str]]:
+    """(person, role) as the line opening a speaker's turn and the press's quotations
+    state them (« …, explique X, directrice de … »): the speaker index (search.engine)
+    and the actors' pages both list them."""
+    found = [(p.speaker, p.speaker_role) for p in passages if p.speaker and p.speaker_role]
+    return found + [(q["speaker"], q["role"]) for q in quotes if q["role"]]
+
+
+def add_role(roles: list[str], role: str) -> None:
+    """`role` added to `roles` unless it is there already, whatever its case (« maire de
+    Loos-en-Gohelle » beside « Maire de … »)."""
+    if role.lower() not in map(str.lower, roles):
+        roles.append(role)
+
+
 def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     """Rows of the `actors` table: mentions merged by key and by the documents' acronyms;
     acronyms any document uses as concepts or kinds of things are no actors."""
@@ -243,14 +258,8 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
         # compare, not roles to show.
         for name, found in introduced_roles(document.text).items():
             introduced[actor_key(name, "person")].extend(found)
-    # The roles a speaker's turn and the press's quotations state (« …, explique X,
-    # directrice de … »), as the speaker index has them (search.engine).
-    said = [(p.speaker, p.speaker_role) for p in store.passages() if p.speaker]
-    said += [(q["speaker"], q["role"]) for q in store.records("quotes")]
-    for name, role in said:
-        key = actor_key(name, "person")
-        if role and role.lower() not in map(str.lower, roles[key]):
-            roles[key].append(role)
+    for name, role in stated_roles(store.passages(), store.records("quotes")):
+        add_role(roles[actor_key(name, "person")], role)
     stated = {key: roles[key] + introduced[key] for key in roles.keys() | introduced.keys()}
     for short, long in _one_office_two_names(stated).items():
         aliases.setdefault(short, long)
