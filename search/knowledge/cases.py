@@ -293,7 +293,8 @@ def build_cases(store: Store) -> list[dict]:
     places = _Places(store)
     # Officers are named in lists of participants as well as in running text.
     bodies = set().union(*(officered(p.text) for p in every))
-    articles = [d for d in store.documents() if d.kind == "article" and d.title]
+    documents = store.documents()
+    articles = [d for d in documents if d.kind == "article" and d.title]
     rows = []
     for group in _merge_same_initiative(_groups(store.records("mentions"))):
         if _only_named_body(group, bodies):
@@ -367,7 +368,7 @@ def build_cases(store: Store) -> list[dict]:
                 "documents": len({p.document_id for p in case_passages}),
             }
         )
-    return distinct_ids(rows + _case_studies(store, passages, places, rows))
+    return distinct_ids(rows + _case_studies(documents, passages, places, rows))
 
 
 def _titled_after(
@@ -623,7 +624,10 @@ def _case_study_name(title: str) -> str:
 
 
 def _case_studies(
-    store: Store, passages: dict[str, PassageRow], places: _Places, found: list[dict]
+    documents: list[DocumentRow],
+    passages: dict[str, PassageRow],
+    places: _Places,
+    found: list[dict],
 ) -> list[dict]:
     """Every document of kind `case_study` is a case of its own: an editor uploads one case
     study to document one initiative, named by its title. Every passage of it is the
@@ -632,7 +636,7 @@ def _case_studies(
     2019… ») stands on all of them."""
     rows = []
     known = {row["key"] for row in found}
-    for document in store.documents():
+    for document in documents:
         if document.kind != "case_study":
             continue
         name = _case_study_name(document.title)

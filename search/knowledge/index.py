@@ -456,10 +456,12 @@ class Knowledge:
         named = [c for c in cases if wanted in name_key(c.name)]
         if named or len(query.split()) <= NAME_WORDS:
             return named[:k]
+        if territory is None:
+            return [s.case for s in self.similar_to_text(query, k)]
+        # The filter drops some of the most similar: all are ranked, then k kept.
         kept = {c.id for c in cases}
-        return [s.case for s in self.similar_to_text(query, len(self.cases)) if s.case.id in kept][
-            :k
-        ]
+        alike = self.similar_to_text(query, len(self.cases))
+        return [s.case for s in alike if s.case.id in kept][:k]
 
     def case_vector(self, case: Case) -> np.ndarray | None:
         """Mean vector of the passages that name the case; for a case an editor created,
