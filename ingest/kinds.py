@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from ingest.clean import ADDRESS_PIECE, CREDIT_LINE, TIMETABLE, URL, timetable_runs
+from ingest.metadata import DATE
 from ingest.names import NAME, TITLE_NAME
 from ingest.structure import Structured
 
@@ -74,11 +75,7 @@ _NAMED_LINE = re.compile(
 # blocks. It introduces the report (its event, place and date are the document's
 # metadata); a passage of it is no answer.
 HEADER_BLOCKS = 4
-_DATELINE = re.compile(
-    r"^[^.!?]{3,160}?,\s*(?:le\s+)?\d{1,2}(?:er)?\s+(?:janvier|février|fevrier|mars|avril|mai|"
-    r"juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)\s+\d{4}\s*\.?$",
-    re.I,
-)
+_DATELINE = re.compile(rf"^[^.!?]{{3,160}}?,\s*(?:le\s+)?{DATE.pattern}\s*\.?$", re.I)
 # A line crediting who animates is a name and a role, not a paragraph.
 CREDIT_CHARS = 160
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|\s{3,})\s*\d{1,3}$")

@@ -34,7 +34,8 @@ MONTHS = {
     "décembre": 12,
     "decembre": 12,
 }
-_DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
+# « 5 avril 2023 », « 1er août 2024 »: a full date in French (ingest.kinds reads it too).
+DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
 # « novembre 2023 », « en juin 2019 »: a month without its day (an ISO date YYYY-MM).
 _MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.I)
 # Words that name a gathering, as reports title them.
@@ -73,10 +74,10 @@ _POSTCODE_PLACE = re.compile(r"\b\d{2}\s?\d{3}\s+([A-ZÉ][a-zéèA-Z\-]+)")
 # « À Lyon, le 3 juin ». Hyphenated and « -sur- » names whole; a name's small words only
 # between two capitalised ones.
 _TOWN = r"[A-ZÉÈÂ][\w’'-]+(?:\s(?:sur|sous|en|lès|le|la|les|de|du|des)\s[A-ZÉÈÂ][\w’'-]+)*"
-_PLACE_AFTER_DATE = re.compile(rf"(?:\d{{4}}|{_DATE.pattern})\s*,?\s+(?:à|au)\s+(?P<place>{_TOWN})")
+_PLACE_AFTER_DATE = re.compile(rf"(?:\d{{4}}|{DATE.pattern})\s*,?\s+(?:à|au)\s+(?P<place>{_TOWN})")
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|\n)\s*[àÀ]\s+(?P<place>{_TOWN})\s*,\s*le\s+\d", re.M)
 # A dateline: « Aurillac, 14 mars 2024 », « Paris, le 3 juin 2024 ».
-_DATELINE = re.compile(rf"(?P<place>{_TOWN})\s*,\s*(?:le\s+)?{_DATE.pattern}")
+_DATELINE = re.compile(rf"(?P<place>{_TOWN})\s*,\s*(?:le\s+)?{DATE.pattern}")
 # A press title that opens on where it happens: « À Villeneuve-la-Garenne, une régie… ».
 _TITLE_PLACE = re.compile(rf"^(?:[àÀA]|Au|En)\s+(?P<place>{_TOWN})\s*,")
 
@@ -204,7 +205,7 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     """What the opening of the text says about the document."""
     head = text[:4000]
     meta: dict = {}
-    if date := _DATE.search(head):
+    if date := DATE.search(head):
         day, month, year = date.groups()
         meta["date"] = f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
     elif month := _MONTH.search(head):

@@ -44,6 +44,8 @@ from ingest.voice import (
 VERBATIM, REPORTED = "verbatim", "reported"
 
 # « NAME : text », « NAME, rôle : « … » »: an explicit turn, its speaker's role maybe given.
+# « représentée par Y »: Y stood in for who the line names first, and spoke.
+_REPRESENTED_BY = r"représenté(?:e|s|es)?\s+par\s"
 # « Pour X, rôle : « … » »: the quotation is X's, as after « X, rôle : ».
 _FOR = r"(?:(?:Pour|Selon|D[’']après)\s+)?"
 TURN = re.compile(
@@ -69,7 +71,7 @@ _ROLE_TURN = re.compile(
 # « Madame la Préfète de région, représentée par Olivier Jaouen, directeur… : L'État… »:
 # who is represented, unnamed, then who stood in and spoke (stood_in reads the role).
 _STOOD_IN_TURN = re.compile(
-    rf"^(?P<name>[{UPPER}][^:«»\n,]{{2,100}}?),?\s+(?P<role>représenté(?:e|s|es)?\s+par\s+"
+    rf"^(?P<name>[{UPPER}][^:«»\n,]{{2,100}}?),?\s+(?P<role>{_REPRESENTED_BY}\s*"
     # Their role, not what the report says they did (« …, a partagé les outils : »).
     rf"(?:{NAME}|{TITLE_NAME})(?:(?!,\s*(?:a|ont|avait|est|sont|s[’']est)\s)[^:«»\n]){{0,160}}?)"
     r"\s?:\s*(?P<rest>\S.*)$",
@@ -104,7 +106,7 @@ _ROLE_END = re.compile(
     r"rencontrée?s?)\b"
     # « Ministre de la Cohésion des territoires représentée par Hugo Bevort »: the rest is
     # the person who stood in.
-    r"|\s+représenté(?:e|s|es)?\s+par\s"
+    rf"|\s+{_REPRESENTED_BY}"
     # « Consultante Etudes / RSE et est disponible en ligne… »: the sentence goes on.
     r"|\s+et\s+(?:a|ont|avait|est|sont|était)\s"
 )
@@ -135,7 +137,7 @@ def cut_role(text: str) -> str:
 
 # « X, Ministre de … représentée par Y, directeur … »: Y spoke, for X.
 _STOOD_IN = re.compile(
-    rf"^(?P<role>.*?)(?:^|[\s,]+)représenté(?:e|s|es)?\s+par\s+(?P<name>{NAME}|{TITLE_NAME})"
+    rf"^(?P<role>.*?)(?:^|[\s,]+){_REPRESENTED_BY}\s*(?P<name>{NAME}|{TITLE_NAME})"
     r"(?:\s*,\s*(?P<own>.+))?$",
     re.S,
 )
