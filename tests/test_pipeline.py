@@ -135,27 +135,33 @@ def test_sidecar_overrides_and_bad_sidecar_fails(fresh_store, tmp_path):
     assert fresh_store.documents()[0].title == "Coopérative de Trappes"  # old version kept
 
 
+def _ingested(store, folder, files: dict[str, str]) -> dict:
+    """Files of the test's own, written to `folder` and ingested: their documents by file."""
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    ingest(store, [folder])
+    return {d.file: d for d in store.documents()}
+
+
 def test_what_a_file_declares_of_itself_is_its_metadata(fresh_store, tmp_path):
     """A Markdown front matter and an HTML page's <meta> give title, date and kind under
     their usual names; the front matter is no passage and offsets still point into the
     file; a value of another tool's (a list, an unknown kind) is left to inference. A
     sentence naming « le programme Wasla » does not make an article a programme."""
-    (tmp_path / "fiche.md").write_text(
-        '---\ntitle: "La Régie Bellevue : une étude de cas"\ndate: 2023-06-20\n'
-        "kind: case_study\ntags: [emploi, quartier]\n---\n\n# Régie Bellevue\n\n"
-        "La Régie de quartier Bellevue, créée en 2015 à Nantes, emploie des habitants.\n",
-        encoding="utf-8",
+    documents = _ingested(
+        fresh_store,
+        tmp_path,
+        {
+            "fiche.md": '---\ntitle: "La Régie Bellevue : une étude de cas"\ndate: 2023-06-20\n'
+            "kind: case_study\ntags: [emploi, quartier]\n---\n\n# Régie Bellevue\n\n"
+            "La Régie de quartier Bellevue, créée en 2015 à Nantes, emploie des habitants.\n",
+            "wasla.html": "<html><head><title>Grenoble et Sfax</title>"
+            '<meta property="article:published_time" content="2022-11-05T08:00:00Z">'
+            '<meta name="type" content="reportage"></head><body><h1>Grenoble et Sfax</h1>'
+            "<p>Le programme Wasla, lancé par les deux villes en 2020, accompagne trente "
+            "associations de jeunes des deux rives.</p></body></html>",
+        },
     )
-    (tmp_path / "wasla.html").write_text(
-        "<html><head><title>Grenoble et Sfax</title>"
-        '<meta property="article:published_time" content="2022-11-05T08:00:00Z">'
-        '<meta name="type" content="reportage"></head><body><h1>Grenoble et Sfax</h1>'
-        "<p>Le programme Wasla, lancé par les deux villes en 2020, accompagne trente "
-        "associations de jeunes des deux rives.</p></body></html>",
-        encoding="utf-8",
-    )
-    ingest(fresh_store, [tmp_path])
-    documents = {d.file: d for d in fresh_store.documents()}
     fiche, wasla = documents["fiche.md"], documents["wasla.html"]
     assert (fiche.title, fiche.date, fiche.kind) == (
         "La Régie Bellevue : une étude de cas",
@@ -177,23 +183,21 @@ def test_a_page_marked_up_as_an_article_is_one_unless_its_text_says_otherwise(
     """<article> (or og:type article, which a CMS gives every post) makes a press page an
     article, with the place its title opens on (« À Givry, … »); a case study published
     the same way stays a case study."""
-    (tmp_path / "givry.html").write_text(
-        "<html><head><title>À Givry, la commune rouvre son épicerie</title></head><body>"
-        "<article><h1>À Givry, la commune rouvre son épicerie</h1><p>Les habitants ont "
-        "repris l'épicerie fermée depuis deux ans, avec l'aide de la mairie.</p></article>"
-        "</body></html>",
-        encoding="utf-8",
+    documents = _ingested(
+        fresh_store,
+        tmp_path,
+        {
+            "givry.html": "<html><head><title>À Givry, la commune rouvre son épicerie</title>"
+            "</head><body><article><h1>À Givry, la commune rouvre son épicerie</h1><p>Les "
+            "habitants ont repris l'épicerie fermée depuis deux ans, avec l'aide de la "
+            "mairie.</p></article></body></html>",
+            "cas.html": '<html><head><meta property="og:type" content="article"><title>La '
+            "Navette du Plateau</title></head><body><article><h1>La Navette du Plateau</h1>"
+            "<h2>Contexte</h2><p>Un minibus relie six villages au bourg depuis 2021.</p>"
+            "<h2>Acteurs</h2><p>La communauté de communes et l'association Plateau Mobile.</p>"
+            "<h2>Résultats</h2><p>Deux cents trajets par mois.</p></article></body></html>",
+        },
     )
-    (tmp_path / "cas.html").write_text(
-        '<html><head><meta property="og:type" content="article"><title>La Navette du '
-        "Plateau</title></head><body><article><h1>La Navette du Plateau</h1>"
-        "<h2>Contexte</h2><p>Un minibus relie six villages au bourg depuis 2021.</p>"
-        "<h2>Acteurs</h2><p>La communauté de communes et l'association Plateau Mobile.</p>"
-        "<h2>Résultats</h2><p>Deux cents trajets par mois.</p></article></body></html>",
-        encoding="utf-8",
-    )
-    ingest(fresh_store, [tmp_path])
-    documents = {d.file: d for d in fresh_store.documents()}
     assert (documents["givry.html"].kind, documents["givry.html"].place) == ("article", "Givry")
     assert documents["cas.html"].kind == "case_study"
 
