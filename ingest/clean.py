@@ -341,6 +341,24 @@ def split_footnotes(lines: list[Line], pdf_pages: bool) -> tuple[list[Line], lis
     return body, notes
 
 
+def _marked_notes(lines: list[Line], starts: set[int]) -> tuple[list[Line], list[list[Line]]]:
+    """The notes the source marks itself (ExtractedDocument.notes), out of the body: a
+    marked line opens a note, the lines right under it (no blank line) go on with it."""
+    body: list[Line] = []
+    notes: list[list[Line]] = []
+    in_note = False
+    for line in lines:
+        if line.start in starts:
+            notes.append([line])
+            in_note = True
+        elif in_note and not line.blank_before:
+            notes[-1].append(line)
+        else:
+            in_note = False
+            body.append(line)
+    return body, notes
+
+
 def _stops_short(text: str) -> bool:
     """A note line cut mid-word or mid-phrase (« … avec le « Co- », « Alliances & »): the
     note goes on after the gap the extraction left."""
@@ -507,6 +525,9 @@ def build_blocks(doc: ExtractedDocument) -> list[Block]:
     if doc.page_count >= 2:
         lines = drop_page_furniture(lines, doc.page_count)
     body, notes = split_footnotes(lines, pdf_pages="\f" in doc.text)
+    if doc.notes:
+        body, marked = _marked_notes(body, set(doc.notes))
+        notes.extend(marked)
     vocabulary = Vocabulary(body)
     lengths = sorted(len(line.text) for line in body) or [80]
     width = lengths[int(0.85 * (len(lengths) - 1))]
@@ -532,6 +553,8 @@ _EMPHASIS = re.compile(
     r"(?P<mark>\*\*|\*|__|(?<!\w)_)(?=\S)(?P<text>[^*\n]+?)(?<=\S)(?P=mark)(?!\w)"
 )
 _LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\((?P<address>[^)\s]+)\)")
+# A footnote's call « [^1] » in the text, and its label « [^1]: » opening the note.
+FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\](?::[ \t]*)?")
 
 
 def _drop_markdown_marks(blocks: list[Block]) -> None:
@@ -545,6 +568,8 @@ def _drop_markdown_marks(blocks: list[Block]) -> None:
                 spans += [(found.start(), found.start("text")), (found.end("text"), found.end())]
             for start, end in sorted(spans, reverse=True):
                 block.drop(start, end)
+        for found in reversed(list(FOOTNOTE_MARK.finditer(block.text))):
+            block.drop(found.start(), found.end())
 
 
 def _rejoin_interrupted(blocks: list[Block]) -> list[Block]:

@@ -34,6 +34,9 @@ class ExtractedDocument:
     # What the source says of itself, as it names it: a Markdown front matter's fields, an
     # HTML page's <meta> (ingest.metadata reads them under the sidecar, above inference).
     declared: dict[str, str] = field(default_factory=dict)
+    # Offsets of lines the source itself marks as footnotes (an HTML page's notes, a
+    # Markdown « [^1]: … » definition): they become notes, never running text.
+    notes: list[int] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int:
         """1-based page number containing `offset`."""

@@ -515,3 +515,47 @@ def test_a_credit_line_and_a_quoted_turn_after_a_blank_line_start_their_own_para
     assert passage_with_words(passages, "Modératrice : Sophie Vernet").kind == "participants"
     assert passage_with_words(passages, "Comment gardez-vous").kind == "intro"
     assert passage_with_words(passages, "mission courte").speaker == "Paul Girard"
+
+
+WEB_NOTES = """<html><head><title>Le tiers-lieu de Givry</title></head><body><article>
+<h1>Le tiers-lieu de Givry</h1>
+<p>La commune a ouvert le tiers-lieu avec les habitants<sup><a href="#fn1" id="r1">1</a></sup>
+après six mois de rencontres publiques dans l'ancienne école.</p>
+<div class="note">Astuce : associer les habitants dès le premier jour, avant les plans.</div>
+<p class="note">2. Voir le rapport de la Fondation Rurale sur les tiers-lieux, 2022.</p>
+<section class="footnotes" role="doc-endnotes"><ol>
+<li id="fn1">Délibération du conseil municipal du 4 mai 2021.
+<a href="#r1" class="footnote-back">↩</a></li>
+</ol></section></article></body></html>"""
+
+MARKDOWN_NOTES = """# Le tiers-lieu de Givry
+
+La commune a ouvert le tiers-lieu avec les habitants[^1] dans l'ancienne école.
+
+[^1]: Délibération du conseil municipal du 4 mai 2021,
+    votée à l'unanimité.
+
+Le bilan sera présenté en juin devant les habitants et les associations du village.
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "page"), [("givry.html", WEB_NOTES), ("givry.md", MARKDOWN_NOTES)]
+)
+def test_the_notes_a_page_marks_are_notes_and_their_calls_leave_the_text(tmp_path, name, page):
+    """A web page's footnotes (by role, by the names converters give them, a « note »
+    that opens on its number) and Markdown's « [^1]: » are notes, never results; their
+    calls leave the text. A « note » box of advice stays text."""
+    path = tmp_path / name
+    path.write_text(page, encoding="utf-8")
+    _, passages = passages_of(path)
+    text = " ".join(p.text for p in passages if p.kind == "text")
+    notes = " ".join(p.text for p in passages if p.kind == "note")
+    assert "avec les habitants après" in text or "avec les habitants dans" in text
+    assert "Délibération du conseil municipal" in notes and "Délibération" not in text
+    assert "[^1]" not in text + notes and "↩" not in text + notes
+    if name.endswith(".html"):
+        assert "Fondation Rurale" in notes and "Fondation Rurale" not in text
+        assert "Astuce : associer les habitants" in text
+    else:
+        assert "votée à l'unanimité" in notes and "Le bilan sera présenté" in text

@@ -230,3 +230,32 @@ def test_reader_output_is_capped_in_size(tmp_path):
             out.writestr(member, data)
     with pytest.raises(ReadError, match=r"^la sortie du lecteur DOCX a dépassé 2 Mo$"):
         read(tmp_path / "titre.docx", limits=Limits(max_chars=1000, max_zip_ratio=10**6))
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "expected"),
+    [
+        (
+            "Réseau Rural – Le tiers-lieu de Givry",
+            "Le tiers-lieu de Givry",
+            "Le tiers-lieu de Givry",
+        ),
+        (
+            "Le tiers-lieu de Givry | Réseau Rural",
+            "Le tiers-lieu de Givry",
+            "Le tiers-lieu de Givry",
+        ),
+        ("Givry : le tiers-lieu ouvre", "Un autre titre", "Givry : le tiers-lieu ouvre"),
+        ("Actes - Rencontre 2023", None, "Actes - Rencontre 2023"),
+    ],
+)
+def test_a_web_page_s_title_is_its_own_not_its_site_s(tmp_path, title, heading, expected):
+    """The site's name beside the page's <h1> in its <title> is no part of the title."""
+    path = tmp_path / "page.html"
+    h1 = f"<h1>{heading}</h1>" if heading else ""
+    path.write_text(
+        f"<html><head><title>{title}</title></head><body>{h1}"
+        "<p>La commune a ouvert le tiers-lieu avec les habitants.</p></body></html>",
+        encoding="utf-8",
+    )
+    assert read(path).title == expected

@@ -29,9 +29,39 @@ _FURNITURE = re.compile(
 _BLOCK_TAG = re.compile(rb"<(?:%s)[\s>/]" % b"|".join(t.encode() for t in _BLOCKS), re.I)
 
 
+def _names(tag: Tag) -> list[str]:
+    return [*tag.get("class", []), tag.get("id") or ""]
+
+
 def _is_furniture(tag) -> bool:
-    names = [*tag.get("class", []), tag.get("id") or ""]
-    return any(_FURNITURE.search(name) for name in names)
+    return any(_FURNITURE.search(name) for name in _names(tag))
+
+
+# A page's footnotes: by role (EPUB/ARIA), by the names editors and converters give them
+# (« footnotes », « endnotes », Pandoc's « fn1 »), and a block classed « note » that opens
+# on a note's number (« <p class="note">1. Rapport … </p> »; a « note » box of advice
+# is the text). They become notes (ingest.kinds), never running text or results.
+_NOTE_ROLES = {"doc-footnote", "doc-footnotes", "doc-endnote", "doc-endnotes"}
+_NOTE_AREA = re.compile(r"(?:^|[-_])(?:foot|end)notes?(?:$|[-_])|^notes$|^fn-?\d+$", re.I)
+_NOTE_NUMBER = re.compile(r"^\s*(?:\[\d{1,3}\]|\(\d{1,3}\)|\d{1,3}[.)]?|\*{1,3})\s")
+# A call to a note: a superscript link into the page, or a link the page says is one.
+_CALL_ROLES = {"doc-noteref", "doc-backlink"}
+_CALL_CLASS = re.compile(r"^(?:footnote|fn)-?(?:ref|back|backref)$", re.I)
+
+
+def _is_note(tag) -> bool:
+    if tag.get("role") in _NOTE_ROLES or any(_NOTE_AREA.search(n) for n in _names(tag)):
+        return True
+    classed = "note" in (name.lower() for name in tag.get("class", []))
+    return classed and bool(_NOTE_NUMBER.match(tag.get_text(" ")))
+
+
+def _is_call(tag) -> bool:
+    if tag.name != "a":
+        return False
+    if tag.get("role") in _CALL_ROLES or any(_CALL_CLASS.match(n) for n in _names(tag)):
+        return True
+    return tag.get("href", "").startswith("#") and tag.find_parent("sup") is not None
 
 
 _DASHES = "—–- "
@@ -93,6 +123,23 @@ def _declared(soup: BeautifulSoup) -> dict[str, str]:
     return declared
 
 
+# Between a page's title and its site's name: « Le tiers-lieu de Givry | Réseau Rural ».
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—·»:-]{1,2}\s+")
+
+
+def _own_title(soup: BeautifulSoup) -> str | None:
+    """The page's <title> without its site's name, when one of its parts is the page's
+    <h1>: the document is « Le tiers-lieu de Givry », not « Réseau Rural – Le tiers-lieu
+    de Givry ». Without such an <h1> the <title> is kept whole."""
+    title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
+    heading = soup.find("h1")
+    if heading is not None:
+        wanted = _line(heading).casefold()
+        parts = _TITLE_SEPARATOR.split(title)
+        title = next((part for part in parts if part.casefold() == wanted), title)
+    return title or None
+
+
 def read(path: Path, limits: Limits) -> ExtractedDocument:
     data = path.read_bytes()
     check_blocks(len(_BLOCK_TAG.findall(data)), limits)
@@ -104,27 +151,39 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     for tag in [*soup(_FURNITURE_TAGS), *soup.find_all(_is_furniture)]:
         if not tag.decomposed:
             tag.decompose()
+    for call in soup.find_all(_is_call):
+        superscript = call.find_parent("sup")
+        (superscript if superscript is not None else call).decompose()
+    note_areas = {id(tag) for tag in soup.find_all(_is_note)}
     parts: list[str] = []
     headings: dict[int, int] = {}
+    notes: set[int] = set()
     offset = 0
-    for element in soup.find_all(_BLOCKS):
-        # Skip blocks nested in another block we already emit (li > p, td > p …).
-        if element.find_parent(_BLOCKS):
+    for element in soup.find_all([*_BLOCKS, "div"]):
+        # Skip blocks nested in another block we already emit (li > p, td > p …), and a
+        # <div> holding blocks: its text is theirs. A <div> of bare text is a paragraph
+        # (« <div class="encadre">Astuce : … </div> » was lost).
+        if element.find_parent(_BLOCKS) or (
+            element.name == "div" and element.find([*_BLOCKS, "div"]) is not None
+        ):
             continue
         line = _line(element)
         if not line:
             continue
-        if element.name[0] == "h" and element.name[1:].isdigit():
+        if id(element) in note_areas or any(id(p) in note_areas for p in element.parents):
+            notes.add(offset)
+        elif element.name[0] == "h" and element.name[1:].isdigit():
             headings[offset] = int(element.name[1:])
         parts.append(line)
         offset += len(line) + 2
     if not parts:
         raise ReadError("aucun texte dans le corps HTML")
-    title = soup.title.get_text(strip=True) if soup.title else None
+    title = _own_title(soup)
     return ExtractedDocument(
         text="\n\n".join(parts),
         title=title or None,
         layout="blank",
         headings=headings,
         declared=declared,
+        notes=sorted(notes),
     )

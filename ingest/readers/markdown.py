@@ -12,6 +12,8 @@ from ingest.readers.bounded import Limits
 from ingest.readers.text import decode
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
+# A footnote's definition, « [^1]: Rapport … » (its lines right under it go on with it).
+_NOTE = re.compile(r"^\[\^[^\]\s]+\]:", re.M)
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<fields>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -48,4 +50,5 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         headings=headings,
         markup="markdown",
         declared=declared,
+        notes=[m.start() for m in _NOTE.finditer(text)],
     )
