@@ -54,19 +54,37 @@ _CLAUSE = re.compile(
     r"\s(?:a|ont|avait|est|sont|était|étaient|sera|seront|aura|organisée?s?|tenue?s?|"
     r"consacrée?s?|qui|que|dont|s['’]est|se|a\s+été|permet|réunit|réunira|avec|par|pour)\b"
 )
-# A title that is an event's (« Rencontre régionale des tiers-lieux ruraux — Compte-rendu »),
-# or a report of one (« Actes de la Journée … »), up to its separator.
-_EVENT_TITLE = re.compile(
-    r"^(?:(?:actes|compte[- ]rendu|synthèse|programme|bilan)\s+(?:de\s+la|du|des|de)\s+)?"
-    rf"(?P<name>{_GATHERING}\b[^—–:\n«»]{{3,120}}?)\s*(?:[—–:«]|\s-\s|$)",
-    re.I,
+# Smaller gatherings, an event only when the document names no larger one: « Atelier
+# mobilité solidaire » under « Rencontre régionale du réseau … » is a part of it.
+_SMALL_GATHERING = (
+    r"(?:ateliers?|tables? rondes?|matinales?|réunions?|séances?|sessions?|cafés?|"
+    r"petits?[- ]déjeuners?|visites?|voyages? d['’]études?)"
 )
-# An opening line that names the gathering (« Rencontre régionale du réseau Territoires
-# Partagés, Aurillac, 14 mars 2024 »), up to its place or date.
-_EVENT_LINE = re.compile(
-    rf"^[ \t#]*(?P<name>{_GATHERING}\b[^,—–:\n«»]{{3,120}}?)[ \t]*(?:[,—–:«]|\s-\s|$)",
-    re.I | re.M,
-)
+# A name may hold a title in guillemets: « Atelier « Mobiliser les habitants », Lyon ».
+_NAME_PART = r"(?:[^,—–:\n«»]|«[^»\n]{1,120}»)"
+
+
+def _event_title(gathering: str) -> re.Pattern:
+    """A title that is an event's (« Rencontre régionale des tiers-lieux ruraux —
+    Compte-rendu »), or a report of one (« Actes de la Journée … »), up to its separator."""
+    return re.compile(
+        r"^(?:(?:actes|compte[- ]rendu|synthèse|programme|bilan)\s+(?:de\s+la|du|des|de)\s+)?"
+        rf"(?P<name>{gathering}\b{_NAME_PART}{{2,160}}?)\s*(?:[—–:]|\s-\s|$)",
+        re.I,
+    )
+
+
+def _event_line(gathering: str) -> re.Pattern:
+    """An opening line that names the gathering (« Rencontre régionale du réseau
+    Territoires Partagés, Aurillac, 14 mars 2024 »), up to its place or date."""
+    return re.compile(
+        rf"^[ \t#]*(?P<name>{gathering}\b{_NAME_PART}{{2,160}}?)[ \t]*(?:[,—–:]|\s-\s|$)",
+        re.I | re.M,
+    )
+
+
+_EVENT_TITLES = [_event_title(_GATHERING), _event_title(_SMALL_GATHERING)]
+_EVENT_LINES = [_event_line(_GATHERING), _event_line(_SMALL_GATHERING)]
 # The lines of a document's opening that may name its event.
 OPENING_LINES = 5
 _POSTCODE_PLACE = re.compile(r"\b\d{2}\s?\d{3}\s+([A-ZÉ][a-zéèA-Z\-]+)")
@@ -134,23 +152,16 @@ def _numbered_event(text: str) -> str | None:
     return f"{number}e {name[0].upper()}{name[1:]}"
 
 
-def _titled_event(title: str | None) -> str | None:
-    """The event a title names (« Rencontre régionale des tiers-lieux ruraux — … »)."""
-    found = _EVENT_TITLE.match(" ".join((title or "").split()))
-    if not found:
-        return None
-    name = found.group("name").strip(" ,.-")
-    return f"{name[0].upper()}{name[1:]}"
-
-
-def _opening_event(text: str) -> str | None:
-    """The gathering an opening line names (« Rencontre régionale du réseau …, Aurillac »)."""
+def _named_event(text: str, title: str | None) -> str | None:
+    """The gathering the title names, else an opening line (« Rencontre régionale du
+    réseau …, Aurillac »); a workshop or a round table only when no larger one is."""
+    title = " ".join((title or "").split())
     opening = "\n".join([line for line in text.split("\n", 40) if line.strip()][:OPENING_LINES])
-    found = _EVENT_LINE.search(opening)
-    if not found:
-        return None
-    name = found.group("name").strip(" ,.-")
-    return f"{name[0].upper()}{name[1:]}"
+    for titled, lined in zip(_EVENT_TITLES, _EVENT_LINES, strict=True):
+        if found := titled.match(title) or lined.search(opening):
+            name = found.group("name").strip(" ,.-")
+            return f"{name[0].upper()}{name[1:]}"
+    return None
 
 
 def _place(head: str) -> str | None:
@@ -211,11 +222,7 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     elif month := _MONTH.search(head):
         name, year = month.groups()
         meta["date"] = f"{int(year):04d}-{MONTHS[name.lower()]:02d}"
-    if event := (
-        _numbered_event(text[:20000])
-        or _titled_event(title_hint or first_heading)
-        or _opening_event(head)
-    ):
+    if event := _numbered_event(text[:20000]) or _named_event(head, title_hint or first_heading):
         meta["event"] = event
     title = title_hint or first_heading
     if place := _place(head) or _title_place(title):

@@ -245,6 +245,17 @@ def test_event_place_and_date_read_from_any_report():
     )
     assert lined["event"] == "Rencontre régionale du réseau Territoires Partagés"
     assert (lined["place"], lined["date"]) == ("Aurillac", "2024-03-14")
+    # A workshop is the event when the report names no larger one, its title quoted whole.
+    workshop = infer(
+        "Atelier « Mobiliser les habitants, et après ? », Lyon, 12 mars 2024\n\nVingt "
+        "participants ont partagé leurs pratiques.",
+        None,
+        None,
+    )
+    assert workshop["event"] == "Atelier « Mobiliser les habitants, et après ? »"
+    assert (workshop["place"], workshop["date"]) == ("Lyon", "2024-03-12")
+    table = infer("Synthèse du réseau.", "Table ronde des élus du Jura — synthèse", None)
+    assert table["event"] == "Table ronde des élus du Jura"
 
 
 def test_store_schema_wal_and_accent_insensitive_fts(fresh_store):
