@@ -396,7 +396,10 @@ class QuoteModel(BaseModel):
     speaker: str
     role: str | None
     text: str = Field(description="the speaker's words, verbatim modulo line wrapping")
-    method: str = Field(description="'turn' (round-table answer) or 'reported' (« … », a dit)")
+    method: str = Field(
+        description="'turn' (a speaker's turn), 'reported' (« … », a dit X) or 'account' "
+        "(« Selon X, … », « X estime que … »: the report's words)"
+    )
     speech: str = Field(
         description="'verbatim' (the speaker's own words) or 'reported' (the report's account)"
     )

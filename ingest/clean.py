@@ -423,9 +423,23 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         and not previous.text.rstrip().endswith(_TERMINAL)
         and not _LINK_LINE.match(previous.text)
     )
-    # A numbered or capitalised title opening a page stands even after an unfinished line.
-    opens_page = line.page_start and (_NUMBERED_HEADING.match(text) or _heading_level(text) == 1)
-    if unfinished and not opens_page and not _looks_like_title(previous.text, width):
+    # A numbered or capitalised title opening a page stands even after an unfinished line,
+    # and so does a capitalised one between blank lines (« PRÉSENTATION » under a header
+    # line « Réseau des tiers-lieux — juin 2023 »).
+    capitalised = _heading_level(text) == 1
+    opens_page = line.page_start and (_NUMBERED_HEADING.match(text) or capitalised)
+    stands_alone = (
+        capitalised
+        and sum(c.isalpha() for c in text) >= 6
+        and line.blank_before
+        and (following is None or following.blank_before)
+    )
+    if (
+        unfinished
+        and not opens_page
+        and not stands_alone
+        and not _looks_like_title(previous.text, width)
+    ):
         return False
     # A numbered title may wrap onto a short lower-case line: « 3) Les spécificités … au
     # regard / de leurs enjeux ».

@@ -96,6 +96,12 @@ _PLACE_AFTER_DATE = re.compile(rf"(?:\d{{4}}|{DATE.pattern})\s*,?\s+(?:à|au)\s+
 _PLACE_BEFORE_DATE = re.compile(rf"(?:^|\n)\s*[àÀ]\s+(?P<place>{_TOWN})\s*,\s*le\s+\d", re.M)
 # A dateline: « Aurillac, 14 mars 2024 », « Paris, le 3 juin 2024 ».
 _DATELINE = re.compile(rf"(?P<place>{_TOWN})\s*,\s*(?:le\s+)?{DATE.pattern}")
+# A town with its department, as a report first places it: « à Saint-Nazaire
+# (Loire-Atlantique) », « la salle des fêtes de Saint-Affrique (Aveyron) », « Gorron (53) ».
+_TOWN_IN_DEPARTMENT = re.compile(
+    rf"\b(?:à|de|d['’]|sur)\s*(?P<place>{_TOWN})\s*"
+    r"\((?:\d{2,3}|[A-ZÉÈ][\w’'-]+(?:[- ][\w’'-]+)*)\)"
+)
 # A press title that opens on where it happens: « À Villeneuve-la-Garenne, une régie… ».
 _TITLE_PLACE = re.compile(rf"^(?:[àÀA]|Au|En)\s+(?P<place>{_TOWN})\s*,")
 
@@ -166,7 +172,7 @@ def _named_event(text: str, title: str | None) -> str | None:
 
 def _place(head: str) -> str | None:
     """Where the event took place, as the opening says it beside its date or its address."""
-    for pattern in (_PLACE_AFTER_DATE, _PLACE_BEFORE_DATE, _DATELINE):
+    for pattern in (_PLACE_AFTER_DATE, _PLACE_BEFORE_DATE, _DATELINE, _TOWN_IN_DEPARTMENT):
         if found := pattern.search(head):
             return found.group("place")
     found = _POSTCODE_PLACE.search(head)
@@ -238,11 +244,34 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
         meta["kind"] = "programme"
     elif _laid_out_as_a_case(text):
         meta["kind"] = "case_study"
+    elif title and re.match(r"\s*actes\b", title, re.I):
+        meta["kind"] = "proceedings"  # « Actes de la Rencontre … », however short
     else:
         meta["kind"] = "proceedings" if len(text) > 30000 else "document"
     if title:
         meta["title"] = " ".join(title.split())[:200]
     return meta
+
+
+# A heading that only says what kind of document follows: the title is the next one.
+_GENRE_ONLY = re.compile(
+    r"^(?:étude de cas|fiche (?:cas|projet|initiative|expérience)|compte[- ]rendu|actes|"
+    r"synthèse|programme|bilan|rapport|note|retour d['’]expérience|capitalisation|"
+    r"case study)\s*:?$",
+    re.I,
+)
+# How far into a document its title may stand: the first blocks.
+TITLE_BLOCKS = 3
+
+
+def title_heading(opening: list[tuple[str, str]]) -> str | None:
+    """The document's title among its first blocks, (kind, text): the first heading, or
+    the one after a heading that only names the genre (« ÉTUDE DE CAS » then « La
+    Fabrique du Quai, un tiers-lieu … »), which stays the title when nothing follows it."""
+    headings = [text for kind, text in opening[:TITLE_BLOCKS] if kind == "heading"]
+    return next((h for h in headings if not _GENRE_ONLY.match(h.strip())), None) or next(
+        (text for kind, text in opening if kind == "heading"), None
+    )
 
 
 def _title_place(title: str | None) -> str | None:

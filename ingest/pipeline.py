@@ -159,10 +159,8 @@ def build_document(
     passages: list[Passage] = make_passages(items)
     if not passages:
         raise ReadError("aucun passage n’a pu être découpé dans le texte")
-    first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
-    meta = metadata.resolve(
-        path, extracted.text, extracted.title, first_heading, extracted.declared
-    )
+    title = metadata.title_heading([(b.kind, b.text) for b in blocks])
+    meta = metadata.resolve(path, extracted.text, extracted.title, title, extracted.declared)
     date = meta["date"]
     document = DocumentRow(
         id=document_id,
@@ -351,9 +349,15 @@ def ingest_file(
 
     An upload is staged under a temporary name and committed under its final one, so that
     its file takes that name only once its document is in the store (api.routers.documents).
+    Bytes already in under another path are that document, unchanged (its path says so).
     """
     job = plan_file(store, path, max_bytes, source)
-    return job if isinstance(job, FileResult) else commit_job(store, job, build_job(job))
+    if isinstance(job, FileResult):
+        return job
+    twin = None if job.updated else store.document_with_content(content_hash(job.data, job.path))
+    if twin is not None:
+        return FileResult(twin.path, "unchanged", twin.id)
+    return commit_job(store, job, build_job(job))
 
 
 def ingest(

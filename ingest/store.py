@@ -216,6 +216,11 @@ class Store(ABC):
     def document(self, document_id: str) -> DocumentRow | None:
         return self._one_document("id", document_id)
 
+    def document_with_content(self, content_hash: str) -> DocumentRow | None:
+        """A document of these bytes (and sidecar), whatever its path: an upload of a file
+        ingested from a folder is that document, not a second one."""
+        return self._one_document("content_hash", content_hash)
+
     def documents(self, known: dict[str, DocumentRow] | None = None) -> list[DocumentRow]:
         """Every document, by id. `known`: documents read before, whose text is taken from
         there when their content hash is unchanged (the text is most of the bytes: an

@@ -109,6 +109,9 @@ _ROLE_END = re.compile(
     rf"|\s+{_REPRESENTED_BY}"
     # « Consultante Etudes / RSE et est disponible en ligne… »: the sentence goes on.
     r"|\s+et\s+(?:a|ont|avait|est|sont|était)\s"
+    # « coordinatrice du lieu, le plus grand succès est que… »: a new clause, its subject.
+    r"|,\s*(?:le|la|les|l[’']|un|une|il|elle|ils|elles|on|nous|je|ce|cet|cette|ces|c[’']est|"
+    r"selon|grâce|depuis)(?:\s|(?<=[’']))"
 )
 
 
@@ -187,6 +190,16 @@ QUOTATION = re.compile(
     r"[«\"“]\s*(?P<quote>[^«»\"“”]{20,700}?)\s*[»\"”]\s*,\s*(?:(?:a|ont|avait)\s+"
     r"(?:(?:mis|fait)\s+(?:en\s+avant|valoir|remarquer|observer)|\w+(?:é|i|u|it|is))"
     rf"|(?:{_SAYS}))\s+(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^.;()\n]{{3,120}}))?"
+)
+# The report's account of someone's view in a sentence of its own, mid-paragraph as well
+# as first: « Selon Marie DUPONT, maire de Givry, les habitants … . », « Jean MARTIN
+# estime que … . » (ingest.extract.quotes takes the sentence as a reported quote).
+ACCOUNT = re.compile(
+    rf"(?:^|(?<=[.!?…»]\s))(?:(?:Selon|D[’']après|Pour)\s+(?P<by>{NAME}|{TITLE_NAME})"
+    r"(?:\s*,\s*(?P<by_role>[^,.;:«»\n]{3,120}))?\s*,\s+(?=[a-zàâçéèêîôû])"
+    rf"|(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^,.;:«»\n]{{3,120}})\s*,)?\s+"
+    rf"(?:{_SAYING}|considère|juge|pense|a\s+\w+é(?:\s+sur\s+le\s+fait)?)\s+qu(?:e\s|[’']))"
+    r"[^.!?…«»\n]{15,600}[.!?…]"
 )
 _SENTENCE_END = re.compile(r"[.!?…](?=\s+[A-ZÉÀ«\"“]|\s*$)")
 _PRONOUN_REPORT = re.compile(r"^(?:Selon|Pour|D[’']après)\s+(?:elle|lui)\b|^(?:Elle|Il)\s+a\s+\w+é")

@@ -459,7 +459,7 @@ class _Builder:
             label = self._label_of(passage, cut, index, titles)
             # What the report tells of its own event (« Le RAMEAU réunissait ce 26 juin… »,
             # « Les participants ont été répartis… », thanks) answers no how-to question.
-            if not narrates_event(label):
+            if not narrates_event(spoken(label, passage.speaker)):
                 return label
         return None
 

@@ -855,3 +855,22 @@ def test_results_sort_by_date_among_the_relevant_ones(server, path):
     assert dates == sorted(dates) and len(set(dates)) > 1
     assert [r["document"]["date"] for r in newest["results"]] == sorted(dates, reverse=True)
     assert get(server, path, q="x", sort="alphabetical").status_code == 422
+
+
+def test_a_file_ingested_from_a_folder_then_uploaded_is_one_document(client, tmp_path):
+    """The same bytes, first from `recueil ingest`, then through the page: the upload is
+    that document, unchanged, and leaves no second copy nor twice the quotes."""
+    from ingest.pipeline import ingest
+
+    folder = tmp_path / "rapports"
+    folder.mkdir()
+    (folder / "vergers.md").write_text(CASE_NOTE, encoding="utf-8")
+    store = client.app.state.recueil.store
+    ingest(store, [folder])
+    again = upload(client, "vergers-copie.md", CASE_NOTE)
+    assert again.status_code == 201
+    (reported,) = again.json()["files"]
+    assert reported["status"] == "unchanged" and reported["document_id"] == "vergers"
+    assert [d["id"] for d in client.get("/v1/documents").json()] == ["vergers"]
+    assert not (client.app.state.recueil.upload_dir / "vergers-copie.md").exists()
+    assert staged_files(client) == []

@@ -618,6 +618,12 @@ def test_answers_give_difficulties_as_pitfalls_and_warnings_only_where_said(engi
         "les habitants apprennent ensemble à coopérer pour la transition de la ville : par où "
         "commencer et quelles difficultés prévoir ?",
     )
+    assert "communautés apprenantes" not in labels(found, "pitfalls")
+    # Asked more plainly, his words are among what works (the long question above puts them
+    # within near-ties of others, which the int8 vectors order differently by machine).
+    found = answer(
+        engine, "comment faire apprendre ensemble les élus, les agents et les habitants ?"
+    )
     assert "communautés apprenantes" in labels(found, "practices")
     assert "communautés apprenantes" not in labels(found, "pitfalls")
     # « quelles erreurs éviter avec les élus ? » is about the élus: its pitfalls are theirs,
@@ -2498,3 +2504,55 @@ def test_a_person_s_actor_page_has_the_role_their_turn_states(tmp_path):
     assert vernet["roles"] == [
         "directrice de l'action sociale, représentant Madame la Présidente du Département"
     ]
+
+
+RECYCLERIE_TXT = """FICHE PROJET
+
+La Boucle, une recyclerie dans un quartier prioritaire de Villeurbanne
+
+Réseau des ressourceries du Rhône — mars 2024
+
+
+PRÉSENTATION
+
+La Boucle est une recyclerie ouverte en 2021 au pied des immeubles du quartier des
+Buers, à Villeurbanne (Rhône). Elle collecte, répare et revend des objets du quotidien.
+
+PARTENAIRES
+
+- L'association La Boucle, fondée par des locataires ;
+- Le bailleur Est Métropole Habitat, qui prête le local.
+
+RÉSULTATS
+
+Vingt tonnes d'objets ont été détournées des déchetteries en 2023. Selon Inès MOREAU,
+coordinatrice du lieu, le plus beau résultat est que des voisins qui s'ignoraient
+tiennent ensemble la caisse du samedi.
+
+LEÇONS
+
+Ce qui a marché : ouvrir le samedi, quand les familles sont là.
+"""
+
+
+def test_a_case_study_under_a_genre_heading_is_one_case_titled_by_its_next_line(tmp_path):
+    """« FICHE PROJET » only says what follows: the document's title is the line after it,
+    its place the town with its department, its capitalised part headings (« PRÉSENTATION »
+    under a header line with no stop, « LEÇONS ») are headings, never actors; it is one
+    case, and a role ends where the sentence goes on (« coordinatrice du lieu, le plus
+    beau résultat est que… »)."""
+    store, embedder = refreshed_store(tmp_path, {"boucle.txt": RECYCLERIE_TXT})
+    from search.engine import SearchEngine
+
+    (document,) = store.documents()
+    assert document.title.startswith("La Boucle, une recyclerie dans un quartier prioritaire")
+    assert (document.place, document.kind) == ("Villeurbanne", "case_study")
+    sections = {p.section.split(" › ")[-1] for p in store.passages() if p.section}
+    assert {"PRÉSENTATION", "RÉSULTATS", "LEÇONS"} <= sections
+    engine = SearchEngine(store, embedder)
+    (case,) = engine.knowledge.cases
+    assert case.name == "La Boucle" and len(case.passage_ids) >= 4
+    names = {a["name"] for a in engine.knowledge.actors}
+    assert not names & {"LEÇONS", "PRÉSENTATION", "PARTENAIRES", "RÉSULTATS", "FICHE PROJET"}
+    (quote,) = [q for q in store.records("quotes") if q["speaker"] == "Inès MOREAU"]
+    assert quote["role"] == "coordinatrice du lieu" and quote["speech"] == "reported"

@@ -115,6 +115,18 @@ légumes des cantines à des producteurs du département. » Il ajoute que les a
 d'abord été méfiants.
 """
 
+# Someone's view in the report's own words, mid-paragraph.
+ACCOUNTS_MD = """# Bilan du tiers-lieu de Givry
+
+Le tiers-lieu a ouvert en 2023 dans l'ancienne école. Selon Marie DUPONT, maire de Givry, \
+les habitants doivent être associés dès le premier jour du projet. La commune a financé les \
+travaux.
+
+Le bilan est positif. Jean Martin, directeur de la régie, estime que la mutualisation des \
+outils a tout changé pour les associations. Selon Territoires Conseils, le modèle peut \
+essaimer dans d'autres villages du canton. Pour les élus du canton, rien ne presse vraiment.
+"""
+
 
 @pytest.fixture(scope="module")
 def uploaded(tmp_path_factory) -> Iterator[tuple]:
@@ -132,6 +144,7 @@ def uploaded(tmp_path_factory) -> Iterator[tuple]:
             "rencontre.txt": MEETING_TXT,
             "table-ronde.txt": ROUND_TXT,
             "alimentation.md": FOOD_MD,
+            "givry.md": ACCOUNTS_MD,
         },
     )
     with TestClient(create_app(root / "data")) as client:
@@ -299,3 +312,20 @@ def test_quotes_are_written_in_every_format_search_has(uploaded):
     assert both.returncode == 2 and "se contredisent" in both.stderr
     helped = " ".join(run("quotes", "--help", data=data).stdout.replace("│", " ").split())
     assert "gestionnaire de références" in helped and "Comme --format json" in helped
+
+
+def test_someone_s_view_in_the_report_s_words_is_their_reported_quote(uploaded):
+    """« Selon X, role, … » and « X, role, estime que … » mid-paragraph: the sentence is X's
+    view as the report gives it (reported, the whole sentence); the paragraph stays the
+    report's. An organisation (« Selon Territoires Conseils ») and « Pour les élus » are
+    nobody's quote."""
+    _, client = uploaded
+    (dupont,) = quotes_of(client, "DUPONT")
+    assert dupont["speech"] == "reported" and dupont["role"] == "maire de Givry"
+    assert dupont["text"].startswith("Selon Marie DUPONT") and dupont["text"].endswith("projet.")
+    (martin,) = quotes_of(client, "Jean Martin")
+    assert martin["speech"] == "reported" and martin["role"] == "directeur de la régie"
+    assert "mutualisation des outils" in martin["text"] and "Territoires" not in martin["text"]
+    assert not quotes_of(client, "Territoires Conseils")
+    found = client.get("/v1/search", params={"q": "mutualisation des outils"}).json()["results"]
+    assert found[0]["speaker"] is None

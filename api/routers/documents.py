@@ -23,7 +23,7 @@ from api.reading import DocumentText, document_text
 from api.routers.deps import App, Language, require_token
 from ingest.kinds import NOT_SEARCHED
 from ingest.metadata import KINDS
-from ingest.pipeline import FileResult, ingest_file
+from ingest.pipeline import FileResult, ingest_file, printable
 from ingest.readers import SUPPORTED_SUFFIXES
 from ingest.store import StoreUnavailable
 from search.knowledge.build import refresh_knowledge
@@ -240,7 +240,8 @@ def _commit(app: Recueil, name: str, staged: Path, language: str) -> UploadedFil
         log.exception("ingesting upload %s failed", name)
         error = message("upload.internal", language, error=exc)
         result = FileResult(str(target), "failed", error=error)
-    if result.status != "failed":
+    # Bytes already in under another path (ingest_file) leave no second copy here.
+    if result.status != "failed" and result.path == printable(str(target.resolve())):
         staged.replace(target)  # also brings back a file an interrupted upload never placed
     return UploadedFile(
         file=name,

@@ -186,7 +186,21 @@ def _kind(text: str, kind: str, document: str) -> str | None:
         return "organisation"  # « CNFPT », « PTCE »: an acronym; « MAROC » has vowels
     if _EVENT.match(text) or (not text.isupper() and _in_lower_case(text, document)):
         return None
+    if text.isupper() and _form_heading(text, document):
+        return None
     return kind
+
+
+def _form_heading(word: str, document: str) -> bool:
+    """A word in capitals alone on its line, or with an accent no acronym has: a part of
+    the document's form (« LEÇONS », « CONTEXTE », « RÉSULTATS »), not an organisation."""
+    if " " in word.strip():
+        return False
+    accented = any(c in "ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ" for c in word)
+    return (
+        accented
+        or re.search(rf"(?m)^[ \t#]*{re.escape(word)}[ \t]*:?[ \t]*$", document) is not None
+    )
 
 
 def _in_lower_case(name: str, document: str) -> bool:

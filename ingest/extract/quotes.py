@@ -1,11 +1,13 @@
 """Quotes: words attributed to a named speaker, whole sentences, with exact offsets.
 
-Two sources:
+Three sources:
 - turns: paragraphs that `structure` attributed to a speaker (round-table answers, talks,
   labelled interventions, accounts of a talk), flagged `verbatim` (the speaker's own words)
   or `reported` (the report's account of them), as `structure` says;
 - quotations: words in « » or "" followed by "a témoigné / a souligné … NAME"
-  (structure.QUOTATION): verbatim.
+  (structure.QUOTATION): verbatim;
+- accounts: a sentence of the report's own giving someone's view, « Selon X, … », « X
+  estime que … » (structure.ACCOUNT), anywhere in a paragraph nobody speaks: reported.
 A quote is at least one whole sentence, never a fragment of a list; a moderator's question
 is never one (structure keeps it apart). Its text is the clean text of the block (the
 source modulo line wrapping), never rewritten. Roles come from the text itself: the label
@@ -19,6 +21,7 @@ import re
 from ingest.extract.practices import strip_list_marker
 from ingest.extract.records import Quote
 from ingest.structure import (
+    ACCOUNT,
     NAME,
     QUOTATION,
     REPORTED,
@@ -192,6 +195,8 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                         speech=item.speech or REPORTED,
                     )
                 )
+        if not item.speaker and block.kind == "paragraph" and not quoted:
+            quotes += _accounts(block, roles)
         for match in quoted:
             # A quotation is an utterance whole, its full stop outside the guillemets;
             # one opening in lower case is a clause of the reporter's sentence (« Pour
@@ -217,6 +222,45 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                 )
             )
     return quotes
+
+
+# A role as running text gives a person's (« Jean Martin, directeur de la régie, estime
+# que … »), which tells a person written in lower case from an organisation (« Selon
+# Territoires Conseils, … »).
+_PERSON_ROLE = re.compile(
+    r"(?i:(?:co-?)?(?:maire|adjointe?|présidente?|vice-présidente?|directeur|directrice|"
+    r"fondat(?:eur|rice)|déléguée?|secrétaire|responsable|coordinat(?:eur|rice)|chargée?|"
+    r"membre|élue?|conseill(?:er|ère)|chercheu(?:r|se)|sociologue|économiste|professeure?|"
+    r"habitante?|bénévole|salariée?|gérante?|cheffe?|animat(?:eur|rice)|ministre|"
+    r"préfète?|sénat(?:eur|rice)|député(?:e)?|agricult(?:eur|rice)|porte-parole))\b"
+)
+
+
+def _accounts(block, roles: dict[str, str]) -> list[Quote]:
+    """The sentences of a paragraph that give someone's view in the report's words
+    (structure.ACCOUNT), each a reported quote of its person. A name the text writes in
+    lower case is a person's when the document knows them or a person's role follows."""
+    found = []
+    for match in ACCOUNT.finditer(block.text):
+        name = " ".join((match.group("by") or match.group("name")).split())
+        stated = clean_role(match.group("by_role") or match.group("role"))
+        known = next((s for s in roles if _same_person(name, s)), None)
+        person = re.fullmatch(NAME, name) or known or (stated and _PERSON_ROLE.match(stated))
+        if not person or not is_sentence(match.group()):
+            continue
+        found.append(
+            Quote(
+                speaker=known or name,
+                role=stated or (roles.get(known) if known else None),
+                text=match.group(),
+                start=block.raw_offset(match.start()),
+                end=block.raw_offset(match.end() - 1) + 1,
+                page=block.pages[0],
+                method="account",
+                speech=REPORTED,
+            )
+        )
+    return found
 
 
 def quotation_end(text: str) -> int | None:

@@ -612,7 +612,7 @@ _CASE_STUDY_WORDS = re.compile(
 
 # « La Grange partagée de Saint-Affrique : un tiers-lieu rural entre association et
 # commune »: the name, then what it is.
-_SUBTITLE = re.compile(r"\s+[:–—]\s+")
+_SUBTITLE = re.compile(r"\s+[:–—]\s+|,\s+(?=(?:un|une)\s)")
 
 
 def _case_study_name(title: str) -> str:
@@ -648,6 +648,8 @@ def _case_studies(
             ids += [p.id for p in own if p.id not in ids]
             made["passage_ids"] = json.dumps(ids)
             made["documents"] = len({passages[i].document_id for i in ids})
+            if made["name"] in name:  # « La Boucle », as its study writes it, not « Boucle »
+                made["name"] = name
         if not own or any(_same_case(key, other) for other in known):
             continue
         text = " ".join(p.text for p in own)
