@@ -102,5 +102,7 @@ _INNER_CLOSING = re.compile(r"\s*»")
 def nested(text: str) -> str:
     """Guillemets inside a citation's own become second-level quotation marks, as French
     typography writes them: « “On est devant une page blanche” ; ce qui oblige… » (it
-    read « « On est devant… » ; … »)."""
-    return _INNER_CLOSING.sub("”", _INNER_OPENING.sub("“", text))
+    read « « On est devant… » ; … »). A quotation the excerpt cuts before its end is
+    closed where the excerpt stops, so the citation's own » closes the citation."""
+    text = _INNER_CLOSING.sub("”", _INNER_OPENING.sub("“", text))
+    return text + "”" * (text.count("“") - text.count("”"))

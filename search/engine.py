@@ -168,13 +168,10 @@ class SearchEngine:
             lambda labels: embed_cached(self.store, self.embedder, labels),
             previous.sections if previous else None,
         )
-        by_speaker: dict[str, list[int]] = {}
-        for row, passage in enumerate(passages):
-            if passage.speaker:
-                by_speaker.setdefault(passage.speaker, []).append(row)
-        self._speaker_rows = {name: np.array(r, dtype=np.int64) for name, r in by_speaker.items()}
+        quotes = self.store.records("quotes")
+        self._speaker_rows = _voiced_rows(passages, quotes)
         self._short = np.array([len(p.text) < relevance.DENSE_MIN_CHARS for p in passages], bool)
-        roles = self._speaker_roles(passages, previous)
+        roles = self._speaker_roles(passages, quotes, previous)
         self.people = People(roles, lambda term: self.lexical.share_of(term) > COMMON_SHARE)
         self.statements = self.store.record_counts("statements")
         # Where the candidates come from (RECUEIL_RETRIEVAL): chosen once, here.
@@ -223,7 +220,7 @@ class SearchEngine:
         ]
 
     def _speaker_roles(
-        self, passages: list[PassageRow], previous: SearchEngine | None
+        self, passages: list[PassageRow], quotes: list[dict], previous: SearchEngine | None
     ) -> dict[str, list[str]]:
         """Each speaker with every role the documents give them (their organisations too):
         on a « NOM, rôle » line anywhere, on the line that opens their turn, or after the
@@ -241,8 +238,8 @@ class SearchEngine:
                 found_in = all_roles_in(document.text)
             self._roles_in[version] = found_in
             found += [(name, role) for name, listed in found_in.items() for role in listed]
-        found += stated_roles(passages, self.store.records("quotes"))
-        roles: dict[str, list[str]] = {p.speaker: [] for p in passages if p.speaker}
+        found += stated_roles(passages, quotes)
+        roles: dict[str, list[str]] = {name: [] for name in self._speaker_rows}
         for name, role in found:
             if name in roles and role:
                 add_role(roles[name], role)
@@ -328,12 +325,17 @@ class SearchEngine:
             self.ids, rows, lexical, dense, lexical_reference, dense_reference, weight, section
         )
         complete = {self.ids[row] for row in rows if share[row] >= 0.999}
+        voiced = (
+            frozenset(self.ids[row] for row in designated)
+            if designated is not None and asked_of
+            else frozenset()
+        )
         ranked = ranking.adjust(
             query,
             ranked,
             self.passages.__getitem__,
             intent,
-            mention,
+            voiced,
             self.statements,
             complete,
             self.knowledge.describing_cases,
@@ -343,7 +345,8 @@ class SearchEngine:
         return Results(self._group(ranked, k), matched=[r.passage_id for r in ranked])
 
     def _rows_of(self, mention: Mention, allowed: np.ndarray | None) -> np.ndarray:
-        """Rows of the passages the people a question designates speak in."""
+        """Rows of the passages the people a question designates speak in, or where the
+        report gives their view (`_voiced_rows`)."""
         rows = np.concatenate(
             [self._speaker_rows.get(person.name, _NO_ROWS) for person in mention.people]
         )
@@ -407,3 +410,19 @@ class SearchEngine:
                 continue
             hits.append(Hit(passage, document, item.score, item.components))
         return hits
+
+
+def _voiced_rows(passages: list[PassageRow], quotes: list[dict]) -> dict[str, np.ndarray]:
+    """Each person's passage rows: those they speak in, and those quoting them where
+    nobody speaks (« Selon X, … », « « … », explique X » in a report's own paragraph):
+    « que dit X ? » is answered there too, and X is known to the speaker index by them."""
+    rows: dict[str, set[int]] = {}
+    row_of = {passage.id: row for row, passage in enumerate(passages)}
+    for row, passage in enumerate(passages):
+        if passage.speaker:
+            rows.setdefault(passage.speaker, set()).add(row)
+    for quote in quotes:
+        row = row_of.get(quote["passage_id"])
+        if row is not None and not passages[row].speaker:
+            rows.setdefault(quote["speaker"], set()).add(row)
+    return {name: np.array(sorted(found), dtype=np.int64) for name, found in rows.items()}

@@ -3,7 +3,8 @@
 Fusion (search.fusion) says how well a passage matches the words and meaning of the
 question. This stage adds what the question is about:
 
-- a question about a person puts that person's own words first (search.people);
+- a question about a person puts that person's words first (search.people): the passages
+  they speak in, and those where the report gives their view (« Selon X, … »);
 - a how-to question favours passages that give practices, lessons, conditions or
   propositions (the practice statements ingest extracted, or the cues that announce them);
 - a question about what to avoid (« quels pièges ? ») favours passages that warn: those
@@ -32,7 +33,6 @@ from ingest.extract.polarity import cautions_in, warns
 from ingest.store import DocumentRow, PassageRow
 from search.fusion import Ranked
 from search.intent import CASE, HOWTO, WHO, Intent
-from search.people import Mention
 from search.vectors import context
 
 # A query this long found word for word in a passage is a quote being looked up.
@@ -95,21 +95,23 @@ def adjust(
     ranked: list[Ranked],
     passage_of: Callable[[str], PassageRow],
     intent: Intent,
-    mention: Mention | None,
+    voiced: frozenset[str],
     statements: dict[str, int],
     holds_every_word: set[str],
     describes_case: set[str] = frozenset(),
     warning: set[str] = frozenset(),
     document_of: Callable[[PassageRow], DocumentRow | None] = lambda passage: None,
 ) -> list[Ranked]:
-    """Re-rank fused results: boosts by intent and person, then content before the rest."""
-    speakers = {p.name for p in mention.people} if mention and not intent.about_event else set()
+    """Re-rank fused results: boosts by intent and person, then content before the rest.
+
+    `voiced`: the passages of the people a question asks about (empty when it asks who
+    stood where, « qui a représenté… », which the programme answers)."""
     years = {int(y) for y in _YEAR.findall(query)}
     out = []
     for item in ranked:
         passage = passage_of(item.passage_id)
         bonus = 0.0
-        if speakers and passage.speaker in speakers:
+        if passage.id in voiced:
             bonus += SPEAKER_BOOST
         if intent.kind == HOWTO and gives_practice(passage, statements.get(passage.id, 0)):
             bonus += PRACTICE_BOOST
@@ -132,7 +134,7 @@ def adjust(
     below = _FURNITURE - intent.asks
     # The person's words, not their introduction; a how-to's practices, not the
     # introduction of the session that holds them.
-    if intent.kind in (WHO, HOWTO) or speakers:
+    if intent.kind in (WHO, HOWTO) or voiced:
         below = below | ({"intro"} - intent.asks)
 
     # Only a passage holding every word of the query can hold it word for word.
@@ -147,7 +149,7 @@ def adjust(
             and passage.id in holds_every_word
             and quoted in _squash(passage.text)
         )
-        other = bool(speakers) and passage.speaker not in speakers
+        other = bool(voiced) and passage.id not in voiced
         return not found, passage.kind in below, other, -item.score
 
     return _in_order(sorted(((tier(item), item) for item in out), key=lambda pair: pair[0]))

@@ -112,6 +112,10 @@ def test_passage_context(server):
     first = get(server, "/v1/search", q="page blanche", k=1).json()["results"][0]
     body = get(server, f"/v1/passages/{first['passage_id']}").json()
     assert body["passage"]["passage_id"] == first["passage_id"]
+    # Who speaks there, as search says it (a tester's upload found them missing here).
+    for field in ("speaker", "speaker_role", "speech", "question", "kind"):
+        assert body[field] == first[field], field
+    assert body["speaker"] and body["speech"]
     assert body["previous"] or body["next"]
     neighbours = [n for n in (body["previous"], body["next"]) if n]
     assert all(n["document"]["id"] == first["document"]["id"] for n in neighbours)

@@ -287,3 +287,7 @@ def test_a_quotation_inside_a_citation_takes_second_level_marks():
     inner = "« On est devant une page blanche » ; ce qui oblige à changer."
     assert nested(unquoted(inner)) == "“On est devant une page blanche” ; ce qui oblige à changer."
     assert nested(unquoted("« Il faut du temps. »")) == "Il faut du temps."
+    # An excerpt cut inside a quotation closes it where it stops.
+    cut = "Martine ROUQUETTE, maire : « Au début, je pensais que la mairie devait […]"
+    closed = "Martine ROUQUETTE, maire : “Au début, je pensais que la mairie devait […]”"
+    assert nested(unquoted(cut)) == closed

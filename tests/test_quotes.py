@@ -329,3 +329,9 @@ def test_someone_s_view_in_the_report_s_words_is_their_reported_quote(uploaded):
     assert not quotes_of(client, "Territoires Conseils")
     found = client.get("/v1/search", params={"q": "mutualisation des outils"}).json()["results"]
     assert found[0]["speaker"] is None
+    # She is known to the speaker index by that view, and asked by her role, the paragraph
+    # that gives it comes first.
+    (speaker,) = client.get("/v1/speakers", params={"q": "dupont"}).json()["results"]
+    assert speaker["name"] == "Marie DUPONT" and "maire de Givry" in speaker["roles"]
+    asked = client.get("/v1/search", params={"q": "que dit la maire de Givry ?"}).json()
+    assert "Selon Marie DUPONT" in asked["results"][0]["text"]

@@ -259,3 +259,29 @@ def test_a_web_page_s_title_is_its_own_not_its_site_s(tmp_path, title, heading, 
         encoding="utf-8",
     )
     assert read(path).title == expected
+
+
+def test_docx_lists_are_items_and_tables_are_read_in_order(tmp_path):
+    """Word draws a list's bullets itself, so the text has none: its paragraphs are items
+    all the same (four pieces of advice had become one avoid item). A table's cells are
+    read where the table stands; python-docx's paragraphs leave tables out."""
+    import docx
+
+    from ingest.clean import build_blocks
+
+    document = docx.Document()
+    document.add_heading("Points clés à retenir", level=1)
+    for advice in ("Rémunérer la participation des jeunes.", "Éviter les réunions en soirée."):
+        document.add_paragraph(advice, style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Action", "Résultat"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Premier chantier", "35 jeunes en 2021"
+    document.add_paragraph("Le bilan sera présenté en juin aux partenaires.")
+    path = tmp_path / "atelier.docx"
+    document.save(path)
+    extracted = read(path)
+    blocks = [(b.kind, b.text) for b in build_blocks(extracted)]
+    assert ("item", "- Rémunérer la participation des jeunes.") in blocks
+    assert ("item", "- Éviter les réunions en soirée.") in blocks
+    text = extracted.text
+    assert text.index("Premier chantier") < text.index("35 jeunes") < text.index("Le bilan")

@@ -80,6 +80,11 @@ class PassageContext(BaseModel):
     passage: SourceRef
     section: str
     speaker: str | None
+    speaker_role: str | None
+    speech: str | None = Field(
+        description="'verbatim' (the speaker's own words) or 'reported' (the report's account)"
+    )
+    question: str | None = Field(description="the moderator's question the passage answers")
     kind: str
     previous: SourceRef | None
     next: SourceRef | None
@@ -187,6 +192,9 @@ def get_passage(passage_id: str, app: App) -> PassageContext:
         passage=source_ref(passage, document),
         section=passage.section,
         speaker=passage.speaker,
+        speaker_role=passage.speaker_role,
+        speech=passage.speech,
+        question=passage.question,
         kind=passage.kind,
         previous=source_ref(before, document) if before else None,
         next=source_ref(after, document) if after else None,

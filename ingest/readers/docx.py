@@ -1,4 +1,5 @@
-"""Word documents through python-docx: paragraphs in order, Heading styles become headings.
+"""Word documents through python-docx: paragraphs and tables in order, Heading styles
+become headings, list paragraphs list items.
 
 A DOCX is a zip whose members python-docx inflates whole into lxml: a few MB of highly
 compressed XML can ask for tens of GB. The members' declared sizes are checked first
@@ -8,7 +9,9 @@ before any of it is inflated.
 
 from __future__ import annotations
 
+import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.extracted import ExtractedDocument, ReadError
@@ -38,6 +41,37 @@ def check_zip(path: Path, limits: Limits) -> None:
             )
 
 
+# A list item that writes its own mark (« - », « • », « 1. »).
+_MARKED = re.compile(r"^(?:[-–—•▪◦●■]|\d{1,2}[.)])\s")
+
+
+def _listed(paragraph, style: str) -> bool:
+    """A paragraph of a bulleted or numbered list: by its style (« List Bullet », « List
+    Number », « List Paragraph ») or by the numbering Word attaches to it."""
+    properties = paragraph._p.pPr
+    return style.startswith("List") or (properties is not None and properties.numPr is not None)
+
+
+def _in_order(document) -> Iterator:
+    """The body's paragraphs and its tables' cells' paragraphs, as the page shows them
+    (python-docx's `paragraphs` leaves tables out: a report's table was lost). A cell
+    merged over several columns is read once."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, document)
+        elif child.tag == qn("w:tbl"):
+            seen: set[int] = set()
+            for row in Table(child, document).rows:
+                for cell in row.cells:
+                    if id(cell._tc) not in seen:
+                        seen.add(id(cell._tc))
+                        yield from cell.paragraphs
+
+
 def read(path: Path, limits: Limits) -> ExtractedDocument:
     import docx  # python-docx; imported here so other formats do not pay for its start-up
     from docx.opc.exceptions import PackageNotFoundError
@@ -47,7 +81,7 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise ReadError(f"fichier DOCX invalide ({exc.__class__.__name__})") from exc
-    paragraphs = document.paragraphs
+    paragraphs = list(_in_order(document))
     check_blocks(len(paragraphs), limits)
     parts: list[str] = []
     headings: dict[int, int] = {}
@@ -60,6 +94,8 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         if style.startswith("Heading") or style == "Title":
             level = style.removeprefix("Heading").strip()
             headings[offset] = int(level) if level.isdigit() else 1
+        elif _listed(paragraph, style) and not _MARKED.match(line):
+            line = f"- {line}"  # a bullet Word draws: the text has none, the list is there
         parts.append(line)
         offset += len(line) + 2
     title = document.core_properties.title or None

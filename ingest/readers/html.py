@@ -43,6 +43,9 @@ def _is_furniture(tag) -> bool:
 # is the text). They become notes (ingest.kinds), never running text or results.
 _NOTE_ROLES = {"doc-footnote", "doc-footnotes", "doc-endnote", "doc-endnotes"}
 _NOTE_AREA = re.compile(r"(?:^|[-_])(?:foot|end)notes?(?:$|[-_])|^notes$|^fn-?\d+$", re.I)
+_NOTE_DIGITS = re.compile(r"^\s*[\[(]?(\d{1,3})")
+# A list item that writes its own mark (« - », « • », « 1. »).
+_MARKED = re.compile(r"^(?:[-–—•▪◦●■]|\d{1,2}[.)])\s")
 _NOTE_NUMBER = re.compile(r"^\s*(?:\[\d{1,3}\]|\(\d{1,3}\)|\d{1,3}[.)]?|\*{1,3})\s")
 # A call to a note: a superscript link into the page, or a link the page says is one.
 _CALL_ROLES = {"doc-noteref", "doc-backlink"}
@@ -154,7 +157,14 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     for call in soup.find_all(_is_call):
         superscript = call.find_parent("sup")
         (superscript if superscript is not None else call).decompose()
-    note_areas = {id(tag) for tag in soup.find_all(_is_note)}
+    areas = soup.find_all(_is_note)
+    note_areas = {id(tag) for tag in areas}
+    # A bare superscript number is a call when the page has a note of that number
+    # (« de commerce<sup>1</sup>. » and « <p class="note">1. Source : … »).
+    numbers = {m.group(1) for a in areas if (m := _NOTE_DIGITS.match(a.get_text(" ")))}
+    for superscript in soup.find_all("sup"):
+        if superscript.get_text(strip=True) in numbers:
+            superscript.decompose()
     parts: list[str] = []
     headings: dict[int, int] = {}
     notes: set[int] = set()
@@ -172,6 +182,8 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
             continue
         if id(element) in note_areas or any(id(p) in note_areas for p in element.parents):
             notes.add(offset)
+        elif element.name == "li" and not _MARKED.match(line):
+            line = f"- {line}"  # the page draws the bullet: the text has none, the list is there
         elif element.name[0] == "h" and element.name[1:].isdigit():
             headings[offset] = int(element.name[1:])
         parts.append(line)
