@@ -82,12 +82,19 @@ _STOOD_IN_TURN = re.compile(
 def match_turn(text: str) -> re.Match[str] | None:
     """« NAME : text », « NAME, rôle : … », « Prénom Nom, rôle : « … » », « Prénom Nom,
     rôle : Sentence… » or « Someone, représenté par Prénom Nom, rôle : … »."""
-    return (
+    found = (
         TURN.match(text)
         or _QUOTED_TURN.match(text)
         or _ROLE_TURN.match(text)
         or _STOOD_IN_TURN.match(text)
     )
+    # « X, conseillère…, a souligné l'importance des pairs : les jeunes… »: the report
+    # tells what X said, up to its colon; no label opens X's own words. Words in
+    # guillemets after it (« …, a déclaré : « … » ») are X's.
+    role, rest = (found.group("role") or "", found.group("rest") or "") if found else ("", "")
+    if role and not rest.startswith(("«", "“")) and _SAID_IN_ROLE.search(role):
+        return None
+    return found
 
 
 # Verbs of saying in the present, as a report writes them after who speaks.
@@ -113,6 +120,11 @@ _ROLE_END = re.compile(
     r"|,\s*(?:le|la|les|l[’']|un|une|il|elle|ils|elles|on|nous|je|ce|cet|cette|ces|c[’']est|"
     r"selon|grâce|depuis)(?:\s|(?<=[’']))"
 )
+
+
+# What a report says someone did, within what would be their label: « , a souligné »,
+# « , explique ».
+_SAID_IN_ROLE = re.compile(rf",\s*(?:(?:a|ont|avait)\s+\w+é\b|(?:{_SAYING})\b)")
 
 
 # A role the layout cut mid-phrase ends on a word that needs what follows it.

@@ -497,3 +497,28 @@ def test_an_uploaded_report_s_header_question_and_stand_in_are_read_right(tmp_pa
     )
     assert passage_with(passages, "garage prêté").speaker == "Marie DUPONT"
     assert passage_with(passages, "Forum régional des épiceries").kind == "intro"
+
+
+REPORTED_LABELS = """# Atelier jeunesse
+
+## Intervention de la Mission locale
+
+Nadia HAMIDI, conseillère à la Mission locale de Roubaix, a souligné l'importance des \
+pairs : les jeunes qui ont déjà participé deviennent les meilleurs ambassadeurs.
+
+## Intervention de la Régie
+
+Thomas LEROY, directeur de la Régie de Fives, a déclaré : « Nous payons chaque jeune dès \
+le premier jour de chantier. »
+"""
+
+
+def test_what_the_report_says_someone_did_before_a_colon_is_reported_not_their_label(tmp_path):
+    """« X, rôle, a souligné l'importance des pairs : les jeunes… » is the report's account
+    of X (reported), not X's label over their own words; after « a déclaré : », words in
+    guillemets are X's own."""
+    passages = _turns(tmp_path, "atelier.md", REPORTED_LABELS)
+    hamidi = passage_with(passages, "meilleurs ambassadeurs")
+    assert (hamidi.speaker, hamidi.speech) == ("Nadia HAMIDI", "reported")
+    leroy = passage_with(passages, "premier jour de chantier")
+    assert (leroy.speaker, leroy.speech) == ("Thomas LEROY", "verbatim")
