@@ -2556,3 +2556,25 @@ def test_a_case_study_under_a_genre_heading_is_one_case_titled_by_its_next_line(
     assert not names & {"LEÇONS", "PRÉSENTATION", "PARTENAIRES", "RÉSULTATS", "FICHE PROJET"}
     (quote,) = [q for q in store.records("quotes") if q["speaker"] == "Inès MOREAU"]
     assert quote["role"] == "coordinatrice du lieu" and quote["speech"] == "reported"
+
+
+def test_the_writing_names_organisations_the_model_takes_for_places(tmp_path):
+    """« l'entreprise d'insertion Bois du Lévézou » is a company however the model tags it;
+    « le conseil départemental de l'Aveyron », in lower case, a local authority (it was
+    missed, then typed a consultancy for « conseil »); « l'association Les Jardins du
+    Causse basée à Millau » is named without « basée »; « les maires de France » names no
+    organisation « France »."""
+    from search.knowledge.actors import TYPE_LABELS
+
+    text = (
+        "Le chantier est porté par l'entreprise d'insertion Bois du Lévézou, avec le conseil "
+        "départemental de l'Aveyron. L'association Les Jardins du Causse basée à Millau "
+        "fournit les plants. Les maires de France ont salué le projet.\n"
+    )
+    actors, spellings = _actors_of(tmp_path, text, "Le bilan sera présenté à Rodez en juin.\n")
+    by_name = {a["name"]: a for a in actors}
+    assert by_name["Bois du Lévézou"]["kind"] == "organisation"
+    council = by_name["Conseil départemental de l'Aveyron"]
+    assert TYPE_LABELS[council["type"]] == "collectivité"
+    assert "Les Jardins du Causse" in by_name and "Les Jardins du Causse basée" not in spellings
+    assert by_name.get("France", {}).get("kind") != "organisation"

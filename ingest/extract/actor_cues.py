@@ -41,6 +41,18 @@ _TITLE = (
     r"(?:présidente?|directeur|directrice|fondat(?:eur|rice)|délégué|déléguée|secrétaire|"
     r"responsable|coordinat(?:eur|rice)|chargée?\s+de\s+mission|membre|trésori(?:er|ère))"
 )
+# A word saying what kind of body (« insertion », « populaire »), no function word: « les
+# maires de France » names no organisation « France ».
+_KIND_WORD = (
+    r"(?!(?:en|de|des|du|la|le|les|à|au|aux|et|ou|pour|sur|dans|par|avec|chez)\b)"
+    r"[a-zà-ÿ][\w’'-]+"
+)
+# Institutions running text names in lower case (« le conseil départemental de … »).
+_INSTITUTION = (
+    r"(?:conseil[ \t]+(?:départemental|régional|général)|"
+    r"communauté[ \t]+(?:de[ \t]+communes|d[’']agglomération|urbaine))"
+)
+_IN_LOWER_CASE = re.compile(_INSTITUTION)
 _CUES = (
     # « Présidente du CELAVAR », « Présidente d’honneur du Labo ESS »: a role's structure
     # opens on an acronym or a head word of organisation.
@@ -69,6 +81,25 @@ _CUES = (
         re.compile(
             rf"(?<![\w’'])(?P<name>(?=[{UPPER}][^{UPPER}])(?i:{ORGANISATION_HEAD})[ \t]+"
             rf"(?:(?:de|des|du|d[’']|la|l[’'])[ \t]*)*(?:[{UPPER}][\w’'&-]*){_MORE})"
+        ),
+        "organisation",
+    ),
+    # « le conseil départemental de la Nièvre », « la communauté de communes du Saint-
+    # Affricain »: an institution as running text writes it, in lower case, then its place.
+    (
+        re.compile(
+            rf"(?<![\w’'])(?P<name>{_INSTITUTION}"
+            rf"(?:[ \t]+(?:de|du|des|d[’']|la|l[’'])[ \t]*)+[{UPPER}][\w’'-]*"
+            rf"(?:[ \t-]+[{UPPER}][\w’'-]*)*)"
+        ),
+        "organisation",
+    ),
+    # « l'entreprise d'insertion Rance Bois », « l'association d'éducation populaire Les
+    # Francas »: a head word, what kind of body it is in lower case, then its name.
+    (
+        re.compile(
+            rf"\b(?:{ORGANISATION_HEAD})[ \t]+(?:d[’']|de[ \t]+)?{_KIND_WORD}"
+            rf"(?:[ \t]+{_KIND_WORD}){{0,2}}[ \t]+(?P<name>{_PROPER})"
         ),
         "organisation",
     ),
@@ -101,5 +132,8 @@ def cued_names(text: str) -> list[tuple[int, str, str]]:
     for pattern, kind in _CUES:
         for match in pattern.finditer(text):
             group = "acronym" if match.groupdict().get("acronym") else "name"
-            found.append((match.start(group), match.group(group), kind))
+            name = match.group(group)
+            if _IN_LOWER_CASE.match(name):  # named as the institution it is
+                name = name[0].upper() + name[1:]
+            found.append((match.start(group), name, kind))
     return found

@@ -61,9 +61,12 @@ _NOT_A_NAME = re.compile(r"%|\?|\.(?:pdf|docx?|html?)\b|/|www\.|^[A-Z]\d+$", re.
 # A tail opened by « sur », « avec », « dans », « chez » or « selon » with no capital
 # after it is the sentence going on (« la Caisse des Dépôts sur les alliances en
 # territoire »); a heading word ending a name is the next line's heading, glued
-# (« … Caisse des Dépôts Table ronde »).
+# (« … Caisse des Dépôts Table ronde »); so is a participle saying where or by whom it
+# stands (« l'association Le Panier Partagé basée à Château-Chinon »).
 _SENTENCE_TAIL = re.compile(
-    r"\s+(?:(?:sur|avec|dans|chez|selon)\s+[^A-ZÀ-Ý]*|(?:Table|Atelier|Session|Programme))$"
+    r"\s+(?:(?:sur|avec|dans|chez|selon)\s+[^A-ZÀ-Ý]*|(?:Table|Atelier|Session|Programme)|"
+    r"(?:basé|créé|fondé|situé|porté|implanté|installé|présidé|dirigé|animé|financé|"
+    r"soutenu)e?s?)$"
 )
 # A conjugated auxiliary or modal makes a sentence, not a name (« … et avez remis »,
 # « … fait partie d'un réseau »).
@@ -375,10 +378,16 @@ def _found(text: str, doc, document: str, defined: dict[str, str]) -> list[tuple
             found = [f for f in found if f not in same]
             found.append((match.start(), name, _kind(name, "person", document) or "person"))
     # What the writing names where the model tags nothing: « Présidente du CELAVAR ».
+    # The writing's word beats the model's guess for the same words: « l'entreprise
+    # d'insertion Rance Bois », « le réseau Territoires Solidaires » are no places.
     for begin, name, kind in cued_names(text):
         name = _trim(name)
         kind = _kind(name, kind, document) if name else None
-        if kind and not any(b <= begin < b + len(words) for b, words, _ in found):
+        if not kind:
+            continue
+        if kind == "organisation" and (begin, name, "place") in found:
+            found[found.index((begin, name, "place"))] = (begin, name, kind)
+        elif not any(b <= begin < b + len(words) for b, words, _ in found):
             found.append((begin, name, kind))
     named = []
     for begin, name, kind in found:

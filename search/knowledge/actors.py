@@ -88,8 +88,10 @@ def _type(kind: str, name: str, roles: list[str]) -> str:
     if kind != "organisation":
         return kind
     folded = fold(_ARTICLE.sub("", name.strip()))
-    head = folded.split()[0] if folded.split() else ""
-    for text in (head, folded):
+    # The head with its adjective first: « Conseil départemental de la Nièvre » is a local
+    # authority, where « conseil » alone is a consultancy's.
+    words = folded.split()
+    for text in (" ".join(words[:2]), words[0] if words else "", folded):
         found = next((t for t, pattern in TYPES.items() if re.search(pattern, text)), None)
         if found:
             return found
