@@ -75,7 +75,13 @@ _NAMED_LINE = re.compile(
 # blocks. It introduces the report (its event, place and date are the document's
 # metadata); a passage of it is no answer.
 HEADER_BLOCKS = 4
-_DATELINE = re.compile(rf"^[^.!?]{{3,160}}?,\s*(?:le\s+)?{DATE.pattern}\s*\.?$", re.I)
+_DATELINE = re.compile(
+    rf"^[^.!?]{{3,160}}?,\s*(?:le\s+)?{DATE.pattern}\s*\.?$"
+    # « Rencontre organisée par le réseau … / Le 14 mars 2024, à la salle des fêtes de
+    # Saint-Affrique (Aveyron) »: a short block holding a date and no sentence's end.
+    rf"|^(?=[^.!?]*{DATE.pattern})[^.!?]{{3,220}}$",
+    re.I,
+)
 # A line crediting who animates is a name and a role, not a paragraph.
 CREDIT_CHARS = 160
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|\s{3,})\s*\d{1,3}$")

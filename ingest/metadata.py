@@ -266,12 +266,23 @@ TITLE_BLOCKS = 3
 
 def title_heading(opening: list[tuple[str, str]]) -> str | None:
     """The document's title among its first blocks, (kind, text): the first heading, or
-    the one after a heading that only names the genre (« ÉTUDE DE CAS » then « La
-    Fabrique du Quai, un tiers-lieu … »), which stays the title when nothing follows it."""
-    headings = [text for kind, text in opening[:TITLE_BLOCKS] if kind == "heading"]
-    return next((h for h in headings if not _GENRE_ONLY.match(h.strip())), None) or next(
-        (text for kind, text in opening if kind == "heading"), None
-    )
+    the line after a heading that only names the genre (« ÉTUDE DE CAS » then « La
+    Fabrique du Quai, un tiers-lieu … », a heading or a short line with no stop), which
+    stays the title when nothing follows it."""
+    first = opening[:TITLE_BLOCKS]
+    for index, (kind, text) in enumerate(first):
+        if kind != "heading":
+            continue
+        if not _GENRE_ONLY.match(text.strip()):
+            return text
+        after = first[index + 1] if index + 1 < len(first) else None
+        if after and (after[0] == "heading" or _TITLE_LINE.match(after[1])):
+            return after[1]
+    return next((text for kind, text in opening if kind == "heading"), None)
+
+
+# A line that may be a title: short, ending on no full stop.
+_TITLE_LINE = re.compile(r"^[^\n]{3,200}(?<![.!?:;,])$")
 
 
 def _title_place(title: str | None) -> str | None:

@@ -33,7 +33,7 @@ ORGANISATION_HEAD = (
     r"(?:cabinet|labo(?:ratoire)?|agence|réseau|collectif|fondation|association|fédération|"
     r"union|institut|observatoire|groupe|société|banque|caisse|fonds|comité|commission|"
     r"mouvement|plateforme|pôle|cluster|coopérative|syndicat|chambre|université|école|"
-    r"ministère|mairie|forum|alliance|club|compagnie|entreprise|régie)s?"
+    r"ministère|mairie|forum|alliance|club|compagnie|entreprise|régie|bailleur)s?"
 )
 # A name as running text writes it: « Jean-François Caron », « Gisèle Rossat-Mignod ».
 # Articles are not first names: « Le Rameau », « La Fonda » are organisations.

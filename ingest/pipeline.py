@@ -21,7 +21,7 @@ from ingest import metadata
 from ingest.clean import build_blocks
 from ingest.executors import Executor, LocalExecutor
 from ingest.extract import actors, cases, practices, quotes
-from ingest.extracted import ReadError
+from ingest.extracted import ExtractedDocument, ReadError
 from ingest.kinds import NOT_SEARCHED
 from ingest.passages import Passage, make_passages
 from ingest.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read
@@ -189,16 +189,18 @@ def build_document(
         )
         for p in passages
     ]
-    return document, rows, extract_records(items, extracted.text, rows)
+    return document, rows, extract_records(items, extracted, rows)
 
 
 def extract_records(
-    items: list[Structured], text: str, passages: list[PassageRow]
+    items: list[Structured], extracted: ExtractedDocument, passages: list[PassageRow]
 ) -> dict[str, list[dict]]:
-    """Quotes, practice statements and case mentions, each tied to its passage."""
+    """Quotes, practice statements and case mentions, each tied to its passage and on the
+    page where it starts (a paragraph running over two pages gives its second page's
+    sentence the second page)."""
     locate = _passage_locator(passages)
     found = {
-        "quotes": quotes.extract(items, text),
+        "quotes": quotes.extract(items, extracted.text),
         "statements": practices.extract(items),
         "mentions": cases.extract(items),
         "actor_mentions": actors.extract(items),
@@ -212,6 +214,7 @@ def extract_records(
                 "document_id": document_id,
                 "passage_id": locate(record.start),
                 **asdict(record),
+                **({"page": extracted.page_at(record.start)} if hasattr(record, "page") else {}),
             }
             for number, record in enumerate(records)
         ]
@@ -304,8 +307,15 @@ def plan_file(
             raise ReadError(f"fichier trop volumineux ({size / 1e6:.1f} Mo)")
         data = source.read_bytes()
         existing = store.document_by_path(shown)
-        if existing and existing.content_hash == content_hash(data, path):
+        digest = content_hash(data, path)
+        if existing and existing.content_hash == digest:
             return FileResult(shown, "unchanged", existing.id)
+        # The same bytes already in under another path whose file is still there (a copy in
+        # another folder, an upload of a file ingested from a folder): that document. A
+        # file moved from where it was is a new document; --prune forgets the old one.
+        twin = None if existing else store.document_with_content(digest)
+        if twin is not None and Path(twin.path).exists():
+            return FileResult(twin.path, "unchanged", twin.id)
     except _READ_ERRORS as exc:
         return FileResult(shown, "failed", error=printable(str(exc)))
     document_id = existing.id if existing else _document_id(store, path, claimed)
@@ -349,15 +359,9 @@ def ingest_file(
 
     An upload is staged under a temporary name and committed under its final one, so that
     its file takes that name only once its document is in the store (api.routers.documents).
-    Bytes already in under another path are that document, unchanged (its path says so).
     """
     job = plan_file(store, path, max_bytes, source)
-    if isinstance(job, FileResult):
-        return job
-    twin = None if job.updated else store.document_with_content(content_hash(job.data, job.path))
-    if twin is not None:
-        return FileResult(twin.path, "unchanged", twin.id)
-    return commit_job(store, job, build_job(job))
+    return job if isinstance(job, FileResult) else commit_job(store, job, build_job(job))
 
 
 def ingest(

@@ -107,6 +107,10 @@ _SAYING = (
 _ROLE_END = re.compile(
     r",\s*(?:a|ont|avait|est|sont|s[’']est|qui|que|dont|sur|rapport|rapporteur)(?:\s|$)"
     rf"|,\s*(?:{_SAYING}|intervient|présente)\b"
+    # « directrice de la ressourcerie, coordonne l'ensemble des partenaires »: what they do.
+    r"|,\s*(?:coordonne|anime|dirige|pilote|porte|accompagne|gère|préside|travaille|mène|"
+    r"organise|propose|souhaite|défend|accueille|finance|soutient|représente|conduit|"
+    r"développe|suit|forme|crée|lance)\s"
     # « adjoint au maire d'Ouahigouya, lors de la rencontre… », « …, venue visiter… »: when
     # and why they were there, not their role.
     r"|,\s*(?:lors|pendant|durant|au cours|venue?s?|présente?s?|invitée?s?|interrogée?s?|"
@@ -187,7 +191,7 @@ _SECOND_PERSON = re.compile(r"\b(?:vous|votre|vos)\b", re.I)
 # représenté par X, a présenté … »: the report gives an account of X's words.
 _REPORTED_OPEN = re.compile(
     rf"^(?:(?:Pour|Selon|D[’']après)\s+(?P<a>{NAME}|{TITLE_NAME})\s*,"
-    rf"|(?:[^.]{{0,80}}?\breprésentée?\s+par\s+)?(?P<b>{NAME})(?:\s*,[^,.]{{3,160}})?\s*,?\s+"
+    rf"|(?:[^.]{{0,80}}?\breprésentée?\s+par\s+)?(?P<b>{NAME})(?:\s*,(?P<role>[^,.]{{3,160}}))?\s*,?\s+"
     r"(?:a|avait|s[’']est|est)\s+(?:\w+\s+)?\w+(?:é|i|u|is|it)e?s?\b)"
 )
 # « … », a témoigné X / a mis en avant X / explique X: after a closing quote and a comma,
@@ -523,7 +527,7 @@ class _Walker:
         if _is_question(text) and not current.said:
             self.emit(block, intro=True)  # the rest of the question
             return
-        if _report_speaks(text, current):
+        if _report_speaks(text, current) or _gives_another_view(text, current.speaker):
             self.turn = None
             self.emit(block)
             return
@@ -616,7 +620,7 @@ class _Walker:
         if opening is None and self._several_voices(block):
             return True
         if opening and opening.group("b"):  # « X a témoigné de … » opens an account of a talk
-            self.open(opening.group("b"), None, REPORTED)
+            self.open(opening.group("b"), cut_role(opening.group("role") or "") or None, REPORTED)
         elif opening or inline:
             name = opening.group("a") if opening else inline.group("name")
             self.open(name, None, REPORTED, single=True)
@@ -628,6 +632,17 @@ class _Walker:
             return False
         self.attribute(block)
         return True
+
+
+def _gives_another_view(text: str, speaker: str) -> bool:
+    """Whether a paragraph gives someone else's view in the report's words (« Selon
+    Bertrand LECLERC, maire…, il faut… »): the report speaks of another person there, so
+    the turn before it has ended (ingest.extract.quotes credits the sentence to them)."""
+    for found in ACCOUNT.finditer(text):
+        name = found.group("by") or found.group("name")
+        if surname(normalise_name(name)) != surname(speaker):
+            return True
+    return False
 
 
 def _report_speaks(text: str, turn: _Turn) -> bool:

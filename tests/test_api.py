@@ -113,7 +113,7 @@ def test_passage_context(server):
     body = get(server, f"/v1/passages/{first['passage_id']}").json()
     assert body["passage"]["passage_id"] == first["passage_id"]
     # Who speaks there, as search says it (a tester's upload found them missing here).
-    for field in ("speaker", "speaker_role", "speech", "question", "kind"):
+    for field in ("speaker", "speaker_role", "speech", "question", "kind", "page_end"):
         assert body[field] == first[field], field
     assert body["speaker"] and body["speech"]
     assert body["previous"] or body["next"]

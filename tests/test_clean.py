@@ -522,7 +522,8 @@ WEB_NOTES = """<html><head><title>Le tiers-lieu de Givry</title></head><body><ar
 <p>La commune a ouvert le tiers-lieu avec les habitants<sup><a href="#fn1" id="r1">1</a></sup>
 après six mois de rencontres publiques dans l'ancienne école.</p>
 <div class="note">Astuce : associer les habitants dès le premier jour, avant les plans.</div>
-<p>Le bilan est positif<sup>2</sup>, selon le conseil municipal.</p>
+<p>Le bilan est positif<sup>2</sup>, selon le conseil municipal, et les élèves sèment
+des radis<sup>1</sup>.</p>
 <ul><li>Ouvrir le samedi.</li><li>- Confier les clés aux habitants.</li></ul>
 <p class="note">2. Voir le rapport de la Fondation Rurale sur les tiers-lieux, 2022.</p>
 <section class="footnotes" role="doc-endnotes"><ol>
@@ -560,6 +561,7 @@ def test_the_notes_a_page_marks_are_notes_and_their_calls_leave_the_text(tmp_pat
         assert "Fondation Rurale" in notes and "Fondation Rurale" not in text
         assert "Astuce : associer les habitants" in text
         assert "Le bilan est positif, selon" in text  # a bare call to note 2
+        assert "des radis." in text  # to the first of a list of notes
         items = [p.text for p in passages if "Ouvrir le samedi" in p.text]
         assert items and "- Ouvrir le samedi.\n- Confier les clés" in items[0]
     else:

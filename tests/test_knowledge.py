@@ -2578,3 +2578,15 @@ def test_the_writing_names_organisations_the_model_takes_for_places(tmp_path):
     assert TYPE_LABELS[council["type"]] == "collectivité"
     assert "Les Jardins du Causse" in by_name and "Les Jardins du Causse basée" not in spellings
     assert by_name.get("France", {}).get("kind") != "organisation"
+
+
+def test_a_case_study_s_name_is_what_stands_before_what_it_is():
+    """« X : une cantine… » needs a name of two words (« Bilan : … » names nothing);
+    « X, un atelier… » is X, one capitalised word will do."""
+    from search.knowledge.cases import _case_study_name
+
+    assert _case_study_name("Cycl'Aven, un atelier vélo à Quimperlé (Finistère)") == "Cycl'Aven"
+    assert _case_study_name("La Marmite Partagée : une cantine à Aurillac") == "La Marmite Partagée"
+    assert _case_study_name("Bilan : la ressourcerie de Montluçon") == (
+        "Bilan : la ressourcerie de Montluçon"
+    )

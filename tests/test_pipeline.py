@@ -311,3 +311,39 @@ def test_hidden_files_and_folders_are_reported_as_skipped(fresh_store, tmp_path)
         ".brouillons": "dossier caché (son nom commence par un point)",
     }
     assert report.summary()["added"] == 1 and report.summary()["skipped"] == 3
+
+
+def test_the_same_bytes_from_another_folder_are_the_document_already_in(fresh_store, tmp_path):
+    """A copy of an ingested file in another folder is that document, unchanged (two
+    documents gave every quote twice); once the first file is gone, the copy is a document
+    of its own, so that --prune loses nothing."""
+    text = "# La Grange\n\nLa Grange Partagée est un tiers-lieu rural ouvert en 2019.\n"
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "grange.md").write_text(text, encoding="utf-8")
+    ingest(fresh_store, [first])
+    again = ingest(fresh_store, [second]).results
+    assert [(r.status, r.document_id) for r in again] == [("unchanged", "grange")]
+    assert [d.id for d in fresh_store.documents()] == ["grange"]
+    (first / "grange.md").unlink()
+    moved = ingest(fresh_store, [second], prune=True)
+    assert moved.count("added") == 1 and moved.pruned == ["grange"]
+    assert len(fresh_store.documents()) == 1
+
+
+def test_the_line_right_under_a_genre_label_is_the_title(fresh_store, tmp_path):
+    """« ÉTUDE DE CAS » then, on the next line, « Cycl'Aven, un atelier vélo… »: the
+    second line is the title (the first heading after it, « PRÉSENTATION », was)."""
+    documents = _ingested(
+        fresh_store,
+        tmp_path,
+        {
+            "cyclaven.txt": "ÉTUDE DE CAS\nCycl'Aven, un atelier vélo participatif à "
+            "Quimperlé (Finistère)\n\nPRÉSENTATION\n\nCycl'Aven répare les vélos des "
+            "habitants avec eux, chaque samedi, dans un ancien garage.\n"
+        },
+    )
+    document = documents["cyclaven.txt"]
+    assert document.title.startswith("Cycl'Aven, un atelier vélo participatif")
+    assert (document.place, document.kind) == ("Quimperlé", "case_study")

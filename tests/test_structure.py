@@ -522,3 +522,44 @@ def test_what_the_report_says_someone_did_before_a_colon_is_reported_not_their_l
     assert (hamidi.speaker, hamidi.speech) == ("Nadia HAMIDI", "reported")
     leroy = passage_with(passages, "premier jour de chantier")
     assert (leroy.speaker, leroy.speech) == ("Thomas LEROY", "verbatim")
+
+
+HEADER_ON_TWO_LINES = """# Actes de la Rencontre « Villages en coopération »
+
+**Rencontre organisée par le réseau Causses Solidaires**
+Le 3 avril 2025, à la salle des fêtes de Sévérac (Aveyron)
+
+## Ouverture
+
+Le 3 avril 2025, les élus de douze communes ont signé la charte de coopération du réseau.
+"""
+
+
+def test_a_header_whose_date_is_not_last_still_introduces_the_report(tmp_path):
+    """« Rencontre organisée par … / Le 3 avril 2025, à la salle des fêtes de … »: a short
+    opening block holding a date and no sentence's end introduces the report (it was
+    given as « Ce qui marche »); a sentence that opens on a date is content."""
+    passages = _turns(tmp_path, "actes.md", HEADER_ON_TWO_LINES)
+    assert passage_with(passages, "salle des fêtes").kind == "intro"
+    assert passage_with(passages, "ont signé la charte").kind == "text"
+
+
+ANOTHER_VIEW = """Table ronde : le covoiturage de village
+
+Hélène MARCHE, chargée de mission mobilité au Pays de Bellac, a souligné le rôle des \
+habitants : une plateforme ne sert que si un voisin la présente en personne.
+
+Les premiers mois ont été difficiles. Selon Bertrand LECOQ, maire de Saint-Junien, il faut \
+des arrêts matérialisés devant la mairie, car un panneau visible rassure les conducteurs.
+"""
+
+
+def test_a_paragraph_giving_another_person_s_view_ends_the_turn_before_it(tmp_path):
+    """After « X, rôle, a souligné … », a paragraph where the report gives Y's view
+    (« Selon Y, maire…, il faut… ») is not X's: Y's words were cited as X's. X's
+    reported turn keeps the role its opening states."""
+    passages = _turns(tmp_path, "table-ronde.txt", ANOTHER_VIEW)
+    marche = passage_with(passages, "un voisin la présente")
+    assert (marche.speaker, marche.speech) == ("Hélène MARCHE", "reported")
+    assert marche.speaker_role == "chargée de mission mobilité au Pays de Bellac"
+    assert passage_with(passages, "arrêts matérialisés").speaker is None

@@ -86,6 +86,7 @@ class PassageContext(BaseModel):
     )
     question: str | None = Field(description="the moderator's question the passage answers")
     kind: str
+    page_end: int = Field(description="the last page the passage runs onto")
     previous: SourceRef | None
     next: SourceRef | None
 
@@ -196,6 +197,7 @@ def get_passage(passage_id: str, app: App) -> PassageContext:
         speech=passage.speech,
         question=passage.question,
         kind=passage.kind,
+        page_end=passage.page_end,
         previous=source_ref(before, document) if before else None,
         next=source_ref(after, document) if after else None,
     )

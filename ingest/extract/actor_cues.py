@@ -89,7 +89,7 @@ _CUES = (
     (
         re.compile(
             rf"(?<![\w’'])(?P<name>{_INSTITUTION}"
-            rf"(?:[ \t]+(?:de|du|des|d[’']|la|l[’'])[ \t]*)+[{UPPER}][\w’'-]*"
+            rf"(?:[ \t]+(?:de|du|des|d[’']|la|l[’'])[ \t]*|[ \t]+)+[{UPPER}][\w’'-]*"
             rf"(?:[ \t-]+[{UPPER}][\w’'-]*)*)"
         ),
         "organisation",

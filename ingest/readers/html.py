@@ -162,6 +162,8 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     # A bare superscript number is a call when the page has a note of that number
     # (« de commerce<sup>1</sup>. » and « <p class="note">1. Source : … »).
     numbers = {m.group(1) for a in areas if (m := _NOTE_DIGITS.match(a.get_text(" ")))}
+    for area in areas:  # a list of notes numbers them by their place in it
+        numbers |= {str(n) for n in range(1, len(area.find_all("li")) + 1)}
     for superscript in soup.find_all("sup"):
         if superscript.get_text(strip=True) in numbers:
             superscript.decompose()

@@ -612,15 +612,21 @@ _CASE_STUDY_WORDS = re.compile(
 
 # « La Grange partagée de Saint-Affrique : un tiers-lieu rural entre association et
 # commune »: the name, then what it is.
-_SUBTITLE = re.compile(r"\s+[:–—]\s+|,\s+(?=(?:un|une)\s)")
+_SUBTITLE = re.compile(r"\s+[:–—]\s+")
+# « Cycl'Aven, un atelier vélo participatif à Quimperlé »: the name, then what it is.
+_APPOSITION = re.compile(r",\s+(?=(?:un|une)\s)")
 
 
 def _case_study_name(title: str) -> str:
     """A case study's name: its title without the words saying it is a case study, nor
-    the subtitle saying what the case is, when a name of two words or more stands before."""
+    the subtitle saying what the case is: after « : », when a name of two words or more
+    stands before (« Bilan : … » names nothing); after « , un(e) … », a capitalised name."""
     title = _CASE_STUDY_WORDS.sub("", title).strip() or title
     head = _SUBTITLE.split(title, maxsplit=1)[0]
-    return head if head != title and len(head.split()) >= 2 else title
+    if head != title and len(head.split()) >= 2:
+        return head
+    head = _APPOSITION.split(title, maxsplit=1)[0]
+    return head if head != title and head[:1].isupper() else title
 
 
 def _case_studies(
