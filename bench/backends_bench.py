@@ -346,7 +346,9 @@ def server_sizes(url: str, hnsw_built: bool) -> dict:
             "shared_buffers": conn.execute("SHOW shared_buffers").fetchone()[0],
             "maintenance_work_mem": conn.execute("SHOW maintenance_work_mem").fetchone()[0],
         }
-        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        # The server, found through this connection's backend while it is alive: once the
+        # connection closes its backend exits, and asking for it then may find nothing.
+        server = psutil.Process(conn.execute("SELECT pg_backend_pid()").fetchone()[0]).parent()
         rebuilt = [("gin_build_s", "passages_tsv")] + (
             [] if hnsw_built else [("hnsw_build_s", hnsw)]
         )
@@ -354,7 +356,7 @@ def server_sizes(url: str, hnsw_built: bool) -> dict:
             started = time.perf_counter()
             conn.execute(f'REINDEX INDEX "{index}"')
             sizes[name] = round(time.perf_counter() - started, 1)
-    sizes["server_pss_mb"] = round(server_pss(psutil.Process(pid).parent()) / 1e6)
+    sizes["server_pss_mb"] = round(server_pss(server) / 1e6)
     return sizes
 
 
