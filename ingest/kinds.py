@@ -118,12 +118,15 @@ def block_kinds(items: list[Structured]) -> list[str]:
         if block.kind == "note":
             kinds.append("note")
             continue
-        if index < HEADER_BLOCKS and block.kind == "paragraph" and _DATELINE.match(text):
+        # A byline (« Publié le 3 février 2025 par … ») is the page's, though dated.
+        chrome_line = len(text) <= CHROME_LINE_CHARS and bool(_CHROME_LINE.match(text))
+        header = index < HEADER_BLOCKS and block.kind == "paragraph" and not chrome_line
+        if header and _DATELINE.match(text):
             kinds.append("intro")  # « Rencontre régionale…, Rennes, 5 avril 2023 »
             continue
         if _COMMENT_FORM.match(text):
             in_chrome = True  # everything after a comment form's first line is the form
-        if in_chrome or (len(text) <= CHROME_LINE_CHARS and _CHROME_LINE.match(text)):
+        if in_chrome or chrome_line:
             kinds.append("chrome")
             continue
         opened = _list_opened_by(item, text)

@@ -176,8 +176,6 @@ def understand(query: str) -> Intent:
     if "participants" in asks:
         # Who took part, who represented whom: the programme and introductions say it too.
         asks |= {"intro", "programme"}
-    elif "programme" in asks:
-        asks.add("intro")  # when and where: a report's header line says it too
     if _WHO.search(query):
         kind = WHO
     elif _CASE.search(query):

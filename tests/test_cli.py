@@ -322,7 +322,7 @@ def test_an_ingest_embeds_each_document_as_it_is_committed(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.md").write_text(MARKDOWN, encoding="utf-8")
-    (folder / "b.md").write_text(MARKDOWN.replace("coopération", "concertation"), "utf-8")
+    (folder / "b.md").write_text(f"{MARKDOWN}\nLe bilan sera présenté en juin.\n", "utf-8")
     store = open_store(tmp_path / "data")
     embedder = _DocumentEmbedder(store)
     missing_when_read = []

@@ -83,11 +83,12 @@ def test_the_corpus_goes_to_postgres_and_back_unchanged(corpus_data, corpus_on_p
 def test_search_on_postgres_ranks_the_same_passages(engine, corpus_on_postgres):
     """Indexes rebuilt from PostgreSQL's rows in a folder of their own: for every query of
     the evaluation, the same top ten, in nearly the same order (halfvec rounds the dense
-    scores in the fourth decimal)."""
+    scores in the fourth decimal, which may swap the tenth with the eleventh when they tie
+    that closely)."""
     on_postgres = SearchEngine(corpus_on_postgres, engine.embedder)
     for query in EVERY_QUERY:
         expected, got = ranked(engine, query), ranked(on_postgres, query)
-        assert set(got) == set(expected), query
+        assert set(got[:9]) <= set(expected) and set(expected[:9]) <= set(got), query
         assert got[:3] == expected[:3], query
 
 
