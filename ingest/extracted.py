@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
+
+# A list item that writes its own mark (« - », « • », « 1. »).
+_LIST_MARK = re.compile(r"^(?:[-–—•▪◦●■]|\d{1,2}[.)])\s")
+
+
+def as_list_item(line: str) -> str:
+    """A list item's line as the text carries it: the page or Word draws the bullet, so
+    its text has none; given one here, cleaning reads it as a list item."""
+    return line if _LIST_MARK.match(line) else f"- {line}"
 
 
 class ReadError(Exception):

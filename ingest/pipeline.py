@@ -214,7 +214,7 @@ def extract_records(
                 "document_id": document_id,
                 "passage_id": locate(record.start),
                 **asdict(record),
-                **({"page": extracted.page_at(record.start)} if hasattr(record, "page") else {}),
+                "page": extracted.page_at(record.start),
             }
             for number, record in enumerate(records)
         ]

@@ -27,6 +27,7 @@ from ingest.names import (
     ORGANISATION_HEAD,
     PLACE_HEAD,
     TITLE_NAME,
+    UPPER,
     acronym_definitions,
     cut_function_tail,
     spells,
@@ -199,7 +200,7 @@ def _form_heading(word: str, document: str) -> bool:
     the document's form (« LEÇONS », « CONTEXTE », « RÉSULTATS »), not an organisation."""
     if " " in word.strip():
         return False
-    accented = any(c in "ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ" for c in word)
+    accented = any(c in UPPER.removeprefix("A-Z") for c in word)
     return (
         accented
         or re.search(rf"(?m)^[ \t#]*{re.escape(word)}[ \t]*:?[ \t]*$", document) is not None

@@ -9,12 +9,11 @@ before any of it is inflated.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.extracted import ExtractedDocument, ReadError
+from ingest.extracted import ExtractedDocument, ReadError, as_list_item
 from ingest.readers.bounded import Limits, check_blocks
 
 
@@ -39,10 +38,6 @@ def check_zip(path: Path, limits: Limits) -> None:
                 f"bombe DOCX refusée : {member.filename} grossit {ratio:.0f} fois "
                 f"(limite {limits.max_zip_ratio})"
             )
-
-
-# A list item that writes its own mark (« - », « • », « 1. »).
-_MARKED = re.compile(r"^(?:[-–—•▪◦●■]|\d{1,2}[.)])\s")
 
 
 def _listed(paragraph, style: str) -> bool:
@@ -94,8 +89,8 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         if style.startswith("Heading") or style == "Title":
             level = style.removeprefix("Heading").strip()
             headings[offset] = int(level) if level.isdigit() else 1
-        elif _listed(paragraph, style) and not _MARKED.match(line):
-            line = f"- {line}"  # a bullet Word draws: the text has none, the list is there
+        elif _listed(paragraph, style):
+            line = as_list_item(line)
         parts.append(line)
         offset += len(line) + 2
     title = document.core_properties.title or None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
-from ingest.extracted import ExtractedDocument, ReadError
+from ingest.extracted import ExtractedDocument, ReadError, as_list_item
 from ingest.readers.bounded import Limits, check_blocks
 from ingest.readers.text import decode
 
@@ -44,8 +44,6 @@ def _is_furniture(tag) -> bool:
 _NOTE_ROLES = {"doc-footnote", "doc-footnotes", "doc-endnote", "doc-endnotes"}
 _NOTE_AREA = re.compile(r"(?:^|[-_])(?:foot|end)notes?(?:$|[-_])|^notes$|^fn-?\d+$", re.I)
 _NOTE_DIGITS = re.compile(r"^\s*[\[(]?(\d{1,3})")
-# A list item that writes its own mark (« - », « • », « 1. »).
-_MARKED = re.compile(r"^(?:[-–—•▪◦●■]|\d{1,2}[.)])\s")
 _NOTE_NUMBER = re.compile(r"^\s*(?:\[\d{1,3}\]|\(\d{1,3}\)|\d{1,3}[.)]?|\*{1,3})\s")
 # A call to a note: a superscript link into the page, or a link the page says is one.
 _CALL_ROLES = {"doc-noteref", "doc-backlink"}
@@ -184,8 +182,8 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
             continue
         if id(element) in note_areas or any(id(p) in note_areas for p in element.parents):
             notes.add(offset)
-        elif element.name == "li" and not _MARKED.match(line):
-            line = f"- {line}"  # the page draws the bullet: the text has none, the list is there
+        elif element.name == "li":
+            line = as_list_item(line)
         elif element.name[0] == "h" and element.name[1:].isdigit():
             headings[offset] = int(element.name[1:])
         parts.append(line)
