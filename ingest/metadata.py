@@ -203,6 +203,11 @@ CASE_PARTS = 3
 CASE_STUDY_CHARS = 30000
 
 
+# A title announcing one initiative's « retour d'expérience » (« Jardins partagés de
+# Quimper : retour d'expérience »): a case study. Plural « retours d'expériences » gather
+# several, as proceedings do.
+_ONE_EXPERIENCE = re.compile(r"\bretour d['’]expérience\b", re.I)
+
 # A programme says so on a line of its own or as its title (« PROGRAMME », « Programme de
 # la journée »), not in a sentence (« le programme Wasla relie Grenoble et Sfax »).
 _PROGRAMME_LINE = re.compile(r"^[ \t#]*programme\b", re.M)
@@ -234,7 +239,9 @@ def infer(text: str, title_hint: str | None, first_heading: str | None) -> dict:
     if place := _place(head) or _title_place(title):
         meta["place"] = place
     lowered = head.lower()
-    if re.search(r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]):
+    if re.search(r"étude de cas|fiche (?:cas|projet|initiative)|case study", lowered[:600]) or (
+        title and _ONE_EXPERIENCE.search(title)
+    ):
         meta["kind"] = "case_study"
     elif "trame d’animation" in lowered or "trame d'animation" in lowered:
         meta["kind"] = "animation_script"

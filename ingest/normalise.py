@@ -43,3 +43,11 @@ def name_key(text: str) -> str:
     Kept per name: a speaker filter compares it with every passage's speaker, a few
     hundred distinct names."""
     return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
+
+
+def holds_name(text: str, name: str) -> bool:
+    """Whether `text` holds `name` as a person may type it (name_key). A name with no
+    letter or digit (« \\x00 », « -- ») holds nothing: as an empty key it was in every
+    text, and a filter on it let everything through."""
+    key = name_key(name)
+    return bool(key) and key in name_key(text)

@@ -472,12 +472,14 @@ class Store(ABC):
     # -- summary ---------------------------------------------------------------
 
     def stats(self) -> dict:
+        # An editor's title and kind, as search and citations show them (document_edits).
+        edits = self.document_edits()
         per_document = [
             {
                 "id": row[0],
                 "file": row[1],
-                "title": row[2],
-                "kind": row[3],
+                "title": edits.get(row[0], {}).get("title", row[2]),
+                "kind": edits.get(row[0], {}).get("kind", row[3]),
                 "passages": row[4],
                 "searched": row[5] or 0,
                 "notes": row[6] or 0,

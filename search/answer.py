@@ -73,6 +73,11 @@ STATEMENTS_PER_PASSAGE = 3
 # deviations above all statements' (docs/EVALUATION.md).
 STATEMENT_Z = 1.0
 STRONG_STATEMENT_Z = 3.0
+# Fewer statements than this are no reference to stand out from (a first upload holds a
+# handful, and with four of them only the closest stands a deviation above the mean): a
+# statement is then kept when its passage is among the top ones, whatever its closeness,
+# and every item is taken to be about the question's object.
+MIN_REFERENCE = 30
 # Asked what to avoid, a warning from a top passage needs only stand above the mean: its
 # polarity is what the question asks for, its passage's rank says it is on the subject.
 WARNING_Z = 0.0
@@ -291,8 +296,8 @@ class _Builder:
         top passage (`near_top` spreads above the mean) and from any passage: a passage
         found for its subject may hold advice on something else."""
         closeness = self._closeness(self.query_vector)
-        if closeness is None:
-            return 1.0, 1.0
+        if closeness is None or len(closeness) < MIN_REFERENCE:
+            return -np.inf, np.inf
         mean, spread = float(closeness.mean()), float(closeness.std())
         return mean + near_top * spread, mean + STRONG_STATEMENT_Z * spread
 
@@ -316,7 +321,8 @@ class _Builder:
         reports) sorts nothing out: then the verb carries the question (« évaluer »)."""
         acted = acted_on(self.query)
         named = self.engine.distinctive_terms(acted) if acted else set()
-        if not named or self._statement_matrix is None:
+        matrix = self._statement_matrix
+        if not named or matrix is None or len(matrix) < MIN_REFERENCE:
             return None
         vector = self.engine.embedder.embed_query(acted)
         statements = self._closeness(vector)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ingest.extract.quotes import all_roles_in
 from ingest.metadata import KINDS
-from ingest.normalise import name_key
+from ingest.normalise import holds_name
 from ingest.store import DocumentRow, PassageRow, Store
 from search import fusion, ranking, relevance
 from search.bm25 import text_hash
@@ -77,7 +77,7 @@ class Filters:
             return False
         if self.place and fold(self.place) not in fold(document.place or ""):
             return False
-        return not (self.speaker and name_key(self.speaker) not in name_key(passage.speaker or ""))
+        return not self.speaker or holds_name(passage.speaker or "", self.speaker)
 
 
 @dataclass

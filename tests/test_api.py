@@ -65,6 +65,11 @@ def test_search_filters_and_modes(server):
     assert typed["results"] and all(r["speaker"] == "Jean-François CARON" for r in typed["results"])
     quotes = get(server, "/v1/quotes", speaker="jean francois caron").json()["results"]
     assert quotes and all(q["speaker"] == "Jean-François CARON" for q in quotes)
+    # A name with no letter in it names nobody: nothing, not everything.
+    for path in ("/v1/quotes", "/v1/actors", "/v1/cases"):
+        params = {"speaker": "\x00"} if path == "/v1/quotes" else {"q": "-- \x00"}
+        assert get(server, path, **params).json()["results"] == [], path
+    assert get(server, "/v1/search", q="élus", speaker="--").json()["results"] == []
 
 
 @pytest.mark.parametrize(

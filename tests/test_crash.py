@@ -25,7 +25,7 @@ import pytest
 from tests.conftest import CORPUS
 
 RECUEIL = [sys.executable, "-m", "api.cli"]
-FILES = ["002_79ccc89baf972a99.txt", "003_c2577a908f8cbfbf.txt", "004_d4a08cbbbf09db0e.txt"]
+FILES = ["000_77cdf74dd2895607.txt", "002_79ccc89baf972a99.txt", "003_c2577a908f8cbfbf.txt"]
 
 
 def recueil(data: Path, *args: str) -> subprocess.CompletedProcess:

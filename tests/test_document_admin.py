@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from ingest.store import open_store
 from tests.factories import CASE_NOTE
 
 TOKEN = {"Authorization": "Bearer jeton-de-test"}
@@ -74,7 +75,7 @@ def test_metadata_edits_need_the_token_and_a_valid_value(client):
     assert client.patch("/v1/documents/absent", json={}, headers=TOKEN).status_code == 404
 
 
-def test_a_metadata_edit_shows_in_search_and_survives_a_reingest(client):
+def test_a_metadata_edit_shows_in_search_and_survives_a_reingest(client, tmp_path):
     assert send(client, ("vergers.md", CASE_NOTE.encode())).status_code == 201
     edit = {
         "title": "Les vergers de Saint-Sauveur",
@@ -92,6 +93,9 @@ def test_a_metadata_edit_shows_in_search_and_survives_a_reingest(client):
     assert again.json()["files"][0]["status"] == "updated"
     document = client.get("/v1/documents").json()[0]
     assert {key: document[key] for key in edit} == edit
+    # `recueil stats` lists the document as search shows it.
+    (listed,) = open_store(tmp_path / "data").stats()["per_document"]
+    assert (listed["title"], listed["kind"]) == (edit["title"], edit["kind"])
     hit = client.get("/v1/search", params={"q": "terrain communal vergers"}).json()["results"][0]
     assert hit["document"]["title"] == "Les vergers de Saint-Sauveur"
     assert "Rencontre des vergers" in hit["citation"] and "12 mars 2019" in hit["citation"]

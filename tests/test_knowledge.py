@@ -2590,3 +2590,62 @@ def test_a_case_study_s_name_is_what_stands_before_what_it_is():
     assert _case_study_name("Bilan : la ressourcerie de Montluçon") == (
         "Bilan : la ressourcerie de Montluçon"
     )
+
+
+def test_a_first_upload_s_lessons_all_answer_and_its_retour_d_experience_is_a_case(tmp_path):
+    """A new user's first document, a Word « retour d'expérience » with four lessons: the
+    answer to a how-to question on it gives them all, what worked and what to avoid, and
+    the initiative is a case. With a handful of statements, none stands a deviation above
+    the others' mean, and the answer had shown one lesson of four; the title had not made
+    the document a case study."""
+    import docx
+
+    from search.answer import answer
+    from search.embedders import get_embedder
+    from search.engine import SearchEngine
+
+    document = docx.Document()
+    document.add_heading("Jardins partagés de Quimper : retour d'expérience", 0)
+    document.add_paragraph(
+        "Le collectif des Jardins du Steir a ouvert trois jardins partagés dans les quartiers "
+        "de Quimper entre 2021 et 2023, avec la ville et le bailleur social."
+    )
+    lessons = {
+        "Ce qui a marché": [
+            "Associer les habitants dès le choix des parcelles, lors de balades dans le quartier.",
+            "Signer une convention d'occupation avec le bailleur pour trois ans renouvelables.",
+        ],
+        "Ce qu'il faut éviter": [
+            "Confier l'arrosage d'été à un seul bénévole, qui s'épuise en juillet.",
+            "Installer les bacs avant d'avoir trouvé un point d'eau accessible.",
+        ],
+    }
+    for heading, items in lessons.items():
+        document.add_heading(heading, 1)
+        for item in items:
+            document.add_paragraph(item, style="List Bullet")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document.save(folder / "jardins.docx")
+    from ingest.store import open_store
+
+    store = open_store(tmp_path / "data")
+    assert ingest(store, [folder]).count("added") == 1
+    embedder = get_embedder()
+    refresh(store, embedder)
+    (row,) = store.documents()
+    assert row.kind == "case_study"
+    engine = SearchEngine(store, embedder)
+    assert [case.name for case in engine.knowledge.cases] == ["Jardins partagés de Quimper"]
+    asked = {
+        "practices": "comment lancer un jardin partagé avec les habitants ?",
+        "pitfalls": "que faut-il éviter quand on lance un jardin partagé ?",
+    }
+    for (section, question), items in zip(asked.items(), lessons.values(), strict=True):
+        found = answer(engine, question)
+        labels = {
+            name: " | ".join(i.label for i in shown) for name, shown in found.sections.items()
+        }
+        for item in items:
+            assert item.rstrip(".") in labels.get(section, ""), (section, labels)
+        assert "Jardins partagés de Quimper" in labels.get("cases", ""), labels

@@ -12,7 +12,7 @@ import numpy as np
 
 from ingest.extract.cases import case_key
 from ingest.kinds import CONTENT
-from ingest.normalise import name_key
+from ingest.normalise import holds_name, name_key
 from ingest.store import DocumentRow, PassageRow
 from search import fusion
 from search.bm25 import BM25
@@ -273,8 +273,7 @@ class Knowledge:
         no quote."""
         rows = list(range(len(self.quotes)))
         if speaker:
-            wanted = name_key(speaker)
-            rows = [i for i in rows if wanted in name_key(self.quotes[i]["speaker"])]
+            rows = [i for i in rows if holds_name(self.quotes[i]["speaker"], speaker)]
         if within:
             within.validate()
             rows = [i for i in rows if self.engine.accepts(self.quotes[i]["passage_id"], within)]
@@ -321,14 +320,14 @@ class Knowledge:
     def actors_for(self, query: str | None, kind: str | None, k: int) -> list[dict]:
         """Actors whose name, other spellings or roles hold the query (accents and case
         aside), most present first; all of one kind, or all, without a query."""
-        wanted = name_key(query) if query and query.strip() else None
+        wanted = query if query and query.strip() else None
         found = [
             a
             for a in self.actors
             if (kind is None or a["kind"] == kind)
             and (
                 wanted is None
-                or wanted in name_key(" ".join([a["name"], *a["aliases"], *a["roles"]]))
+                or holds_name(" ".join([a["name"], *a["aliases"], *a["roles"]]), wanted)
             )
         ]
         return found[:k]
@@ -452,8 +451,7 @@ class Knowledge:
         cases = [c for c in self.cases if territory is None or c.territory_type == territory]
         if not query or not query.strip():
             return sorted(cases, key=lambda c: (-c.documents, c.name))[:k]
-        wanted = name_key(query)
-        named = [c for c in cases if wanted in name_key(c.name)]
+        named = [c for c in cases if holds_name(c.name, query)]
         if named or len(query.split()) <= NAME_WORDS:
             return named[:k]
         if territory is None:
