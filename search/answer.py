@@ -41,7 +41,7 @@ from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.cases import Case
 from search.knowledge.index import Card
 from search.knowledge.practices import statement_label
-from search.ranking import gives_practice, warns_in
+from search.ranking import advises, gives_practice, warns_in
 from search.snippet import (
     best_sentences,
     in_prose,
@@ -54,7 +54,7 @@ from search.snippet import (
     titles_of,
     untitled,
 )
-from search.vectors import windows
+from search.vectors import context, windows
 
 SECTIONS = (
     ("practices", "Ce qui marche"),
@@ -114,6 +114,9 @@ EXAMPLE_DEPTH = 20
 STRONGEST = 5
 # A label shorter than this once its section title is taken off keeps the title.
 MIN_LABEL = 40
+# Words a label needs: « (AB) 6. », what a numbered list left of a sentence, says nothing.
+MIN_LABEL_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]{2,}")
 # Two items whose labels are this close say the same thing: one item, both evidences.
 MERGE_AT = 0.93
 _VOTES = re.compile(r"\((\+{1,12})\)")
@@ -157,6 +160,9 @@ class Item:
     case_id: str | None = None
     vector: np.ndarray | None = field(default=None, repr=False)
     card_id: str | None = None  # the practice card whose statement labels the item
+    # A statement, or a passage that advises (search.ranking.advises); one of search's
+    # strongest passages that does neither may narrate, or announce a list.
+    advice: bool = True
 
 
 @dataclass(frozen=True)
@@ -222,17 +228,25 @@ def answer(engine: SearchEngine, query: str) -> Answer:
     return Answer(query, shown, None if shown else NOTHING_SAID)
 
 
+def says_enough(label: str) -> bool:
+    """Whether a label has words enough to say something (MIN_LABEL_WORDS)."""
+    return len(_WORD.findall(label)) >= MIN_LABEL_WORDS
+
+
 def _by_source(items: list[Item]) -> list[Item]:
     """Items by the rank of the passage behind them, one per passage first: the first items
     a person reads come from as many sources as there are, not three statements of one
-    list (a passage's other statements follow, still by rank)."""
+    list (a passage's other statements follow, still by rank). Among each, the items that
+    advise come before the strongest passages that only narrate (« Le sujet … est souvent
+    revenu », « Ces Ateliers se sont structurés… »): 35 → 36 of 44 practice questions
+    answered in the first five items, none lost (docs/EVALUATION.md)."""
     seen: dict[str, int] = {}
     keyed = []
     for item in sorted(items, key=lambda i: i.rank):
         source = item.evidence[0].passage.id if item.evidence else item.label
         seen[source] = seen.get(source, 0) + 1
-        keyed.append((seen[source] > 1, item.rank, len(keyed), item))
-    return [item for *_, item in sorted(keyed, key=lambda k: k[:3])]
+        keyed.append((seen[source] > 1, not item.advice, item.rank, len(keyed), item))
+    return [item for *_, item in sorted(keyed, key=lambda k: k[:4])]
 
 
 class _Builder:
@@ -385,7 +399,11 @@ class _Builder:
                 or (gives_practice(hit.passage, 0) and not _own_words(hit.passage))
             )
         ]
-        return self._passage_items(candidates, "practices")
+        items = self._passage_items(candidates, "practices")
+        for item in items:  # what it says, under its heading (« Ce que je referais »)
+            passage = item.evidence[0].passage
+            item.advice = advises(f"{context(passage)}\n{passage.text}")
+        return items
 
     def testimonies(self, hits: Results) -> list[Item]:
         """Speakers' own words among the passages found, one item a passage, down to
@@ -465,7 +483,7 @@ class _Builder:
             label = self._label_of(passage, cut, index, titles)
             # What the report tells of its own event (« Le RAMEAU réunissait ce 26 juin… »,
             # « Les participants ont été répartis… », thanks) answers no how-to question.
-            if not narrates_event(spoken(label, passage.speaker)):
+            if says_enough(label) and not narrates_event(spoken(label, passage.speaker)):
                 return label
         return None
 

@@ -66,10 +66,23 @@ _PRACTICE_CUES = re.compile(
     r"enseignements?|points? de vigilance|facteurs? clés?)\b",
     re.I,
 )
+# Words by which a text states a condition or a necessity (« nécessite », « indispensable »,
+# « il faudrait »). As a ranking cue they lifted passages that only mention one (practice
+# questions: first set −0.020, held-out +0.011); among search's strongest passages they
+# tell those that advise from those that narrate (search.answer, docs/EVALUATION.md).
+_CONDITION_CUES = re.compile(
+    r"\b(?:faudrait|nécessite\w*|nécessaires?|indispensables?|essentiel\w*|primordiale?s?)\b",
+    re.I,
+)
 
 
 def gives_practice(passage: PassageRow, statements: int) -> bool:
     return statements > 0 or bool(_PRACTICE_CUES.search(passage.text))
+
+
+def advises(text: str) -> bool:
+    """Whether a text gives advice or states a condition, by its words alone."""
+    return bool(_PRACTICE_CUES.search(text) or _CONDITION_CUES.search(text))
 
 
 def warns_against(passage: PassageRow, warning: set[str]) -> bool:

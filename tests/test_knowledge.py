@@ -2649,3 +2649,13 @@ def test_a_first_upload_s_lessons_all_answer_and_its_retour_d_experience_is_a_ca
         for item in items:
             assert item.rstrip(".") in labels.get(section, ""), (section, labels)
         assert "Jardins partagés de Quimper" in labels.get("cases", ""), labels
+
+
+def test_no_answer_item_is_labelled_by_what_a_list_s_numbering_left():
+    """A list of needs numbered « 5. … ? (AB) 6. Quelle échelle… »: its window nearest the
+    question was « (AB) 6. », which said nothing as an item's label."""
+    from search.answer import says_enough
+
+    assert not says_enough("(AB) 6.")
+    assert not says_enough("B2 : (+++++)")
+    assert says_enough("Mobiliser les parties prenantes avant le projet")

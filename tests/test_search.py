@@ -466,3 +466,39 @@ def test_what_a_question_about_mistakes_is_about():
     )
     assert acted_on("comment mobiliser les élus ?") == "les élus"
     assert acted_on("quelles erreurs éviter ?") is None
+
+
+def test_an_answer_reads_advice_before_the_strong_passages_that_only_narrate():
+    """Search's strongest passages stand behind an answer's items whatever their words; among
+    the first items of each source, those that advise or state a condition (or stand under
+    a heading that does) come before those that only narrate, still by rank within each."""
+    from types import SimpleNamespace
+
+    from search.answer import Item, _by_source
+    from search.ranking import advises
+
+    assert advises("Il faudrait associer les élus dès le diagnostic.")
+    assert advises("Ce que je referais\nSegmenter le sujet évalué.")
+    assert advises("La confiance est une condition indispensable pour mobiliser.")
+    assert not advises("Ces ateliers se sont structurés autour de trois sujets.")
+
+    def item(rank: int, source: str, advice: bool) -> Item:
+        evidence = SimpleNamespace(passage=SimpleNamespace(id=source))
+        return Item(f"{source}-{rank}", "practices", [evidence], rank, advice=advice)
+
+    ordered = _by_source(
+        [
+            item(0, "narration", False),
+            item(1, "list", True),
+            item(2, "list", True),  # the list's second statement: after every first one
+            item(3, "statement", True),
+            item(4, "other narration", False),
+        ]
+    )
+    assert [i.label for i in ordered] == [
+        "list-1",
+        "statement-3",
+        "narration-0",
+        "other narration-4",
+        "list-2",
+    ]
