@@ -76,7 +76,8 @@ STRONG_STATEMENT_Z = 3.0
 # Fewer statements than this are no reference to stand out from (a first upload holds a
 # handful, and with four of them only the closest stands a deviation above the mean): a
 # statement is then kept when its passage is among the top ones, whatever its closeness,
-# and every item is taken to be about the question's object.
+# and an item is about the question's object when it, its section or its document's
+# title names it (« Jardins partagés de Quimper » over « Signer une convention… »).
 MIN_REFERENCE = 30
 # Asked what to avoid, a warning from a top passage needs only stand above the mean: its
 # polarity is what the question asks for, its passage's rank says it is on the subject.
@@ -173,6 +174,7 @@ class _Object:
     vector: np.ndarray
     statement_floor: float  # closeness a statement needs when it does not name it
     passage_floor: float  # the same for a passage's window (search.vectors.windows)
+    titled: bool = False  # too few statements for floors: titles naming it count instead
 
 
 @dataclass
@@ -292,7 +294,9 @@ class _Builder:
                     # further down, only one that says nearly what the question asks.
                     near_top = self.rank[pid] < TOP_PASSAGES
                     relevant = closeness >= (threshold if near_top else strong)
-                    if relevant and self._about_the_object(evidence.record["text"], vectors[index]):
+                    if relevant and self._about_the_object(
+                        evidence.record["text"], vectors[index], evidence.passage
+                    ):
                         chosen.setdefault(pid, []).append((closeness, card, index, vectors[index]))
         items = []
         for pid, found in chosen.items():
@@ -336,9 +340,11 @@ class _Builder:
         acted = acted_on(self.query)
         named = self.engine.distinctive_terms(acted) if acted else set()
         matrix = self._statement_matrix
-        if not named or matrix is None or len(matrix) < MIN_REFERENCE:
+        if not named or matrix is None:
             return None
         vector = self.engine.embedder.embed_query(acted)
+        if len(matrix) < MIN_REFERENCE:
+            return _Object(named, vector, np.inf, np.inf, titled=True)
         statements = self._closeness(vector)
         passages = self.engine.dense_reference(vector)
         return _Object(
@@ -351,11 +357,22 @@ class _Builder:
     def _names_object(self, text: str) -> bool:
         return self._object is None or bool(self._object.terms & set(analyse(text)))
 
-    def _about_the_object(self, text: str, vector: np.ndarray) -> bool:
-        """Whether a statement (its text, its vector) is about the question's object."""
-        return self._names_object(text) or float(vector @ self._object.vector) >= (
-            self._object.statement_floor
+    def _about_the_object(self, text: str, vector: np.ndarray, passage: PassageRow) -> bool:
+        """Whether a statement (its text, its vector, its passage) is about the question's
+        object."""
+        return (
+            self._names_object(text)
+            or float(vector @ self._object.vector) >= self._object.statement_floor
+            or self._titled_object(passage)
         )
+
+    def _titled_object(self, passage: PassageRow) -> bool:
+        """In a store of few statements (MIN_REFERENCE), whether the passage's section or
+        its document's title names the question's object."""
+        if self._object is None or not self._object.titled:
+            return False
+        title = self.engine.documents[passage.document_id].title or ""
+        return self._names_object(f"{passage.section or ''}\n{title}")
 
     def _card_item(self, card: Card, index: int, polarity: str, vector: np.ndarray) -> Item:
         """The card, with the statement the search found first among its evidence, which
@@ -468,6 +485,7 @@ class _Builder:
             for i, text in enumerate(cut)
             if self._names_object(text)
             or float(vectors[i] @ self._object.vector) >= self._object.passage_floor
+            or self._titled_object(passage)
         ]
         if not about:
             return None

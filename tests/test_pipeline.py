@@ -254,6 +254,14 @@ def test_event_place_and_date_read_from_any_report():
     )
     assert workshop["event"] == "Atelier « Mobiliser les habitants, et après ? »"
     assert (workshop["place"], workshop["date"]) == ("Lyon", "2024-03-12")
+    # A Word dateline: « … à Besançon le 21 novembre 2023 », no comma before the date.
+    dateline = infer(
+        "Compte rendu de la matinale du réseau, à Besançon le 21 Novembre 2023.\n\n"
+        "Trente personnes étaient présentes.",
+        "Matinale des tiers-lieux",
+        None,
+    )
+    assert (dateline["place"], dateline["date"]) == ("Besançon", "2023-11-21")
     table = infer("Synthèse du réseau.", "Table ronde des élus du Jura — synthèse", None)
     assert table["event"] == "Table ronde des élus du Jura"
 
