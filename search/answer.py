@@ -76,8 +76,8 @@ STRONG_STATEMENT_Z = 3.0
 # Fewer statements than this are no reference to stand out from (a first upload holds a
 # handful, and with four of them only the closest stands a deviation above the mean): a
 # statement is then kept when its passage is among the top ones, whatever its closeness,
-# and an item is about the question's object when it, its section or its document's
-# title names it (« Jardins partagés de Quimper » over « Signer une convention… »).
+# and an item is about the question's object only when it, its section or its document's
+# title names it (_Builder._object).
 MIN_REFERENCE = 30
 # Asked what to avoid, a warning from a top passage needs only stand above the mean: its
 # polarity is what the question asks for, its passage's rank says it is on the subject.
@@ -174,7 +174,6 @@ class _Object:
     vector: np.ndarray
     statement_floor: float  # closeness a statement needs when it does not name it
     passage_floor: float  # the same for a passage's window (search.vectors.windows)
-    titled: bool = False  # too few statements for floors: titles naming it count instead
 
 
 @dataclass
@@ -333,8 +332,10 @@ class _Builder:
     def _object(self) -> _Object | None:
         """« comment mobiliser les élus ? »: an item must be about « les élus », not only
         about mobilising (« Mobiliser les bonnes pratiques », « mobiliser leur impôt »):
-        it names the object, or stands closer to it than most statements (or most
-        passages, for a passage's sentences) do. None when every item is about it. An
+        it names the object, its section or document's title does, or it stands closer
+        to it than most statements (or most passages, for a passage's sentences) do;
+        with too few statements to tell (MIN_REFERENCE), only names count. None when
+        every item is about it. An
         object the documents speak of everywhere (« un partenariat » in partnership
         reports) sorts nothing out: then the verb carries the question (« évaluer »)."""
         acted = acted_on(self.query)
@@ -344,7 +345,7 @@ class _Builder:
             return None
         vector = self.engine.embedder.embed_query(acted)
         if len(matrix) < MIN_REFERENCE:
-            return _Object(named, vector, np.inf, np.inf, titled=True)
+            return _Object(named, vector, np.inf, np.inf)
         statements = self._closeness(vector)
         passages = self.engine.dense_reference(vector)
         return _Object(
@@ -367,10 +368,9 @@ class _Builder:
         )
 
     def _titled_object(self, passage: PassageRow) -> bool:
-        """In a store of few statements (MIN_REFERENCE), whether the passage's section or
-        its document's title names the question's object."""
-        if self._object is None or not self._object.titled:
-            return False
+        """Whether the passage's section or its document's title names the question's
+        object: « Confier l'arrosage d'été à un seul bénévole » in « Jardins partagés de
+        Quimper : retour d'expérience » is about a shared garden without saying so."""
         title = self.engine.documents[passage.document_id].title or ""
         return self._names_object(f"{passage.section or ''}\n{title}")
 

@@ -2659,3 +2659,26 @@ def test_no_answer_item_is_labelled_by_what_a_list_s_numbering_left():
     assert not says_enough("(AB) 6.")
     assert not says_enough("B2 : (+++++)")
     assert says_enough("Mobiliser les parties prenantes avant le projet")
+
+
+def test_a_lesson_under_a_title_that_names_the_object_is_about_it():
+    """« Confier l'arrosage d'été à un seul bénévole » under « Ce qu'il faut éviter », in
+    « Jardins partagés de Quimper : retour d'expérience », is about a shared garden
+    though it does not say so: the answer to « que faut-il éviter pour un jardin
+    partagé ? » had left it out, beside the corpus, as off-subject."""
+    from functools import partial
+    from types import SimpleNamespace
+
+    from search.answer import _Builder
+    from search.french import analyse
+
+    titles = {"jardins": "Jardins partagés de Quimper : retour d'expérience", "autre": "Actes"}
+    builder = SimpleNamespace(
+        _object=SimpleNamespace(terms=set(analyse("un jardin partagé"))),
+        engine=SimpleNamespace(documents={k: SimpleNamespace(title=t) for k, t in titles.items()}),
+    )
+    builder._names_object = partial(_Builder._names_object, builder)
+    about = partial(_Builder._titled_object, builder)
+    assert about(SimpleNamespace(document_id="jardins", section="Ce qu'il faut éviter"))
+    assert about(SimpleNamespace(document_id="autre", section="Atelier › Les jardins partagés"))
+    assert not about(SimpleNamespace(document_id="autre", section="Ce qu'il faut éviter"))
