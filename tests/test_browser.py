@@ -422,6 +422,8 @@ def test_an_organisation_page_links_its_parts_and_its_whole(page):
     page.get_by_role("button", name="Acteurs").click()
     page.locator("#view-actors").get_by_label("Nom, rôle ou organisation").fill("CDC")
     page.get_by_role("button", name="Chercher les acteurs").click()
+    # The list found for « CDC », not the one shown before it (its first is another actor).
+    page.locator("#actors-status", has_text="pour « CDC »").wait_for()
     page.locator("#actors .actor").first.get_by_role("link").click()
     detail = page.locator("#actor-page")
     detail.locator(".parts").wait_for()
