@@ -94,10 +94,9 @@ _POSTCODE_PLACE = re.compile(r"\b\d{2}\s?\d{3}\s+([A-ZÉ][a-zéèA-Z\-]+)")
 _TOWN = r"[A-ZÉÈÂ][\w’'-]+(?:\s(?:sur|sous|en|lès|le|la|les|de|du|des)\s[A-ZÉÈÂ][\w’'-]+)*"
 _PLACE_AFTER_DATE = re.compile(rf"(?:\d{{4}}|{DATE.pattern})\s*,?\s+(?:à|au)\s+(?P<place>{_TOWN})")
 # « À Lyon, le 3 juin » opening a line; « … à Besançon le 21 novembre 2023 » anywhere.
-_PLACE_BEFORE_DATE = re.compile(
-    rf"(?:(?:^|\n)\s*[àÀ]\s+(?P<place>{_TOWN})\s*,\s*le\s+\d"
-    rf"|\s[àÀ]\s+(?P<town>{_TOWN})\s*,?\s*le\s+(?i:{DATE.pattern}))",
-    re.M,
+_PLACE_BEFORE_DATE = re.compile(rf"(?:^|\n)\s*[àÀ]\s+(?P<place>{_TOWN})\s*,\s*le\s+\d", re.M)
+_PLACE_BEFORE_FULL_DATE = re.compile(
+    rf"\s[àÀ]\s+(?P<place>{_TOWN})\s*,?\s*le\s+(?i:{DATE.pattern})"
 )
 # A dateline: « Aurillac, 14 mars 2024 », « Paris, le 3 juin 2024 ».
 _DATELINE = re.compile(rf"(?P<place>{_TOWN})\s*,\s*(?:le\s+)?{DATE.pattern}")
@@ -177,9 +176,15 @@ def _named_event(text: str, title: str | None) -> str | None:
 
 def _place(head: str) -> str | None:
     """Where the event took place, as the opening says it beside its date or its address."""
-    for pattern in (_PLACE_AFTER_DATE, _PLACE_BEFORE_DATE, _DATELINE, _TOWN_IN_DEPARTMENT):
+    for pattern in (
+        _PLACE_AFTER_DATE,
+        _PLACE_BEFORE_DATE,
+        _PLACE_BEFORE_FULL_DATE,
+        _DATELINE,
+        _TOWN_IN_DEPARTMENT,
+    ):
         if found := pattern.search(head):
-            return found["place"] or found.groupdict().get("town")
+            return found.group("place")
     found = _POSTCODE_PLACE.search(head)
     return found.group(1) if found else None
 

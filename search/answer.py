@@ -332,12 +332,12 @@ class _Builder:
     def _object(self) -> _Object | None:
         """« comment mobiliser les élus ? »: an item must be about « les élus », not only
         about mobilising (« Mobiliser les bonnes pratiques », « mobiliser leur impôt »):
-        it names the object, its section or document's title does, or it stands closer
-        to it than most statements (or most passages, for a passage's sentences) do;
-        with too few statements to tell (MIN_REFERENCE), only names count. None when
-        every item is about it. An
-        object the documents speak of everywhere (« un partenariat » in partnership
-        reports) sorts nothing out: then the verb carries the question (« évaluer »)."""
+        it names the object, its section or its document's title does, or it stands
+        closer to it than most statements (or most passages, for a passage's sentences)
+        do; with too few statements to tell (MIN_REFERENCE), only the names count. None
+        when every item is about it. An object the documents speak of everywhere (« un
+        partenariat » in partnership reports) sorts nothing out: then the verb carries
+        the question (« évaluer »)."""
         acted = acted_on(self.query)
         named = self.engine.distinctive_terms(acted) if acted else set()
         matrix = self._statement_matrix
@@ -480,12 +480,13 @@ class _Builder:
         cut = windows(passage.text)
         vectors = self.engine.vectors.chunk_vectors(passage.id)
         closeness = vectors @ self.query_vector
+        titled = self._titled_object(passage)  # then every window is about the object
         about = [
             i
             for i, text in enumerate(cut)
-            if self._names_object(text)
+            if titled
+            or self._names_object(text)
             or float(vectors[i] @ self._object.vector) >= self._object.passage_floor
-            or self._titled_object(passage)
         ]
         if not about:
             return None
