@@ -26,8 +26,8 @@ import numpy as np
 from search.french import index_words, stem
 from search.spelling import Speller
 
-K1 = 1.2
-B = 0.75
+K1 = 1.6
+B = 0.6
 # A corrected spelling is weaker evidence than the word as typed.
 FUZZY_WEIGHT = 0.8
 _NO_ROWS = np.zeros(0, dtype=np.int32)
