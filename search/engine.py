@@ -7,13 +7,15 @@ without touching the disk except for the store's row cache refresh.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ingest.extract.quotes import all_roles_in
 from ingest.metadata import KINDS
-from ingest.normalise import holds_name
+from ingest.normalise import holds_name, name_key
 from ingest.store import DocumentRow, PassageRow, Store
 from search import fusion, ranking, relevance
 from search.bm25 import text_hash
@@ -169,7 +171,8 @@ class SearchEngine:
             previous.sections if previous else None,
         )
         quotes = self.store.records("quotes")
-        self._speaker_rows = _voiced_rows(passages, quotes)
+        self._spelling = _spellings(passages, quotes)
+        self._speaker_rows = _voiced_rows(passages, quotes, self.spelled)
         self._short = np.array([len(p.text) < relevance.DENSE_MIN_CHARS for p in passages], bool)
         roles = self._speaker_roles(passages, quotes, previous)
         self.people = People(roles, lambda term: self.lexical.share_of(term) > COMMON_SHARE)
@@ -241,9 +244,14 @@ class SearchEngine:
         found += stated_roles(passages, quotes)
         roles: dict[str, list[str]] = {name: [] for name in self._speaker_rows}
         for name, role in found:
+            name = self.spelled(name)
             if name in roles and role:
                 add_role(roles[name], role)
         return roles
+
+    def spelled(self, name: str) -> str:
+        """A speaker's name as the collection spells it most (`_spellings`)."""
+        return self._spelling.get(name_key(name), name)
 
     def dense_reference(self, vector: np.ndarray) -> np.ndarray:
         """Dense scores (best chunk) of a fixed sample of passages: how close `vector`
@@ -412,17 +420,32 @@ class SearchEngine:
         return hits
 
 
-def _voiced_rows(passages: list[PassageRow], quotes: list[dict]) -> dict[str, np.ndarray]:
+def _spellings(passages: list[PassageRow], quotes: list[dict]) -> dict[str, str]:
+    """Each speaker's name key (name_key) → the spelling the collection uses most for it
+    (capitals first between equals): « Hugo Bevort » of a press article is « Hugo BEVORT »
+    of the proceedings, one person in the speaker index, not two."""
+    counts = Counter(p.speaker for p in passages if p.speaker)
+    counts.update(q["speaker"] for q in quotes if q["speaker"])
+    spelling: dict[str, str] = {}
+    for name, _ in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])):
+        spelling.setdefault(name_key(name), name)
+    return spelling
+
+
+def _voiced_rows(
+    passages: list[PassageRow], quotes: list[dict], spelled: Callable[[str], str]
+) -> dict[str, np.ndarray]:
     """Each person's passage rows: those they speak in, and those quoting them where
     nobody speaks (« Selon X, … », « « … », explique X » in a report's own paragraph):
-    « que dit X ? » is answered there too, and X is known to the speaker index by them."""
+    « que dit X ? » is answered there too, and X is known to the speaker index by them.
+    `spelled`: one spelling per person."""
     rows: dict[str, set[int]] = {}
     row_of = {passage.id: row for row, passage in enumerate(passages)}
     for row, passage in enumerate(passages):
         if passage.speaker:
-            rows.setdefault(passage.speaker, set()).add(row)
+            rows.setdefault(spelled(passage.speaker), set()).add(row)
     for quote in quotes:
         row = row_of.get(quote["passage_id"])
         if row is not None and not passages[row].speaker:
-            rows.setdefault(quote["speaker"], set()).add(row)
+            rows.setdefault(spelled(quote["speaker"]), set()).add(row)
     return {name: np.array(sorted(found), dtype=np.int64) for name, found in rows.items()}

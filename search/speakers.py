@@ -57,13 +57,14 @@ def _organisations(roles: list[str], organisations: list[dict], surnames: set[st
 def speaker_index(engine: SearchEngine, query: str | None = None) -> list[Speaker]:
     """Every speaker of the searchable passages, most passages first; with a query, those
     whose name, role or organisation holds it (accents and case aside)."""
-    passages = Counter(p.speaker for p in engine.passages.values() if p.speaker)
-    quotes = Counter(q["speaker"] for q in engine.knowledge.quotes)
+    spelled = engine.spelled
+    passages = Counter(spelled(p.speaker) for p in engine.passages.values() if p.speaker)
+    quotes = Counter(spelled(q["speaker"]) for q in engine.knowledge.quotes)
     events: dict[str, set[str]] = {}
     for passage in engine.passages.values():
         event = engine.documents[passage.document_id].event
         if passage.speaker and event:
-            events.setdefault(passage.speaker, set()).add(event)
+            events.setdefault(spelled(passage.speaker), set()).add(event)
     organisations = [a for a in engine.knowledge.actors if a["kind"] == "organisation"]
     surnames = {w for p in engine.people.people for w in p.name.split() if w.isupper()}
     found = []

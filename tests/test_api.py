@@ -703,6 +703,8 @@ def test_an_upload_is_reported_as_committed_and_a_repeat_completes_it(client, mo
     again = upload(client, "vergers.md", CASE_NOTE)
     assert again.status_code == 201 and again.json()["warning"] is None
     assert again.json()["files"][0]["status"] == "unchanged"
+    # An unchanged upload says how many passages its document already has, not 0.
+    assert again.json()["files"][0]["passages"] == first.json()["files"][0]["passages"] > 0
     assert "Vergers de Saint-Sauveur" in case_names(client)
     hits = client.get("/v1/search", params={"q": "vergers fruitiers Saint-Sauveur"}).json()
     assert hits["results"][0]["document"]["file"] == "vergers.md"
@@ -880,6 +882,7 @@ def test_a_file_ingested_from_a_folder_then_uploaded_is_one_document(client, tmp
     assert again.status_code == 201
     (reported,) = again.json()["files"]
     assert reported["status"] == "unchanged" and reported["document_id"] == "vergers"
+    assert reported["passages"] == len(store.searchable_passages(["vergers"])) > 0
     assert [d["id"] for d in client.get("/v1/documents").json()] == ["vergers"]
     assert not (client.app.state.recueil.upload_dir / "vergers-copie.md").exists()
     assert staged_files(client) == []

@@ -223,3 +223,44 @@ def test_written_reports_keep_polarity_from_statement_to_card_and_answer(tmp_pat
     found = sections("comment approvisionner une épicerie solidaire avec des bénévoles ?")
     assert "reste complexe" not in found.get("practices", "")
     assert "grâce à un planning partagé" not in found.get("pitfalls", "")
+
+
+JARDINS = """# Table ronde sur les jardins partagés
+
+## Les intervenants
+
+**Nadia BRUN, présidente de l'association Terres Vives** : Le jardin accueille trente
+familles. À éviter : attribuer les parcelles sans règlement signé par chacun. Il faut nommer
+un référent par allée.
+
+## Synthèse
+
+Les jardiniers ont conclu qu'il faut fixer un jour de récolte commun et qu'il faut éviter de
+laisser les outils sans local fermé.
+
+Le bilan est positif : trente familles jardinent chaque semaine.
+"""
+
+
+def test_a_cue_inside_a_paragraph_and_two_pieces_of_advice_in_one_sentence(tmp_path):
+    """« À éviter : … » after a speaker's first sentence announces a pitfall, as it does
+    alone; « il faut … et qu'il faut éviter … » is advice and a pitfall. The Markdown
+    speaker label's bold marks are no part of her role."""
+    from ingest.clean import build_blocks
+    from ingest.extract import practices, quotes
+    from ingest.readers import read
+    from ingest.structure import structure
+
+    path = tmp_path / "jardins.md"
+    path.write_text(JARDINS, encoding="utf-8")
+    extracted = read(path)
+    items = structure(build_blocks(extracted))
+    found = {" ".join(s.text.split()): (s.polarity, s.cue) for s in practices.extract(items)}
+    assert found == {
+        "attribuer les parcelles sans règlement signé par chacun.": ("avoid", "À éviter"),
+        "Il faut nommer un référent par allée.": ("do", "nécessité"),
+        "Les jardiniers ont conclu qu'il faut fixer un jour de récolte commun": ("do", "nécessité"),
+        "il faut éviter de laisser les outils sans local fermé.": ("avoid", "nécessité"),
+    }
+    roles = {q.role for q in quotes.extract(items, extracted.text) if q.speaker == "Nadia BRUN"}
+    assert roles == {"présidente de l'association Terres Vives"}

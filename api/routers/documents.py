@@ -253,11 +253,14 @@ def _commit(app: Recueil, name: str, staged: Path, language: str) -> UploadedFil
     # Bytes already in under another path (ingest_file) leave no second copy here.
     if result.status != "failed" and result.path == printable(str(target.resolve())):
         staged.replace(target)  # also brings back a file an interrupted upload never placed
+    passages = result.passages
+    if result.status == "unchanged" and result.document_id:  # what it already has
+        passages = len(app.store.searchable_passages([result.document_id]))
     return UploadedFile(
         file=name,
         status=result.status,
         document_id=result.document_id,
-        passages=result.passages,
+        passages=passages,
         error=result.error,
     )
 

@@ -344,14 +344,63 @@ def _necessities(block: Block, item: Structured) -> list[Statement]:
         sentence = match.group("s")
         if _DISCOURSE.search(sentence):
             continue  # « il est important de souligner… » comments, it does not advise
-        if MIN_CHARS <= len(sentence.strip()) <= MAX_CHARS:
-            offset = match.start("s") + (len(sentence) - len(sentence.lstrip()))
-            found.append(
-                _statement(
-                    block, item, offset, match.end("s"), "nécessité", polarity_of(sentence.strip())
-                )
-            )
+        begin = match.start("s") + (len(sentence) - len(sentence.lstrip()))
+        for start, end in _clauses(block.text, begin, match.end("s")):
+            clause = block.text[start:end]
+            if MIN_CHARS <= len(clause) <= MAX_CHARS:
+                found.append(_statement(block, item, start, end, "nécessité", polarity_of(clause)))
     return found
+
+
+# Two pieces of advice in one sentence: « … ont conclu qu'il faut prévoir un temps de
+# convivialité et qu'il faut éviter de confier l'animation à un seul bénévole. »
+_NEXT_NECESSITY = re.compile(
+    r",?\s+(?:et|mais|puis)\s+(?:qu['’]\s*)?(?=il\s+(?:ne\s+)?(?:faut|faudrait)\b)", re.I
+)
+
+
+def _clauses(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """The spans of a necessity's clauses, each a statement with its own polarity: the
+    second of « il faut prévoir … et qu'il faut éviter … » is a pitfall, the first not."""
+    spans, start = [], begin
+    for joint in _NEXT_NECESSITY.finditer(text, begin, end):
+        spans.append((start, joint.start()))
+        start = joint.end()
+    spans.append((start, end))
+    return spans
+
+
+# A cue written inline inside a paragraph, before the sentence it announces: « … accueille
+# quarante adhérents. À éviter : multiplier les comités de pilotage sans … budget. »
+_LABELLED = re.compile(
+    r"(?:^|(?<=[.!?…]\s))(?P<label>[^.!?:\n]{3,60}?)\s*:\s*(?P<rest>[^.!?\n]{8,}[.!?…]?)"
+)
+
+
+def _labelled(block: Block, item: Structured) -> list[Statement]:
+    """Sentences of a paragraph announced inline by a cue, each with the cue's polarity
+    (as _inline for a paragraph that is only that)."""
+    found = []
+    for match in _LABELLED.finditer(block.text):
+        label, rest = strip_list_marker(match.group("label")), match.group("rest").strip()
+        if not announces_advice(label) or _not_practices(label):
+            continue
+        if MIN_CHARS <= len(rest) <= MAX_CHARS and not rest.endswith("?"):
+            polarity = _polarity_under(label, rest)
+            begin = match.start("rest")
+            found.append(_statement(block, item, begin, match.end("rest"), label, polarity))
+    return found
+
+
+def _sentences(block: Block, item: Structured) -> list[Statement]:
+    """A paragraph's sentences that advise by their form or under a cue written inline,
+    in reading order; a sentence the cue announces is not read twice as a necessity."""
+    labelled = _labelled(block, item)
+    taken = [(s.start, s.end) for s in labelled]
+    necessities = [
+        s for s in _necessities(block, item) if not any(a < s.end and s.start < b for a, b in taken)
+    ]
+    return sorted(labelled + necessities, key=lambda s: s.start)
 
 
 def extract(items: list[Structured]) -> list[Statement]:
@@ -390,7 +439,7 @@ def extract(items: list[Structured]) -> list[Statement]:
         if _not_practices(heading):
             continue  # « Enjeux », « Besoins », « 3 engagements : »: needs, aims, pledges
         found = _under_heading(block, item, heading) or _listed_line(block, item)
-        statements.extend([found] if found else _necessities(block, item))
+        statements.extend([found] if found else _sentences(block, item))
         if block.kind == "paragraph" and _AIMS_LEAD.search(text):
             lead = text  # « Cette étude a 3 objectifs : » then the objectives
         elif block.kind == "paragraph" and (closing := _closing_cue(text)):

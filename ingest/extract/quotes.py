@@ -58,7 +58,11 @@ _WRAPPED = (
     # past blank lines, only a lower-case word: a title in « » there is the talk's
     r"|\n(?:[ \t]*\n){1,2}(?![ \t]*o\s)(?=[ \t]*[a-zàâéèêîôûç])"
 )
-_ROLE = re.compile(rf"(?P<name>{NAME}),\s*(?P<role>(?:[^:\n.;\-–]|[-–](?=\w)|{_WRAPPED}){{3,120}})")
+# Emphasis marks end a role: the raw text of a Markdown file keeps them (« **Sophie
+# NGUYEN, directrice de La Fabrique Commune** : »), its clean text does not.
+_ROLE = re.compile(
+    rf"(?P<name>{NAME}),\s*(?P<role>(?:[^:\n.;\-–*_]|[-–](?=\w)|{_WRAPPED}){{3,120}})"
+)
 # The last word a role of the longest length allowed was cut in (« … des territoir »).
 _CUT_WORD = re.compile(r"\s*\S*$")
 
