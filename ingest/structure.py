@@ -297,6 +297,9 @@ class _Turn:
     single: bool = False
     # Opened by a question to the person: the answer may start under the next heading.
     asked: bool = False
+    # Opened by the report's account of the person's words (« X, rôle, a rappelé que … »):
+    # the report may go on in its own voice (_leaves_the_account).
+    account: bool = False
     question: str | None = None  # the last question put to the speaker
     crossed: bool = False  # a heading came between the question and the answer
     # The last block ended the speaker's words in guillemets (a quotation whole, or the
@@ -373,7 +376,13 @@ class _Walker:
         )
 
     def open(
-        self, name: str, role: str | None, speech: str, single: bool = False, asked: bool = False
+        self,
+        name: str,
+        role: str | None,
+        speech: str,
+        single: bool = False,
+        asked: bool = False,
+        account: bool = False,
     ) -> None:
         anchor = self.path[-1][1] if self.path else ""
         name, role = stood_in(name, role)
@@ -393,7 +402,13 @@ class _Walker:
         ):
             question = self.turn.question or question  # « X, comment … ? » then « X : … »
         self.turn = _Turn(
-            self.canonical(name), role or None, speech, anchor, single=single, asked=asked
+            self.canonical(name),
+            role or None,
+            speech,
+            anchor,
+            single=single,
+            asked=asked,
+            account=account,
         )
         self.turn.question = question
 
@@ -527,6 +542,10 @@ class _Walker:
         if _is_question(text) and not current.said:
             self.emit(block, intro=True)  # the rest of the question
             return
+        if current.account and _leaves_the_account(block, self.out[-1]):
+            self.turn = None
+            self.emit(block)
+            return
         if _report_speaks(text, current) or _gives_another_view(text, current.speaker):
             self.turn = None
             self.emit(block)
@@ -620,7 +639,8 @@ class _Walker:
         if opening is None and self._several_voices(block):
             return True
         if opening and opening.group("b"):  # « X a témoigné de … » opens an account of a talk
-            self.open(opening.group("b"), cut_role(opening.group("role") or "") or None, REPORTED)
+            role = cut_role(opening.group("role") or "") or None
+            self.open(opening.group("b"), role, REPORTED, account=True)
         elif opening or inline:
             name = opening.group("a") if opening else inline.group("name")
             self.open(name, None, REPORTED, single=True)
@@ -643,6 +663,19 @@ def _gives_another_view(text: str, speaker: str) -> bool:
         if surname(normalise_name(name)) != surname(speaker):
             return True
     return False
+
+
+def _leaves_the_account(block: Block, previous: Structured) -> bool:
+    """Whether the report, having given someone's words in its own (« X, rôle, a rappelé
+    que … »), goes on in its own voice with a list the paragraph before it did not
+    announce (« … ses ressources. » then « - Il faut mutualiser … »): a list announced by
+    « : » gives the person's points. Its paragraphs stay the account (« Ces travaux ont
+    permis … » after « X a posé le contexte … » in proceedings)."""
+    return (
+        block.kind == "item"
+        and previous.block.kind == "paragraph"
+        and not previous.block.text.rstrip().endswith(":")
+    )
 
 
 def _report_speaks(text: str, turn: _Turn) -> bool:

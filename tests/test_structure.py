@@ -563,3 +563,45 @@ def test_a_paragraph_giving_another_person_s_view_ends_the_turn_before_it(tmp_pa
     assert (marche.speaker, marche.speech) == ("Hélène MARCHE", "reported")
     assert marche.speaker_role == "chargée de mission mobilité au Pays de Bellac"
     assert passage_with(passages, "arrêts matérialisés").speaker is None
+
+
+ACCOUNT_THEN_LIST = """<html><body><article>
+<h1>Atelier vélo solidaire à Tulle</h1>
+<h2>Ce que retiennent les participants</h2>
+<p>Karine VIDAL, adjointe au maire de Tulle, a rappelé que la ville prête le local mais
+ne finance pas l'animation, ce qui oblige l'association à chercher d'autres soutiens.</p>
+<ul>
+<li>Il faut former deux bénévoles à la mécanique avant l'ouverture.</li>
+<li>À éviter : ouvrir l'atelier sans assurance pour les prêts de vélos.</li>
+</ul>
+<p>L'atelier a réparé 300 vélos en 2023.</p>
+<h2>Les pistes de la ville</h2>
+<p>Karine VIDAL, adjointe au maire de Tulle, a ensuite présenté trois pistes :</p>
+<ul>
+<li>ouvrir un second atelier au quartier de la gare ;</li>
+<li>associer le lycée professionnel aux réparations.</li>
+</ul>
+</article></body></html>
+"""
+
+
+def test_an_account_of_someone_s_words_ends_before_a_list_it_did_not_announce(tmp_path):
+    """« X, rôle, a rappelé que … . » then a list: the list is what the report retains, not
+    X's words, and the paragraph after it neither; a list X's account announces with « : »
+    is X's. The list's advice and pitfall are statements though its heading names the
+    participants."""
+    passages = _turns(tmp_path, "atelier.html", ACCOUNT_THEN_LIST)
+    vidal = passage_with(passages, "ne finance pas l'animation")
+    assert (vidal.speaker, vidal.speech) == ("Karine VIDAL", "reported")
+    assert passage_with(passages, "former deux bénévoles").speaker is None
+    assert passage_with(passages, "300 vélos").speaker is None
+    assert passage_with(passages, "lycée professionnel").speaker == "Karine VIDAL"
+
+    from ingest.clean import build_blocks
+    from ingest.extract import practices
+    from ingest.readers import read
+    from ingest.structure import structure
+
+    found = practices.extract(structure(build_blocks(read(tmp_path / "atelier.html"))))
+    assert {s.polarity for s in found if "deux bénévoles" in s.text} == {"do"}
+    assert {s.polarity for s in found if "sans assurance" in s.text} == {"avoid"}

@@ -59,8 +59,13 @@ _HAS_NAME = re.compile(r"\b[A-ZÉ][a-zàâçéèêëîïôûü]+ [A-ZÉ]{2,}\b|^
 _NAME_ONLY = re.compile(
     r"^[A-ZÀ-Ý][\w’'-]*(?:\s+(?:[A-ZÀ-Ý&][\w’'-]*|de|du|des|et|en|pour|[dl]’[A-ZÀ-Ý][\w’'-]*))+[\s.]*$"
 )
-# Parts whose lists are people's commitments, attendees or schedules, not practices.
-_NOT_PRACTICES = re.compile(r"engagements|participants|programme|liste des", re.I)
+# Parts whose lists are people's commitments, attendees or schedules, not practices: a
+# heading that opens on them (« Participants Groupe Bleu », « Conclusion et engagements »),
+# not one that names them in passing (« Ce que retiennent les participants »).
+_NOT_PRACTICES = re.compile(
+    r"(?:^|\bet\s+)(?:(?:les|nos|\d+)\s+)?(?:engagements|participants|programme)\b|liste des",
+    re.I,
+)
 # Headings whose list items are each one statement, whatever their grammar: proposals,
 # levers and conditions of success (« Trois natures de leviers ont été proposés : - Les
 # voyages d'études… »), and (ingest.extract.polarity.warns) obstacles and mistakes (« Les
