@@ -24,7 +24,7 @@ from search.knowledge.case_pages import (
     is_created,
 )
 from search.knowledge.index import Card, QuoteHit, at_page
-from search.snippet import snippet
+from search.snippet import cited_words, snippet
 from search.speakers import Speaker
 
 FULL_CITATION = "the whole text quoted, with its reference: what « Copier la citation » copies"
@@ -130,8 +130,8 @@ def source_ref(passage: PassageRow, document: DocumentRow) -> SourceRef:
         start=passage.start,
         end=passage.end,
         text=passage.text,
-        citation=reference(document, passage),
-        full_citation=full_citation(document, passage, passage.text),
+        citation=reference(document, passage, quote_excerpt(cited_words(passage))),
+        full_citation=full_citation(document, passage, cited_words(passage)),
     )
 
 
@@ -158,7 +158,7 @@ def search_result(hit: Hit, query: str) -> SearchResult:
         start=passage.start,
         end=passage.end,
         citation=reference(document, passage, excerpt),
-        full_citation=full_citation(document, passage, passage.text),
+        full_citation=full_citation(document, passage, cited_words(passage)),
         also_in=[source_ref(p, d) for p, d in hit.also_in],
     )
 

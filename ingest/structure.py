@@ -777,7 +777,9 @@ def _one_voice_per_turn(items: list[Structured]) -> list[Structured]:
     for run in runs:
         first_person = sum(bool(FIRST_PERSON.search(i.block.text)) for i in run)
         if first_person >= len(run) / 2:
-            for item in run:  # but « Elle a ajouté que … » stays the report's account
-                if not carries_words_on(item.block.text):
+            # but « Elle a ajouté que … » and « Selon X, … » stay the report's account
+            for item in run:
+                text = item.block.text
+                if not carries_words_on(text) and not _REPORTED_OPEN.match(text.strip()):
                     item.speech = VERBATIM
     return items

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
 from search.citations import reported_from
+from search.snippet import cited_words
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def passage_url(base_url: str, passage: PassageRow) -> str:
 def from_passage(passage: PassageRow, document: DocumentRow, base_url: str) -> Citable:
     return Citable(
         id=passage.id,
-        text=" ".join(passage.text.split()),
+        text=" ".join(cited_words(passage).split()),
         **_speaking(passage.speaker, passage.speech),
         document=document,
         page_start=passage.page_start,

@@ -6,6 +6,7 @@ import html
 import re
 
 from ingest.normalise import name_key
+from ingest.store import PassageRow
 from ingest.structure import match_turn, surname
 from ingest.voice import CLOSING, OPENING, asks
 from search.citations import unquoted
@@ -202,6 +203,18 @@ def spoken(label: str, speaker: str | None) -> str:
     if speaker and turn and turn.group("rest") and _same_surname(turn.group("name"), speaker):
         label = turn.group("rest")
     return unquoted(_balanced(label))
+
+
+def cited_words(passage: PassageRow) -> str:
+    """What a citation of a whole passage quotes: its text without the section titles it
+    opens on nor the label naming its speaker, which nobody said (« Synthèse Selon
+    Sophie NGUYEN… », « Jean-Paul ROCHE, chef d'entreprise : Les entreprises… »)."""
+    text = untitled(passage.text, titles_of(passage.section, passage.text), 1)
+    turn = match_turn(text)
+    speaker = passage.speaker
+    if speaker and turn and turn.group("rest") and _same_surname(turn.group("name"), speaker):
+        text = turn.group("rest")
+    return text
 
 
 def _same_surname(a: str, b: str) -> bool:

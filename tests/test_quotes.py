@@ -335,3 +335,58 @@ def test_someone_s_view_in_the_report_s_words_is_their_reported_quote(uploaded):
     assert speaker["name"] == "Marie DUPONT" and "maire de Givry" in speaker["roles"]
     asked = client.get("/v1/search", params={"q": "que dit la maire de Givry ?"}).json()
     assert "Selon Marie DUPONT" in asked["results"][0]["text"]
+
+
+CONFIANCE_MD = """# Table ronde « Tiers-lieux ruraux »
+
+## Les intervenants
+
+**Marc LEFEBVRE, maire de Saint-Junien** : Nous avons bâti la confiance avec les associations
+en tenant une permanence chaque samedi au marché, pendant six mois.
+
+**Sophie NGUYEN, directrice de La Fabrique Commune** : Notre tiers-lieu accueille quarante
+adhérents et trois entreprises artisanales, et nous partageons un atelier.
+
+## Synthèse
+
+Selon Sophie NGUYEN, directrice de La Fabrique Commune, la confiance entre élus et
+associations se construit surtout dans les petits projets réussis ensemble.
+"""
+
+
+def test_the_person_a_question_names_is_quoted_first_their_reported_views_included(tmp_path):
+    """« que dit Sophie Nguyen sur la confiance ? »: her own words, then the report's
+    account of her view, before the other speaker's words on trust (verbatim quotes had
+    all come first, and her view on trust last)."""
+    from search.engine import SearchEngine
+    from tests.factories import refreshed_store
+
+    store, embedder = refreshed_store(tmp_path, {"confiance.md": CONFIANCE_MD})
+    knowledge = SearchEngine(store, embedder).knowledge
+    found = knowledge.quotes_for("que dit Sophie Nguyen sur la confiance ?", None, 5)
+    assert [(h.record["speaker"], h.record["speech"]) for h in found[:2]] == [
+        ("Sophie NGUYEN", "verbatim"),
+        ("Sophie NGUYEN", "reported"),
+    ]
+    # Asked of nobody, a speaker's own words still come before a report's account.
+    about = knowledge.quotes_for("confiance avec les associations", None, 5)
+    assert about[0].record["speaker"] == "Marc LEFEBVRE"
+
+
+def test_a_passage_s_citation_quotes_neither_its_titles_nor_its_speaker_s_label(tmp_path):
+    """A passage opens on its section's title and a turn on the line naming its speaker,
+    for search; a citation quotes only what was written or said (« « Synthèse Selon… » »,
+    « « Marc LEFEBVRE, maire… : Nous avons… » » — Marc LEFEBVRE), in the reference, the
+    whole citation and the exported text alike."""
+    from api.models import source_ref
+    from search.citation_formats import from_passage
+    from tests.factories import refreshed_store
+
+    store, _ = refreshed_store(tmp_path, {"confiance.md": CONFIANCE_MD})
+    passages = {p.text.split()[0]: p for p in store.searchable_passages()}
+    for first, cited in (("Synthèse", "Selon Sophie NGUYEN"), ("Table", "Nous avons bâti")):
+        passage = passages[first]
+        assert passage.text.startswith(first) and cited in passage.text
+        ref = source_ref(passage, store.document(passage.document_id))
+        assert ref.citation.startswith(f"« {cited}") and ref.full_citation.startswith(f"« {cited}")
+        assert from_passage(passage, store.document(passage.document_id), "").text.startswith(cited)

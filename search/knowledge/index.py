@@ -290,9 +290,15 @@ class Knowledge:
                 if self.quotes[i]["passage_id"] in rank
                 and not narrates_event(self.quotes[i]["text"])
             ]
-            # A researcher wants the speaker's own words: verbatim before a report's account.
+            # A researcher wants the speaker's own words: verbatim before a report's account,
+            # and the person the question names (« que dit Sophie Nguyen sur … ? ») first,
+            # their reported views included, before anyone else's words.
+            mention = self.engine.people.find(query)
+            named = {person.name for person in mention.people} if mention else set()
+            spelled = self.engine.spelled
             found.sort(
                 key=lambda i: (
+                    spelled(self.quotes[i]["speaker"]) not in named,
                     self.quotes[i]["speech"] != "verbatim",
                     rank[self.quotes[i]["passage_id"]],
                     -float(words[i]),
