@@ -285,3 +285,32 @@ def test_docx_lists_are_items_and_tables_are_read_in_order(tmp_path):
     assert ("item", "- Éviter les réunions en soirée.") in blocks
     text = extracted.text
     assert text.index("Premier chantier") < text.index("35 jeunes") < text.index("Le bilan")
+
+
+def _extracted_page(first: str, body: str = "") -> str:
+    """A page of a PDF saved as text: its first line indented by one space."""
+    lines = [
+        f"Ligne {i} du corps de cette page, assez longue pour un vrai texte." for i in range(18)
+    ]
+    return f" {first}\n{body}" + "\n".join(lines) + "\n\n"
+
+
+def test_a_list_whose_bullets_were_lost_is_no_run_of_pages():
+    """Text extracted from a PDF marks each page's first line with a space; so do the items
+    of a list whose bullets the extraction dropped. Items a line apart, announced by « : »,
+    are one page's list, not one page each: every later page kept its number."""
+    from ingest.readers.text import page_starts
+
+    listed = (
+        "Quatre questions se posent aujourd'hui :\n\n"
+        " Les solutions, soit les actions à mettre en place pour coopérer,\n\n"
+        " La chaîne de valeur, soit les rôles complémentaires des acteurs,\n\n"
+        " Le modèle économique, soit le financement de l'ingénierie.\n\n"
+    )
+    pages = [_extracted_page("Première page"), _extracted_page("Deuxième page", listed)]
+    pages.append(_extracted_page("Troisième page"))
+    text = "".join(pages)
+    assert page_starts(text) == [0, len(pages[0]), len(pages[0]) + len(pages[1])]
+    # Not announced, indented lines a line apart still open pages (a title page's lines).
+    unannounced = text.replace("aujourd'hui :", "aujourd'hui.")
+    assert len(page_starts(unannounced)) == 6

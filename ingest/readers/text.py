@@ -88,7 +88,37 @@ def page_starts(text: str) -> list[int]:
     extracted = bool(_FOOTNOTE_RULE.search(text))
     if not starts or len(starts) > lines / 8 or (len(starts) < 3 and not extracted):
         return [0]
-    return sorted({0, *starts})
+    return sorted({0, *_pages_only(text, starts)})
+
+
+# The items of a list whose bullets the extraction lost start indented like pages:
+# « … en territoire : » then four items of a hundred characters had made four pages, and
+# put every later citation four pages too far. A page holds more than a line.
+_RUN_CHARS = 120
+
+
+def _pages_only(text: str, starts: list[int]) -> list[int]:
+    """The indented line starts that open pages: not those of a run a line's length apart
+    (or less) that a line ending on « : » announces, the list it introduces."""
+    kept: list[int] = []
+    in_list = False
+    for index, start in enumerate(starts):
+        follows = index > 0 and start - starts[index - 1] < _RUN_CHARS
+        leads = index + 1 < len(starts) and starts[index + 1] - start < _RUN_CHARS
+        if leads and _announces(text, start, starts[index - 1] if index else None):
+            in_list = True
+        elif not follows:
+            in_list = False
+        if not in_list:
+            kept.append(start)
+    return kept
+
+
+def _announces(text: str, start: int, previous: int | None) -> bool:
+    """Whether the line before `start` ends on « : » and is not itself a page's first line
+    (« En synthèse : » over a title set on two lines is a heading, not a list's lead)."""
+    before = text[:start].rstrip()
+    return before.endswith(":") and before.rfind("\n") + 1 != previous
 
 
 def layout(text: str) -> str:
