@@ -183,7 +183,7 @@ def search_facets(engine: SearchEngine, passage_ids: list[str]) -> dict[str, lis
         (engine.passages[pid], engine.documents[engine.passages[pid].document_id])
         for pid in passage_ids
     )
-    found = facets(matched, knowledge.cases_of, knowledge.case_name)
+    found = facets(matched, knowledge.cases_of, knowledge.case_name, engine.spelled)
     return {
         name: [FacetModel(value=v.value, label=v.label, count=v.count) for v in values]
         for name, values in found.items()

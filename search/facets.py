@@ -37,14 +37,17 @@ class FacetValue:
 
 
 def _values(
-    passage: PassageRow, document: DocumentRow, cases_of: Callable[[str], list[str]]
+    passage: PassageRow,
+    document: DocumentRow,
+    cases_of: Callable[[str], list[str]],
+    spelled: Callable[[str], str],
 ) -> dict[str, list[str]]:
-    """The facet values one passage counts for."""
+    """The facet values one passage counts for; `spelled`: one spelling per speaker."""
     return {
         "year": [str(document.year)] if document.year else [],
         "event": [document.event] if document.event else [],
         "kind": [document.kind],
-        "speaker": [passage.speaker] if passage.speaker else [],
+        "speaker": [spelled(passage.speaker)] if passage.speaker else [],
         "place": [document.place] if document.place else [],
         "case": cases_of(passage.id),
     }
@@ -54,12 +57,13 @@ def facets(
     matched: Iterable[tuple[PassageRow, DocumentRow]],
     cases_of: Callable[[str], list[str]],
     case_names: Callable[[str], str],
+    spelled: Callable[[str], str] = str,
 ) -> dict[str, list[FacetValue]]:
     """Counts of matching passages per value of each facet, most frequent first (years
     newest first: a researcher reads a timeline)."""
     counts: dict[str, Counter] = {name: Counter() for name in FACETS}
     for passage, document in matched:
-        for name, values in _values(passage, document, cases_of).items():
+        for name, values in _values(passage, document, cases_of, spelled).items():
             counts[name].update(set(values))
     labels: dict[str, Callable[[str], str]] = {
         "kind": lambda v: KIND_LABELS.get(v, v),

@@ -8,6 +8,7 @@ import io
 import json
 import re
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -197,6 +198,12 @@ def test_export_endpoint_gives_files_in_each_format(server):
     ris = httpx.get(f"{server}/v1/export", params=[*params, ("format", "ris")])
     assert ris.headers["content-type"].startswith("application/x-research-info-systems")
     assert len(parse_ris(ris.text)) == 3
+
+    # The order chosen, a quote between two passages, is the file's (httpx would group
+    # repeated keys: the query is written out).
+    mixed = urlencode([params[0], params[2], params[1]])
+    csl = httpx.get(f"{server}/v1/export?{mixed}").json()
+    assert [i["id"] for i in csl] == [ids[0], quote["results"][0]["id"], ids[1]]
 
 
 @pytest.mark.parametrize(

@@ -1811,7 +1811,7 @@ def test_views_of_knowledge_answer_while_a_write_rebuilds_it(tmp_path):
     for actor in knowledge.actors:
         actor_detail(engine, actor)
     answer(engine, "comment associer les élus à une ressourcerie ?")
-    assert _citables(engine, [], quotes, "http://localhost")
+    assert _citables(engine, [("quote", q) for q in quotes], "http://localhost")
 
 
 def test_a_case_description_starts_after_its_titles_and_ends_on_a_word():

@@ -32,7 +32,9 @@ def export(
         raise ApiError(400, "export.none")
     if len(passage) + len(quote) > MAX_ITEMS:
         raise ApiError(400, "export.too_many", max=MAX_ITEMS)
-    items = _citables(app.engine, passage, quote, str(request.base_url))
+    # The order the researcher chose, passages and quotes interleaved as the query gives them.
+    asked = [(k, v) for k, v in request.query_params.multi_items() if k in ("passage", "quote")]
+    items = _citables(app.engine, asked, str(request.base_url))
     chosen = FORMATS[format]
     name = _slug(items[0].id) if len(items) == 1 else "citations"
     return Response(
@@ -44,22 +46,23 @@ def export(
     )
 
 
-def _citables(engine, passage_ids: list[str], quote_ids: list[str], base: str) -> list[Citable]:
-    """Passages first, then quotes; an unknown id is a 404 that names it."""
+def _citables(engine, asked: list[tuple[str, str]], base: str) -> list[Citable]:
+    """Each (« passage » or « quote », id) asked, in order; an unknown id is a 404 that
+    names it."""
     knowledge = engine.knowledge
-    quotes = {q["id"]: q for q in knowledge.quotes} if quote_ids else {}
-    unknown = [p for p in passage_ids if p not in engine.passages]
-    unknown += [q for q in quote_ids if q not in quotes]
+    quotes = {q["id"]: q for q in knowledge.quotes} if any(k == "quote" for k, _ in asked) else {}
+    unknown = [i for k, i in asked if i not in (engine.passages if k == "passage" else quotes)]
     if unknown:
         raise ApiError(404, "export.unknown", ids=", ".join(unknown))
     items = []
-    for pid in passage_ids:
-        found = engine.passages[pid]
-        items.append(from_passage(found, engine.documents[found.document_id], base))
-    for qid in quote_ids:
-        # A quote is read where its knowledge was built (search.knowledge.Knowledge.documents).
-        found = knowledge.passages[quotes[qid]["passage_id"]]
-        items.append(from_quote(quotes[qid], found, knowledge.documents[found.document_id], base))
+    for kind, id_ in asked:
+        if kind == "passage":
+            found = engine.passages[id_]
+            items.append(from_passage(found, engine.documents[found.document_id], base))
+        else:  # a quote is read where its knowledge was built (Knowledge.documents)
+            found = knowledge.passages[quotes[id_]["passage_id"]]
+            document = knowledge.documents[found.document_id]
+            items.append(from_quote(quotes[id_], found, document, base))
     return items
 
 
