@@ -435,7 +435,11 @@ class _Walker:
             self.open(addressee, None, VERBATIM, asked=True)
             self.emit(block, intro=True)
             return
+        # A moderator's question under « Introduction » is answered under « Les
+        # intervenants »: a heading does not say the question went unanswered.
+        asked = self.asked
         self.emit(block)
+        self.asked = asked
 
     def _continues_through(self, block: Block) -> bool:
         """Whether the current turn goes on past this heading."""

@@ -605,3 +605,31 @@ def test_an_account_of_someone_s_words_ends_before_a_list_it_did_not_announce(tm
     found = practices.extract(structure(build_blocks(read(tmp_path / "atelier.html"))))
     assert {s.polarity for s in found if "deux bénévoles" in s.text} == {"do"}
     assert {s.polarity for s in found if "sans assurance" in s.text} == {"avoid"}
+
+
+QUESTION_BEFORE_A_HEADING = """# Table ronde sur les épiceries solidaires
+
+## Introduction
+
+Animée par Lucie FAURE, journaliste.
+
+**Lucie FAURE** : Comment une épicerie solidaire trouve-t-elle ses premiers bénévoles ?
+
+## Les intervenants
+
+**Omar DIALLO, président de l'épicerie du Val** : Nous avons d'abord frappé à la porte des
+clubs de retraités, puis des lycées. Chaque bénévole en a amené un autre.
+
+Les chiffres de fréquentation ont doublé en un an.
+"""
+
+
+def test_a_moderator_s_question_is_answered_under_the_next_heading(tmp_path):
+    """« Lucie FAURE : Comment … ? » under « Introduction », the answer under « Les
+    intervenants »: the answer carries the question a heading stood between."""
+    passages = _turns(tmp_path, "epicerie.md", QUESTION_BEFORE_A_HEADING)
+    answer = passage_with(passages, "clubs de retraités")
+    assert answer.speaker == "Omar DIALLO"
+    assert (
+        answer.question == "Comment une épicerie solidaire trouve-t-elle ses premiers bénévoles ?"
+    )
