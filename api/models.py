@@ -123,6 +123,7 @@ def full_citation(document: DocumentRow, passage: PassageRow, text: str) -> str:
 
 
 def source_ref(passage: PassageRow, document: DocumentRow) -> SourceRef:
+    cited = cited_words(passage)
     return SourceRef(
         passage_id=passage.id,
         document=document_ref(document),
@@ -130,8 +131,8 @@ def source_ref(passage: PassageRow, document: DocumentRow) -> SourceRef:
         start=passage.start,
         end=passage.end,
         text=passage.text,
-        citation=reference(document, passage, quote_excerpt(cited_words(passage))),
-        full_citation=full_citation(document, passage, cited_words(passage)),
+        citation=reference(document, passage, quote_excerpt(cited)),
+        full_citation=full_citation(document, passage, cited),
     )
 
 

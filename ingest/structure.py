@@ -349,8 +349,10 @@ class _Walker:
 
     def emit(self, block: Block, intro: bool = False) -> None:
         self.out.append(Structured(block, _titles(self.path), None, intro=intro))
-        if not intro:
-            self.asked = None  # the report went on: the question found no answer
+        # The report went on: the question found no answer. A heading does not say so (a
+        # moderator's question under « Introduction » is answered under « Les intervenants »).
+        if not intro and block.kind != "heading":
+            self.asked = None
         if intro and self.turn is not None:
             asked = _questions_in(block.text)
             if asked:
@@ -435,11 +437,7 @@ class _Walker:
             self.open(addressee, None, VERBATIM, asked=True)
             self.emit(block, intro=True)
             return
-        # A moderator's question under « Introduction » is answered under « Les
-        # intervenants »: a heading does not say the question went unanswered.
-        asked = self.asked
         self.emit(block)
-        self.asked = asked
 
     def _continues_through(self, block: Block) -> bool:
         """Whether the current turn goes on past this heading."""

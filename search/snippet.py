@@ -199,21 +199,22 @@ def spoken(label: str, speaker: str | None) -> str:
     """A speaker's label is their words: without the line that names them (« Sophie
     LAMBERT, chargée de mission : « … » »), the speaker being said beside it, nor the
     guillemets around the whole or left over from a cut."""
-    turn = match_turn(label)
-    if speaker and turn and turn.group("rest") and _same_surname(turn.group("name"), speaker):
-        label = turn.group("rest")
-    return unquoted(_balanced(label))
+    return unquoted(_balanced(_unlabelled(label, speaker)))
 
 
 def cited_words(passage: PassageRow) -> str:
     """What a citation of a whole passage quotes: its text without the section titles it
     opens on nor the label naming its speaker, which nobody said (« Synthèse Selon
     Sophie NGUYEN… », « Jean-Paul ROCHE, chef d'entreprise : Les entreprises… »)."""
-    text = untitled(passage.text, titles_of(passage.section, passage.text), 1)
+    titles = titles_of(passage.section, passage.text)
+    return _unlabelled(untitled(passage.text, titles, 1), passage.speaker)
+
+
+def _unlabelled(text: str, speaker: str | None) -> str:
+    """`text` without the line naming `speaker` that opens it (« X, rôle : … »)."""
     turn = match_turn(text)
-    speaker = passage.speaker
     if speaker and turn and turn.group("rest") and _same_surname(turn.group("name"), speaker):
-        text = turn.group("rest")
+        return turn.group("rest")
     return text
 
 
