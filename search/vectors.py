@@ -26,7 +26,8 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -288,7 +289,8 @@ class VectorIndex:
         if not self.ids:
             return []
         wanted = min(self.index.ntotal, max(k * 4, k + 20))
-        scores, chunk_rows = self.index.search(query.reshape(1, -1).astype(np.float32), wanted)
+        with _one_thread():
+            scores, chunk_rows = self.index.search(query.reshape(1, -1).astype(np.float32), wanted)
         best: dict[int, float] = {}
         for chunk, score in zip(chunk_rows[0], scores[0], strict=True):
             if chunk >= 0 and self.chunk_passage[chunk] >= 0:
@@ -311,6 +313,23 @@ class VectorIndex:
             return None
         mean = chunks.mean(axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """FAISS on one thread for one query, then as it was (index builds keep theirs).
+
+    For a single query FAISS's OpenMP threads cost more than they give on two cores, and
+    they spin after each search, taking the cores the query embedding needs next. At
+    100,000 exact vectors, one query's search took 12.0 ms on OpenMP's threads and 8.0 ms
+    on one; with the embedder on two threads, 25.6 ms against 9.9 (docs/BENCHMARKS.md).
+    """
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(threads)
 
 
 def _paths(store: Store, model: str) -> tuple[Path, Path]:

@@ -97,6 +97,27 @@ def test_passages_are_scored_by_their_best_chunk(engine):
     assert engine.vectors.search(query, 3)[0][0] == long.id
 
 
+def test_a_query_searches_faiss_on_one_thread_and_leaves_its_threads_as_they_were(engine):
+    """One query on one thread (its OpenMP threads would spin on the embedder's cores), and
+    the builds after it keep FAISS's threads."""
+    seen: list[int] = []
+    index = engine.vectors.index
+    search = index.search
+
+    def watched(*args, **kwargs):
+        seen.append(faiss.omp_get_max_threads())
+        return search(*args, **kwargs)
+
+    faiss.omp_set_num_threads(2)
+    index.search = watched
+    try:
+        found = engine.vectors.search(engine.embedder.embed_query("mobiliser les élus"), 3)
+    finally:
+        del index.search
+    assert seen == [1] and len(found) == 3
+    assert faiss.omp_get_max_threads() == 2
+
+
 def test_unchanged_start_maps_the_saved_matrix_instead_of_reading_sqlite(
     fresh_store, tmp_path, monkeypatch
 ):

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 QK = 32  # weights per Q4_0 block
 BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
+QUERY_THREADS = 2  # a query's threads (see E5SmallOnnxEmbedder.__init__)
 BATCH_TOKENS = 1024  # padded tokens per batch: small batches keep attention in cache
 _METASPACE = "\u2581"
 _SPACES = re.compile(" {2,}")
@@ -361,10 +362,13 @@ class E5SmallOnnxEmbedder:
         self._positions = self._model.floats("emb.pos").reshape(-1, self.dim)
         self._token_type = self._model.floats("emb.type")[: self.dim]
         self._threads = threads or min(os.cpu_count() or 1, 4)
-        # Queries run on one thread: a thread pool's workers spin after each run and take
-        # the cores FAISS needs next (exact search at 100k: 16 ms alone, 31 ms after a
-        # pooled query). One thread is also faster for a dozen tokens (4.6 ms, not 5.1).
-        self._query_session = self._session(1)
+        # Queries run on two threads: a question of forty tokens embeds in 6 ms, not 10
+        # (p95 10 ms, not 18, over the benchmark's 200 questions). Their workers spin
+        # after each run; FAISS searches one query on one thread (search.vectors), so
+        # they no longer fight over the cores: at 100k exact vectors, embedding and search
+        # take 16 ms p50 against 23 on one thread with FAISS's own. The price: four
+        # clients at once on two cores get a tenth fewer answers a second (docs/BENCHMARKS.md).
+        self._query_session = self._session(min(os.cpu_count() or 1, QUERY_THREADS))
 
     @cached_property
     def _batch_session(self):
