@@ -232,7 +232,7 @@ def split_lines(doc: ExtractedDocument) -> list[Line]:
     """
     lines: list[Line] = []
     blank = True
-    page_starts = set(doc.page_starts)
+    page_starts = set(doc.page_starts) | set(doc.set_apart)
     position = 0
     current_page_start = False
     for raw in doc.text.split("\n"):

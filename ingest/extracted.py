@@ -31,6 +31,9 @@ class ExtractedDocument:
     text: str
     page_starts: list[int] = field(default_factory=lambda: [0])
     title: str | None = None
+    # Lines set apart as a page's first line is, that open no page: a page's title on the
+    # lines under its first (ingest.readers.text). The cleaner reads both alike.
+    set_apart: list[int] = field(default_factory=list)
     # How lines make paragraphs: "wrapped" (a PDF, or a PDF extraction saved as text: lines
     # cut at a fixed width, to be joined back), "blank" (blank lines separate paragraphs:
     # Markdown, HTML, DOCX) or "lines" (every line is a paragraph: unwrapped plain text).

@@ -295,11 +295,30 @@ def _extracted_page(first: str, body: str = "") -> str:
     return f" {first}\n{body}" + "\n".join(lines) + "\n\n"
 
 
+def test_a_title_on_the_lines_under_a_page_s_first_is_no_page_of_its_own(tmp_path):
+    """A page's first line and the title set right under it are both indented by the
+    extraction: one page, not one a line (file 001 counted three pages too many, and
+    every later citation was off), and the title is still read as a heading."""
+    from ingest.clean import build_blocks
+
+    title = " LES NOUVEAUX OUTILS AU SERVICE DE\n LA CO-CONSTRUCTION TERRITORIALE\n \n"
+    pages = [_extracted_page("Première page"), _extracted_page("En synthèse :", title)]
+    pages.append(_extracted_page("Troisième page"))
+    path = tmp_path / "actes.txt"
+    path.write_text("".join(pages) + " " * 30 + "\n")  # a footnote rule: an extraction
+    doc = read(path)
+    assert doc.page_count == 3
+    assert doc.page_at(doc.text.index("Troisième")) == 3
+    assert doc.page_at(doc.text.index("LA CO-CONSTRUCTION")) == 2
+    headings = [b.text for b in build_blocks(doc) if b.kind == "heading"]
+    assert "LES NOUVEAUX OUTILS AU SERVICE DE LA CO-CONSTRUCTION TERRITORIALE" in headings
+
+
 def test_a_list_whose_bullets_were_lost_is_no_run_of_pages():
     """Text extracted from a PDF marks each page's first line with a space; so do the items
     of a list whose bullets the extraction dropped. Items a line apart, announced by « : »,
     are one page's list, not one page each: every later page kept its number."""
-    from ingest.readers.text import page_starts
+    from ingest.readers.text import page_layout
 
     listed = (
         "Quatre questions se posent aujourd'hui :\n\n"
@@ -310,7 +329,7 @@ def test_a_list_whose_bullets_were_lost_is_no_run_of_pages():
     pages = [_extracted_page("Première page"), _extracted_page("Deuxième page", listed)]
     pages.append(_extracted_page("Troisième page"))
     text = "".join(pages)
-    assert page_starts(text) == [0, len(pages[0]), len(pages[0]) + len(pages[1])]
+    assert page_layout(text)[0] == [0, len(pages[0]), len(pages[0]) + len(pages[1])]
     # Not announced, indented lines a line apart still open pages (a title page's lines).
     unannounced = text.replace("aujourd'hui :", "aujourd'hui.")
-    assert len(page_starts(unannounced)) == 6
+    assert len(page_layout(unannounced)[0]) == 6

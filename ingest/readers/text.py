@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import pairwise
 from pathlib import Path
 
 from ingest.extracted import ExtractedDocument, ReadError
@@ -77,18 +78,28 @@ def _refuse_controls(text: str, encoding: str) -> str:
     return text
 
 
-def page_starts(text: str) -> list[int]:
-    """Page starts: form feeds when present, else the indented first lines of extracted pages."""
+def page_layout(text: str) -> tuple[list[int], list[int]]:
+    """Page starts, and the lines set apart as a page's first line is without opening a page.
+
+    Page starts are form feeds when present, else the indented first lines of extracted
+    pages. A page's title set on the lines right under its first line is indented too
+    (« En synthèse : » then « LA RICHESSE DE LA DIVERSITE DES TERRITOIRES »): those lines
+    are no pages of one line each, but the cleaner reads them as it reads a page's first
+    line, where a title stands (ingest.clean).
+    """
     if "\f" in text:
-        return [0] + [m.end() for m in re.finditer("\f", text)]
+        return [0] + [m.end() for m in re.finditer("\f", text)], []
     starts = [m.start() for m in _PAGE_START.finditer(text)]
     lines = text.count("\n") + 1
     # Only trust indentation when it is rare, or when the text also has the extractor's
     # footnote rules: in ordinary prose an indented first line marks paragraphs, not pages.
     extracted = bool(_FOOTNOTE_RULE.search(text))
     if not starts or len(starts) > lines / 8 or (len(starts) < 3 and not extracted):
-        return [0]
-    return sorted({0, *_pages_only(text, starts)})
+        return [0], []
+    under = [b for a, b in pairwise(starts) if text.count("\n", a, b) == 1]
+    apart = set(under)
+    pages = _pages_only(text, [start for start in starts if start not in apart])
+    return sorted({0, *pages}), under
 
 
 # The items of a list whose bullets the extraction lost start indented like pages:
@@ -131,4 +142,5 @@ def layout(text: str) -> str:
 def read(path: Path, limits: Limits) -> ExtractedDocument:
     """Plain text needs only the generic limits, checked by `bounded` on what this returns."""
     text = decode(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
-    return ExtractedDocument(text=text, page_starts=page_starts(text), layout=layout(text))
+    pages, set_apart = page_layout(text)
+    return ExtractedDocument(text=text, page_starts=pages, set_apart=set_apart, layout=layout(text))
