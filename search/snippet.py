@@ -158,6 +158,12 @@ def titles_of(section: str, text: str) -> set[str]:
     Zèbre », then « Exemple de Helen Keller », then the text). A list's items are none."""
     titles = {t for t in section.split(" › ") if t} if section else set()
     lines = text.split("\n")
+    # Above its own section's title line, a passage holds only headings: those of sections
+    # without text of their own (« Comment est-ce vécu par les élus locaux ? » over « La
+    # perception… par un élu »), whatever their last character.
+    own = section.split(" › ")[-1] if section else ""
+    if own in lines[:-1]:
+        titles.update(line.strip() for line in lines[: lines.index(own)])
     for line in lines[:-1]:
         line = line.strip()
         if (
@@ -205,15 +211,21 @@ def spoken(label: str, speaker: str | None) -> str:
 def cited_words(passage: PassageRow) -> str:
     """What a citation of a whole passage quotes: its text without the section titles it
     opens on nor the label naming its speaker, which nobody said (« Synthèse Selon
-    Sophie NGUYEN… », « Jean-Paul ROCHE, chef d'entreprise : Les entreprises… »)."""
+    Sophie NGUYEN… », « Jean-Paul ROCHE, chef d'entreprise : Les entreprises… »). An
+    introduction's label names the guest the moderator then speaks to: nobody said it
+    either."""
     titles = titles_of(passage.section, passage.text)
-    return _unlabelled(untitled(passage.text, titles, 1), passage.speaker)
+    text = untitled(passage.text, titles, 1)
+    return _unlabelled(text, passage.speaker, any_name=passage.kind == "intro")
 
 
-def _unlabelled(text: str, speaker: str | None) -> str:
-    """`text` without the line naming `speaker` that opens it (« X, rôle : … »)."""
+def _unlabelled(text: str, speaker: str | None, any_name: bool = False) -> str:
+    """`text` without the line naming `speaker` (or anyone, `any_name`) that opens it
+    (« X, rôle : … »)."""
     turn = match_turn(text)
-    if speaker and turn and turn.group("rest") and _same_surname(turn.group("name"), speaker):
+    if not (turn and turn.group("rest")):
+        return text
+    if any_name or (speaker and _same_surname(turn.group("name"), speaker)):
         return turn.group("rest")
     return text
 

@@ -390,3 +390,34 @@ def test_a_passage_s_citation_quotes_neither_its_titles_nor_its_speaker_s_label(
         ref = source_ref(passage, store.document(passage.document_id))
         assert ref.citation.startswith(f"« {cited}") and ref.full_citation.startswith(f"« {cited}")
         assert from_passage(passage, store.document(passage.document_id), "").text.startswith(cited)
+
+
+ELUS_MD = """# Rencontre des élus ruraux
+
+## Comment est-ce vécu par les élus locaux ?
+
+## La perception de la co-construction par un élu
+
+**Jean MARTIN, maire de Givry** :
+
+Jean MARTIN, vous êtes maire de Givry depuis 2014 et vous avez lancé un budget participatif
+avec les habitants du bourg. Comment les élus vivent-ils cette co-construction ?
+
+Nous avons appris à partager la décision avec les habitants, ce qui a demandé du temps, de
+la patience et beaucoup de réunions le soir dans la salle des fêtes.
+"""
+
+
+def test_an_introduction_s_citation_quotes_the_moderator_s_words_alone(tmp_path):
+    """A heading in the form of a question, over the section's own title, is a title too;
+    and the label naming the guest over a moderator's introduction is nobody's words
+    (the citation quoted « Comment est-ce vécu… ? La perception… Jean MARTIN, maire de
+    Givry : Jean MARTIN, vous êtes… »)."""
+    from api.models import source_ref
+    from tests.factories import refreshed_store
+
+    store, _ = refreshed_store(tmp_path, {"elus.md": ELUS_MD})
+    (intro,) = [p for p in store.searchable_passages() if p.kind == "intro"]
+    assert "Comment est-ce vécu" in intro.text and "maire de Givry :" in intro.text
+    ref = source_ref(intro, store.document(intro.document_id))
+    assert ref.full_citation.startswith("« Jean MARTIN, vous êtes maire de Givry depuis 2014")
