@@ -31,7 +31,7 @@ from api.routers.deps import error_response
 from api.token import write_token
 from ingest.store import StoreUnavailable, open_store
 from search.embedders import get_embedder
-from search.engine import SearchEngine
+from search.engine import SearchEngine, UnknownDocument
 
 WEB = Path(__file__).parent / "web"
 # One request may carry this many files at the per-file limit, plus the form's own bytes.
@@ -159,6 +159,13 @@ def create_app(data_dir: Path | str | None = None, model: str | None = None) -> 
         log.warning("%s %s: store unavailable (%s)", request.method, request.url.path, exc)
         unavailable = ApiError(503, "store.unavailable", headers={"Retry-After": "5"})
         return error_response(unavailable, request.headers.get("accept-language"))
+
+    @app.exception_handler(UnknownDocument)
+    async def unknown_document(request: Request, exc: UnknownDocument) -> JSONResponse:
+        """A filter naming no document (/v1/search, /v1/quotes…): a usage error, as an
+        unknown kind is, not an empty list that reads as « nothing on this »."""
+        refused = ApiError(422, "document.unknown", id=exc.document)
+        return error_response(refused, request.headers.get("accept-language"))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

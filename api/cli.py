@@ -660,7 +660,10 @@ def quotes(
 
     output = _output_format(output, as_json)
     within = Filters(document=document, event=event, year=year)
-    hits = _engine().knowledge.quotes_for(query, speaker, k, within)
+    try:
+        hits = _engine().knowledge.quotes_for(query, speaker, k, within)
+    except ValueError as exc:  # a document the collection does not hold
+        _fail(str(exc))
     found = [quote_model(h) for h in hits]
     if output != "text":
         response = QuotesResponse(query=query, speaker=speaker, results=found)

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, computed_field, field_validator
 
 from api.paging import Paged
+from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
 from search.answer import SECTIONS, Answer, Evidence
 from search.citations import quote_excerpt, reference
@@ -470,7 +471,12 @@ class ActorEdit(BaseModel):
     model_config = {"extra": "forbid"}
 
     name: str = Field(min_length=1, max_length=200)
-    type: ActorTypeName = Field("organisation", description=", ".join(TYPE_LABELS))
+    type: ActorTypeName = Field(
+        "organisation",
+        description=", ".join(TYPE_LABELS)
+        + "; or as the page says it: "
+        + ", ".join(TYPE_LABELS.values()),
+    )
     id: str | None = Field(None, description="an actor of GET /v1/actors, when it is one")
 
     @computed_field
@@ -506,13 +512,25 @@ class CaseEdit(BaseModel):
         extraction types organisations (« Ville de Nantes »: a local authority)."""
         if not isinstance(actors, list):
             return actors
-        named = [{"name": a} if isinstance(a, str) else a for a in actors]
+        named = [_in_codes(a) if isinstance(a, dict) else {"name": a} for a in actors]
         return [
             {**a, "type": organisation_type(a["name"])}
             if isinstance(a, dict) and isinstance(a.get("name"), str) and "type" not in a
             else a
             for a in named
         ]
+
+
+# A type as the page shows it (« entreprise », « collectivité », « État »), case and
+# accents aside, is its code: an editor types what they read.
+_TYPE_CODES = {fold(label): code for code, label in TYPE_LABELS.items()}
+
+
+def _in_codes(actor: dict) -> dict:
+    """An actor edit with its type's French label read as the type's code."""
+    given = actor.get("type")
+    code = _TYPE_CODES.get(fold(given.strip())) if isinstance(given, str) else None
+    return {**actor, "type": code} if code else actor
 
 
 def case_page_model(found: CasePage, documents: dict[str, DocumentRow]) -> CasePageModel:

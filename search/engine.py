@@ -49,6 +49,14 @@ class FilterError(ValueError):
     """A filter value that can never match: the user mistyped it."""
 
 
+class UnknownDocument(FilterError):
+    """A document filter naming no document of the collection (a mistyped id or file)."""
+
+    def __init__(self, document: str):
+        super().__init__(f"aucun document « {document} »")
+        self.document = document
+
+
 @dataclass
 class Filters:
     """Restrict results; every set field must match (case- and accent-insensitive)."""
@@ -284,7 +292,7 @@ class SearchEngine:
         if mode not in MODES:
             raise ValueError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
         if filters:
-            filters.validate()
+            self.check(filters)
         allowed = self._allowed_rows(filters) if filters else None
         if allowed is not None and not len(allowed):
             return Results(reason=relevance.NO_PASSAGE_FILTERED)
@@ -382,6 +390,14 @@ class SearchEngine:
             and (exclude_document is None or self.passages[pid].document_id != exclude_document)
         ]
         return self._group(ranked, k)
+
+    def check(self, filters: Filters) -> None:
+        """A filter that can never match is a usage error, not an empty list: an unknown
+        kind (Filters.validate), or a document the collection does not hold."""
+        filters.validate()
+        wanted = filters.document
+        if wanted and not any(wanted in (d.id, d.file) for d in self.documents.values()):
+            raise UnknownDocument(wanted)
 
     def accepts(self, passage_id: str, filters: Filters) -> bool:
         """Whether the filters accept a passage of the index, by its document too."""

@@ -21,9 +21,23 @@ _WORD = re.compile(r"\w+(?:[-’']\w+)*", re.U)
 _SENTENCE = re.compile(r"(?<=[.!?…])(?<!etc\.)\s+(?=[^a-zà-öø-ÿ»”),;:])")
 
 
+# A numbered list flattened into one line (a window: search.vectors.windows): each number
+# opens an item, whose sentence the one before does not run into (« … (YLB) 9. Créer un
+# dialogue… » had made the label « … (YLB) 9. »).
+_NUMBERED = re.compile(r"\s+(?=\d{1,2}[.)]\s+[A-ZÀ-ÖØ-Þ«])")
+_NUMBER = re.compile(r"(\d{1,2}[.)])\s+")
+
+
 def split_sentences(text: str) -> list[str]:
     """A text's sentences, its line breaks and runs of spaces made single spaces."""
-    return _SENTENCE.split(" ".join(text.split()))
+    flat = " ".join(text.split())
+    sentences = []
+    for item in _NUMBERED.split(flat):
+        number = _NUMBER.match(item)  # « 9. » ends no sentence of its own
+        head = number.group(1) + " " if number else ""
+        parts = _SENTENCE.split(item[number.end() :] if number else item)
+        sentences += [head + parts[0], *parts[1:]]
+    return sentences
 
 
 def _terms(query: str) -> set[str]:

@@ -291,6 +291,17 @@ def test_unknown_kind_names_the_valid_values(server):
     assert response.status_code == 422 and "proceedings" in response.text
 
 
+def test_a_document_filter_naming_no_document_is_a_usage_error(server):
+    """A mistyped document id is refused, not answered « no passage matches the filters »,
+    which reads as if the document said nothing on the question."""
+    for path in ("/v1/search", "/v1/quotes"):
+        response = get(server, path, q="élus", document="nope.pdf")
+        assert response.status_code == 422, path
+        assert response.json()["error"] == "aucun document « nope.pdf »"
+    by_file = get(server, "/v1/search", q="élus", document="001_82aaa8b671886fce.txt")
+    assert by_file.status_code == 200 and by_file.json()["results"]
+
+
 def test_answer_endpoint_has_the_promised_shape(server):
     body = get(server, "/v1/answer", q="comment mobiliser les élus ?").json()
     assert body["query"] and body["sections"] and body["reason"] is None
@@ -364,7 +375,13 @@ def test_case_pages_are_complete_and_editors_edits_survive(server):
         json={
             "territory_type": "périurbain",
             "dates": ["2001"],
-            "actors": ["Ville de Loos", {"name": "CPIE Chaîne des Terrils", "type": "association"}],
+            "actors": [
+                "Ville de Loos",
+                {"name": "CPIE Chaîne des Terrils", "type": "association"},
+                # A type as the page says it is its code: « Entreprise », « etat ».
+                {"name": "Menuiserie Vidal", "type": "Entreprise"},
+                {"name": "Préfecture du Pas-de-Calais", "type": "etat"},
+            ],
         },
         headers=TOKEN,
     ).json()
@@ -376,6 +393,8 @@ def test_case_pages_are_complete_and_editors_edits_survive(server):
     assert [(a["name"], a["label"]) for a in edited["actors"]] == [
         ("Ville de Loos", "collectivité"),
         ("CPIE Chaîne des Terrils", "association"),
+        ("Menuiserie Vidal", "entreprise"),
+        ("Préfecture du Pas-de-Calais", "État"),
     ]
     assert edited["sources"] == page["sources"]  # extraction still stands under the edit
     # A document uploaded and removed rebuilds cases; the editor's fields stay.
@@ -790,7 +809,7 @@ def test_document_text_has_its_structure_and_every_citation_points_into_it(serve
     text, passages = body["text"], body["passages"]
     assert body["document"]["id"] == "001_82aaa8b671886fce" and len(text) > 100_000
     starts = [p["start"] for p in body["pages"]]
-    assert starts[0] == 0 and starts == sorted(starts) and len(starts) == 55
+    assert starts[0] == 0 and starts == sorted(starts) and len(starts) == 52
     assert [p["start"] for p in passages] == sorted(p["start"] for p in passages)
     assert all(0 <= p["start"] < p["end"] <= len(text) for p in passages)
     # A search result, a quote and a piece of evidence cite offsets of this very text.

@@ -186,6 +186,9 @@ def test_nothing_relevant_and_unknown_filter_values(corpus_data):
     assert "Aucun résultat pertinent" in empty.stdout
     wrong = run("search", "élus", "--kind", "proceeding", data=corpus_data, check=False)
     assert wrong.returncode == 2 and "proceedings, programme" in wrong.stderr
+    for command in ("search", "quotes"):
+        missing = run(command, "élus", "--document", "nope.pdf", data=corpus_data, check=False)
+        assert missing.returncode == 2 and "aucun document « nope.pdf »" in missing.stderr
 
 
 def test_speaker_attribution_is_measured_from_the_cli(corpus_data):

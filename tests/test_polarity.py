@@ -116,6 +116,13 @@ def test_a_heading_warns_by_french_convention(heading, warning):
         ("L'articulation avec les élus reste complexe.", "avoid", "L'articulation avec"),
         ("Il est difficile de trouver des bénévoles.", "avoid", "Il est difficile de"),
         ("Le réseau peine à mobiliser les entreprises.", "avoid", "Le réseau peine"),
+        # What went wrong, told in a testimony or a case study.
+        ("Nous avons perdu nos bénévoles le jour où la caisse leur a été confiée.", "avoid", None),
+        ("La première saison, le marché a échoué faute de producteurs.", "avoid", None),
+        ("Le covoiturage n'a pas pris auprès des jeunes.", "avoid", None),
+        ("Avec le recul, nous aurions dû associer les parents plus tôt.", "avoid", None),
+        ("Une difficulté a été le transport des jeunes des villages.", "avoid", None),
+        ("Notre erreur a été de recruter avant d'avoir un local.", "avoid", None),
         # Advice in the negative form that is advice to do, and what is not hard.
         ("Ne pas hésiter à solliciter les producteurs.", "do", None),
         ("Ne pas oublier la valorisation des résultats.", "do", None),
@@ -126,6 +133,8 @@ def test_a_heading_warns_by_french_convention(heading, warning):
         ("Lever les freins administratifs.", "do", None),
         ("Ce n'est pas difficile de mobiliser les élus.", "do", None),
         ("Mettre en avant les réussites du territoire.", "do", None),
+        ("Accompagner les salariés qui ont perdu leur emploi.", "do", None),
+        ("Le projet a réussi à fédérer douze communes.", "do", None),
     ],
 )
 def test_a_statement_warns_by_itself_and_is_named_by_its_pitfall(statement, polarity, label):
@@ -264,3 +273,39 @@ def test_a_cue_inside_a_paragraph_and_two_pieces_of_advice_in_one_sentence(tmp_p
     }
     roles = {q.role for q in quotes.extract(items, extracted.text) if q.speaker == "Nadia BRUN"}
     assert roles == {"présidente de l'association Terres Vives"}
+
+
+BENEVOLES = """# Atelier bénévolat à Mende
+
+## Ce qui a marché
+
+- Proposer des missions courtes et ponctuelles aux nouveaux bénévoles.
+- Former des binômes entre anciens et nouveaux bénévoles.
+
+## Ce que nous ne referions pas
+
+- Multiplier les réunions du soir.
+
+## Témoignages
+
+**Marie Durand, directrice du centre social** : Les bénévoles restent quand ils savent à
+quoi ils servent et quand on leur dit merci.
+
+**Paul Martin, président du club de randonnée** : Nous avons perdu nos bénévoles le jour où
+nous leur avons demandé de tenir la caisse sans formation.
+"""
+
+
+def test_a_testimony_of_what_went_wrong_is_a_pitfall_not_a_practice(tmp_path):
+    """« Nous avons perdu nos bénévoles le jour où… » tells a failure: asked what to avoid,
+    the answer gives it under « Écueils » (it stood under « Ce qui marche »)."""
+    from search.answer import answer
+    from search.engine import SearchEngine
+    from tests.factories import refreshed_store
+
+    store, embedder = refreshed_store(tmp_path, {"benevoles.md": BENEVOLES})
+    found = answer(SearchEngine(store, embedder), "quelles erreurs éviter avec les bénévoles ?")
+    labels = {name: [i.label for i in items] for name, items in found.sections.items()}
+    assert any("Nous avons perdu nos bénévoles" in label for label in labels["pitfalls"])
+    assert not any("Nous avons perdu" in label for label in labels.get("practices", []))
+    assert any("binômes" in label for label in labels["practices"])

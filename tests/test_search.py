@@ -324,6 +324,28 @@ def test_a_label_never_opens_on_the_second_half_of_a_sentence():
     assert best_sentences(text, "liste").startswith("- Une liste")
 
 
+def test_a_numbered_item_flattened_into_a_window_is_its_own_sentence():
+    """A window joins a list's lines: « 9. » starts the next item, it does not end the
+    item before it (a label read « Mobilisation d'entreprise… (YLB) 9. »)."""
+    from search.snippet import best_sentences, split_sentences
+
+    window = (
+        "8. Mobilisation d'entreprise d'un territoire pour dimension internationale (YLB) "
+        "9. Créer un dialogue transparent avec les acteurs du territoire ? (TAR) 10. "
+        "Difficulté à concilier différents intérêts (TAR)"
+    )
+    assert split_sentences(window)[:2] == [
+        "8. Mobilisation d'entreprise d'un territoire pour dimension internationale (YLB)",
+        "9. Créer un dialogue transparent avec les acteurs du territoire ?",
+    ]
+    label = best_sentences(window, "mobiliser les entreprises du territoire", statements=True)
+    assert label.endswith("(YLB)")
+    assert split_sentences("Le 26 juin 2019. Les participants sont venus.") == [
+        "Le 26 juin 2019.",
+        "Les participants sont venus.",
+    ]
+
+
 def test_an_answer_label_says_rather_than_asks():
     """A question shares the most words with a question: as an answer's label it would
     repeat the question (« Comment financer cette animation ? »), so with `statements` a

@@ -10,9 +10,10 @@ It follows the conventions of French writing, not the words of one document:
 - a statement warns by itself when it advises against something (« Ne pas confier… »,
   « Éviter de lancer… », « Ne jamais… », « Il ne faut pas… », « Attention aux… »,
   « Ne confiez pas… ») or says what is hard (« … reste complexe », « il est difficile
-  de… », « peine à… »). A litotes (« Ne pas hésiter à… », « Ne pas oublier… ») and a means
-  to avoid something (« Éviter l'épuisement grâce à un roulement », « … en alternant »)
-  are things to do.
+  de… », « peine à… ») or what went wrong (« nous avons perdu nos bénévoles le jour
+  où… », « ça n'a pas marché », « une difficulté a été… »). A litotes (« Ne pas hésiter
+  à… », « Ne pas oublier… ») and a means to avoid something (« Éviter l'épuisement
+  grâce à un roulement », « … en alternant ») are things to do.
 
 One convention for what to avoid, from the card to the answer: a statement of polarity
 "avoid" names a pitfall, shown under « Écueils », and its label (`pitfall`) is the thing
@@ -117,7 +118,19 @@ _DIFFICULTY = re.compile(
     r"(?:(?!pas\b|jamais\b)\w+\s+)?(?:difficiles?|complexes?|compliqué(?:e|s|es)?|"
     r"délicat(?:e|s|es)?|ardue?s?|laborieu(?:x|se|ses)|problématiques?)\b|"
     r"\b(?:peine|peinent|peinons|peinait|peinaient)\s+à\b|"
-    r"\b(?:a|ont|avons|avait|avaient)\s+du\s+mal\s+à\b",
+    r"\b(?:a|ont|avons|avait|avaient)\s+du\s+mal\s+à\b|"
+    # What went wrong, told: « Nous avons perdu nos bénévoles le jour où… », « le projet a
+    # échoué », « ça n'a pas marché », « nous aurions dû… », « notre erreur a été de… »,
+    # « Une difficulté a été le transport… », « les difficultés rencontrées ». Others'
+    # losses (« les salariés qui ont perdu leur emploi ») are no failure of the project.
+    r"\b(?:avons|avions)\s+(?:\w+\s+)?(?:perdu|échoué|raté)\b|"
+    r"\b(?:a|ont|avait|avaient)\s+échoué\b|"
+    r"\bn['’](?:a|ont|avait|avaient|avons|avions)\s+(?:pas|jamais)\s+"
+    r"(?:marché|fonctionné|abouti|pris|réussi)\b|"
+    r"\baur(?:ions|ais|ait|aient)\s+(?:\w+\s+)?dû\b|"
+    r"\b(?:notre|mon|ma|leur|l['’]|une|la)\s*(?:(?:grande|principale|première|seule|vraie)\s+)?"
+    r"(?:erreur|difficulté|échec)\s+(?:a\s+été|était|fut|est|reste)\b|"
+    r"\bdifficultés?\s+rencontrées?\b",
     re.I,
 )
 # Where a text's sentences and list items part: a window of a passage holds several.

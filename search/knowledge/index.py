@@ -275,7 +275,7 @@ class Knowledge:
         if speaker:
             rows = [i for i in rows if holds_name(self.quotes[i]["speaker"], speaker)]
         if within:
-            within.validate()
+            self.engine.check(within)
             rows = [i for i in rows if self.engine.accepts(self.quotes[i]["passage_id"], within)]
         scored: list[tuple[int, float | None]] = [(i, None) for i in rows]
         if query and query.strip() and rows:
