@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api.bounds import DESCRIPTION_CHARS, QUESTION_CHARS
+
 if TYPE_CHECKING:
     from api.token import WriteToken
     from ingest.executors import RayExecutor
@@ -77,6 +79,18 @@ def _echo(text: object, err: bool = False, **style) -> None:
     """Print one line, sanitised first, then styled: the only styling is ours."""
     line = _safe(text)
     typer.echo(typer.style(line, **style) if style else line, err=err)
+
+
+def _at_most(limit: int):
+    """A typer callback refusing a text longer than the API takes (api.bounds): a usage
+    error, exit 2, rather than a long wait on a pasted document."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > limit:
+            raise typer.BadParameter(f"au plus {limit} caractères ({len(value)} donnés)")
+        return value
+
+    return check
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -471,7 +485,11 @@ def _filters(document, event, year, kind, speaker, place=None):
 @app.command(help="Trouver les extraits qui répondent à une question, avec leurs citations.")
 def search(
     query: Annotated[
-        str, typer.Argument(help="Une question ou des mots-clés, en français ou en anglais.")
+        str,
+        typer.Argument(
+            help="Une question ou des mots-clés, en français ou en anglais.",
+            callback=_at_most(QUESTION_CHARS),
+        ),
     ],
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Nombre de résultats.")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, lexical ou dense.")] = "hybrid",
@@ -545,7 +563,13 @@ def _print_result(
     help="Ce qui marche, ce qu’il faut éviter, des témoignages et des cas, sources à l’appui."
 )
 def answer(
-    query: Annotated[str, typer.Argument(help="Une question pratique, en français ou en anglais.")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="Une question pratique, en français ou en anglais.",
+            callback=_at_most(QUESTION_CHARS),
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """What works, what to avoid, testimonies and cases for a question, with sources."""
@@ -614,7 +638,10 @@ def actors(
 @app.command(help="Les fiches pratiques (conseils, leçons, leviers) et leurs sources.")
 def practices(
     query: Annotated[
-        str | None, typer.Argument(help="Ce que vous cherchez à faire (facultatif).")
+        str | None,
+        typer.Argument(
+            help="Ce que vous cherchez à faire (facultatif).", callback=_at_most(QUESTION_CHARS)
+        ),
     ] = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -642,7 +669,10 @@ def practices(
 @app.command(help="Citations exactes de leurs intervenants, avec l’événement et la page.")
 def quotes(
     query: Annotated[
-        str | None, typer.Argument(help="Le sujet de la citation (facultatif).")
+        str | None,
+        typer.Argument(
+            help="Le sujet de la citation (facultatif).", callback=_at_most(QUESTION_CHARS)
+        ),
     ] = None,
     speaker: Annotated[str | None, typer.Option(help="Une partie du nom de l’intervenant.")] = None,
     document: DocumentOption = None,
@@ -682,7 +712,11 @@ def quotes(
 @app.command(help="Les initiatives et expériences nommées (les cas) que décrivent les documents.")
 def cases(
     query: Annotated[
-        str | None, typer.Argument(help="Le nom d’un cas, ou sa description (facultatif).")
+        str | None,
+        typer.Argument(
+            help="Le nom d’un cas, ou sa description (facultatif).",
+            callback=_at_most(QUESTION_CHARS),
+        ),
     ] = None,
     territory: Annotated[
         str | None,
@@ -740,7 +774,10 @@ def _print_case(
     help="Cas et extraits proches d’une description, d’un extrait ou d’un cas, avec les raisons."
 )
 def similar(
-    text: Annotated[str | None, typer.Argument(help="Un cas décrit avec vos mots.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Argument(help="Un cas décrit avec vos mots.", callback=_at_most(DESCRIPTION_CHARS)),
+    ] = None,
     passage: Annotated[str | None, typer.Option(help="Un identifiant d’extrait.")] = None,
     case: Annotated[
         str | None, typer.Option(help="Un identifiant de cas (voir `recueil cases`).")

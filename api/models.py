@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field, field_validator
 
+from api.bounds import DESCRIPTION_CHARS
 from api.paging import Paged
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
@@ -140,8 +141,11 @@ def source_ref(passage: PassageRow, document: DocumentRow) -> SourceRef:
 def search_result(hit: Hit, query: str) -> SearchResult:
     passage, document = hit.passage, hit.document
     marked = snippet(passage.text, query)
-    # The reference quotes the words that matched, as a reader would cite them.
-    excerpt = quote_excerpt(html.unescape(re.sub(r"</?mark>", "", marked)).strip("… "))
+    # The reference quotes the words that matched, as a reader would cite them, among the
+    # words someone wrote or said: a title or a speaker's label matched is shown, not cited.
+    cited = cited_words(passage)
+    words = snippet(cited, query) if cited != passage.text else marked
+    excerpt = quote_excerpt(html.unescape(re.sub(r"</?mark>", "", words)).strip("… "))
     return SearchResult(
         passage_id=passage.id,
         score=round(hit.score, 6),
@@ -160,7 +164,7 @@ def search_result(hit: Hit, query: str) -> SearchResult:
         start=passage.start,
         end=passage.end,
         citation=reference(document, passage, excerpt),
-        full_citation=full_citation(document, passage, cited_words(passage)),
+        full_citation=full_citation(document, passage, cited),
         also_in=[source_ref(p, d) for p, d in hit.also_in],
     )
 
@@ -494,7 +498,7 @@ class CaseEdit(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
     place: str | None = Field(None, max_length=200)
     territory_type: TerritoryType | None = None
-    description: str | None = Field(None, max_length=5000)
+    description: str | None = Field(None, max_length=DESCRIPTION_CHARS)
     actor_kinds: list[ActorKind] | None = None
     actors: list[ActorEdit] | None = Field(
         None, description='[{name, type?, id?}], or names alone: ["Ville de Nantes"]'

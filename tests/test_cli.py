@@ -189,6 +189,10 @@ def test_nothing_relevant_and_unknown_filter_values(corpus_data):
     for command in ("search", "quotes"):
         missing = run(command, "élus", "--document", "nope.pdf", data=corpus_data, check=False)
         assert missing.returncode == 2 and "aucun document « nope.pdf »" in missing.stderr
+    # A question as long as the API takes, and no longer (api.bounds).
+    for command in ("search", "answer", "practices", "quotes"):
+        pasted = run(command, "élus " * 401, data=corpus_data, check=False)
+        assert pasted.returncode == 2 and "au plus 2000 caractères" in pasted.stderr, command
 
 
 def test_speaker_attribution_is_measured_from_the_cli(corpus_data):

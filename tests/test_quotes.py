@@ -413,11 +413,19 @@ def test_an_introduction_s_citation_quotes_the_moderator_s_words_alone(tmp_path)
     and the label naming the guest over a moderator's introduction is nobody's words
     (the citation quoted « Comment est-ce vécu… ? La perception… Jean MARTIN, maire de
     Givry : Jean MARTIN, vous êtes… »)."""
-    from api.models import source_ref
+    from api.models import search_result, source_ref
+    from search.engine import SearchEngine
     from tests.factories import refreshed_store
 
-    store, _ = refreshed_store(tmp_path, {"elus.md": ELUS_MD})
+    store, embedder = refreshed_store(tmp_path, {"elus.md": ELUS_MD})
     (intro,) = [p for p in store.searchable_passages() if p.kind == "intro"]
     assert "Comment est-ce vécu" in intro.text and "maire de Givry :" in intro.text
     ref = source_ref(intro, store.document(intro.document_id))
     assert ref.full_citation.startswith("« Jean MARTIN, vous êtes maire de Givry depuis 2014")
+    # A search matching the title shows it, and cites the words around the match that
+    # someone wrote or said.
+    hits = SearchEngine(store, embedder).search("vécu par les élus", 5)
+    (hit,) = [h for h in hits if h.passage.id == intro.id]
+    shown = search_result(hit, "vécu par les élus")
+    assert "vécu" in shown.snippet and "Comment est-ce vécu" not in shown.citation
+    assert "Comment les élus vivent-ils" in shown.citation

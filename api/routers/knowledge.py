@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.bounds import QUESTION_CHARS
 from api.messages import ApiError
 from api.models import (
     ActorDetail,
@@ -36,12 +37,12 @@ from search.knowledge.case_pages import CasePage, created_id, is_created
 from search.speakers import speaker_index
 
 router = APIRouter(prefix="/v1", tags=["answers, practices, quotes, cases, actors"])
-Text = Annotated[str | None, Query(max_length=2000)]
+Text = Annotated[str | None, Query(max_length=QUESTION_CHARS)]
 
 
 @router.get("/answer")
 def answer(
-    app: App, q: Annotated[str, Query(max_length=2000, description="La question")]
+    app: App, q: Annotated[str, Query(max_length=QUESTION_CHARS, description="La question")]
 ) -> AnswerResponse:
     """What works, what to avoid, testimonies and cases for a practice question, each item
     with its exact excerpts and citations; an empty answer says why."""

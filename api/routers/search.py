@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from api.bounds import DESCRIPTION_CHARS, QUESTION_CHARS
 from api.messages import ApiError
 from api.models import SearchResponse, SimilarResponse, search_response, similar_response
 from api.paging import Offset, SortQuery, by_date, page, wanted
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["search"])
 @router.get("/search")
 def search(
     app: App,
-    q: Annotated[str, Query(max_length=2000, description="La question")],
+    q: Annotated[str, Query(max_length=QUESTION_CHARS, description="La question")],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     mode: Annotated[Literal[MODES], Query(description="hybrid, lexical or dense")] = "hybrid",
     document: str | None = None,
@@ -53,7 +54,7 @@ def similar(
     app: App,
     passage_id: str | None = None,
     case_id: str | None = None,
-    text: Annotated[str | None, Query(max_length=5000)] = None,
+    text: Annotated[str | None, Query(max_length=DESCRIPTION_CHARS)] = None,
     k: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SimilarResponse:
     """Passages of other documents and cases close to a passage, a case or a description."""
