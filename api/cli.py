@@ -466,7 +466,7 @@ def show(
         _print_json(outline)
         return
     for key in ("id", "file", "title", "event", "date", "place", "kind", "pages", "passages"):
-        _echo(f"{key:>9}: {outline[key]}")
+        _echo(f"{key:>9}: {'—' if outline[key] is None else outline[key]}")  # not « None »
     _echo("  outline:")
     for section in outline["outline"]:
         indent = "  " * section["depth"]

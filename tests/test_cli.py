@@ -108,6 +108,16 @@ def test_ingest_twice_then_stats_and_show(tmp_path):
     assert f"{listed['searched']:>4} passages, {listed['notes']:>3} notes" in printed
 
 
+def test_show_says_a_missing_field_is_missing(tmp_path):
+    """A note without event or date shows « — », not Python's « None »."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "note.md").write_text("# Note\n\nUne note brève sur la coopération locale.\n")
+    run("ingest", str(folder), "--no-embed", data=tmp_path / "data")
+    show = run("show", "note", data=tmp_path / "data").stdout
+    assert "event: —" in show and "None" not in show
+
+
 def test_failed_file_gives_exit_code_1_and_a_clear_line(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()

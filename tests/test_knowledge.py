@@ -1013,6 +1013,11 @@ def test_similar_cases_are_scored_apart_on_their_own_content(engine):
         assert found.passage.kind == "text" or after.id in found.case.passage_ids
         assert any(r.startswith("score ") and "extrait le plus proche" in r for r in found.reasons)
         assert f"score {found.score:.2f}".replace(".", ",") in found.reasons[-1]
+        # The parts add up to the score as read (« 0,33 : 0,29 + 0,05 » had been shown).
+        total, *parts = re.findall(r"\d,\d\d", found.reasons[-1])
+        assert sum(float(p.replace(",", ".")) for p in parts) == pytest.approx(
+            float(total.replace(",", "."))
+        )
     loos = knowledge.case("case-loos-en-gohelle")
     first = knowledge.similar_cases(f"{loos.name}. {loos.description}", 3, exclude=loos)
     assert all("tamkeen" not in s.case.key for s in first)

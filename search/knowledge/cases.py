@@ -578,6 +578,15 @@ def _decimal(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
+def _adding_up(total: float, parts: tuple[float, ...]) -> list[str]:
+    """The total and its parts at two decimals, the parts adding up to the total as read
+    (« 0,33 : 0,29 + 0,05 » read as a mistake): the largest part takes the rounding."""
+    shown = [round(part, 2) for part in parts]
+    largest = max(range(len(parts)), key=lambda i: parts[i])
+    shown[largest] = round(shown[largest] + round(total, 2) - sum(shown), 2)
+    return [_decimal(value) for value in (total, *shown)]
+
+
 def _untitled(text: str, passages: list[PassageRow]) -> str:
     """A description without the section titles it opens on (« 2 – Les spécificités de
     la valorisation… L'illustration d'« Envies d'Alliances » Fin 2016, ce projet… »)."""
@@ -797,12 +806,13 @@ def similar_cases(
             CASE_SHARE * close,
             TRAIT_SHARE * trait_share,
         )
+        score = round(sum(parts), 4)
         reasons = [
             *_reasons(shared, passage, case.description),
             "score {} : extrait le plus proche {} + cas dans son ensemble {} "
-            "+ traits en commun {}".format(*(_decimal(x) for x in (sum(parts), *parts))),
+            "+ traits en commun {}".format(*_adding_up(score, parts)),
         ]
-        found.append(SimilarCase(case, round(sum(parts), 4), reasons, passage))
+        found.append(SimilarCase(case, score, reasons, passage))
     found.sort(key=lambda s: -s.score)
     return _one_per_evidence(found)[:k]
 
