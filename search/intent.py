@@ -66,8 +66,17 @@ _FACT = re.compile(
 )
 # What a how-to question acts on: « comment mobiliser les élus ? » → « les élus ».
 _ACTION = re.compile(
-    r"^\s*(?:comment|how (?:to|can \w+|do \w+|should \w+)|que faire pour|quelles? \w+ pour)\s+"
+    r"^\s*(?:comment|how (?:to|can \w+|do \w+|should \w+)|que faire pour|quelles? \w+ pour|"
+    # « on n'arrive pas à garder les bénévoles », « des idées pour… », « comment faire pour… »
+    r"(?:on|nous|je)\s+(?:n['’]\s*)?(?:arrive|arrivons|parvient|parvenons|parviens)\s+pas\s+à|"
+    r"(?:des|une|quelques)\s+(?:idées?|pistes?|conseils?|astuces?)\s+pour)\s+"
     r"(?:(?:bien|mieux|faire|on|nous|je)\s+)*(?P<verb>\w+(?:er|ir|re|e))\s+(?P<object>[^?]+)",
+    re.I,
+)
+# What a question adds after its object to ask for help: « …, des idées ? ».
+_ASKING_TAIL = re.compile(
+    r"\s*[,;:]\s*(?:des|une|vos|quelles?|avez-vous|any)\s+(?:des\s+)?(?:idées?|pistes?|"
+    r"conseils?|solutions?|suggestions?|ideas?|tips?)\s*$",
     re.I,
 )
 
@@ -88,7 +97,7 @@ def acted_on(query: str) -> str | None:
     """The object of a how-to question's verb (« les élus »), or what a question about
     what to avoid is about (« les entreprises »), or None."""
     match = _ACTION.match(query) or _WARNED_OF.match(query)
-    return match.group("object").strip() if match else None
+    return _ASKING_TAIL.sub("", match.group("object")).strip() if match else None
 
 
 # A question about what to avoid or what stands in the way: its answer's pitfalls come

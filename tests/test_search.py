@@ -490,6 +490,21 @@ def test_what_a_question_about_mistakes_is_about():
     assert acted_on("quelles erreurs éviter ?") is None
 
 
+def test_what_a_question_told_as_a_difficulty_acts_on(engine):
+    """« on n'arrive pas à garder les bénévoles, des idées ? » acts on the bénévoles, as
+    « comment garder les bénévoles ? » does: the corpus says nothing on them, and the
+    answer says so, where it listed seven items on whatever it found."""
+    from search.answer import answer
+    from search.intent import acted_on
+
+    assert acted_on("on n'arrive pas à garder les bénévoles, des idées ?") == "les bénévoles"
+    assert acted_on("Nous n'arrivons pas à mobiliser les entreprises") == "les entreprises"
+    assert acted_on("des idées pour impliquer les habitants ?") == "les habitants"
+    assert acted_on("comment financer l'animation, des pistes ?") == "l'animation"
+    found = answer(engine, "on n'arrive pas à garder les bénévoles, des idées ?")
+    assert not found.sections and found.reason.startswith("les passages trouvés ne donnent")
+
+
 def test_an_answer_reads_advice_before_the_strong_passages_that_only_narrate():
     """Search's strongest passages stand behind an answer's items whatever their words; among
     the first items of each source, those that advise or state a condition (or stand under
