@@ -516,7 +516,7 @@ class CaseEdit(BaseModel):
         extraction types organisations (« Ville de Nantes »: a local authority)."""
         if not isinstance(actors, list):
             return actors
-        named = [_in_codes(a) if isinstance(a, dict) else {"name": a} for a in actors]
+        named = [{"name": a} if isinstance(a, str) else _in_codes(a) for a in actors]
         return [
             {**a, "type": organisation_type(a["name"])}
             if isinstance(a, dict) and isinstance(a.get("name"), str) and "type" not in a
@@ -530,8 +530,11 @@ class CaseEdit(BaseModel):
 _TYPE_CODES = {fold(label): code for code, label in TYPE_LABELS.items()}
 
 
-def _in_codes(actor: dict) -> dict:
-    """An actor edit with its type's French label read as the type's code."""
+def _in_codes(actor: object) -> object:
+    """An actor edit with its type's French label read as the type's code (anything but
+    an object is left for validation to refuse)."""
+    if not isinstance(actor, dict):
+        return actor
     given = actor.get("type")
     code = _TYPE_CODES.get(fold(given.strip())) if isinstance(given, str) else None
     return {**actor, "type": code} if code else actor

@@ -76,8 +76,12 @@ class Filters:
         if self.kind and self.kind not in KINDS:
             raise FilterError(f"unknown kind '{self.kind}': use one of {', '.join(KINDS)}")
 
+    def names(self, document: DocumentRow) -> bool:
+        """Whether the document filter names this document, by its id or its file."""
+        return self.document in (document.id, document.file)
+
     def accepts(self, passage: PassageRow, document: DocumentRow) -> bool:
-        if self.document and self.document not in (document.id, document.file):
+        if self.document and not self.names(document):
             return False
         if self.event and fold(self.event) not in fold(document.event or ""):
             return False
@@ -395,9 +399,8 @@ class SearchEngine:
         """A filter that can never match is a usage error, not an empty list: an unknown
         kind (Filters.validate), or a document the collection does not hold."""
         filters.validate()
-        wanted = filters.document
-        if wanted and not any(wanted in (d.id, d.file) for d in self.documents.values()):
-            raise UnknownDocument(wanted)
+        if filters.document and not any(map(filters.names, self.documents.values())):
+            raise UnknownDocument(filters.document)
 
     def accepts(self, passage_id: str, filters: Filters) -> bool:
         """Whether the filters accept a passage of the index, by its document too."""

@@ -67,7 +67,7 @@ _FACT = re.compile(
 # What a how-to question acts on: « comment mobiliser les élus ? » → « les élus ».
 _ACTION = re.compile(
     r"^\s*(?:comment|how (?:to|can \w+|do \w+|should \w+)|que faire pour|quelles? \w+ pour|"
-    # « on n'arrive pas à garder les bénévoles », « des idées pour… », « comment faire pour… »
+    # « on n'arrive pas à garder les bénévoles », « des idées pour impliquer… »
     r"(?:on|nous|je)\s+(?:n['’]\s*)?(?:arrive|arrivons|parvient|parvenons|parviens)\s+pas\s+à|"
     r"(?:des|une|quelques)\s+(?:idées?|pistes?|conseils?|astuces?)\s+pour)\s+"
     r"(?:(?:bien|mieux|faire|on|nous|je)\s+)*(?P<verb>\w+(?:er|ir|re|e))\s+(?P<object>[^?]+)",
