@@ -225,6 +225,10 @@ def _shifted(offsets: list[int], start: int, width: int) -> list[int]:
     return [o if o <= start else max(start, o - width) for o in offsets]
 
 
+# Markdown's blockquote marks opening a line: « > « … » », « > — Paul MARTIN, directeur ».
+_QUOTE_MARKS = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+
+
 def split_lines(doc: ExtractedDocument) -> list[Line]:
     """Raw text → trimmed non-blank lines with offsets, page and layout flags.
 
@@ -235,12 +239,19 @@ def split_lines(doc: ExtractedDocument) -> list[Line]:
     page_starts = set(doc.page_starts) | set(doc.set_apart)
     position = 0
     current_page_start = False
+    quoting = False  # inside a Markdown blockquote
     for raw in doc.text.split("\n"):
         start, end = position, position + len(raw)
         position = end + 1
         for sub_start, sub in _split_form_feeds(raw, start):
             if sub_start in page_starts or sub_start - 1 in page_starts:
                 current_page_start = True
+            if doc.markup == "markdown":
+                marks = _QUOTE_MARKS.match(sub)
+                if bool(marks) != quoting:  # a blockquote opens or closes a paragraph
+                    quoting, blank = bool(marks), True
+                if marks:  # the marks are markup: the line starts after them
+                    sub_start, sub = sub_start + marks.end(), sub[marks.end() :]
             stripped = sub.strip()
             if not stripped:
                 # A whitespace-only line of footnote-rule width is kept: it separates notes.

@@ -57,6 +57,24 @@ Aujourd'hui, les habitants viennent de tout le canton. »
 — Jeanne MOREL, photographe
 """
 
+# Markdown's blockquotes: the credit on the blockquote's last line, no blank line above
+# it; a quotation over two paragraphs of one blockquote; a blockquote credited to nobody.
+BLOCKQUOTES_MD = """# Journée mobilité solidaire
+
+Le garage solidaire répare à prix coûtant les voitures des personnes en insertion.
+> « Sans voiture, pas d'emploi : ici, on répare d'abord la voiture. »
+> — Rémi GAUTIER, directeur du garage solidaire de Thouars
+
+Le garage accueille aujourd'hui 150 personnes par an.
+
+> « Nous avons relayé l'offre dans chaque bulletin municipal.
+>
+> Trois cents habitants se sont inscrits en six mois. »
+> – Anne VIDAL, maire de Mauzé
+
+> Les chiffres de fréquentation sont tirés du rapport annuel du garage.
+"""
+
 # Quotations one under another, each credited on the line below, a blank line apart.
 MEETING_TXT = """Rencontre des acteurs du quartier Nord
 
@@ -145,6 +163,7 @@ def uploaded(tmp_path_factory) -> Iterator[tuple]:
             "table-ronde.txt": ROUND_TXT,
             "alimentation.md": FOOD_MD,
             "givry.md": ACCOUNTS_MD,
+            "mobilite.md": BLOCKQUOTES_MD,
         },
     )
     with TestClient(create_app(root / "data")) as client:
@@ -203,6 +222,27 @@ def test_a_dash_credit_line_under_a_quotation_names_its_speaker(uploaded):
     assert "personne n'y croyait" in said and "tout le canton" in said
     assert not quotes_of(client, "MOREL")
     assert not quotes_of(client, "conseil")
+
+
+def test_a_markdown_blockquote_credited_on_its_last_line_is_its_speaker_s_quote(uploaded):
+    """Markdown's « > » marks are markup, as its « # » are: no text, citation or quote
+    shows them, a blockquote is a paragraph of its own, and « > — Name, role » credits the
+    quotation above it, whose offsets still point at its words in the file."""
+    data, client = uploaded
+    (quote,) = quotes_of(client, "GAUTIER")
+    assert quote["role"] == "directeur du garage solidaire de Thouars"
+    assert quote["speech"] == "verbatim" and quote["text"].startswith("« Sans voiture")
+    source = (data.parent / "docs" / "mobilite.md").read_text()
+    assert source[quote["start"] : quote["end"]] == quote["text"]
+    said = " ".join(q["text"] for q in quotes_of(client, "VIDAL"))
+    assert "bulletin municipal" in said and "six mois" in said and ">" not in said
+    found = client.get("/v1/search", params={"q": "garage solidaire insertion"}).json()
+    texts = [r["text"] + r["citation"] for r in found["results"]]
+    assert texts and not any(">" in text for text in texts)
+    report = next(r for r in found["results"] if "prix coûtant" in r["text"])
+    assert report["speaker"] is None and "Sans voiture" not in report["text"]
+    noted = client.get("/v1/search", params={"q": "chiffres de fréquentation"}).json()
+    assert noted["results"][0]["speaker"] is None
 
 
 def test_each_credit_line_ends_where_the_next_quotation_begins(uploaded):

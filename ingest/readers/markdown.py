@@ -1,6 +1,7 @@
 """Markdown: ATX headings (#, ##…) become section headings; paragraphs are not wrapped;
-emphasis and link marks leave the clean text (ingest.clean); a front matter (« --- »,
-« title: … », « date: … », « --- ») is the document's metadata, not its text."""
+emphasis and link marks, and a blockquote's « > » (a paragraph of its own, whose
+« > — Name, role » line credits it), leave the clean text (ingest.clean); a front matter
+(« --- », « title: … », « date: … », « --- ») is the document's metadata, not its text."""
 
 from __future__ import annotations
 
