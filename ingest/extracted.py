@@ -10,10 +10,15 @@ from dataclasses import dataclass, field
 _LIST_MARK = re.compile(r"^(?:[-–—•▪◦●■]|\d{1,2}[.)])\s")
 
 
+def is_list_item(line: str) -> bool:
+    """Whether a line writes a list item's mark."""
+    return bool(_LIST_MARK.match(line))
+
+
 def as_list_item(line: str) -> str:
     """A list item's line as the text carries it: the page or Word draws the bullet, so
     its text has none; given one here, cleaning reads it as a list item."""
-    return line if _LIST_MARK.match(line) else f"- {line}"
+    return line if is_list_item(line) else f"- {line}"
 
 
 class ReadError(Exception):

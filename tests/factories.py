@@ -172,9 +172,10 @@ def pdf_bytes(pages: list[list[str]] | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def refreshed_store(root: Path, files: dict[str, str]):
-    """A real store in `root`/data of documents written in a test (file name → text),
-    ingested and refreshed as `recueil ingest` does: (store, embedder)."""
+def refreshed_store(root: Path, files: dict[str, str | bytes]):
+    """A real store in `root`/data of documents written in a test (file name → text, or
+    bytes for a binary format), ingested and refreshed as `recueil ingest` does: (store,
+    embedder)."""
     from ingest.pipeline import ingest
     from ingest.store import open_store
     from search.embedders import get_embedder
@@ -182,8 +183,11 @@ def refreshed_store(root: Path, files: dict[str, str]):
 
     folder = root / "docs"
     folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (folder / name).write_bytes(content)
+        else:
+            (folder / name).write_text(content, encoding="utf-8")
     store = open_store(root / "data")
     report = ingest(store, [folder])
     assert report.count("added") == len(files), report.failed

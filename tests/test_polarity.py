@@ -4,6 +4,8 @@ statement to its card and to the answer's « Ce qui marche » and « Écueils »
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from ingest.extract.polarity import cautions_in, pitfall, polarity_of, warns
@@ -309,3 +311,32 @@ def test_a_testimony_of_what_went_wrong_is_a_pitfall_not_a_practice(tmp_path):
     assert any("Nous avons perdu nos bénévoles" in label for label in labels["pitfalls"])
     assert not any("Nous avons perdu" in label for label in labels.get("practices", []))
     assert any("binômes" in label for label in labels["practices"])
+
+
+def test_a_word_table_of_what_worked_and_what_did_not_gives_practices_and_pitfalls(tmp_path):
+    """A workshop's table « Ce qui a marché | Ce qui n'a pas marché »: each cell is read
+    under its column's header, so the second column's items are pitfalls (they were all
+    read alike, a pitfall given as what works)."""
+    import docx
+
+    from search.answer import answer
+    from search.engine import SearchEngine
+    from tests.factories import refreshed_store
+
+    document = docx.Document()
+    document.add_heading("Bilan de l'atelier mobilité rurale", level=1)
+    document.add_paragraph("Les participants font le bilan de trois ans de transport solidaire.")
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Ce qui a marché", "Ce qui n'a pas marché"
+    table.cell(1, 0).text = "Associer les assistantes sociales dès le premier mois."
+    table.cell(1, 1).text = "Acheter des véhicules neufs sans contrat d'entretien."
+    table.cell(2, 0).text = "Présenter chaque année un bilan chiffré aux élus."
+    table.cell(2, 1).text = "Compter sur un seul chauffeur bénévole pour tout le canton."
+    saved = io.BytesIO()
+    document.save(saved)
+    store, embedder = refreshed_store(tmp_path, {"bilan.docx": saved.getvalue()})
+    found = answer(SearchEngine(store, embedder), "comment organiser un transport solidaire ?")
+    labels = {name: " ".join(i.label for i in items) for name, items in found.sections.items()}
+    assert "assistantes sociales" in labels["practices"] and "bilan chiffré" in labels["practices"]
+    assert "véhicules neufs" in labels["pitfalls"] and "seul chauffeur" in labels["pitfalls"]
+    assert "véhicules neufs" not in labels["practices"]

@@ -287,6 +287,56 @@ def test_docx_lists_are_items_and_tables_are_read_in_order(tmp_path):
     assert text.index("Premier chantier") < text.index("35 jeunes") < text.index("Le bilan")
 
 
+def test_a_table_s_cells_are_read_under_their_column_s_header(tmp_path):
+    """A first row that names the columns (Word's header row, HTML's <th>, or short
+    labels) is read into each cell of its column, as one reads a table aloud; a table of
+    sentences, or of one row, is read cell after cell as it stands. HTML's <th> row was
+    dropped altogether."""
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Ce qui a marché", "Ce qui a coincé :"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Un bail de neuf ans.", "Le budget."
+    table.cell(2, 0).text = "Un poste partagé."
+    cell = table.cell(2, 1)
+    cell.text = "Les horaires du soir."
+    cell.add_paragraph("Un seul bénévole.", style="List Bullet")
+    plain = document.add_table(rows=2, cols=2)
+    plain.cell(0, 0).text, plain.cell(0, 1).text = "Nous avons signé.", "Ils ont suivi."
+    plain.cell(1, 0).text, plain.cell(1, 1).text = "Puis le bail.", "Puis la fête."
+    path = tmp_path / "bilan.docx"
+    document.save(path)
+    assert read(path).text.split("\n\n") == [
+        "Ce qui a marché : Un bail de neuf ans.",
+        "Ce qui a coincé : Le budget.",
+        "Ce qui a marché : Un poste partagé.",
+        "Ce qui a coincé :",
+        "Les horaires du soir.",
+        "- Un seul bénévole.",
+        "Nous avons signé.",
+        "Ils ont suivi.",
+        "Puis le bail.",
+        "Puis la fête.",
+    ]
+    page = tmp_path / "bilan.html"
+    page.write_text(
+        "<html><body><h1>Bilan</h1><table>"
+        "<tr><th>Levier mobilisé par la commune et ses partenaires associatifs, en détail</th>"
+        "<th>Résultat</th></tr><tr><td>Un bail de neuf ans</td><td>Douze associations</td></tr>"
+        "</table><table><tr><td>Seule</td><td>ligne</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    assert read(page).text.split("\n\n") == [
+        "Bilan",
+        "Levier mobilisé par la commune et ses partenaires associatifs, en détail : "
+        "Un bail de neuf ans",
+        "Résultat : Douze associations",
+        "Seule",
+        "ligne",
+    ]
+
+
 def _extracted_page(first: str, body: str = "") -> str:
     """A page of a PDF saved as text: its first line indented by one space."""
     lines = [

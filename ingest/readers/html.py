@@ -14,9 +14,15 @@ from bs4 import BeautifulSoup, Tag
 
 from ingest.extracted import ExtractedDocument, ReadError, as_list_item
 from ingest.readers.bounded import Limits, check_blocks
+from ingest.readers.tables import table_lines
 from ingest.readers.text import decode
 
-_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td", "dt", "dd"]
+_CELLS = ("td", "th")
+
+_BLOCKS = [
+    *("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "dt", "dd"),
+    *_CELLS,
+]
 # A web page's furniture is not the document: navigation, sidebars, forms, sharing buttons
 # and the readers' comments (« Super article, merci ! Posté par Kévin » was indexed and
 # found). By element, then by the class or id pages give such areas.
@@ -75,6 +81,16 @@ _SPACE_BEFORE_STOP = re.compile(r" (?=[,.](?:\s|$))")
 def _line(element: Tag) -> str:
     """An element's text on one line, as the page reads."""
     return _SPACE_BEFORE_STOP.sub("", " ".join(element.get_text(" ").split()))
+
+
+def _table_lines(table: Tag) -> list[str]:
+    """A table's cells in reading order, each under its column's <th> (or a first row of
+    short labels), ingest.readers.tables."""
+    rows = [row.find_all(_CELLS, recursive=False) for row in table.find_all("tr")]
+    rows = [row for row in rows if row]
+    cells = [[[line] if (line := _line(cell)) else [] for cell in row] for row in rows]
+    marked = bool(rows) and all(cell.name == "th" for cell in rows[0])
+    return table_lines(cells, marked)
 
 
 def _credit(quotation: Tag) -> Tag | None:
@@ -168,6 +184,7 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     parts: list[str] = []
     headings: dict[int, int] = {}
     notes: set[int] = set()
+    tables: set[int] = set()
     offset = 0
     for element in soup.find_all([*_BLOCKS, "div"]):
         # Skip blocks nested in another block we already emit (li > p, td > p …), and a
@@ -176,6 +193,14 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
         if element.find_parent(_BLOCKS) or (
             element.name == "div" and element.find([*_BLOCKS, "div"]) is not None
         ):
+            continue
+        table = element.find_parent("table") if element.name in _CELLS else None
+        if table is not None:  # read whole at its first cell, each under its header
+            if id(table) not in tables:
+                tables.add(id(table))
+                for line in _table_lines(table):
+                    parts.append(line)
+                    offset += len(line) + 2
             continue
         line = _line(element)
         if not line:
