@@ -1549,6 +1549,26 @@ def test_actors_merge_acronyms_cut_names_and_misspelt_people(tmp_path):
     assert actors[spellings["Ministère de la Ville"]]["type"] == "state"
 
 
+def test_an_organisation_is_of_the_type_the_documents_call_it(tmp_path):
+    """« l'association La Fabrique Commune » is an association, though « Commune » in its
+    name is a town council's word; a head noun still decides first (« le réseau Banque des
+    Territoires » is a bank's network, a funder); an organisation the text never calls
+    anything is typed by its name."""
+    from search.knowledge.actors import organisation_type
+
+    built, spellings = _actors_of(
+        tmp_path,
+        "Compte rendu\n\nSophie Nguyen dirige l'association La Fabrique Commune à Limoges. "
+        "La Fabrique Commune accueille quarante adhérents.\n",
+        "Actes\n\nGisèle Martin est directrice du réseau Banque des Territoires. "
+        "Le projet a été financé par le Crédit Coopératif.\n",
+    )
+    types = {a["name"]: a["type"] for a in built}
+    assert types[spellings["La Fabrique Commune"]] == "association"
+    assert types[spellings["Banque des Territoires"]] == "funder"
+    assert organisation_type("La Fabrique Commune") == "local authority"  # by its name alone
+
+
 def test_known_acronyms_join_the_long_form_the_documents_name(tmp_path):
     """« la CDC » and « la Caisse des Dépôts », never defined in the text, are one actor
     (search.knowledge.institutions); an acronym whose long form no document names stays

@@ -81,17 +81,74 @@ def actor_key(name: str, kind: str) -> str:
     return " ".join(w[:-1] if len(w) > 3 and w.endswith(("s", "x")) else w for w in words)
 
 
-def _type(kind: str, name: str, roles: list[str]) -> str:
-    """An organisation's type from its head noun first, the first word of a French name
+# What the documents call an organisation in apposition, before its name: « l'association
+# La Fabrique Commune », « la fondation Carasso ». The text's word outranks the name's
+# (« Commune » in an association's name made it a town council).
+_STATED_AS = {
+    "association": "association",
+    "fondation": "funder",
+    "banque": "funder",
+    "entreprise": "company",
+    "societe": "company",
+    "cooperative": "company",
+    "reseau": "network",
+    "federation": "network",
+    "collectif": "network",
+    "universite": "research",
+    "laboratoire": "research",
+    "programme": "programme",
+    "dispositif": "programme",
+}
+_APPOSITION = re.compile(
+    rf"\b(?:l'|la |le |une |un |d'|de l'|du |de la )({'|'.join(_STATED_AS)})\s+"
+    r"(?:(?:la|le|les|l')\s*)?[«\"“]?\s*"
+)
+
+
+class StatedTypes:
+    """The type the documents' own words give each organisation (`_APPOSITION`), by the
+    majority of the times they name it so."""
+
+    def __init__(self, texts: Iterable[str]):
+        # The first word after each apposition → (the words that follow, the type).
+        self._after: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for text in texts:
+            folded = fold(text).replace("’", "'")
+            for found in _APPOSITION.finditer(folded):
+                following = folded[found.end() : found.end() + 120]
+                first = following.split(" ", 1)[0]
+                self._after[first].append((following, _STATED_AS[found.group(1)]))
+
+    def of(self, name: str) -> str | None:
+        """The type most appositions before `name` give it, or None."""
+        core = fold(_ARTICLE.sub("", name.strip())).replace("’", "'")
+        if not core:
+            return None
+        votes = Counter(
+            kind
+            for following, kind in self._after.get(core.split(" ", 1)[0], [])
+            if re.match(rf"{re.escape(core)}\b", following)
+        )
+        return votes.most_common(1)[0][0] if votes else None
+
+
+def _type(kind: str, name: str, stated: str | None = None) -> str:
+    """An organisation's type from its head noun, the first word of a French name
     (« Ministère de la Ville » is the State, « Programme action cœur de ville » a
-    programme, « Réseau villes de France » a network), then from any word of it."""
+    programme, « Réseau villes de France » a network), then as the documents state it
+    (StatedTypes), then from any word of its name."""
     if kind != "organisation":
         return kind
     folded = fold(_ARTICLE.sub("", name.strip()))
     # The head with its adjective first: « Conseil départemental de la Nièvre » is a local
-    # authority, where « conseil » alone is a consultancy's.
+    # authority, where « conseil » alone is a consultancy's. A head noun outranks what the
+    # text calls the organisation (« le réseau Banque des Territoires » is a bank's).
     words = folded.split()
-    for text in (" ".join(words[:2]), words[0] if words else "", folded):
+    head = " ".join(words[:2])
+    found = next((t for t, pattern in TYPES.items() if re.match(pattern, head)), None)
+    if found or stated:
+        return found or stated
+    for text in (head, words[0] if words else "", folded):
         found = next((t for t, pattern in TYPES.items() if re.search(pattern, text)), None)
         if found:
             return found
@@ -101,7 +158,7 @@ def _type(kind: str, name: str, roles: list[str]) -> str:
 def organisation_type(name: str) -> str:
     """An organisation's type by its name alone (« Ville de Nantes »: a local authority),
     as an editor's actor gets it when they give none."""
-    return _type("organisation", name, [])
+    return _type("organisation", name)
 
 
 def _completed(key: str, long_keys: set[str]) -> str:
@@ -307,6 +364,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
     _merge_misspelt_people(groups)
     _merge_function_word_variants(groups)
     writing = Writing(texts)
+    stated = StatedTypes(texts)
     rows, keys = [], []
     for (kind, key), group in groups.items():
         spellings = Counter(m["name"] for m in group)
@@ -325,7 +383,7 @@ def build_actors(store: Store, cases: list[dict]) -> list[dict]:
                 "id": slug_id("actor", key),
                 "name": name,
                 "kind": kind,
-                "type": _type(kind, name, person_roles),
+                "type": _type(kind, name, stated.of(name) if kind == "organisation" else None),
                 "aliases": json.dumps(sorted(written - {name}), ensure_ascii=False),
                 "roles": json.dumps(person_roles[:5], ensure_ascii=False),
                 "mention_ids": json.dumps([m["id"] for m in group]),
