@@ -470,11 +470,11 @@ class _Walker:
             self.open(turn.group("name"), turn.group("role"), VERBATIM)
             self.emit(block, intro=True)
             return
-        if turn and only_asks(turn.group("rest")):
+        if turn and _moderates(turn):
             # « Julie MARTIN : Madame Lefort, comment avez-vous convaincu… ? », « Paul
-            # MARTIN, animateur : Et sur la durée ? »: a labelled turn that only asks is
-            # the moderator's question, nobody's words on the matter; the answer after it
-            # answers it.
+            # MARTIN, animateur : Bonjour. Marie Durand, que change… ? »: a labelled turn
+            # that asks the next speaker is the moderator's question, nobody's words on the
+            # matter; the answer after it answers it.
             self.turn = None
             self.emit(block, intro=True)
             self.asked = _questions_in(turn.group("rest"))
@@ -728,6 +728,23 @@ def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
 
 
 _QUESTION_SENTENCE = re.compile(r"[^.!?…]*\?")
+# The part a label's role gives a moderator: « animatrice », « modérateur de la table
+# ronde », « journaliste, animatrice des débats », « facilitateur ».
+_MODERATOR_ROLE = re.compile(r"\b(?:anim|modér|moder|facilit)\w*", re.I)
+# A question put to someone by name: « Karim Benali, le PETR… ? », « Et vous, Luc Petit ? ».
+_ADDRESSED = re.compile(rf"(?:^|[.!?…]\s+|vous,?\s+)(?:{NAME}|{TITLE_NAME})\s*[,?]")
+
+
+def _moderates(turn: re.Match[str]) -> bool:
+    """Whether a labelled turn is a moderator's: it only asks, or it ends on a question
+    and either its role says it moderates or it asks someone by name. A host's welcome
+    or a remark before the question does not make the question anyone's words."""
+    rest = turn.group("rest") or ""
+    if only_asks(rest):
+        return True
+    if not _is_question(rest):
+        return False
+    return bool(_MODERATOR_ROLE.search(turn.group("role") or "") or _ADDRESSED.search(rest))
 
 
 def _questions_in(text: str) -> str | None:

@@ -75,6 +75,23 @@ Le garage accueille aujourd'hui 150 personnes par an.
 > Les chiffres de fréquentation sont tirés du rapport annuel du garage.
 """
 
+# A round table whose moderator greets the room or comments before asking a guest by
+# name; a guest's own answer that ends on a question of hers.
+MODERATED_MD = """# Table ronde : villes et campagnes
+
+**Claire VASSEUR, animatrice** : Bonjour à toutes et à tous. On parle beaucoup de \
+réciprocité. Odile Ferrat, qu'est-ce que cela change pour votre commune ?
+
+**Odile FERRAT, maire de Saint-Fargeau** : Les légumes de la cantine viennent de trois \
+maraîchers installés sur des terres communales. Pourquoi attendre l'État pour le faire ?
+
+**Hugo BLANCHET, journaliste** : Karim Bouzid, le PETR est souvent vu comme une structure \
+de plus. À quoi sert-il ?
+
+**Karim BOUZID, directeur du PETR** : Nous traduisons les appels à projets de \
+l'agglomération pour les maires ruraux.
+"""
+
 # Quotations one under another, each credited on the line below, a blank line apart.
 MEETING_TXT = """Rencontre des acteurs du quartier Nord
 
@@ -164,6 +181,7 @@ def uploaded(tmp_path_factory) -> Iterator[tuple]:
             "alimentation.md": FOOD_MD,
             "givry.md": ACCOUNTS_MD,
             "mobilite.md": BLOCKQUOTES_MD,
+            "villes-campagnes.md": MODERATED_MD,
         },
     )
     with TestClient(create_app(root / "data")) as client:
@@ -277,6 +295,23 @@ def test_a_moderator_s_labelled_question_is_no_heading_and_in_no_guest_s_quote(u
     quotes = quotes_of(client, "LAMBERT")
     assert len(quotes) == 2 and not any("durée" in q["text"] for q in quotes)
     assert not quotes_of(client, "Paul MARTIN")
+
+
+def test_a_moderator_who_greets_or_comments_before_asking_is_quoted_for_nothing(uploaded):
+    """« Claire VASSEUR, animatrice : Bonjour… Odile Ferrat, qu'est-ce que… ? »: a turn
+    that ends on a question and whose role moderates, or that asks a guest by name, is the
+    question of the answer after it (a tester exported a moderator's questions as her
+    quotes); a guest's answer ending on a question of her own stays hers."""
+    _, client = uploaded
+    assert not quotes_of(client, "VASSEUR") and not quotes_of(client, "BLANCHET")
+    (ferrat,) = quotes_of(client, "FERRAT")
+    assert "cantine" in ferrat["text"] and "Pourquoi attendre l'État" in ferrat["text"]
+    found = client.get("/v1/search", params={"q": "légumes de la cantine maraîchers"}).json()
+    answer = found["results"][0]
+    assert answer["speaker"] == "Odile FERRAT"
+    assert answer["question"] == "Odile Ferrat, qu'est-ce que cela change pour votre commune ?"
+    found = client.get("/v1/search", params={"q": "appels à projets maires ruraux"}).json()
+    assert found["results"][0]["question"] == "À quoi sert-il ?"
 
 
 def test_turns_on_consecutive_lines_are_each_their_speaker_s_and_lists_the_report_s(uploaded):
