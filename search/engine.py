@@ -28,7 +28,7 @@ from search.knowledge.index import Knowledge
 from search.knowledge.vectorcache import embed_cached
 from search.language import looks_english
 from search.lexical_cache import load_or_build_bm25, save_bm25
-from search.people import Mention, People
+from search.people import COMMON_SHARE, Mention, People
 from search.retrieval import retriever_for
 from search.sections import SectionIndex
 from search.vectors import VectorIndex, all_chunks, embedding_input, load_or_build, save_index
@@ -39,8 +39,6 @@ _NO_ROWS = np.zeros(0, dtype=np.int64)
 CANDIDATES = 100
 # Passages whose dense scores calibrate the query's cosine distribution.
 CALIBRATION_SAMPLE = 2000
-# A word found in more than this share of passages designates a subject, not a person.
-COMMON_SHARE = 0.09
 # Two passages sharing this share of their word trigrams say the same thing.
 DUPLICATE_OVERLAP = 0.5
 
@@ -187,7 +185,7 @@ class SearchEngine:
         self._speaker_rows = _voiced_rows(passages, quotes, self.spelled)
         self._short = np.array([len(p.text) < relevance.DENSE_MIN_CHARS for p in passages], bool)
         roles = self._speaker_roles(passages, quotes, previous)
-        self.people = People(roles, lambda term: self.lexical.share_of(term) > COMMON_SHARE)
+        self.people = People(roles, self.lexical.share_of)
         self.statements = self.store.record_counts("statements")
         # Where the candidates come from (RECUEIL_RETRIEVAL): chosen once, here.
         self.retriever = retriever_for(self, CANDIDATES)

@@ -26,6 +26,7 @@ from itertools import pairwise
 
 from ingest.normalise import fold
 from search.french import STOP_WORDS, stem, words
+from search.spelling import Speller
 
 # English words of roles and organisations, to reach the French descriptions.
 _ENGLISH = {
@@ -73,6 +74,11 @@ _WHO_CUES = re.compile(
     re.I,
 )
 _DISTINCTIVE_DF = 2
+# A word in more than this share of the passages is too common to designate anyone, or
+# to sort passages out (SearchEngine.distinctive_terms).
+COMMON_SHARE = 0.09
+# A surname this long or longer is recognised with a typo (search.spelling's distance).
+_TYPO_SURNAME = 5
 
 
 def _stems(text: str) -> list[str]:
@@ -119,15 +125,23 @@ class Mention:
 class People:
     """The speakers of the collection, with the words that designate them."""
 
-    def __init__(self, roles: dict[str, list[str]], common: Callable[[str], bool]):
-        """`roles`: each speaker's roles; `common`: whether a word is frequent in the
-        collection (« ville », « territoire »), too common to designate anyone."""
-        self.common = common
+    def __init__(self, roles: dict[str, list[str]], share: Callable[[str], float]):
+        """`roles`: each speaker's roles; `share`: the share of the collection's passages
+        an analysed word occurs in. A word above COMMON_SHARE (« ville », « territoire »)
+        is too common to designate anyone; a word in none may be a surname misspelt."""
+        self.share = share
         self.people = [Person(name, found) for name, found in sorted(roles.items())]
         for person in self.people:
             person.terms = set(_stems(" ".join([person.name, *person.roles])))
             person.phrases = {pair for role in person.roles for pair in pairwise(_stems(role))}
         self.df = Counter(term for person in self.people for term in person.terms)
+        # First names designate nobody alone: « Paul Dupontel » is not Jean-Paul MOREAU.
+        self.first_names = {
+            term for person in self.people for term in _stems(" ".join(person.name.split()[:-1]))
+        }
+        self._surnames = Speller(
+            {p.surname for p in self.people if len(p.surname) >= _TYPO_SURNAME}
+        )
 
     def __len__(self) -> int:
         return len(self.people)
@@ -141,6 +155,14 @@ class People:
         folded_words = set(folded)
         stems = set(_stems(query))
         named = [p for p in self.people if p.surname in folded_words]
+        if not named:  # « Caronn »: a word the documents never use, a letter off a surname
+            misspelt = {
+                near
+                for word in folded_words
+                if len(word) >= _TYPO_SURNAME and not self.share(stem(word))
+                for near in self._surnames.nearest(word)
+            }
+            named = [p for p in self.people if p.surname in misspelt]
         # « Philippe Lemoine », not « Floriane LEMOINE »: a first name given decides.
         first_named = [p for p in named if fold(p.name.split()[0]) in folded_words]
         named = first_named or named
@@ -159,7 +181,9 @@ class People:
             distinctive = {
                 t
                 for t in overlap - role_stems
-                if self.df[t] <= _DISTINCTIVE_DF and (t in quoted or not self.common(t))
+                if self.df[t] <= _DISTINCTIVE_DF
+                and t not in self.first_names
+                and (t in quoted or self.share(t) <= COMMON_SHARE)
             }
             if distinctive:
                 scored.append((sum(self._idf(t) for t in overlap), person, overlap))

@@ -115,7 +115,7 @@ def test_people_are_recognised_by_the_roles_the_documents_give_them():
             "Marie DUPONT": ["Présidente du réseau Terres Partagées"],
             "Paul MARTIN": ["Maire de Saint-Aubin", "auteur du rapport « Villages vivants »"],
         },
-        common=lambda term: term == "reseau",
+        share=lambda term: 0.5 if term == "reseau" else 0.01,
     )
     assert [p.name for p in people.find("que dit le maire de Saint-Aubin ?").people] == [
         "Paul MARTIN"
@@ -145,12 +145,37 @@ def test_an_organisation_named_whole_designates_its_person_though_its_words_are_
             "Philippe JAHSHAN": ["Président du Mouvement associatif"],
             "Anne PETIT": ["Directrice de l'Institut du mouvement"],
         },
-        common=lambda term: term in {"mouv", "associ"},
+        share=lambda term: 0.5 if term in {"mouv", "associ"} else 0.01,
     )
     found = people.find("que dit le président du Mouvement associatif ?")
     assert [p.name for p in found.people] == ["Philippe JAHSHAN"]
     # One common word alone still designates nobody.
     assert people.find("que dit le président sur les associations ?") is None
+
+
+def test_a_first_name_designates_nobody_alone_and_a_misspelt_surname_its_person():
+    """« que dit Paul Dupontel ? » is no question about Jean-Paul MOREAU (a tester got his
+    quotes for a person the documents never name); « Caronn », a word the documents never
+    use one letter off a speaker's surname, is that speaker."""
+    from search.french import stem
+    from search.people import People
+
+    unknown = {stem("dupontel"), stem("caronn"), stem("moreaux")}
+    people = People(
+        {
+            "Jean-Paul MOREAU": ["dirigeant de la menuiserie Moreau à Tonnerre"],
+            "Jean-François CARON": ["Maire de Loos-en-Gohelle"],
+        },
+        share=lambda term: 0.0 if term in unknown else 0.01,
+    )
+    assert people.find("que dit Paul Dupontel sur le financement ?") is None
+    assert [p.name for p in people.find("que dit Jean-Francois Caronn ?").people] == [
+        "Jean-François CARON"
+    ]
+    assert [p.name for p in people.find("selon Moreaux, que faire ?").people] == [
+        "Jean-Paul MOREAU"
+    ]
+    assert people.find("que dit Jean-Paul MOREAU ?").people[0].name == "Jean-Paul MOREAU"
 
 
 def test_scores_read_in_the_order_results_are_shown(engine):
