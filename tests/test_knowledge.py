@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,21 @@ def test_reported_speech_is_a_quote_of_the_named_person(engine):
     # whose passage search ranks low (an article's) after the others.
     texts = [q.record["text"] for q in engine.knowledge.quotes_for("co-construction", "caron", 10)]
     assert "La co-construction, c'est la nouvelle éducation populaire" in texts
+
+
+def test_quotes_come_in_reading_order_and_a_pasted_quote_first(engine):
+    """Without a question a document's quotes read as its pages do (they came in the order
+    of their ids, « q1, q10, q11… q2 »); a question that pastes a quote's words gets that
+    quote first, reported or not (verbatim quotes came before it, a tester's was 30th)."""
+    listed = engine.knowledge.quotes_for(None, None, 1000)
+    by_document = [(q.record["document_id"], q.record["start"]) for q in listed]
+    assert by_document == sorted(by_document)
+    assert max(Counter(document for document, _ in by_document).values()) > 10  # q10 < q2
+    reported = next(q.record for q in listed if q.record["speech"] == "reported")
+    words = reported["text"].split()
+    pasted = "« " + " ".join(words[2:9]).upper() + " »"
+    first = engine.knowledge.quotes_for(pasted, None, 5)[0].record
+    assert first["id"] == reported["id"], (pasted, first["text"])
 
 
 def test_known_non_quotes_are_left_out(engine):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -12,7 +13,7 @@ import numpy as np
 
 from ingest.extract.cases import case_key
 from ingest.kinds import CONTENT
-from ingest.normalise import holds_name, name_key
+from ingest.normalise import fold, holds_name, name_key
 from ingest.store import DocumentRow, PassageRow
 from search import fusion
 from search.bm25 import BM25
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 # Passages of the search results whose quotes answer a query; whose cases are similar.
 QUOTE_PASSAGES = 50
 CASE_PASSAGES = 50
+# A question of this many words or more, found whole in a quote, quotes it.
+QUOTED_WORDS = 4
 
 
 # At most this many words, a query to the list of cases is a name, not a description.
@@ -66,6 +69,12 @@ class QuoteHit:
     passage: PassageRow
     document: DocumentRow
     score: float | None = None
+
+
+def _plain(text: str) -> str:
+    """Words only, folded, one space apart: a quote pasted with other guillemets, accents
+    or case is still found in its source."""
+    return " ".join(re.findall(r"\w+", fold(text)))
 
 
 def at_page(passage: PassageRow, page: int) -> PassageRow:
@@ -115,7 +124,13 @@ class Knowledge:
         self.cards.sort(
             key=lambda c: (-c.row["documents"], -c.row["events"], -len(c.evidence), c.row["label"])
         )
-        self.quotes = [q for q in store.records("quotes") if q["passage_id"] in engine.passages]
+        # In reading order: a document's quotes as its pages give them (the store gives
+        # them in the order of their ids, « q1, q10, q11… q2 »).
+        self.quotes = sorted(
+            (q for q in store.records("quotes") if q["passage_id"] in engine.passages),
+            key=lambda q: (q["document_id"], q["start"]),
+        )
+        self._quote_words = [f" {_plain(q['text'])} " for q in self.quotes]
         # Read once with the knowledge: every view of a case shows these edits (a write
         # reloads the engine, api.routers.knowledge).
         self.case_edits = store.case_edits()
@@ -293,11 +308,16 @@ class Knowledge:
             # A researcher wants the speaker's own words: verbatim before a report's account,
             # and the person the question names (« que dit Sophie Nguyen sur … ? ») first,
             # their reported views included, before anyone else's words.
+            # A question that quotes a quote's words (pasted to check them) gets it first,
+            # reported or not.
             mention = self.engine.people.find(query)
             named = {person.name for person in mention.people} if mention else set()
             spelled = self.engine.spelled
+            pasted = _plain(query)
+            quoted = len(pasted.split()) >= QUOTED_WORDS
             found.sort(
                 key=lambda i: (
+                    not (quoted and f" {pasted} " in self._quote_words[i]),
                     spelled(self.quotes[i]["speaker"]) not in named,
                     self.quotes[i]["speech"] != "verbatim",
                     rank[self.quotes[i]["passage_id"]],
