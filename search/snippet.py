@@ -8,7 +8,7 @@ import re
 from ingest.normalise import name_key
 from ingest.store import PassageRow
 from ingest.structure import match_turn, surname
-from ingest.voice import CLOSING, OPENING, asks
+from ingest.voice import CLOSING, FIRST_PERSON, OPENING, SPEECH_VERB, asks
 from search.citations import unquoted
 from search.french import STOP_WORDS, fold, stem
 
@@ -230,7 +230,44 @@ def cited_words(passage: PassageRow) -> str:
     either."""
     titles = titles_of(passage.section, passage.text)
     text = untitled(passage.text, titles, 1)
-    return _unlabelled(text, passage.speaker, any_name=passage.kind == "intro")
+    text = _unlabelled(text, passage.speaker, any_name=passage.kind == "intro")
+    if passage.speaker and passage.speech == "verbatim":
+        return _their_words(text) or text
+    return text
+
+
+# Words in guillemets or quotation marks, and what a report tells of someone's words around
+# them: « "…", a témoigné X », « a-t-il expliqué », « Il a insisté sur … ».
+_QUOTED = re.compile(r"«\s*([^«»]+?)\s*»|“\s*([^“”]+?)\s*”|\"\s*([^\"\n]+?)\s*\"")
+_TOLD = re.compile(
+    rf"\b(?:a|ont|avait|a-t-(?:il|elle))\s+(?:\w+\s+)?{SPEECH_VERB}"
+    rf"|,\s*(?:{SPEECH_VERB})(?:-t-(?:il|elle))?\s+(?:[A-ZÀ-Þ]|-t-)"
+)
+# Fewer words in guillemets are a term the report quotes (« "démocratie participative" »,
+# « le "50/50" »), not someone's words; so are words in guillemets that a sentence takes
+# in as its own (« pour les "territoires pilotes de la transition" »), where someone's
+# words open a sentence or follow a colon, a dash or « que ».
+_SAID_WORDS = 4
+_SAID_AFTER = re.compile(r"(?:^|[.!?…:;—–-]|\bque|\bqu['’])\s*$", re.I)
+
+
+def _their_words(text: str) -> str | None:
+    """A speaker's words alone, where the report tells of them around its quotations
+    (« "La co-construction…", a témoigné Jean-François Caron, … qui ne veut plus… »): a
+    citation credited to the speaker quotes what they said, not the journalist's account.
+    None when the text is their own words throughout, or speaks in the first person."""
+    spoken = [
+        next(filter(None, found.groups()))
+        for found in _QUOTED.finditer(text)
+        if _SAID_AFTER.search(text[: found.start()])
+    ]
+    spoken = [words for words in spoken if len(words.split()) >= _SAID_WORDS]
+    around = _QUOTED.sub(" ", text)
+    # Told in the first person, the words around are the speaker's own (« comme l'a
+    # expliqué notre maire »).
+    if not spoken or not _TOLD.search(around) or FIRST_PERSON.search(around):
+        return None
+    return " […] ".join(spoken)
 
 
 def _unlabelled(text: str, speaker: str | None, any_name: bool = False) -> str:

@@ -172,6 +172,37 @@ def test_words_a_report_gives_of_a_speaker_are_cited_as_the_report_s(engine):
     assert f"» — {quote['speaker']}," in reference(document, spoken)
 
 
+def test_a_speaker_s_words_in_a_report_s_account_are_cited_without_the_account(engine):
+    """A passage that is a speaker's, told by a journalist around their words in
+    guillemets (« "La co-construction…", a témoigné Jean-François Caron, … Celui qui a
+    fait de sa ville… »), exports and cites their words alone, not the account nor the
+    terms it quotes (« "territoires pilotes de la transition" »); a speaker's own words
+    that quote a phrase are cited whole."""
+    from search.snippet import cited_words
+
+    passage = next(p for p in engine.passages.values() if "nouvelle éducation populaire" in p.text)
+    assert passage.speaker == "Jean-François CARON" and passage.speech == "verbatim"
+    item = from_passage(passage, engine.documents[passage.document_id], BASE)
+    assert item.text.startswith("La co-construction, c'est la nouvelle éducation populaire […]")
+    assert "Les habitants démarrent en consommateurs" in item.text
+    for account in ("a témoigné", "Celui qui a fait", "territoires pilotes", "démocratie"):
+        assert account not in item.text
+    told = replace(
+        passage,
+        text="Marc DURAND a témoigné de son arrivée : « Je suis venu pour trouver des "
+        "apprentis, je suis resté pour le plan de mobilité. » Il a insisté sur les horaires.",
+    )
+    assert cited_words(told) == (
+        "Je suis venu pour trouver des apprentis, je suis resté pour le plan de mobilité."
+    )
+    own = replace(
+        passage,
+        text="Nous avons adopté la devise « faire ensemble plutôt que faire pour », comme "
+        "l'a expliqué notre maire aux habitants. « Ici, chacun signe un contrat », dit-on.",
+    )
+    assert cited_words(own) == own.text
+
+
 # -- the API -------------------------------------------------------------------------
 
 
