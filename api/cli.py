@@ -527,7 +527,8 @@ def search(
         sys.stdout.write(render(output, hits, response, base_url))
         return
     if not response.results:
-        _echo(f"Aucun résultat pertinent : {response.reason}.")
+        stop = "" if response.reason.endswith(("?", ".")) else "."
+        _echo(f"Aucun résultat pertinent : {response.reason}{stop}")
     for number, result in enumerate(response.results, 1):
         _print_result(
             number,
@@ -700,7 +701,7 @@ def quotes(
         sys.stdout.write(render_quotes(output, hits, response, base_url))
         return
     if not found:
-        _echo("Aucune citation.")
+        _echo("Aucune citation" + (_engine().did_you_mean(speaker) or "."))
     for number, quote in enumerate(found, 1):
         role = f", {quote.role}" if quote.role else ""
         how = " — propos rapportés" if quote.speech == "reported" else ""
@@ -801,7 +802,8 @@ def similar(
         _print_json(response)
         return
     if not response.cases and not response.results and response.reason:
-        _echo(f"Aucun résultat pertinent : {response.reason}.")
+        stop = "" if response.reason.endswith(("?", ".")) else "."
+        _echo(f"Aucun résultat pertinent : {response.reason}{stop}")
         return
     _echo("Cas similaires", bold=True, underline=True)
     for number, found in enumerate(response.cases, 1):

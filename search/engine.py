@@ -297,7 +297,7 @@ class SearchEngine:
             self.check(filters)
         allowed = self._allowed_rows(filters) if filters else None
         if allowed is not None and not len(allowed):
-            return Results(reason=relevance.NO_PASSAGE_FILTERED)
+            return Results(reason=self.nothing_filtered(filters))
         intent = understand(query)
         mention = self.people.find(query)
         # Asked of a person, the question is matched by what it asks of them: « le maire
@@ -392,6 +392,17 @@ class SearchEngine:
             and (exclude_document is None or self.passages[pid].document_id != exclude_document)
         ]
         return self._group(ranked, k)
+
+    def nothing_filtered(self, filters: Filters) -> str:
+        """Why no passage passes the filters, with the speaker a mistyped name is probably
+        meant for."""
+        return relevance.NO_PASSAGE_FILTERED + self.did_you_mean(filters.speaker)
+
+    def did_you_mean(self, speaker: str | None) -> str:
+        """« ; vouliez-vous dire « Jean-François CARON » ? » for a speaker name that names
+        nobody but is a letter off one; else nothing."""
+        meant = self.people.closest(speaker) if speaker else None
+        return f" ; vouliez-vous dire « {meant} » ?" if meant else ""
 
     def check(self, filters: Filters) -> None:
         """A filter that can never match is a usage error, not an empty list: an unknown

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from ingest.normalise import fold
+from ingest.normalise import fold, holds_name
 from search.french import STOP_WORDS, stem, words
 from search.spelling import Speller
 
@@ -145,6 +145,15 @@ class People:
 
     def __len__(self) -> int:
         return len(self.people)
+
+    def closest(self, name: str) -> str | None:
+        """The speaker a name that names nobody is probably meant for (« Caronn » → « Jean-
+        François CARON »): one of its words a letter off a surname; None if none is."""
+        if any(holds_name(person.name, name) for person in self.people):
+            return None
+        near = {n for word in words(name) for n in self._surnames.nearest(fold(word))}
+        found = [person.name for person in self.people if person.surname in near]
+        return found[0] if len(found) == 1 else None
 
     def _idf(self, term: str) -> float:
         return math.log(1 + len(self.people) / self.df[term])

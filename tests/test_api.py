@@ -70,6 +70,11 @@ def test_search_filters_and_modes(server):
         params = {"speaker": "\x00"} if path == "/v1/quotes" else {"q": "-- \x00"}
         assert get(server, path, **params).json()["results"] == [], path
     assert get(server, "/v1/search", q="élus", speaker="--").json()["results"] == []
+    # A name a letter off a speaker's finds nothing, and says whom it probably meant.
+    for path, params in (("/v1/quotes", {}), ("/v1/search", {"q": "élus"})):
+        body = get(server, path, speaker="Caronn", **params).json()
+        assert body["results"] == [], path
+        assert body["reason"].endswith("vouliez-vous dire « Jean-François CARON » ?"), body
 
 
 @pytest.mark.parametrize(

@@ -176,6 +176,9 @@ def test_a_first_name_designates_nobody_alone_and_a_misspelt_surname_its_person(
         "Jean-Paul MOREAU"
     ]
     assert people.find("que dit Jean-Paul MOREAU ?").people[0].name == "Jean-Paul MOREAU"
+    # A speaker filter that names nobody: whom it probably meant, if anyone.
+    assert people.closest("Caronn") == "Jean-François CARON"
+    assert people.closest("caron") is None and people.closest("Dupontel") is None
 
 
 def test_scores_read_in_the_order_results_are_shown(engine):

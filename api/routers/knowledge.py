@@ -125,7 +125,8 @@ def quotes(
     within = Filters(document=document, event=event, year=year)
     hits = app.engine.knowledge.quotes_for(q, speaker, asked, within)
     ordered = by_date(hits, lambda h: h.document.date, sort)
-    shown, where = page(ordered, offset, k, asked, nothing_for("aucune citation", q, speaker))
+    nothing = nothing_for("aucune citation", q, speaker) + app.engine.did_you_mean(speaker)
+    shown, where = page(ordered, offset, k, asked, nothing)
     return QuotesResponse(
         query=q, speaker=speaker, results=[quote_model(h) for h in shown], **where.model_dump()
     )
