@@ -389,11 +389,12 @@ class _Walker:
         anchor = self.path[-1][1] if self.path else ""
         name, role = stood_in(name, role)
         if role:  # « rôle, représentant … NAME, rôle bis »: the role stops where it repeats
-            first, last = normalise_name(name).split()[0], surname(name)
-            role = re.split(rf"\s(?:{re.escape(first)}\s+)?{re.escape(last)}\b", role, flags=re.I)[
-                0
-            ]
-            role = cut_role(role) or None
+            # The name, whole or as its label writes it: « dirigeant de la menuiserie
+            # Moreau à Tonnerre » names his firm after him, and goes on.
+            written = normalise_name(name).split()
+            first, last = written[0], written[-1]
+            whole = rf"(?i:{re.escape(first)})\s+(?i:{re.escape(last)})"
+            role = cut_role(re.split(rf"\s(?:{whole}|{re.escape(last)})\b", role)[0]) or None
         elif self.turn is not None and surname(self.turn.speaker) == surname(name):
             role = self.turn.role  # the label gave it; the question that follows does not
         question, self.asked = self.asked, None

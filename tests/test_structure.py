@@ -633,3 +633,21 @@ def test_a_moderator_s_question_is_answered_under_the_next_heading(tmp_path):
     assert (
         answer.question == "Comment une épicerie solidaire trouve-t-elle ses premiers bénévoles ?"
     )
+
+
+def test_a_role_that_names_a_firm_after_its_speaker_is_kept_whole(tmp_path):
+    """« Jean-Paul MOREAU, dirigeant de la menuiserie Moreau à Tonnerre, a témoigné » : the
+    firm bears his name, the role goes on past it (it was cut to « dirigeant de la
+    menuiserie »); a role that repeats the whole name still stops there."""
+    passages = _turns(
+        tmp_path,
+        "atelier.txt",
+        "Compte rendu de l'atelier\n\n"
+        "Jean-Paul MOREAU, dirigeant de la menuiserie Moreau à Tonnerre, a témoigné de son "
+        "entrée dans le club : « Je suis venu pour trouver des apprentis. »\n\n"
+        "Anne PETIT, représentante de la Région, Anne Petit, chargée de mission : « Il faut "
+        "un contrat de trois ans. »\n",
+    )
+    moreau = passage_with(passages, "apprentis")
+    assert moreau.speaker_role == "dirigeant de la menuiserie Moreau à Tonnerre"
+    assert passage_with(passages, "trois ans").speaker_role == "représentante de la Région"
