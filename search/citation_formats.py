@@ -37,6 +37,7 @@ class Citable:
     url: str
     # Whose words a report gives (« X a présenté… »): the report's words, not X's speech.
     reported_from: str | None = None
+    role: str | None = None  # the speaker's, as the document gives it
 
 
 def _speaking(speaker: str | None, speech: str | None) -> dict:
@@ -47,7 +48,12 @@ def _speaking(speaker: str | None, speech: str | None) -> dict:
 
 
 def _note(item: Citable) -> str | None:
-    return reported_from(item.reported_from) if item.reported_from else None
+    """Who speaks, in what capacity (a reference manager's author has no role): « Jean-Paul
+    MOREAU, dirigeant de la menuiserie… », « propos rapportés de Nadia HAMIDI, … »."""
+    who = reported_from(item.reported_from) if item.reported_from else item.speaker
+    if who and item.role:
+        return f"{who}, {item.role}"
+    return who if item.reported_from else None
 
 
 def passage_url(base_url: str, passage: PassageRow) -> str:
@@ -60,6 +66,7 @@ def from_passage(passage: PassageRow, document: DocumentRow, base_url: str) -> C
         id=passage.id,
         text=" ".join(cited_words(passage).split()),
         **_speaking(passage.speaker, passage.speech),
+        role=passage.speaker_role if passage.speaker else None,
         document=document,
         page_start=passage.page_start,
         page_end=passage.page_end,
@@ -74,6 +81,7 @@ def from_quote(record: dict, passage: PassageRow, document: DocumentRow, base_ur
         id=record["id"],
         text=" ".join(record["text"].split()),
         **_speaking(record["speaker"], record["speech"]),
+        role=record["role"] or None,
         document=document,
         page_start=record["page"],
         page_end=record["page"],

@@ -86,7 +86,9 @@ def items(engine):
     with a hostile title, and a quote: the four shapes an export takes."""
     passages = list(engine.passages.values())
     spoken = next(
-        p for p in passages if p.speaker and p.speech == "verbatim" and p.page_start != p.page_end
+        p
+        for p in passages
+        if p.speaker and p.speaker_role and p.speech == "verbatim" and p.page_start != p.page_end
     )
     proceedings = next(
         p
@@ -117,6 +119,8 @@ def test_csl_json_has_what_zotero_needs(items):
     assert f"{given} {family}" == items[0].speaker
     assert family.isupper() and spoken["page"] == f"{items[0].page_start}-{items[0].page_end}"
     assert spoken["event-title"] == items[0].document.event
+    # The author's capacity, which CSL's name has no place for, is in the note.
+    assert items[0].role and spoken["note"] == f"{items[0].speaker}, {items[0].role}"
     assert spoken["issued"]["date-parts"][0] == [int(x) for x in items[0].document.date.split("-")]
     assert parsed[2]["title"] == HOSTILE_TITLE and parsed[2]["issued"]["date-parts"] == [[2021, 3]]
     assert parsed[3]["abstract"] == " ".join(items[3].text.split())
@@ -160,14 +164,16 @@ def test_words_a_report_gives_of_a_speaker_are_cited_as_the_report_s(engine):
     note = (
         f"propos rapportés {'d’' if quote['speaker'][0] in 'AEIOUY' else 'de '}{quote['speaker']}"
     )
+    cited = reference(document, replace(passage, speaker=quote["speaker"], speech="reported"))
+    assert cited.endswith(f"{note}.") and f"» — {quote['speaker']}" not in cited
+    # A reference manager's author has no role: the note gives it.
+    note += f", {quote['role']}" if quote["role"] else ""
     (csl,) = json.loads(to_csl([item]))
     assert "author" not in csl and csl["type"] != "speech" and csl["note"] == note
     (entry,) = parse_bibtex(to_bibtex([item]))
     assert "author" not in entry and entry["note"] == note
     (record,) = parse_ris(to_ris([item]))
     assert "AU" not in record and record["N1"] == [note]
-    cited = reference(document, replace(passage, speaker=quote["speaker"], speech="reported"))
-    assert cited.endswith(f"{note}.") and f"» — {quote['speaker']}" not in cited
     spoken = replace(passage, speaker=quote["speaker"], speech="verbatim")
     assert f"» — {quote['speaker']}," in reference(document, spoken)
 
