@@ -686,6 +686,7 @@ def quotes(
 ) -> None:
     """Exact quotes attributed to named speakers, with event and page."""
     from api.models import QuotesResponse, quote_model
+    from api.paging import no_quotes
     from api.result_formats import render_quotes
     from search.engine import Filters
 
@@ -701,7 +702,8 @@ def quotes(
         sys.stdout.write(render_quotes(output, hits, response, base_url))
         return
     if not found:
-        _echo("Aucune citation" + (_engine().did_you_mean(speaker) or "."))
+        reason = no_quotes(_engine(), query, speaker)
+        _echo(f"{reason[0].upper()}{reason[1:]}{'' if reason.endswith('?') else '.'}")
     for number, quote in enumerate(found, 1):
         role = f", {quote.role}" if quote.role else ""
         how = " — propos rapportés" if quote.speech == "reported" else ""

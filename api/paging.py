@@ -8,10 +8,15 @@ results (what search keeps as relevant), so a date order never surfaces noise.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
+
+from search import relevance
+
+if TYPE_CHECKING:
+    from search.engine import SearchEngine
 
 T = TypeVar("T")
 SORT_POOL = 100
@@ -66,3 +71,12 @@ def nothing_for(what: str, query: str | None, speaker: str | None = None) -> str
     documents »: why a list is empty, in the words of what was asked."""
     said = f"{what} de « {speaker} »" if speaker else what
     return f"{said} sur « {query} »" if query else said if speaker else f"{what} dans les documents"
+
+
+def no_quotes(engine: SearchEngine, query: str | None, speaker: str | None) -> str:
+    """Why no quote answers: a person the question names whom no document names, or
+    nothing of this speaker on this, with the speaker a mistyped name probably meant."""
+    stranger = engine.people.stranger(query) if query else None
+    if stranger:
+        return f"aucune citation : {relevance.stranger(stranger)}"
+    return nothing_for("aucune citation", query, speaker) + engine.did_you_mean(speaker)

@@ -299,6 +299,9 @@ class SearchEngine:
         if allowed is not None and not len(allowed):
             return Results(reason=self.nothing_filtered(filters))
         intent = understand(query)
+        stranger = self.people.stranger(query)
+        if stranger:
+            return Results(reason=relevance.stranger(stranger))
         mention = self.people.find(query)
         # Asked of a person, the question is matched by what it asks of them: « le maire
         # adjoint de Lille » would match his introduction, not his answer. Asked who stood

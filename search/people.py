@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from ingest.names import NAME, TITLE_NAME
 from ingest.normalise import fold, holds_name
 from search.french import STOP_WORDS, stem, words
 from search.spelling import Speller
@@ -74,6 +75,10 @@ _WHO_CUES = re.compile(
     re.I,
 )
 _DISTINCTIVE_DF = 2
+# A person's name right after a who-said cue: « que dit Mme Paul Dupontel… ».
+_NAMED = re.compile(
+    rf"\s+(?:(?:M\.|Mme|Madame|Monsieur|Mr|Mrs|Ms)\s+)?(?P<name>{NAME}|{TITLE_NAME})"
+)
 # A word in more than this share of the passages is too common to designate anyone, or
 # to sort passages out (SearchEngine.distinctive_terms).
 COMMON_SHARE = 0.09
@@ -157,6 +162,18 @@ class People:
 
     def _idf(self, term: str) -> float:
         return math.log(1 + len(self.people) / self.df[term])
+
+    def stranger(self, query: str) -> str | None:
+        """A person the question asks about by a name no document holds (« que dit Paul
+        Dupontel sur… ? »: « Dupontel » occurs in no passage, nor a letter off a
+        speaker's surname), whom no passage can answer for; None otherwise."""
+        if self.find(query) is not None:
+            return None
+        for cue in _WHO_CUES.finditer(query):
+            named = _NAMED.match(query, cue.end())
+            if named and not self.share(stem(fold(named.group("name").split()[-1]))):
+                return named.group("name")
+        return None
 
     def find(self, query: str) -> Mention | None:
         """The person or people the question is about, if it designates any."""

@@ -44,6 +44,11 @@ NOTHING_RELEVANT = "aucun passage ne répond à la question au-dessus du seuil d
 NO_PASSAGE_FILTERED = "aucun passage ne correspond aux filtres"
 
 
+def stranger(name: str) -> str:
+    """Why a question about a person no document names gets no one else's words."""
+    return f"« {name} » n'apparaît dans aucun document"
+
+
 @dataclass
 class Evidence:
     share: np.ndarray  # per passage row, the share of the question's weight matched

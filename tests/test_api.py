@@ -70,6 +70,12 @@ def test_search_filters_and_modes(server):
         params = {"speaker": "\x00"} if path == "/v1/quotes" else {"q": "-- \x00"}
         assert get(server, path, **params).json()["results"] == [], path
     assert get(server, "/v1/search", q="élus", speaker="--").json()["results"] == []
+    # Asked what a person says whom no document names, nobody else's words answer.
+    asked = "que dit Gérard Lambertin sur la gouvernance ?"
+    for path in ("/v1/quotes", "/v1/search"):
+        body = get(server, path, q=asked).json()
+        assert body["results"] == [], path
+        assert body["reason"].endswith("« Gérard Lambertin » n'apparaît dans aucun document")
     # A name a letter off a speaker's finds nothing, and says whom it probably meant.
     for path, params in (("/v1/quotes", {}), ("/v1/search", {"q": "élus"})):
         body = get(server, path, speaker="Caronn", **params).json()

@@ -29,7 +29,7 @@ from api.models import (
     quote_model,
     speaker_model,
 )
-from api.paging import Offset, SortQuery, by_date, nothing_for, page, wanted
+from api.paging import Offset, SortQuery, by_date, no_quotes, nothing_for, page, wanted
 from api.routers.deps import App, require_token
 from search.answer import answer as build_answer
 from search.engine import Filters
@@ -125,8 +125,7 @@ def quotes(
     within = Filters(document=document, event=event, year=year)
     hits = app.engine.knowledge.quotes_for(q, speaker, asked, within)
     ordered = by_date(hits, lambda h: h.document.date, sort)
-    nothing = nothing_for("aucune citation", q, speaker) + app.engine.did_you_mean(speaker)
-    shown, where = page(ordered, offset, k, asked, nothing)
+    shown, where = page(ordered, offset, k, asked, no_quotes(app.engine, q, speaker))
     return QuotesResponse(
         query=q, speaker=speaker, results=[quote_model(h) for h in shown], **where.model_dump()
     )
