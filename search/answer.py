@@ -125,6 +125,8 @@ _SPACE = re.compile(r"\s+")
 # More characters than this in the source's slice than in the sentences found there: not
 # line-end hyphens and footnote calls, but notes or links standing between them.
 INTERRUPTED_CHARS = 12
+# How much of a case's description finds the passage it was written from.
+DESCRIBED_CHARS = 60
 # A case's evidence: the sentences naming it, and those after it up to this length.
 CASE_EXCERPT_CHARS = 400
 # A label opening on a pronoun for someone or something named before (« Il a détaillé… »,
@@ -597,12 +599,15 @@ class _Builder:
         items = []
         unique = {case.id: case for case in [*similar[::-1], *named[::-1]]}  # first wins
         for case in reversed(list(unique.values())):
-            # The passages that name the case first (its label says what they say), then
-            # those search found first: those that made the case an answer.
+            # The passage its label quotes first (the citation shown with a label must hold
+            # its words), then those that name the case, then those search found first:
+            # those that made the case an answer.
             named_in = name_key(case.name)
+            described = name_key(case.description[:DESCRIBED_CHARS])
             own = sorted(
                 self.knowledge.case_passages(case),
                 key=lambda p: (
+                    not described or described not in name_key(p.text),
                     named_in not in name_key(p.text),
                     self.rank.get(p.id, len(self.rank)),
                 ),

@@ -615,6 +615,28 @@ def test_answer_to_the_missions_example_cites_several_documents(engine):
     assert len(evaluation) >= 3 and any("valuation" in i.label for i in evaluation[:3])
 
 
+def test_a_case_s_first_excerpt_holds_the_words_of_its_label(engine):
+    """The citation shown beside a case in an answer is that of its first excerpt: it holds
+    the label's words (« Villes au Carré » was labelled from the 2019 proceedings, p. 36,
+    and cited from another document's list of organisations)."""
+    from ingest.normalise import name_key
+    from search.answer import answer
+
+    seen = 0
+    for question in (
+        "how do you get local companies to fund a neighbourhood project?",
+        "comment impliquer les entreprises dans un projet de territoire ?",
+        "comment faire connaître une plateforme de projets coopératifs ?",
+    ):
+        for item in answer(engine, question).sections.get("cases", []):
+            case = next(c for c in engine.knowledge.cases if c.id == item.case_id)
+            if case.description:
+                seen += 1
+                opening = name_key(case.description[:60])
+                assert opening in name_key(item.evidence[0].passage.text), (question, item.label)
+    assert seen >= 3
+
+
 def test_answers_give_difficulties_as_pitfalls_and_warnings_only_where_said(engine):
     """Issue #12 (polarity is kept): « L'articulation avec les élus reste complexe » is a
     difficulty, not a practice; and one warning elsewhere in a speaker's passage does not
