@@ -236,6 +236,24 @@ def test_reported_words_are_said_to_be_reported_on_the_quotes_view(page, server)
     assert len(speakers) == len(found)
 
 
+def test_the_page_says_why_nothing_comes_in_french(page, server):
+    """An empty question asks for one; a filter says the answer needs the whole collection;
+    a mistyped speaker says whom it meant; a server out of reach says so in French, not
+    as the browser's « Failed to fetch » (a tester's)."""
+    page.goto(f"{server}/?view=search&q=+++")
+    page.locator("#status", has_text="Tapez une question").wait_for()
+    page.goto(f"{server}/?view=search&q=mobiliser+les+habitants&year=2019")
+    page.locator("#status", has_text="retirez les filtres pour la voir").wait_for()
+    page.goto(f"{server}/?view=quotes&speaker=Caronn")
+    page.get_by_text("vouliez-vous dire « Jean-François CARON » ?").wait_for()
+    page.goto(f"{server}/?view=search")
+    page.route("**/v1/**", lambda route: route.abort())
+    page.get_by_label("Votre question").fill("comment mobiliser les élus ?")
+    page.keyboard.press("Enter")
+    page.locator("#status", has_text="le serveur ne répond pas").wait_for()
+    assert "Failed to fetch" not in page.locator("#status").inner_text()
+
+
 def test_a_search_page_and_a_case_page_are_addresses_too(page, server):
     page.goto(f"{server}/?view=search&q=co-construction&sort=newest&page=2")
     page.locator("#status", has_text="Passages 11 à").wait_for()
@@ -259,6 +277,9 @@ def test_similar_cases_panel(page):
     first.get_by_role("button", name="Cas similaires").click()
     dialog.locator(".result").first.wait_for()
     assert "similaires" in dialog.locator("h2").inner_text()
+    # Cases, as the button says (it listed passages only), then passages.
+    assert dialog.locator(".result.case").count() > 0
+    assert dialog.locator("h3", has_text="Passages proches").count() == 1
 
 
 def test_upload_with_token_then_find_it(page, tmp_path):

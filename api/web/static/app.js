@@ -31,9 +31,18 @@ function ticket(view) {
 }
 
 // The page is French: the API's messages (errors, per-file statuses) are asked in French.
+// A request that never reaches the server (stopped, network down) says so in French, not
+// as the browser's « Failed to fetch ».
+const UNREACHABLE = "le serveur ne répond pas (arrêté ou hors réseau) : réessayez dans un instant";
+
 async function api(path, options = {}) {
   const headers = { "Accept-Language": "fr", ...(options.headers || {}) };
-  const response = await fetch(path, { ...options, headers });
+  let response;
+  try {
+    response = await fetch(path, { ...options, headers });
+  } catch {
+    throw new Error(UNREACHABLE);
+  }
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const details = body.details ? ` (${body.details.join("; ")})` : "";
@@ -394,6 +403,14 @@ function showAnswer(data) {
   box.hidden = !data.sections.length;
 }
 
+// A filter narrows the passages; the answer (what works, pitfalls…) draws on them all.
+const ANSWER_UNFILTERED = " (la réponse, ce qui marche et les écueils, porte sur toute la collection : retirez les filtres pour la voir)";
+
+// A reason as a sentence: its own question mark, or a full stop.
+function stop(reason) {
+  return /[.?!]$/.test(reason) ? reason : `${reason}.`;
+}
+
 async function runSearch(params) {
   const query = (params.get("q") || "").trim();
   $("#results").replaceChildren();
@@ -403,7 +420,10 @@ async function runSearch(params) {
   $("#status").textContent = "";
   $("#facets").hidden = true;
   $("#search-export").hidden = true;
-  if (!query) return;
+  if (!query) {
+    if (params.has("q")) $("#status").textContent = "Tapez une question : la recherche est vide.";
+    return;
+  }
   const current = ticket("search");
   const asked = new URLSearchParams(params);
   asked.delete("view");
@@ -420,8 +440,8 @@ async function runSearch(params) {
     ]);
     if (!current()) return;
     $("#status").textContent = data.results.length
-      ? `${span("Passages", data)} pour « ${query} »`
-      : `Aucun résultat pertinent pour « ${query} » : ${data.reason || "rien de trouvé"}.`;
+      ? `${span("Passages", data)} pour « ${query} »${filtered && pageOf(params) === 1 ? ANSWER_UNFILTERED : ""}`
+      : `Aucun résultat pertinent pour « ${query} » : ${stop(data.reason || "rien de trouvé")}`;
     if (answer && answer.question) showAnswer(answer);
     $("#results-title").hidden = !data.results.length;
     $("#results").setAttribute("start", data.offset + 1);
@@ -446,9 +466,14 @@ function openPanel(title, ...content) {
 async function openSimilar(passageId) {
   try {
     const data = await api(`/v1/similar?passage_id=${encodeURIComponent(passageId)}&k=5`);
-    const list = el("ol", { class: "results" }, ...data.results.map(resultItem));
-    openPanel("Cas similaires dans d’autres documents",
-      data.results.length ? list : el("p", {}, "Aucun passage similaire."));
+    // The cases first, as the button promises, then the passages close to this one.
+    const parts = [
+      ["Cas", data.cases, caseItem],
+      ["Passages proches dans d’autres documents", data.results, resultItem],
+    ].filter(([, found]) => found.length).flatMap(([title, found, item]) => [
+      el("h3", {}, title), el("ol", { class: "results" }, ...found.map(item))]);
+    openPanel("Cas similaires",
+      ...(parts.length ? parts : [el("p", {}, "Aucun cas ni passage similaire.")]));
   } catch (error) {
     openPanel("Cas similaires", el("p", {}, `Erreur : ${error.message}`));
   }
@@ -631,7 +656,9 @@ function loadQuotes(params) {
   return loadList("quotes", "/v1/quotes", listQuery("quotes", params, ["q", "speaker", "event", "year", "sort"]),
     quoteItem, (data) => data.results.length
       ? span("Citations", data)
-      : "Aucune citation.", (data) => resetExportBar("quote", data.results.length > 0));
+      // The API says why: whom a mistyped name meant, a person no document names.
+      : data.reason ? stop(data.reason[0].toUpperCase() + data.reason.slice(1)) : "Aucune citation.",
+    (data) => resetExportBar("quote", data.results.length > 0));
 }
 
 // ---- actors: who, of what type, where, with whom -----------------------------------
