@@ -614,7 +614,11 @@ class _Builder:
             )
             if not own:
                 continue
-            evidence = [self._excerpt(p, _naming(p.text, named_in)) for p in own[:3]]
+            # Where the passage speaks of the case, past its titles: a case described by its
+            # passage's title (« À Loos-en-Gohelle, le maire contractualise… ») is not
+            # quoted twice, as its label and as its excerpt's first line.
+            bodies = [(p, untitled(p.text, titles_of(p.section, p.text), 1)) for p in own[:3]]
+            evidence = [self._excerpt(p, _naming(body, named_in)) for p, body in bodies]
             best = min((self.rank.get(p.id, len(self.rank)) for p in own), default=DEPTH)
             items.append(
                 Item(

@@ -353,7 +353,7 @@ def test_practices_cases_and_quotes_views(page):
     page.get_by_role("button", name="Cas", exact=True).click()
     page.locator("#cases .case").first.wait_for()
     page.get_by_label("Décrivez votre cas").fill("plateforme de dialogue des quartiers")
-    page.get_by_role("button", name="Cas similaires").first.click()
+    page.get_by_label("Décrivez votre cas").press("Enter")  # a textarea: Enter searches
     page.get_by_text("cas proches de votre description").wait_for()
     assert "Villes au Carré" in page.locator("#cases .case").first.inner_text()
 
@@ -389,8 +389,8 @@ def test_a_question_shows_the_answer_before_the_passages(page):
         citation = item.locator(".citation").inner_text()
         if label.endswith(("…", "[…]")):
             assert citation.startswith("« ") and label[:30].split(" : ")[-1][:20] in citation
-        else:
-            assert label[:40] not in citation
+        else:  # not quoted again (the section a citation names may say it)
+            assert label[:40] not in citation.split("» — ")[0]
 
 
 def test_words_looked_up_show_passages_and_no_answer(page):
@@ -487,6 +487,11 @@ def test_an_editor_documents_a_case_then_completes_it_on_the_page(page, server):
     form = detail.locator("form.case-editor")
     form.get_by_label("Type de territoire").select_option("métropole")
     form.get_by_label("Thèmes (un par ligne)").fill("alimentation\nlien social")
+    # Each box of the actor kinds beside its word (boxes stood full-width above them).
+    box = form.get_by_label("habitants").bounding_box()
+    word = form.locator("fieldset label", has_text="habitants").bounding_box()
+    assert box["width"] < 40 and abs(box["y"] - word["y"]) < word["height"]
+    form.get_by_label("Acteurs cités (un par ligne)").fill("Ville de Saint-Dié-des-Vosges")
     form.get_by_role("button", name="Enregistrer").click()  # the token is remembered
     detail.get_by_text("alimentation · lien social").wait_for()
     assert "métropole" in detail.inner_text()
@@ -496,6 +501,9 @@ def test_an_editor_documents_a_case_then_completes_it_on_the_page(page, server):
     saved = httpx.get(f"{server}/v1/cases/{case_id}").json()
     assert saved["territory_type"] == "métropole"
     assert saved["themes"] == ["alimentation", "lien social"]
+    assert [(a["name"], a["type"]) for a in saved["actors"]] == [
+        ("Ville de Saint-Dié-des-Vosges", "local authority")
+    ]
     page.reload()
     detail.get_by_text("alimentation · lien social").wait_for()
 

@@ -883,6 +883,12 @@ document.addEventListener("DOMContentLoaded", () => {
     tab.addEventListener("click", () => go(lastUrl[tab.dataset.view] || viewUrl(tab.dataset.view)));
   }
   for (const [view, form] of Object.entries(FORMS)) $(form).addEventListener("submit", submitsTo(view));
+  $("#cases-q").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      $("#cases-form").requestSubmit();
+    }
+  });
   $("#upload-form").addEventListener("submit", upload);
   $("#case-new").replaceChildren(caseForm(null));
   setUpExportBar($("#search-export"), "#results");

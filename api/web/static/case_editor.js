@@ -59,10 +59,24 @@ function changedFields(form, page) {
   const kinds = data.getAll("actor_kinds");
   if (kinds.join("\n") !== (page.actor_kinds || []).join("\n")) changed.actor_kinds = kinds;
   for (const [name] of CASE_LIST_FIELDS) {
-    const items = data.get(name).split("\n").map((line) => line.trim()).filter(Boolean);
+    const items = lines(data.get(name));
     if (items.join("\n") !== (page[name] || []).join("\n")) changed[name] = items;
   }
+  // Named actors, one a line: those the page had keep their type and id; a new name is
+  // typed by the API as extraction types it.
+  const known = new Map((page.actors || []).map((actor) => [actor.name, actor]));
+  const names = lines(data.get("actors"));
+  if (names.join("\n") !== [...known.keys()].join("\n")) {
+    changed.actors = names.map((name) => {
+      const actor = known.get(name);
+      return actor ? { name, type: actor.type, ...(actor.id ? { id: actor.id } : {}) } : name;
+    });
+  }
   return changed;
+}
+
+function lines(text) {
+  return text.split("\n").map((line) => line.trim()).filter(Boolean);
 }
 
 // Only a case an editor created can be deleted (DELETE /v1/cases/{id}); then the list.
@@ -101,6 +115,8 @@ function caseForm(page) {
       caseField(prefix, name, label, current[name], name === "description")),
     territorySelect(prefix, current.territory_type),
     actorKinds(prefix, current.actor_kinds),
+    caseField(prefix, "actors", "Acteurs cités (un par ligne)",
+      (current.actors || []).map((actor) => actor.name).join("\n"), true),
     ...CASE_LIST_FIELDS.map(([name, label]) =>
       caseField(prefix, name, `${label} (un par ligne)`, (current[name] || []).join("\n"), true)),
     el("label", { for: token.id }, "Jeton d’écriture", token),

@@ -170,7 +170,9 @@ function cite(passage) {
   const node = document.getElementById(`p-${passage.ordinal}`);
   node.classList.add("cited");
   node.setAttribute("aria-current", "location");
-  node.scrollIntoView({ block: "center" });
+  // A passage taller than most of the screen opens at its start, below the sticky bar
+  // (scroll-margin-top); centred, its first lines hid under it on a phone.
+  node.scrollIntoView({ block: node.offsetHeight > innerHeight * 0.6 ? "start" : "center" });
   node.focus({ preventScroll: true });
 }
 
