@@ -614,11 +614,10 @@ class _Builder:
             )
             if not own:
                 continue
-            # Where the passage speaks of the case, past its titles: a case described by its
-            # passage's title (« À Loos-en-Gohelle, le maire contractualise… ») is not
-            # quoted twice, as its label and as its excerpt's first line.
-            bodies = [(p, untitled(p.text, titles_of(p.section, p.text), 1)) for p in own[:3]]
-            evidence = [self._excerpt(p, _naming(body, named_in)) for p, body in bodies]
+            # Where the passage speaks of the case, past its titles if the text names it
+            # too: a case described by its passage's title (« À Loos-en-Gohelle, le maire
+            # contractualise… ») is not quoted twice, as its label and its excerpt's start.
+            evidence = [self._excerpt(p, _naming(_body(p, named_in), named_in)) for p in own[:3]]
             best = min((self.rank.get(p.id, len(self.rank)) for p in own), default=DEPTH)
             items.append(
                 Item(
@@ -630,6 +629,13 @@ class _Builder:
                 )
             )
         return items
+
+
+def _body(passage: PassageRow, name: str) -> str:
+    """A passage's text past its titles, when the rest still names the case; else whole
+    (« Envies d'Alliances » is named by its section's title alone)."""
+    body = untitled(passage.text, titles_of(passage.section, passage.text), 1)
+    return body if name in name_key(body) else passage.text
 
 
 def _naming(text: str, name: str) -> str:
