@@ -93,6 +93,11 @@ def _at_most(limit: int):
     return check
 
 
+def _sentence(text: str) -> str:
+    """A reason as a sentence: its own question mark or full stop, else a full stop."""
+    return text if text.endswith(("?", ".")) else f"{text}."
+
+
 def _fail(message: str, code: int = 2) -> None:
     """One French line on stderr, then exit: the usual failures show no traceback."""
     _echo(f"erreur : {message}", err=True)
@@ -527,8 +532,7 @@ def search(
         sys.stdout.write(render(output, hits, response, base_url))
         return
     if not response.results:
-        stop = "" if response.reason.endswith(("?", ".")) else "."
-        _echo(f"Aucun résultat pertinent : {response.reason}{stop}")
+        _echo(f"Aucun résultat pertinent : {_sentence(response.reason)}")
     for number, result in enumerate(response.results, 1):
         _print_result(
             number,
@@ -703,7 +707,7 @@ def quotes(
         return
     if not found:
         reason = no_quotes(_engine(), query, speaker)
-        _echo(f"{reason[0].upper()}{reason[1:]}{'' if reason.endswith('?') else '.'}")
+        _echo(_sentence(reason[0].upper() + reason[1:]))
     for number, quote in enumerate(found, 1):
         role = f", {quote.role}" if quote.role else ""
         how = " — propos rapportés" if quote.speech == "reported" else ""
@@ -804,8 +808,7 @@ def similar(
         _print_json(response)
         return
     if not response.cases and not response.results and response.reason:
-        stop = "" if response.reason.endswith(("?", ".")) else "."
-        _echo(f"Aucun résultat pertinent : {response.reason}{stop}")
+        _echo(f"Aucun résultat pertinent : {_sentence(response.reason)}")
         return
     _echo("Cas similaires", bold=True, underline=True)
     for number, found in enumerate(response.cases, 1):

@@ -76,7 +76,7 @@ def nothing_for(what: str, query: str | None, speaker: str | None = None) -> str
 def no_quotes(engine: SearchEngine, query: str | None, speaker: str | None) -> str:
     """Why no quote answers: a person the question names whom no document names, or
     nothing of this speaker on this, with the speaker a mistyped name probably meant."""
-    stranger = engine.people.stranger(query) if query else None
+    stranger = engine.people.stranger(query, engine.people.find(query)) if query else None
     if stranger:
         return f"aucune citation : {relevance.stranger(stranger)}"
     return nothing_for("aucune citation", query, speaker) + engine.did_you_mean(speaker)

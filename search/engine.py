@@ -299,10 +299,10 @@ class SearchEngine:
         if allowed is not None and not len(allowed):
             return Results(reason=self.nothing_filtered(filters))
         intent = understand(query)
-        stranger = self.people.stranger(query)
+        mention = self.people.find(query)
+        stranger = self.people.stranger(query, mention)
         if stranger:
             return Results(reason=relevance.stranger(stranger))
-        mention = self.people.find(query)
         # Asked of a person, the question is matched by what it asks of them: « le maire
         # adjoint de Lille » would match his introduction, not his answer. Asked who stood
         # where (« qui a représenté la ministre ? »), the person is what it asks.

@@ -163,11 +163,12 @@ class People:
     def _idf(self, term: str) -> float:
         return math.log(1 + len(self.people) / self.df[term])
 
-    def stranger(self, query: str) -> str | None:
+    def stranger(self, query: str, mention: Mention | None) -> str | None:
         """A person the question asks about by a name no document holds (« que dit Paul
         Dupontel sur… ? »: « Dupontel » occurs in no passage, nor a letter off a
-        speaker's surname), whom no passage can answer for; None otherwise."""
-        if self.find(query) is not None:
+        speaker's surname), whom no passage can answer for; None otherwise. `mention` is
+        find()'s for the same question, which callers have already asked."""
+        if mention is not None:
             return None
         for cue in _WHO_CUES.finditer(query):
             named = _NAMED.match(query, cue.end())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -13,7 +12,7 @@ import numpy as np
 
 from ingest.extract.cases import case_key
 from ingest.kinds import CONTENT
-from ingest.normalise import fold, holds_name, name_key
+from ingest.normalise import holds_name, name_key
 from ingest.store import DocumentRow, PassageRow
 from search import fusion
 from search.bm25 import BM25
@@ -71,12 +70,6 @@ class QuoteHit:
     score: float | None = None
 
 
-def _plain(text: str) -> str:
-    """Words only, folded, one space apart: a quote pasted with other guillemets, accents
-    or case is still found in its source."""
-    return " ".join(re.findall(r"\w+", fold(text)))
-
-
 def at_page(passage: PassageRow, page: int) -> PassageRow:
     """The passage as cited for a record on one page of it."""
     return replace(passage, page_start=page, page_end=page)
@@ -130,7 +123,9 @@ class Knowledge:
             (q for q in store.records("quotes") if q["passage_id"] in engine.passages),
             key=lambda q: (q["document_id"], q["start"]),
         )
-        self._quote_words = [f" {_plain(q['text'])} " for q in self.quotes]
+        # Words only, folded (name_key): a quote pasted with other guillemets, accents or
+        # case is still found in its source.
+        self._quote_words = [f" {name_key(q['text'])} " for q in self.quotes]
         # Read once with the knowledge: every view of a case shows these edits (a write
         # reloads the engine, api.routers.knowledge).
         self.case_edits = store.case_edits()
@@ -313,7 +308,7 @@ class Knowledge:
             mention = self.engine.people.find(query)
             named = {person.name for person in mention.people} if mention else set()
             spelled = self.engine.spelled
-            pasted = _plain(query)
+            pasted = name_key(query)
             quoted = len(pasted.split()) >= QUOTED_WORDS
             found.sort(
                 key=lambda i: (
