@@ -287,6 +287,11 @@ def test_upload_with_token_then_find_it(page, tmp_path):
     text = MARKDOWN.replace("Trappes", "Montreuil-Bellay").replace(
         "deux bailleurs sociaux", "**deux bailleurs sociaux** ([voir](https://example.org))"
     )
+    text += (
+        "\n## Témoignage\n\n**Nadia BOUZID, présidente de la coopérative** : Nous avons"
+        " commencé avec six familles et une parcelle prêtée par la mairie, sans subvention"
+        " la première année. Le comité d'usagers se réunit chaque mois au jardin.\n"
+    )
     source.write_text(text, encoding="utf-8")
     page.get_by_role("button", name="Ajouter").click()
     page.locator("#upload-form").get_by_label("Jeton d’écriture").fill("jeton-de-test")
@@ -305,6 +310,12 @@ def test_upload_with_token_then_find_it(page, tmp_path):
     body = page.locator("#document-text").inner_text()
     assert "deux bailleurs sociaux (voir)" in body, body
     assert "**" not in body and "# " not in body and "](" not in body, body
+    # A section title and a speaker's label are shown once, above the text that repeats them.
+    assert body.count("Leviers") == 1 and body.count("Nadia BOUZID") == 1, body
+    label = page.locator("#document-text .turn").inner_text()
+    assert label == "Nadia BOUZID, présidente de la coopérative"
+    turn = page.locator("#document-text .passage.spoken").inner_text().lstrip("¶ \n")
+    assert turn.startswith("Nous avons commencé avec six familles"), turn
 
 
 def test_the_document_view_is_usable_at_phone_width(browser, server):

@@ -78,6 +78,9 @@ function structuredText(data, excerpt) {
   const cuts = new Set([0, data.text.length, ...pages.keys()]);
   for (const p of data.passages) cuts.add(p.start).add(p.end);
   if (excerpt) cuts.add(excerpt.start).add(excerpt.end);
+  const said = leads(data, sections, turns, excerpt);
+  for (const end of said.values()) cuts.add(end);
+  let hiddenUntil = -1;
   const ordered = [...cuts].filter((x) => x >= 0 && x <= data.text.length).sort((a, b) => a - b);
   ordered.forEach((at, index) => {
     while (stack.length > 1 && stack.at(-1).end <= at) stack.pop();
@@ -85,6 +88,7 @@ function structuredText(data, excerpt) {
     if (stack.length === 1) {
       for (const section of sections.get(at) || []) root.append(sectionTitle(section));
       for (const turn of turns.get(at) || []) root.append(turnLabel(turn));
+      if (said.has(at)) hiddenUntil = said.get(at);
     }
     if (pages.has(at)) top().append(pageMark(pages.get(at)));
     for (const passage of passages.get(at) || []) {
@@ -93,10 +97,39 @@ function structuredText(data, excerpt) {
       stack.push({ node, end: Math.min(passage.end, stack.at(-1).end) });
     }
     const next = ordered[index + 1];
-    if (next !== undefined) appendText(top(), data.text.slice(at, next), stack.length === 1,
+    if (next !== undefined && next > hiddenUntil) appendText(top(), data.text.slice(at, next), stack.length === 1,
       excerpt && at >= excerpt.start && next <= excerpt.end, markdown);
   });
   return root;
+}
+
+// Where the text repeats the section titles and the speaker label just drawn above it
+// (« Ouverture », « **Martine LEROY, maire de Saint-Fargeau** : »), up to where it goes on:
+// start → end of what is not shown again. Not where the cited excerpt begins inside it.
+function leads(data, sections, turns, excerpt) {
+  const said = new Map();
+  for (const at of new Set([...sections.keys(), ...turns.keys()])) {
+    let end = at;
+    for (const section of sections.get(at) || []) end += leadLength(data.text, end, section.title);
+    for (const turn of turns.get(at) || []) {
+      const label = turn.role ? `${turn.speaker}, ${turn.role}` : turn.speaker;
+      end += leadLength(data.text, end, label) || leadLength(data.text, end, turn.speaker);
+    }
+    if (end > at && !(excerpt && excerpt.start < end && excerpt.end > at)) said.set(at, end);
+  }
+  return said;
+}
+
+// The length of `label` written at `at`, its words apart by blanks or Markdown marks, with
+// the marks, colon and blanks that end it; 0 if the text does not start with it.
+function leadLength(text, at, label) {
+  const words = label.split(/\s+/).filter(Boolean)
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  if (!words.length) return 0;
+  const pattern = new RegExp(
+    `^[\\s#*_]*${words.join("[\\s*_]+")}(?![\\p{L}\\p{N}])[*_]*(?:[ \\t]*:)?\\s*`, "iu");
+  const found = pattern.exec(text.slice(at, at + label.length * 2 + 40));
+  return found ? found[0].length : 0;
 }
 
 function groupBy(items, key) {
