@@ -49,9 +49,12 @@ _BULLET = re.compile(r"^(?:[-–—•▪◦●■□➢➤►*]|o(?=\s)|\d{1,2}
 # a list of one kind; the list runs to the next heading, or to the first line that does
 # not fit it.
 _LISTS = {
+    # « Sont intervenus de nombreux acteurs… : », « Étaient présents : » too.
     "participants": re.compile(
         r"^(?:annexes?\s*[-–:]\s*)?(?:liste des |co-?)?"
-        r"(?:participants|intervenants|invités|animateurs|panélistes)\b",
+        r"(?:participants|intervenants|invités|animateurs|panélistes)\b"
+        r"|^(?:(?:ils|elles) )?(?:sont|ont) (?:intervenu|participé)|^étaient (?:présent|représenté)"
+        r"|^en présence d",
         re.I,
     ),
     "programme": re.compile(r"^(?:programme|déroulé|ordre du jour|agenda)\b", re.I),
@@ -71,6 +74,13 @@ _NAMED_LINE = re.compile(
     r"\s*[,–(-].{0,200}$",
     re.S,
 )
+# A label line opening a list (« Sont intervenus de nombreux acteurs du développement des
+# alliances territoriales : ») is at most this long; a longer one is a sentence.
+LABEL_LINE_CHARS = 120
+# An item of a list of participants that names an organisation, not a person (« Cosoter
+# représenté par Cécile Dublanche (directrice) », « l'Avise »): a short line, one sentence.
+WHO_ITEM_CHARS = 160
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+\S")
 # A report's header line: what, where and when, ending on the date, within its first
 # blocks. It introduces the report (its event, place and date are the document's
 # metadata); a passage of it is no answer.
@@ -132,7 +142,7 @@ def block_kinds(items: list[Structured]) -> list[str]:
         opened = _list_opened_by(item, text)
         if block.kind == "heading":
             listing = opened
-        elif opened and len(text) <= 80 and text.endswith(":"):
+        elif opened and len(text) <= LABEL_LINE_CHARS and text.endswith(":"):
             listing = opened
             kinds.append(opened)
             continue
@@ -165,7 +175,13 @@ def _fits(listing: str, item: Structured, text: str) -> bool:
     """Whether a line goes on with the list it follows."""
     bare = _BULLET.sub("", text)
     if listing == "participants":
-        return bool(_NAMED_LINE.match(bare)) and not item.speaker
+        named = bool(_NAMED_LINE.match(bare))
+        who = (
+            item.block.kind == "item"
+            and len(bare) <= WHO_ITEM_CHARS
+            and not _SENTENCE_BREAK.search(bare)
+        )
+        return (named or who) and not item.speaker
     if listing == "references":
         return bool(_REFERENCE_LINE.search(text)) and len(text) <= 600
     if listing == "toc":

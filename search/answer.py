@@ -381,10 +381,15 @@ class _Builder:
         labels it: the card's own label is its most central statement, cut at 110
         characters, and read under another statement's excerpt it said what that one
         did not (« Créer un nouveau métier de facilitateur » over « Structurer la
-        mutualisation entre facilitateurs »)."""
+        mutualisation entre facilitateurs »). Statements of the found one's own passage
+        are items of their own (_same), not its evidence: each would list the other."""
         found = card.evidence[index]
         others = sorted(
-            (e for i, e in enumerate(card.evidence) if i != index),
+            (
+                e
+                for i, e in enumerate(card.evidence)
+                if i != index and e.passage.id != found.passage.id
+            ),
             key=lambda e: self.rank.get(e.passage.id, len(self.rank)),
         )
         evidence = [

@@ -165,6 +165,29 @@ def test_programme_and_participants_are_kinds_of_their_own(tmp_path):
     assert people.kind == "participants" and people.speaker is None
 
 
+WHO_CAME = """Compte rendu de la journée des tiers-lieux de la Nièvre
+
+Sont intervenus de nombreux acteurs de l'accompagnement des tiers-lieux ruraux :
+
+  • Anne VIDAL, directrice de la Fabrique de Cosne
+  • France Tiers-Lieux représenté par Marc Aubry (chargé de mission)
+  • le réseau des Cafés associatifs de Bourgogne
+  • la Région Bourgogne-Franche-Comté
+
+Ce qui a marché
+
+Les tiers-lieux qui durent ont ouvert un café avant tout autre service : le lieu devient
+un endroit où l'on passe, et les habitants y proposent ensuite leurs propres ateliers.
+"""
+
+
+def test_a_list_of_who_came_is_participants_even_when_it_names_organisations(tmp_path):
+    passages = _turns(tmp_path, "journee.txt", WHO_CAME)
+    for words in ("Anne VIDAL", "Marc Aubry", "Cafés associatifs", "Région Bourgogne"):
+        assert passage_with(passages, words).kind == "participants", words
+    assert passage_with(passages, "ouvert un café").kind == "text"
+
+
 def test_reported_speech_is_flagged_and_attributed_to_the_named_person(tmp_path):
     passages = _turns(tmp_path, "compte-rendu.txt", REPORTED)
     quoted = passage_with(passages, "ne se décrète pas")
