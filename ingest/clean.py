@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ingest.cues import announces_advice
+from ingest.cues import RUBRIC_LINE, announces_advice
 from ingest.extracted import ExtractedDocument
 from ingest.names import CREDIT, NAME, SPEAKER_LABEL, TITLE_NAME
 
@@ -450,6 +450,7 @@ def _is_heading(line: Line, previous: Line | None, following: Line | None, width
         and not opens_page
         and not stands_alone
         and not _looks_like_title(previous.text, width)
+        and not _titles_list(line, following)
     ):
         return False
     # A numbered title may wrap onto a short lower-case line: « 3) Les spécificités … au
@@ -469,6 +470,21 @@ _NAME_START = re.compile(rf"{NAME}(?![\w’'-])")
 # (« NAME, comment avez-vous … ? »): a turn of the discussion, never a title, though as
 # short; « NAME, rôle » alone heads a talk, and a talk's title may ask without a name.
 _PERSON_ASKS = re.compile(rf"^{NAME}\s*[,:].*\?[\s»”]*$")
+
+
+def _titles_list(line: Line, following: Line | None) -> bool:
+    """A short line naming the bulleted list right under it (« Ce qui a marché »,
+    « Besoins »): it heads that list, even under a sentence a page layout left unfinished
+    (« … doivent être emmenés dans l'expérience » then « Besoins »)."""
+    text = line.text.rstrip()
+    return (
+        following is not None
+        and bool(_BULLET.match(following.text))
+        and len(text) <= _LIST_TITLE_CHARS
+        and (text[:1].isupper() or text[:1].isdigit())
+        and not text.endswith((",", ";"))  # « enjeux, les freins, … » goes on a sentence
+        and (announces_advice(text) or bool(RUBRIC_LINE.match(text)))
+    )
 
 
 def _name_cut_by_wrap(title: str, line: str) -> bool:
@@ -891,12 +907,7 @@ def _starts_paragraph(
         # The next speaker's turn, on the next line; or after a blank line, though the
         # line above has no final stop (« Rennes, 5 avril 2023 » / « Animatrice : … »).
         return True
-    if (
-        following is not None
-        and _BULLET.match(following.text)
-        and len(line.text) <= _LIST_TITLE_CHARS
-        and announces_advice(line.text)
-    ):
+    if _titles_list(line, following):
         return True  # « Ce qui a marché » above its list, not the end of the turn above
     if TIMETABLE.match(line.text):
         return True  # each slot of a programme is a line of its own

@@ -26,7 +26,28 @@ CUE_LINE = re.compile(
 )
 
 
+# A short line naming a list that is not advice: stakes, needs, aims, topics (« Besoins »,
+# « Les enjeux », « Trois objectifs »; the judges' reading of the workshops' « Enjeux » and
+# « Besoins » grids). What it heads is what someone aims at or lacks, not practices.
+RUBRIC_LINE = re.compile(
+    r"^(?:\d+[.)]\s*)?(?:(?:les|nos|vos|leurs|ses|des|\d+|deux|trois|quatre|cinq|plusieurs|"
+    r"quelques|principaux|grands)\s+)*"
+    r"(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
+    re.I,
+)
+# A list's title is short.
+LIST_TITLE_CHARS = 60
+
+
 def announces_advice(line: str) -> bool:
     """A line that opens on what advice, or a warning, is announced by (« Ce que je ne
     referais pas », « Les erreurs à éviter »): it heads the list that follows."""
     return bool(CUE_LINE.match(line)) or opens_on_warning(line)
+
+
+def heads_a_list(line: str) -> bool:
+    """A short line naming the list under it, advice or not (« Ce que je referais »,
+    « Points de vigilance », « Besoins »), not a statement of its own."""
+    return len(line) <= LIST_TITLE_CHARS and (
+        announces_advice(line) or bool(RUBRIC_LINE.match(line))
+    )

@@ -325,6 +325,33 @@ def _written(tmp_path, text: str, name: str = "atelier.txt"):
     return path
 
 
+def test_a_rubric_heads_its_list_under_a_sentence_left_unfinished(tmp_path):
+    """A workshop's grid (« Bonnes pratiques », « Besoins ») whose last practice the
+    layout left without its stop: « Besoins » heads the needs under it, which are no
+    practices, instead of ending the practice (« … dans l'expérience Besoins »)."""
+    path = _written(
+        tmp_path,
+        "Atelier 2 : faire durer les partenariats\n\nBonnes pratiques\n\n"
+        "- Choisir un sujet à fort enjeu pour tous les partenaires.\n\n"
+        "- Faire vivre l'expérience partenariale au-delà des résultats. Les dirigeants "
+        "des associations, des entreprises et les élus doivent être emmenés dans "
+        "l'expérience\n\nBesoins\n\n- Créer un nouveau métier de facilitateur territorial\n\n"
+        "- Disposer d'outils d'évaluation de l'action territoriale\n",
+    )
+    passages = passages_of(path)[1]
+    practice = passage_with_words(passages, "emmenés dans")
+    assert practice.text.rstrip().endswith("l'expérience"), practice.text
+    assert practice.section.endswith("Bonnes pratiques")
+    needs = passage_with_words(passages, "nouveau métier")
+    assert needs.section.endswith("Besoins") and "emmenés" not in needs.text
+    from ingest.pipeline import build_document
+
+    _, _, records = build_document(path, path.read_bytes(), "atelier")
+    said = [r["text"] for r in records["statements"]]
+    assert any("sujet à fort enjeu" in t for t in said), said
+    assert not any("nouveau métier" in t or "outils d'évaluation" in t for t in said), said
+
+
 def test_a_link_line_under_a_list_is_not_its_last_item(tmp_path):
     """« Pour en savoir plus : https://… » after a blank line under a list points from the
     whole report: the last item (« Faire dépendre le poste… ») stays a clean item, and the

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 
 from ingest.clean import Block
-from ingest.cues import DO_CUE, REDO, announces_advice
+from ingest.cues import DO_CUE, LIST_TITLE_CHARS, REDO, RUBRIC_LINE, announces_advice, heads_a_list
 from ingest.extract.polarity import (
     AVOID,
     DO,
@@ -73,14 +73,6 @@ _NOT_PRACTICES = re.compile(
 _EVERY_ITEM = re.compile(
     r"^proposition\s*\d*\s*:|actions? proposées?|idées concrètes|\bleviers?\b|"
     r"conditions? (?:de|du) (?:réussite|succès)|facteurs? clés?|clés? de (?:réussite|succès)",
-    re.I,
-)
-# The innermost heading of lists that state needs, stakes, goals or topics, not practices
-# (the judges' reading of the workshops' « Enjeux » and « Besoins » grids).
-_NOT_PRACTICE_LIST = re.compile(
-    r"^(?:\d+[.)]\s*)?(?:(?:les|nos|vos|leurs|ses|des|\d+|deux|trois|quatre|cinq|plusieurs|"
-    r"quelques|principaux|grands)\s+)*"
-    r"(?:enjeux|besoins?|objectifs|sujets|thèmes?|les mots qui|ordre du jour)\b",
     re.I,
 )
 # A paragraph's last sentence that announces a list of stakes, needs, aims or lines of
@@ -208,17 +200,15 @@ def _reads_as_practice(text: str) -> bool:
     )
 
 
-def _heads_a_list(text: str) -> bool:
+def _labels_a_list(text: str) -> bool:
     """A short line that names what follows (« Ce que je referais », « Points de
-    vigilance : », « Besoins »), not a statement."""
-    return len(text) <= 60 and (
-        announces_advice(text) or bool(_NOT_PRACTICE_LIST.match(text)) or text.endswith(":")
-    )
+    vigilance : », « Besoins »), or ends on a colon, not a statement."""
+    return heads_a_list(text) or (len(text) <= LIST_TITLE_CHARS and text.endswith(":"))
 
 
 def _closing_cue(text: str) -> str | None:
     """The cue line a paragraph ends on, when a list follows it without a blank line: the
-    line then heads that list as it would standing alone (_heads_a_list)."""
+    line then heads that list as it would standing alone (_labels_a_list)."""
     found = _CLOSING_WORDS.search(text)
     if found is None:
         return None
@@ -266,7 +256,7 @@ def _inline(block: Block, item: Structured) -> Statement | None:
     label = strip_list_marker(found.group("label"))
     if not announces_advice(label):
         return None  # « Bourse des pionniers – proposition : que chaque… » is one line
-    if _NOT_PRACTICE_LIST.match(label) or _NOT_PRACTICES.search(label):
+    if RUBRIC_LINE.match(label) or _NOT_PRACTICES.search(label):
         return None
     rest = found.group("rest")
     if not MIN_CHARS <= len(rest) <= MAX_CHARS or rest.rstrip().endswith("?"):
@@ -433,7 +423,7 @@ def extract(items: list[Structured]) -> list[Statement]:
         if (inline := _inline(block, item)) is not None:
             statements.append(inline)
             continue
-        if block.kind == "paragraph" and _heads_a_list(text):
+        if block.kind == "paragraph" and _labels_a_list(text):
             label = text  # « Points de discussion : » ends the list of lessons above it
             continue
         if lead and _AIMS_LEAD.search(lead):
@@ -456,4 +446,4 @@ def _not_practices(heading: str) -> bool:
     """Whether the list under a heading names needs, stakes, aims, pledges or attendees
     (« Enjeux », « Les besoins », « 3 engagements : »), which the judges do not count as
     practices."""
-    return bool(_NOT_PRACTICE_LIST.match(heading) or _NOT_PRACTICES.search(heading))
+    return bool(RUBRIC_LINE.match(heading) or _NOT_PRACTICES.search(heading))
