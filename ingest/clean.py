@@ -59,10 +59,12 @@ ADDRESS_PIECE = re.compile(
     re.I,
 )
 # A footnote call: a number glued to the word (three letters at least: « M95 », « CO2 »
-# are names) or the closing guillemet or bracket it refers to. Only the numbers of the
-# document's own footnotes are calls (see _drop_footnote_calls).
-# (The lookahead first: the lookbehinds are then tried at digits only.)
-FOOTNOTE_CALL = re.compile(r"(?=[1-9])(?:(?<=[^\W\d_]{3})|(?<=[»”)]))([1-9]\d{0,2})(?!\w)")
+# are names), to the stop after it (« partenariale.16 ») or to the closing guillemet or
+# bracket it refers to. Only the numbers of the document's own footnotes are calls (see
+# _drop_footnote_calls). (The lookahead first: the lookbehinds are then tried at digits.)
+FOOTNOTE_CALL = re.compile(
+    r"(?=[1-9])(?:(?<=[^\W\d_]{3})|(?<=[^\W\d_]{3}[.!?])|(?<=[»”)]))([1-9]\d{0,2})(?!\w)"
+)
 _HOUR = r"(\d{1,2})\s?h\s?(\d{2})?"
 # A programme's slot: « 9h30 : », « 12h30 – 14h : », « 14h00-15h30 Atelier », « 9h Accueil ».
 TIMETABLE = re.compile(

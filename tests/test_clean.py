@@ -232,7 +232,8 @@ Les mutations de l'intérêt général2
 La boussole de la mesure d'impact social1 reste un chantier. L'objectif « Ensemble, innovons ! »2
 a guidé les travaux menés en 2019 avec le Comité 21, le réseau M95 et la cible ODD 17 ; les
 émissions de CO2 ont baissé, le partage 50/50 tient, la 3e édition se prépare et l'article18
-reste à écrire (voir https://exemple.fr/actes#chapitre2).
+reste à écrire (voir https://exemple.fr/actes#chapitre2). Les partenaires l'ont redit.2 La
+version 2.1 de la charte suivra.
 {RULE}
 1 Boussole de la mesure d'impact social (Convergences, 2018).
 2 Synthèse de la journée « Ensemble, innovons ! » (septembre 2018).
@@ -253,8 +254,10 @@ def test_footnote_calls_leave_the_clean_text_and_the_offsets_still_cite_the_sour
     for number in ("2019", "Comité 21", "M95", "ODD 17", "CO2", "50/50", "3e", "article18"):
         assert number in body.text  # no footnote 18: « article18 » is left as written
     assert "#chapitre2" in body.text  # a web address is never cut
+    assert "l'ont redit. La version 2.1 de" in body.text  # a call after the stop goes too
     source = extracted.text[body.start : body.end]
     assert "impact social1 reste" in source and "innovons ! »2" in source
+    assert "redit.2" in source
     assert_maps_to_source(body.text, source)
     notes = [p for p in passages if p.kind == "note"]
     assert notes and notes[0].text.startswith("1 Boussole")
@@ -265,7 +268,13 @@ def test_footnote_calls_are_gone_from_the_corpus_passages():
     extracted, passages = passages_of(CORPUS / "001_82aaa8b671886fce.txt")
     shown = [p for p in passages if p.kind != "note"]
     text = "\n".join(p.text + "\n" + p.section for p in shown)
-    for glued in ("impact social15", "en actions ! »26", "intérêt général3", "praticiens14"):
+    for glued in (
+        "impact social15",
+        "en actions ! »26",
+        "intérêt général3",
+        "praticiens14",
+        "partenariale.16",
+    ):
         assert glued not in text
     social = next(p for p in shown if "la boussole de la mesure d’impact social. Ces" in p.text)
     assert "impact social15. Ces" in extracted.text[social.start : social.end]
