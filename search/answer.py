@@ -51,6 +51,7 @@ from search.snippet import (
     says_something,
     split_sentences,
     spoken,
+    their_quotes,
     titles_of,
     untitled,
 )
@@ -452,6 +453,8 @@ class _Builder:
         pitfall."""
         items = []
         for position, passage, sentences in self._on_the_object(candidates):
+            if section == "testimonies":
+                sentences = _quoted_in(passage, sentences)
             warning = section == "practices" and warns_in(passage, sentences)
             kind = "pitfalls" if warning else section
             item = self._passage_item(passage, kind, position, sentences)
@@ -703,6 +706,19 @@ def _unannounced(text: str) -> str:
 
 
 _WHO_PART = re.compile(rf"(?:{WHO_PARTS})(?: du projet| de l['’]initiative)?", re.I)
+
+
+def _quoted_in(passage: PassageRow, sentences: str) -> str:
+    """A testimony's words: where the report tells of the speaker around what it quotes
+    (« "Construire la ville ensemble" : c'est ce qu'il a proposé… »), the longest
+    quotation the chosen sentences hold, or of the passage when they hold none that says
+    something (MIN_LABEL); the sentences themselves otherwise."""
+    quotes = [" ".join(q.split()) for q in their_quotes(passage.text)]
+    if not quotes:
+        return sentences
+    flat = " ".join(sentences.split())
+    held = max((q for q in quotes if q in flat), key=len, default="")
+    return held if len(held) >= MIN_LABEL else max(quotes, key=len)
 
 
 def _presents_who(passage: PassageRow) -> bool:

@@ -232,7 +232,7 @@ def cited_words(passage: PassageRow) -> str:
     text = untitled(passage.text, titles, 1)
     text = _unlabelled(text, passage.speaker, any_name=passage.kind == "intro")
     if passage.speaker and passage.speech == "verbatim":
-        return _their_words(text) or text
+        return " […] ".join(their_quotes(text)) or text
     return text
 
 
@@ -251,11 +251,12 @@ _SAID_WORDS = 4
 _SAID_AFTER = re.compile(r"(?:^|[.!?…:;—–-]|\bque|\bqu['’])\s*$", re.I)
 
 
-def _their_words(text: str) -> str | None:
+def their_quotes(text: str) -> list[str]:
     """A speaker's words alone, where the report tells of them around its quotations
     (« "La co-construction…", a témoigné Jean-François Caron, … qui ne veut plus… »): a
-    citation credited to the speaker quotes what they said, not the journalist's account.
-    None when the text is their own words throughout, or speaks in the first person."""
+    citation or a testimony credited to the speaker quotes what they said, not the
+    journalist's account. Empty when the text is their own words throughout, or speaks in
+    the first person."""
     spoken = [
         next(filter(None, found.groups()))
         for found in _QUOTED.finditer(text)
@@ -266,8 +267,8 @@ def _their_words(text: str) -> str | None:
     # Told in the first person, the words around are the speaker's own (« comme l'a
     # expliqué notre maire »).
     if not spoken or not _TOLD.search(around) or FIRST_PERSON.search(around):
-        return None
-    return " […] ".join(spoken)
+        return []
+    return spoken
 
 
 def _unlabelled(text: str, speaker: str | None, any_name: bool = False) -> str:

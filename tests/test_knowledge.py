@@ -862,6 +862,39 @@ def test_a_question_about_a_person_is_answered_by_their_words_and_quotes_keep_to
         assert quotes and not [q.record["text"] for q in quotes if narrates_event(q.record["text"])]
 
 
+def test_a_testimony_told_by_a_journalist_is_the_speaker_s_quoted_words(engine):
+    """A testimony credited to a speaker quotes what they said, not the account a report
+    gives around it (« "Construire la ville ensemble" : c'est ce qu'il a proposé à ses
+    habitants… » had come as Jean-François CARON's words)."""
+    from dataclasses import replace
+
+    from search.answer import _quoted_in, answer
+
+    question = (
+        "Comment impliquer vraiment les habitants dans un projet local, pas juste une "
+        "réunion publique où viennent toujours les mêmes ?"
+    )
+    found = answer(engine, question)
+    caron = [i for i in found.sections["testimonies"] if i.speaker == "Jean-François CARON"]
+    assert caron, [i.label for i in found.sections["testimonies"]]
+    for item in caron:
+        assert "il a proposé" not in item.label and "Celui qui" not in item.label, item.label
+        assert item.evidence[0].text.strip("« »") in item.label
+    told = replace(
+        caron[0].evidence[0].passage,
+        text="Marc DURAND a témoigné : « Ici, rien ne démarre sans un café. » Il a "
+        "ensuite insisté sur le rôle des bénévoles : « Nous ouvrons le lieu quatre soirs "
+        "par semaine, et ce sont les habitants qui tiennent le bar. » Il en est fier.",
+    )
+    window = "Il a ensuite insisté sur le rôle des bénévoles"
+    assert _quoted_in(told, window) == (
+        "Nous ouvrons le lieu quatre soirs par semaine, et ce sont les habitants qui "
+        "tiennent le bar."
+    )
+    own = replace(told, text="Nous ouvrons le lieu quatre soirs par semaine.")
+    assert _quoted_in(own, own.text) == own.text
+
+
 def test_nothing_relevant_gives_an_empty_answer_with_a_reason(engine):
     """Nothing found, or passages found that say nothing on what the question acts on
     (« une tache de vin rouge » shares « rouge » with a workshop group): an empty answer
