@@ -144,7 +144,7 @@ def _first_ingest(store) -> None:
     if not corpus.is_dir():
         _fail(f"la base {store.location} est vide : lancez d’abord `recueil ingest DOSSIER`")
     _echo(
-        f"Base vide : indexation de {corpus}/ d’abord (une fois, une dizaine de secondes)…",
+        f"Base vide : indexation de {corpus}/ d’abord (une fois, une minute environ)…",
         err=True,
     )
     with store.write_lock():  # a server or another CLI writing is waited for
@@ -208,7 +208,11 @@ def ingest(
         list[Path], typer.Argument(help="Fichiers ou dossiers (parcourus en entier).")
     ],
     prune: Annotated[
-        bool, typer.Option(help="Oublier les documents dont le fichier a disparu.")
+        bool,
+        typer.Option(
+            help="Oublier les documents dont le fichier a disparu de ces dossiers (un dossier "
+            "introuvable ne fait rien oublier)."
+        ),
     ] = False,
     embed: Annotated[
         bool,
@@ -276,6 +280,8 @@ def ingest(
     for result in report.results:
         if result.status in ("failed", "skipped"):
             _echo(f"{_STATUS[result.status]} : {result.path} : {result.error}", err=True)
+    for document_id in report.pruned:
+        _echo(f"oublié : {document_id} (son fichier a disparu)", err=True)
     summary = report.summary() | {"seconds": round(sum(stages.values()), 2), "stages": stages}
     if as_json:
         _print_json(

@@ -110,12 +110,20 @@ _TOWN_IN_DEPARTMENT = re.compile(
 _TITLE_PLACE = re.compile(rf"^(?:[àÀA]|Au|En)\s+(?P<place>{_TOWN})\s*,")
 
 
+SIDECAR_SUFFIX = ".meta.json"
+
+
 class MetadataError(ValueError):
     """A sidecar that cannot be used; the message says which field and why."""
 
 
 def sidecar_path(source: Path) -> Path:
-    return source.with_name(source.name + ".meta.json")
+    return source.with_name(source.name + SIDECAR_SUFFIX)
+
+
+def is_sidecar(path: Path) -> bool:
+    """Whether a file is a document's sidecar: read with it, not as one."""
+    return path.name.endswith(SIDECAR_SUFFIX)
 
 
 def read_sidecar(source: Path) -> dict:

@@ -23,8 +23,9 @@ from ingest.executors import Executor, LocalExecutor
 from ingest.extract import actors, cases, practices, quotes
 from ingest.extracted import ExtractedDocument, ReadError
 from ingest.kinds import NOT_SEARCHED
+from ingest.normalise import fold
 from ingest.passages import Passage, make_passages
-from ingest.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read
+from ingest.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, read, unsupported
 from ingest.store import DocumentRow, PassageRow, Store, dumps_pages
 from ingest.structure import Structured, structure
 
@@ -89,7 +90,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
 
 def _walk(folder: Path) -> tuple[list[Path], list[FileResult]]:
     """Supported files under `folder`; hidden files and folders (a leading dot: editor
-    copies, .git) are not read but reported, so that nothing is left out in silence."""
+    copies, .git) and files of another type (.rtf, .xlsx) are not read but reported, so
+    that nothing is left out in silence."""
     files: list[Path] = []
     skipped: list[FileResult] = []
     for root, folders, names in os.walk(folder):
@@ -102,7 +104,11 @@ def _walk(folder: Path) -> tuple[list[Path], list[FileResult]]:
         folders[:] = [name for name in folders if not name.startswith(".")]
         for name in names:
             path = base / name
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES or not path.is_file():
+            if not path.is_file() or metadata.is_sidecar(path):
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if not name.startswith("."):  # a system's own (.DS_Store) is no report's
+                    skipped.append(_skipped(path, unsupported(path)))
                 continue
             if name.startswith("."):
                 skipped.append(_skipped(path, "fichier caché (son nom commence par un point)"))
@@ -129,8 +135,27 @@ def source_exists(stored: str) -> bool:
     return Path(os.fsdecode(raw)).exists()
 
 
+# Said of a file that could not be read again: what search serves of it is its last
+# version, which nothing replaced (a failed file stores nothing).
+KEPT = " ; sa version précédente reste dans la base"
+
+
+def gone_from(store: Store, paths: Iterable[Path]) -> list[DocumentRow]:
+    """The documents whose file is gone from under the folders given. Only there: an
+    ingest of one folder forgets nothing of another (nor the uploads); and a folder that
+    is not there (an unmounted drive, a mistyped path) forgets nothing of what it held."""
+    roots = [path.resolve() for path in paths if path.exists()]
+    return [
+        document
+        for document in store.documents()
+        if any(Path(document.path).is_relative_to(root) for root in roots)
+        and not source_exists(document.path)
+    ]
+
+
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-")[:80] or "document"
+    """A file stem as an id: « compte rendu été » is compte-rendu-ete, not compte-rendu-t."""
+    return re.sub(r"[^a-z0-9_]+", "-", fold(text)).strip("-")[:80] or "document"
 
 
 def _document_id(store: Store, path: Path, claimed: dict[str, str] | None = None) -> str:
@@ -317,7 +342,8 @@ def plan_file(
         if twin is not None and Path(twin.path).exists():
             return FileResult(twin.path, "unchanged", twin.id)
     except _READ_ERRORS as exc:
-        return FileResult(shown, "failed", error=printable(str(exc)))
+        kept = store.document_by_path(shown) is not None
+        return FileResult(shown, "failed", error=printable(str(exc)) + (KEPT if kept else ""))
     document_id = existing.id if existing else _document_id(store, path, claimed)
     if claimed is not None:
         claimed[document_id] = shown
@@ -341,7 +367,7 @@ def commit_job(store: Store, job: Job, built: Built | str) -> FileResult:
     leaves."""
     shown = printable(str(job.path))
     if isinstance(built, str):
-        return FileResult(shown, "failed", error=built)
+        return FileResult(shown, "failed", error=built + (KEPT if job.updated else ""))
     if not job.updated and (now := _document_id(store, job.path)) != job.document_id:
         job = replace(job, document_id=now)
         return commit_job(store, job, build_job(job))
@@ -372,7 +398,8 @@ def ingest(
     ingested: Callable[[FileResult], None] | None = None,
     executor: Executor | None = None,
 ) -> IngestReport:
-    """Ingest files and folders; with `prune`, forget documents whose file is gone.
+    """Ingest files and folders; with `prune`, forget the documents whose file is gone
+    from under them (gone_from).
 
     `progress` is told of each file before it is read; `ingested` of each result once its
     document is committed (the CLI embeds it then, so that a search meanwhile finds the
@@ -380,6 +407,7 @@ def ingest(
     builds the documents (ingest.executors: here, one after the other, by default; or
     several at a time on a Ray cluster); this process alone commits them, in file order."""
     started = time.perf_counter()
+    paths = list(paths)
     files, problems = discover(paths)
     report = IngestReport(results=list(problems))
     claimed: dict[str, str] = {}
@@ -401,9 +429,8 @@ def ingest(
         if ingested:
             ingested(result)
     if prune:
-        for document in store.documents():
-            if not source_exists(document.path):
-                store.delete_document(document.id)
-                report.pruned.append(document.id)
+        for document in gone_from(store, paths):
+            store.delete_document(document.id)
+            report.pruned.append(document.id)
     report.seconds = time.perf_counter() - started
     return report

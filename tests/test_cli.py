@@ -205,6 +205,20 @@ def test_nothing_relevant_and_unknown_filter_values(corpus_data):
         assert pasted.returncode == 2 and "au plus 2000 caractères" in pasted.stderr, command
 
 
+def test_ingest_names_what_prune_forgot(tmp_path):
+    from tests.factories import MARKDOWN
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "jardins.md").write_text(MARKDOWN, encoding="utf-8")
+    data = tmp_path / "data"
+    run("ingest", str(folder), "--no-embed", data=data)
+    (folder / "jardins.md").unlink()
+    done = run("ingest", str(folder), "--prune", "--no-embed", data=data)
+    assert "oublié : jardins (son fichier a disparu)" in done.stderr
+    assert "1 oubliés" in done.stdout
+
+
 def test_speaker_attribution_is_measured_from_the_cli(corpus_data):
     done = run("eval-speakers", "eval/labels/speakers.jsonl", "--misses", data=corpus_data)
     assert done.stdout.startswith("recall 0.") and "precision" in done.stdout

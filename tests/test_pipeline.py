@@ -311,14 +311,50 @@ def test_hidden_files_and_folders_are_reported_as_skipped(fresh_store, tmp_path)
     (folder / ".brouillons").mkdir(parents=True)
     for name in ("..txt", ".x.txt", ".brouillons/cas.md", "visible.md"):
         (folder / name).write_text(MARKDOWN, encoding="utf-8")
+    # A file of another type is named too; a sidecar is read with its document, and a
+    # system's own hidden file (.DS_Store) is no report's.
+    (folder / "notes.rtf").write_text("{\\rtf1 notes}", encoding="utf-8")
+    (folder / "visible.md.meta.json").write_text('{"place": "Montreuil"}', encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
     report = ingest(fresh_store, [folder])
     skipped = {r.path.rsplit("/", 1)[-1]: r.error for r in report.results if r.status == "skipped"}
     assert skipped == {
         "..txt": "fichier caché (son nom commence par un point)",
         ".x.txt": "fichier caché (son nom commence par un point)",
         ".brouillons": "dossier caché (son nom commence par un point)",
+        "notes.rtf": "type de fichier non pris en charge « .rtf »",
     }
-    assert report.summary()["added"] == 1 and report.summary()["skipped"] == 3
+    assert report.summary()["added"] == 1 and report.summary()["skipped"] == 4
+    assert fresh_store.documents()[0].place == "Montreuil"
+
+
+def test_prune_forgets_only_what_is_gone_from_the_folders_given(fresh_store, tmp_path):
+    """An ingest of one folder forgets nothing of another, and a folder that is not
+    there (an unmounted drive, a mistyped path) forgets nothing of what it held."""
+    nas, desk = tmp_path / "nas", tmp_path / "bureau"
+    for folder, town in ((nas, "Trappes"), (desk, "Grigny")):
+        folder.mkdir()
+        (folder / f"{town.lower()}.md").write_text(MARKDOWN.replace("Trappes", town), "utf-8")
+    ingest(fresh_store, [nas, desk])
+    (desk / "grigny.md").unlink()
+    assert ingest(fresh_store, [nas], prune=True).pruned == []
+    nas.rename(tmp_path / "nas-débranché")
+    unplugged = ingest(fresh_store, [nas], prune=True)
+    assert unplugged.pruned == [] and unplugged.failed
+    assert {d.id for d in fresh_store.documents()} == {"trappes", "grigny"}
+    assert ingest(fresh_store, [desk], prune=True).pruned == ["grigny"]
+
+
+def test_a_file_that_cannot_be_read_again_says_its_last_version_stays(fresh_store, tmp_path):
+    path = tmp_path / "compte rendu été.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    (added,) = ingest(fresh_store, [path]).results
+    assert added.document_id == "compte-rendu-ete"  # accents folded, not dropped
+    path.write_text("", encoding="utf-8")
+    (failed,) = ingest(fresh_store, [path]).results
+    assert failed.status == "failed"
+    assert failed.error == "fichier vide ; sa version précédente reste dans la base"
+    assert [d.id for d in fresh_store.documents()] == ["compte-rendu-ete"]
 
 
 def test_the_same_bytes_from_another_folder_are_the_document_already_in(fresh_store, tmp_path):
@@ -326,16 +362,16 @@ def test_the_same_bytes_from_another_folder_are_the_document_already_in(fresh_st
     documents gave every quote twice); once the first file is gone, the copy is a document
     of its own, so that --prune loses nothing."""
     text = "# La Grange\n\nLa Grange Partagée est un tiers-lieu rural ouvert en 2019.\n"
-    first, second = tmp_path / "a", tmp_path / "b"
+    first, second = tmp_path / "docs" / "a", tmp_path / "docs" / "b"
     for folder in (first, second):
-        folder.mkdir()
+        folder.mkdir(parents=True)
         (folder / "grange.md").write_text(text, encoding="utf-8")
     ingest(fresh_store, [first])
     again = ingest(fresh_store, [second]).results
     assert [(r.status, r.document_id) for r in again] == [("unchanged", "grange")]
     assert [d.id for d in fresh_store.documents()] == ["grange"]
     (first / "grange.md").unlink()
-    moved = ingest(fresh_store, [second], prune=True)
+    moved = ingest(fresh_store, [tmp_path / "docs"], prune=True)
     assert moved.count("added") == 1 and moved.pruned == ["grange"]
     assert len(fresh_store.documents()) == 1
 

@@ -30,6 +30,11 @@ SUPPORTED_SUFFIXES = frozenset(READERS)
 MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
+def unsupported(path: Path) -> str:
+    """Why a file of another type is not read."""
+    return f"type de fichier non pris en charge « {path.suffix or '(aucun)'} »"
+
+
 def read(
     path: Path, max_bytes: int = MAX_FILE_BYTES, limits: Limits | None = None
 ) -> ExtractedDocument:
@@ -39,7 +44,7 @@ def read(
     """
     fmt = READERS.get(path.suffix.lower())
     if fmt is None:
-        raise ReadError(f"type de fichier non pris en charge « {path.suffix or '(aucun)'} »")
+        raise ReadError(unsupported(path))
     size = path.stat().st_size
     if size == 0:
         raise ReadError("fichier vide")
