@@ -98,6 +98,22 @@ def _sentence(text: str) -> str:
     return text if text.endswith(("?", ".")) else f"{text}."
 
 
+# The system's reasons, in French: its own are in the machine's language (« Is a directory »).
+_OS_REASONS = {
+    errno.EISDIR: "c’est un dossier",
+    errno.ENOTDIR: "un élément du chemin n’est pas un dossier",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EROFS: "système de fichiers en lecture seule",
+}
+
+
+def _reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
 def _fail(message: str, code: int = 2) -> None:
     """One French line on stderr, then exit: the usual failures show no traceback."""
     _echo(f"erreur : {message}", err=True)
@@ -965,7 +981,7 @@ def backup(
     try:
         counts = store.backup(file)
     except OSError as exc:
-        _fail(f"{file} : impossible d’écrire la sauvegarde ({exc.strerror or exc})")
+        _fail(f"{file} : impossible d’écrire la sauvegarde ({_reason(exc)})")
     except BackupError as exc:
         _fail(f"sauvegarde impossible : {exc}")
     size = f"{counts['bytes'] / 1e6:.1f}".replace(".", ",")
@@ -1016,7 +1032,7 @@ def export(
             with replacing(file) as partial, partial.open("w", encoding="utf-8") as out:
                 counts = run_export(store, out)
         except OSError as exc:
-            _fail(f"{file} : impossible d’écrire l’export ({exc.strerror or exc})")
+            _fail(f"{file} : impossible d’écrire l’export ({_reason(exc)})")
     typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()), err=True)
 
 
@@ -1132,7 +1148,7 @@ def _write_token() -> WriteToken:
     try:
         return write_token(state.data)
     except OSError as exc:
-        _fail(f"impossible de lire le jeton d’écriture ({exc.strerror or exc}) : {exc.filename}")
+        _fail(f"impossible de lire le jeton d’écriture ({_reason(exc)}) : {exc.filename}")
 
 
 def _supervisor_hold(supervised: bool) -> AbstractContextManager:
@@ -1165,7 +1181,7 @@ def _check_port(host: str, port: int) -> None:
     try:
         family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
-        _fail(f"adresse « {host} » inconnue ({exc.strerror})", code=1)
+        _fail(f"adresse « {host} » inconnue ({_reason(exc)})", code=1)
     with socket.socket(family, kind) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -1176,7 +1192,7 @@ def _check_port(host: str, port: int) -> None:
                     f"le port {port} est déjà utilisé : choisissez-en un autre avec --port",
                     code=1,
                 )
-            _fail(f"impossible d’écouter sur {host}:{port} ({exc.strerror or exc})", code=1)
+            _fail(f"impossible d’écouter sur {host}:{port} ({_reason(exc)})", code=1)
 
 
 def main() -> None:

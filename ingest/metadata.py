@@ -126,6 +126,13 @@ def is_sidecar(path: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIX)
 
 
+def _where(exc: ValueError) -> str:
+    """Where a sidecar stops being JSON, in French (json's message is English)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"ligne {exc.lineno}, colonne {exc.colno}"
+    return "pas en UTF-8"
+
+
 def read_sidecar(source: Path) -> dict:
     path = sidecar_path(source)
     if not path.exists():
@@ -133,16 +140,25 @@ def read_sidecar(source: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MetadataError(f"sidecar {path.name} is not valid JSON ({exc})") from exc
+        raise MetadataError(
+            f"fiche de métadonnées {path.name} : JSON invalide ({_where(exc)})"
+        ) from exc
     if not isinstance(data, dict):
-        raise MetadataError(f"sidecar {path.name} must hold a JSON object")
+        raise MetadataError(f"fiche de métadonnées {path.name} : un objet JSON est attendu")
     unknown = set(data) - set(FIELDS)
     if unknown:
-        raise MetadataError(f"sidecar {path.name} has unknown fields: {', '.join(sorted(unknown))}")
+        raise MetadataError(
+            f"fiche de métadonnées {path.name} : champs inconnus {', '.join(sorted(unknown))} "
+            f"(champs possibles : {', '.join(FIELDS)})"
+        )
     if "kind" in data and data["kind"] not in KINDS:
-        raise MetadataError(f"sidecar {path.name}: kind must be one of {', '.join(KINDS)}")
+        raise MetadataError(
+            f"fiche de métadonnées {path.name} : kind doit valoir {', '.join(KINDS)}"
+        )
     if "date" in data and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(data["date"])):
-        raise MetadataError(f"sidecar {path.name}: date must be ISO (YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise MetadataError(
+            f"fiche de métadonnées {path.name} : date au format AAAA, AAAA-MM ou AAAA-MM-JJ"
+        )
     return data
 
 

@@ -219,6 +219,12 @@ def test_ingest_names_what_prune_forgot(tmp_path):
     assert "1 oubliés" in done.stdout
 
 
+def test_a_backup_that_cannot_be_written_says_why_in_french(corpus_data, tmp_path):
+    done = run("backup", str(tmp_path), data=corpus_data, check=False)
+    assert done.returncode == 2
+    assert f"{tmp_path} : impossible d’écrire la sauvegarde (c’est un dossier)" in done.stderr
+
+
 def test_speaker_attribution_is_measured_from_the_cli(corpus_data):
     done = run("eval-speakers", "eval/labels/speakers.jsonl", "--misses", data=corpus_data)
     assert done.stdout.startswith("recall 0.") and "precision" in done.stdout

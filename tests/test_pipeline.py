@@ -131,8 +131,12 @@ def test_sidecar_overrides_and_bad_sidecar_fails(fresh_store, tmp_path):
     )
     sidecar.write_text('{"date": "4 mai"}', encoding="utf-8")
     report = ingest(fresh_store, [path])
-    assert "date must be ISO" in report.failed[0].error
+    assert "date au format AAAA" in report.failed[0].error
     assert fresh_store.documents()[0].title == "Coopérative de Trappes"  # old version kept
+    sidecar.write_text('{"date": "2021",\n  place: "Trappes"}', encoding="utf-8")
+    (failed,) = ingest(fresh_store, [path]).failed
+    assert failed.error.startswith("fiche de métadonnées cas.md.meta.json : JSON invalide")
+    assert "ligne 2, colonne 3" in failed.error and "Expecting" not in failed.error
 
 
 def _ingested(store, folder, files: dict[str, str]) -> dict:

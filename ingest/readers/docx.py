@@ -25,7 +25,7 @@ def check_zip(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise ReadError(f"fichier DOCX invalide ({exc.__class__.__name__})") from exc
+        raise ReadError("fichier DOCX invalide : ce n’est pas un document Word lisible") from exc
     total = sum(member.file_size for member in members)
     if total > limits.max_unzipped_bytes:
         raise ReadError(
@@ -106,7 +106,7 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
-        raise ReadError(f"fichier DOCX invalide ({exc.__class__.__name__})") from exc
+        raise ReadError("fichier DOCX invalide : ce n’est pas un document Word lisible") from exc
     lines = list(_in_order(document))
     check_blocks(len(lines), limits)
     parts: list[str] = []
