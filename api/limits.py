@@ -82,6 +82,9 @@ def _declared_too_large(headers: Headers, cap: int) -> ApiError | None:
     return _too_large(cap) if declared.isdigit() and int(declared) > cap else None
 
 
+_FILE_NAME = re.compile(rb'\bfilename="([^"\r\n]{1,255})"')
+
+
 class _PartCounter:
     """The size of the form part being received, from the delimiters seen in the stream, so
     that a file past its own cap is cut off as it comes, not once the whole form is read.
@@ -94,18 +97,27 @@ class _PartCounter:
         self.file_cap = file_cap
         self.tail = b""
         self.size = 0
+        self.name: str | None = None  # the current part's file name, once its headers came
 
     def feed(self, chunk: bytes) -> ApiError | None:
-        """Count a read; a 413 once the current part is past a file's cap."""
+        """Count a read; a 413 once the current part is past a file's cap, naming it: the
+        whole upload stops there (the rest is never read), so the sender must know which
+        file to leave out."""
         data = self.tail + chunk
         end = data.rfind(self.delimiter)
         if end >= 0:
             self.size = len(data) - end - len(self.delimiter)
         else:
             self.size += len(chunk)
+        names = _FILE_NAME.findall(data)
+        if names:
+            self.name = names[-1].decode("utf-8", "replace")
         self.tail = data[-(len(self.delimiter) - 1) :]
         if self.size > self.file_cap + PART_HEADERS_BYTES:
-            return ApiError(413, "limit.file", mb=self.file_cap / 1e6)
+            mb = self.file_cap / 1e6
+            if self.name:
+                return ApiError(413, "limit.named_file", name=self.name, mb=mb)
+            return ApiError(413, "limit.file", mb=mb)
         return None
 
 

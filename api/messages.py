@@ -36,6 +36,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "un fichier dépasse {mb} Mo, la limite par fichier",
         "en": "a file is larger than {mb} MB, the limit per file",
     },
+    "limit.named_file": {
+        "fr": "« {name} » dépasse {mb} Mo, la limite par fichier : rien de cet envoi n’a été "
+        "indexé ; renvoyez les autres fichiers sans lui",
+        "en": "« {name} » is larger than {mb} MB, the limit per file: nothing of this upload "
+        "was indexed; send the other files again without it",
+    },
     # -- the store (api.app) --
     "store.unavailable": {
         "fr": "base de données injoignable : réessayez dans un instant",

@@ -643,7 +643,8 @@ def test_a_file_past_its_own_cap_is_refused_while_it_streams(bare):
     authorization = b"Authorization: " + NON_ASCII_AUTH["Authorization"]
     head = upload_head(authorization, f"Content-Length: {REQUEST_CAP}".encode())
     status, body = send_by_hand(bare.base, head, file_part(200_000))
-    assert status == 413 and "0,1 Mo, la limite par fichier" in body["error"]
+    assert status == 413 and "« gros.txt » dépasse 0,1 Mo, la limite par fichier" in body["error"]
+    assert "rien de cet envoi n’a été indexé" in body["error"]
 
 
 def test_several_files_each_within_its_cap_pass_the_guard(bare):
