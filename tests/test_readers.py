@@ -245,6 +245,16 @@ def test_reader_output_is_capped_in_size(tmp_path):
             "Le tiers-lieu de Givry",
             "Le tiers-lieu de Givry",
         ),
+        (
+            "Séminaire « Entreprises et insertion » — Réseau Territoires",
+            "Séminaire « Entreprises et insertion »",
+            "Séminaire « Entreprises et insertion »",
+        ),
+        (
+            "Réseau Territoires » Actualités » Le « café des communes » de Givry",
+            "Le « café des communes » de Givry",
+            "Le « café des communes » de Givry",
+        ),
         ("Givry : le tiers-lieu ouvre", "Un autre titre", "Givry : le tiers-lieu ouvre"),
         ("Actes - Rencontre 2023", None, "Actes - Rencontre 2023"),
     ],

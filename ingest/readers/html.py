@@ -151,9 +151,16 @@ def _own_title(soup: BeautifulSoup) -> str | None:
     title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
     heading = soup.find("h1")
     if heading is not None:
-        wanted = _line(heading).casefold()
+        wanted = " ".join(_line(heading).split())
+        folded, size = title.casefold(), len(wanted)
+        # The <h1> at either end, a separator between it and the rest: « Séminaire
+        # « Entreprises et insertion » — Réseau Territoires », whose « » » splits no part.
+        if folded.startswith(wanted.casefold()) and _TITLE_SEPARATOR.match(title[size:]):
+            return title[:size]
+        if folded.endswith(wanted.casefold()) and not _TITLE_SEPARATOR.split(title[:-size])[-1]:
+            return title[-size:]
         parts = _TITLE_SEPARATOR.split(title)
-        title = next((part for part in parts if part.casefold() == wanted), title)
+        title = next((part for part in parts if part.casefold() == wanted.casefold()), title)
     return title or None
 
 
