@@ -108,6 +108,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "file is larger than {mb} MB, the limit per file",
     },
     "upload.empty": {"fr": "fichier vide", "en": "the file is empty"},
+    "upload.conflict": {
+        "fr": "un autre fichier « {name} » a déjà été envoyé (document {document_id}) : "
+        "renommez celui-ci, ou remplacez l’ancien (« Remplacer les documents du même nom », "
+        "replace=true)",
+        "en": "another file « {name} » was uploaded before (document {document_id}): rename "
+        "this one, or replace the old one (replace=true)",
+    },
     "upload.internal": {"fr": "erreur interne : {error}", "en": "internal error: {error}"},
     "upload.all_failed": {
         "fr": "aucun fichier n’a été indexé : {problems}",

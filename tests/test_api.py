@@ -258,7 +258,7 @@ def test_cases_of_one_type_of_territory(server):
 
 
 def test_cases_and_similar_cases_with_reasons(server):
-    cases = get(server, "/v1/cases").json()["results"]
+    cases = get(server, "/v1/cases", q="Villes au Carré").json()["results"]
     villes = next(c for c in cases if c["name"] == "Villes au Carré")
     assert villes["sources"] and villes["description"]
     assert get(server, f"/v1/cases/{villes['id']}").json()["name"] == "Villes au Carré"

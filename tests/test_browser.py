@@ -686,6 +686,15 @@ def test_documents_are_uploaded_edited_and_deleted_on_the_page(page, tmp_path):
     assert report.nth(0).inner_text().startswith("ruches.md : indexé (")
     assert report.nth(1).inner_text().startswith("macro.exe : échec (type de fichier non pris")
     assert page.locator("#upload-status").inner_text() == "1 fichier indexé, 1 en échec"
+    # Another report of that name is refused, unless the box says to replace the old one.
+    good.write_text(MARKDOWN.replace("Trappes", "Vénissieux"), encoding="utf-8")
+    page.get_by_label("Fichiers").set_input_files([str(good)])
+    page.get_by_role("button", name="Envoyer et indexer").click()
+    page.get_by_text("a déjà été envoyé (document ruches)").wait_for(timeout=60_000)
+    page.get_by_label("Remplacer les documents envoyés sous le même nom").check()
+    page.get_by_label("Fichiers").set_input_files([str(good)])
+    page.get_by_role("button", name="Envoyer et indexer").click()
+    page.get_by_text("ruches.md : indexé (").wait_for(timeout=60_000)
 
     page.get_by_role("button", name="Documents").click()
     dates = page.locator("#documents").inner_text()

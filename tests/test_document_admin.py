@@ -27,9 +27,12 @@ def client(tmp_path, monkeypatch) -> Iterator[TestClient]:
         yield test_client
 
 
-def send(client: TestClient, *files: tuple[str, bytes], **headers: str) -> httpx.Response:
+def send(
+    client: TestClient, *files: tuple[str, bytes], replace: bool = False, **headers: str
+) -> httpx.Response:
     parts = [("files", (name, content, "application/octet-stream")) for name, content in files]
-    return client.post("/v1/documents", files=parts, headers={**TOKEN, **headers})
+    params = {"replace": "true"} if replace else {}
+    return client.post("/v1/documents", files=parts, params=params, headers={**TOKEN, **headers})
 
 
 def test_a_batch_with_bad_files_indexes_the_good_ones_and_reports_each(client):
@@ -66,6 +69,28 @@ def test_a_batch_where_every_file_is_refused_is_an_error_naming_each(client):
     assert mixed.status_code == 422 and "vide.md : fichier vide" in mixed.json()["error"]
 
 
+def test_another_file_of_an_uploaded_name_replaces_it_only_when_asked(client):
+    """Two reports both called « compte-rendu.md »: the second is refused, naming the
+    document it would have replaced, which stays as it was; asked to, it replaces it."""
+    brest = CASE_NOTE.encode()
+    plouzane = CASE_NOTE.replace("vergers", "jardins").encode()
+    assert send(client, ("compte-rendu.md", brest)).json()["files"][0]["status"] == "added"
+    refused = send(client, ("compte-rendu.md", plouzane))
+    assert refused.status_code == 409
+    assert (
+        "un autre fichier « compte-rendu.md » a déjà été envoyé (document compte-rendu)"
+        in (refused.json()["error"])
+    )
+    hits = client.get("/v1/search", params={"q": "vergers"}).json()["results"]
+    assert hits and hits[0]["document"]["id"] == "compte-rendu"
+    same = send(client, ("compte-rendu.md", brest)).json()["files"][0]
+    assert same["status"] == "unchanged"
+    replaced = send(client, ("compte-rendu.md", plouzane), replace=True)
+    assert replaced.json()["files"][0]["status"] == "updated"
+    hits = client.get("/v1/search", params={"q": "jardins"}).json()["results"]
+    assert hits and hits[0]["document"]["id"] == "compte-rendu"
+
+
 def test_metadata_edits_need_the_token_and_a_valid_value(client):
     assert send(client, ("vergers.md", CASE_NOTE.encode())).status_code == 201
     url = "/v1/documents/vergers"
@@ -89,7 +114,7 @@ def test_a_metadata_edit_shows_in_search_and_survives_a_reingest(client, tmp_pat
     assert edited.json()["document"]["edited"] == sorted(edit)
     # The file changes and is uploaded again: its text is new, the editor's fields stay.
     changed = CASE_NOTE + "\nLa mairie prête un terrain communal aux habitants pour les vergers.\n"
-    again = send(client, ("vergers.md", changed.encode()))
+    again = send(client, ("vergers.md", changed.encode()), replace=True)
     assert again.json()["files"][0]["status"] == "updated"
     document = client.get("/v1/documents").json()[0]
     assert {key: document[key] for key in edit} == edit

@@ -3,6 +3,7 @@ with context."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -10,7 +11,7 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, BinaryIO, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, UploadFile
 from pydantic import BaseModel, Field, field_validator
@@ -219,6 +220,33 @@ def _refusal(upload: UploadFile, limit: int) -> ApiError | None:
     return None
 
 
+def _conflict(app: Recueil, upload: UploadFile) -> ApiError | None:
+    """A 409 for a file named as an earlier upload whose content differs: the same bytes
+    are that document (`unchanged`), other bytes replace it only when asked (`replace`)."""
+    name = upload.filename or ""
+    target = app.upload_dir / name
+    if not target.is_file():
+        return None
+    existing = app.store.document_by_path(printable(str(target.resolve())))
+    if existing is None:
+        return None
+    with target.open("rb") as before:
+        if _digest(before) == _digest(upload.file):
+            return None
+    return ApiError(409, "upload.conflict", name=name, document_id=existing.id)
+
+
+def _digest(stream: BinaryIO) -> str:
+    """A file's SHA-256, read in blocks; the stream is left where it was (an upload's, at
+    its start, to be staged)."""
+    digest = hashlib.sha256()
+    start = stream.tell()
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(block)
+    stream.seek(start)
+    return digest.hexdigest()
+
+
 def _stage(upload: UploadFile, folder: Path) -> Path:
     """Copy an upload into `folder` under a unique hidden name (same folder: the final rename
     is atomic; hidden: a folder ingest skips it), streaming, never all in memory."""
@@ -290,16 +318,32 @@ def _rebuild(app: Recueil, changed: bool, language: str) -> str | None:
 
 
 @router.post("/documents", dependencies=[Depends(require_token)], status_code=201)
-def upload_documents(files: list[UploadFile], app: App, language: Language) -> UploadReport:
+def upload_documents(
+    files: list[UploadFile],
+    app: App,
+    language: Language,
+    replace: Annotated[
+        bool,
+        Query(
+            description="replace the document of an earlier upload of the same name by this "
+            "file; without it, a file of that name with other content is refused (409)"
+        ),
+    ] = False,
+) -> UploadReport:
     """Ingest uploaded files at once; each is stored under the data folder's uploads/.
 
     Each file gets its own status: a refused or unreadable file is reported beside the
     others, which still go in (201). Only when no file went in is the answer an error, with
     the status of the refusal when all files share it (415 for types alone, …), else 422.
+    A file named as an earlier upload is that document again (`updated` if it changed)
+    only with `replace`: two reports both called « compte-rendu.md » are not one document.
     """
     if not files:
         raise ApiError(400, "upload.none")
-    refusals = [_refusal(upload, app.max_upload_bytes) for upload in files]
+    refusals = [
+        _refusal(upload, app.max_upload_bytes) or (None if replace else _conflict(app, upload))
+        for upload in files
+    ]
     accepted = [u for u, refusal in zip(files, refusals, strict=True) if refusal is None]
     with app.write_lock:
         app.upload_dir.mkdir(parents=True, exist_ok=True)

@@ -811,7 +811,10 @@ async function upload(event) {
   status.textContent = "Envoi et indexation…";
   $("#upload-report").replaceChildren();
   try {
-    const report = await api("/v1/documents", {
+    // Without the box, a file named as an earlier upload of other content is refused
+    // (409), not silently made the old document.
+    const replace = $("#upload-replace").checked ? "?replace=true" : "";
+    const report = await api(`/v1/documents${replace}`, {
       method: "POST",
       headers: { Authorization: `Bearer ${writeToken()}` },
       body,
