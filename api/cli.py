@@ -271,7 +271,7 @@ def ingest(
         _fail(str(exc))
     bar = tqdm(total=len(files), unit="file", desc="Lecture", disable=as_json, file=sys.stderr)
     spread = executor if isinstance(executor, RayExecutor) else None
-    embedding = _DocumentEmbedder(store, spread) if embed else None
+    embedding = _DocumentEmbedder(store, spread, quiet=as_json) if embed else None
 
     def progress(path: Path) -> None:
         bar.set_postfix_str(_safe(path.name)[:40])
@@ -313,6 +313,10 @@ def ingest(
         raise typer.Exit(1)
 
 
+# Texts of one ingest step past which embedding them shows its own bar (a minute or so).
+LONG_EMBEDDING = 1000
+
+
 class _DocumentEmbedder:
     """Embeds each document as soon as it is committed, within the ingest's write.
 
@@ -326,11 +330,12 @@ class _DocumentEmbedder:
     alone would keep most workers idle): at most a group lacks its vectors. This process
     still saves every vector; `flush` embeds the last group."""
 
-    def __init__(self, store, executor: RayExecutor | None = None) -> None:
+    def __init__(self, store, executor: RayExecutor | None = None, quiet: bool = False) -> None:
         from search.embedders import configured_model, passage_embedding
         from search.vectors import EMBED_BATCH
 
         self.store = store
+        self.quiet = quiet
         self.embedder = None  # loaded with the first document that needs it
         self.seconds = 0.0
         self.embed = None
@@ -360,7 +365,11 @@ class _DocumentEmbedder:
         self.embedder = self.embedder or get_embedder(state.model)
         # Each document batched as if alone: the vectors a local ingest stores.
         parts = [all_chunks(self.store.searchable_passages([d])) for d in self.pending]
-        ensure_embeddings(self.store, self.embedder, parts, embed=self.embed)
+        bar = _VectorsBar(self.quiet, least=LONG_EMBEDDING)
+        try:
+            ensure_embeddings(self.store, self.embedder, parts, progress=bar, embed=self.embed)
+        finally:
+            bar.close()
         self.pending, self.waiting = [], 0
         self.seconds += time.perf_counter() - started
 
@@ -402,8 +411,6 @@ def _summary_line(summary: dict, stages: dict[str, float]) -> str:
 def _refresh(store, quiet: bool, embedder=None) -> dict:
     """Embeddings, practice cards, cases and the vector index, brought up to date (with the
     embedder already loaded, if any)."""
-    from tqdm import tqdm
-
     from search.embedders import get_embedder
     from search.knowledge.build import refresh
 
@@ -411,20 +418,38 @@ def _refresh(store, quiet: bool, embedder=None) -> dict:
         # The derived records are rebuilt without a bar of their own: say so, as the
         # vectors' bar appears only when something lacks one (no « 0 extrait » bar).
         typer.echo("Mise à jour des fiches pratiques, cas, acteurs et index…", err=True)
-    bar: tqdm | None = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        bar = bar or tqdm(unit="extrait", desc="Vecteurs", disable=quiet, file=sys.stderr)
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
+    bar = _VectorsBar(quiet)
     try:
-        return refresh(store, embedder or get_embedder(state.model), progress)
+        return refresh(store, embedder or get_embedder(state.model), bar)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
+
+
+class _VectorsBar:
+    """The « Vecteurs » bar: opened with the first batch embedded (no « 0 extrait » bar),
+    and only when at least `least` texts are to be embedded (a long document's minutes of
+    embedding had shown « Lecture 0/1 » alone; a short one's second needs no bar)."""
+
+    def __init__(self, quiet: bool, least: int = 0) -> None:
+        self.quiet, self.least = quiet, least
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if total < self.least:
+            return
+        self.bar = self.bar or tqdm(
+            unit="extrait", desc="Vecteurs", disable=self.quiet, file=sys.stderr, leave=False
+        )
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 @app.command(help="Reconstruire ce qui dérive de la base : vecteurs, fiches pratiques, cas, index.")

@@ -225,6 +225,23 @@ def test_a_backup_that_cannot_be_written_says_why_in_french(corpus_data, tmp_pat
     assert f"{tmp_path} : impossible d’écrire la sauvegarde (c’est un dossier)" in done.stderr
 
 
+def test_a_long_document_s_embedding_shows_its_own_bar(tmp_path):
+    """Minutes of embedding one long file had shown « Lecture 0/1 » alone."""
+    from api.cli import LONG_EMBEDDING
+
+    paragraphs = (
+        f"Paragraphe {i} : la commune et les associations du quartier {i} ont ouvert un "
+        "jardin partagé que les habitants entretiennent chaque semaine, avec une convention "
+        "signée pour trois ans et un comité d'usagers qui se réunit au jardin."
+        for i in range(LONG_EMBEDDING + 100)
+    )
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "long.txt").write_text("# Jardins\n\n" + "\n\n".join(paragraphs), "utf-8")
+    done = run("ingest", str(folder), data=tmp_path / "data")
+    assert "Vecteurs" in done.stderr and f"/{LONG_EMBEDDING + 100}" in done.stderr
+
+
 def test_speaker_attribution_is_measured_from_the_cli(corpus_data):
     done = run("eval-speakers", "eval/labels/speakers.jsonl", "--misses", data=corpus_data)
     assert done.stdout.startswith("recall 0.") and "precision" in done.stdout
