@@ -336,18 +336,21 @@ def plan_file(
         if existing and existing.content_hash == digest:
             return FileResult(shown, "unchanged", existing.id)
         # The same bytes already in under another path whose file is still there (a copy in
-        # another folder, an upload of a file ingested from a folder): that document. A
-        # file moved from where it was is a new document; --prune forgets the old one.
+        # another folder, an upload of a file ingested from a folder): that document.
         twin = None if existing else store.document_with_content(digest)
-        if twin is not None and Path(twin.path).exists():
+        if twin is not None and source_exists(twin.path):
             return FileResult(twin.path, "unchanged", twin.id)
     except _READ_ERRORS as exc:
         kept = store.document_by_path(shown) is not None
         return FileResult(shown, "failed", error=printable(str(exc)) + (KEPT if kept else ""))
-    document_id = existing.id if existing else _document_id(store, path, claimed)
+    # Its old file gone, the same bytes are that file moved or renamed: the same document,
+    # now at this path, its id (links, citations) and its metadata edits kept. A new id
+    # had left a second copy until --prune, which then lost the edits.
+    known = existing or twin
+    document_id = known.id if known else _document_id(store, path, claimed)
     if claimed is not None:
         claimed[document_id] = shown
-    return Job(path, source, data, document_id, existing is not None)
+    return Job(path, source, data, document_id, known is not None)
 
 
 def build_job(job: Job) -> Built | str:

@@ -363,8 +363,8 @@ def test_a_file_that_cannot_be_read_again_says_its_last_version_stays(fresh_stor
 
 def test_the_same_bytes_from_another_folder_are_the_document_already_in(fresh_store, tmp_path):
     """A copy of an ingested file in another folder is that document, unchanged (two
-    documents gave every quote twice); once the first file is gone, the copy is a document
-    of its own, so that --prune loses nothing."""
+    documents gave every quote twice); once the first file is gone, the copy is that file
+    moved: the same document at its new path, its id and edits kept, nothing to prune."""
     text = "# La Grange\n\nLa Grange Partagée est un tiers-lieu rural ouvert en 2019.\n"
     first, second = tmp_path / "docs" / "a", tmp_path / "docs" / "b"
     for folder in (first, second):
@@ -374,10 +374,19 @@ def test_the_same_bytes_from_another_folder_are_the_document_already_in(fresh_st
     again = ingest(fresh_store, [second]).results
     assert [(r.status, r.document_id) for r in again] == [("unchanged", "grange")]
     assert [d.id for d in fresh_store.documents()] == ["grange"]
+    fresh_store.save_document_edit("grange", {"place": "Ségala"})
     (first / "grange.md").unlink()
     moved = ingest(fresh_store, [tmp_path / "docs"], prune=True)
-    assert moved.count("added") == 1 and moved.pruned == ["grange"]
-    assert len(fresh_store.documents()) == 1
+    assert [(r.status, r.document_id) for r in moved.results] == [("updated", "grange")]
+    assert moved.pruned == []
+    (document,) = fresh_store.documents()
+    assert document.path == str((second / "grange.md").resolve())
+    assert document.place == "Ségala"
+    # Renamed where it is, too: « rencontre.md » is « grange » still, not a second copy.
+    (second / "grange.md").rename(second / "rencontre.md")
+    renamed = ingest(fresh_store, [second])
+    assert [(r.status, r.document_id) for r in renamed.results] == [("updated", "grange")]
+    assert [d.file for d in fresh_store.documents()] == ["rencontre.md"]
 
 
 def test_the_line_right_under_a_genre_label_is_the_title(fresh_store, tmp_path):
