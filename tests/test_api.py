@@ -699,9 +699,12 @@ def client(tmp_path, monkeypatch) -> Iterator[TestClient]:
         yield test_client
 
 
-def upload(client: TestClient, name: str, text: str) -> httpx.Response:
+def upload(client: TestClient, name: str, text: str, replace: bool = False) -> httpx.Response:
     return client.post(
-        "/v1/documents", files={"files": (name, text.encode(), "text/markdown")}, headers=TOKEN
+        "/v1/documents",
+        files={"files": (name, text.encode(), "text/markdown")},
+        params={"replace": "true"} if replace else {},
+        headers=TOKEN,
     )
 
 
@@ -751,7 +754,7 @@ def test_a_delete_is_reported_as_committed_when_the_refresh_fails(client, monkey
 
 def test_a_failed_update_keeps_the_previous_file_and_no_staged_copy(client):
     assert upload(client, "vergers.md", CASE_NOTE).status_code == 201
-    failed = upload(client, "vergers.md", "   \n\n   ")  # no text: refused
+    failed = upload(client, "vergers.md", "   \n\n   ", replace=True)  # no text: refused
     assert failed.status_code == 422 and "vergers.md" in failed.json()["error"]
     kept = client.app.state.recueil.upload_dir / "vergers.md"
     assert kept.read_text() == CASE_NOTE and staged_files(client) == []
