@@ -160,7 +160,8 @@ def _first_ingest(store) -> None:
     if not corpus.is_dir():
         _fail(f"la base {store.location} est vide : lancez d’abord `recueil ingest DOSSIER`")
     _echo(
-        f"Base vide : indexation de {corpus}/ d’abord (une fois, une minute environ)…",
+        f"Base vide ({store.location}) : indexation de {corpus}/ d’abord (une fois, une "
+        "minute environ)…",
         err=True,
     )
     with store.write_lock():  # a server or another CLI writing is waited for
@@ -501,15 +502,20 @@ def _passage_counts(summary: dict) -> str:
 
 @app.command(help="Les métadonnées d’un document et son plan (sections et pages).")
 def show(
-    document: Annotated[str, typer.Argument(help="Identifiant ou nom de fichier du document.")],
+    document: Annotated[
+        str, typer.Argument(help="Identifiant, nom ou chemin du fichier du document.")
+    ],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """A document's metadata and outline (sections with their pages)."""
     from api.outline import document_outline
+    from ingest.pipeline import printable
 
     store = _store(read_only=True)
-    found = store.document(document) or next(
-        (d for d in store.documents() if d.file == document), None
+    found = (
+        store.document(document)
+        or next((d for d in store.documents() if d.file == document), None)
+        or store.document_by_path(printable(str(Path(document).resolve())))
     )
     if found is None:
         _fail(f"aucun document « {document} » (voir `recueil stats`)")

@@ -184,6 +184,8 @@ def test_search_on_an_empty_store_ingests_the_corpus_folder_once(tmp_path):
     )
     assert first.returncode == 0, first.stderr
     assert "indexation de corpus/" in first.stderr
+    # Where the store is made, so that a mistyped RECUEIL_DATA shows.
+    assert "Base vide (data/recueil.db)" in first.stderr, first.stderr
     assert json.loads(first.stdout)["results"][0]["document"]["file"] == "cas.md"
     second = subprocess.run(
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
@@ -203,6 +205,20 @@ def test_nothing_relevant_and_unknown_filter_values(corpus_data):
     for command in ("search", "answer", "practices", "quotes"):
         pasted = run(command, "élus " * 401, data=corpus_data, check=False)
         assert pasted.returncode == 2 and "au plus 2000 caractères" in pasted.stderr, command
+
+
+def test_show_finds_a_document_by_its_file_s_path(tmp_path):
+    from tests.factories import MARKDOWN
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "jardins.md").write_text(MARKDOWN, encoding="utf-8")
+    data = tmp_path / "data"
+    run("ingest", str(folder), "--no-embed", data=data)
+    shown = run("show", str(folder / "jardins.md"), data=data)
+    assert "id: jardins" in shown.stdout and "file: jardins.md" in shown.stdout
+    missing = run("show", str(folder / "absent.md"), data=data, check=False)
+    assert missing.returncode == 2 and "aucun document" in missing.stderr
 
 
 def test_ingest_names_what_prune_forgot(tmp_path):
