@@ -152,6 +152,21 @@ def _engine():
         _fail(f"configuration invalide : {exc}")
 
 
+def _write_lock(store):
+    """The store's write lock, saying so when another write holds it: an ingest behind a
+    server's upload or a `recueil build` waited in silence."""
+    guard = store.write_lock()
+    with guard.idle() as idle:
+        busy = not idle
+    if busy:
+        _echo(
+            f"Une autre écriture est en cours sur {store.location} (un serveur ou une autre "
+            "commande) : en attente de sa fin…",
+            err=True,
+        )
+    return guard
+
+
 def _first_ingest(store) -> None:
     """An empty store next to a `corpus/` folder (a fresh clone): ingest it once, saying so."""
     from ingest.pipeline import ingest as run_ingest
@@ -164,7 +179,7 @@ def _first_ingest(store) -> None:
         "minute environ)…",
         err=True,
     )
-    with store.write_lock():  # a server or another CLI writing is waited for
+    with _write_lock(store):  # a server or another CLI writing is waited for
         run_ingest(store, [corpus])
         _refresh(store, quiet=True)
 
@@ -278,7 +293,7 @@ def ingest(
         bar.set_postfix_str(_safe(path.name)[:40])
         bar.update(1)
 
-    with store.write_lock():
+    with _write_lock(store):
         try:
             report = run_ingest(
                 store, paths, prune=prune, progress=progress, ingested=embedding, executor=executor
@@ -457,7 +472,7 @@ class _VectorsBar:
 def build(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Rebuild what derives from the store: embeddings, practice cards, cases, vector index."""
     store = _store()
-    with store.write_lock():
+    with _write_lock(store):
         counts = _refresh(store, quiet=as_json)
     if as_json:
         _print_json(counts)

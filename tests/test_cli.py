@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -219,6 +220,36 @@ def test_show_finds_a_document_by_its_file_s_path(tmp_path):
     assert "id: jardins" in shown.stdout and "file: jardins.md" in shown.stdout
     missing = run("show", str(folder / "absent.md"), data=data, check=False)
     assert missing.returncode == 2 and "aucun document" in missing.stderr
+
+
+def test_an_ingest_behind_another_write_says_it_waits(tmp_path):
+    """A CLI ingest behind a server's upload or a `recueil build` had waited in silence."""
+    from ingest.store import open_store
+    from tests.factories import MARKDOWN
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "jardins.md").write_text(MARKDOWN, encoding="utf-8")
+    data = tmp_path / "data"
+    store = open_store(data)
+    env = {**os.environ, "RECUEIL_DATA": str(data)}
+    command = [sys.executable, "-m", "api.cli", "ingest", str(folder), "--no-embed"]
+    with store.write_lock():
+        waiting = subprocess.Popen(
+            command, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        said, stream = b"", waiting.stderr.fileno()
+        # Read as it comes (after the « Lecture » bar), for a minute at most.
+        while b"en attente" not in said and select.select([stream], [], [], 60)[0]:
+            chunk = os.read(stream, 4096)
+            if not chunk:
+                break
+            said += chunk
+        text = said.decode()
+        assert f"Une autre écriture est en cours sur {data / 'recueil.db'}" in text, text
+        assert waiting.poll() is None
+    out, _ = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0 and "1 ajoutés" in out.decode()
 
 
 def test_ingest_names_what_prune_forgot(tmp_path):
