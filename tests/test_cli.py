@@ -208,14 +208,19 @@ def test_nothing_relevant_and_unknown_filter_values(corpus_data):
         assert pasted.returncode == 2 and "au plus 2000 caractères" in pasted.stderr, command
 
 
-def test_show_finds_a_document_by_its_file_s_path(tmp_path):
+def _ingested_jardins(tmp_path):
+    """A folder holding one Markdown file, ingested without vectors: (folder, data)."""
     from tests.factories import MARKDOWN
 
-    folder = tmp_path / "docs"
+    folder, data = tmp_path / "docs", tmp_path / "data"
     folder.mkdir()
     (folder / "jardins.md").write_text(MARKDOWN, encoding="utf-8")
-    data = tmp_path / "data"
     run("ingest", str(folder), "--no-embed", data=data)
+    return folder, data
+
+
+def test_show_finds_a_document_by_its_file_s_path(tmp_path):
+    folder, data = _ingested_jardins(tmp_path)
     shown = run("show", str(folder / "jardins.md"), data=data)
     assert "id: jardins" in shown.stdout and "file: jardins.md" in shown.stdout
     missing = run("show", str(folder / "absent.md"), data=data, check=False)
@@ -253,13 +258,7 @@ def test_an_ingest_behind_another_write_says_it_waits(tmp_path):
 
 
 def test_ingest_names_what_prune_forgot(tmp_path):
-    from tests.factories import MARKDOWN
-
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "jardins.md").write_text(MARKDOWN, encoding="utf-8")
-    data = tmp_path / "data"
-    run("ingest", str(folder), "--no-embed", data=data)
+    folder, data = _ingested_jardins(tmp_path)
     (folder / "jardins.md").unlink()
     done = run("ingest", str(folder), "--prune", "--no-embed", data=data)
     assert "oublié : jardins (son fichier a disparu)" in done.stderr
