@@ -97,7 +97,10 @@ class _PartCounter:
         self.file_cap = file_cap
         self.tail = b""
         self.size = 0
-        self.name: str | None = None  # the current part's file name, once its headers came
+        # The current part's headers as they come (the body opens on the first part's),
+        # read for its file name once their blank line came; None past them.
+        self.heading: bytes | None = b""
+        self.name: str | None = None
 
     def feed(self, chunk: bytes) -> ApiError | None:
         """Count a read; a 413 once the current part is past a file's cap, naming it: the
@@ -107,11 +110,12 @@ class _PartCounter:
         end = data.rfind(self.delimiter)
         if end >= 0:
             self.size = len(data) - end - len(self.delimiter)
+            self.heading, self.name = data[end + len(self.delimiter) :], None
         else:
             self.size += len(chunk)
-        names = _FILE_NAME.findall(data)
-        if names:
-            self.name = names[-1].decode("utf-8", "replace")
+            if self.heading is not None:
+                self.heading += chunk
+        self._read_heading()
         self.tail = data[-(len(self.delimiter) - 1) :]
         if self.size > self.file_cap + PART_HEADERS_BYTES:
             mb = self.file_cap / 1e6
@@ -119,6 +123,16 @@ class _PartCounter:
                 return ApiError(413, "limit.named_file", name=self.name, mb=mb)
             return ApiError(413, "limit.file", mb=mb)
         return None
+
+    def _read_heading(self) -> None:
+        """The part's file name, from its headers alone (never from a file's content),
+        once they are whole."""
+        heading = self.heading
+        if heading is None or (b"\r\n\r\n" not in heading and len(heading) < PART_HEADERS_BYTES):
+            return
+        found = _FILE_NAME.search(heading.split(b"\r\n\r\n", 1)[0])
+        self.name = found[1].decode("utf-8", "replace") if found else None
+        self.heading = None
 
 
 class _CappedBody:

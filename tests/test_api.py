@@ -647,6 +647,27 @@ def test_a_file_past_its_own_cap_is_refused_while_it_streams(bare):
     assert "rien de cet envoi n’a été indexé" in body["error"]
 
 
+def test_the_file_past_its_cap_is_named_from_its_headers_not_from_a_file_s_words():
+    """A file whose text holds « filename="…" » is no other file: the name comes from
+    the part's headers, however the reads cut them."""
+    from api.limits import _PartCounter
+
+    body = (
+        b'--cut\r\nContent-Disposition: form-data; name="files"; filename="notes.md"\r\n\r\n'
+        + b'voir filename="piege.md" ' * 10
+        + b'\r\n--cut\r\nContent-Disposition: form-data; name="files"; filename="gros.txt"'
+        + b"\r\n\r\n"
+        + b"a" * 30_000
+    )
+    for step in (len(body), 7):
+        counter = _PartCounter(b"cut", 1_000)
+        refusals = [counter.feed(body[i : i + step]) for i in range(0, len(body), step)]
+        refusal = next(r for r in refusals if r is not None)
+        assert refusal.text("fr").startswith("« gros.txt » dépasse"), step
+    alone = body[: body.index(b"\r\n--cut")] + b"x" * 30_000  # the first file, too large
+    assert _PartCounter(b"cut", 1_000).feed(alone).text("fr").startswith("« notes.md » dépasse")
+
+
 def test_several_files_each_within_its_cap_pass_the_guard(bare):
     """Each part is counted on its own: two files of 90 KB are not one of 180 KB."""
     blank = b" " * 90_000  # passes the size checks, then has no text to index

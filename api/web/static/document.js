@@ -112,8 +112,7 @@ function leads(data, sections, turns, excerpt) {
     let end = at;
     for (const section of sections.get(at) || []) end += leadLength(data.text, end, section.title);
     for (const turn of turns.get(at) || []) {
-      const label = turn.role ? `${turn.speaker}, ${turn.role}` : turn.speaker;
-      end += leadLength(data.text, end, label) || leadLength(data.text, end, turn.speaker);
+      end += leadLength(data.text, end, turnName(turn)) || leadLength(data.text, end, turn.speaker);
     }
     if (end > at && !(excerpt && excerpt.start < end && excerpt.end > at)) said.set(at, end);
   }
@@ -145,7 +144,12 @@ function sectionTitle(section) {
 
 function turnLabel(turn) {
   const how = turn.speech === "reported" ? " — propos rapportés" : "";
-  return el("p", { class: "turn" }, turn.role ? `${turn.speaker}, ${turn.role}${how}` : turn.speaker + how);
+  return el("p", { class: "turn" }, turnName(turn) + how);
+}
+
+// « Name, role »: the label drawn above a turn, which its text may repeat.
+function turnName(turn) {
+  return turn.role ? `${turn.speaker}, ${turn.role}` : turn.speaker;
 }
 
 function pageMark(page) {
