@@ -632,7 +632,16 @@ def test_a_chunked_body_past_the_cap_is_refused_while_it_streams(bare):
     before = left_behind(bare)
     authorization = b"Authorization: " + NON_ASCII_AUTH["Authorization"]
     head = upload_head(authorization, b"Transfer-Encoding: chunked")
-    parts = (f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in file_part(1_000_000))
+    # Files of 60 KB each, every one within the file cap: only the request's can stop them
+    # (one file of 1 MB raced the two caps, whichever the server's reads reached first).
+    files = (
+        (b"\r\n" if n else b"")
+        + f'--cut\r\nContent-Disposition: form-data; name="files"; filename="f{n}.txt"'.encode()
+        + b"\r\n\r\n"
+        + b"a" * 60_000
+        for n in range(20)
+    )
+    parts = (f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in files)
     status, body = send_by_hand(bare.base, head, parts)
     assert status == 413 and "0,3 Mo, la limite par requête" in body["error"]
     assert left_behind(bare) == before
