@@ -282,7 +282,20 @@ def test_similar_cases_panel(page):
     assert dialog.locator("h3", has_text="Passages proches").count() == 1
 
 
-def test_upload_with_token_then_find_it(page, tmp_path):
+def test_upload_with_token_then_find_it(page, server, tmp_path):
+    """Uploaded, found, read, then deleted: the server is shared with other tests' files."""
+    try:
+        _upload_find_and_read(page, tmp_path)
+    finally:
+        deleted = httpx.delete(
+            f"{server}/v1/documents/jardins",
+            headers={"Authorization": "Bearer jeton-de-test"},
+            timeout=120,
+        )
+        assert deleted.status_code in (200, 404), deleted.text
+
+
+def _upload_find_and_read(page, tmp_path) -> None:
     source = tmp_path / "jardins.md"
     text = MARKDOWN.replace("Trappes", "Montreuil-Bellay").replace(
         "deux bailleurs sociaux", "**deux bailleurs sociaux** ([voir](https://example.org))"
