@@ -565,6 +565,9 @@ class Vocabulary:
 def build_blocks(doc: ExtractedDocument) -> list[Block]:
     """Extracted document → ordered blocks (headings, paragraphs, items, notes)."""
     lines = split_lines(doc)
+    if doc.furniture:
+        printed = set(doc.furniture)
+        lines = [line for line in lines if line.start not in printed]
     if doc.page_count >= 2:
         lines = drop_page_furniture(lines, doc.page_count)
     body, notes = split_footnotes(lines, pdf_pages="\f" in doc.text)
@@ -787,7 +790,9 @@ def _paragraphs(
         elif source_level or (not doc.headings and _is_heading(line, previous, following, width)):
             level = source_level or _heading_level(line.text)
             if (
-                not source_level  # marked-up headings are whole; inferred ones may wrap
+                # Marked-up headings are whole; inferred ones, and a PDF's (whose lines are
+                # cut at the page's width, ingest.readers.typography), may wrap.
+                (not source_level or doc.layout == "wrapped")
                 and current is not None
                 and current.kind == "heading"
                 and current.level == level

@@ -55,6 +55,9 @@ class ExtractedDocument:
     # Offsets of lines the source itself marks as footnotes (an HTML page's notes, a
     # Markdown « [^1]: … » definition): they become notes, never running text.
     notes: list[int] = field(default_factory=list)
+    # Offsets of lines that are not the document's: the header and footer a browser prints
+    # on each page of a PDF (ingest.readers.typography). The cleaner leaves them out.
+    furniture: list[int] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int:
         """1-based page number containing `offset`."""

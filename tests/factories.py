@@ -33,6 +33,32 @@ HEADER = "Rencontre des pionniers — Actes 2021"
 FOOTNOTE = "1 Voir le référentiel de la co-construction territoriale (Le RAMEAU, 2017)."
 
 
+def make_typeset_pdf(
+    path: Path, pages: list[list[tuple[str, float]]], printed: str | None = None
+) -> Path:
+    """A PDF whose lines are set in the sizes given (bold from 13 points, as headings are),
+    and, when `printed` names a page's address, the header and footer a browser prints on
+    each page in 8 points: the date and time with the title, the address and « n/total »."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+    for number, lines in enumerate(pages, 1):
+        y = height - 60
+        for text, size in lines:
+            pdf.setFont("Helvetica-Bold" if size >= 13 else "Helvetica", size)
+            pdf.drawString(72, y, text)
+            y -= size * 1.6
+        if printed:
+            pdf.setFont("Helvetica", 8)
+            pdf.drawString(30, height - 20, "28/11/2026 10:12    Compte rendu")
+            pdf.drawString(30, 20, f"{printed}    {number}/{len(pages)}")
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
 def make_pdf(
     path: Path,
     pages: list[list[str]] = BODY_PAGES,

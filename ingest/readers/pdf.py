@@ -1,5 +1,8 @@
 """PDF through pypdf, page by page (in the bounded child process, like every reader).
 
+The type sizes pypdf reports mark the headings and a browser's printed header and footer
+(ingest.readers.typography), which the text alone does not show.
+
 pypdf has had infinite-loop and decompression-bomb bugs on hostile files: the child's
 address-space limit and timeout turn those into a clean per-file error. Encrypted PDFs
 that need only an owner password (an empty user password, RC4 or AES) open through the
@@ -11,13 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.extracted import ExtractedDocument, ReadError
+from ingest.readers import typography
 from ingest.readers.bounded import Limits
 
 _PASSWORD = "PDF chiffré (un mot de passe est nécessaire)"
 
 
-def _pages(path: Path) -> tuple[list[str], str | None]:
-    """The text of every page and the title, or a ReadError naming what is wrong."""
+def _pages(path: Path) -> tuple[list[tuple[str, list[float] | None]], str | None]:
+    """The text of every page with its type sizes (typography.page_text), and the title,
+    or a ReadError naming what is wrong."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
@@ -30,7 +35,7 @@ def _pages(path: Path) -> tuple[list[str], str | None]:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise ReadError(_PASSWORD)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [typography.page_text(page) for page in reader.pages]
         title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     except FileNotDecryptedError as exc:
         raise ReadError(_PASSWORD) from exc
@@ -42,11 +47,26 @@ def _pages(path: Path) -> tuple[list[str], str | None]:
 
 
 def read(path: Path, limits: Limits) -> ExtractedDocument:
-    """Pages joined by form feeds; PDFs need only the generic limits checked by `bounded`."""
+    """Pages joined by form feeds; PDFs need only the generic limits checked by `bounded`.
+
+    The lines their type sizes set apart are the document's headings (unless too few are,
+    typography.MIN_HEADINGS) and its printed furniture; a page whose sizes pypdf does not
+    give counts for neither."""
     pages, title = _pages(path)
-    pages = [p.replace("\r\n", "\n").replace("\f", "\n") for p in pages]
-    starts, offset = [], 0
-    for page in pages:
+    texts, starts, styled, offset = [], [], [], 0
+    for raw, sizes in pages:
+        if sizes is None:
+            text = raw.replace("\r\n", "\n").replace("\f", "\n")
+        else:
+            text, sizes = typography.normalised(raw, sizes)
+            styled.extend(typography.lines_of(text, sizes, offset))
+        texts.append(text)
         starts.append(offset)
-        offset += len(page) + 1
-    return ExtractedDocument(text="\f".join(pages), page_starts=starts or [0], title=title)
+        offset += len(text) + 1
+    return ExtractedDocument(
+        text="\f".join(texts),
+        page_starts=starts or [0],
+        title=title,
+        headings=typography.headings(styled),
+        furniture=typography.printed_furniture(styled),
+    )
