@@ -646,7 +646,13 @@ def test_speaker_index_leads_to_their_quotes_and_passages(page):
     quotes = page.locator("#quotes .quote")
     assert all("CARON" in quotes.nth(i).inner_text() for i in range(shown))
 
-    page.get_by_role("button", name="Intervenants").click()
+    # Back on the tab, the list is fetched and drawn again: its link is clicked once drawn
+    # (clicked while it was replaced, under load, the link led nowhere).
+    with page.expect_response(lambda response: "/v1/speakers" in response.url):
+        page.get_by_role("button", name="Intervenants").click()
+    page.wait_for_function(
+        "document.querySelector('#speakers-status').textContent !== 'Recherche…'"
+    )
     caron.get_by_role("link", name="Ses passages").click()
     page.locator("#results .result").first.wait_for()
     assert page.locator("#f-speaker").input_value() == "Jean-François CARON"
