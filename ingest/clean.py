@@ -790,9 +790,7 @@ def _paragraphs(
         elif source_level or (not doc.headings and _is_heading(line, previous, following, width)):
             level = source_level or _heading_level(line.text)
             if (
-                # Marked-up headings are whole; inferred ones, and a PDF's (whose lines are
-                # cut at the page's width, ingest.readers.typography), may wrap.
-                (not source_level or doc.layout == "wrapped")
+                not source_level  # marked-up headings are whole; inferred ones may wrap
                 and current is not None
                 and current.kind == "heading"
                 and current.level == level

@@ -610,19 +610,29 @@ def test_the_notes_a_page_marks_are_notes_and_their_calls_leave_the_text(tmp_pat
 JARDINS = [
     [
         ("Rencontre des jardins partagés", 20),
+        ("", 12),
         ("Compte rendu de la journée du 12 mars 2024 à Montreuil-Bellay.", 11),
+        ("", 12),
         ("Les leviers de la coopération entre la mairie, les bailleurs", 16),
         ("et les associations du quartier", 16),
+        ("", 8),
         ("Le comité d'usagers se réunit chaque mois au jardin et décide", 11),
         ("des cultures de la saison avec les familles du quartier.", 11),
+        ("", 8),
         ("« Un jardin, c'est d'abord des voisins. »", 16),
+        ("", 8),
         ("Nous avons commencé avec six familles et une parcelle prêtée par", 11),
         ("la mairie, sans subvention la première année.", 11),
+        ("", 8),
         ("Ce que nous ne referions pas", 13),
+        ("", 6),
         ("Lancer la collecte avant d'avoir trouvé un lieu pour les parcelles.", 11),
     ],
     [
         ("Les suites données au projet", 16),
+        ("", 12),
+        ("Deux quartiers de plus", 16),
+        ("", 8),
         ("Deux autres quartiers ont demandé des parcelles au bailleur, qui", 11),
         ("étudie leur demande pour la saison prochaine.", 11),
     ],
@@ -631,8 +641,9 @@ JARDINS = [
 
 def test_a_pdfs_headings_are_read_from_its_type_sizes(tmp_path):
     """Titles set larger than the text name their sections, in levels by size, though none
-    is numbered or in capitals; a title wrapped over two lines is one; a pull quote set
-    large is text; a browser's printed header and footer are not the report's."""
+    is numbered or in capitals; a title wrapped over two lines is one, two titles one
+    above the other are two; a pull quote set large is text; a browser's printed header
+    and footer are not the report's."""
     path = make_typeset_pdf(tmp_path / "jardins.pdf", JARDINS, printed="https://jardins.fr/cr")
     _, passages = passages_of(path)
 
@@ -645,9 +656,8 @@ def test_a_pdfs_headings_are_read_from_its_type_sizes(tmp_path):
     )
     assert section_of("Le comité d'usagers") == f"Rencontre des jardins partagés › {leviers}"
     assert section_of("Lancer la collecte").endswith(f"{leviers} › Ce que nous ne referions pas")
-    assert (
-        section_of("Deux autres") == "Rencontre des jardins partagés › Les suites données au projet"
-    )
+    assert section_of("Deux autres") == "Rencontre des jardins partagés › Deux quartiers de plus"
+    assert not any(p.section.endswith("projet Deux quartiers de plus") for p in passages)
     assert "Un jardin, c'est d'abord des voisins." in " ".join(p.text for p in passages)
     assert not any("voisins" in p.section for p in passages)
     text = "\n".join(p.text for p in passages)

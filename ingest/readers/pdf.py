@@ -20,7 +20,7 @@ from ingest.readers.bounded import Limits
 _PASSWORD = "PDF chiffré (un mot de passe est nécessaire)"
 
 
-def _pages(path: Path) -> tuple[list[tuple[str, list[float] | None]], str | None]:
+def _pages(path: Path) -> tuple[list[tuple[str, list[typography.Glyph] | None]], str | None]:
     """The text of every page with its type sizes (typography.page_text), and the title,
     or a ReadError naming what is wrong."""
     from pypdf import PdfReader
@@ -49,24 +49,18 @@ def _pages(path: Path) -> tuple[list[tuple[str, list[float] | None]], str | None
 def read(path: Path, limits: Limits) -> ExtractedDocument:
     """Pages joined by form feeds; PDFs need only the generic limits checked by `bounded`.
 
-    The lines their type sizes set apart are the document's headings (unless too few are,
-    typography.MIN_HEADINGS) and its printed furniture; a page whose sizes pypdf does not
-    give counts for neither."""
+    Headings and a browser's printed header and footer come from the type
+    (ingest.readers.typography)."""
     pages, title = _pages(path)
-    texts, starts, styled, offset = [], [], [], 0
-    for raw, sizes in pages:
-        if sizes is None:
-            text = raw.replace("\r\n", "\n").replace("\f", "\n")
-        else:
-            text, sizes = typography.normalised(raw, sizes)
-            styled.extend(typography.lines_of(text, sizes, offset))
-        texts.append(text)
+    typeset = typography.typeset(pages)
+    starts, offset = [], 0
+    for text in typeset.pages:
         starts.append(offset)
         offset += len(text) + 1
     return ExtractedDocument(
-        text="\f".join(texts),
+        text="\f".join(typeset.pages),
         page_starts=starts or [0],
         title=title,
-        headings=typography.headings(styled),
-        furniture=typography.printed_furniture(styled),
+        headings=typeset.headings,
+        furniture=typeset.furniture,
     )

@@ -5,7 +5,9 @@ A PDF's text has no marks: its headings are only set larger than the body, and p
 heuristics (ingest.clean) find those that are numbered or in capitals, not « Les leviers
 de la coopération » in 18 points above 12-point text. pypdf gives the size of each piece
 of text it extracts (`visitor_text`); a line set clearly larger than the body text is a
-heading, its level the rank of its size among the headings' sizes.
+heading, its level the rank of its size among the headings' sizes. A title wrapped over
+two lines is joined into one (its lines stand closer than two titles do, which their
+margins part).
 
 A page printed from a browser carries a header (« 11/28/26, 2:29 AM  Title ») and a footer
 (« https://…  1/1 ») in small type; on a one-page document nothing repeats for
@@ -35,32 +37,44 @@ EDGE_LINES = 2
 _PRINTED_AT = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4},?\s+\d{1,2}[:h]\d{2}\b")
 # « … 1/1 », « … 3/12 »: the page counter a browser prints at the foot.
 _PAGE_COUNTER = re.compile(r"(?:^|\s)\d{1,4}\s*/\s*\d{1,4}$")
-# A line that opens or closes in quotation marks is a quotation, however large its type.
-_QUOTED = re.compile(r"^[«“\"]|[»”\"]$")
+# A title that opens and closes in quotation marks is a pull quote, however large its type
+# (a title quoting a question, « Comment valoriser… ? », is lost with it); one that only
+# closes on a quoted name (« Participants groupe bleu « Amphi » ») is a title.
+_QUOTED = re.compile(r"^[«“\"].*[»”\"]$", re.S)
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
+# Two lines of a title of this size or less apart (baseline to baseline, in sizes) are one
+# title wrapped: line spacing is 1.15–1.25 sizes, and margins part two titles further
+# (Chromium's second-level titles 1.98 sizes apart, measured on eval/pdf_headings.py).
+WRAPPED_GAP = 1.5
+
+# A character's type size and its baseline's height on the page.
+Glyph = tuple[float, float]
 
 
-@dataclass(frozen=True)
+@dataclass
 class StyledLine:
-    start: int  # offset of its first character that is not a space, in the document's text
+    start: int  # offset of its first character that is not a space, in its page's text
+    end: int  # offset of the line end after it, in its page's text
     text: str  # stripped
     size: float  # the size most of its characters are set in
+    height: float  # its first character's baseline height on the page
     page_edge: bool  # among the first or last EDGE_LINES lines of its page
 
 
-def page_text(page) -> tuple[str, list[float] | None]:
-    """A pypdf page's text, and the type size of each of its characters (None when the
-    pieces pypdf hands its visitor do not spell the text it returns)."""
-    pieces: list[tuple[str, float]] = []
+def page_text(page) -> tuple[str, list[Glyph] | None]:
+    """A pypdf page's text, and the size and height of each of its characters (None when
+    the pieces pypdf hands its visitor do not spell the text it returns)."""
+    pieces: list[tuple[str, Glyph]] = []
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
         if text:
-            pieces.append((text, size * _scale(tm) * _scale(cm)))
+            height = tm[5] * cm[3] + cm[5]
+            pieces.append((text, (size * _scale(tm) * _scale(cm), height)))
 
     text = page.extract_text(visitor_text=visit) or ""
     if "".join(piece for piece, _ in pieces) != text:
         return text, None
-    return text, [size for piece, size in pieces for _ in piece]
+    return text, [glyph for piece, glyph in pieces for _ in piece]
 
 
 def _scale(matrix: list[float]) -> float:
@@ -68,43 +82,100 @@ def _scale(matrix: list[float]) -> float:
     return math.sqrt(abs(matrix[0] * matrix[3] - matrix[1] * matrix[2])) or 1.0
 
 
-def normalised(text: str, sizes: list[float]) -> tuple[str, list[float]]:
-    """The page's text as the PDF reader keeps it (CRLF as LF, form feeds as line ends),
-    with the sizes still one per character."""
+def plain(text: str) -> str:
+    """A page's text as the PDF reader keeps it: CRLF as LF, form feeds as line ends."""
+    return text.replace("\r\n", "\n").replace("\f", "\n")
+
+
+def _normalised(text: str, glyphs: list[Glyph]) -> tuple[str, list[Glyph]]:
+    """`plain`, with the glyphs still one per character."""
     out, kept = [], []
-    index = 0
-    while index < len(text):
-        char = text[index]
+    for index, char in enumerate(text):
         if char == "\r" and text[index + 1 : index + 2] == "\n":
-            index += 1
             continue
         out.append("\n" if char == "\f" else char)
-        kept.append(sizes[index])
-        index += 1
+        kept.append(glyphs[index])
     return "".join(out), kept
 
 
-def lines_of(text: str, sizes: list[float], offset: int) -> list[StyledLine]:
+def _lines_of(text: str, glyphs: list[Glyph]) -> list[StyledLine]:
     """The page's non-blank lines, each with the size most of its characters are set in."""
-    found: list[tuple[int, str, float]] = []
+    found: list[tuple[int, int, str, float, float]] = []
     position = 0
     for raw in text.split("\n"):
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
-            counted = Counter(
-                round(size * 2) / 2
-                for char, size in zip(raw, sizes[position : position + len(raw)], strict=True)
+            shapes = [
+                glyph
+                for char, glyph in zip(raw, glyphs[position : position + len(raw)], strict=True)
                 if not char.isspace()
-            )
-            size = counted.most_common(1)[0][0]
-            found.append((offset + position + lead, stripped, size))
+            ]
+            size = Counter(round(size * 2) / 2 for size, _ in shapes).most_common(1)[0][0]
+            found.append((position + lead, position + len(raw), stripped, size, shapes[0][1]))
         position += len(raw) + 1
     edges = set(range(EDGE_LINES)) | set(range(len(found) - EDGE_LINES, len(found)))
     return [StyledLine(*line, index in edges) for index, line in enumerate(found)]
 
 
-def body_size(lines: list[StyledLine]) -> float | None:
+@dataclass
+class Typeset:
+    """What the type says of a document: its pages' texts (a wrapped title's lines joined),
+    its headings (offset → level) and its printed furniture (offsets), in the text the
+    pages make joined by form feeds."""
+
+    pages: list[str]
+    headings: dict[int, int]
+    furniture: list[int]
+
+
+def typeset(pages: list[tuple[str, list[Glyph] | None]]) -> Typeset:
+    """Read the headings and the furniture of a PDF's pages (page_text's results); a page
+    whose glyphs are unknown counts for neither."""
+    texts: list[str] = []
+    lines: list[list[StyledLine]] = []
+    for text, glyphs in pages:
+        if glyphs is None:
+            texts.append(plain(text))
+            lines.append([])
+        else:
+            text, glyphs = _normalised(text, glyphs)
+            texts.append(text)
+            lines.append(_lines_of(text, glyphs))
+    body = _body_size([line for page in lines for line in page])
+    if body is None:
+        return Typeset(texts, {}, [])
+    titles: list[list[StyledLine]] = [[] for _ in pages]
+    furniture: list[list[StyledLine]] = [[] for _ in pages]
+    for number, page in enumerate(lines):
+        for line in page:
+            if _is_title(line, body):
+                titles[number].append(line)
+            elif _is_printed_furniture(line, body):
+                furniture[number].append(line)
+    if sum(len(page) for page in titles) < MIN_HEADINGS:
+        titles = [[] for _ in pages]
+    for number, page in enumerate(titles):
+        texts[number], joined = _joined_wrapped(texts[number], page)
+        titles[number] = [line for line in joined if not _QUOTED.match(line.text)]
+    sizes = sorted({line.size for page in titles for line in page}, reverse=True)
+    levels = {size: level for level, size in enumerate(sizes, 1)}
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + 1
+    return Typeset(
+        texts,
+        {
+            starts[number] + line.start: levels[line.size]
+            for number, page in enumerate(titles)
+            for line in page
+        },
+        [starts[number] + line.start for number, page in enumerate(furniture) for line in page],
+    )
+
+
+def _body_size(lines: list[StyledLine]) -> float | None:
     """The size most of the document's characters are set in."""
     counted: Counter[float] = Counter()
     for line in lines:
@@ -112,36 +183,39 @@ def body_size(lines: list[StyledLine]) -> float | None:
     return counted.most_common(1)[0][0] if counted else None
 
 
-def headings(lines: list[StyledLine]) -> dict[int, int]:
-    """Offset → level of the lines set larger than the body: the largest size is level 1.
-    Empty when the type does not set at least MIN_HEADINGS lines apart."""
-    body = body_size(lines)
-    if body is None:
-        return {}
-    titles = [
-        line
-        for line in lines
-        if line.size >= body * HEADING_RATIO
+def _is_title(line: StyledLine, body: float) -> bool:
+    return (
+        line.size >= body * HEADING_RATIO
         and len(line.text) <= HEADING_MAX_CHARS
-        and _LETTERS.search(line.text)
-        and not _QUOTED.search(line.text)
-    ]
-    if len(titles) < MIN_HEADINGS:
-        return {}
-    levels = {size: level for level, size in enumerate(sorted({t.size for t in titles})[::-1], 1)}
-    return {line.start: levels[line.size] for line in titles}
+        and bool(_LETTERS.search(line.text))
+    )
 
 
-def printed_furniture(lines: list[StyledLine]) -> list[int]:
-    """Offsets of the header and footer lines a browser prints on each page: small type,
-    at the page's edge, holding the date and time of printing or a page counter."""
-    body = body_size(lines)
-    if body is None:
-        return []
-    return [
-        line.start
-        for line in lines
-        if line.page_edge
+def _is_printed_furniture(line: StyledLine, body: float) -> bool:
+    """A header or footer a browser prints: small type, at the page's edge, holding the
+    date and time of printing or a page counter."""
+    return (
+        line.page_edge
         and line.size <= body * SMALL_RATIO
-        and (_PRINTED_AT.match(line.text) or _PAGE_COUNTER.search(line.text))
-    ]
+        and bool(_PRINTED_AT.match(line.text) or _PAGE_COUNTER.search(line.text))
+    )
+
+
+def _joined_wrapped(text: str, titles: list[StyledLine]) -> tuple[str, list[StyledLine]]:
+    """The page's text with each wrapped title on one line (the line end between its
+    lines becomes a space: no offset moves), and its titles, one per title."""
+    chars = list(text)
+    kept: list[StyledLine] = []
+    for line in titles:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and previous.size == line.size
+            and text[previous.end + 1 : line.start].strip() == ""
+            and 0 < previous.height - line.height <= WRAPPED_GAP * line.size
+        ):
+            chars[previous.end] = " "
+            previous.end, previous.text = line.end, f"{previous.text} {line.text}"
+        else:
+            kept.append(line)
+    return "".join(chars), kept
