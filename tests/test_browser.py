@@ -254,6 +254,26 @@ def test_the_page_says_why_nothing_comes_in_french(page, server):
     assert "Failed to fetch" not in page.locator("#status").inner_text()
 
 
+def test_back_from_a_document_returns_to_where_the_reader_was_in_the_results(page, server):
+    """Not to the top of the list: a reader who opened the tenth result finds it again."""
+    page.goto(f"{server}/?view=search&q=co-construction&page=2")
+    last = page.locator("#results .result").nth(9)
+    last.wait_for()
+    last.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 200
+    last.get_by_role("link", name="Voir le contexte").click()
+    page.locator("#document-text .passage.cited").wait_for()
+    page.go_back()
+    page.locator("#results .result").nth(9).wait_for()
+    page.wait_for_function("window.scrollY > 200")
+    assert in_viewport(page, "#results .result:nth-child(10)")
+    # A new search starts at the top.
+    page.get_by_label("Votre question").fill("mobiliser les élus")
+    page.keyboard.press("Enter")
+    page.locator("#status", has_text="pour « mobiliser les élus »").wait_for()
+    assert page.evaluate("window.scrollY") < 200
+
+
 def test_a_search_page_and_a_case_page_are_addresses_too(page, server):
     page.goto(f"{server}/?view=search&q=co-construction&sort=newest&page=2")
     page.locator("#status", has_text="Passages 11 à").wait_for()

@@ -81,8 +81,14 @@ function viewUrl(view, values = {}) {
   return `/?${params}`;
 }
 
+// « Back » returns to where the reader was on the page they left, not to its top: the
+// entry left keeps its scroll, restored once its view is drawn again (the browser's own
+// restoring comes before the results are fetched, on an empty page).
+history.scrollRestoration = "manual";
+
 function go(url, replace = false) {
   if (url !== location.pathname + location.search + location.hash) {
+    if (!replace) history.replaceState({ scroll: window.scrollY }, "");
     history[replace ? "replaceState" : "pushState"](null, "", url);
   }
   route();
@@ -100,7 +106,10 @@ function route() {
   lastUrl[TAB_OF[view] || view] = location.pathname + location.search;
   fillForm(view, params);
   show(view);
-  LOADERS[view](params);
+  const scroll = history.state && history.state.scroll;
+  Promise.resolve(LOADERS[view](params)).then(() => {
+    if (scroll && history.state && history.state.scroll === scroll) window.scrollTo(0, scroll);
+  });
 }
 
 function fillForm(view, params) {
