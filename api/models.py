@@ -14,7 +14,7 @@ from api.paging import Paged
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
 from search.answer import SECTIONS, Answer, Evidence
-from search.citations import quote_excerpt, reference
+from search.citations import at_span, quote_excerpt, reference
 from search.engine import Hit, Results, SearchEngine
 from search.facets import facets
 from search.knowledge.actors import TYPE_LABELS, organisation_type
@@ -25,7 +25,7 @@ from search.knowledge.case_pages import (
     CasePage,
     is_created,
 )
-from search.knowledge.index import Card, QuoteHit, at_page
+from search.knowledge.index import Card, QuoteHit
 from search.snippet import cited_words, snippet
 from search.speakers import Speaker
 
@@ -267,7 +267,7 @@ def answer_response(found: Answer) -> AnswerResponse:
 
 
 def answer_evidence(evidence: Evidence) -> AnswerEvidence:
-    cited = at_page(evidence.passage, evidence.page)
+    cited = at_span(evidence.passage, evidence.document, evidence.start, evidence.end)
     return AnswerEvidence(
         text=evidence.text,
         citation=reference(evidence.document, cited, quote_excerpt(evidence.text)),
@@ -599,11 +599,13 @@ def practice_card(card: Card) -> PracticeCard:
                 end=e.record["end"],
                 citation=reference(
                     e.document,
-                    at_page(e.passage, e.record["page"]),
+                    at_span(e.passage, e.document, e.record["start"], e.record["end"]),
                     quote_excerpt(e.record["text"], 200),
                 ),
                 full_citation=full_citation(
-                    e.document, at_page(e.passage, e.record["page"]), e.record["text"]
+                    e.document,
+                    at_span(e.passage, e.document, e.record["start"], e.record["end"]),
+                    e.record["text"],
                 ),
             )
             for e in card.evidence
@@ -614,7 +616,9 @@ def practice_card(card: Card) -> PracticeCard:
 def quote_model(hit: QuoteHit) -> QuoteModel:
     record = hit.record
     cited = replace(
-        at_page(hit.passage, record["page"]), speaker=record["speaker"], speech=record["speech"]
+        at_span(hit.passage, hit.document, record["start"], record["end"]),
+        speaker=record["speaker"],
+        speech=record["speech"],
     )
     return QuoteModel(
         id=record["id"],

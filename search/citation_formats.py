@@ -4,9 +4,12 @@ A researcher collects passages and quotes into Zotero (or any manager that reads
 formats): each item carries its document, event, place, date, pages, speaker, the full
 quoted text and a URL that opens the passage in its document (`/documents/{id}#p-{n}`).
 
-Types follow what Zotero maps them to: a speaker's words at an event are a CSL « speech »
-(Zotero's presentation: BibTeX @misc, RIS SLIDE); a passage of proceedings is a paper of
-the conference (@inproceedings, CPAPER); anything else is a report (@techreport, RPRT).
+Types follow what Zotero maps them to, and keep the pages: a passage of proceedings is a
+paper of the conference (@inproceedings, CPAPER), its speaker its author; a speaker's
+words in another document are a part of it (CSL « chapter », Zotero's book section:
+@incollection, CHAP); anything else is a report (@techreport, RPRT). A speaker's words were
+a CSL « speech » (@misc, SLIDE), Zotero's presentation, which has no pages: a researcher's
+import lost the page of every quote.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from urllib.parse import quote
 
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
-from search.citations import reported_from
+from search.citations import at_span, reported_from
 from search.snippet import cited_words
 
 
@@ -76,15 +79,16 @@ def from_passage(passage: PassageRow, document: DocumentRow, base_url: str) -> C
 
 
 def from_quote(record: dict, passage: PassageRow, document: DocumentRow, base_url: str) -> Citable:
-    """A quote: the speaker's words only, on the page they stand on."""
+    """A quote: the speaker's words only, on the pages they stand on."""
+    cited = at_span(passage, document, record["start"], record["end"])
     return Citable(
         id=record["id"],
         text=" ".join(record["text"].split()),
         **_speaking(record["speaker"], record["speech"]),
         role=record["role"] or None,
         document=document,
-        page_start=record["page"],
-        page_end=record["page"],
+        page_start=cited.page_start,
+        page_end=cited.page_end,
         section=passage.section,
         url=passage_url(base_url, passage),
     )
@@ -94,13 +98,13 @@ def from_quote(record: dict, passage: PassageRow, document: DocumentRow, base_ur
 
 
 def _kind(item: Citable) -> str:
-    if item.speaker:
-        return "speech"
-    return "paper-conference" if item.document.kind == "proceedings" else "report"
+    if item.document.kind == "proceedings":
+        return "paper-conference"
+    return "chapter" if item.speaker else "report"
 
 
 def _title(item: Citable) -> str:
-    """A speech or a paper is titled by its section; a report by its document."""
+    """A paper or a speaker's part is titled by its section; a report by its document."""
     if _kind(item) != "report" and item.section:
         return item.section.split(" › ")[-1]
     return item.document.title
@@ -176,7 +180,11 @@ _TEX_SPECIALS = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
-_BIBTEX_TYPES = {"speech": "misc", "paper-conference": "inproceedings", "report": "techreport"}
+_BIBTEX_TYPES = {
+    "chapter": "incollection",
+    "paper-conference": "inproceedings",
+    "report": "techreport",
+}
 
 
 def tex(text: str) -> str:
@@ -206,8 +214,7 @@ def bibtex_entry(item: Citable, key: str) -> str:
     fields = {
         "author": f"{family}, {given}" if given else family,
         "title": _title(item),
-        "booktitle": _container(item) if kind == "paper-conference" else None,
-        "howpublished": _container(item) if kind == "speech" else None,
+        "booktitle": _container(item) if kind != "report" else None,
         "eventtitle": item.document.event,
         "address": item.document.place,
         "year": str(date[0]) if date else None,
@@ -234,7 +241,7 @@ def to_bibtex(items: list[Citable]) -> str:
 
 # -- RIS ----------------------------------------------------------------------------
 
-_RIS_TYPES = {"speech": "SLIDE", "paper-conference": "CPAPER", "report": "RPRT"}
+_RIS_TYPES = {"chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT"}
 
 
 def _ris_date(date: list[int]) -> str:

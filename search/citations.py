@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
@@ -36,6 +37,15 @@ def french_date(iso: str | None) -> str | None:
         return f"{month} {parts[0]}"
     day = int(parts[2])
     return f"{'1er' if day == 1 else day} {month} {parts[0]}"
+
+
+def at_span(passage: PassageRow, document: DocumentRow, start: int, end: int) -> PassageRow:
+    """The passage as cited for words of it between two offsets of the document: on the
+    pages those words stand on (« p. 2-3 » for a quotation over a page break), not the
+    passage's, nor only the page it opens on."""
+    return replace(
+        passage, page_start=document.page_at(start), page_end=document.page_at(max(start, end - 1))
+    )
 
 
 def pages_label(passage: PassageRow) -> str:

@@ -374,11 +374,14 @@ def test_quotes_are_written_in_every_format_search_has(uploaded):
     assert row["speaker"] == "Karim BENALI" and "ouvert la grange" in row["text"]
     assert row["url"].startswith("http://127.0.0.1:8000/documents/grange")
     bibtex = run("quotes", "--speaker", "BENALI", "--format", "bibtex", data=data).stdout
-    assert bibtex.startswith("@misc{benali") and "author = {BENALI, Karim}" in bibtex
+    # A web article's quotation is a part of it, with its pages (Zotero's book section).
+    assert bibtex.startswith("@incollection{benali") and "author = {BENALI, Karim}" in bibtex
+    assert "booktitle = {Une grange" in bibtex and "pages = {1}" in bibtex
     ris = run("quotes", "--speaker", "LEROY", "--format", "ris", data=data).stdout
-    assert "TY  - SLIDE" in ris and "AU  - LEROY, Martine" in ris
+    assert "TY  - CHAP" in ris and "AU  - LEROY, Martine" in ris and "SP  - 1" in ris
     csl = json.loads(run("quotes", "--speaker", "LEROY", "--format", "csl", data=data).stdout)
-    assert csl[0]["type"] == "speech" and "bénévoles" in csl[0]["abstract"]
+    assert csl[0]["type"] == "chapter" and "bénévoles" in csl[0]["abstract"]
+    assert csl[0]["page"] == "1"
     as_json = json.loads(run("quotes", "--speaker", "LEROY", "--json", data=data).stdout)
     assert as_json["results"][0]["role"] == "maire de Gorron"
     wrong = run("quotes", "--format", "docx", data=data, check=False)
@@ -504,3 +507,31 @@ def test_an_introduction_s_citation_quotes_the_moderator_s_words_alone(tmp_path)
     shown = search_result(hit, "vécu par les élus")
     assert "vécu" in shown.snippet and "Comment est-ce vécu" not in shown.citation
     assert "Comment les élus vivent-ils" in shown.citation
+
+
+# A speaker's words that run over a page break (a form feed: page 2 starts mid-quotation).
+PAGED_TXT = (
+    "Rencontre des jardins partagés\n\n"
+    "Nadia BOUZID, présidente de la coopérative : « Nous avons commencé avec six familles"
+    " et une parcelle prêtée par la mairie, sans subvention la première année.\f"
+    "Aujourd'hui quarante familles cultivent le jardin et le comité d'usagers se réunit"
+    " chaque mois. »\n\n"
+    "La mairie a depuis prêté une deuxième parcelle au quartier.\n"
+)
+
+
+def test_a_quotation_over_a_page_break_is_cited_on_both_pages(tmp_path):
+    """In its citation and in every export: « p. 1-2 », not the page it opens on alone
+    (a researcher's check of the corpus found 8 of 157 quotes cited on one page)."""
+    from api.app import create_app
+    from tests.factories import refreshed_store
+
+    refreshed_store(tmp_path, {"jardins.txt": PAGED_TXT})
+    with TestClient(create_app(tmp_path / "data")) as client:
+        (quote,) = quotes_of(client, "BOUZID")
+        assert "six familles" in quote["text"] and "chaque mois" in quote["text"]
+        assert quote["page"] == 1 and quote["citation"].endswith(", p. 1-2."), quote["citation"]
+        exported = client.get("/v1/export", params={"quote": quote["id"], "format": "csl"})
+        assert json.loads(exported.text)[0]["page"] == "1-2"
+        ris = client.get("/v1/export", params={"quote": quote["id"], "format": "ris"}).text
+        assert "SP  - 1" in ris and "EP  - 2" in ris

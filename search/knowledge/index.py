@@ -70,11 +70,6 @@ class QuoteHit:
     score: float | None = None
 
 
-def at_page(passage: PassageRow, page: int) -> PassageRow:
-    """The passage as cited for a record on one page of it."""
-    return replace(passage, page_start=page, page_end=page)
-
-
 def _evidence(passages: dict[str, PassageRow], passage_ids: list[str]) -> list[str]:
     """The content passages among `passage_ids`, and the introductions just before them."""
     content = [pid for pid in passage_ids if pid in passages and passages[pid].kind == CONTENT]
