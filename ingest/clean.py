@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from ingest.cues import RUBRIC_LINE, announces_advice
 from ingest.extracted import ExtractedDocument
 from ingest.names import CREDIT, NAME, SPEAKER_LABEL, TITLE_NAME
+from ingest.voice import ends_on_mistyped_closing
 
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200b]+")
 _PAGE_NUMBER = re.compile(
@@ -905,7 +906,7 @@ def _starts_paragraph(
         return current.kind == "item" and line.blank_before
     if _is_label(line.text):
         return True
-    finished = current.text.rstrip().endswith(_TERMINAL)
+    finished = current.text.rstrip().endswith(_TERMINAL) or ends_on_mistyped_closing(current.text)
     if (finished or line.blank_before) and (
         _OPENS_TURN.match(line.text) or CREDIT_LINE.match(line.text)
     ):

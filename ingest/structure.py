@@ -35,6 +35,7 @@ from ingest.voice import (
     FIRST_PERSON,
     carries_words_on,
     closes_quotation,
+    guillemets_opened,
     is_editorial,
     is_question_clause,
     is_report_voice,
@@ -364,7 +365,7 @@ class _Walker:
         turn.said = True
         speech = turn.speech_of(block.text)  # before this block opens or closes a quotation
         was_open = turn.open_quotes > 0
-        turn.open_quotes += block.text.count("«") - block.text.count("»")
+        turn.open_quotes += guillemets_opened(block.text)
         turn.quoted = turn.open_quotes == 0 and closes_quotation(block.text, was_open)
         self.out.append(
             Structured(
@@ -583,7 +584,7 @@ class _Walker:
                 return []
             if not taken and not closes_quotation(text, True):
                 return []
-            depth += text.count("»") + text.count("”") - text.count("«") - text.count("“")
+            depth -= guillemets_opened(text) + text.count("“") - text.count("”")
             taken.append(item)
             if depth <= 0:
                 return taken[::-1] if depth == 0 and text.startswith(("«", "“")) else []

@@ -107,6 +107,22 @@ def is_report_voice(text: str) -> bool:
 
 # Quotation marks that open and close a quotation, French and English.
 OPENING, CLOSING = "«“", "»”"
+# An opening mark after a full stop that ends the paragraph opens nothing: it is a closing
+# one mistyped (« … la gestion d'un lieu. « », then the report's next paragraph), and read
+# as an opening, it carried the speaker's words on over the report's.
+_MISTYPED_CLOSING = re.compile(r"(?<=[.!?…])\s*«\s*$")
+
+
+def ends_on_mistyped_closing(text: str) -> bool:
+    """The text ends on an opening mark after its full stop, a closing one mistyped."""
+    return bool(_MISTYPED_CLOSING.search(text))
+
+
+def guillemets_opened(text: str) -> int:
+    """How many « the text leaves open (« minus »), a mistyped closing one counted as
+    closing."""
+    mistyped = 2 if ends_on_mistyped_closing(text) else 0
+    return text.count("«") - text.count("»") - mistyped
 
 
 def closing_of(text: str) -> int | None:
@@ -114,15 +130,19 @@ def closing_of(text: str) -> int | None:
     closes: the index of the mark that brings it back to none open; None when it never
     closes in `text`."""
     depth = 0
+    mistyped = _MISTYPED_CLOSING.search(text)
+    last = len(text.rstrip()) - 1 if mistyped else -1
     for index, char in enumerate(text):
-        depth += (char in OPENING) - (char in CLOSING)
+        depth += (char in OPENING and index != last) - (char in CLOSING or index == last)
         if depth == 0:
             return index
     return None
 
 
-_WHOLE_QUOTATION = re.compile(r"^(?:[^«»“”]{0,300}:\s*)?[«“][^«»“”]*[»”]\s*[.!?…]?$", re.S)
-_CLOSING = re.compile(r"[»”]\s*[.!?…]?$")
+_WHOLE_QUOTATION = re.compile(
+    r"^(?:[^«»“”]{0,300}:\s*)?[«“][^«»“”]*(?:[»”]|[.!?…]\s*«)\s*[.!?…]?$", re.S
+)
+_CLOSING = re.compile(r"(?:[»”]|[.!?…]\s*«)\s*[.!?…]?$")
 
 
 def closes_quotation(text: str, was_open: bool) -> bool:

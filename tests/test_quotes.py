@@ -535,3 +535,37 @@ def test_a_quotation_over_a_page_break_is_cited_on_both_pages(tmp_path):
         assert json.loads(exported.text)[0]["page"] == "1-2"
         ris = client.get("/v1/export", params={"quote": quote["id"], "format": "ris"}).text
         assert "SP  - 1" in ris and "EP  - 2" in ris
+
+
+# A closing guillemet typed as an opening one at the end of the speaker's words.
+MISTYPED_TXT = (
+    "Rencontre des jardins partagés\n\n"
+    "Nadia BOUZID, présidente de la coopérative : « Nous avons commencé avec six familles"
+    " et une parcelle prêtée par la mairie, sans subvention la première année. «\n\n"
+    "La mairie a depuis prêté une deuxième parcelle, et le bailleur étudie la demande de"
+    " deux autres quartiers pour la saison prochaine.\n"
+)
+
+
+def test_a_closing_guillemet_typed_as_an_opening_one_ends_the_quotation(tmp_path):
+    """« … la première année. « » at the end of a paragraph opens nothing: the speaker's
+    words end there, as where the mark is typed right, and the report's next paragraph is
+    not in their quotation (a researcher found a quote of the corpus running on over two
+    paragraphs of the report, cited on the wrong page)."""
+    from search.engine import SearchEngine
+    from tests.factories import refreshed_store
+
+    right = MISTYPED_TXT.replace("année. «", "année. »")
+    store, embedder = refreshed_store(tmp_path, {"mistyped.txt": MISTYPED_TXT, "right.txt": right})
+    engine = SearchEngine(store, embedder)
+
+    def quoted(file: str) -> list[str]:
+        return [
+            q["text"].rstrip("«» ")
+            for q in engine.knowledge.quotes
+            if engine.documents[q["document_id"]].file == file
+        ]
+
+    assert quoted("mistyped.txt") == quoted("right.txt")
+    first = quoted("mistyped.txt")[0]
+    assert first.endswith("la première année.") and "deuxième parcelle" not in first
