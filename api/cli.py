@@ -752,22 +752,38 @@ def quotes(
     event: EventOption = None,
     year: YearOption = None,
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=200, help="Nombre de citations.")] = 20,
+    speech: Annotated[
+        str | None,
+        typer.Option(
+            help="verbatim : les propos mêmes des intervenants seulement ; reported : ce que "
+            "le rapport dit qu’ils ont dit."
+        ),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(help="relevance, ou par date du document : newest ou oldest d’abord."),
+    ] = "relevance",
     as_json: JsonOption = False,
     output: FormatOption = "text",
     base_url: BaseUrlOption = "http://127.0.0.1:8000",
 ) -> None:
     """Exact quotes attributed to named speakers, with event and page."""
     from api.models import QuotesResponse, quote_model
-    from api.paging import no_quotes
+    from api.paging import by_date, no_quotes, wanted
     from api.result_formats import render_quotes
     from search.engine import Filters
 
+    if speech not in (None, "verbatim", "reported"):
+        _fail(f"type de propos inconnu « {speech} » : choisissez parmi verbatim, reported")
+    if sort not in ("relevance", "newest", "oldest"):
+        _fail(f"ordre inconnu « {sort} » : choisissez parmi relevance, newest, oldest")
     output = _output_format(output, as_json)
     within = Filters(document=document, event=event, year=year)
     try:
-        hits = _engine().knowledge.quotes_for(query, speaker, k, within)
+        hits = _engine().knowledge.quotes_for(query, speaker, wanted(0, k, sort), within, speech)
     except ValueError as exc:  # a document the collection does not hold
         _fail(str(exc))
+    hits = by_date(hits, lambda h: h.document.date, sort)[:k]
     found = [quote_model(h) for h in hits]
     if output != "text":
         response = QuotesResponse(query=query, speaker=speaker, results=found)
@@ -781,6 +797,8 @@ def quotes(
         how = " — propos rapportés" if quote.speech == "reported" else ""
         _echo(f"{number:>2}. {quote.speaker}{role}{how}", bold=True)
         _echo(f"    {quote.citation}", fg="cyan")
+        # The id `/v1/quotes/{id}` and `/v1/export?quote=` take.
+        _echo(f"    [{quote.id}]", dim=True)
         _echo("")
 
 

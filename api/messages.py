@@ -74,6 +74,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "actor.unknown": {"fr": "aucun acteur « {id} »", "en": "no actor '{id}'"},
     "practice.unknown": {"fr": "aucune fiche pratique « {id} »", "en": "no practice card '{id}'"},
     "case.unknown": {"fr": "aucun cas « {id} »", "en": "no case '{id}'"},
+    "quote.unknown": {"fr": "aucune citation « {id} »", "en": "no quote '{id}'"},
     # -- case pages --
     "case.name_required": {
         "fr": "un nouveau cas doit avoir un nom",

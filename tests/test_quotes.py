@@ -569,3 +569,32 @@ def test_a_closing_guillemet_typed_as_an_opening_one_ends_the_quotation(tmp_path
     assert quoted("mistyped.txt") == quoted("right.txt")
     first = quoted("mistyped.txt")[0]
     assert first.endswith("la première année.") and "deuxième parcelle" not in first
+
+
+def test_a_researcher_keeps_the_own_words_alone_and_finds_a_quote_again_by_its_id(uploaded):
+    """`speech=verbatim` leaves out the report's accounts (`reported`, the reverse); the id
+    a quote's line shows on the CLI is its address, `/v1/quotes/{id}`."""
+    data, client = uploaded
+    own = client.get("/v1/quotes", params={"speech": "verbatim", "k": 200}).json()["results"]
+    told = client.get("/v1/quotes", params={"speech": "reported", "k": 200}).json()["results"]
+    every = client.get("/v1/quotes", params={"k": 200}).json()["results"]
+    assert {q["speech"] for q in own} == {"verbatim"} and {q["speech"] for q in told} == {
+        "reported"
+    }
+    assert sorted(q["id"] for q in own + told) == sorted(q["id"] for q in every)
+    assert "Marie DUPONT" in {q["speaker"] for q in told} - {q["speaker"] for q in own}
+    refused = client.get("/v1/quotes", params={"speech": "paraphrase"})
+    assert refused.status_code == 422
+
+    shown = run("quotes", "--speaker", "LAMBERT", "--speech", "verbatim", data=data).stdout
+    ids = [line.strip()[1:-1] for line in shown.splitlines() if line.strip().startswith("[")]
+    assert len(ids) == 2, shown
+    again = client.get(f"/v1/quotes/{ids[0]}").json()
+    assert again["speaker"] == "Sophie LAMBERT" and again["citation"] in shown
+    missing = client.get("/v1/quotes/nulle-part:q9", headers={"Accept-Language": "fr"})
+    assert missing.status_code == 404 and "aucune citation « nulle-part:q9 »" in missing.text
+    wrong = run("quotes", "--speech", "paraphrase", data=data, check=False)
+    assert wrong.returncode == 2 and "verbatim, reported" in wrong.stderr
+    newest = run("quotes", "--sort", "newest", "--k", "3", "--json", data=data).stdout
+    assert len(json.loads(newest)["results"]) == 3
+    assert run("quotes", "--sort", "latest", data=data, check=False).returncode == 2

@@ -17,6 +17,7 @@ from api.models import (
     CasesResponse,
     PracticeCard,
     PracticesResponse,
+    QuoteModel,
     QuotesResponse,
     SpeakersResponse,
     TerritoryType,
@@ -117,18 +118,34 @@ def quotes(
     k: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Offset = 0,
     sort: SortQuery = "relevance",
+    speech: Annotated[
+        Literal["verbatim", "reported"] | None,
+        Query(
+            description="verbatim: the speakers' own words only; reported: the report's "
+            "accounts of what they said"
+        ),
+    ] = None,
 ) -> QuotesResponse:
     """Quotes attributed to named speakers, about a question and/or by one speaker, of one
     document, event or year if asked; `relevance` is document order when there is no
     question."""
     asked = wanted(offset, k, sort)
     within = Filters(document=document, event=event, year=year)
-    hits = app.engine.knowledge.quotes_for(q, speaker, asked, within)
+    hits = app.engine.knowledge.quotes_for(q, speaker, asked, within, speech)
     ordered = by_date(hits, lambda h: h.document.date, sort)
     shown, where = page(ordered, offset, k, asked, no_quotes(app.engine, q, speaker))
     return QuotesResponse(
         query=q, speaker=speaker, results=[quote_model(h) for h in shown], **where.model_dump()
     )
+
+
+@router.get("/quotes/{quote_id}")
+def quote(quote_id: str, app: App) -> QuoteModel:
+    """One quote, by the id its citation and export carry."""
+    hit = app.engine.knowledge.quote(quote_id)
+    if hit is None:
+        raise ApiError(404, "quote.unknown", id=quote_id)
+    return quote_model(hit)
 
 
 @router.get("/cases")

@@ -267,16 +267,25 @@ class Knowledge:
     # -- quotes ----------------------------------------------------------------
 
     def quotes_for(
-        self, query: str | None, speaker: str | None, k: int, within: Filters | None = None
+        self,
+        query: str | None,
+        speaker: str | None,
+        k: int,
+        within: Filters | None = None,
+        speech: str | None = None,
     ) -> list[QuoteHit]:
         """Quotes of a speaker and/or about a query; in document order without a query;
-        `within`: of the passages these filters accept (a document, an event, a year).
+        `within`: of the passages these filters accept (a document, an event, a year);
+        `speech`: « verbatim » for the speakers' own words only, « reported » for the
+        report's accounts of them.
 
         About a query, verbatim quotes come before reported ones, each in the rank of its
         passage in search (which knows who a question designates and when nothing is
         relevant), then by their own words' match: a query search finds nothing for gets
         no quote."""
         rows = list(range(len(self.quotes)))
+        if speech:
+            rows = [i for i in rows if self.quotes[i]["speech"] == speech]
         if speaker:
             rows = [i for i in rows if holds_name(self.quotes[i]["speaker"], speaker)]
         if within:
@@ -322,14 +331,16 @@ class Knowledge:
                 rest = [i for i in rows if words[i] > 0 and i not in ranked]
                 rest.sort(key=lambda i: -float(words[i]))
                 scored += [(i, 1.0 / (1 + QUOTE_PASSAGES)) for i in rest]
-        hits = []
-        for row, score in scored[:k]:
-            record = self.quotes[row]
-            passage = self.engine.passages[record["passage_id"]]
-            hits.append(
-                QuoteHit(record, passage, self.engine.documents[passage.document_id], score)
-            )
-        return hits
+        return [self._quote_hit(self.quotes[row], score) for row, score in scored[:k]]
+
+    def quote(self, quote_id: str) -> QuoteHit | None:
+        """One quote by its id (`/v1/quotes/{id}`, the address a citation keeps)."""
+        record = next((q for q in self.quotes if q["id"] == quote_id), None)
+        return self._quote_hit(record) if record else None
+
+    def _quote_hit(self, record: dict, score: float | None = None) -> QuoteHit:
+        passage = self.engine.passages[record["passage_id"]]
+        return QuoteHit(record, passage, self.engine.documents[passage.document_id], score)
 
     # -- actors ----------------------------------------------------------------
 
