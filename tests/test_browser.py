@@ -261,10 +261,18 @@ def test_back_from_a_document_returns_to_where_the_reader_was_in_the_results(pag
     last.wait_for()
     last.scroll_into_view_if_needed()
     assert page.evaluate("window.scrollY") > 200
+    site = page.title()
     last.get_by_role("link", name="Voir le contexte").click()
     page.locator("#document-text .passage.cited").wait_for()
+    # The tab (and a bookmark) is named after the document read.
+    title = page.evaluate(
+        "fetch(`/v1/documents/${location.pathname.split('/')[2]}`)"
+        ".then((r) => r.json()).then((d) => d.title)"
+    )
+    assert page.title() == f"{title} — Recueil"
     page.go_back()
     page.locator("#results .result").nth(9).wait_for()
+    assert page.title() == site
     page.wait_for_function("window.scrollY > 200")
     assert in_viewport(page, "#results .result:nth-child(10)")
     # A new search starts at the top.

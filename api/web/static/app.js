@@ -72,6 +72,8 @@ const PAGE_SIZE = { search: 10, practices: 10, cases: 10, quotes: 20, actors: 30
 // The tab a view belongs to: a case page is under « Cas », a document under « Documents ».
 const TAB_OF = { case: "cases", actor: "actors", document: "documents" };
 const lastUrl = {};  // tab → the URL it last showed: a tab reopens where the reader left it
+// The page's own title; a document read names the tab (and the bookmark) after itself.
+const SITE_TITLE = document.title;
 
 function viewUrl(view, values = {}) {
   const params = new URLSearchParams({ view });
@@ -103,6 +105,7 @@ function route() {
     return;
   }
   const view = LOADERS[params.get("view")] ? params.get("view") : "search";
+  document.title = SITE_TITLE;
   lastUrl[TAB_OF[view] || view] = location.pathname + location.search;
   fillForm(view, params);
   show(view);

@@ -30,6 +30,7 @@ async function openDocument(documentId, params) {
       return;
     }
   }
+  document.title = `${reading.data.document.title} — Recueil`;
   cite(citedPassage(reading.data, params));
 }
 
