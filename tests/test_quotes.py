@@ -598,3 +598,28 @@ def test_a_researcher_keeps_the_own_words_alone_and_finds_a_quote_again_by_its_i
     newest = run("quotes", "--sort", "newest", "--k", "3", "--json", data=data).stdout
     assert len(json.loads(newest)["results"]) == 3
     assert run("quotes", "--sort", "latest", data=data, check=False).returncode == 2
+
+
+PRESS_MD = """# Le maire et ses habitants
+
+"La co-construction, c'est la nouvelle éducation populaire", a témoigné Marc Vidal, maire \
+de Saint-Pons. "On change si on est en action, si on est impliqué \
+dans le projet", a-t-il expliqué. Le journal rappelle que la commune compte 3 000 habitants.
+
+"Nous avons tout appris des habitants du quartier depuis dix ans", a-t-elle confié.
+"""
+
+
+def test_a_quotation_the_press_credits_by_a_pronoun_is_the_person_it_quoted_last(tmp_path):
+    """« "…", a-t-il expliqué »: the person the paragraph quoted before (the press names
+    them once); with nobody quoted before in the paragraph, nobody is credited."""
+    from search.engine import SearchEngine
+    from tests.factories import refreshed_store
+
+    store, embedder = refreshed_store(tmp_path, {"presse.md": PRESS_MD})
+    quotes = SearchEngine(store, embedder).knowledge.quotes
+    assert [(q["speaker"], q["text"][:20]) for q in quotes] == [
+        ("Marc Vidal", "La co-construction, "),
+        ("Marc Vidal", "On change si on est "),
+    ]
+    assert all(q["speech"] == "verbatim" and q["role"] == "maire de Saint-Pons" for q in quotes)

@@ -201,31 +201,47 @@ def extract(items: list[Structured], document_text: str) -> list[Quote]:
                 )
         if not item.speaker and block.kind == "paragraph" and not quoted:
             quotes += _accounts(block, roles)
+        said: list[tuple[int, str, str | None]] = []  # where each quotation's person is named
         for match in quoted:
-            # A quotation is an utterance whole, its full stop outside the guillemets;
-            # one opening in lower case is a clause of the reporter's sentence (« Pour
-            # que …, « il est essentiel de … », a mis en avant X »), not a sentence.
-            words = match.group("quote")
-            if len(words.split()) < MIN_WORDS or not _SENTENCE_START.match(words):
-                continue
-            if only_asks(words):
-                continue
             name = " ".join(match.group("name").split())
             known = next((s for s in roles if _same_person(name, s)), None)
             role = clean_role(match.group("role")) or (roles.get(known) if known else None)
-            quotes.append(
-                Quote(
-                    speaker=known or name,
-                    role=role,
-                    text=match.group("quote"),
-                    start=block.raw_offset(match.start("quote")),
-                    end=block.raw_offset(match.end("quote") - 1) + 1,
-                    page=block.pages[0],
-                    method="reported",
-                    speech=VERBATIM,
-                )
-            )
+            said.append((match.end(), known or name, role))
+            quotes += _quotation(block, match, known or name, role)
+        # « "…", a-t-il expliqué. »: the press's « il » is who the paragraph quoted last.
+        for match in _PRONOUN_QUOTATION.finditer(block.text):
+            before = [(speaker, role) for end, speaker, role in said if end <= match.start()]
+            if before:
+                quotes += _quotation(block, match, *before[-1])
     return quotes
+
+
+# « "…", a-t-il expliqué », « « … », a-t-elle ajouté »: a quotation credited by a pronoun.
+_PRONOUN_QUOTATION = re.compile(
+    r"[«\"“]\s*(?P<quote>[^«»\"“”]{20,700}?)\s*[»\"”]\s*,\s*a-t-(?:il|elle)\s+"
+    r"\w+(?:é|i|u|it|is)\b"
+)
+
+
+def _quotation(block, match: re.Match, speaker: str, role: str | None) -> list[Quote]:
+    """The words a match quotes, as the speaker's own, if they make an utterance whole:
+    its full stop outside the guillemets; one opening in lower case is a clause of the
+    reporter's sentence (« Pour que …, « il est essentiel de … », a mis en avant X »)."""
+    words = match.group("quote")
+    if len(words.split()) < MIN_WORDS or not _SENTENCE_START.match(words) or only_asks(words):
+        return []
+    return [
+        Quote(
+            speaker=speaker,
+            role=role,
+            text=words,
+            start=block.raw_offset(match.start("quote")),
+            end=block.raw_offset(match.end("quote") - 1) + 1,
+            page=block.pages[0],
+            method="reported",
+            speech=VERBATIM,
+        )
+    ]
 
 
 # A role as running text gives a person's (« Jean Martin, directeur de la régie, estime
