@@ -287,9 +287,23 @@ def stated_roles(passages: Iterable[PassageRow], quotes: Iterable[dict]) -> list
 
 def add_role(roles: list[str], role: str) -> None:
     """`role` added to `roles` unless it is there already, whatever its case (« maire de
-    Loos-en-Gohelle » beside « Maire de … »)."""
-    if role.lower() not in map(str.lower, roles):
-        roles.append(role)
+    Loos-en-Gohelle » beside « Maire de … »), or as the start of a longer one: a label
+    cut by its line (« Directrice du réseau Banque ») is the role a fuller statement
+    completes (« Directrice du réseau Banque des Territoires de la Caisse des Dépôts »),
+    which takes its place."""
+    lowered = role.lower()
+    for index, known in enumerate(roles):
+        if _extends(known.lower(), lowered):
+            return
+        if _extends(lowered, known.lower()):
+            roles[index] = role
+            return
+    roles.append(role)
+
+
+def _extends(longer: str, shorter: str) -> bool:
+    """`longer` is `shorter` itself or goes on after it at a word's end."""
+    return longer.startswith(shorter) and not longer[len(shorter) : len(shorter) + 1].isalnum()
 
 
 def build_actors(store: Store, cases: list[dict]) -> list[dict]:
