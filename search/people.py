@@ -215,11 +215,28 @@ class People:
             if distinctive:
                 scored.append((sum(self._idf(t) for t in overlap), person, overlap))
         if not scored:
-            return None
+            return self._sole_holder(roles, stems - role_stems, query)
         best = max(score for score, _, _ in scored)
         chosen = [(p, o) for score, p, o in scored if score >= 0.8 * best]
         used = {t for _, overlap in chosen for t in overlap} | roles
         return Mention([p for p, _ in chosen], used | _cue_words(query))
+
+
+    def _sole_holder(self, roles: set[str], others: set[str], query: str) -> Mention | None:
+        """« que dit le préfet ? »: a role noun and nothing else to tell who, and one person
+        whose role opens on it (« Préfet, Président de la FONDA »). Held by several (« le
+        maire », of Loos-en-Gohelle and of Lille), it designates nobody; nor does it when
+        the question's other words describe someone else (« le fondateur du RAMEAU » is
+        not the one speaker whose role opens on « Fondateur »)."""
+        holders = [
+            person
+            for person in self.people
+            if any(fold(role).split()[:1] == [noun] for role in person.roles for noun in roles)
+        ]
+        described = {t for t in others for person in self.people if t in person.terms}
+        if len(holders) != 1 or not described <= holders[0].terms:
+            return None
+        return Mention(holders, roles | _cue_words(query))
 
 
 _PLURAL_DETERMINERS = frozenset("les des aux ces nos vos leurs mes tous plusieurs".split())

@@ -623,3 +623,31 @@ def test_a_quotation_the_press_credits_by_a_pronoun_is_the_person_it_quoted_last
         ("Marc Vidal", "On change si on est "),
     ]
     assert all(q["speech"] == "verbatim" and q["role"] == "maire de Saint-Pons" for q in quotes)
+
+
+ROLES_MD = """# Table ronde sur l'eau
+
+**Jean DURAND, Préfet de la Sarthe** : Nous avons réuni les quarante communes du bassin \
+pour partager les coûts de l'eau potable.
+
+**Lucie MARTIN, Maire de Sablé-sur-Sarthe** : La commune a ouvert ses données de \
+consommation aux habitants dès la première année.
+
+**Paul ROCHE, Maire de La Flèche** : Nous avons signé une convention avec le syndicat des \
+eaux pour dix ans.
+"""
+
+
+def test_a_role_one_speaker_alone_holds_designates_them(tmp_path):
+    """« que dit le préfet ? »: one speaker's role opens on « Préfet », so the question is
+    asked of him (a researcher got other people's words); « le maire », held by two,
+    designates nobody."""
+    from search.engine import SearchEngine
+    from tests.factories import refreshed_store
+
+    store, embedder = refreshed_store(tmp_path, {"eau.md": ROLES_MD})
+    engine = SearchEngine(store, embedder)
+    assert [p.name for p in engine.people.find("que dit le préfet ?").people] == ["Jean DURAND"]
+    found = engine.knowledge.quotes_for("que dit le préfet ?", None, 3)
+    assert found[0].record["speaker"] == "Jean DURAND"
+    assert engine.people.find("que dit le maire ?") is None
