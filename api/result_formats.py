@@ -104,7 +104,7 @@ def quotes_to_csv(hits: list[QuoteHit], response: QuotesResponse, base_url: str)
             quote.page,
             quote.passage_id,
             quote.citation,
-            passage_url(base_url, hit.passage),
+            passage_url(base_url, hit.passage, (hit.record["start"], hit.record["end"])),
         ]
         for rank, (hit, quote) in enumerate(zip(hits, response.results, strict=True), 1)
     ]

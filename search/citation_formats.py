@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from ingest.normalise import fold
 from ingest.store import DocumentRow, PassageRow
@@ -59,9 +59,14 @@ def _note(item: Citable) -> str | None:
     return who if item.reported_from else None
 
 
-def passage_url(base_url: str, passage: PassageRow) -> str:
-    """Where the document view shows the passage, highlighted."""
-    return f"{base_url.rstrip('/')}/documents/{quote(passage.document_id)}#p-{passage.ordinal}"
+def passage_url(base_url: str, passage: PassageRow, span: tuple[int, int] | None = None) -> str:
+    """Where the document view shows the passage, highlighted; with a quote's `span` (its
+    offsets in the document), the quote's own words within it, as the page's « Voir le
+    contexte » does: four quotes of one passage are four addresses, not one."""
+    address = f"{base_url.rstrip('/')}/documents/{quote(passage.document_id)}"
+    if span:
+        address += "?" + urlencode({"passage": passage.id, "start": span[0], "end": span[1]})
+    return f"{address}#p-{passage.ordinal}"
 
 
 def from_passage(passage: PassageRow, document: DocumentRow, base_url: str) -> Citable:
@@ -90,7 +95,7 @@ def from_quote(record: dict, passage: PassageRow, document: DocumentRow, base_ur
         page_start=cited.page_start,
         page_end=cited.page_end,
         section=passage.section,
-        url=passage_url(base_url, passage),
+        url=passage_url(base_url, passage, (record["start"], record["end"])),
     )
 
 

@@ -221,7 +221,6 @@ class People:
         used = {t for _, overlap in chosen for t in overlap} | roles
         return Mention([p for p, _ in chosen], used | _cue_words(query))
 
-
     def _sole_holder(self, roles: set[str], others: set[str], query: str) -> Mention | None:
         """« que dit le préfet ? »: a role noun and nothing else to tell who, and one person
         whose role opens on it (« Préfet, Président de la FONDA »). Held by several (« le

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -372,7 +373,9 @@ def test_quotes_are_written_in_every_format_search_has(uploaded):
     table = run("quotes", "--speaker", "BENALI", "--format", "csv", data=data).stdout
     (row,) = csv.DictReader(io.StringIO(table))
     assert row["speaker"] == "Karim BENALI" and "ouvert la grange" in row["text"]
-    assert row["url"].startswith("http://127.0.0.1:8000/documents/grange")
+    assert row["url"].startswith("http://127.0.0.1:8000/documents/grange?passage=grange%3A")
+    # The quote's own words in its passage, as « Voir le contexte » opens them.
+    assert re.search(r"&start=\d+&end=\d+#p-\d+$", row["url"]), row["url"]
     bibtex = run("quotes", "--speaker", "BENALI", "--format", "bibtex", data=data).stdout
     # A web article's quotation is a part of it, with its pages (Zotero's book section).
     assert bibtex.startswith("@incollection{benali") and "author = {BENALI, Karim}" in bibtex
