@@ -122,12 +122,29 @@ def _container(item: Citable) -> str | None:
 
 def _name(speaker: str) -> tuple[str, str]:
     """(family, given): French documents write the family name in capitals
-    (« Jean-François CARON »); otherwise the last word is taken as the family name."""
+    (« Jean-François CARON »); otherwise the last word is taken as the family name. The
+    capitals mark the name in running text, they are not its spelling: a reference
+    manager gets « Caron » (a style that prints « CARON, J.-F. » from « CARON » would
+    shout it), « Rossat-Mignod », « du Bouetiez »."""
     words = speaker.split()
     family = [w for w in words if w.isupper() and len(w) > 1]
     if not family:
         return words[-1], " ".join(words[:-1])
-    return " ".join(family), " ".join(w for w in words if w not in family)
+    given = " ".join(w for w in words if w not in family)
+    last = len(family) - 1
+    return " ".join(_spelled(w, i < last) for i, w in enumerate(family)), given
+
+
+_PARTICLES = frozenset({"de", "du", "des", "d'", "d’"})
+
+
+def _spelled(word: str, before_another: bool) -> str:
+    """A family name's word written in capitals, in its usual case: each part after a
+    hyphen or an apostrophe capitalised, a particle before another word in lower case."""
+    lowered = word.lower()
+    if before_another and lowered in _PARTICLES:
+        return lowered
+    return re.sub(r"(^|[-'’])(\w)", lambda m: m.group(1) + m.group(2).upper(), lowered)
 
 
 def _date(item: Citable) -> list[int]:
