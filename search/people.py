@@ -225,15 +225,16 @@ class People:
         """« que dit le préfet ? »: a role noun and nothing else to tell who, and one person
         whose role opens on it (« Préfet, Président de la FONDA »). Held by several (« le
         maire », of Loos-en-Gohelle and of Lille), it designates nobody; nor does it when
-        the question's other words describe someone else (« le fondateur du RAMEAU » is
-        not the one speaker whose role opens on « Fondateur »)."""
+        other words of the question are in speakers' roles: they describe whom it asks
+        (« le fondateur du RAMEAU » is not the one speaker whose role opens on
+        « Fondateur ») or what (« le président sur les associations »)."""
         holders = [
             person
             for person in self.people
             if any(fold(role).split()[:1] == [noun] for role in person.roles for noun in roles)
         ]
         described = {t for t in others for person in self.people if t in person.terms}
-        if len(holders) != 1 or not described <= holders[0].terms:
+        if len(holders) != 1 or described:
             return None
         return Mention(holders, roles | _cue_words(query))
 
