@@ -89,6 +89,8 @@ def plain(text: str) -> str:
 
 def _normalised(text: str, glyphs: list[Glyph]) -> tuple[str, list[Glyph]]:
     """`plain`, with the glyphs still one per character."""
+    if "\r" not in text and "\f" not in text:
+        return text, glyphs
     out, kept = [], []
     for index, char in enumerate(text):
         if char == "\r" and text[index + 1 : index + 2] == "\n":
