@@ -12,7 +12,7 @@ import time
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 
@@ -769,14 +769,14 @@ def quotes(
 ) -> None:
     """Exact quotes attributed to named speakers, with event and page."""
     from api.models import QuotesResponse, quote_model
-    from api.paging import by_date, no_quotes, wanted
+    from api.paging import Sort, by_date, no_quotes, wanted
     from api.result_formats import render_quotes
     from search.engine import Filters
 
     if speech not in (None, "verbatim", "reported"):
         _fail(f"type de propos inconnu « {speech} » : choisissez parmi verbatim, reported")
-    if sort not in ("relevance", "newest", "oldest"):
-        _fail(f"ordre inconnu « {sort} » : choisissez parmi relevance, newest, oldest")
+    if sort not in get_args(Sort):
+        _fail(f"ordre inconnu « {sort} » : choisissez parmi {', '.join(get_args(Sort))}")
     output = _output_format(output, as_json)
     within = Filters(document=document, event=event, year=year)
     try:

@@ -130,8 +130,7 @@ def closing_of(text: str) -> int | None:
     closes: the index of the mark that brings it back to none open; None when it never
     closes in `text`."""
     depth = 0
-    mistyped = _MISTYPED_CLOSING.search(text)
-    last = len(text.rstrip()) - 1 if mistyped else -1
+    last = len(text.rstrip()) - 1 if ends_on_mistyped_closing(text) else -1
     for index, char in enumerate(text):
         depth += (char in OPENING and index != last) - (char in CLOSING or index == last)
         if depth == 0:

@@ -53,13 +53,9 @@ def read(path: Path, limits: Limits) -> ExtractedDocument:
     (ingest.readers.typography)."""
     pages, title = _pages(path)
     typeset = typography.typeset(pages)
-    starts, offset = [], 0
-    for text in typeset.pages:
-        starts.append(offset)
-        offset += len(text) + 1
     return ExtractedDocument(
         text="\f".join(typeset.pages),
-        page_starts=starts or [0],
+        page_starts=typeset.page_starts,
         title=title,
         headings=typeset.headings,
         furniture=typeset.furniture,

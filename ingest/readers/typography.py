@@ -122,11 +122,12 @@ def _lines_of(text: str, glyphs: list[Glyph]) -> list[StyledLine]:
 
 @dataclass
 class Typeset:
-    """What the type says of a document: its pages' texts (a wrapped title's lines joined),
-    its headings (offset → level) and its printed furniture (offsets), in the text the
-    pages make joined by form feeds."""
+    """What the type says of a document: its pages' texts (a wrapped title's lines joined)
+    and where each starts, its headings (offset → level) and its printed furniture
+    (offsets), in the text the pages make joined by form feeds."""
 
     pages: list[str]
+    page_starts: list[int]
     headings: dict[int, int]
     furniture: list[int]
 
@@ -146,7 +147,7 @@ def typeset(pages: list[tuple[str, list[Glyph] | None]]) -> Typeset:
             lines.append(_lines_of(text, glyphs))
     body = _body_size([line for page in lines for line in page])
     if body is None:
-        return Typeset(texts, {}, [])
+        return Typeset(texts, _starts(texts), {}, [])
     titles: list[list[StyledLine]] = [[] for _ in pages]
     furniture: list[list[StyledLine]] = [[] for _ in pages]
     for number, page in enumerate(lines):
@@ -162,12 +163,10 @@ def typeset(pages: list[tuple[str, list[Glyph] | None]]) -> Typeset:
         titles[number] = [line for line in joined if not _QUOTED.match(line.text)]
     sizes = sorted({line.size for page in titles for line in page}, reverse=True)
     levels = {size: level for level, size in enumerate(sizes, 1)}
-    starts, offset = [], 0
-    for text in texts:
-        starts.append(offset)
-        offset += len(text) + 1
+    starts = _starts(texts)
     return Typeset(
         texts,
+        starts,
         {
             starts[number] + line.start: levels[line.size]
             for number, page in enumerate(titles)
@@ -175,6 +174,15 @@ def typeset(pages: list[tuple[str, list[Glyph] | None]]) -> Typeset:
         },
         [starts[number] + line.start for number, page in enumerate(furniture) for line in page],
     )
+
+
+def _starts(texts: list[str]) -> list[int]:
+    """Where each page starts in the pages' texts joined by form feeds."""
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + 1
+    return starts or [0]
 
 
 def _body_size(lines: list[StyledLine]) -> float | None:
