@@ -35,6 +35,7 @@ from ingest.metadata import WHO_PARTS
 from ingest.normalise import name_key
 from ingest.store import DocumentRow, PassageRow
 from search.citations import quote_excerpt
+from search.embedders.base import CosineScale
 from search.engine import Results, SearchEngine
 from search.french import analyse
 from search.intent import CASE, acted_on, is_question, understand
@@ -68,6 +69,7 @@ DEPTH = 30
 # Items at most in each section.
 LIMITS = {"practices": 8, "pitfalls": 5, "testimonies": 5, "cases": 3}
 # Statements of one passage kept: those this close to its best match with the question.
+# This and MERGE_AT are on plain e5-small's scale (search.embedders.base.CosineScale).
 SAME_PASSAGE_MARGIN = 0.03
 STATEMENTS_PER_PASSAGE = 3
 # A statement is kept if its closeness to the question stands this many standard
@@ -76,7 +78,8 @@ STATEMENT_Z = 1.0
 STRONG_STATEMENT_Z = 3.0
 # Fewer statements than this are no reference to stand out from (a first upload holds a
 # handful, and with four of them only the closest stands a deviation above the mean): a
-# statement is then kept when its passage is among the top ones, whatever its closeness,
+# statement is then kept when its passage is among the top ones, whatever its closeness
+# and that of the passage's other statements (SAME_PASSAGE_MARGIN),
 # and an item is about the question's object only when it, its section or its document's
 # title names it (_Builder._object).
 MIN_REFERENCE = 30
@@ -91,8 +94,9 @@ WARNING_Z = 0.0
 NAMED_OR_Z = 2.2
 # The same for a passage's window, against the collection's passages: a bare object
 # (« les élus ») is a weak signal at that size (of the corpus's windows naming « élus »,
-# 4 in 24 stand 2 deviations above; 4 not naming it do too, none at 2.5).
-WINDOW_NEAR_Z = 2.5
+# 4 in 24 stand 2 deviations above; 4 not naming it do too, none at 2.5 with plain
+# e5-small; with its adapter, which spreads the tail, two stand at 2.51, none at 2.6).
+WINDOW_NEAR_Z = 2.6
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
 # What a label announcing a list (« … sur trois axes : ») shows of it, at most.
@@ -225,7 +229,7 @@ def answer(engine: SearchEngine, query: str) -> Answer:
         order.remove("pitfalls")
         order.insert(0, "pitfalls")
     shown = {
-        name: _merged(_by_source(sections[name]))[: LIMITS[name]]
+        name: _by_source(_merged(sections[name], engine.embedder.scale))[: LIMITS[name]]
         for name in order
         if sections[name]
     }
@@ -301,11 +305,18 @@ class _Builder:
                     ):
                         chosen.setdefault(pid, []).append((closeness, card, index, vectors[index]))
         items = []
+        # Closeness tells nothing among a handful of statements: then a top passage gives
+        # them all, as it gives them whatever their closeness (MIN_REFERENCE).
+        margin = (
+            self.engine.embedder.scale.gap(SAME_PASSAGE_MARGIN)
+            if np.isfinite(threshold)
+            else np.inf
+        )
         for pid, found in chosen.items():
             best = max(f[0] for f in found)
-            kept = sorted(
-                (f for f in found if f[0] >= best - SAME_PASSAGE_MARGIN), key=lambda f: -f[0]
-            )[:STATEMENTS_PER_PASSAGE]
+            kept = sorted((f for f in found if f[0] >= best - margin), key=lambda f: -f[0])[
+                :STATEMENTS_PER_PASSAGE
+            ]
             for _, card, index, vector in kept:
                 items.append(self._card_item(card, index, polarity, vector))
             self.used.add(pid)
@@ -450,10 +461,11 @@ class _Builder:
     def _passage_items(self, candidates: list[tuple[int, PassageRow]], section: str) -> list[Item]:
         """An item for each candidate passage about the question's object, with its speaker;
         advice whose sentences warn (under « Les freins… », or « … reste complexe ») is a
-        pitfall."""
+        pitfall. An item credited to a speaker quotes their words, in whichever section:
+        a strong passage of a report's account is advice too."""
         items = []
         for position, passage, sentences in self._on_the_object(candidates):
-            if section == "testimonies":
+            if _own_words(passage):
                 sentences = _quoted_in(passage, sentences)
             warning = section == "practices" and warns_in(passage, sentences)
             kind = "pitfalls" if warning else section
@@ -762,11 +774,15 @@ def _as_written(word: str) -> str:
     return pattern + (r"(?:\d{1,3})?" if word[-1].isalpha() or word[-1] in "»)" else "")
 
 
-def _merged(items: list[Item]) -> list[Item]:
-    """Items saying the same thing (close statement vectors, or the same card) become one."""
+def _merged(items: list[Item], scale: CosineScale) -> list[Item]:
+    """Items saying the same thing (close statement vectors, their cosine read on the
+    embedder's `scale`, or the same card) become one, the best-ranked with the others'
+    evidence. Before the items are ordered by source (_by_source): a twin merged away
+    there left its passage's next statement where that passage's first item stood."""
+    merge_at = scale.threshold(MERGE_AT)
     out: list[Item] = []
-    for item in items:
-        twin = next((o for o in out if _same(o, item)), None)
+    for item in sorted(items, key=lambda i: i.rank):
+        twin = next((o for o in out if _same(o, item, merge_at)), None)
         if twin is None:
             out.append(item)
             continue
@@ -781,7 +797,7 @@ def _votes(evidence: list[Evidence]) -> int | None:
     return sum(counts) if counts else None
 
 
-def _same(a: Item, b: Item) -> bool:
+def _same(a: Item, b: Item, merge_at: float) -> bool:
     if a.label == b.label and a.case_id == b.case_id:
         return True
     if a.evidence and b.evidence and a.evidence[0].passage.id == b.evidence[0].passage.id:
@@ -790,4 +806,4 @@ def _same(a: Item, b: Item) -> bool:
         return True
     if a.vector is None or b.vector is None:
         return False
-    return float(a.vector @ b.vector) >= MERGE_AT
+    return float(a.vector @ b.vector) >= merge_at

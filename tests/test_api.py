@@ -29,7 +29,7 @@ def get(server, path, **params):
 
 def test_health(server):
     body = get(server, "/health").json()
-    assert body["status"] == "ok" and body["model"] == "e5-small-onnx-int8-v3"
+    assert body["status"] == "ok" and body["model"] == "e5-small-recueil-int8-v3-65a7b843"
     assert body["documents"] >= 5 and body["index_fresh"] is True
     assert body["backend"] == "sqlite" and body["database"] is True
 

@@ -181,6 +181,22 @@ def test_the_adapter_brings_users_questions_closer_to_their_passages(store):
     assert len(lines) >= 35 and ranks["e5-small-recueil"] > ranks["e5-small-onnx"] + 0.05
 
 
+def test_the_adapter_s_cosine_scale_is_the_one_measured_on_the_corpus(corpus_data):
+    """The knowledge layer reads the adapted model's cosines on plain e5-small's scale
+    (CosineScale): the line shipped is the one its sentence pairs give, and a straight
+    line fits them. A new adapter file without a new measure fails here."""
+    from search.embedders.adapter import SCALE
+    from training.scale import fit, sentences
+
+    texts = sentences(str(corpus_data))
+    plain = get_embedder("e5-small-onnx").embed_passages(texts)
+    measured, gap = fit(plain, get_embedder("e5-small-recueil").embed_passages(texts))
+    assert len(texts) > 1000 and gap < 0.005
+    assert abs(measured.offset - SCALE.offset) < 0.005, measured
+    assert abs(measured.slope - SCALE.slope) < 0.005, measured
+    assert 0.2 < SCALE.slope < 0.5  # it spreads sentences: plain's 0.945 is far lower here
+
+
 def test_an_adapter_missing_a_factor_is_refused(tmp_path):
     from search.embedders.adapter import deltas
 

@@ -5,10 +5,12 @@ statement to its card and to the answer's « Ce qui marche » and « Écueils »
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
 from ingest.extract.polarity import cautions_in, pitfall, polarity_of, warns
+from search.knowledge.practices import statement_label
 
 TIERS_LIEU = """# Bilan : animer un tiers-lieu rural
 
@@ -205,7 +207,14 @@ def test_written_reports_keep_polarity_from_statement_to_card_and_answer(tmp_pat
         "- Ne jamais laisser un bénévole seul à la caisse.": "avoid",
         "- La logistique du froid reste complexe pour les petites structures.": "avoid",
     }
-    cards = {c["label"]: c["polarity"] for c in store.records("practices")}
+    # Each statement as a card labels it, with its card's polarity (whichever statement
+    # of the card labels it: two may say the same thing).
+    label = {s["id"]: statement_label(s) for s in store.records("statements")}
+    cards = {
+        label[i]: c["polarity"]
+        for c in store.records("practices")
+        for i in json.loads(c["statement_ids"])
+    }
     assert cards["Confier l'animation à des bénévoles seuls"] == "avoid"
     assert cards["Lancer les travaux avant d'avoir trouvé les usagers"] == "avoid"
     assert cards["Lancer la cantine sans cuisinier professionnel salarié"] == "avoid"

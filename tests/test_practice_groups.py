@@ -48,7 +48,7 @@ TOPICS = [
 ]
 
 
-def statements(count: int, seed: int) -> tuple[list[str], np.ndarray]:
+def statements(count: int, seed: int, spread: float = 0.16) -> tuple[list[str], np.ndarray]:
     """Paraphrases around a few topics: near vectors, some words in common, some copies."""
     centres = np.random.default_rng(0).normal(size=(len(TOPICS), 32))  # shared by all calls
     rng = np.random.default_rng(seed)
@@ -59,7 +59,7 @@ def statements(count: int, seed: int) -> tuple[list[str], np.ndarray]:
         if rng.random() < 0.7:  # a paraphrase drops a word; the rest are verbatim copies
             del words[int(rng.integers(len(words)))]
         texts.append(" ".join(words))
-        vectors.append(centres[topic] + rng.normal(scale=0.16, size=32))
+        vectors.append(centres[topic] + rng.normal(scale=spread, size=32))
     vectors = np.array(vectors, dtype=np.float32)
     return texts, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
@@ -111,3 +111,16 @@ def test_identical_texts_always_share_a_group():
     vectors = np.vstack([vectors, vectors[:1]])
     groups = group_statements(texts, vectors)
     assert any({0, 30} <= set(g) for g in groups)
+
+
+def test_another_model_s_cosines_are_read_on_its_scale():
+    """A model that spreads paraphrases (the adapter's) groups them at its own cosines:
+    read on plain e5-small's scale they would stay apart."""
+    from search.embedders.adapter import SCALE
+
+    texts, vectors = statements(60, 2, spread=0.3)
+    plain = as_set(group_statements(texts, vectors))
+    spread = as_set(group_statements(texts, vectors, scale=SCALE))
+    assert len(spread) < len(plain) / 3
+    # Agglomeration only goes further: every group read on the plain scale lies inside one.
+    assert all(any(group <= bigger for bigger in spread) for group in plain)

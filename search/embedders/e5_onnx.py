@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from search.embedders import adapter as adapters
+from search.embedders.base import REFERENCE
 
 if TYPE_CHECKING:
     import onnx
@@ -373,6 +374,7 @@ class E5SmallOnnxEmbedder:
             if adapter
             else f"e5-small-onnx-int8-v{GRAPH_VERSION}"
         )
+        self.scale = adapters.SCALE if adapter else REFERENCE
         self._model = Q4Model(self._source)
         self.dim = self._model.hidden
         self._words = self._model.blocks("emb.word", self._model.vocab, self.dim)

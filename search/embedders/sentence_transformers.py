@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from search.embedders.base import normalise
+from search.embedders.base import REFERENCE, normalise
 
 
 class SentenceTransformersEmbedder:
@@ -30,6 +30,7 @@ class SentenceTransformersEmbedder:
         )
         self.dim = int(dimension())
         self.model_id = f"sentence-transformers:{name_or_path}"
+        self.scale = REFERENCE  # unmeasured: training/scale.py says what it should be
         self._query_prefix = query_prefix
         self._passage_prefix = passage_prefix
 

@@ -33,11 +33,12 @@ from scipy import sparse
 from ingest.extract.polarity import AVOID, pitfall
 from ingest.extract.practices import COMPLETED_BY_ITEMS, strip_list_marker
 from ingest.store import Store
-from search.embedders.base import Embedder
+from search.embedders.base import REFERENCE, CosineScale, Embedder
 from search.french import analyse
 from search.knowledge.vectorcache import embed_cached
 
-# Two groups merge while their statements are this similar on average. e5-small cosines
+# Two groups merge while their statements are this similar on average, on plain
+# e5-small's scale (another model's cosines are read on it: CosineScale). Its cosines
 # are compressed: half of all statement pairs are above 0.86, paraphrases of one advice
 # above 0.95, and pairs between 0.92 and 0.95 mix same-advice with same-topic; sharing
 # content words (stems used by under 5% of statements) tips those over.
@@ -124,6 +125,7 @@ def _linkage(
     vectors: np.ndarray,
     weights: np.ndarray,
     incidence: sparse.csr_matrix,
+    word_bonus: float,
 ) -> np.ndarray:
     """Average similarity between the texts of each row node and each column node.
 
@@ -137,11 +139,13 @@ def _linkage(
     shared = ((row_share @ incidence) @ (column_share @ incidence).T).toarray()
     bonus = np.minimum(shared, 2)
     cosines = (row_share @ vectors) @ (column_share @ vectors).T
-    return np.asarray(cosines + SHARED_WORD_BONUS * bonus, dtype=np.float32)
+    return np.asarray(cosines + word_bonus * bonus, dtype=np.float32)
 
 
-def _clusters(similarities: np.ndarray, weights: np.ndarray | None = None) -> list[list[int]]:
-    """Average-linkage agglomerative clustering, stopping below MERGE_AT.
+def _clusters(
+    similarities: np.ndarray, merge_at: float, weights: np.ndarray | None = None
+) -> list[list[int]]:
+    """Average-linkage agglomerative clustering, stopping below `merge_at`.
 
     `weights` are the number of statements each row stands for. Each row's best partner is
     cached and recomputed only when its partner was merged away, which keeps a merge
@@ -159,7 +163,7 @@ def _clusters(similarities: np.ndarray, weights: np.ndarray | None = None) -> li
     best_value = linkage[np.arange(count), best]
     while True:
         a = int(np.argmax(best_value))
-        if best_value[a] < MERGE_AT:
+        if best_value[a] < merge_at:
             break
         b = int(best[a])
         merged = (linkage[a] * size[a] + linkage[b] * size[b]) / (size[a] + size[b])
@@ -179,9 +183,13 @@ def _clusters(similarities: np.ndarray, weights: np.ndarray | None = None) -> li
 
 
 def group_statements(
-    texts: Sequence[str], vectors: np.ndarray, previous: Sequence[Sequence[int]] = ()
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    previous: Sequence[Sequence[int]] = (),
+    scale: CosineScale = REFERENCE,
 ) -> list[list[int]]:
-    """Groups of statement indices that say the same thing.
+    """Groups of statement indices that say the same thing, by their vectors' cosines
+    read on `scale` (the embedder's).
 
     `previous` are the groups of the last build (indices into `texts`) that are still
     whole: they are kept, and grow or merge only when new statements come close enough.
@@ -195,8 +203,10 @@ def group_statements(
     unique_rare = [rare[first[u]] for u in range(len(unique))]
     incidence = _incidence(unique_rare)
 
+    merge_at, word_bonus = scale.threshold(MERGE_AT), scale.gap(SHARED_WORD_BONUS)
+
     def linkage(rows: Sequence[Sequence[int]], columns: Sequence[Sequence[int]]) -> np.ndarray:
-        return _linkage(rows, columns, unique_vectors, weights, incidence)
+        return _linkage(rows, columns, unique_vectors, weights, incidence, word_bonus)
 
     kept: list[list[int]] = []  # groups of unique texts
     placed: set[int] = set()
@@ -210,10 +220,10 @@ def group_statements(
         batch = waiting[start : start + BATCH]
         joined = set()
         if kept:
-            joined = set(np.flatnonzero((linkage(batch, kept) >= MERGE_AT).any(axis=0)).tolist())
+            joined = set(np.flatnonzero((linkage(batch, kept) >= merge_at).any(axis=0)).tolist())
         pool = batch + [kept[g] for g in sorted(joined)]
         kept = [g for i, g in enumerate(kept) if i not in joined]
-        for cluster in _clusters(linkage(pool, pool), _node_weights(pool, weights)):
+        for cluster in _clusters(linkage(pool, pool), merge_at, _node_weights(pool, weights)):
             kept.append([u for i in cluster for u in pool[i]])
     members_of: dict[int, list[int]] = defaultdict(list)
     for index, u in enumerate(text_of):
@@ -236,7 +246,9 @@ def build_cards(store: Store, embedder: Embedder) -> list[dict]:
         rows = [i for i, s in enumerate(statements) if s["polarity"] == polarity]
         local = {row: i for i, row in enumerate(rows)}
         previous = _previous_groups(last_build, polarity, position, local)
-        for group in group_statements([texts[i] for i in rows], vectors[rows], previous):
+        for group in group_statements(
+            [texts[i] for i in rows], vectors[rows], previous, embedder.scale
+        ):
             members = [rows[i] for i in group]
             centre = vectors[members].mean(axis=0)
             # Two statements stand equally near their mean: ties (to rounding) go to the
