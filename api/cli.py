@@ -50,8 +50,8 @@ def main_options(
         str | None,
         typer.Option(
             envvar="RECUEIL_MODEL",
-            help="Modèle de vecteurs : e5-small-recueil (par défaut : e5-small avec "
-            "l'adaptateur de Recueil), e5-small-onnx (sans l'adaptateur), e5-small "
+            help="Modèle de vecteurs : e5-small-recueil (par défaut), e5-small avec "
+            "l'adaptateur de Recueil ; e5-small-onnx, le même sans l'adaptateur ; e5-small "
             "ou sentence-transformers:<nom ou chemin>.",
         ),
     ] = None,

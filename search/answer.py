@@ -233,6 +233,11 @@ def answer(engine: SearchEngine, query: str) -> Answer:
         for name in order
         if sections[name]
     }
+    if list(shown) == ["cases"] and builder.intent.kind != CASE:
+        # Cases say who did what the items say; alone, they answer only a question asking
+        # for precedents. « on n'arrive pas à garder les bénévoles » got one initiative
+        # whose report lists « limites du bénévolat » among its obstacles.
+        shown = {}
     return Answer(query, shown, None if shown else NOTHING_SAID)
 
 
