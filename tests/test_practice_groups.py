@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from search.embedders.adapter import SCALE
+from search.embedders.base import REFERENCE, CosineScale
 from search.knowledge.practices import (
     MERGE_AT,
     SHARED_WORD_BONUS,
@@ -19,10 +21,14 @@ from search.knowledge.practices import (
 )
 
 
-def reference_groups(texts: list[str], vectors: np.ndarray) -> set[frozenset[int]]:
+def reference_groups(
+    texts: list[str], vectors: np.ndarray, scale: CosineScale = REFERENCE
+) -> set[frozenset[int]]:
+    """Cosines read on plain e5-small's scale, then the plain model's bonus and threshold."""
     rare = rare_stems(texts)
     shared = np.array([[min(2, len(a & b)) for b in rare] for a in rare], dtype=np.float32)
-    similarity = vectors @ vectors.T + SHARED_WORD_BONUS * shared
+    cosines = vectors @ vectors.T
+    similarity = scale.offset + scale.slope * cosines + SHARED_WORD_BONUS * shared
     groups = [[i] for i in range(len(texts))]
     while len(groups) > 1:
         best, pair = -np.inf, None
@@ -49,17 +55,19 @@ TOPICS = [
 
 
 def statements(count: int, seed: int, spread: float = 0.16) -> tuple[list[str], np.ndarray]:
-    """Paraphrases around a few topics: near vectors, some words in common, some copies."""
+    """Paraphrases around a few topics: near vectors, some words in common, some copies
+    (a copy has its text's vector, as a model gives it)."""
     centres = np.random.default_rng(0).normal(size=(len(TOPICS), 32))  # shared by all calls
     rng = np.random.default_rng(seed)
-    texts, vectors = [], []
+    texts, vectors, seen = [], [], {}
     for _ in range(count):
         topic = int(rng.integers(len(TOPICS)))
         words = TOPICS[topic].split()
         if rng.random() < 0.7:  # a paraphrase drops a word; the rest are verbatim copies
             del words[int(rng.integers(len(words)))]
         texts.append(" ".join(words))
-        vectors.append(centres[topic] + rng.normal(scale=spread, size=32))
+        noise = rng.normal(scale=spread, size=32)
+        vectors.append(seen.setdefault(texts[-1], centres[topic] + noise))
     vectors = np.array(vectors, dtype=np.float32)
     return texts, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
@@ -68,12 +76,14 @@ def as_set(groups: list[list[int]]) -> set[frozenset[int]]:
     return {frozenset(g) for g in groups}
 
 
+@pytest.mark.parametrize(("scale", "spread"), [(REFERENCE, 0.16), (SCALE, 0.3)])
 @pytest.mark.parametrize("seed", range(4))
-def test_groups_are_those_of_plain_average_linkage(seed):
-    texts, vectors = statements(60, seed)
-    expected = reference_groups(texts, vectors)
+def test_groups_are_those_of_plain_average_linkage(seed, scale, spread):
+    """On the plain model's scale, and on the adapter's (a model that spreads paraphrases)."""
+    texts, vectors = statements(60, seed, spread)
+    expected = reference_groups(texts, vectors, scale)
     assert 1 < len(expected) < len(texts)  # the data has real groups and real splits
-    assert as_set(group_statements(texts, vectors)) == expected
+    assert as_set(group_statements(texts, vectors, scale=scale)) == expected
 
 
 def test_a_first_build_in_batches_gives_the_same_groups(monkeypatch):
@@ -116,8 +126,6 @@ def test_identical_texts_always_share_a_group():
 def test_another_model_s_cosines_are_read_on_its_scale():
     """A model that spreads paraphrases (the adapter's) groups them at its own cosines:
     read on plain e5-small's scale they would stay apart."""
-    from search.embedders.adapter import SCALE
-
     texts, vectors = statements(60, 2, spread=0.3)
     plain = as_set(group_statements(texts, vectors))
     spread = as_set(group_statements(texts, vectors, scale=SCALE))
