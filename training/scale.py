@@ -19,8 +19,10 @@ import re
 import numpy as np
 
 from ingest.store import open_store
+from search.answer import MERGE_AT as ITEMS_MERGE_AT
 from search.embedders import get_embedder
 from search.embedders.base import CosineScale
+from search.knowledge.practices import MERGE_AT as CARDS_MERGE_AT
 
 # Shares of pairs, from the median to the closest few, where the line is fitted.
 SHARES = (0.5, 0.2, 0.1, 0.03, 0.01, 0.003, 0.001, 0.0005, 0.0002)
@@ -59,8 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     scale, gap = fit(reference, get_embedder(args.model).embed_passages(texts))
     pairs = len(texts) * (len(texts) - 1) // 2
     print(f"{len(texts)} sentences, {pairs} pairs: {scale} (largest gap {gap:.3f})")
-    for plain in (0.945, 0.93):
-        print(f"plain {plain} -> {scale.threshold(plain):.3f}")
+    for what, plain in (("cards", CARDS_MERGE_AT), ("answer items", ITEMS_MERGE_AT)):
+        print(f"{what}: plain {plain} -> {scale.threshold(plain):.3f}")
 
 
 if __name__ == "__main__":

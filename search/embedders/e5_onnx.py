@@ -363,7 +363,7 @@ def batches(lengths: list[int], budget: int = BATCH_TOKENS) -> list[np.ndarray]:
 
 
 class E5SmallOnnxEmbedder:
-    """multilingual-e5-small, int8 on ONNX Runtime; the default embedder plain, and
+    """multilingual-e5-small, int8 on ONNX Runtime: `e5-small-onnx` plain, and the default
     `e5-small-recueil` with Recueil's adapter (search.embedders.adapter)."""
 
     def __init__(self, threads: int | None = None, adapter: Path | None = None):
