@@ -32,6 +32,7 @@ from api.token import write_token
 from ingest.store import StoreUnavailable, open_store
 from search.embedders import get_embedder
 from search.engine import SearchEngine, UnknownDocument
+from search.knowledge.build import knowledge_owed
 
 WEB = Path(__file__).parent / "web"
 # One request may carry this many files at the per-file limit, plus the form's own bytes.
@@ -48,6 +49,8 @@ class Recueil:
         self.embedder = get_embedder(model)
         self.write_lock = self.store.write_lock()
         self.version = self.store.watch()
+        if knowledge_owed(self.store, self.embedder):  # a write cut short, another model
+            log.warning("practice cards, cases and actors rebuilt for %s", self.embedder.model_id)
         with self.write_lock.idle() as idle:
             self._reload()
         if not idle:  # started during another process's write: load again once it is done

@@ -138,6 +138,7 @@ def _store(read_only: bool = False, backend: str | None = None):
 def _engine():
     from search.embedders import get_embedder
     from search.engine import SearchEngine
+    from search.knowledge.build import knowledge_owed
     from search.retrieval import RetrievalError
 
     store = _store(read_only=False)
@@ -147,10 +148,19 @@ def _engine():
         _fail(f"modèle d’embeddings inutilisable ({exc})")
     if not store.documents():
         _first_ingest(store)
+    knowledge_owed(store, embedder, _say_knowledge_owed)
     try:
         return SearchEngine(store, embedder)
     except RetrievalError as exc:
         _fail(f"configuration invalide : {exc}")
+
+
+def _say_knowledge_owed() -> None:
+    _echo(
+        "Fiches pratiques, cas et acteurs à reconstruire (une écriture interrompue, ou un "
+        "autre modèle de vecteurs) : mise à jour…",
+        err=True,
+    )
 
 
 def _write_lock(store):

@@ -774,6 +774,15 @@ def test_an_upload_is_reported_as_committed_and_a_repeat_completes_it(client, mo
     assert hits["results"][0]["document"]["file"] == "vergers.md"
 
 
+def test_a_server_starting_completes_what_an_interrupted_write_owed(client, monkeypatch, tmp_path):
+    """No repeat needed: the next server over the store rebuilds the cards and cases owed."""
+    monkeypatch.setattr(documents, "refresh_knowledge", crashing("killed during the refresh"))
+    assert "killed" in upload(client, "vergers.md", CASE_NOTE).json()["warning"]
+    assert "Vergers de Saint-Sauveur" not in case_names(client)
+    with TestClient(create_app(tmp_path / "data")) as restarted:
+        assert "Vergers de Saint-Sauveur" in case_names(restarted)
+
+
 def test_a_delete_is_reported_as_committed_when_the_refresh_fails(client, monkeypatch):
     assert upload(client, "vergers.md", CASE_NOTE).status_code == 201
     monkeypatch.setattr(documents, "refresh_knowledge", crashing("disk full"))

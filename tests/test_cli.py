@@ -438,3 +438,45 @@ def test_an_ingest_embeds_each_document_as_it_is_committed(tmp_path):
     assert [r.status for r in report.results] == ["added", "added"]
     assert missing_when_read == [0]  # b.md was read with a.md's vectors all stored
     assert embedder.seconds > 0
+
+
+LESSONS = """# Retour d'expérience : le tiers-lieu de Brioude
+
+## Ce qui a marché
+
+- Associer les élus dès la conception du projet, avant tout financement.
+- Confier l'animation à une personne salariée, pas à des bénévoles seuls.
+
+## Ce que nous ne referions pas
+
+- Lancer les travaux avant d'avoir réuni les futurs usagers.
+"""
+
+
+def test_cards_built_with_another_model_are_rebuilt_by_the_next_command(tmp_path):
+    """Cards group statements by their vectors' cosines: a store whose cards another model
+    grouped (the default changed) has them rebuilt once, as a store ingested with this model
+    has them, and says so; an interrupted write's owed rebuild is paid the same way."""
+    from search.embedders import get_embedder
+    from search.knowledge.freshness import MARKER
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "cas.md").write_text(MARKDOWN, encoding="utf-8")
+    (folder / "brioude.md").write_text(LESSONS, encoding="utf-8")
+    plain, default = tmp_path / "plain", tmp_path / "default"
+    run("ingest", str(folder), data=plain, env={"RECUEIL_MODEL": "e5-small-onnx"})
+    run("ingest", str(folder), data=default)
+    assert (plain / MARKER).read_text(encoding="utf-8").endswith("e5-small-onnx-int8-v3")
+
+    first = run("practices", "--json", data=plain)
+    assert "Fiches pratiques, cas et acteurs à reconstruire" in first.stderr
+    assert (plain / MARKER).read_text(encoding="utf-8").endswith(get_embedder().model_id)
+    cards = json.loads(first.stdout)["results"]
+    again = json.loads(run("practices", "--json", data=default).stdout)["results"]
+    assert len(cards) == 5 and cards == again
+    assert "reconstruire" not in run("practices", "--json", data=plain).stderr  # once
+
+    (default / MARKER).unlink()  # a write killed between its commit and its rebuild
+    assert "reconstruire" in run("search", "jardins", data=default).stderr
+    assert (default / MARKER).exists()

@@ -140,6 +140,7 @@ def uploaded_documents(data: Path) -> int:
 def test_a_killed_upload_leaves_no_orphan_and_a_repeat_completes_it(tmp_path, committed):
     from api.routers.documents import STAGED_PREFIX
     from ingest.store import open_store
+    from search.embedders import get_embedder
     from search.knowledge.freshness import derived_fresh
     from tests.conftest import start_server
 
@@ -178,7 +179,8 @@ def test_a_killed_upload_leaves_no_orphan_and_a_repeat_completes_it(tmp_path, co
         for name in UPLOADED:  # each file in place, its document searchable
             assert (data / "uploads" / name).exists()
         store = open_store(data, read_only=True)
-        assert derived_fresh(store)  # cards, cases and actors rebuilt after the repeat
+        # Cards, cases and actors rebuilt after the repeat.
+        assert derived_fresh(store, get_embedder().model_id)
         assert {d.file for d in store.documents()} >= set(UPLOADED)
         store.close()
     finally:

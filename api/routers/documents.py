@@ -304,7 +304,7 @@ def _rebuild(app: Recueil, changed: bool, language: str) -> str | None:
     (search.knowledge.freshness): repeating it completes it. A failure here cannot undo
     the commit, so it is a warning beside the committed result, not an error.
     """
-    if not changed and derived_fresh(app.store):
+    if not changed and derived_fresh(app.store, app.embedder.model_id):
         return None
     try:
         app.refresh(knowledge=False)

@@ -12,7 +12,9 @@ at 1,000 documents cards, cases and actors take tens of seconds): `refresh_searc
 engine between the two. Either half can be cut short by a crash without harm: the store
 is the truth, the index is checked against it on load, and the knowledge carries its own
 freshness mark (search.knowledge.freshness), which only a finished `refresh_knowledge`
-writes; the next write, or `recueil build`, completes what was left.
+writes; the next write, or `recueil build`, completes what was left. A process that
+opens the store to search pays what is owed first (`knowledge_owed`): a write cut short,
+or knowledge built with another model than the one it searches with.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ingest.store import Store
 from search.embedders.base import Embedder
 from search.knowledge.actors import build_actors
 from search.knowledge.cases import build_cases
-from search.knowledge.freshness import mark_derived
+from search.knowledge.freshness import derived_fresh, mark_derived
 from search.knowledge.practices import build_cards, statement_label
 from search.sections import section_labels
 from search.vectors import (
@@ -96,7 +98,7 @@ def refresh_knowledge(store: Store, embedder: Embedder) -> dict:
         keep |= {input_hash(statement_label(s)) for s in store.records("statements")}
         keep |= {input_hash(label) for label in section_labels(passages)}
         pruned = store.prune_embeddings(keep)
-    mark_derived(store, fingerprint)
+    mark_derived(store, fingerprint, embedder.model_id)
     return {
         "practices": len(cards),
         "cases": len(cases),
@@ -104,3 +106,28 @@ def refresh_knowledge(store: Store, embedder: Embedder) -> dict:
         "pruned_vectors": pruned,
         "seconds": watch.seconds,
     }
+
+
+def knowledge_owed(
+    store: Store, embedder: Embedder, before: Callable[[], None] | None = None
+) -> bool:
+    """Rebuild cards, cases and actors if they do not match the store as it is with this
+    embedder (search.knowledge.freshness); true if it did. `before` is called first (to say
+    so: at 1,000 documents it takes tens of seconds).
+
+    Not while another process writes: its own refresh, at its end, pays what is owed, and a
+    reader keeps serving the last complete state meanwhile. Checked again under the write
+    lock: the writer that held it may have just rebuilt."""
+    if derived_fresh(store, embedder.model_id):
+        return False
+    guard = store.write_lock()
+    with guard.idle() as idle:
+        if not idle:
+            return False
+    with guard:
+        if derived_fresh(store, embedder.model_id):
+            return False
+        if before is not None:
+            before()
+        refresh_knowledge(store, embedder)
+    return True
