@@ -171,7 +171,7 @@ class SearchEngine:
             raise RuntimeError("vector index rows do not match the store's passages")
         # A fixed sample of passages whose cosine spread calibrates dense scores.
         sample = np.random.default_rng(0).permutation(len(self.ids))[:CALIBRATION_SAMPLE]
-        self._calibration = np.sort(sample)
+        self._calibration = self.vectors.gather(np.sort(sample))
         self._shingles: dict[str, set[str]] = {}
         # load_or_build has just checked (or written) this fingerprint against the store.
         self.fingerprint = self.vectors.manifest.fingerprint
@@ -266,7 +266,7 @@ class SearchEngine:
     def dense_reference(self, vector: np.ndarray) -> np.ndarray:
         """Dense scores (best chunk) of a fixed sample of passages: how close `vector`
         stands to the collection's passages at large, to calibrate a closeness."""
-        return self.vectors.passage_scores(vector, self._calibration)
+        return self._calibration.scores(vector)
 
     def distinctive_terms(self, text: str) -> set[str]:
         """A text's analysed terms, or none when the documents use them all everywhere:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 from itertools import groupby
 
 from ingest.extract.polarity import cautions_in, warns
@@ -77,7 +78,14 @@ _CONDITION_CUES = re.compile(
 
 
 def gives_practice(passage: PassageRow, statements: int) -> bool:
-    return statements > 0 or bool(_PRACTICE_CUES.search(passage.text))
+    return statements > 0 or _cues_practice(passage.text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _cues_practice(text: str) -> bool:
+    """Cached: it is asked of every candidate of every how-to question, and a passage's
+    text object hashes once (a third of a search's Python time was such regexes)."""
+    return bool(_PRACTICE_CUES.search(text))
 
 
 def advises(text: str) -> bool:

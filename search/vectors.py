@@ -234,6 +234,20 @@ class Manifest:
     chunks: str = ""  # digest of the chunk hashes: names the saved matrix and hashes
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """Some passages' chunk vectors, end to end, and where each passage's first one is."""
+
+    chunks: np.ndarray
+    offsets: np.ndarray
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Each passage's dense score: its best chunk's."""
+        if not len(self.offsets):
+            return np.zeros(0, dtype=np.float32)
+        return np.maximum.reduceat(self.chunks @ query.astype(np.float32), self.offsets)
+
+
 class VectorIndex:
     """Chunk vectors in FAISS; passage scores are the best of their chunks.
 
@@ -275,14 +289,18 @@ class VectorIndex:
 
     def passage_scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact dense score (best chunk) of each passage row in `rows`."""
+        return self.gather(rows).scores(query)
+
+    def gather(self, rows: np.ndarray) -> Gathered:
+        """The chunks of the passage rows in `rows`, laid end to end in float32: scored
+        against many queries (a fixed sample), they are converted once."""
         if not len(rows):
-            return np.zeros(0, dtype=np.float32)
+            return Gathered(np.zeros((0, self.chunks.shape[1]), np.float32), np.zeros(0, int))
         lengths = self.starts[rows + 1] - self.starts[rows]
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         # Chunk rows of all passages, laid end to end: each passage's first chunk, counted on.
         chunk_rows = np.repeat(self.starts[rows] - offsets, lengths) + np.arange(lengths.sum())
-        scores = self.chunks[chunk_rows].astype(np.float32) @ query.astype(np.float32)
-        return np.maximum.reduceat(scores, offsets)
+        return Gathered(self.chunks[chunk_rows].astype(np.float32), offsets)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The k passages whose best chunk is nearest to the query."""
