@@ -73,7 +73,8 @@ LIMITS = {"practices": 8, "pitfalls": 5, "testimonies": 5, "cases": 3}
 SAME_PASSAGE_MARGIN = 0.03
 STATEMENTS_PER_PASSAGE = 3
 # A statement is kept if its closeness to the question stands this many standard
-# deviations above all statements' (docs/EVALUATION.md).
+# deviations above all statements' (docs/EVALUATION.md): from the first passage found,
+# rising to STRONG_STATEMENT_Z at the last one read (_statement_floor).
 STATEMENT_Z = 1.0
 STRONG_STATEMENT_Z = 3.0
 # Fewer statements than this are no reference to stand out from (a first upload holds a
@@ -301,10 +302,7 @@ class _Builder:
                 pid = evidence.passage.id
                 if pid in self.rank and len(vectors):
                     closeness = float(vectors[index] @ self.query_vector)
-                    # From the best passages, a statement close to the question; from
-                    # further down, only one that says nearly what the question asks.
-                    near_top = self.rank[pid] < TOP_PASSAGES
-                    relevant = closeness >= (threshold if near_top else strong)
+                    relevant = closeness >= self._statement_floor(self.rank[pid], threshold, strong)
                     if relevant and self._about_the_object(
                         evidence.record["text"], vectors[index], evidence.passage
                     ):
@@ -326,6 +324,20 @@ class _Builder:
                 items.append(self._card_item(card, index, polarity, vector))
             self.used.add(pid)
         return items
+
+    @staticmethod
+    def _statement_floor(rank: int, threshold: float, strong: float) -> float:
+        """How close to the question a statement of the passage ranked `rank` must stand.
+
+        From the best passage, close to the question (`threshold`); from further down,
+        nearer what it asks, up to `strong` at the last one read (DEPTH). A rising bar,
+        not a step at the tenth passage: a near-tie that ranked a passage eleventh took
+        its statements out of the answer (« Un euforia… pour des élus » for « comment
+        mobiliser les élus ? »). With a handful of statements (no spread to read), the top
+        passages give them all and the others none."""
+        if not np.isfinite(strong):
+            return threshold if rank < TOP_PASSAGES else strong
+        return threshold + (strong - threshold) * rank / DEPTH
 
     def _statement_thresholds(self, near_top: float) -> tuple[float, float]:
         """How close to the question a statement must stand among all statements, from a

@@ -87,9 +87,13 @@ def test_search_on_postgres_ranks_the_same_passages(engine, corpus_on_postgres):
     that closely)."""
     on_postgres = SearchEngine(corpus_on_postgres, engine.embedder)
     for query in EVERY_QUERY:
-        expected, got = ranked(engine, query), ranked(on_postgres, query)
+        scores = {hit.passage.id: hit.score for hit in engine.search(query, 10)}
+        expected, got = list(scores), ranked(on_postgres, query)
         assert set(got[:9]) <= set(expected) and set(expected[:9]) <= set(got), query
-        assert got[:3] == expected[:3], query
+        # The first three in the same order, but for passages tied within that rounding
+        # (« coconstruction teritoriale… »: 2.0987 and 2.09869 on SQLite, swapped).
+        for place, (mine, theirs) in enumerate(zip(got[:3], expected[:3], strict=True)):
+            assert mine == theirs or abs(scores[mine] - scores[theirs]) < 0.005, (query, place)
 
 
 @pytest.mark.parametrize("retrieval", ["memory", "sql"])
