@@ -98,6 +98,9 @@ NAMED_OR_Z = 2.2
 # 4 in 24 stand 2 deviations above; 4 not naming it do too, none at 2.5 with plain
 # e5-small; with its adapter, which spreads the tail, two stand at 2.51, none at 2.6).
 WINDOW_NEAR_Z = 2.6
+# How much of a statement to avoid (spaces aside) an advice window must hold, or of the
+# window the statement must, for the window to be a pitfall (_states_a_warning).
+WARNING_CHARS = 40
 # Passages counted as the top of the results for statements and advice.
 TOP_PASSAGES = 10
 # What a label announcing a list (« … sur trois axes : ») shows of it, at most.
@@ -484,12 +487,26 @@ class _Builder:
         for position, passage, sentences in self._on_the_object(candidates):
             if _own_words(passage):
                 sentences = _quoted_in(passage, sentences)
-            warning = section == "practices" and warns_in(passage, sentences)
+            warning = section == "practices" and (
+                warns_in(passage, sentences) or self._states_a_warning(passage, sentences)
+            )
             kind = "pitfalls" if warning else section
             item = self._passage_item(passage, kind, position, sentences)
             item.speaker = passage.speaker
             items.append(item)
         return items
+
+    def _states_a_warning(self, passage: PassageRow, sentences: str) -> bool:
+        """Whether the sentences hold a statement the extractor read as one to avoid: a
+        list under « Ce que je ne referais pas » inside a passage headed otherwise (a
+        table's « BESOINS (B) PRATIQUES ») had its « Forcer la pluridisciplinarité… »
+        shown under « Ce qui marche »."""
+        window = _SPACE.sub("", sentences.lower())
+        for statement in self.knowledge.warnings_in.get(passage.id, ()):
+            said = _SPACE.sub("", strip_list_marker(statement).lower())
+            if said[:WARNING_CHARS] in window or window[:WARNING_CHARS] in said:
+                return True
+        return False
 
     def _on_the_object(
         self, candidates: list[tuple[int, PassageRow]]

@@ -616,6 +616,29 @@ def test_answer_to_the_missions_example_cites_several_documents(engine):
     assert len(evaluation) >= 3 and any("valuation" in i.label for i in evaluation[:3])
 
 
+def test_no_statement_to_avoid_is_given_as_what_works(engine):
+    """Over every practice question of the first set and the issue's example: no item of
+    « Ce qui marche » states what the extractor read as to avoid in its passage (a list
+    under « Ce que je ne referais pas » inside a table headed « BESOINS (B) PRATIQUES »
+    gave « Forcer la pluridisciplinarité… » as advice to « mobiliser les élus locaux »)."""
+    from search.answer import answer
+    from search.evaluate import load
+    from tests.conftest import ROOT
+
+    def squashed(text: str) -> str:
+        return re.sub(r"[\s\-–•]+", "", text.lower())
+
+    questions = [q.query for q in load(ROOT / "eval" / "queries.jsonl") if q.kind == "practice"]
+    checked = 0
+    for question in [*questions, "comment mobiliser les élus locaux ?"]:
+        for item in answer(engine, question).sections.get("practices", []):
+            label = squashed(item.label)[:40]
+            warnings = engine.knowledge.warnings_in.get(item.evidence[0].passage.id, [])
+            assert not any(label in squashed(w) for w in warnings), (question, item.label)
+            checked += 1
+    assert checked > 30
+
+
 def test_a_case_s_first_excerpt_holds_the_words_of_its_label(engine):
     """The citation shown beside a case in an answer is that of its first excerpt: it holds
     the label's words (« Villes au Carré » was labelled from the 2019 proceedings, p. 36,

@@ -190,9 +190,12 @@ class Knowledge:
         # Passages that describe a documented case: search favours them for precedents.
         self.describing_cases = frozenset(self._cases_of)
         # Passages that say what to avoid: search favours them for « quels pièges ? ».
-        self.warning_passages = frozenset(
-            e.passage.id for c in self.cards if c.row["polarity"] == "avoid" for e in c.evidence
-        )
+        self.warnings_in: dict[str, list[str]] = {}  # passage id → its statements to avoid
+        for card in self.cards:
+            if card.row["polarity"] == "avoid":
+                for e in card.evidence:
+                    self.warnings_in.setdefault(e.passage.id, []).append(e.record["text"])
+        self.warning_passages = frozenset(self.warnings_in)
 
     # -- building blocks -------------------------------------------------------
 
