@@ -42,7 +42,7 @@ from search.intent import CASE, acted_on, is_question, understand
 from search.knowledge.cases import Case
 from search.knowledge.index import Card
 from search.knowledge.practices import statement_label
-from search.ranking import advises, gives_practice, warns_in
+from search.ranking import advises, gives_practice, squash, warns_in
 from search.snippet import (
     best_sentences,
     in_prose,
@@ -501,9 +501,9 @@ class _Builder:
         list under « Ce que je ne referais pas » inside a passage headed otherwise (a
         table's « BESOINS (B) PRATIQUES ») had its « Forcer la pluridisciplinarité… »
         shown under « Ce qui marche »."""
-        window = _SPACE.sub("", sentences.lower())
+        window = squash(sentences)
         for statement in self.knowledge.warnings_in.get(passage.id, ()):
-            said = _SPACE.sub("", strip_list_marker(statement).lower())
+            said = squash(strip_list_marker(statement))
             if said[:WARNING_CHARS] in window or window[:WARNING_CHARS] in said:
                 return True
         return False

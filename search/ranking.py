@@ -105,7 +105,7 @@ def warns_in(passage: PassageRow, sentences: str) -> bool:
     return warns(context(passage)) or cautions_in(sentences)
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
     """Lower case without white space: a quote pasted from the source matches across line
     breaks (fast: it runs on every candidate of a long query)."""
     return _SPACE.sub("", text.lower())
@@ -159,16 +159,14 @@ def adjust(
         below = below | ({"intro"} - intent.asks)
 
     # Only a passage holding every word of the query can hold it word for word.
-    quoted = _squash(query) if len(query) >= QUOTE_MIN_CHARS and holds_every_word else None
+    quoted = squash(query) if len(query) >= QUOTE_MIN_CHARS and holds_every_word else None
 
     def tier(item: Ranked) -> tuple[bool, bool, bool, float]:
         passage = passage_of(item.passage_id)
         # A pasted quote finds its passage first; then the designated person's own words,
         # other content, and the furniture last.
         found = (
-            quoted is not None
-            and passage.id in holds_every_word
-            and quoted in _squash(passage.text)
+            quoted is not None and passage.id in holds_every_word and quoted in squash(passage.text)
         )
         other = bool(voiced) and passage.id not in voiced
         return not found, passage.kind in below, other, -item.score

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 
@@ -47,12 +46,10 @@ class Speller:
             return []
         found: list[tuple[int, str]] = []
         for length in range(len(term) - cap, len(term) + cap + 1):
-            bucket = self._buckets.get((term[0], length))
-            if bucket:
-                near = process.extract(
-                    term, bucket, scorer=Levenshtein.distance, score_cutoff=cap, limit=None
-                )
-                found += [(gap, candidate) for candidate, gap, _ in near]
+            for candidate in self._buckets.get((term[0], length), ()):
+                gap = distance(term, candidate, cap)
+                if gap <= cap:
+                    found.append((gap, candidate))
         if not found:
             return []
         best = min(gap for gap, _ in found)
