@@ -656,7 +656,7 @@ def similar_response(
         query, exclude = case.name, None
         vector = knowledge.case_vector(case)
         if vector is None:
-            vector = engine.embedder.embed_query(case.description)
+            vector = engine.embed_question(case.description)
         cases = knowledge.similar_cases(f"{case.name}. {case.description}", k, exclude=case)
     else:
         query, exclude, vector = text, None, None

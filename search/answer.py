@@ -273,7 +273,7 @@ class _Builder:
         self.engine = engine
         self.knowledge = engine.knowledge
         self.rank = rank
-        self.query_vector = engine.embedder.embed_query(query)
+        self.query_vector = engine.embed_question(query)
         self.query = query
         self.intent = understand(query)
         self.used: set[str] = set()  # passages already standing behind an item
@@ -377,7 +377,7 @@ class _Builder:
         matrix = self._statement_matrix
         if not named or matrix is None:
             return None
-        vector = self.engine.embedder.embed_query(acted)
+        vector = self.engine.embed_question(acted)
         if len(matrix) < MIN_REFERENCE:
             return _Object(named, vector, np.inf, np.inf)
         statements = self._closeness(vector)

@@ -210,6 +210,17 @@ class BM25:
         i = self._term_ids.get(term)
         return 0 if i is None else int(self._frequency[i])
 
+    def word_rows(self, word: str) -> np.ndarray:
+        """The rows holding a folded word's term (« elus »: those with « élus », « élu »…);
+        none if the texts do not use the word."""
+        term = self._surface.get(word)
+        return self.posting(term)[0] if term else _NO_ROWS
+
+    def nearest_word(self, word: str) -> str | None:
+        """The indexed word nearest a folded word's spelling, the most used between equals."""
+        near = self._speller.nearest(word)
+        return max(near, key=lambda w: (self._occurs(self._surface[w]), w)) if near else None
+
     def query_terms(self, query: str) -> list[tuple[str, list[str], float]]:
         """Each analysed word of the query: (its term, the index terms it counts through,
         at which weight). A word the index does not know counts through the terms of its

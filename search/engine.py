@@ -28,7 +28,9 @@ from search.knowledge.index import Knowledge
 from search.knowledge.vectorcache import embed_cached
 from search.language import looks_english
 from search.lexical_cache import load_or_build_bm25, save_bm25
+from search.lexicon import french_words
 from search.people import COMMON_SHARE, Mention, People
+from search.respell import Respeller
 from search.retrieval import retriever_for
 from search.sections import SectionIndex
 from search.vectors import VectorIndex, all_chunks, embedding_input, load_or_build, save_index
@@ -186,6 +188,7 @@ class SearchEngine:
         self._short = np.array([len(p.text) < relevance.DENSE_MIN_CHARS for p in passages], bool)
         roles = self._speaker_roles(passages, quotes, previous)
         self.people = People(roles, self.lexical.share_of)
+        self.respell = Respeller(self.lexical, lambda row: passages[row].text, french_words)
         self.statements = self.store.record_counts("statements")
         # Where the candidates come from (RECUEIL_RETRIEVAL): chosen once, here.
         self.retriever = retriever_for(self, CANDIDATES)
@@ -275,6 +278,11 @@ class SearchEngine:
         common = all(self.lexical.share_of(term) > COMMON_SHARE for term in terms)
         return set() if common else terms
 
+    def embed_question(self, text: str) -> np.ndarray:
+        """A user's text as a query vector, respelled first if French (search.respell):
+        the embedder reads words as typed, and « ellus » is no « élus » to it."""
+        return self.embedder.embed_query(text if looks_english(text) else self.respell(text))
+
     def is_fresh(self) -> bool:
         return self.fingerprint == self.store.fingerprint()
 
@@ -323,7 +331,7 @@ class SearchEngine:
             lexical_reference = lexical
             candidates.append(self.retriever.lexical(looked_up, lexical, allowed))
         if mode != "lexical":
-            vector = self.embedder.embed_query(matched)
+            vector = self.embed_question(matched)
             dense = np.zeros(len(self.ids), dtype=np.float32)
             candidates.append(self.retriever.dense(vector, allowed))
             dense_reference = self.dense_reference(vector)

@@ -36,6 +36,7 @@ import numpy as np
 
 from search.embedders import adapter as adapters
 from search.embedders.base import REFERENCE
+from search.user_cache import cache_dir
 
 if TYPE_CHECKING:
     import onnx
@@ -299,10 +300,6 @@ def build_graph(
     )
     opsets = [make.make_opsetid("", 17), make.make_opsetid(_CONTRIB, 1)]
     return make.make_model(graph, opset_imports=opsets)
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("RECUEIL_CACHE", Path.home() / ".cache" / "recueil"))
 
 
 @lru_cache(maxsize=4)

@@ -235,7 +235,7 @@ class Knowledge:
             return self.cards[:k]
         if not self.engine.search(query, 1):
             return []
-        vector = self.engine.embedder.embed_query(query)
+        vector = self.engine.embed_question(query)
         dense = np.array(
             [float((v @ vector).max()) if len(v) else -1.0 for v in self.statement_vectors]
         )
@@ -517,7 +517,7 @@ class Knowledge:
                     continue
                 for case_id in self._evidence_of.get(passage.id, ()):
                     matches.setdefault(case_id, (hit.score, passage))
-        query = self.engine.embedder.embed_query(text)
+        query = self.engine.embed_question(text)
         if hits:
             matches.update(self._written_matches(query, min(h.score for h in hits)))
         matches.update(self._matches_in(traits["territories"], query, own, set(matches)))
