@@ -1306,6 +1306,26 @@ def test_actors_on_a_written_document(tmp_path):
         assert extracted.text[mention.start : mention.end] == mention.text
 
 
+def test_a_name_an_institution_or_a_street_bears_is_no_person_present(tmp_path):
+    """« l’Université Paul SABATIER » names a university, « rue Jean Jaurès » a street:
+    neither person took part. A person after a common noun is one (« la cheffe
+    d’entreprise Marie DUPONT »), and so is the same name giving its own words."""
+    from ingest.extract import actors
+
+    _, items = _structured(
+        tmp_path,
+        "visite.txt",
+        "Le Catalyseur de l’Université Paul SABATIER de Toulouse accompagne les PME.\n\n"
+        "Les ateliers ont lieu au Lycée Victor Hugo, rue Jean Jaurès, à Besançon.\n\n"
+        "La cheffe d’entreprise Marie DUPONT a présenté la démarche.\n\n"
+        "Selon Victor Hugo, bénévole du quartier, tout a commencé par un repas.\n",
+    )
+    people = [m.name for m in actors.extract(items) if m.kind == "person"]
+    assert "Paul SABATIER" not in people and "Jean Jaurès" not in people
+    assert "Marie DUPONT" in people
+    assert people.count("Victor Hugo") == 1  # the volunteer, not the school
+
+
 def test_actor_names_lose_what_pdf_text_glues_to_them(tmp_path):
     from ingest.extract import actors
 

@@ -120,6 +120,17 @@ _HEADS = (
     (re.compile(rf"^{_LOCAL_AUTHORITY}\b"), "organisation"),
     (re.compile(rf"^{PLACE_HEAD}\b", re.I), "place"),
 )
+# A person's name right after an institution or a street named after them names no one
+# present: « l’Université Paul SABATIER », « le Lycée Victor Hugo », « rue Jean Jaurès ».
+# An institution's head is capitalised then (« la cheffe d’entreprise Marie DUPONT » is a
+# person); a street's may not be.
+_EPONYM = re.compile(
+    r"(?:\b(?:Universit[ée]|Lyc[ée]e|Coll[èe]ge|[ÉE]cole|Institut|H[ôo]pital|Centre|"
+    r"Maison|Espace|Stade|Gymnase|Piscine|Th[ée][âa]tre|Mus[ée]e|Biblioth[èe]que|"
+    r"M[ée]diath[èe]que|Fondation|Prix|Chaire|Promotion|Gare|A[ée]roport|R[ée]sidence|"
+    rf"Cit[ée])|(?i:\b{PLACE_HEAD}|\b(?:all[ée]e|impasse|chemin|cours)))"
+    r"(?:\s+(?:de|du|des|d[’']))?\s+$"
+)
 # Well-known French acronyms of concepts, never of one organisation: objectifs de
 # développement durable, recherche et développement, responsabilité sociétale des
 # entreprises, économie sociale et solidaire. Documents use them without defining them.
@@ -394,6 +405,8 @@ def _found(text: str, doc, document: str, defined: dict[str, str]) -> list[tuple
     for begin, name, kind in found:
         if _EVENT.fullmatch(text[text.rfind("\n", 0, begin) + 1 : begin].strip()):
             continue  # « Participants Groupe Bleu « Amphi » »: a session's label
+        if kind == "person" and _EPONYM.search(text[max(0, begin - 40) : begin]):
+            continue
         if _ends_on_initials(text, begin, begin + len(name), defined):
             name = re.sub(r"\s*\S+$", "", name)  # « Fondation Total GNN » → « … Total »
             kind = _kind(name, kind, document) if name else None
