@@ -349,9 +349,8 @@ def split_footnotes(lines: list[Line], pdf_pages: bool) -> tuple[list[Line], lis
                 notes[-1].append(line)
         else:
             body.append(line)
-    if pdf_pages:
-        body, foot = _split_page_foot_notes(body)
-        notes.extend(foot)
+    body, foot = _split_page_foot_notes(body)
+    notes.extend(foot)
     return body, notes
 
 

@@ -42,6 +42,16 @@ TITLE_NAME = (
     rf"(?i:{ORGANISATION_HEAD}))\b)"
     rf"[{UPPER}][{_LOWER}]+(?:-[{UPPER}][{_LOWER}]+)?(?:\s+[{UPPER}][\w’'-]+){{1,2}}"
 )
+# The same with a particle before the surname: « Bénédicte de Kervern », « Jean-Luc de La
+# Roche » (« Marie Le Floch » is a TITLE_NAME already).
+PARTICLE_NAME = (
+    rf"(?!(?:Le|La|Les|Un|Une|Des|Du|De|Ce|Cette|Son|Sa|Ses|{_NOT_FIRST_NAMES}|"
+    rf"(?i:{ORGANISATION_HEAD}))\b)"
+    rf"[{UPPER}][{_LOWER}]+(?:-[{UPPER}][{_LOWER}]+)?\s+(?:de|du|des|van|von|d[’'])\s*"
+    rf"(?:(?:La|Le)\s+)?[{UPPER}][\w’'-]+"
+)
+# A first name alone, as a moderator calls a guest: « Nadia, comment… ? ».
+FIRST_NAME = _FIRST
 # « — Marie DUPONT, maire de Givry » on its own line under a quotation: who said the words
 # just quoted, as the press writes it (and a web page's <blockquote><footer>).
 CREDIT = re.compile(rf"^[—–]\s*(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^\n]{{3,200}}))?$")

@@ -102,7 +102,7 @@ def make_passages(items: list[Structured]) -> list[Passage]:
     for item, kind in zip(items, block_kinds(items), strict=True):
         if item.block.kind == "note" or kind in DROPPED:
             continue
-        if item.block.kind == "heading" or _bare_label(item, kind):
+        if (item.block.kind == "heading" and not _asks(item)) or _bare_label(item, kind):
             flush()
             current_key = None
             pending_headings.extend(_pieces(item.block))
@@ -134,6 +134,12 @@ def make_passages(items: list[Structured]) -> list[Passage]:
 def _announces(piece: _Piece) -> bool:
     """A short line announcing advice (ingest.cues): it heads what follows it."""
     return len(piece.text) <= ANNOUNCING_CHARS and announces_advice(piece.text)
+
+
+def _asks(item: Structured) -> bool:
+    """A moderator's question set as a title (« Gaëlle Marchand, vous êtes … ? »): a
+    passage of its own, as when it is a paragraph, not the title of the answer's."""
+    return item.intro and item.block.text.rstrip(' »"”').endswith("?")
 
 
 def _bare_label(item: Structured, kind: str) -> bool:

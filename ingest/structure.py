@@ -27,10 +27,12 @@ report's account of them (``reported``).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.clean import Block
-from ingest.names import CREDIT, NAME, TITLE_NAME, UPPER
+from ingest.names import CREDIT, FIRST_NAME, NAME, PARTICLE_NAME, TITLE_NAME, UPPER
 from ingest.voice import (
     FIRST_PERSON,
     carries_words_on,
@@ -178,6 +180,36 @@ def stood_in(name: str, role: str | None) -> tuple[str, str | None]:
     return found.group("name"), f"{own}, {represented}" if own else represented
 
 
+# A name as running text writes it, with or without a particle: whether it is a person is
+# the document's to say (_people_in).
+_RUNNING_NAME = rf"(?:{PARTICLE_NAME}|{TITLE_NAME})"
+# « Jean-Luc de La Roche (mairie de Saint-Aubin) : Franchement… », « Claire Dumont : »: a
+# turn labelled with a name as running text writes it, its organisation maybe in brackets.
+_RUNNING_TURN = re.compile(
+    rf"^(?P<name>{_RUNNING_NAME}|{NAME})(?:\s*\((?P<role>[^()\n]{{2,120}})\))?\s?:\s*"
+    r"(?P<rest>\S.*)?$",
+    re.S,
+)
+_RUNNING_LABEL = re.compile(
+    rf"^(?:\d{{1,2}}\)\s*)?(?P<name>{_RUNNING_NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S
+)
+# « Témoignage de Soizic Le Bihan, infirmière », « Conclusion par Claire Dumont » (not
+# « Exemple de Helen Keller »: an example's name).
+_RUNNING_BY_NAME = re.compile(
+    r"(?:^|\s)(?:par|(?i:^(?:témoignage|intervention|propos|discours|mot|allocution|"
+    r"conclusion|introduction|présentation|regard|parole|point de vue|exposé)s?\s+(?:de|d[’'])))"
+    rf"\s*(?P<name>{_RUNNING_NAME})(?:\s*,\s*(?P<role>[^:]{{3,160}}?))?\s*:?$",
+    re.S,
+)
+# A guest called by name at the start of what the moderator says to them: « Claire Dumont,
+# vous êtes… ? », « Karim, vous êtes… », « Nadia, comment… ? ».
+_CALLED = re.compile(rf"^(?P<name>{_RUNNING_NAME}|{FIRST_NAME})(?:,\s|\s*\?)")
+# Where a document gives a name as a person's: a role after a comma, « vous », brackets,
+# a colon.
+_AS_PERSON = re.compile(
+    rf"(?<![\w’'-])(?P<name>{_RUNNING_NAME})(?=\s*(?:,\s*(?:[a-zàâçéèêëîïôöûü]|vous\b)|\(|:))"
+)
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-zàâçéèêëîïôöûüÿ][\w’'-]*")
 _LABEL = re.compile(rf"^(?P<name>{NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S)
 _NUMBERED_LABEL = re.compile(rf"^\d{{1,2}}\)\s*(?P<name>{NAME})\s*[,–-]\s*(?P<role>.+)$", re.S)
 # "Conclusion par X :", "Mot d'accueil de X", "… par X, Directrice de FACE Paris".
@@ -187,12 +219,18 @@ _BY_NAME = re.compile(
 _BY_NAME_LINE = re.compile(rf"^par\s+(?P<name>{NAME})(?:\s*,\s*(?P<role>[^:]{{3,200}}))?", re.S)
 # Who animates or reports a workshop does not speak in what follows: a summary does.
 _NOT_A_TALK = re.compile(r"^(?:atelier\s+)?(?:co-?)?(?:anim|modér|rapport|coordin|organis)", re.I)
+# « Table ronde animée par Lucie Arnaud, journaliste »: she leads it, the guests talk.
+_LED_BY = re.compile(r"\b(?:anim|modér|présid|coordonn|rapport)\w*\s+par\s", re.I)
 _SECOND_PERSON = re.compile(r"\b(?:vous|votre|vos)\b", re.I)
+_I = re.compile(r"(?<![\w’'-])(?:je|j[’']|moi|mon|ma|mes)(?![\w-])", re.I)
 # « Pour X, … », « X a rappelé … », « X, directrice de …, a présenté … », « Le CGET,
 # représenté par X, a présenté … »: the report gives an account of X's words.
 _REPORTED_OPEN = re.compile(
     rf"^(?:(?:Pour|Selon|D[’']après)\s+(?P<a>{NAME}|{TITLE_NAME})\s*,"
-    rf"|(?:[^.]{{0,80}}?\breprésentée?\s+par\s+)?(?P<b>{NAME})(?:\s*,(?P<role>[^,.]{{3,160}}))?\s*,?\s+"
+    # « Lors de l'échange avec la salle, X, rôle, a fait valoir que … »
+    r"|(?:(?:Lors|Au cours|Pendant|Durant|Enfin|Puis|Ensuite|Dans la foulée)\b[^,.]{0,60},\s*)?"
+    rf"(?:[^.]{{0,80}}?\breprésentée?\s+par\s+)?(?P<b>{NAME}|{PARTICLE_NAME}|{TITLE_NAME})"
+    r"(?:\s*,(?P<role>[^,.]{3,160}))?\s*,?\s+"
     r"(?:a|avait|s[’']est|est)\s+(?:\w+\s+)?\w+(?:é|i|u|is|it)e?s?\b)"
 )
 # « … », a témoigné X / a mis en avant X / explique X: after a closing quote and a comma,
@@ -219,7 +257,12 @@ ACCOUNT = re.compile(
     r"[^.!?…«»\n]{15,600}[.!?…]"
 )
 _SENTENCE_END = re.compile(r"[.!?…](?=\s+[A-ZÉÀ«\"“]|\s*$)")
-_PRONOUN_REPORT = re.compile(r"^(?:Selon|Pour|D[’']après)\s+(?:elle|lui)\b|^(?:Elle|Il)\s+a\s+\w+é")
+_PRONOUN_REPORT = re.compile(
+    r"^(?:Selon|Pour|D[’']après)\s+(?:elle|lui)\b|^(?:Elle|Il)\s+a\s+\w+é"
+    # « « … », poursuit-elle. »: the same person's words, quoted on.
+    rf"|^[«“].*[»”]\s*,\s*(?:{_SAYS}|poursuit|conclut|ajoute)-(?:t-)?(?:elle|il)\b",
+    re.S,
+)
 # A short line announcing the next part of an event ends whoever spoke before it.
 _EVENT_PART = re.compile(
     r"modérat|animat|questions?\b|réponses?\b|débat|conclusion|introduction|déroulé|"
@@ -326,7 +369,15 @@ class _Turn:
 class _Walker:
     """Walks the blocks in order, tracking the outline and the current turn."""
 
-    def __init__(self, known_names: list[str]):
+    def __init__(self, known_names: list[str], running: set[str] | None = None):
+        """`known_names`: the names in capitals (« Marie DUPONT »); `running`: the names as
+        running text writes them that the document gives as people (_people_in)."""
+        self.running = running or set()
+        # « Nadia, comment… ? »: the one person of the document with that first name.
+        firsts: dict[str, set[str]] = {}
+        for person in [*known_names, *self.running]:
+            firsts.setdefault(person.split()[0], set()).add(person)
+        self.by_first = {first: next(iter(p)) for first, p in firsts.items() if len(p) == 1}
         self.path: list[tuple[int, str]] = []
         self.turn: _Turn | None = None
         self.out: list[Structured] = []
@@ -347,6 +398,45 @@ class _Walker:
         if known and known.split()[0].lower() == name.split()[0].lower():
             return known
         return name
+
+    def is_person(self, name: str) -> bool:
+        """A name in capitals, or one the document gives as a person's (_people_in)."""
+        name = normalise_name(name)
+        return bool(re.fullmatch(NAME, self.canonical(name))) or name in self.running
+
+    def _running_turn(self, text: str) -> re.Match[str] | None:
+        """« Claire Dumont : … », « Jean-Luc de La Roche (mairie de …) : … »: a turn whose
+        label writes a person's name as running text does, or adds their organisation."""
+        found = _RUNNING_TURN.match(text)
+        return found if found and self.is_person(found.group("name")) else None
+
+    def _running_label(self, text: str) -> re.Match[str] | None:
+        found = _RUNNING_LABEL.match(text)
+        return found if found and self.is_person(found.group("name")) else None
+
+    @staticmethod
+    def _asks(text: str) -> bool:
+        """A question put to the guest: « Quel projet vous a le plus marquée ? »."""
+        return _is_question(text) and bool(_SECOND_PERSON.search(text))
+
+    def _called(self, text: str) -> str | None:
+        """The person a moderator calls at the start of what they say to them (« Claire
+        Dumont, vous êtes… ? », « Karim, vous êtes… »), if the document knows them."""
+        found = _CALLED.match(text)
+        if found is None or not (_SECOND_PERSON.search(text) or _is_question(text)):
+            return None
+        name = normalise_name(found.group("name"))
+        if self.is_person(name):
+            return name
+        return self.by_first.get(name)
+
+    def _called_in(self, text: str) -> str | None:
+        """The person a moderator's words call at the start of one of their sentences."""
+        for start in re.finditer(r"(?:^|(?<=[.!?…]\s))\S", text):
+            called = self._called(text[start.start() :])
+            if called:
+                return called
+        return None
 
     def emit(self, block: Block, intro: bool = False) -> None:
         self.out.append(Structured(block, _titles(self.path), None, intro=intro))
@@ -420,7 +510,7 @@ class _Walker:
 
     def heading(self, block: Block) -> None:
         text = block.text.strip()
-        named = _speaker_heading(text)
+        named = _speaker_heading(text, self.is_person)
         if self.turn is not None:  # a quotation may open or close on a heading's line
             self.turn.open_quotes += text.count("«") - text.count("»")
         if not _is_subpoint_heading(block):
@@ -433,6 +523,9 @@ class _Walker:
             name, role, speech = named
             self.open(name, role, speech)
             self.emit(block, intro=True)
+            return
+        if self.turn is not None and self.turn.asked and self._asks(text):
+            self.emit(block, intro=True)  # the interviewer's next question, set as a title
             return
         addressee = self._addressee(text)
         if addressee:  # « Paul MARTIN, vous êtes maire … ? » set as a heading
@@ -465,27 +558,36 @@ class _Walker:
         text = block.text.strip()
         if self._credit(block):
             return
-        turn = match_turn(text)
+        turn = match_turn(text) or self._running_turn(text)
         if turn and _SECOND_PERSON.search(turn.group("role") or ""):
             turn = None  # « X, vous qui … : » is the moderator speaking to X
         if turn and not turn.group("rest"):  # "Nicolas KLEIN :" announces what follows
             self.open(turn.group("name"), turn.group("role"), VERBATIM)
             self.emit(block, intro=True)
             return
-        if turn and _moderates(turn):
+        rest = (turn.group("rest") or "") if turn else ""
+        guest = self._called_in(rest) if turn else None
+        if turn and (
+            _moderates(turn) or (guest and (_is_question(rest) or _SECOND_PERSON.search(rest)))
+        ):
             # « Julie MARTIN : Madame Lefort, comment avez-vous convaincu… ? », « Paul
             # MARTIN, animateur : Bonjour. Marie Durand, que change… ? »: a labelled turn
             # that asks the next speaker is the moderator's question, nobody's words on the
-            # matter; the answer after it answers it.
+            # matter; the answer after it answers it, the guest's words when the moderator
+            # called them (« Nadia, comment… ? » then an unlabelled answer).
             self.turn = None
             self.emit(block, intro=True)
-            self.asked = _questions_in(turn.group("rest"))
+            self.asked = _questions_in(rest)
+            if guest:
+                self.open(guest, None, VERBATIM, asked=True)
             return
         if turn:
             self.open(turn.group("name"), turn.group("role"), VERBATIM)
             self.attribute(block)
             return
-        label = _LABEL.match(text) if block.kind == "paragraph" else None
+        label = (
+            (_LABEL.match(text) or self._running_label(text)) if block.kind == "paragraph" else None
+        )
         if label and text.endswith(":") and not _SECOND_PERSON.search(text):
             self.open(label.group("name"), label.group("role"), VERBATIM)
             self.emit(block, intro=True)
@@ -533,7 +635,13 @@ class _Walker:
         # Only a moderator who asked the question speaks to the guest as « vous »; a
         # speaker giving a talk says « vous » to the audience.
         if (
-            (current.asked and _SECOND_PERSON.search(text) and block.kind == "paragraph")
+            (
+                current.asked
+                and _SECOND_PERSON.search(text)
+                and block.kind == "paragraph"
+                # « Avec prudence, je ne vais pas vous mentir. »: the guest answers.
+                and (_is_question(text) or current.said or not _I.search(text))
+            )
             or surname(current.speaker) in text.upper().split()
             or _INTRO_LABEL.match(text)
         ):
@@ -608,6 +716,9 @@ class _Walker:
             # « Philippe JAHSHAN, depuis 2008, Le Mouvement associatif… »: a person's name
             # then a comma opens a question or an introduction, not the person's own words.
             return start.group(1)
+        called = self._called(text)
+        if called:
+            return called
         if _is_question(text) and _SECOND_PERSON.search(text):
             names = _names_in(text)
             if len(names) == 1:
@@ -639,6 +750,8 @@ class _Walker:
         opening = _REPORTED_OPEN.match(text)
         if opening and _SECOND_PERSON.search(text[: opening.end()]):
             opening = None  # « X, vous avez … »: the moderator speaks to X
+        if opening and opening.group("b") and not self.is_person(opening.group("b")):
+            opening = None  # « Le Groupe Vert a présenté … »: no person
         inline = QUOTATION.search(text)
         if opening is None and self._several_voices(block):
             return True
@@ -704,8 +817,11 @@ def _voices(text: str) -> list[tuple[int, str]]:
     return voices
 
 
-def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
-    """(name, role, speech) when a heading says whose words follow it."""
+def _speaker_heading(
+    text: str, is_person: Callable[[str], bool] = lambda name: False
+) -> tuple[str, str | None, str] | None:
+    """(name, role, speech) when a heading says whose words follow it. `is_person`: whether
+    a name as running text writes it is a person's (the document says so, _people_in)."""
     text = text.rstrip()
     numbered = _NUMBERED_LABEL.match(text)
     if numbered:  # « 2) X, rôle »: proceedings transcribe the talk that follows
@@ -726,6 +842,19 @@ def _speaker_heading(text: str) -> tuple[str, str | None, str] | None:
     if by_name and not _NOT_A_TALK.match(text):
         speech = VERBATIM if text.endswith(":") else REPORTED
         return by_name.group("name"), by_name.group("role"), speech
+    # The same, the name written as running text: « 4) Jean-Baptiste Le Goff, chercheur »,
+    # « Témoignage de Soizic Le Bihan, infirmière », « Claire Dumont ».
+    for running in (_RUNNING_LABEL.match(text), _RUNNING_BY_NAME.search(text)):
+        if (
+            running
+            and is_person(running.group("name"))
+            and not _NOT_A_TALK.match(text)
+            and not _LED_BY.search(text)
+        ):
+            spoken = text.endswith(":") or bool(_NUMBERED.match(text))
+            return running.group("name"), running.group("role"), VERBATIM if spoken else REPORTED
+    if re.fullmatch(_RUNNING_NAME, text) and is_person(text):
+        return text, None, VERBATIM
     return None
 
 
@@ -769,8 +898,8 @@ def _is_label_like(text: str) -> bool:
 
 def structure(blocks: list[Block]) -> list[Structured]:
     """Walk the blocks in order, tracking the outline and the current speaker's turn."""
-    known = _names_in(" ".join(b.text for b in blocks if b.kind != "note"))
-    walker = _Walker(known)
+    text = " ".join(b.text for b in blocks if b.kind != "note")
+    walker = _Walker(_names_in(text), _people_in(text))
     for block in blocks:
         if block.kind == "note":
             walker.emit(block)
@@ -779,6 +908,28 @@ def structure(blocks: list[Block]) -> list[Structured]:
         else:
             walker.paragraph(block)
     return _one_voice_per_turn(walker.out)
+
+
+# A word the document writes in lower case this often is a common word, not a first name
+# (« exemple », « atelier »), though first names are words too (« une vision claire »).
+COMMON_FIRST = 3
+
+
+def _people_in(text: str) -> set[str]:
+    """The names as running text writes them (« Claire Dumont », « Bénédicte de Kervern »)
+    that a document gives as people's: before a role (« , directrice de… »), « vous »,
+    brackets or a colon, and never written in lower case (« Bonnes Pratiques : » is a
+    heading: the document writes « pratiques »). Capitals make a name a person's without
+    this (NAME); running text needs the document's word for it."""
+    lower = Counter(_LOWER_WORD.findall(text))
+    people = set()
+    for found in _AS_PERSON.finditer(text):
+        name = normalise_name(found.group("name"))
+        first, last = name.split()[0].lower(), name.split()[-1].lower()
+        # « Exemple de RONALPIA : »: a first word the text writes as a common word.
+        if not lower[last] and lower[first] < COMMON_FIRST:
+            people.add(name)
+    return people
 
 
 def _one_voice_per_turn(items: list[Structured]) -> list[Structured]:

@@ -213,6 +213,73 @@ def test_hand_labelled_speaker_spans_recall_and_precision(store):
     assert result["recall"] >= 0.9 and result["precision"] >= 0.95, result["misses"]
 
 
+def test_speakers_of_documents_written_apart_from_the_corpus(tmp_path):
+    """eval/unseen/: proceedings a helper wrote without reading the code nor the corpus,
+    in conventions the corpus does not use (names as running text writes them, guests
+    called by first name, talks under « 4) Prénom Nom, rôle »)."""
+    from ingest.pipeline import ingest
+    from ingest.store import open_store
+    from search.evaluate_speakers import load_labels, score
+
+    folder = ROOT / "eval" / "unseen"
+    store = open_store(tmp_path / "data")
+    ingest(store, sorted(folder.glob("*.txt")))
+    result = score(store, load_labels(folder / "speakers.jsonl"))
+    assert result["counts"]["positives"] >= 90 and result["counts"]["negatives"] >= 50
+    assert result["recall"] >= 0.95 and result["precision"] >= 0.85, result["misses"]
+
+
+MOUNTAIN = """COOPÉRER EN MONTAGNE
+
+Table ronde animée par Lucie Arnaud, journaliste
+
+Avec Pierre-Alain Vidal, maire de Saint-Ours, et Bénédicte de Roquefeuil, directrice de
+l'office de tourisme des Trois Vallées.
+
+Lucie Arnaud : Pierre-Alain, qu'est-ce qui vous a décidé à loger ensemble les saisonniers ?
+
+Nous avions trois stations et aucun logement pour les saisonniers1. J'ai réuni les maires
+un soir d'hiver, dans la salle du conseil.
+
+Le reste a suivi : un bail commun, une navette, puis une crèche partagée.
+
+Bénédicte de Roquefeuil (office de tourisme) : Pour nous, tout a commencé par un fichier
+partagé des hébergeurs, tenu à jour chaque semaine.
+
+Je conseille de commencer par les données avant les grands projets.
+
+Gaëlle Marchand, vous êtes bénévole au refuge du col. Comment voyez-vous ces changements ?
+
+Avec soulagement, je ne vais pas vous le cacher. Je vois enfin des saisonniers logés
+dignement.
+
+Témoignage de Hugo Lefèvre, guide de haute montagne
+
+Je guide depuis quinze ans et je n'avais jamais vu les stations se parler ainsi.
+
+1 https://www.trois-vallees.example/saisonniers
+"""
+
+
+def test_names_as_running_text_writes_them_and_first_names_open_turns(tmp_path):
+    """« Bénédicte de Roquefeuil (office de tourisme) : … », an answer after « Pierre-Alain,
+    qu'est-ce qui… ? », « Gaëlle Marchand, vous êtes … ? » and « Témoignage de Hugo
+    Lefèvre, guide… » each open their person's turn, though no name is in capitals: the
+    document gives each as a person (a role after a comma, « vous »)."""
+    passages = _turns(tmp_path, "montagne.txt", MOUNTAIN)
+    assert passage_with(passages, "J'ai réuni les maires").speaker == "Pierre-Alain Vidal"
+    assert passage_with(passages, "Le reste a suivi").speaker == "Pierre-Alain Vidal"
+    assert passage_with(passages, "fichier").speaker == "Bénédicte de Roquefeuil"
+    assert passage_with(passages, "commencer par les données").speaker == "Bénédicte de Roquefeuil"
+    assert passage_with(passages, "Avec soulagement").speaker == "Gaëlle Marchand"
+    assert passage_with(passages, "Je guide depuis").speaker == "Hugo Lefèvre"
+    assert passage_with(passages, "Je guide depuis").speech == "verbatim"
+    # The moderator's questions and the footnote at the end are nobody's.
+    assert passage_with(passages, "qu'est-ce qui vous a décidé").speaker is None
+    assert passage_with(passages, "Comment voyez-vous").speaker is None
+    assert all(p.speaker is None for p in passages if "trois-vallees.example" in p.text)
+
+
 PANEL = """# Rencontre des élus et des réseaux
 
 ## Jean DUPONT, Maire de Villeneuve-sur-Lot
