@@ -48,7 +48,7 @@ PARTICLE_NAME = (
     rf"(?!(?:Le|La|Les|Un|Une|Des|Du|De|Ce|Cette|Son|Sa|Ses|{_NOT_FIRST_NAMES}|"
     rf"(?i:{ORGANISATION_HEAD}))\b)"
     rf"[{UPPER}][{_LOWER}]+(?:-[{UPPER}][{_LOWER}]+)?\s+(?:de|du|des|van|von|d[’'])\s*"
-    rf"(?:(?:La|Le)\s+)?[{UPPER}][\w’'-]+"
+    rf"(?:(?:La|Le|la|le)\s+)?[{UPPER}][\w’'-]+"
 )
 # A first name alone, as a moderator calls a guest: « Nadia, comment… ? ».
 FIRST_NAME = _FIRST

@@ -190,8 +190,11 @@ _RUNNING_TURN = re.compile(
     r"(?P<rest>\S.*)?$",
     re.S,
 )
+# « Marc Durand (M. D.), vice-président… »: initials or an acronym in brackets may follow.
 _RUNNING_LABEL = re.compile(
-    rf"^(?:\d{{1,2}}\)\s*)?(?P<name>{_RUNNING_NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S
+    rf"^(?:\d{{1,2}}\)\s*)?(?P<name>{_RUNNING_NAME})(?:\s*\([^()\n]{{1,40}}\))?\s*[,–-]\s*"
+    r"(?P<role>[^:]{3,200}?)\s*:?$",
+    re.S,
 )
 # « Témoignage de Soizic Le Bihan, infirmière », « Conclusion par Claire Dumont » (not
 # « Exemple de Helen Keller »: an example's name).
@@ -201,13 +204,47 @@ _RUNNING_BY_NAME = re.compile(
     rf"\s*(?P<name>{_RUNNING_NAME})(?:\s*,\s*(?P<role>[^:]{{3,160}}?))?\s*:?$",
     re.S,
 )
+# « Mme Rousseau : … », « M. Durand : … », « Dr Diallo : … »: a turn labelled with a
+# civility and a surname, the person the document names in full elsewhere.
+_CIVIL_TURN = re.compile(
+    rf"^(?P<name>(?:M\.|Mme|Mlle|Monsieur|Madame|Dr|Docteur|Pr|Professeur)\s+"
+    rf"(?:(?:de|du|d[’']|le|la)\s*)?[{UPPER}][\w’'-]+)"
+    r"(?:\s*\((?P<role>[^()\n]{2,120})\))?\s?:\s*(?P<rest>\S.*)?$",
+    re.S,
+)
+# « M. D. : … » after « Marc Durand (M. D.) »: a transcript's initials for its speakers.
+_INITIALS = r"(?:[A-Z][a-z]?\.\s?-?\s?){2,4}"
+_INITIALS_TURN = re.compile(rf"^(?P<name>{_INITIALS})\s?:\s*(?P<rest>\S.*)?$", re.S)
+_INITIALS_DEFINED = re.compile(
+    rf"(?P<name>{NAME}|{PARTICLE_NAME}|{TITLE_NAME})\s*\((?P<initials>{_INITIALS})\)"
+)
+# « Animation : Sylvie Carpentier », « table ronde animée par Thomas GIRARD »: who leads the
+# debate; their labelled questions are nobody's words.
+_MODERATED_BY = re.compile(
+    r"(?:\b(?:Animation|Modération|Animat(?:eur|rice)|Modérat(?:eur|rice))\s*:\s*"
+    r"|\b(?:animée?s?|modérée?s?)\s+par\s+)"
+    rf"(?P<name>{NAME}|{PARTICLE_NAME}|{TITLE_NAME})"
+)
+# « X, fonction, témoigne : », « X raconte : »: the report hands X the floor.
+_HANDS_OVER_TO = re.compile(
+    rf"^(?P<name>{NAME}|{PARTICLE_NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^:«»\n]{{3,200}}?)\s*,)?"
+    r"\s+(?:témoigne|raconte|explique|se souvient|prend la parole|poursuit|conclut)\s*:"
+    r"\s*(?P<rest>\S.*)?$",
+    re.S,
+)
+# « INTERVENTION DE MARIE-PIERRE DU CHÂTELET, VICE-PRÉSIDENTE »: a talk's title in capitals.
+_CAPS_TALK = re.compile(
+    r"^(?:INTERVENTION|TÉMOIGNAGE|PROPOS|DISCOURS|ALLOCUTION|MOT|EXPOSÉ|REGARD)S?\s+"
+    rf"(?:DE|D[’'])\s*(?P<name>[{UPPER}][{UPPER}’'\- ]+?)\s*(?:,\s*(?P<role>.+))?$",
+    re.S,
+)
 # A guest called by name at the start of what the moderator says to them: « Claire Dumont,
 # vous êtes… ? », « Karim, vous êtes… », « Nadia, comment… ? ».
 _CALLED = re.compile(rf"^(?P<name>{_RUNNING_NAME}|{FIRST_NAME})(?:,\s|\s*\?)")
-# Where a document gives a name as a person's: a role after a comma, « vous », brackets,
-# a colon.
+# Where a document gives a name as a person's: a role after a comma, « vous », brackets
+# (not a colon alone: « Givry Solidaire : un réseau de quinze associations »).
 _AS_PERSON = re.compile(
-    rf"(?<![\w’'-])(?P<name>{_RUNNING_NAME})(?=\s*(?:,\s*(?:[a-zàâçéèêëîïôöûü]|vous\b)|\(|:))"
+    rf"(?<![\w’'-])(?P<name>{_RUNNING_NAME})(?=\s*(?:,\s*(?:[a-zàâçéèêëîïôöûü]|vous\b)|\())"
 )
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-zàâçéèêëîïôöûüÿ][\w’'-]*")
 _LABEL = re.compile(rf"^(?P<name>{NAME})\s*[,–-]\s*(?P<role>[^:]{{3,200}}?)\s*:?$", re.S)
@@ -245,6 +282,13 @@ QUOTATION = re.compile(
     r"[«\"“]\s*(?P<quote>[^«»\"“”]{20,700}?)\s*[»\"”]\s*,\s*(?:(?:a|ont|avait)\s+"
     r"(?:(?:mis|fait)\s+(?:en\s+avant|valoir|remarquer|observer)|\w+(?:é|i|u|it|is))"
     rf"|(?:{_SAYS}))\s+(?P<name>{NAME}|{TITLE_NAME})(?:\s*,\s*(?P<role>[^.;()\n]{{3,120}}))?"
+)
+# A quotation's incise, as the press writes it: « « Au départ, nous étions trois, sourit
+# Amandine Lefèvre-Castan, directrice… ». The quotation is hers.
+_INCISE = re.compile(
+    r"^[«“][^»”]{15,600}?,\s*(?:"
+    rf"{_SAYS}|sourit|tempère|raconte|résume|insiste|ajoute|poursuit|conclut|plaide|avance"
+    rf")\s+(?P<name>{NAME}|{PARTICLE_NAME}|{TITLE_NAME})"
 )
 # The report's account of someone's view in a sentence of its own, mid-paragraph as well
 # as first: « Selon Marie DUPONT, maire de Givry, les habitants … . », « Jean MARTIN
@@ -378,6 +422,13 @@ class _Walker:
         for person in [*known_names, *self.running]:
             firsts.setdefault(person.split()[0], set()).add(person)
         self.by_first = {first: next(iter(p)) for first, p in firsts.items() if len(p) == 1}
+        lasts: dict[str, set[str]] = {}
+        for person in [*known_names, *self.running]:
+            lasts.setdefault(surname(person), set()).add(person)
+        # « Mme Rousseau », « DIALLO »: the one person of the document with that surname.
+        self.by_last = {last: next(iter(p)) for last, p in lasts.items() if len(p) == 1}
+        self.initials: dict[str, str] = {}
+        self.moderators: set[str] = set()  # who the document says leads the debate
         self.path: list[tuple[int, str]] = []
         self.turn: _Turn | None = None
         self.out: list[Structured] = []
@@ -404,11 +455,24 @@ class _Walker:
         name = normalise_name(name)
         return bool(re.fullmatch(NAME, self.canonical(name))) or name in self.running
 
-    def _running_turn(self, text: str) -> re.Match[str] | None:
-        """« Claire Dumont : … », « Jean-Luc de La Roche (mairie de …) : … »: a turn whose
-        label writes a person's name as running text does, or adds their organisation."""
-        found = _RUNNING_TURN.match(text)
-        return found if found and self.is_person(found.group("name")) else None
+    def _running_turn(self, text: str) -> tuple[str, str | None, str] | None:
+        """(name, role, rest) of a turn whose label writes a person's name as running text
+        does (« Claire Dumont : … »), adds their organisation (« Jean-Luc de La Roche
+        (mairie de …) : … »), gives a civility and a surname (« Mme Rousseau : … »), the
+        initials the transcript defined (« M. D. : … ») or hands them the floor (« X,
+        fonction, témoigne : »)."""
+        civil = _CIVIL_TURN.match(text)
+        if civil:
+            person = self.by_last.get(surname(civil.group("name")))
+            return (person, civil.group("role"), civil.group("rest") or "") if person else None
+        initials = _INITIALS_TURN.match(text)
+        if initials and initials.group("name").replace(" ", "") in self.initials:
+            name = self.initials[initials.group("name").replace(" ", "")]
+            return name, None, initials.group("rest") or ""
+        found = _RUNNING_TURN.match(text) or _HANDS_OVER_TO.match(text)
+        if found and self.is_person(found.group("name")):
+            return found.group("name"), found.group("role"), found.group("rest") or ""
+        return None
 
     def _running_label(self, text: str) -> re.Match[str] | None:
         found = _RUNNING_LABEL.match(text)
@@ -419,13 +483,23 @@ class _Walker:
         """A question put to the guest: « Quel projet vous a le plus marquée ? »."""
         return _is_question(text) and bool(_SECOND_PERSON.search(text))
 
+    def _caps_talk(self, text: str) -> tuple[str, str | None, str] | None:
+        """« INTERVENTION DE BOUBACAR DIALLO, MÉDECIN… »: the talk of the one person of the
+        document with that surname."""
+        found = _CAPS_TALK.match(text)
+        person = self.by_last.get(surname(found.group("name"))) if found else None
+        return (person, None, VERBATIM) if person else None
+
     def _called(self, text: str) -> str | None:
         """The person a moderator calls at the start of what they say to them (« Claire
-        Dumont, vous êtes… ? », « Karim, vous êtes… »), if the document knows them."""
+        Dumont, vous êtes… ? », « Karim, vous êtes… », « Madame Rousseau, … ? »), if the
+        document knows them."""
         found = _CALLED.match(text)
         if found is None or not (_SECOND_PERSON.search(text) or _is_question(text)):
             return None
         name = normalise_name(found.group("name"))
+        if name.split()[0] in CIVILITIES:
+            return self.by_last.get(surname(name))
         if self.is_person(name):
             return name
         return self.by_first.get(name)
@@ -510,7 +584,7 @@ class _Walker:
 
     def heading(self, block: Block) -> None:
         text = block.text.strip()
-        named = _speaker_heading(text, self.is_person)
+        named = _speaker_heading(text, self.is_person) or self._caps_talk(text)
         if self.turn is not None:  # a quotation may open or close on a heading's line
             self.turn.open_quotes += text.count("«") - text.count("»")
         if not _is_subpoint_heading(block):
@@ -558,17 +632,25 @@ class _Walker:
         text = block.text.strip()
         if self._credit(block):
             return
-        turn = match_turn(text) or self._running_turn(text)
-        if turn and _SECOND_PERSON.search(turn.group("role") or ""):
+        found = match_turn(text)
+        turn = (
+            (found.group("name"), found.group("role"), found.group("rest") or "")
+            if found
+            else self._running_turn(text)
+        )
+        if turn and _SECOND_PERSON.search(turn[1] or ""):
             turn = None  # « X, vous qui … : » is the moderator speaking to X
-        if turn and not turn.group("rest"):  # "Nicolas KLEIN :" announces what follows
-            self.open(turn.group("name"), turn.group("role"), VERBATIM)
+        if turn and not turn[2]:  # "Nicolas KLEIN :" announces what follows
+            self.open(turn[0], turn[1], VERBATIM)
             self.emit(block, intro=True)
             return
-        rest = (turn.group("rest") or "") if turn else ""
+        name, role, rest = turn or ("", None, "")
         guest = self._called_in(rest) if turn else None
+        moderator = normalise_name(name) in self.moderators and _is_question(rest)
         if turn and (
-            _moderates(turn) or (guest and (_is_question(rest) or _SECOND_PERSON.search(rest)))
+            moderator
+            or _moderates(role, rest)
+            or (guest and (_is_question(rest) or _SECOND_PERSON.search(rest)))
         ):
             # « Julie MARTIN : Madame Lefort, comment avez-vous convaincu… ? », « Paul
             # MARTIN, animateur : Bonjour. Marie Durand, que change… ? »: a labelled turn
@@ -582,7 +664,7 @@ class _Walker:
                 self.open(guest, None, VERBATIM, asked=True)
             return
         if turn:
-            self.open(turn.group("name"), turn.group("role"), VERBATIM)
+            self.open(name, role, VERBATIM)
             self.attribute(block)
             return
         label = (
@@ -621,8 +703,10 @@ class _Walker:
         if current is None:
             self.emit(block)
             return
-        if len(text) <= 60 and text.endswith(":") and _EVENT_PART.search(text):
-            self.turn = None  # "Conclusion du modérateur (5 minutes) :"
+        if (len(text) <= 60 and text.endswith(":") and _EVENT_PART.search(text)) or (
+            _MODERATED_BY.match(text)
+        ):
+            self.turn = None  # "Conclusion du modérateur (5 minutes) :", « Animation : X »
             self.emit(block)
             return
         if _is_question(text) and block.kind == "paragraph":
@@ -752,7 +836,7 @@ class _Walker:
             opening = None  # « X, vous avez … »: the moderator speaks to X
         if opening and opening.group("b") and not self.is_person(opening.group("b")):
             opening = None  # « Le Groupe Vert a présenté … »: no person
-        inline = QUOTATION.search(text)
+        inline = QUOTATION.search(text) or _INCISE.match(text)
         if opening is None and self._several_voices(block):
             return True
         if opening and opening.group("b"):  # « X a témoigné de … » opens an account of a talk
@@ -762,7 +846,9 @@ class _Walker:
             name = opening.group("a") if opening else inline.group("name")
             self.open(name, None, REPORTED, single=True)
         elif self.turn is not None and self.turn.single:
-            if not _PRONOUN_REPORT.match(text):
+            # « « … » » over several paragraphs, each opening on a guillemet: still theirs.
+            quoted_on = self.turn.open_quotes > 0 and text.startswith(("«", "“"))
+            if not quoted_on and not _PRONOUN_REPORT.match(text):
                 self.turn = None
                 return False
         else:
@@ -866,16 +952,15 @@ _MODERATOR_ROLE = re.compile(r"\b(?:anim|modér|moder|facilit)\w*", re.I)
 _ADDRESSED = re.compile(rf"(?:^|[.!?…]\s+|vous,?\s+)(?:{NAME}|{TITLE_NAME})\s*[,?]")
 
 
-def _moderates(turn: re.Match[str]) -> bool:
+def _moderates(role: str | None, rest: str) -> bool:
     """Whether a labelled turn is a moderator's: it only asks, or it ends on a question
     and either its role says it moderates or it asks someone by name. A host's welcome
     or a remark before the question does not make the question anyone's words."""
-    rest = turn.group("rest") or ""
     if only_asks(rest):
         return True
     if not _is_question(rest):
         return False
-    return bool(_MODERATOR_ROLE.search(turn.group("role") or "") or _ADDRESSED.search(rest))
+    return bool(_MODERATOR_ROLE.search(role or "") or _ADDRESSED.search(rest))
 
 
 def _questions_in(text: str) -> str | None:
@@ -898,8 +983,18 @@ def _is_label_like(text: str) -> bool:
 
 def structure(blocks: list[Block]) -> list[Structured]:
     """Walk the blocks in order, tracking the outline and the current speaker's turn."""
-    text = " ".join(b.text for b in blocks if b.kind != "note")
-    walker = _Walker(_names_in(text), _people_in(text))
+    texts = [b.text for b in blocks if b.kind != "note"]
+    walker = _Walker(_names_in(" ".join(texts)), _people_in(texts))
+    walker.moderators = {
+        walker.canonical(found.group("name"))
+        for text in texts
+        for found in _MODERATED_BY.finditer(text)
+    }
+    walker.initials = {
+        found.group("initials").replace(" ", ""): walker.canonical(found.group("name"))
+        for text in texts
+        for found in _INITIALS_DEFINED.finditer(text)
+    }
     for block in blocks:
         if block.kind == "note":
             walker.emit(block)
@@ -910,21 +1005,28 @@ def structure(blocks: list[Block]) -> list[Structured]:
     return _one_voice_per_turn(walker.out)
 
 
+CIVILITIES = frozenset(
+    {"Madame", "Monsieur", "Mademoiselle", "Mme", "Mlle", "Docteur", "Dr", "Professeur", "Pr"}
+    | {"Maître"}
+)
 # A word the document writes in lower case this often is a common word, not a first name
 # (« exemple », « atelier »), though first names are words too (« une vision claire »).
 COMMON_FIRST = 3
 
 
-def _people_in(text: str) -> set[str]:
+def _people_in(texts: list[str]) -> set[str]:
     """The names as running text writes them (« Claire Dumont », « Bénédicte de Kervern »)
-    that a document gives as people's: before a role (« , directrice de… »), « vous »,
-    brackets or a colon, and never written in lower case (« Bonnes Pratiques : » is a
+    that a document gives as people's: before a role (« , directrice de… »), « vous » or
+    brackets, and never written in lower case (« Bonnes Pratiques : » is a
     heading: the document writes « pratiques »). Capitals make a name a person's without
-    this (NAME); running text needs the document's word for it."""
-    lower = Counter(_LOWER_WORD.findall(text))
+    this (NAME); running text needs the document's word for it. `texts`: the blocks',
+    read one by one (a name never runs from one block into the next)."""
+    lower = Counter(word for text in texts for word in _LOWER_WORD.findall(text))
     people = set()
-    for found in _AS_PERSON.finditer(text):
+    for found in (found for text in texts for found in _AS_PERSON.finditer(text)):
         name = normalise_name(found.group("name"))
+        if name.split()[0] in CIVILITIES:
+            continue  # « Madame Rousseau »: the person is named in full elsewhere
         first, last = name.split()[0].lower(), name.split()[-1].lower()
         # « Exemple de RONALPIA : »: a first word the text writes as a common word.
         if not lower[last] and lower[first] < COMMON_FIRST:
