@@ -558,6 +558,22 @@ def show(
         _echo(f"    {indent}p. {section['page']:<3} {section['title']}{speakers}")
 
 
+def _document_kind(value: str) -> str:
+    """A document kind by its name or by the label the page and the facets show it under
+    (« actes » is `proceedings`); else a usage error naming both."""
+    from ingest.metadata import KINDS
+    from ingest.normalise import fold
+    from search.facets import KIND_LABELS
+
+    for kind in KINDS:
+        if fold(value) in (kind, fold(KIND_LABELS.get(kind, kind))):
+            return kind
+    valid = ", ".join(
+        f"{kind} ({KIND_LABELS[kind]})" if kind in KIND_LABELS else kind for kind in KINDS
+    )
+    _fail(f"type de document inconnu « {value} » : choisissez parmi {valid}")
+
+
 def _filters(document, event, year, kind, speaker, place=None):
     from search.engine import Filters
 
@@ -590,15 +606,14 @@ def search(
     """Find the passages that answer a question, with their citations."""
     from api.models import search_response
     from api.result_formats import render
-    from ingest.metadata import KINDS
     from search.engine import MODES
 
     if not query.strip():
         _fail("la question est vide")
     if mode not in MODES:
         _fail(f"mode inconnu « {mode} » : choisissez parmi {', '.join(MODES)}")
-    if kind is not None and kind not in KINDS:
-        _fail(f"type de document inconnu « {kind} » : choisissez parmi {', '.join(KINDS)}")
+    if kind is not None:
+        kind = _document_kind(kind)
     output = _output_format(output, as_json)
     engine = _engine()
     try:

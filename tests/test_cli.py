@@ -198,7 +198,12 @@ def test_nothing_relevant_and_unknown_filter_values(corpus_data):
     empty = run("search", "xyzzyqq blorf", data=corpus_data)
     assert "Aucun résultat pertinent" in empty.stdout
     wrong = run("search", "élus", "--kind", "proceeding", data=corpus_data, check=False)
-    assert wrong.returncode == 2 and "proceedings, programme" in wrong.stderr
+    assert wrong.returncode == 2 and "proceedings (actes), programme" in wrong.stderr
+    # A kind by the label the page and the facets show (« actes »), accents and case aside.
+    named = run("search", "élus", "--kind", "Actes", "--json", data=corpus_data)
+    by_id = run("search", "élus", "--kind", "proceedings", "--json", data=corpus_data)
+    assert json.loads(named.stdout)["results"] == json.loads(by_id.stdout)["results"]
+    assert json.loads(named.stdout)["results"]
     for command in ("search", "quotes"):
         missing = run(command, "élus", "--document", "nope.pdf", data=corpus_data, check=False)
         assert missing.returncode == 2 and "aucun document « nope.pdf »" in missing.stderr
