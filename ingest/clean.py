@@ -34,7 +34,8 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|sur|of)\s*\d{1,4})?$", re.I
 )
 _FOOTNOTE_RULE = re.compile(r"^(?:\s{20,}|\s*[_─—-]{10,}\s*)$")
-_FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+\S")
+# « 12 https://… », « (2) Voir … » (not « 1) Marie DUPONT, … », a numbered title).
+_FOOTNOTE_START = re.compile(r"^(?=\(?(\d{1,3}))(?:\(\d{1,3}\)|\d{1,3})\s+\S")
 _BULLET_SIGN = r"[-–—•▪◦●■□➢➤►\uf0b7\uf0a7\uf0d8\uf076]"
 # « * » is a bullet only before a space: « *Rédigé par…* » is Markdown's emphasis.
 _BULLET = re.compile(rf"^(?:{_BULLET_SIGN}|\*(?=\s)|o(?=\s)|\d{{1,2}}[.)]|[a-z][)])\s*")

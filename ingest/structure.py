@@ -238,6 +238,12 @@ _CAPS_TALK = re.compile(
     rf"(?:DE|D[’'])\s*(?P<name>[{UPPER}][{UPPER}’'\- ]+?)\s*(?:,\s*(?P<role>.+))?$",
     re.S,
 )
+# A transcript's note of what the room did, between or inside turns.
+_STAGE_DIRECTION = re.compile(
+    r"\((?:rires?|applaudissements?|silence|brouhaha|inaudible|"
+    r"murmures?|[a-zé ]{0,30}(?:salle|public))[^()]{0,150}\)\.?",
+    re.I,
+)
 # A guest called by name at the start of what the moderator says to them: « Claire Dumont,
 # vous êtes… ? », « Karim, vous êtes… », « Nadia, comment… ? ».
 _CALLED = re.compile(rf"^(?P<name>{_RUNNING_NAME}|{FIRST_NAME})(?:,\s|\s*\?)")
@@ -469,7 +475,10 @@ class _Walker:
         if initials and initials.group("name").replace(" ", "") in self.initials:
             name = self.initials[initials.group("name").replace(" ", "")]
             return name, None, initials.group("rest") or ""
-        found = _RUNNING_TURN.match(text) or _HANDS_OVER_TO.match(text)
+        handed = _HANDS_OVER_TO.match(text)
+        if handed:  # only a person « témoigne » or « raconte »: the verb says so
+            return handed.group("name"), handed.group("role"), handed.group("rest") or ""
+        found = _RUNNING_TURN.match(text)
         if found and self.is_person(found.group("name")):
             return found.group("name"), found.group("role"), found.group("rest") or ""
         return None
@@ -631,6 +640,9 @@ class _Walker:
     def paragraph(self, block: Block) -> None:
         text = block.text.strip()
         if self._credit(block):
+            return
+        if _STAGE_DIRECTION.fullmatch(text):
+            self.emit(block)  # « (Rires et applaudissements.) »: the room, not the speaker
             return
         found = match_turn(text)
         turn = (
